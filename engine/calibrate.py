@@ -1,0 +1,76 @@
+"""`lii-check calibrate`: how well the rulebook agrees with trusted scores.
+
+On a corpus whose awarded scores are trusted, every report is checked as it is (it should be
+consistent, and its evidence score should equal its awarded score) and then re-scored in memory
+to every other band, with score and label lines both changed, to see whether the rules catch the
+shifted copies. Nothing is written anywhere.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+from .check import check_reports
+from .model import Report, ReportResult
+from .parser import DESCRIPTORS
+from .rulebook import Rulebook
+
+
+def shifted(report: Report, band: int) -> Report:
+    return dataclasses.replace(
+        report, awarded_score=band, label_score=band if report.label_score is not None else None,
+        label_text=f"Evidence shows {DESCRIPTORS[band]}" if report.label_text is not None else None,
+        suppressions=[],
+    )
+
+
+def calibrate(reports: list[Report], rulebook: Rulebook, engine: str = "auto") -> dict:
+    originals, used = check_reports(reports, rulebook, engine)
+    copies = [(r, b) for r in reports for b in (1, 2, 3, 4) if b != r.awarded_score]
+    shifted_results, _ = check_reports([shifted(r, b) for r, b in copies], rulebook, engine)
+
+    matrix = {a: {e: 0 for e in (1, 2, 3, 4)} for a in (1, 2, 3, 4)}
+    for r in originals:
+        matrix[r.report.awarded_score][r.assessment.evidence_score] += 1
+    exact = sum(matrix[b][b] for b in matrix)
+    far = sum(n for a, row in matrix.items() for e, n in row.items() if abs(a - e) >= 2)
+    inconsistent = [r.path for r in originals if r.verdict == "inconsistent"]
+
+    by_size: dict[int, list[int]] = {}
+    uncited = []
+    missed = []
+    for (report, band), result in zip(copies, shifted_results):
+        size = abs(band - report.awarded_score)
+        caught = result.verdict == "inconsistent"
+        by_size.setdefault(size, [0, 0])
+        by_size[size][0] += int(caught)
+        by_size[size][1] += 1
+        if caught and not _cites_sentences(result):
+            uncited.append(f"{report.path} as {band}")
+        if not caught:
+            missed.append({"path": report.path, "awarded": report.awarded_score, "shifted_to": band,
+                           "evidence_index": result.assessment.index})
+    n = len(originals)
+    return {
+        "engine": used,
+        "reports": n,
+        "confusion": {str(a): {str(e): matrix[a][e] for e in (1, 2, 3, 4)} for a in (1, 2, 3, 4)},
+        "evidence_equals_awarded": round(exact / n, 4) if n else None,
+        "two_or_more_bands_away": far,
+        "inconsistent_share": round(len(inconsistent) / n, 4) if n else None,
+        "inconsistent_reports": inconsistent,
+        "per_report": [
+            {"path": r.path, "awarded": r.report.awarded_score, "evidence_score": r.assessment.evidence_score,
+             "evidence_index": r.assessment.index, "verdict": r.verdict}
+            for r in originals
+        ],
+        "shift_test": {
+            str(size): {"caught": c, "copies": t, "share": round(c / t, 4)}
+            for size, (c, t) in sorted(by_size.items())
+        },
+        "shift_missed": missed,
+        "caught_without_cited_sentences": uncited,
+    }
+
+
+def _cites_sentences(result: ReportResult) -> bool:
+    return any(f.severity == "error" and f.evidence for f in result.findings)

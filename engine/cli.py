@@ -1,0 +1,178 @@
+"""The command line: a thin layer over the pipeline. Exit codes: 0 consistent, 1 findings, 2 usage or rules."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+from tabulate import tabulate
+
+from . import __version__
+from .calibrate import calibrate as run_calibration
+from .check import NoReports, check_files, discover
+from .document import FAIL_ON, build_document, rules_meta
+from .formats import FORMATS, render
+from .inference import ENGINES, EngineUnavailable
+from .parser import ReportError, read_report
+from .rulebook import Rulebook, RulebookInvalid, load_rulebook
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class UsageProblem(Exception):
+    pass
+
+
+class _DefaultToCheck(click.Group):
+    """`lii-check corpus/` means `lii-check check corpus/`, like a linter."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
+            args = ["check", *args]
+        return super().parse_args(ctx, args)
+
+
+def _load_rules(rules_dir: str | None) -> Rulebook:
+    try:
+        return load_rulebook(rules_dir)
+    except RulebookInvalid as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"lii-check: {len(exc.problems)} problem(s) in the rules; nothing was checked.", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+def _use_color(choice: str | None) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+def _outputs(values: tuple[str, ...], corpus: list[str]) -> list[tuple[str, Path]]:
+    out = []
+    roots = [Path(p).resolve() for p in corpus]
+    for value in values:
+        fmt, sep, file = value.partition("=")
+        if not sep or not file or fmt not in FORMATS:
+            raise UsageProblem(f"--output takes FORMAT=FILE with FORMAT one of {', '.join(FORMATS)}; got '{value}'")
+        target = Path(file).resolve()
+        for root in roots:
+            if target == root or (root.is_dir() and root in target.parents):
+                raise UsageProblem(f"--output {value}: refusing to write into the corpus being checked ({root})")
+        out.append((fmt, Path(file)))
+    return out
+
+
+@click.group(cls=_DefaultToCheck, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="lii-check")
+def main() -> None:
+    """Check that CQC 'Learning, improvement and innovation' report sections support their scores.
+
+    \b
+    lii-check corpus/             check every .txt and .md report under corpus/
+    lii-check calibrate corpus/   measure the rulebook against trusted scores
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False), help="Use this rulebook folder instead of the bundled one.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="What to print on stdout.")
+@click.option("--output", "outputs", multiple=True, metavar="FORMAT=FILE", help="Also write FORMAT to FILE (repeatable).")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
+              help="The least severe finding that makes the exit code 1. Unreadable reports always do.")
+@click.option("--strict", is_flag=True, help="Also fail when a rule never fired or a theme was never mentioned.")
+@click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True,
+              help="durable: durable_rules only; pure: the built-in evaluator; auto: durable_rules where it imports.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str, outputs: tuple[str, ...], fail_on: str,
+          strict: bool, engine: str, color: str) -> None:
+    """Check the reports under PATHS (files or folders, searched for .txt and .md)."""
+    try:
+        targets = _outputs(outputs, list(paths))
+        rulebook = _load_rules(rules_dir)
+        files = discover(list(paths))
+        results, used = check_files(files, rulebook, engine)
+    except (UsageProblem, NoReports, EngineUnavailable) as exc:
+        click.echo(f"lii-check: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    doc = build_document(results, rulebook, engine=used, fail_on=fail_on, strict=strict)
+    meta = rules_meta(rulebook)
+    click.echo(render(fmt, doc, meta, color=_use_color(color) and fmt == "table"), nl=False)
+    for target_fmt, target in targets:
+        try:
+            target.write_text(render(target_fmt, doc, meta), encoding="utf-8")
+        except OSError as exc:
+            click.echo(f"lii-check: cannot write {target}: {exc.strerror or exc}", err=True)
+            sys.exit(EXIT_USAGE)
+    sys.exit(doc["summary"]["exit_code"])
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False), help="Use this rulebook folder instead of the bundled one.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True)
+def calibrate(paths: tuple[str, ...], rules_dir: str | None, fmt: str, engine: str) -> None:
+    """Measure the rulebook on a corpus whose awarded scores are trusted (nothing is written)."""
+    rulebook = _load_rules(rules_dir)
+    try:
+        files = discover(list(paths))
+    except NoReports as exc:
+        click.echo(f"lii-check: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    reports, unreadable = [], []
+    for item in files:
+        try:
+            reports.append(read_report(item.path, item.display))
+        except ReportError as exc:
+            unreadable.append(f"{item.display}: {exc.message}")
+    for line in unreadable:
+        click.echo(f"lii-check: skipped unreadable report {line}", err=True)
+    if not reports:
+        click.echo("lii-check: no readable reports to calibrate on", err=True)
+        sys.exit(EXIT_USAGE)
+    result = run_calibration(reports, rulebook, engine)
+    result["unreadable"] = unreadable
+    if fmt == "json":
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        click.echo(_calibration_table(result), nl=False)
+    sys.exit(EXIT_FINDINGS if unreadable else EXIT_OK)
+
+
+def _calibration_table(result: dict) -> str:
+    rows = [[f"awarded {a}", *[row[e] for e in ("1", "2", "3", "4")]] for a, row in result["confusion"].items()]
+    out = ["Evidence score (columns) against awarded score (rows)",
+           tabulate(rows, headers=["", "evidence 1", "evidence 2", "evidence 3", "evidence 4"], tablefmt="simple_grid"),
+           "",
+           f"Reports: {result['reports']}; evidence score equals awarded: {result['evidence_equals_awarded']:.0%}; "
+           f"two or more bands away: {result['two_or_more_bands_away']}; "
+           f"judged inconsistent as they stand: {result['inconsistent_share']:.0%}",
+           ]
+    for path in result["inconsistent_reports"]:
+        out.append(f"  inconsistent as it stands: {path}")
+    out += ["", "Shift test: every report re-scored to each other band (score and label lines changed, in memory)",
+            tabulate([[size, v["copies"], v["caught"], f"{v['share']:.0%}"] for size, v in result["shift_test"].items()],
+                     headers=["shift (bands)", "copies", "caught", "share caught"], tablefmt="simple_grid")]
+    if result["caught_without_cited_sentences"]:
+        out.append("Caught without citing any sentence: " + ", ".join(result["caught_without_cited_sentences"]))
+    return "\n".join(out) + "\n"
+
+
+def run() -> None:
+    """Entry point that turns any unexpected failure into a one-line message, never a traceback."""
+    try:
+        main(standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        click.echo("lii-check: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - last line of defence for users in CI
+        click.echo(f"lii-check: internal error ({type(exc).__name__}: {exc}). Please report this.", err=True)
+        sys.exit(EXIT_INTERNAL)

@@ -1,0 +1,179 @@
+"""Finding evidence in report text: which theme a clause is about, and what level it shows.
+
+Pure functions over the model and the rulebook. Everything language-specific (cue phrases,
+negations, intentions, hedges, clause breaks) comes from the rulebook's YAML, not from here.
+
+How one sentence is read:
+1. It is cut into clauses at the rulebook's clause breaks ("however", "but", ";" …), so a
+   negation or a plan in one clause never changes the meaning of the next.
+2. Each clause belongs to the themes whose topic words it contains; failing that, to the
+   sentence's themes; failing that, to the previous sentence's themes in the same paragraph
+   ("This meant people…" continues what came before); failing that, to "general".
+3. Cue phrases (signals) are found in the clause. A positive cue with a negation shortly before it
+   ("not yet embedded") becomes a shortfall; a negative cue with a negation before it ("no late
+   remedies") becomes good. A hedged positive ("may have") is set aside. A clause that states an
+   intention ("plans to", "was developing") counts as intention and its positive cues are set
+   aside — planned is not delivered.
+4. The clause's level is its most serious negative, else its strongest positive.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .model import NEGATIVE_LEVELS, Evidence, Report, SetAside
+from .rulebook import Rulebook, Signal
+
+GENERAL = "general"
+_SEVERITY = {"significant": 0, "shortfall": 1, "intention": 2}
+_STRENGTH = {"strong": 0, "good": 1}
+_WORD = re.compile(r"[\w'’]+")
+
+
+@dataclass
+class Reading:
+    """Everything found in one report."""
+
+    evidence: list[Evidence]
+    set_aside: list[SetAside]
+    mentions: dict[str, int]
+
+
+def split_clauses(sentence: str, breaks: list[re.Pattern]) -> list[tuple[int, str]]:
+    cuts = sorted({m.start() for p in breaks for m in p.finditer(sentence) if m.start() > 0})
+    out, begin = [], 0
+    for cut in cuts + [len(sentence)]:
+        piece = sentence[begin:cut]
+        if piece.strip():
+            out.append((begin, piece))
+        begin = cut
+    return out
+
+
+def themes_in(text: str, rulebook: Rulebook) -> list[str]:
+    return [t.id for t in rulebook.themes if any(p.search(text) for p in t.topic)]
+
+
+def source_of(sentence: str, rulebook: Rulebook) -> str:
+    found = [name for name, pats in sorted(rulebook.language.attribution.items()) if any(p.search(sentence) for p in pats)]
+    return "+".join(found) if found else "unattributed"
+
+
+def _hits(clause: str, signals: list[Signal]) -> list[tuple[int, int, Signal, str]]:
+    raw = []
+    for signal in signals:
+        for pattern in signal.patterns:
+            for m in pattern.finditer(clause):
+                if m.end() > m.start():
+                    raw.append((m.start(), m.end(), signal, m.group(0)))
+    # A longer cue wins over a shorter one inside it ("not yet embedded" over "embedded").
+    raw.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+    kept: list[tuple[int, int, Signal, str]] = []
+    for hit in raw:
+        if any(k[0] <= hit[0] and hit[1] <= k[1] and k is not hit for k in kept):
+            continue
+        kept = [k for k in kept if not (hit[0] <= k[0] and k[1] <= hit[1])]
+        kept.append(hit)
+    return sorted(kept, key=lambda h: (h[0], h[1], h[2].id))
+
+
+def _preceded_by(clause: str, start: int, patterns: list[re.Pattern], window: int) -> str | None:
+    """The cue among `patterns` within `window` words before `start`, if any."""
+    words = list(_WORD.finditer(clause[:start]))
+    if not words:
+        return None
+    lo = words[-window].start() if len(words) >= window else 0
+    before = clause[lo:start]
+    for pattern in patterns:
+        m = pattern.search(before)
+        if m:
+            return m.group(0)
+    return None
+
+
+def _followed_by(clause: str, end: int, patterns: list[re.Pattern], window: int) -> str | None:
+    words = list(_WORD.finditer(clause[end:]))[:window]
+    after = clause[end : end + words[-1].end()] if words else ""
+    for pattern in patterns:
+        m = pattern.search(after)
+        if m:
+            return m.group(0)
+    return None
+
+
+def judge_clause(clause: str, theme: str, rulebook: Rulebook) -> tuple[str | None, str, Signal | None, bool, list[tuple[str, str]]]:
+    """(level or None, deciding cue, deciding signal, impact?, [(cue, reason) set aside]) for one theme."""
+    lang = rulebook.language
+    theme_obj = rulebook.theme(theme)
+    signals = list(lang.signals) + (list(theme_obj.signals) if theme_obj else [])
+    hits = _hits(clause, signals)
+    intention = next((m.group(0) for p in lang.intention for m in [p.search(clause)] if m), None)
+    graded: list[tuple[str, str, Signal, bool]] = []
+    aside: list[tuple[str, str]] = []
+    for start, _end, signal, text in hits:
+        level = signal.level
+        negator = _preceded_by(clause, start, lang.negation, lang.negation_window)
+        if level in ("shortfall", "significant") and not negator:
+            negator = _preceded_by(clause, start, lang.counter, 3) or _followed_by(clause, _end, lang.counter, 3)
+        if negator and level in _STRENGTH:
+            graded.append(("shortfall", f"{negator} … {text}", signal, False))
+            continue
+        if negator and level in ("shortfall", "significant"):
+            graded.append(("good", f"{negator} … {text}", signal, False))
+            continue
+        if level in _STRENGTH:
+            hedge = _preceded_by(clause, start, lang.hedging, 6)
+            if hedge:
+                aside.append((text, f"hedged: '{hedge}'"))
+                continue
+            if intention:
+                aside.append((text, f"intention, not delivery: '{intention}'"))
+                continue
+        graded.append((level, text, signal, signal.impact))
+    if intention and not any(g[0] in ("shortfall", "significant") for g in graded):
+        graded.append(("intention", intention, None, False))  # type: ignore[arg-type]
+    negatives = [g for g in graded if g[0] in NEGATIVE_LEVELS]
+    if negatives:
+        best = min(negatives, key=lambda g: _SEVERITY[g[0]])
+        for g in graded:
+            if g[0] in _STRENGTH:
+                aside.append((g[1], f"outweighed in the same clause by '{best[1]}'"))
+        return best[0], best[1], best[2], False, aside
+    positives = [g for g in graded if g[0] in _STRENGTH]
+    if positives:
+        best = min(positives, key=lambda g: _STRENGTH[g[0]])
+        return best[0], best[1], best[2], any(g[3] for g in positives), aside
+    return None, "", None, False, aside
+
+
+def read_report(report: Report, rulebook: Rulebook) -> Reading:
+    evidence: list[Evidence] = []
+    set_aside: list[SetAside] = []
+    mentions: dict[str, int] = {t.id: 0 for t in rulebook.themes}
+    breaks = rulebook.language.clause_breaks
+    for section in report.sections:
+        for para in section.paragraphs:
+            if para.boilerplate:
+                continue
+            carry: list[str] = []
+            for sentence in para.sentences:
+                sentence_themes = themes_in(sentence.text, rulebook)
+                for t in sentence_themes:
+                    mentions[t] += 1
+                source = source_of(sentence.text, rulebook)
+                for _offset, clause in split_clauses(sentence.text, breaks):
+                    themes = themes_in(clause, rulebook) or sentence_themes or carry or [GENERAL]
+                    for theme in themes:
+                        level, cue, signal, impact, aside = judge_clause(clause, theme, rulebook)
+                        for cue_text, reason in aside:
+                            set_aside.append(SetAside(theme, sentence.line, sentence.text, cue_text, reason))
+                        if level is None:
+                            continue
+                        evidence.append(Evidence(
+                            theme=theme, level=level, line=sentence.line, text=sentence.text,
+                            clause=clause.strip(), cue=cue, signal=signal.id if signal else "intention",
+                            source=source, impact=impact,
+                        ))
+                if sentence_themes:
+                    carry = sentence_themes
+    return Reading(evidence=evidence, set_aside=set_aside, mentions=mentions)

@@ -1,0 +1,84 @@
+"""Turning fired rules into findings a QA lead can act on: a message and the sentences behind it."""
+from __future__ import annotations
+
+import string
+
+from .compiler import CompiledRules
+from .model import NEGATIVE_LEVELS, POSITIVE_LEVELS, Assessment, EvidenceRef, Finding, Report
+from .parser import DESCRIPTORS
+from .rulebook import Expectation, Rulebook
+
+PLACEHOLDERS = ("awarded", "evidence", "index", "label", "descriptor", "theme", "count")
+MAX_CITED = 5
+_ORDER = {"significant": 0, "shortfall": 1, "intention": 2, "strong": 3, "good": 4}
+_EXPAND = {"positive": POSITIVE_LEVELS, "negative": NEGATIVE_LEVELS,
+           "all": POSITIVE_LEVELS + NEGATIVE_LEVELS}
+
+
+def placeholders_in(message: str) -> list[str]:
+    return [name for _, name, _, _ in string.Formatter().parse(message) if name is not None]
+
+
+def cited_levels(exp: Expectation) -> tuple[str, ...]:
+    """Which evidence to show: as the rule says, else the levels its positive tests count."""
+    names = exp.cite
+    if not names:
+        names = tuple(m for m, test in exp.when.items()
+                      if m in _ORDER or m in ("positive", "negative")
+                      if not str(test).startswith(("none", "fewer", "less", "at most")))
+    if not names:
+        names = ("all",)
+    levels: list[str] = []
+    for name in names:
+        for level in _EXPAND.get(name, (name,)):
+            if level not in levels:
+                levels.append(level)
+    return tuple(levels)
+
+
+def _cite(exp: Expectation, report: Report, assessment: Assessment) -> list[EvidenceRef]:
+    if exp.id.endswith(("label-disagrees", "label-wording")):
+        refs = [EvidenceRef(report.score_line, f"Score: {report.awarded_score}")]
+        if report.label_line:
+            refs.append(EvidenceRef(report.label_line, f"{report.label_score} - {report.label_text}"))
+        return refs
+    levels = cited_levels(exp)
+    items = [e for e in assessment.evidence
+             if e.level in levels and (exp.scope == "report" or e.theme == exp.theme)]
+    # The most telling first: for a score above its evidence, the most serious shortfalls.
+    items.sort(key=lambda e: (levels.index(e.level) if exp.scope == "report" else 0, _ORDER[e.level], e.line))
+    refs: list[EvidenceRef] = []
+    for e in items:
+        ref = EvidenceRef(e.line, e.text)
+        if ref not in refs:
+            refs.append(ref)
+        if len(refs) == MAX_CITED:
+            break
+    return sorted(refs, key=lambda r: r.line) if exp.scope == "theme" else refs
+
+
+def build_findings(fired: list[tuple[str, int]], facts: list[dict], compiled: CompiledRules,
+                   report: Report, assessment: Assessment, rulebook: Rulebook) -> list[Finding]:
+    by_fid = {f["fid"]: f for f in facts}
+    findings = []
+    for name, fid in fired:
+        exp = compiled.by_name[name]
+        fact = by_fid[fid]
+        evidence = _cite(exp, report, assessment)
+        theme = rulebook.theme(exp.theme)
+        values = {
+            "awarded": report.awarded_score, "evidence": assessment.evidence_score,
+            "index": f"{assessment.index:.2f}", "label": report.label_score or "?",
+            "descriptor": DESCRIPTORS.get(report.label_score or 0, "?"),
+            "theme": theme.title if theme else exp.theme,
+            "count": fact.get("themes_with_significant", len(evidence)),
+        }
+        findings.append(Finding(
+            rule=exp.id, theme=exp.theme, severity=exp.severity,
+            message=exp.message.format_map(values),
+            line=evidence[0].line if evidence else report.score_line,
+            evidence=evidence,
+        ))
+    severity_rank = {"error": 0, "warning": 1, "info": 2}
+    findings.sort(key=lambda f: (severity_rank[f.severity], f.line or 0, f.rule))
+    return findings

@@ -1,0 +1,38 @@
+"""``--format github``: GitHub Actions workflow commands, which become annotations on the PR diff."""
+from __future__ import annotations
+
+from ._common import clean, error_parts
+
+_COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def escape_data(value: str) -> str:
+    # GitHub's rules for the message part: "%" first, so the escapes themselves are not re-escaped.
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(value: str) -> str:
+    # Property values additionally end at "," and the command ends at "::", so both are escaped.
+    return escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def _command(kind: str, path: str, line: int | None, title: str, message: str) -> str:
+    props = [f"file={escape_property(clean(path))}"]
+    if line is not None:
+        props.append(f"line={int(line)}")
+    props.append(f"title={escape_property(clean(title))}")
+    return f"::{kind} {','.join(props)}::{escape_data(clean(message))}"
+
+
+def render(doc: dict) -> str:
+    lines: list[str] = []
+    for report in doc.get("reports") or []:
+        path = report.get("path", "")
+        if report.get("verdict") == "unreadable":
+            line, message = error_parts(report)
+            lines.append(_command("error", path, line, "unreadable", message))
+            continue
+        for f in report.get("findings") or []:
+            lines.append(_command(_COMMAND.get(f.get("severity", ""), "warning"), path, f.get("line"),
+                                  f.get("rule", ""), f.get("message", "")))
+    return "".join(line + "\n" for line in lines)

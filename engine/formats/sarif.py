@@ -1,0 +1,133 @@
+"""``--format sarif``: SARIF 2.1.0 for GitHub code scanning and other SARIF viewers."""
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import quote
+
+from ._common import clean, error_parts, evidence_lines, one_line
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+UNREADABLE_RULE = "lii-check/unreadable"
+LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+# RFC 3986 characters that may stay as they are in a relative reference's path.
+_URI_SAFE = "/:@!$&'()*+,;=-._~"
+
+
+def _uri(path: str) -> str:
+    # Forward slashes whatever the OS, and percent-encoding so that a space or "#" in a file name
+    # still yields a valid uri-reference. The path stays relative exactly as the user gave it.
+    return quote(clean(path).replace("\\", "/"), safe=_URI_SAFE)
+
+
+def _rule_name(rule_id: str) -> str:
+    # SARIF wants "name" to be a readable identifier, distinct from the opaque id:
+    # "co-production.band4-not-embedded" -> "CoProductionBand4NotEmbedded".
+    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^0-9A-Za-z]+", rule_id) if part)
+
+
+def _descriptor(rule_id: str, description: str, severity: str, tags: list[str]) -> dict:
+    desc: dict = {
+        "id": rule_id,
+        "name": _rule_name(rule_id),
+        "shortDescription": {"text": one_line(description) or rule_id},
+        "defaultConfiguration": {"level": LEVELS.get(severity, "warning")},
+    }
+    # The schema makes tags uniqueItems, so a theme equal to the framework must appear once.
+    unique = list(dict.fromkeys(t for t in tags if t))
+    if unique:
+        desc["properties"] = {"tags": unique}
+    return desc
+
+
+def _rules(doc: dict, rules_meta: list[dict]) -> list[dict]:
+    # Sorted by id so the rules array (and every ruleIndex) does not depend on rulebook file order.
+    by_id = {m["id"]: m for m in rules_meta}
+    rules = [
+        _descriptor(rid, m.get("description", ""), m.get("severity", "warning"),
+                    [m.get("theme", ""), m.get("framework", "")])
+        for rid, m in sorted(by_id.items())
+    ]
+    # A finding whose rule is not in the rulebook metadata (e.g. one the engine raises itself)
+    # still needs a descriptor, or its ruleIndex would point nowhere.
+    extra: dict[str, dict] = {}
+    for report in doc.get("reports") or []:
+        for f in report.get("findings") or []:
+            rid = f.get("rule", "")
+            if rid not in by_id and rid not in extra:
+                extra[rid] = _descriptor(rid, rid, f.get("severity", "warning"), [f.get("theme", "")])
+    rules.extend(extra[rid] for rid in sorted(extra))
+    rules.append(_descriptor(UNREADABLE_RULE, "The report could not be read, so its score could not be checked.",
+                             "error", ["unreadable"]))
+    return rules
+
+
+def _location(uri: str, line: int | None, message: str | None = None) -> dict:
+    loc: dict = {"physicalLocation": {"artifactLocation": {"uri": uri},
+                                      "region": {"startLine": line if line and line > 0 else 1}}}
+    if message is not None:
+        loc["message"] = {"text": message}
+    return loc
+
+
+def _finding_result(uri: str, f: dict, index: dict[str, int]) -> dict:
+    rid = f.get("rule", "")
+    # Evidence goes into the message as well as relatedLocations: many viewers (GitHub included)
+    # show only the message, and the cited sentences are what the reader must check.
+    text = one_line(f.get("message"))
+    cited = evidence_lines(f)
+    if cited:
+        text += "\n\nWhat the text says:\n" + "\n".join(cited)
+    result: dict = {
+        "ruleId": rid,
+        "ruleIndex": index[rid],
+        "level": LEVELS.get(f.get("severity", ""), "warning"),
+        "message": {"text": text},
+        "locations": [_location(uri, f.get("line"))],
+    }
+    related: list[dict] = []
+    seen: set[tuple] = set()
+    for ev in f.get("evidence") or []:
+        key = (ev.get("line"), one_line(ev.get("text")))
+        if key in seen:  # relatedLocations is uniqueItems in the schema
+            continue
+        seen.add(key)
+        loc = _location(uri, ev.get("line"), key[1])
+        loc["id"] = len(related)
+        related.append(loc)
+    if related:
+        result["relatedLocations"] = related
+    return result
+
+
+def render(doc: dict, rules_meta: list[dict]) -> str:
+    rules = _rules(doc, rules_meta)
+    index = {r["id"]: i for i, r in enumerate(rules)}
+    results: list[dict] = []
+    for report in doc.get("reports") or []:
+        uri = _uri(report.get("path", ""))
+        if report.get("verdict") == "unreadable":
+            line, message = error_parts(report)
+            results.append({
+                "ruleId": UNREADABLE_RULE,
+                "ruleIndex": index[UNREADABLE_RULE],
+                "level": "error",
+                "message": {"text": message},
+                "locations": [_location(uri, line)],
+            })
+            continue
+        results.extend(_finding_result(uri, f, index) for f in report.get("findings") or [])
+    tool = doc.get("tool") or {}
+    driver: dict = {"name": tool.get("name") or "lii-check"}
+    if tool.get("version"):
+        driver["version"] = str(tool["version"])
+    driver["rules"] = rules
+    log = {
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": driver},
+            "results": results,
+        }],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,138 @@
+"""The plain data model: what a report is, what evidence was found in it, what was concluded."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+LEVELS = ("strong", "good", "intention", "shortfall", "significant")
+POSITIVE_LEVELS = ("strong", "good")
+NEGATIVE_LEVELS = ("intention", "shortfall", "significant")
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    line: int
+
+
+@dataclass
+class Paragraph:
+    line: int
+    sentences: list[Sentence]
+    # The "local authority commitment" is CQC boilerplate: kept, never counted as evidence.
+    boilerplate: bool = False
+
+
+@dataclass
+class Section:
+    heading: str | None
+    line: int | None
+    paragraphs: list[Paragraph] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    path: str
+    title: str
+    awarded_score: int
+    score_line: int
+    label_score: int | None
+    label_text: str | None
+    label_line: int | None
+    sections: list[Section]
+    front_matter: dict = field(default_factory=dict)
+    # Inline suppressions found in the text: (line, rule id, reason or "").
+    suppressions: list[tuple[int, str, str]] = field(default_factory=list)
+
+    def evidence_sentences(self) -> list[tuple[Section, Paragraph, Sentence]]:
+        return [
+            (sec, para, s)
+            for sec in self.sections
+            for para in sec.paragraphs
+            if not para.boilerplate
+            for s in para.sentences
+        ]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One clause of a report that the rulebook reads as evidence for a theme."""
+
+    theme: str
+    level: str  # one of LEVELS
+    line: int
+    text: str  # the whole sentence, so a QA lead can find it
+    clause: str
+    cue: str  # the phrase that decided the level
+    signal: str  # id of the signal (cue list entry) that matched
+    source: str  # people | staff | leaders | partners | processes | unattributed
+    impact: bool = False
+
+
+@dataclass(frozen=True)
+class SetAside:
+    """A clause that looked like evidence but was discounted, and why."""
+
+    theme: str
+    line: int
+    text: str
+    cue: str
+    reason: str
+
+
+@dataclass
+class ThemeFacts:
+    theme: str
+    counts: dict[str, int]
+    mentions: int
+    impact: int
+    score: float | None  # 1.0-4.0, None where the theme has no graded evidence
+    sources_positive: tuple[str, ...] = ()
+    sources_negative: tuple[str, ...] = ()
+
+
+@dataclass
+class Assessment:
+    """What the text supports as a whole, before any rule is applied."""
+
+    evidence: list[Evidence]
+    set_aside: list[SetAside]
+    themes: dict[str, ThemeFacts]
+    index: float  # continuous 1.0-4.99; round-half-down into a band
+    percent: float
+    evidence_score: int
+    reasoning: list[str]
+
+
+@dataclass(frozen=True)
+class EvidenceRef:
+    line: int
+    text: str
+
+
+@dataclass
+class Finding:
+    rule: str
+    theme: str
+    severity: str
+    message: str
+    line: int | None
+    evidence: list[EvidenceRef] = field(default_factory=list)
+
+
+@dataclass
+class ReportResult:
+    path: str
+    report: Report | None
+    assessment: Assessment | None
+    findings: list[Finding]
+    error: tuple[int | None, str] | None = None
+    suppressed: list[Finding] = field(default_factory=list)
+
+    @property
+    def verdict(self) -> str:
+        if self.error is not None:
+            return "unreadable"
+        if any(f.severity == "error" for f in self.findings):
+            return "inconsistent"
+        return "consistent"

@@ -1,0 +1,113 @@
+"""The evidence score: the band the text supports as a whole.
+
+Each piece of evidence has a value on CQC's own 1-4 scale (rules/scoring.yaml: strong 4, good 3,
+…). A theme's score is the mean of its values, pulled towards a neutral prior so that one
+sentence cannot make or break a theme. The report's raw mean weighs each theme by its rulebook
+weight and by the square root of how much evidence it has (breadth counts, but a verbose theme
+cannot drown the others). The raw mean falls into a band at the rulebook's band marks, and is
+also mapped onto a continuous index in which band k spans [k-0.5, k+0.5) — the same shape as
+CQC's percentage bands (37.5% / 62.5% / 87.5% of 4) — so that "how far from the awarded score"
+is a number the consistency rules can test.
+"""
+from __future__ import annotations
+
+import math
+
+from .evidence import GENERAL, Reading
+from .model import LEVELS, NEGATIVE_LEVELS, POSITIVE_LEVELS, Assessment, ThemeFacts
+from .rulebook import Rulebook
+
+
+def theme_facts(reading: Reading, rulebook: Rulebook) -> dict[str, ThemeFacts]:
+    scoring = rulebook.scoring
+    out: dict[str, ThemeFacts] = {}
+    ids = [t.id for t in rulebook.themes] + [GENERAL]
+    for theme in ids:
+        items = [e for e in reading.evidence if e.theme == theme]
+        counts = {level: sum(1 for e in items if e.level == level) for level in LEVELS}
+        positive_sources = sorted({s for e in items if e.level in POSITIVE_LEVELS for s in e.source.split("+")})
+        negative_sources = sorted({s for e in items if e.level in NEGATIVE_LEVELS for s in e.source.split("+")})
+        # Claims that only leaders make, which people or staff contradict, count for less.
+        discount = 1.0
+        if positive_sources == ["leaders"] and ({"people", "staff"} & set(negative_sources)):
+            discount = scoring.leaders_only_discount
+        total, weight = scoring.prior_value * scoring.prior_weight, scoring.prior_weight
+        for e in items:
+            w = discount if e.level in POSITIVE_LEVELS else 1.0
+            total += scoring.values[e.level] * w
+            weight += w
+        score = round(total / weight, 4) if items else None
+        out[theme] = ThemeFacts(
+            theme=theme, counts=counts, mentions=reading.mentions.get(theme, len(items)),
+            impact=sum(1 for e in items if e.impact), score=score,
+            sources_positive=tuple(positive_sources), sources_negative=tuple(negative_sources),
+        )
+    return out
+
+
+def band_of(raw: float, bands: dict[int, float]) -> int:
+    for band in (4, 3, 2):
+        if raw >= bands[band]:
+            return band
+    return 1
+
+
+def index_of(raw: float, bands: dict[int, float]) -> float:
+    """Map the raw mean onto [1, 4] so that band k spans [k-0.5, k+0.5)."""
+    b2, b3, b4 = bands[2], bands[3], bands[4]
+    if raw >= b4:
+        x = 3.5 + (raw - b4) / (b4 - b3)
+    elif raw >= b3:
+        x = 2.5 + (raw - b3) / (b4 - b3)
+    elif raw >= b2:
+        x = 1.5 + (raw - b2) / (b3 - b2)
+    else:
+        x = 1.5 - (b2 - raw) / (b3 - b2)
+    return round(min(4.0, max(1.0, x)), 2)
+
+
+def assess(reading: Reading, rulebook: Rulebook) -> Assessment:
+    themes = theme_facts(reading, rulebook)
+    weights = {t.id: t.weight for t in rulebook.themes}
+    weights[GENERAL] = 1.0
+    num = den = 0.0
+    for theme, facts in themes.items():
+        n = sum(facts.counts.values())
+        if facts.score is None or n == 0:
+            continue
+        w = weights[theme] * math.sqrt(n)
+        num += w * facts.score
+        den += w
+    bands = rulebook.scoring.bands
+    raw = num / den if den else rulebook.scoring.prior_value
+    band = band_of(raw, bands)
+    index = index_of(raw, bands)
+    if index >= 3.5:
+        band = max(band, 4)
+    reasoning = _reasoning(themes, raw, band, index, bands, den == 0)
+    return Assessment(
+        evidence=reading.evidence, set_aside=reading.set_aside, themes=themes, index=index,
+        percent=round(index * 25, 1), evidence_score=band, reasoning=reasoning,
+    )
+
+
+def _reasoning(themes: dict[str, ThemeFacts], raw: float, band: int, index: float,
+               bands: dict[int, float], empty: bool) -> list[str]:
+    if empty:
+        return ["No sentence carried a cue the rulebook grades, so the score rests on the neutral prior."]
+    graded = {t: f for t, f in themes.items() if f.score is not None}
+    strong = sorted(t for t, f in graded.items() if f.score >= 3.4)
+    weak = sorted(t for t, f in graded.items() if f.score < 2.5)
+    lines = [
+        f"Weighted mean of theme scores {raw:.2f} on the 1-4 scale (index {index:.2f}, {index * 25:.0f}% "
+        f"in CQC's percentage terms), across {len(graded)} themes with graded evidence.",
+        f"Themes reading as strong (score 3.4 or more): {', '.join(strong) or 'none'}.",
+        f"Themes reading as weak (below 2.5): {', '.join(weak) or 'none'}.",
+    ]
+    if band < 4:
+        lines.append(f"Not band {band + 1}: that needs a weighted mean of {bands[band + 1]:.2f} or more "
+                     f"({bands[band + 1] - raw:.2f} short).")
+    if band > 1:
+        lines.append(f"Not band {band - 1}: the mean is {raw - bands[band]:.2f} above the mark for band {band} "
+                     f"({bands[band]:.2f}).")
+    return lines
