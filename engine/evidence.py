@@ -114,7 +114,7 @@ def judge_clause(clause: str, theme: str, rulebook: Rulebook) -> tuple[str | Non
         level = signal.level
         negator = _preceded_by(clause, start, lang.negation, lang.negation_window)
         if level in ("shortfall", "significant") and not negator:
-            negator = _preceded_by(clause, start, lang.counter, 3) or _followed_by(clause, _end, lang.counter, 3)
+            negator = _preceded_by(clause, start, lang.counter, 3) or _followed_by(clause, _end, lang.counter, 6)
         if negator and level in _STRENGTH:
             graded.append(("shortfall", f"{negator} … {text}", signal, False))
             continue
@@ -162,17 +162,24 @@ def read_report(report: Report, rulebook: Rulebook) -> Reading:
                     mentions[t] += 1
                 source = source_of(sentence.text, rulebook)
                 for _offset, clause in split_clauses(sentence.text, breaks):
-                    themes = themes_in(clause, rulebook) or sentence_themes or carry or [GENERAL]
+                    clause_themes = themes_in(clause, rulebook)
+                    themes = clause_themes or sentence_themes or carry or [GENERAL]
                     for theme in themes:
                         level, cue, signal, impact, aside = judge_clause(clause, theme, rulebook)
                         for cue_text, reason in aside:
                             set_aside.append(SetAside(theme, sentence.line, sentence.text, cue_text, reason))
+                        weight = 1.0
                         if level is None:
-                            continue
+                            # An affirmative sentence about a theme, with no cue either way, is weak
+                            # positive evidence: inspectors describe what exists and works.
+                            if theme not in clause_themes or rulebook.scoring.affirmation_weight == 0:
+                                continue
+                            level, cue, weight = "good", "(affirmative statement)", rulebook.scoring.affirmation_weight
                         evidence.append(Evidence(
                             theme=theme, level=level, line=sentence.line, text=sentence.text,
-                            clause=clause.strip(), cue=cue, signal=signal.id if signal else "intention",
-                            source=source, impact=impact,
+                            clause=clause.strip(), cue=cue,
+                            signal=signal.id if signal else ("intention" if level == "intention" else "affirmation"),
+                            source=source, impact=impact, weight=weight,
                         ))
                 if sentence_themes:
                     carry = sentence_themes

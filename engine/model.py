@@ -67,6 +67,8 @@ class Evidence:
     signal: str  # id of the signal (cue list entry) that matched
     source: str  # people | staff | leaders | partners | processes | unattributed
     impact: bool = False
+    # Plain affirmative statements (no cue at all) count, but for less than a graded cue.
+    weight: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,7 @@ class ThemeFacts:
 class Assessment:
     """What the text supports as a whole, before any rule is applied."""
 
+    raw: float  # weighted mean of theme scores on the 1-4 scale
     evidence: list[Evidence]
     set_aside: list[SetAside]
     themes: dict[str, ThemeFacts]

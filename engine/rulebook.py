@@ -102,6 +102,8 @@ class Scoring:
     prior_value: float
     prior_weight: float
     leaders_only_discount: float
+    affirmation_weight: float
+    strong_share_bonus: float
     bands: dict[int, float]
     expectations: list[Expectation]
     file: str
@@ -130,7 +132,7 @@ class Rulebook:
 
 
 def bundled_rules_dir() -> Path:
-    return Path(str(resources.files("lii_check") / "rulebook"))
+    return Path(str(resources.files("lii_check.rules")))
 
 
 def load_schema() -> dict:
@@ -426,6 +428,8 @@ def load_rulebook(directory: Path | str | None = None) -> Rulebook:
                 framework=framework, values={k: float(v) for k, v in data["values"].items()},
                 prior_value=float(data["prior"]["value"]), prior_weight=float(data["prior"]["weight"]),
                 leaders_only_discount=float(data.get("leaders_only_discount", 1.0)),
+                affirmation_weight=float(data.get("affirmation_weight", 0.0)),
+                strong_share_bonus=float(data.get("strong_share_bonus", 0.0)),
                 bands=bands,
                 expectations=_expectations(data["expectations"], "consistency", "report", framework,
                                            located, display, ["expectations"]),

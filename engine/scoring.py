@@ -33,7 +33,7 @@ def theme_facts(reading: Reading, rulebook: Rulebook) -> dict[str, ThemeFacts]:
             discount = scoring.leaders_only_discount
         total, weight = scoring.prior_value * scoring.prior_weight, scoring.prior_weight
         for e in items:
-            w = discount if e.level in POSITIVE_LEVELS else 1.0
+            w = e.weight * (discount if e.level in POSITIVE_LEVELS else 1.0)
             total += scoring.values[e.level] * w
             weight += w
         score = round(total / weight, 4) if items else None
@@ -72,42 +72,53 @@ def assess(reading: Reading, rulebook: Rulebook) -> Assessment:
     weights[GENERAL] = 1.0
     num = den = 0.0
     for theme, facts in themes.items():
-        n = sum(facts.counts.values())
+        n = sum(e.weight for e in reading.evidence if e.theme == theme)
         if facts.score is None or n == 0:
             continue
         w = weights[theme] * math.sqrt(n)
         num += w * facts.score
         den += w
     bands = rulebook.scoring.bands
-    raw = num / den if den else rulebook.scoring.prior_value
+    share = strong_share(reading)
+    mean = num / den if den else rulebook.scoring.prior_value
+    raw = mean + rulebook.scoring.strong_share_bonus * share
     band = band_of(raw, bands)
     index = index_of(raw, bands)
-    if index >= 3.5:
-        band = max(band, 4)
-    reasoning = _reasoning(themes, raw, band, index, bands, den == 0)
+    reasoning = _reasoning(themes, mean, share, rulebook.scoring.strong_share_bonus, raw, band, index, bands, den == 0)
     return Assessment(
-        evidence=reading.evidence, set_aside=reading.set_aside, themes=themes, index=index,
+        raw=round(raw, 4), evidence=reading.evidence, set_aside=reading.set_aside, themes=themes, index=index,
         percent=round(index * 25, 1), evidence_score=band, reasoning=reasoning,
     )
 
 
-def _reasoning(themes: dict[str, ThemeFacts], raw: float, band: int, index: float,
-               bands: dict[int, float], empty: bool) -> list[str]:
+def strong_share(reading: Reading) -> float:
+    """The share of evidence clauses that are strong (and not also negative for another theme)."""
+    clauses: dict[tuple[int, str], set[str]] = {}
+    for e in reading.evidence:
+        clauses.setdefault((e.line, e.clause), set()).add(e.level)
+    if not clauses:
+        return 0.0
+    strong = sum(1 for levels in clauses.values() if "strong" in levels and not levels & set(NEGATIVE_LEVELS))
+    return strong / len(clauses)
+
+
+def _reasoning(themes: dict[str, ThemeFacts], mean: float, share: float, bonus: float, raw: float, band: int,
+               index: float, bands: dict[int, float], empty: bool) -> list[str]:
     if empty:
         return ["No sentence carried a cue the rulebook grades, so the score rests on the neutral prior."]
     graded = {t: f for t, f in themes.items() if f.score is not None}
     strong = sorted(t for t, f in graded.items() if f.score >= 3.4)
     weak = sorted(t for t, f in graded.items() if f.score < 2.5)
     lines = [
-        f"Weighted mean of theme scores {raw:.2f} on the 1-4 scale (index {index:.2f}, {index * 25:.0f}% "
-        f"in CQC's percentage terms), across {len(graded)} themes with graded evidence.",
+        f"Weighted mean of theme scores {mean:.2f} on the 1-4 scale, across {len(graded)} themes with graded "
+        f"evidence; {share:.0%} of evidence clauses are strong, adding {bonus * share:.2f}: {raw:.2f} in all "
+        f"(index {index:.2f}, {index * 25:.0f}% in CQC's percentage terms).",
         f"Themes reading as strong (score 3.4 or more): {', '.join(strong) or 'none'}.",
         f"Themes reading as weak (below 2.5): {', '.join(weak) or 'none'}.",
     ]
     if band < 4:
-        lines.append(f"Not band {band + 1}: that needs a weighted mean of {bands[band + 1]:.2f} or more "
-                     f"({bands[band + 1] - raw:.2f} short).")
+        lines.append(f"Not band {band + 1}: that needs {bands[band + 1]:.2f} or more ({bands[band + 1] - raw:.2f} short).")
     if band > 1:
-        lines.append(f"Not band {band - 1}: the mean is {raw - bands[band]:.2f} above the mark for band {band} "
+        lines.append(f"Not band {band - 1}: the total is {raw - bands[band]:.2f} above the mark for band {band} "
                      f"({bands[band]:.2f}).")
     return lines
