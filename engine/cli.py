@@ -11,7 +11,8 @@ from tabulate import tabulate
 
 from . import __version__
 from .calibrate import calibrate as run_calibration
-from .check import NoReports, check_files, discover
+from .check import NoReports, check_files, check_reports, discover
+from .explain import explain_dict, explain_text
 from .document import FAIL_ON, build_document, rules_meta
 from .formats import FORMATS, render
 from .inference import ENGINES, EngineUnavailable
@@ -176,3 +177,25 @@ def run() -> None:
     except Exception as exc:  # noqa: BLE001 - last line of defence for users in CI
         click.echo(f"lii-check: internal error ({type(exc).__name__}: {exc}). Please report this.", err=True)
         sys.exit(EXIT_INTERNAL)
+
+
+@main.command()
+@click.argument("report", type=click.Path(dir_okay=False))
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False), help="Use this rulebook folder instead of the bundled one.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True)
+def explain(report: str, rules_dir: str | None, fmt: str, engine: str) -> None:
+    """Show the working for one report: evidence per theme, what was set aside and why, the score."""
+    rulebook = _load_rules(rules_dir)
+    try:
+        parsed = read_report(Path(report), report)
+    except ReportError as exc:
+        where = f"{report}:{exc.line}" if exc.line else report
+        click.echo(f"{where}: unreadable: {exc.message}", err=True)
+        sys.exit(EXIT_FINDINGS)
+    results, _ = check_reports([parsed], rulebook, engine)
+    if fmt == "json":
+        click.echo(json.dumps(explain_dict(results[0], rulebook), indent=2, ensure_ascii=False))
+    else:
+        click.echo(explain_text(results[0], rulebook), nl=False)
+    sys.exit(EXIT_FINDINGS if results[0].verdict != "consistent" else EXIT_OK)

@@ -77,13 +77,22 @@ def _hits(clause: str, signals: list[Signal]) -> list[tuple[int, int, Signal, st
     return sorted(kept, key=lambda h: (h[0], h[1], h[2].id))
 
 
-def _preceded_by(clause: str, start: int, patterns: list[re.Pattern], window: int) -> str | None:
-    """The cue among `patterns` within `window` words before `start`, if any."""
+def _preceded_by(clause: str, start: int, patterns: list[re.Pattern], window: int,
+                 mask: list[tuple[int, int]] = ()) -> str | None:
+    """The cue among `patterns` within `window` words before `start`, if any.
+
+    Spans in `mask` (other cues) are blanked first: the "no" of "no learning plan" belongs to that
+    cue and must not also negate the next one.
+    """
+    for lo_m, hi_m in mask:
+        if hi_m <= start:
+            clause = clause[:lo_m] + " " * (hi_m - lo_m) + clause[hi_m:]
     words = list(_WORD.finditer(clause[:start]))
     if not words:
         return None
     lo = words[-window].start() if len(words) >= window else 0
-    before = clause[lo:start]
+    # A negation's reach ends at a comma: "needed no long-term care, compared with 48% before".
+    before = clause[lo:start].rsplit(",", 1)[-1]
     for pattern in patterns:
         m = pattern.search(before)
         if m:
@@ -101,25 +110,40 @@ def _followed_by(clause: str, end: int, patterns: list[re.Pattern], window: int)
     return None
 
 
-def judge_clause(clause: str, theme: str, rulebook: Rulebook) -> tuple[str | None, str, Signal | None, bool, list[tuple[str, str]]]:
-    """(level or None, deciding cue, deciding signal, impact?, [(cue, reason) set aside]) for one theme."""
+@dataclass
+class Judgement:
+    """How one clause reads for one theme, with the working shown (for `explain` and rule tests)."""
+
+    level: str | None
+    cue: str
+    signal: Signal | None
+    impact: bool
+    set_aside: list[tuple[str, str]]  # (cue, reason)
+    graded: list[tuple[str, str, str, bool]]  # (level, cue, signal id, negated?) for every cue found
+
+
+def judge_clause(clause: str, theme: str, rulebook: Rulebook) -> Judgement:
     lang = rulebook.language
     theme_obj = rulebook.theme(theme)
     signals = list(lang.signals) + (list(theme_obj.signals) if theme_obj else [])
-    hits = _hits(clause, signals)
     intention = next((m.group(0) for p in lang.intention for m in [p.search(clause)] if m), None)
-    graded: list[tuple[str, str, Signal, bool]] = []
+    graded: list[tuple[str, str, Signal | None, bool, bool]] = []  # level, cue, signal, impact, negated
     aside: list[tuple[str, str]] = []
-    for start, _end, signal, text in hits:
+    hits = _hits(clause, signals)
+    spans = [(h[0], h[1]) for h in hits]
+    for start, end, signal, text in hits:
         level = signal.level
-        negator = _preceded_by(clause, start, lang.negation, lang.negation_window)
+        # Another cue's own negation ("no … plan") does not also negate a later problem ("training had
+        # been cancelled"); a positive after any negation ("not consistently … in all teams") is negated.
+        mask = spans if level in ("shortfall", "significant") else []
+        negator = _preceded_by(clause, start, lang.negation, lang.negation_window, mask)
         if level in ("shortfall", "significant") and not negator:
-            negator = _preceded_by(clause, start, lang.counter, 3) or _followed_by(clause, _end, lang.counter, 6)
-        if negator and level in _STRENGTH:
-            graded.append(("shortfall", f"{negator} … {text}", signal, False))
-            continue
-        if negator and level in ("shortfall", "significant"):
-            graded.append(("good", f"{negator} … {text}", signal, False))
+            negator = _preceded_by(clause, start, lang.counter, 3) or _followed_by(clause, end, lang.counter, 6)
+        if negator:
+            # A negated strength is a shortfall ("not yet embedded"); a negated problem is good news
+            # ("no late remedies", "delays were reduced").
+            flipped = "shortfall" if level in _STRENGTH else "good"
+            graded.append((flipped, f"{negator} … {text}", signal, False, True))
             continue
         if level in _STRENGTH:
             hedge = _preceded_by(clause, start, lang.hedging, 6)
@@ -129,21 +153,22 @@ def judge_clause(clause: str, theme: str, rulebook: Rulebook) -> tuple[str | Non
             if intention:
                 aside.append((text, f"intention, not delivery: '{intention}'"))
                 continue
-        graded.append((level, text, signal, signal.impact))
+        graded.append((level, text, signal, signal.impact, False))
     if intention and not any(g[0] in ("shortfall", "significant") for g in graded):
-        graded.append(("intention", intention, None, False))  # type: ignore[arg-type]
+        graded.append(("intention", intention, None, False, False))
+    shown = [(g[0], g[1], g[2].id if g[2] else "intention", g[4]) for g in graded]
     negatives = [g for g in graded if g[0] in NEGATIVE_LEVELS]
     if negatives:
         best = min(negatives, key=lambda g: _SEVERITY[g[0]])
         for g in graded:
             if g[0] in _STRENGTH:
                 aside.append((g[1], f"outweighed in the same clause by '{best[1]}'"))
-        return best[0], best[1], best[2], False, aside
+        return Judgement(best[0], best[1], best[2], False, aside, shown)
     positives = [g for g in graded if g[0] in _STRENGTH]
     if positives:
         best = min(positives, key=lambda g: _STRENGTH[g[0]])
-        return best[0], best[1], best[2], any(g[3] for g in positives), aside
-    return None, "", None, False, aside
+        return Judgement(best[0], best[1], best[2], any(g[3] for g in positives), aside, shown)
+    return Judgement(None, "", None, False, aside, shown)
 
 
 def read_report(report: Report, rulebook: Rulebook) -> Reading:
@@ -165,8 +190,9 @@ def read_report(report: Report, rulebook: Rulebook) -> Reading:
                     clause_themes = themes_in(clause, rulebook)
                     themes = clause_themes or sentence_themes or carry or [GENERAL]
                     for theme in themes:
-                        level, cue, signal, impact, aside = judge_clause(clause, theme, rulebook)
-                        for cue_text, reason in aside:
+                        j = judge_clause(clause, theme, rulebook)
+                        level, cue, signal, impact = j.level, j.cue, j.signal, j.impact
+                        for cue_text, reason in j.set_aside:
                             set_aside.append(SetAside(theme, sentence.line, sentence.text, cue_text, reason))
                         weight = 1.0
                         if level is None:
