@@ -18,6 +18,7 @@ from .formats import FORMATS, render
 from .inference import ENGINES, EngineUnavailable
 from .parser import ReportError, read_report
 from .rulebook import Rulebook, RulebookInvalid, load_rulebook
+from .ruletest import run_rule_tests
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -199,3 +200,72 @@ def explain(report: str, rules_dir: str | None, fmt: str, engine: str) -> None:
     else:
         click.echo(explain_text(results[0], rulebook), nl=False)
     sys.exit(EXIT_FINDINGS if results[0].verdict != "consistent" else EXIT_OK)
+
+
+@main.group()
+def rules() -> None:
+    """Work on a rulebook: validate it, run its tests, list its rules."""
+
+
+@rules.command("validate")
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+def rules_validate(directory: str | None) -> None:
+    """Report every problem in every rule file at once (file:line:col: message). Exit 0 clean, 2 otherwise."""
+    try:
+        rulebook = load_rulebook(directory)
+    except RulebookInvalid as exc:
+        for problem in exc.problems:
+            click.echo(str(problem))
+        click.echo(f"{len(exc.problems)} problem(s) found.", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(f"{rulebook.path}: {len(rulebook.files)} files, {len(rulebook.themes)} themes, "
+               f"{len(rulebook.signals())} signals, {len(rulebook.expectations())} expectations: no problems.")
+
+
+@rules.command("test")
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+@click.option("--fixtures", "fixture_dirs", multiple=True, type=click.Path(file_okay=False, exists=True),
+              help="Also check the expected.yaml manifests under this folder (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True)
+@click.option("--verbose", "-v", is_flag=True, help="List every rule, not only those with failures.")
+def rules_test(directory: str | None, fixture_dirs: tuple[str, ...], fmt: str, engine: str, verbose: bool) -> None:
+    """Run each rule's own examples (must fire / must not fire / todo) and annotated fixtures."""
+    rulebook = _load_rules(directory)
+    outcomes = run_rule_tests(rulebook, [Path(d) for d in fixture_dirs], engine)
+    failed = [o for o in outcomes if not o.ok]
+    if fmt == "json":
+        click.echo(json.dumps({
+            "rules": [{"rule": o.rule, "kind": o.kind, "passed": o.passed, "false_alarms": o.false_alarms,
+                       "misses": o.misses, "todo": o.todo, "todo_now_passing": o.todo_now_passing} for o in outcomes],
+            "summary": {"rules": len(outcomes), "failed": len(failed),
+                        "todo": sum(o.todo for o in outcomes)},
+        }, indent=2, ensure_ascii=False))
+    else:
+        shown = outcomes if verbose else [o for o in outcomes if not o.ok or o.todo_now_passing]
+        rows = [[o.rule, o.kind, o.passed, len(o.false_alarms), len(o.misses), o.todo,
+                 "\n".join([f"false alarm: {x}" for x in o.false_alarms] + [f"miss: {x}" for x in o.misses]
+                           + [f"todo now passes: {x}" for x in o.todo_now_passing])]
+                for o in shown]
+        if rows:
+            click.echo(tabulate(rows, headers=["rule", "kind", "passed", "false alarms", "misses", "todo", "details"],
+                                tablefmt="simple_grid", maxcolwidths=[None, None, None, None, None, None, 70]))
+        passed = sum(o.passed for o in outcomes)
+        click.echo(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed "
+                   f"({passed} examples passed, {sum(o.todo for o in outcomes)} todo)")
+    sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+@rules.command("list")
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def rules_list(directory: str | None, fmt: str) -> None:
+    """List the rulebook's expectations: id, theme, severity, description."""
+    rulebook = _load_rules(directory)
+    meta = rules_meta(rulebook)
+    if fmt == "json":
+        click.echo(json.dumps(meta, indent=2, ensure_ascii=False))
+        return
+    click.echo(tabulate([[m["id"], m["theme"], m["severity"], m["description"]] for m in meta],
+                        headers=["id", "theme", "severity", "description"], tablefmt="simple",
+                        maxcolwidths=[None, None, None, 70]))

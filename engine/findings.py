@@ -1,22 +1,15 @@
 """Turning fired rules into findings a QA lead can act on: a message and the sentences behind it."""
 from __future__ import annotations
 
-import string
-
 from .compiler import CompiledRules
 from .model import NEGATIVE_LEVELS, POSITIVE_LEVELS, Assessment, EvidenceRef, Finding, Report
 from .parser import DESCRIPTORS
 from .rulebook import Expectation, Rulebook
 
-PLACEHOLDERS = ("awarded", "evidence", "index", "label", "descriptor", "theme", "count")
 MAX_CITED = 5
 _ORDER = {"significant": 0, "shortfall": 1, "intention": 2, "strong": 3, "good": 4}
 _EXPAND = {"positive": POSITIVE_LEVELS, "negative": NEGATIVE_LEVELS,
            "all": POSITIVE_LEVELS + NEGATIVE_LEVELS}
-
-
-def placeholders_in(message: str) -> list[str]:
-    return [name for _, name, _, _ in string.Formatter().parse(message) if name is not None]
 
 
 def cited_levels(exp: Expectation) -> tuple[str, ...]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import string
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -17,6 +18,8 @@ import jsonschema
 import yaml
 
 BUNDLED = "(bundled)"
+# What an expectation's message may quote, e.g. "The text reads as band {evidence}".
+PLACEHOLDERS = ("awarded", "evidence", "index", "label", "descriptor", "theme", "count")
 
 
 @dataclass(frozen=True)
@@ -299,23 +302,45 @@ def _read_yaml(path: Path, display: str) -> tuple[Any, _Located | None, list[Rul
     return data, _Located(node), [RuleProblem(display, ln, col, msg) for ln, col, msg in problems]
 
 
-def _compile(cues: dict, where: list, located: _Located, display: str, problems: list[RuleProblem]) -> list[re.Pattern]:
+def _compile(cues: dict) -> list[re.Pattern]:
+    """Compile a cue block; invalid patterns were already reported by _cue_problems."""
     patterns = []
     for kind in ("phrases", "regex"):
-        for i, text in enumerate(cues.get(kind, []) or []):
-            source = phrase_pattern(text) if kind == "phrases" else text
+        for text in cues.get(kind, []) or []:
             try:
-                patterns.append(re.compile(source, re.IGNORECASE))
-            except re.error as exc:
-                line, col = located.where(where + [kind, i])
-                problems.append(RuleProblem(display, line, col,
-                                            f"the regular expression '{text}' is invalid ({exc.msg}); fix it or write it as a plain phrase"))
-            else:
-                if patterns[-1].search("") is not None:
-                    line, col = located.where(where + [kind, i])
-                    problems.append(RuleProblem(display, line, col,
-                                                f"'{text}' matches empty text, so it would match every sentence; make it more specific"))
+                pattern = re.compile(phrase_pattern(text) if kind == "phrases" else text, re.IGNORECASE)
+            except (re.error, TypeError):
+                continue
+            patterns.append(pattern)
     return patterns
+
+
+def _cue_problems(data: Any, located: _Located, display: str, path: list | None = None) -> list[RuleProblem]:
+    """Every invalid or match-everything pattern anywhere in a file, whatever else is wrong with it."""
+    path = path or []
+    problems: list[RuleProblem] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key in ("phrases", "regex") and isinstance(value, list):
+                for i, text in enumerate(value):
+                    if not isinstance(text, str):
+                        continue
+                    line, col = located.where(path + [key, i])
+                    try:
+                        pattern = re.compile(phrase_pattern(text) if key == "phrases" else text, re.IGNORECASE)
+                    except re.error as exc:
+                        problems.append(RuleProblem(display, line, col, f"the regular expression '{text}' is invalid "
+                                                                        f"({exc.msg}); fix it or write it as a plain phrase"))
+                        continue
+                    if pattern.search("") is not None:
+                        problems.append(RuleProblem(display, line, col, f"'{text}' matches empty text, so it would "
+                                                                        "match every sentence; make it more specific"))
+            else:
+                problems.extend(_cue_problems(value, located, display, path + [key]))
+    elif isinstance(data, list):
+        for i, item in enumerate(data):
+            problems.extend(_cue_problems(item, located, display, path + [i]))
+    return problems
 
 
 def _signals(items: list, theme: str | None, framework: str, located: _Located, display: str,
@@ -326,11 +351,33 @@ def _signals(items: list, theme: str | None, framework: str, located: _Located, 
         out.append(Signal(
             id=item["id"], theme=theme, level=item["level"], description=item["description"],
             framework=item.get("framework", framework), impact=bool(item.get("impact", False)),
-            patterns=_compile(item, where, located, display, problems),
+            patterns=_compile(item),
             examples={k: list(item["examples"].get(k, [])) for k in ("fires", "quiet", "todo")},
             file=display, line=located.where(where)[0],
         ))
     return out
+
+
+def _placeholder_problems(items: list, located: _Located, display: str, base: list) -> list[RuleProblem]:
+    problems = []
+    for i, item in enumerate(items if isinstance(items, list) else []):
+        if not isinstance(item, dict) or not isinstance(item.get("message"), str):
+            continue
+        try:
+            names = [n for _, n, _, _ in string.Formatter().parse(item["message"]) if n is not None]
+        except ValueError as exc:
+            line, col = located.where(base + [i, "message"])
+            problems.append(RuleProblem(display, line, col, f"the message has a stray brace ({exc}); write {{{{ or }}}} "
+                                                            "for a literal brace"))
+            continue
+        for name in names:
+            if name not in PLACEHOLDERS:
+                line, col = located.where(base + [i, "message"])
+                guess = difflib.get_close_matches(name, PLACEHOLDERS, n=1)
+                hint = f"did you mean '{{{guess[0]}}}'?" if guess else "use one of " + ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)
+                problems.append(RuleProblem(display, line, col, f"the message quotes '{{{name}}}', which lii-check does not "
+                                                                f"know: {hint}"))
+    return problems
 
 
 def _expectations(items: list, owner: str, scope: str, framework: str, located: _Located, display: str,
@@ -372,12 +419,20 @@ def load_rulebook(directory: Path | str | None = None) -> Rulebook:
         if not isinstance(data, dict):
             problems.append(RuleProblem(display, 1, 1, "a rule file must be a block of 'key: value' lines starting with 'kind:'"))
             continue
+        problems.extend(_cue_problems(data, located, display))
+        problems.extend(_placeholder_problems(data.get("expectations", []), located, display, ["expectations"]))
         errors = []
         for error in validator.iter_errors(data):
             errors.extend(_deepest(error))
         seen = set()
-        for error in errors:
-            where, at_key, message = _plain(error, schema)
+        plain = [(_plain(error, schema)) for error in errors]
+        # "unknown key 'severty' … did you mean 'severity'?" already says what "missing key 'severity'" would.
+        guessed = {re.sub(r"^unknown key '[^']*'(.*): did you mean '([^']*)'\?$", r"\2\1", m)
+                   for _, _, m in plain if "did you mean" in m}
+        for where, at_key, message in plain:
+            missing = re.match(r"^missing key '([^']*)'(.*): add it", message)
+            if missing and missing.group(1) + missing.group(2) in guessed:
+                continue
             line, col = located.where(where, key=at_key)
             if (line, col, message) not in seen:
                 seen.add((line, col, message))
@@ -394,7 +449,7 @@ def load_rulebook(directory: Path | str | None = None) -> Rulebook:
             theme = Theme(
                 id=data["theme"], title=data["title"], framework=framework, weight=float(data["weight"]),
                 description=" ".join(data["description"].split()),
-                topic=_compile(data["topic"], ["topic"], located, display, problems),
+                topic=_compile(data["topic"]),
                 signals=_signals(data.get("signals", []), data["theme"], framework, located, display, problems, ["signals"]),
                 expectations=_expectations(data.get("expectations", []), data["theme"], "theme", framework,
                                            located, display, ["expectations"]),
@@ -404,14 +459,13 @@ def load_rulebook(directory: Path | str | None = None) -> Rulebook:
         elif data["kind"] == "language":
             languages.append(Language(
                 framework=framework,
-                clause_breaks=_compile(data["clause_breaks"], ["clause_breaks"], located, display, problems),
+                clause_breaks=_compile(data["clause_breaks"]),
                 negation_window=int(data["negation"]["window"]),
-                negation=_compile(data["negation"]["cues"], ["negation", "cues"], located, display, problems),
-                counter=_compile(data["negation"].get("counter_cues", {}), ["negation", "counter_cues"], located,
-                                 display, problems),
-                intention=_compile(data["intention"]["cues"], ["intention", "cues"], located, display, problems),
-                hedging=_compile(data["hedging"]["cues"], ["hedging", "cues"], located, display, problems),
-                attribution={k: _compile(v, ["attribution", k], located, display, problems)
+                negation=_compile(data["negation"]["cues"]),
+                counter=_compile(data["negation"].get("counter_cues", {})),
+                intention=_compile(data["intention"]["cues"]),
+                hedging=_compile(data["hedging"]["cues"]),
+                attribution={k: _compile(v)
                              for k, v in data["attribution"].items()},
                 signals=_signals(data["signals"], None, framework, located, display, problems, ["signals"]),
                 examples={k: {e: list(data[k]["examples"].get(e, [])) for e in ("fires", "quiet", "todo")}
