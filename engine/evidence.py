@@ -130,7 +130,8 @@ def judge_clause(clause: str, theme: str, rulebook: Rulebook) -> Judgement:
     graded: list[tuple[str, str, Signal | None, bool, bool]] = []  # level, cue, signal, impact, negated
     aside: list[tuple[str, str]] = []
     hits = _hits(clause, signals)
-    spans = [(h[0], h[1]) for h in hits]
+    # Only problem cues own their negation word ("no … plan"); see _preceded_by.
+    spans = [(h[0], h[1]) for h in hits if h[2].level in ("shortfall", "significant")]
     for start, end, signal, text in hits:
         level = signal.level
         # Another cue's own negation ("no … plan") does not also negate a later problem ("training had

@@ -6,6 +6,7 @@ durable is imported lazily, so this module imports even where durable_rules does
 from __future__ import annotations
 
 import contextlib
+import decimal
 import json
 import math
 import sys
@@ -31,11 +32,19 @@ _PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
 
 
 def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(getattr(exc, "message", "") or exc).split())
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return f"{type(exc).__name__}: {' '.join(str(exc).split())}".rstrip(": ")
 
 
-def _check_field(key: Any, value: Any, where: str) -> None:
+def _encode(fact: dict, sid: str) -> str:
+    """A fact as JSON for the core: floats written out in full (it segfaults on 1e-05 or 1e+16), no ASCII
+    escapes (it compares raw bytes), our sid, and its fid as durable's fact identity "id"."""
+    def js(v: Any) -> str:
+        text = json.dumps(v, ensure_ascii=False)
+        return format(decimal.Decimal(text), "f") if isinstance(v, float) and "e" in text else text
+    return "{" + ",".join(f"{js(k)}:{js(v)}" for k, v in {**fact, "sid": sid, "id": str(fact["fid"])}.items()) + "}"
+
+
+def _check_field(key: Any, value: Any, where: str, in_rule: bool = False) -> None:
     if not isinstance(key, str) or not key or len(key) > _MAX_KEY or key.startswith("$") or key in _RESERVED:
         raise InferenceError(f"{where}: field name {key!r:.60} must be a string of 1 to {_MAX_KEY} characters, "
                              "not starting with '$' and not 'id' or 'sid' (reserved by durable_rules)")
@@ -44,6 +53,8 @@ def _check_field(key: Any, value: Any, where: str) -> None:
     if (isinstance(value, float) and not math.isfinite(value)) or (isinstance(value, str) and len(value) > _MAX_STR) \
             or (type(value) is int and not -2**63 <= value < 2**63):  # (6) NaN, infinities, huge strings crash the core
         raise InferenceError(f"{where}: field {key!r} holds {str(value)[:40]!r}: not a finite number, or too large")
+    if in_rule and isinstance(value, float) and "e" in repr(value):  # durable writes rules itself, with exponents
+        raise InferenceError(f"{where}: durable_rules cannot read the number {value!r}; write it without an exponent")
 
 
 def _paths(expr: Any, where: str, depth: int = 0) -> int:
@@ -63,13 +74,11 @@ def _paths(expr: Any, where: str, depth: int = 0) -> int:
         if not isinstance(value, dict) or len(value) != 1:
             raise InferenceError(f"{where}: '{key}' needs an object with exactly one field")
         (key, value), = value.items()
-    _check_field(key, value, where)
+    _check_field(key, value, where, in_rule=True)
     return 1
 
 
-def _check_ruleset(ruleset: Any) -> dict[str, int]:
-    if not isinstance(ruleset, dict):
-        raise InferenceError("the ruleset must be a dict of rule name -> rule")
+def _check_ruleset(ruleset: dict) -> dict[str, int]:
     paths = {}
     for name, rule in ruleset.items():
         conds = rule.get("all", rule.get("any")) if isinstance(rule, dict) and len(rule) == 1 else None
@@ -112,9 +121,9 @@ def run_durable(ruleset: dict[str, dict], batches: list[list[dict]]) -> list[lis
     """Run one compiled ruleset over many independent batches of facts (one batch per report).
     Returns, for each batch (same order), the sorted, de-duplicated list of (rule_name, fid) pairs that fired,
     where fid is the integer "fid" field of the fact that matched."""
+    if not isinstance(ruleset, dict) or not isinstance(batches, list) or not all(isinstance(x, list) for x in batches):
+        raise InferenceError("the ruleset must be a dict of rule name -> rule, and batches a list of lists of facts")
     paths = _check_ruleset(ruleset)  # (6) everything is validated before the C core sees it
-    if not isinstance(batches, list) or not all(isinstance(batch, list) for batch in batches):
-        raise InferenceError("batches must be a list of lists of facts")
     for b, batch in enumerate(batches):
         _check_batch(batch, b)
     if not paths or not any(batches):
@@ -124,12 +133,6 @@ def run_durable(ruleset: dict[str, dict], batches: list[list[dict]]) -> list[lis
         from durable import engine
     except Exception as exc:
         raise InferenceError(f"durable_rules does not import on Python {_PYTHON} ({_one_line(exc)})") from exc
-    with _LOCK:
-        return _run(engine, core, ruleset, _chunks(paths), batches)
-
-
-def _run(engine: Any, core: Any, ruleset: dict[str, dict], chunks: list[list[str]],
-         batches: list[list[dict]]) -> list[list[tuple[str, int]]]:
     fired: set[tuple[str, int]] = set()  # (5) a set: $or/any rules can fire twice for one fact
     errors: list[str] = []
 
@@ -146,13 +149,14 @@ def _run(engine: Any, core: Any, ruleset: dict[str, dict], chunks: list[list[str
             return action
 
     host, rulesets, results = _Host(), [], []  # a fresh Host: rule names must be unique per Host
+    _LOCK.acquire()
     try:
-        for n, chunk in enumerate(chunks):  # actions bound by name, on copies: durable deletes "run"
+        for n, chunk in enumerate(_chunks(paths)):  # actions bound by name, on copies: durable deletes "run"
             host.set_rulesets({f"lii{n}": {name: dict(ruleset[name], run=name) for name in chunk}})
             rulesets.append(host.get_ruleset(f"lii{n}"))
         for b, batch in enumerate(batches):
             sid = str(b)  # (2) one session per batch, deleted after it: ~1,024 live sessions raise MemoryError
-            payload = json.dumps([dict(f, sid=sid, id=str(f["fid"])) for f in batch], ensure_ascii=False)
+            payload = "[" + ",".join(_encode(fact, sid) for fact in batch) + "]"
             fired.clear()
             for rs in rulesets if batch else []:
                 try:
@@ -174,8 +178,10 @@ def _run(engine: Any, core: Any, ruleset: dict[str, dict], chunks: list[list[str
     except Exception as exc:
         raise InferenceError(f"durable_rules failed: {_one_line(exc)}") from exc
     finally:
-        for rs in rulesets:
-            core.delete_ruleset(rs._handle)  # never freed by durable itself: ~55 KB leaked per ruleset
+        for rs in rulesets:  # never freed by durable itself: ~55 KB leaked per ruleset
+            with contextlib.suppress(Exception):  # and the lock must be released whatever happens
+                core.delete_ruleset(rs._handle)
+        _LOCK.release()
 
 
 def durable_available() -> tuple[bool, str]:

@@ -108,6 +108,7 @@ class Scoring:
     affirmation_weight: float
     strong_share_bonus: float
     bands: dict[int, float]
+    clear: dict[int, float]
     expectations: list[Expectation]
     file: str
 
@@ -474,17 +475,18 @@ def load_rulebook(directory: Path | str | None = None) -> Rulebook:
             ))
         else:
             bands = {int(k): float(v) for k, v in data["bands"].items()}
-            if not bands[4] > bands[3] > bands[2]:
+            clear = {int(k): float(v) for k, v in data["clear"].items()}
+            if not clear[4] > bands[4] > bands[3] > bands[2] > clear[1]:
                 line, col = located.where(["bands"])
                 problems.append(RuleProblem(display, line, col,
-                                            "the band marks must rise: the mark for 4 above 3, and 3 above 2"))
+                                            "the marks must rise: clear 1 below the mark for 2, then 3, then 4, then clear 4"))
             scorings.append(Scoring(
                 framework=framework, values={k: float(v) for k, v in data["values"].items()},
                 prior_value=float(data["prior"]["value"]), prior_weight=float(data["prior"]["weight"]),
                 leaders_only_discount=float(data.get("leaders_only_discount", 1.0)),
                 affirmation_weight=float(data.get("affirmation_weight", 0.0)),
                 strong_share_bonus=float(data.get("strong_share_bonus", 0.0)),
-                bands=bands,
+                bands=bands, clear=clear,
                 expectations=_expectations(data["expectations"], "consistency", "report", framework,
                                            located, display, ["expectations"]),
                 file=display,

@@ -52,17 +52,17 @@ def band_of(raw: float, bands: dict[int, float]) -> int:
     return 1
 
 
-def index_of(raw: float, bands: dict[int, float]) -> float:
-    """Map the raw mean onto [1, 4] so that band k spans [k-0.5, k+0.5)."""
+def index_of(raw: float, bands: dict[int, float], clear: dict[int, float]) -> float:
+    """Map the raw total onto [1, 4] so that band k spans [k-0.5, k+0.5)."""
     b2, b3, b4 = bands[2], bands[3], bands[4]
     if raw >= b4:
-        x = 3.5 + (raw - b4) / (b4 - b3)
+        x = 3.5 + 0.5 * (raw - b4) / (clear[4] - b4)
     elif raw >= b3:
         x = 2.5 + (raw - b3) / (b4 - b3)
     elif raw >= b2:
         x = 1.5 + (raw - b2) / (b3 - b2)
     else:
-        x = 1.5 - (b2 - raw) / (b3 - b2)
+        x = 1.5 - 0.5 * (b2 - raw) / (b2 - clear[1])
     return round(min(4.0, max(1.0, x)), 2)
 
 
@@ -83,7 +83,7 @@ def assess(reading: Reading, rulebook: Rulebook) -> Assessment:
     mean = num / den if den else rulebook.scoring.prior_value
     raw = mean + rulebook.scoring.strong_share_bonus * share
     band = band_of(raw, bands)
-    index = index_of(raw, bands)
+    index = index_of(raw, bands, rulebook.scoring.clear)
     reasoning = _reasoning(themes, mean, share, rulebook.scoring.strong_share_bonus, raw, band, index, bands, den == 0)
     return Assessment(
         raw=round(raw, 4), evidence=reading.evidence, set_aside=reading.set_aside, themes=themes, index=index,

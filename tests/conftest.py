@@ -1,0 +1,12 @@
+from pathlib import Path
+
+import pytest
+
+from lii_check.rulebook import load_rulebook
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def rulebook():
+    return load_rulebook()

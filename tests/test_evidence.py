@@ -1,0 +1,70 @@
+"""Reading evidence: negation, hedging and intention scoped to the clause, on real report sentences."""
+from lii_check.evidence import GENERAL, judge_clause, split_clauses
+from lii_check.ruletest import signal_fires
+
+
+def level(sentence, rulebook, theme=GENERAL):
+    """The most telling level across the sentence's clauses (negatives first, as the engine does)."""
+    levels = [judge_clause(c, theme, rulebook).level for _, c in split_clauses(sentence, rulebook.language.clause_breaks)]
+    for wanted in ("significant", "shortfall", "intention", "strong", "good"):
+        if wanted in levels:
+            return wanted
+    return None
+
+
+def test_embedded_is_strong_but_not_yet_embedded_is_not(rulebook):
+    assert level("Co-production was embedded throughout the local authority's work.", rulebook, "co-production") == "strong"
+    assert level("Co-production was not yet embedded throughout the local authority's work.", rulebook, "co-production") == "shortfall"
+    assert level("Co-production had yet to be embedded in commissioning.", rulebook, "co-production") == "shortfall"
+
+
+def test_negation_stays_in_its_clause(rulebook):
+    # Seed 001: the caveat after "however" does not undo the strength before it.
+    sentence = ("Staff consistently reported good access to training and on-the-job support from the workforce "
+                "development team, however a senior leader shared finding time for staff development had been "
+                "impacted by service demands")
+    clauses = [c for _, c in split_clauses(sentence, rulebook.language.clause_breaks)]
+    assert len(clauses) == 2
+    assert judge_clause(clauses[0], "learning-culture", rulebook).level == "strong"
+    assert judge_clause(clauses[1], "learning-culture", rulebook).level == "shortfall"
+
+
+def test_negated_problem_is_good_news(rulebook):
+    # Seed 002: "no late remedies" must not count as late remedies.
+    assert level("Compliance with remedies was 100%, with no late remedies or incidents of late compliance.",
+                 rulebook, "complaints") in ("strong", "good")
+    assert level("Remedies were paid late in four cases.", rulebook, "complaints") == "significant"
+
+
+def test_intention_is_not_delivery(rulebook):
+    j = judge_clause("The council planned to introduce regular co-production forums.", "co-production", rulebook)
+    assert j.level == "intention"
+    assert any(reason.startswith("intention") for _, reason in j.set_aside)
+    assert level("A new practice framework had recently been introduced.", rulebook) == "intention"
+    assert level("The local authority was developing an information hub for staff.", rulebook) == "intention"
+
+
+def test_hedged_claim_is_set_aside(rulebook):
+    j = judge_clause("The new forum may have been effective in sharing learning.", GENERAL, rulebook)
+    assert j.level is None
+    assert any(reason.startswith("hedged") for _, reason in j.set_aside)
+
+
+def test_ideas_not_seed_sentences(rulebook):
+    # Wording unlike the seeds, expressing the same ideas.
+    assert level("Work on the practice framework had stalled.", rulebook) == "shortfall"
+    assert level("Reflective supervision was part of everyday practice in every team.", rulebook) == "strong"
+    assert level("The carers' forum had lapsed and had not been restarted.", rulebook) == "significant"
+    assert level("Research activity remained underdeveloped.", rulebook) == "shortfall"
+    assert level("Morale was low and exit interviews were rarely held.", rulebook) == "significant"
+
+
+def test_seldom_heard_is_not_an_absence(rulebook):
+    sentence = "The specific needs of seldom heard groups were embedded in the vision for co-production."
+    assert level(sentence, rulebook, "co-production") == "strong"
+
+
+def test_signal_examples_helper_detects_level(rulebook):
+    signal = next(s for s in rulebook.signals() if s.id == "maturity-embedded")
+    assert signal_fires(signal, "Learning was firmly established.", rulebook)
+    assert not signal_fires(signal, "Learning was not firmly established.", rulebook)

@@ -1,0 +1,94 @@
+"""The rule loader: every mistake reported at once, located, and phrased as a fix."""
+import shutil
+from pathlib import Path
+
+import pytest
+
+from lii_check.rulebook import RulebookInvalid, load_rulebook, phrase_pattern
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def rules_copy(tmp_path):
+    target = tmp_path / "rules"
+    shutil.copytree(REPO / "rules", target, ignore=shutil.ignore_patterns("__init__.py", "__pycache__"))
+    return target
+
+
+def _problems(folder):
+    with pytest.raises(RulebookInvalid) as info:
+        load_rulebook(folder)
+    return [str(p) for p in info.value.problems]
+
+
+def _edit(path: Path, old: str, new: str) -> int:
+    text = path.read_text("utf-8")
+    assert old in text, old
+    line = text[: text.index(old)].count("\n") + 1
+    path.write_text(text.replace(old, new, 1), "utf-8")
+    return line
+
+
+def test_bundled_rulebook_is_valid(rulebook):
+    assert len(rulebook.themes) == 13
+    assert {t.framework for t in rulebook.themes} == {"cqc-la-2023"}
+    assert all(e.examples["fires"] and e.examples["quiet"] for e in rulebook.expectations())
+    assert all(s.examples["fires"] and s.examples["quiet"] for s in rulebook.signals())
+
+
+def test_three_separate_mistakes_give_three_located_messages(rules_copy):
+    f = rules_copy / "co-production.yaml"
+    typo = _edit(f, "    severity: warning\n", "    severty: warning\n")
+    weight = _edit(f, "weight: 1.3", "weight: heavy")
+    bad_regex = _edit(f, '(?:shar(?:ing|ed|e)|hand(?:ed|ing) over) power', '(?:shar(?:ing|ed|e)|hand(?:ed|ing) over power')
+    problems = _problems(rules_copy)
+    name = str(f)
+    assert f"{name}:{typo}:5: unknown key 'severty' in 'expectations' > item 1: did you mean 'severity'?" in problems
+    assert f"{name}:{weight}:9: this should be a number in 'weight', not str" in problems
+    assert any(p.startswith(f"{name}:{bad_regex}:") and "is invalid (missing )" in p for p in problems)
+    assert len(problems) == 3
+
+
+def test_yaml_syntax_error_is_located(rules_copy):
+    f = rules_copy / "equality.yaml"
+    line = _edit(f, "title: Equality", "title: [Equality")
+    problems = _problems(rules_copy)
+    assert len(problems) == 1
+    assert problems[0].startswith(f"{f}:{line + 1}:")
+    assert "YAML syntax error" in problems[0]
+
+
+def test_enum_and_missing_key_and_placeholder(rules_copy):
+    f = rules_copy / "research.yaml"
+    sev = _edit(f, "    severity: warning\n", "    severity: warnin\n")
+    msg = _edit(f, "(below). If that is right", "(below) for {theme_name}. If that is right")
+    problems = _problems(rules_copy)
+    assert any(p.startswith(f"{f}:{sev}:15: 'warnin' is not allowed") and "did you mean 'warning'?" in p for p in problems)
+    assert any(p.startswith(f"{f}:") and "'{theme_name}'" in p and "did you mean '{theme}'?" in p for p in problems)
+    del msg
+
+
+def test_duplicate_key_and_file_name_mismatch(rules_copy):
+    f = rules_copy / "innovation.yaml"
+    _edit(f, "weight: 1.0\n", "weight: 1.0\nweight: 2.0\n")
+    _edit(f, "theme: innovation", "theme: innovations")
+    problems = _problems(rules_copy)
+    assert any("the key 'weight' appears twice" in p for p in problems)
+    assert any("the theme is called 'innovations' but the file is 'innovation.yaml'" in p for p in problems)
+
+
+def test_empty_and_missing_folder(tmp_path):
+    (tmp_path / "empty.yaml").write_text("", "utf-8")
+    problems = _problems(tmp_path)
+    assert any("empty.yaml:1:1: the file is empty" in p for p in problems)
+    assert any("exactly one file with 'kind: language'" in p for p in problems)
+    assert "does not exist" in _problems(tmp_path / "nope")[0]
+
+
+def test_phrase_pattern_wildcards_and_hyphens():
+    import re
+    pattern = re.compile(phrase_pattern("co-produc*"), re.I)
+    assert pattern.search("Co-production was embedded")
+    assert pattern.search("coproduced with carers")
+    assert not pattern.search("reproduction")
