@@ -50,8 +50,20 @@ def split_clauses(sentence: str, breaks: list[re.Pattern]) -> list[tuple[int, st
     return out
 
 
+def _topic_patterns(rulebook: Rulebook) -> list[tuple[str, re.Pattern]]:
+    # One alternation per theme instead of one search per phrase: 30x fewer regex calls. Cached on the
+    # rulebook itself so a different rulebook can never see another's patterns.
+    cache = rulebook.cache
+    if "topics" not in cache:
+        cache["topics"] = [
+            (t.id, re.compile("|".join(f"(?:{p.pattern})" for p in t.topic) or r"(?!x)x", re.IGNORECASE))
+            for t in rulebook.themes
+        ]
+    return cache["topics"]
+
+
 def themes_in(text: str, rulebook: Rulebook) -> list[str]:
-    return [t.id for t in rulebook.themes if any(p.search(text) for p in t.topic)]
+    return [theme for theme, pattern in _topic_patterns(rulebook) if pattern.search(text)]
 
 
 def source_of(sentence: str, rulebook: Rulebook) -> str:
@@ -75,6 +87,16 @@ def _hits(clause: str, signals: list[Signal]) -> list[tuple[int, int, Signal, st
         kept = [k for k in kept if not (hit[0] <= k[0] and k[1] <= hit[1])]
         kept.append(hit)
     return sorted(kept, key=lambda h: (h[0], h[1], h[2].id))
+
+
+def _language_hits(clause: str, rulebook: Rulebook) -> list[tuple[int, int, Signal, str]]:
+    """Language-wide cue hits, computed once per clause rather than once per theme."""
+    cache = rulebook.cache.setdefault("hits", {})
+    if clause not in cache:
+        if len(cache) > 20000:  # bound memory on very large corpora
+            cache.clear()
+        cache[clause] = _hits(clause, rulebook.language.signals)
+    return cache[clause]
 
 
 def _preceded_by(clause: str, start: int, patterns: list[re.Pattern], window: int,
@@ -129,7 +151,7 @@ def judge_clause(clause: str, theme: str, rulebook: Rulebook) -> Judgement:
     intention = next((m.group(0) for p in lang.intention for m in [p.search(clause)] if m), None)
     graded: list[tuple[str, str, Signal | None, bool, bool]] = []  # level, cue, signal, impact, negated
     aside: list[tuple[str, str]] = []
-    hits = _hits(clause, signals)
+    hits = _hits(clause, signals) if theme_obj and theme_obj.signals else _language_hits(clause, rulebook)
     # Only problem cues own their negation word ("no … plan"); see _preceded_by.
     spans = [(h[0], h[1]) for h in hits if h[2].level in ("shortfall", "significant")]
     for start, end, signal, text in hits:

@@ -26,6 +26,7 @@ _MAX_DEPTH = 32           # nesting of $and/$or
 _MAX_PATHS = 64           # $or branches become separate paths in the core's network: cap one rule's fan-out
 _CHUNK_RULES = 32         # one shared network node fails with >64 $or rules, segfaults with >255 plain
 _CHUNK_PATHS = 64         # rules and hangs with 512 branches: so rules go into several small rulesets
+_SENTINEL = "__every_fact__"  # (7) see run_durable
 _RESERVED = ("sid", "id")  # durable's session id and fact identity: we set both ourselves
 _LOCK = threading.Lock()   # the core's handle tables are process-global
 _PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
@@ -85,6 +86,8 @@ def _check_ruleset(ruleset: dict) -> dict[str, int]:
         if not (isinstance(name, str) and name and isinstance(conds, list) and len(conds) == 1
                 and isinstance(conds[0], dict) and list(conds[0]) == ["m"]):
             raise InferenceError(f"rule {name!r} must be named by a non-empty string and be {{'all': [{{'m': condition}}]}}")
+        if name == _SENTINEL:
+            raise InferenceError(f"rule name {_SENTINEL!r} is reserved")
         paths[name] = _paths(conds[0]["m"], f"rule {name!r}")
     return paths
 
@@ -142,6 +145,8 @@ def run_durable(ruleset: dict[str, dict], batches: list[list[dict]]) -> list[lis
 
         def get_action(self, action_name: str) -> Any:
             def action(c: Any) -> None:  # one parameter: durable runs two-parameter actions async
+                if action_name == _SENTINEL:
+                    return
                 try:
                     fired.add(_fired_pair(action_name, c))
                 except Exception as exc:  # (3) durable would swallow it into the session state
@@ -152,7 +157,11 @@ def run_durable(ruleset: dict[str, dict], batches: list[list[dict]]) -> list[lis
     _LOCK.acquire()
     try:
         for n, chunk in enumerate(_chunks(paths)):  # actions bound by name, on copies: durable deletes "run"
-            host.set_rulesets({f"lii{n}": {name: dict(ruleset[name], run=name) for name in chunk}})
+            definition = {name: dict(ruleset[name], run=name) for name in chunk}
+            # (7) delete_state segfaults on a session the core never created, which happens when no fact
+            # of a batch matches any rule of a ruleset: a rule that matches every fact guarantees the session.
+            definition[_SENTINEL] = {"all": [{"m": {"$gte": {"fid": -(2**62)}}}], "run": _SENTINEL}
+            host.set_rulesets({f"lii{n}": definition})
             rulesets.append(host.get_ruleset(f"lii{n}"))
         for b, batch in enumerate(batches):
             sid = str(b)  # (2) one session per batch, deleted after it: ~1,024 live sessions raise MemoryError
@@ -192,3 +201,18 @@ def durable_available() -> tuple[bool, str]:
     except InferenceError as exc:
         return False, str(exc)
     return True, ""
+
+
+def _worker() -> None:
+    """`python -m lii_check.inference_durable`: run_durable on JSON from stdin, so a crash of the C core
+    kills only this child process, never lii-check itself."""
+    request = json.load(sys.stdin)
+    try:
+        out = {"ok": True, "results": run_durable(request["ruleset"], request["batches"])}
+    except InferenceError as exc:
+        out = {"ok": False, "reason": str(exc)}
+    json.dump(out, sys.stdout)
+
+
+if __name__ == "__main__":
+    _worker()

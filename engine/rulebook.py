@@ -120,6 +120,8 @@ class Rulebook:
     language: Language
     scoring: Scoring
     files: list[str] = field(default_factory=list)
+    # Derived, rebuildable data (combined patterns, per-clause hits); never part of the rules.
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def framework(self) -> str:

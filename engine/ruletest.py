@@ -103,16 +103,17 @@ def run_rule_tests(rulebook: Rulebook, fixture_dirs: list[Path] = (), engine: st
         ex = signal.examples
         _run(o, ex["fires"], ex["quiet"], ex["todo"], lambda s, sig=signal: signal_fires(sig, s, rulebook))
         outcomes.append(o)
+    # Every expectation example becomes a small report; all are checked in one engine run.
+    examples = [(exp, kind, ex) for exp in rulebook.expectations() for kind in ("fires", "quiet", "todo")
+                for ex in exp.examples[kind]]
+    reports = [example_report(ex["awarded"], ex["text"], f"<example {n} of {exp.id}>")
+               for n, (exp, _kind, ex) in enumerate(examples)]
+    results = check_reports(reports, rulebook, engine)[0] if reports else []
+    fired = {id(ex): any(f.rule == exp.id for f in res.findings) for (exp, _k, ex), res in zip(examples, results)}
     for exp in rulebook.expectations():
         o = RuleOutcome(exp.id, "expectation")
-
-        def test(example, rule=exp.id) -> bool:
-            report = example_report(example["awarded"], example["text"], f"<example of {rule}>")
-            results, _ = check_reports([report], rulebook, engine)
-            return any(f.rule == rule for f in results[0].findings)
-
         ex = exp.examples
-        _run(o, ex["fires"], ex["quiet"], ex["todo"], test)
+        _run(o, ex["fires"], ex["quiet"], ex["todo"], lambda e: fired[id(e)])
         outcomes.append(o)
     for folder in fixture_dirs:
         outcomes.extend(run_fixture_tests(folder, rulebook, engine))

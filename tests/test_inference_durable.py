@@ -280,3 +280,21 @@ def test_durable_unavailable_is_reported(monkeypatch):
     assert "\n" not in reason
     with pytest.raises(InferenceError, match="does not import"):
         run_durable(RULES, [facts()])
+
+
+def test_batch_matching_no_rule_in_a_fresh_process_does_not_crash():
+    # Regression: delete_state on a session the core never created segfaulted (seen with lii-check's
+    # own compiled rules when no fact of a report matched any rule of a chunk).
+    pytest.importorskip("durable")
+    import subprocess
+    import sys
+    code = (
+        "from lii_check.inference_durable import run_durable\n"
+        "rs = {'r': {'all': [{'m': {'kind': 'never'}}]}}\n"
+        "for _ in range(3):\n"
+        "    assert run_durable(rs, [[{'fid': 0, 'kind': 'theme'}]] * 5) == [[]] * 5\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
