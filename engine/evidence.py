@@ -71,18 +71,18 @@ def source_of(sentence: str, rulebook: Rulebook) -> str:
     return "+".join(found) if found else "unattributed"
 
 
-def _hits(clause: str, signals: list[Signal]) -> list[tuple[int, int, Signal, str]]:
-    raw = []
-    for signal in signals:
-        for pattern in signal.patterns:
-            for m in pattern.finditer(clause):
-                if m.end() > m.start():
-                    raw.append((m.start(), m.end(), signal, m.group(0)))
+def _raw_hits(clause: str, signals: list[Signal]) -> list[tuple[int, int, Signal, str]]:
+    return [(m.start(), m.end(), signal, m.group(0))
+            for signal in signals for pattern in signal.patterns
+            for m in pattern.finditer(clause) if m.end() > m.start()]
+
+
+def _longest(raw: list[tuple[int, int, Signal, str]]) -> list[tuple[int, int, Signal, str]]:
     # A longer cue wins over a shorter one inside it ("not yet embedded" over "embedded").
-    raw.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+    raw = sorted(raw, key=lambda h: (h[0], -(h[1] - h[0]), h[2].id))
     kept: list[tuple[int, int, Signal, str]] = []
     for hit in raw:
-        if any(k[0] <= hit[0] and hit[1] <= k[1] and k is not hit for k in kept):
+        if any(k[0] <= hit[0] and hit[1] <= k[1] for k in kept):
             continue
         kept = [k for k in kept if not (hit[0] <= k[0] and k[1] <= hit[1])]
         kept.append(hit)
@@ -95,7 +95,7 @@ def _language_hits(clause: str, rulebook: Rulebook) -> list[tuple[int, int, Sign
     if clause not in cache:
         if len(cache) > 20000:  # bound memory on very large corpora
             cache.clear()
-        cache[clause] = _hits(clause, rulebook.language.signals)
+        cache[clause] = _raw_hits(clause, rulebook.language.signals)
     return cache[clause]
 
 
@@ -147,11 +147,10 @@ class Judgement:
 def judge_clause(clause: str, theme: str, rulebook: Rulebook) -> Judgement:
     lang = rulebook.language
     theme_obj = rulebook.theme(theme)
-    signals = list(lang.signals) + (list(theme_obj.signals) if theme_obj else [])
     intention = next((m.group(0) for p in lang.intention for m in [p.search(clause)] if m), None)
     graded: list[tuple[str, str, Signal | None, bool, bool]] = []  # level, cue, signal, impact, negated
     aside: list[tuple[str, str]] = []
-    hits = _hits(clause, signals) if theme_obj and theme_obj.signals else _language_hits(clause, rulebook)
+    hits = _longest(_language_hits(clause, rulebook) + (_raw_hits(clause, theme_obj.signals) if theme_obj else []))
     # Only problem cues own their negation word ("no … plan"); see _preceded_by.
     spans = [(h[0], h[1]) for h in hits if h[2].level in ("shortfall", "significant")]
     for start, end, signal, text in hits:
