@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,10 +59,15 @@ def analyse(report: Report, rulebook: Rulebook) -> Assessment:
     return assess(find_evidence(report, rulebook), rulebook)
 
 
-def check_reports(reports: list[Report], rulebook: Rulebook, engine: str = "auto") -> tuple[list[ReportResult], str]:
+def check_reports(reports: list[Report], rulebook: Rulebook, engine: str = "auto",
+                  progress: Callable[[], None] | None = None) -> tuple[list[ReportResult], str]:
     """Assess parsed reports and fire the compiled expectations over all of them in one engine run."""
     compiled = compile_rulebook(rulebook)
-    assessments = [analyse(r, rulebook) for r in reports]
+    assessments = []
+    for report in reports:
+        assessments.append(analyse(report, rulebook))
+        if progress:
+            progress()
     batches = [report_facts(r, a, rulebook) for r, a in zip(reports, assessments)]
     fired, used = fire(compiled.ruleset, batches, engine)
     results = []
@@ -98,7 +104,8 @@ def apply_suppressions(result: ReportResult) -> ReportResult:
     return result
 
 
-def check_files(files: list[ReportFile], rulebook: Rulebook, engine: str = "auto") -> tuple[list[ReportResult], str]:
+def check_files(files: list[ReportFile], rulebook: Rulebook, engine: str = "auto",
+                progress: Callable[[], None] | None = None) -> tuple[list[ReportResult], str]:
     readable: list[Report] = []
     failed: dict[str, ReportResult] = {}
     for item in files:
@@ -106,7 +113,7 @@ def check_files(files: list[ReportFile], rulebook: Rulebook, engine: str = "auto
             readable.append(read_report(item.path, item.display))
         except ReportError as exc:
             failed[item.display] = ReportResult(item.display, None, None, [], error=(exc.line, exc.message))
-    checked, used = check_reports(readable, rulebook, engine) if readable else ([], "none")
+    checked, used = check_reports(readable, rulebook, engine, progress) if readable else ([], "none")
     by_path = {r.path: r for r in checked}
     by_path.update(failed)
     return [by_path[item.display] for item in files], used

@@ -21,6 +21,7 @@ from .rulebook import Rulebook, RulebookInvalid, load_rulebook
 from .ruletest import run_rule_tests
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+PROGRESS_THRESHOLD = 300  # reports; below this a run is quick enough not to need one
 
 
 class UsageProblem(Exception):
@@ -98,7 +99,11 @@ def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str, outputs: tupl
         targets = _outputs(outputs, list(paths))
         rulebook = _load_rules(rules_dir)
         files = discover(list(paths))
-        results, used = check_files(files, rulebook, engine)
+        if len(files) > PROGRESS_THRESHOLD and sys.stderr.isatty():
+            with click.progressbar(length=len(files), label="Checking reports", file=sys.stderr) as bar:
+                results, used = check_files(files, rulebook, engine, progress=lambda: bar.update(1))
+        else:
+            results, used = check_files(files, rulebook, engine)
     except (UsageProblem, NoReports, EngineUnavailable) as exc:
         click.echo(f"lii-check: {exc}", err=True)
         sys.exit(EXIT_USAGE)

@@ -74,7 +74,12 @@ def _summary(doc: dict) -> str:
     )
     never = s.get("rules_never_fired") or []
     if never:
-        table += "\nRules that never fired: " + ", ".join(clean(r) for r in never)
+        table += f"\nRules that never fired ({len(never)}): " + ", ".join(clean(r) for r in never)
+    silent = s.get("themes_never_mentioned") or []
+    if silent:
+        table += "\nThemes no report mentions: " + ", ".join(clean(t) for t in silent)
+    if s.get("strict") and (never or silent):
+        table += "\n--strict: rules that never fire and themes never mentioned fail this run."
     return table
 
 
