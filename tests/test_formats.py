@@ -400,7 +400,7 @@ def test_table_plain():
     for header in ("severity", "theme", "rule", "what to check", "what the text says"):
         assert header in text
     assert "L29: The local authority" in text and "L31: People told us" in text
-    assert "Rules that never fired: partnership.band4-no-partners" in text
+    assert "Rules that never fired (1): partnership.band4-no-partners" in text
     # The free-text columns are wrapped, so no line gets absurdly wide.
     assert max(len(line) for line in text.splitlines()) < 180
 
