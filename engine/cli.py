@@ -17,7 +17,7 @@ from .document import FAIL_ON, build_document, rules_meta
 from .formats import FORMATS, render
 from .inference import ENGINES, EngineUnavailable
 from .parser import ReportError, read_report
-from .rulebook import Rulebook, RulebookInvalid, load_rulebook
+from .rulebook import Rulebook, RulebookInvalid, load_rulebook, with_overrides
 from .ruletest import run_rule_tests
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -81,23 +81,54 @@ def main() -> None:
     """
 
 
+def _settings(config_path: str | None) -> "Config":
+    from .config import ConfigError, load_config
+
+    try:
+        return load_config(Path(config_path) if config_path else None)
+    except ConfigError as exc:
+        click.echo(f"lii-check: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+def _configured_rules(rules_dir: str | None, config) -> Rulebook:
+    """The rulebook named by the flag, else by the configuration, with its rule overrides applied."""
+    from .config import check_rule_ids
+
+    rulebook = _load_rules(rules_dir or (str(config.rules) if config.rules else None))
+    problems = check_rule_ids(config, [e.id for e in rulebook.expectations()])
+    if problems:
+        for problem in problems:
+            click.echo(f"lii-check: {problem}", err=True)
+        sys.exit(EXIT_USAGE)
+    return with_overrides(rulebook, config.disable, config.severity)
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--rules", "rules_dir", type=click.Path(file_okay=False), help="Use this rulebook folder instead of the bundled one.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="What to print on stdout.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None, help="What to print on stdout.  [default: table]")
 @click.option("--output", "outputs", multiple=True, metavar="FORMAT=FILE", help="Also write FORMAT to FILE (repeatable).")
-@click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
-              help="The least severe finding that makes the exit code 1. Unreadable reports always do.")
-@click.option("--strict", is_flag=True, help="Also fail when a rule never fired or a theme was never mentioned.")
-@click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True,
-              help="durable: durable_rules only; pure: the built-in evaluator; auto: durable_rules where it imports.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
+              help="The least severe finding that makes the exit code 1; unreadable reports always do.  [default: error]")
+@click.option("--strict/--no-strict", default=None, help="Also fail when a rule never fired or a theme was never mentioned.")
+@click.option("--engine", type=click.Choice(ENGINES), default=None,
+              help="durable: durable_rules only; pure: the built-in evaluator; auto: durable_rules where it works.  [default: auto]")
+@click.option("--baseline", type=click.Path(dir_okay=False), help="JSON output of an earlier run: report only findings not in it.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this configuration file instead of searching for one.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
-def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str, outputs: tuple[str, ...], fail_on: str,
-          strict: bool, engine: str, color: str) -> None:
+def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str | None, outputs: tuple[str, ...], fail_on: str | None,
+          strict: bool | None, engine: str | None, baseline: str | None, config_path: str | None, color: str) -> None:
     """Check the reports under PATHS (files or folders, searched for .txt and .md)."""
+    config = _settings(config_path)
+    fmt = fmt or config.format or "table"
+    fail_on = fail_on or config.fail_on or "error"
+    strict = strict if strict is not None else bool(config.strict)
+    engine = engine or config.engine or "auto"
     try:
         targets = _outputs(outputs, list(paths))
-        rulebook = _load_rules(rules_dir)
+        rulebook = _configured_rules(rules_dir, config)
+        accepted = _load_baseline(baseline) if baseline else None
         files = discover(list(paths))
         if len(files) > PROGRESS_THRESHOLD and sys.stderr.isatty():
             with click.progressbar(length=len(files), label="Checking reports", file=sys.stderr) as bar:
@@ -107,6 +138,11 @@ def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str, outputs: tupl
     except (UsageProblem, NoReports, EngineUnavailable) as exc:
         click.echo(f"lii-check: {exc}", err=True)
         sys.exit(EXIT_USAGE)
+    if accepted is not None:
+        from .baseline import apply_baseline
+
+        matched = apply_baseline(results, accepted)
+        click.echo(f"lii-check: {matched} finding(s) accepted by the baseline {baseline}", err=True)
     doc = build_document(results, rulebook, engine=used, fail_on=fail_on, strict=strict)
     meta = rules_meta(rulebook)
     click.echo(render(fmt, doc, meta, color=_use_color(color) and fmt == "table"), nl=False)
@@ -117,6 +153,27 @@ def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str, outputs: tupl
             click.echo(f"lii-check: cannot write {target}: {exc.strerror or exc}", err=True)
             sys.exit(EXIT_USAGE)
     sys.exit(doc["summary"]["exit_code"])
+
+
+def _load_baseline(path: str):
+    from .baseline import BaselineError, load_baseline
+
+    try:
+        return load_baseline(Path(path))
+    except BaselineError as exc:
+        raise UsageProblem(str(exc)) from None
+
+
+@main.command("config")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Show this file instead of searching for one.")
+def show_config(config_path: str | None) -> None:
+    """Show the effective configuration and the file it came from."""
+    from .config import describe
+
+    config = _settings(config_path)
+    if config.rules or config.disable or config.severity:
+        _configured_rules(None, config)  # exit 2 with the problems if the rules or rule ids are wrong
+    click.echo(describe(config), nl=False if describe(config).endswith("\n") else True)
 
 
 @main.command()

@@ -5,6 +5,7 @@ Every problem in every file is collected before anything is reported, each locat
 """
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 import re
@@ -521,3 +522,18 @@ def _duplicate_ids(themes: list[Theme], languages: list[Language], scorings: lis
         else:
             seen[ident] = (file, line)
     return problems
+
+
+def with_overrides(rulebook: Rulebook, disable: tuple[str, ...] | list[str] = (),
+                   severity: dict[str, str] | None = None) -> Rulebook:
+    """The rulebook with some expectations switched off and some severities changed (from configuration)."""
+    severity = severity or {}
+    if not disable and not severity:
+        return rulebook
+
+    def adjust(items: list[Expectation]) -> list[Expectation]:
+        return [dataclasses.replace(e, severity=severity.get(e.id, e.severity)) for e in items if e.id not in disable]
+
+    themes = [dataclasses.replace(t, expectations=adjust(t.expectations)) for t in rulebook.themes]
+    scoring = dataclasses.replace(rulebook.scoring, expectations=adjust(rulebook.scoring.expectations))
+    return dataclasses.replace(rulebook, themes=themes, scoring=scoring, cache={})

@@ -122,44 +122,42 @@ def run_rule_tests(rulebook: Rulebook, fixture_dirs: list[Path] = (), engine: st
 
 def run_fixture_tests(folder: Path, rulebook: Rulebook, engine: str = "auto") -> list[RuleOutcome]:
     """Check every `expected.yaml` under folder: evidence score, verdict, must_fire, must_not_fire."""
-    outcomes = []
+    entries: list[tuple[RuleOutcome, dict, object]] = []
+    outcomes: list[RuleOutcome] = []
     for manifest in sorted(folder.rglob("expected.yaml")):
-        entries = yaml.safe_load(manifest.read_text("utf-8")) or []
-        for entry in entries:
+        for entry in yaml.safe_load(manifest.read_text("utf-8")) or []:
             path = manifest.parent / entry["file"]
             o = RuleOutcome(f"fixture:{path.relative_to(folder).as_posix()}", "fixture")
+            outcomes.append(o)
             try:
-                report = read_report(path, str(path))
+                entries.append((o, entry, read_report(path, str(path))))
             except (ReportError, OSError) as exc:
                 o.misses.append(f"unreadable: {getattr(exc, 'message', exc)}")
-                outcomes.append(o)
-                continue
-            result = check_reports([report], rulebook, engine)[0][0]
-            fired = {f.rule for f in result.findings}
-            checks = []
-            if "verdict" in entry:
-                checks.append((result.verdict == entry["verdict"], f"verdict {result.verdict}, expected {entry['verdict']}"))
-            expected_score = entry.get("evidence_score", entry.get("true_band"))
-            if expected_score is not None:
-                got = result.assessment.evidence_score
-                checks.append((got == expected_score, f"evidence score {got}, expected {expected_score}"))
-            for rule in entry.get("must_fire", []):
-                checks.append((rule in fired, f"{rule} did not fire"))
-            for rule in entry.get("must_not_fire", []):
-                checks.append((rule not in fired, f"{rule} fired"))
-            if entry.get("todo"):
-                # A known gap, recorded in the manifest: reported, never failed.
-                o.todo += 1
-                if all(ok for ok, _ in checks):
-                    o.todo_now_passing.append(o.rule)
-                outcomes.append(o)
-                continue
-            for ok, why in checks:
-                if ok:
-                    o.passed += 1
-                elif why.endswith(" fired"):
-                    o.false_alarms.append(why)
-                else:
-                    o.misses.append(why)
-            outcomes.append(o)
+    results = check_reports([r for _, _, r in entries], rulebook, engine)[0] if entries else []
+    for (o, entry, _report), result in zip(entries, results):
+        fired = {f.rule for f in result.findings}
+        checks = []
+        if "verdict" in entry:
+            checks.append((result.verdict == entry["verdict"], f"verdict {result.verdict}, expected {entry['verdict']}"))
+        expected_score = entry.get("evidence_score", entry.get("true_band"))
+        if expected_score is not None:
+            got = result.assessment.evidence_score
+            checks.append((got == expected_score, f"evidence score {got}, expected {expected_score}"))
+        for rule in entry.get("must_fire", []):
+            checks.append((rule in fired, f"{rule} did not fire"))
+        for rule in entry.get("must_not_fire", []):
+            checks.append((rule not in fired, f"{rule} fired"))
+        if entry.get("todo"):
+            # A known gap, recorded in the manifest: reported, never failed.
+            o.todo += 1
+            if all(ok for ok, _ in checks):
+                o.todo_now_passing.append(o.rule)
+            continue
+        for ok, why in checks:
+            if ok:
+                o.passed += 1
+            elif why.endswith(" fired"):
+                o.false_alarms.append(why)
+            else:
+                o.misses.append(why)
     return outcomes

@@ -1,0 +1,196 @@
+"""Project configuration: `[tool.lii-check]` in pyproject.toml, or `.lii-check.yaml`.
+
+Found by walking up from the current folder, the nearest folder holding either file wins (in one
+folder, `.lii-check.yaml` wins). Command-line flags override what is loaded here.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
+YAML_NAME = ".lii-check.yaml"
+CHOICES = {
+    "format": ("table", "json", "sarif", "junit", "github", "markdown"),
+    "fail-on": ("error", "warning", "info", "never"),
+    "engine": ("auto", "durable", "pure"),
+}
+KEYS = ("rules", "format", "fail-on", "strict", "engine", "disable", "severity")
+SEVERITIES = ("error", "warning", "info")
+
+
+class ConfigError(Exception):
+    """One plain line naming the file (and line where known) and what to change."""
+
+
+@dataclass
+class Config:
+    source: Path | None
+    rules: Path | None = None
+    format: str | None = None
+    fail_on: str | None = None
+    strict: bool | None = None
+    engine: str | None = None
+    disable: tuple[str, ...] = ()
+    severity: dict[str, str] = field(default_factory=dict)
+
+
+def _table_in_pyproject(path: Path) -> dict | None:
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        where = f"{path}:{m.group(1)}" if m else str(path)
+        raise ConfigError(f"{where}: this is not valid TOML ({str(exc).split(' (at line')[0]})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read it ({exc})") from None
+    table = data.get("tool", {}).get("lii-check")
+    return table if isinstance(table, dict) else None
+
+
+def find_config(start: Path) -> Path | None:
+    for folder in [start.resolve(), *start.resolve().parents]:
+        if (folder / YAML_NAME).is_file():
+            return folder / YAML_NAME
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and _table_in_pyproject(pyproject) is not None:
+            return pyproject
+    return None
+
+
+def _yaml_lines(text: str) -> dict[str, int]:
+    """Top-level key -> line, so a bad value can be pointed at."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return {}
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {k.value: k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
+
+
+def _toml_lines(text: str) -> dict[str, int]:
+    lines: dict[str, int] = {}
+    inside = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            inside = stripped.replace(" ", "") in ("[tool.lii-check]", '[tool."lii-check"]')
+            continue
+        m = re.match(r'^"?([\w-]+)"?\s*=', stripped)
+        if inside and m:
+            lines.setdefault(m.group(1), number)
+    return lines
+
+
+def _load_raw(path: Path) -> tuple[dict, dict[str, int]]:
+    if path.name == "pyproject.toml":
+        table = _table_in_pyproject(path)
+        if table is None:
+            raise ConfigError(f"{path}: has no [tool.lii-check] table")
+        return table, _toml_lines(path.read_text("utf-8"))
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read it ({exc})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise ConfigError(f"{where}: this is not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    if data is None:
+        return {}, {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}:1: the configuration must be a block of 'key: value' lines")
+    return data, _yaml_lines(text)
+
+
+def load_config(path: Path | None = None, start: Path | None = None) -> Config:
+    if path is None:
+        path = find_config(start or Path.cwd())
+        if path is None:
+            return Config(source=None)
+    elif not path.is_file():
+        raise ConfigError(f"{path}: no such configuration file")
+    raw, lines = _load_raw(path)
+
+    def where(key: str) -> str:
+        return f"{path}:{lines[key]}" if key in lines else str(path)
+
+    config = Config(source=path)
+    for key, value in raw.items():
+        if key not in KEYS:
+            guess = difflib.get_close_matches(str(key), KEYS, n=1)
+            hint = f"did you mean '{guess[0]}'?" if guess else f"allowed keys: {', '.join(KEYS)}"
+            raise ConfigError(f"{where(key)}: unknown key '{key}': {hint}")
+        config_value = _check(key, value, where(key))
+        if key == "rules":
+            config.rules = (path.parent / config_value).resolve()
+        else:
+            setattr(config, key.replace("-", "_"), config_value)
+    return config
+
+
+def _check(key: str, value: Any, where: str) -> Any:
+    if key in CHOICES:
+        if value not in CHOICES[key]:
+            guess = difflib.get_close_matches(str(value), CHOICES[key], n=1)
+            hint = f" — did you mean '{guess[0]}'?" if guess else ""
+            raise ConfigError(f"{where}: '{key}' must be one of {', '.join(CHOICES[key])}, not '{value}'{hint}")
+        return value
+    if key == "strict":
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where}: 'strict' must be true or false, not {value!r}")
+        return value
+    if key == "rules":
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"{where}: 'rules' must be the path of a rulebook folder")
+        return value
+    if key == "disable":
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{where}: 'disable' must be a list of rule ids")
+        return tuple(value)
+    # severity
+    if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+        raise ConfigError(f"{where}: 'severity' must map rule ids to error, warning or info")
+    for rule, level in value.items():
+        if level not in SEVERITIES:
+            raise ConfigError(f"{where}: the severity of '{rule}' must be error, warning or info, not '{level}'")
+    return dict(value)
+
+
+def check_rule_ids(config: Config, known: list[str]) -> list[str]:
+    problems = []
+    for rule in [*config.disable, *config.severity]:
+        if rule not in known:
+            guess = difflib.get_close_matches(rule, known, n=1)
+            hint = f"did you mean '{guess[0]}'?" if guess else "see `lii-check rules list`"
+            problems.append(f"{config.source}: no rule called '{rule}': {hint}")
+    return problems
+
+
+def describe(config: Config) -> str:
+    source = str(config.source) if config.source else "none found (defaults; searched from the current folder up)"
+    rows = [
+        ("rules", str(config.rules) if config.rules else None, "the bundled rulebook"),
+        ("format", config.format, "table"),
+        ("fail-on", config.fail_on, "error"),
+        ("strict", None if config.strict is None else str(config.strict).lower(), "false"),
+        ("engine", config.engine, "auto"),
+        ("disable", ", ".join(config.disable) or None, "nothing"),
+        ("severity", ", ".join(f"{k}={v}" for k, v in sorted(config.severity.items())) or None, "as in the rules"),
+    ]
+    width = max(len(k) for k, _, _ in rows)
+    lines = [f"configuration file: {source}"]
+    lines += [f"  {k:<{width}}  {v if v is not None else d + ' (default)'}" for k, v, d in rows]
+    return "\n".join(lines) + "\n"

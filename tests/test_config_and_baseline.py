@@ -1,0 +1,148 @@
+"""Configuration files and baselines."""
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from lii_check.baseline import BaselineError, apply_baseline, load_baseline
+from lii_check.check import check_files, discover
+from lii_check.cli import main
+from lii_check.config import ConfigError, check_rule_ids, find_config, load_config
+from lii_check.document import build_document
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_config_found_by_walking_up_and_pyproject_without_table_skipped(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.lii-check]\nfail-on = "warning"\nrules = "qa/rules"\n')
+    middle = tmp_path / "a"
+    middle.mkdir()
+    (middle / "pyproject.toml").write_text('[project]\nname = "x"\n')  # no [tool.lii-check]: keep walking
+    nested = middle / "b"
+    nested.mkdir()
+    assert find_config(nested) == tmp_path / "pyproject.toml"
+    config = load_config(start=nested)
+    assert config.fail_on == "warning"
+    assert config.rules == (tmp_path / "qa" / "rules").resolve()  # relative to the config file
+
+
+def test_yaml_wins_in_the_same_folder(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.lii-check]\nformat = "json"\n')
+    (tmp_path / ".lii-check.yaml").write_text("format: sarif\n")
+    assert load_config(start=tmp_path).format == "sarif"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("fail-on: errors\n", ".lii-check.yaml:1: 'fail-on' must be one of error, warning, info, never, not 'errors' — did you mean 'error'?"),
+    ("strict: yes please\n", ".lii-check.yaml:1: 'strict' must be true or false, not 'yes please'"),
+    ("format: json\nfial-on: error\n", ".lii-check.yaml:2: unknown key 'fial-on': did you mean 'fail-on'?"),
+    ("disable: research.high-band-silent\n", ".lii-check.yaml:1: 'disable' must be a list of rule ids"),
+    ("format: [json\n", ".lii-check.yaml:2: this is not valid YAML"),
+])
+def test_bad_yaml_config_is_located(tmp_path, text, message):
+    (tmp_path / ".lii-check.yaml").write_text(text)
+    with pytest.raises(ConfigError) as info:
+        load_config(start=tmp_path)
+    assert str(info.value).startswith(f"{tmp_path}/{message}")
+
+
+def test_bad_toml_is_located(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.lii-check]\nformat = json\n')
+    with pytest.raises(ConfigError, match=r"pyproject.toml:2: this is not valid TOML"):
+        load_config(start=tmp_path)
+
+
+def test_unknown_rule_ids_get_did_you_mean(tmp_path, rulebook):
+    (tmp_path / ".lii-check.yaml").write_text("disable: [consistency.score-below-evidnce]\n")
+    problems = check_rule_ids(load_config(start=tmp_path), [e.id for e in rulebook.expectations()])
+    assert problems == [f"{tmp_path / '.lii-check.yaml'}: no rule called 'consistency.score-below-evidnce': "
+                        "did you mean 'consistency.score-below-evidence'?"]
+
+
+def test_cli_uses_config_and_flags_override_it(tmp_path, monkeypatch):
+    (tmp_path / ".lii-check.yaml").write_text(
+        "fail-on: never\nengine: pure\nseverity:\n  consistency.score-below-evidence: warning\n")
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    shifted = str(REPO / "fixtures" / "shifted")
+    result = runner.invoke(main, [shifted, "--format", "json"])
+    assert result.exit_code == 0
+    doc = json.loads(result.stdout)
+    severities = {f["severity"] for r in doc["reports"] for f in r["findings"] if f["rule"] == "consistency.score-below-evidence"}
+    assert severities == {"warning"}
+    assert runner.invoke(main, [shifted, "--fail-on", "warning"]).exit_code == 1  # the flag wins
+    shown = runner.invoke(main, ["config"])
+    assert shown.exit_code == 0
+    assert f"configuration file: {tmp_path / '.lii-check.yaml'}" in shown.stdout
+    assert "fail-on   never" in shown.stdout and "format    table (default)" in shown.stdout
+
+
+def test_bad_config_exits_2(tmp_path, monkeypatch):
+    (tmp_path / ".lii-check.yaml").write_text("engine: turbo\n")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, [str(REPO / "fixtures" / "seeds")])
+    assert result.exit_code == 2
+    assert "'engine' must be one of auto, durable, pure, not 'turbo'" in result.stderr
+
+
+def _results(folder, rulebook):
+    return check_files(discover([str(folder)]), rulebook, "pure")[0]
+
+
+def test_baseline_accepts_known_findings_even_when_lines_move(tmp_path, rulebook):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(REPO / "fixtures" / "shifted", corpus)
+    before = _results(corpus, rulebook)
+    baseline_file = tmp_path / "baseline.json"
+    baseline_file.write_text(json.dumps(build_document(before, rulebook, engine="pure")))
+    # Lines move: three blank lines after the front matter of one report.
+    target = corpus / "seed000_relabelled_2.txt"
+    text = target.read_text("utf-8")
+    target.write_text(text.replace("---\n\n", "---\n\n\n\n\n", 1), "utf-8")
+    after = _results(corpus, rulebook)
+    assert [f.line for f in after[0].findings] != [f.line for f in before[0].findings]
+    matched = apply_baseline(after, load_baseline(baseline_file))
+    assert matched == sum(len(r.findings) for r in before)
+    assert all(r.findings == [] and r.verdict == "consistent" for r in after)
+
+
+def test_baseline_does_not_hide_new_findings(tmp_path, rulebook):
+    before = _results(REPO / "fixtures" / "shifted", rulebook)
+    doc = build_document(before, rulebook, engine="pure")
+    for report in doc["reports"]:
+        report["findings"] = [f for f in report["findings"] if f["rule"] != "consistency.score-below-evidence"]
+    baseline_file = tmp_path / "baseline.json"
+    baseline_file.write_text(json.dumps(doc))
+    after = _results(REPO / "fixtures" / "shifted", rulebook)
+    apply_baseline(after, load_baseline(baseline_file))
+    assert {f.rule for r in after for f in r.findings} == {"consistency.score-below-evidence"}
+    assert all(r.verdict == "inconsistent" for r in after)
+
+
+@pytest.mark.parametrize("content, message", [
+    (None, "does not exist"),
+    ("{not json", "is not JSON"),
+    ('{"reports": []}', "not a lii-check JSON document"),
+    ('{"tool": {"name": "lii-check"}, "reports": [], "schema_version": 99}', "schema version 99"),
+])
+def test_bad_baselines(tmp_path, content, message):
+    path = tmp_path / "b.json"
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(BaselineError, match=message) as info:
+        load_baseline(path)
+    assert str(path) in str(info.value)
+
+
+def test_cli_baseline(tmp_path):
+    runner = CliRunner()
+    shifted = str(REPO / "fixtures" / "shifted")
+    first = runner.invoke(main, [shifted, "--engine", "pure", "--format", "json"])
+    (tmp_path / "b.json").write_text(first.stdout)
+    again = runner.invoke(main, [shifted, "--engine", "pure", "--baseline", str(tmp_path / "b.json")])
+    assert again.exit_code == 0
+    assert "accepted by the baseline" in again.stderr
+    bad = runner.invoke(main, [shifted, "--baseline", str(tmp_path / "missing.json")])
+    assert bad.exit_code == 2 and "does not exist" in bad.stderr
