@@ -145,7 +145,9 @@ def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str | None, output
         click.echo(f"lii-check: {matched} finding(s) accepted by the baseline {baseline}", err=True)
     doc = build_document(results, rulebook, engine=used, fail_on=fail_on, strict=strict)
     meta = rules_meta(rulebook)
-    click.echo(render(fmt, doc, meta, color=_use_color(color) and fmt == "table"), nl=False)
+    use_color = _use_color(color) and fmt == "table"
+    # color= stops click from stripping the codes when --color always is asked for off a terminal.
+    click.echo(render(fmt, doc, meta, color=use_color), nl=False, color=use_color)
     for target_fmt, target in targets:
         try:
             target.write_text(render(target_fmt, doc, meta), encoding="utf-8")
