@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .compiler import compile_rulebook, report_facts
-from .evidence import read_report as find_evidence
+from .evidence import find_evidence
 from .findings import build_findings
 from .inference import fire
 from .model import Assessment, Finding, Report, ReportResult

@@ -14,7 +14,9 @@ How one sentence is read:
    remedies") becomes good. A hedged positive ("may have") is set aside. A clause that states an
    intention ("plans to", "was developing") counts as intention and its positive cues are set
    aside — planned is not delivered.
-4. The clause's level is its most serious negative, else its strongest positive.
+4. The clause's level is its most serious negative, else its strongest positive. A clause about a
+   theme with no cue at all is a plain affirmative statement: good, at the rulebook's
+   affirmation weight.
 """
 from __future__ import annotations
 
@@ -193,7 +195,7 @@ def judge_clause(clause: str, theme: str, rulebook: Rulebook) -> Judgement:
     return Judgement(None, "", None, False, aside, shown)
 
 
-def read_report(report: Report, rulebook: Rulebook) -> Reading:
+def find_evidence(report: Report, rulebook: Rulebook) -> Reading:
     evidence: list[Evidence] = []
     set_aside: list[SetAside] = []
     mentions: dict[str, int] = {t.id: 0 for t in rulebook.themes}
