@@ -68,3 +68,20 @@ def test_signal_examples_helper_detects_level(rulebook):
     signal = next(s for s in rulebook.signals() if s.id == "maturity-embedded")
     assert signal_fires(signal, "Learning was firmly established.", rulebook)
     assert not signal_fires(signal, "Learning was not firmly established.", rulebook)
+
+
+def _theme_score(text, theme, rulebook):
+    from lii_check.check import analyse
+    from lii_check.parser import parse_report
+    report = parse_report(f"Score: 3\n\n3 - Evidence shows a good standard\n\n{text}\n", "t.md")
+    return analyse(report, rulebook).themes[theme].score
+
+
+def test_leaders_claims_contradicted_by_staff_count_for_less(rulebook):
+    claim = "Senior leaders told us supervision was regular and effective."
+    contradiction = "Staff told us supervision was frequently cancelled."
+    corroboration = "Audit data showed supervision was regular and effective."
+    contradicted = _theme_score(f"{claim} {contradiction}", "supervision", rulebook)
+    # The same contradiction, but the positive claim is corroborated by data: no discount.
+    corroborated = _theme_score(f"{corroboration} {contradiction}", "supervision", rulebook)
+    assert contradicted < corroborated
