@@ -326,7 +326,7 @@ def rules_test(directory: str | None, fixture_dirs: tuple[str, ...], fmt: str, e
 def rules_list(directory: str | None, fmt: str) -> None:
     """List the rulebook's expectations: id, theme, severity, description."""
     rulebook = _load_rules(directory)
-    meta = rules_meta(rulebook)
+    meta = sorted(rules_meta(rulebook), key=lambda m: m["id"])
     if fmt == "json":
         click.echo(json.dumps(meta, indent=2, ensure_ascii=False))
         return

@@ -1,0 +1,333 @@
+"""The parser on every published LII layout, with exact values checked against the real text.
+
+Layout files live in tests/data/layouts/ (synthetic test data, LF, UTF-8, no BOM). CRLF, BOM and
+leading-blank-line variants are generated from them here, so every layout is also checked with
+every encoding quirk, and line numbers must stay true to the file as a QA lead would open it.
+"""
+import datetime
+from pathlib import Path
+
+import pytest
+import yaml
+
+from lii_check.parser import ReportError, parse_report, read_report, split_sentences
+
+REPO = Path(__file__).resolve().parents[1]
+LAYOUTS = REPO / "tests" / "data" / "layouts"
+SEEDS = REPO / "fixtures" / "seeds"
+SYNTHETIC = REPO / "fixtures" / "synthetic"
+TITLE = "Learning, improvement and innovation"
+COMMITMENT = "The local authority commitment"
+KEY = "Key findings for this quality statement"
+CONTINUOUS = "Continuous learning, improvement and professional development"
+FEEDBACK = "Learning from feedback"
+
+# Per layout file: what the parser must find, all line numbers as in the file itself.
+EXPECTED = {
+    "score_colon_markdown.md": {
+        "awarded": 4, "score_line": 9, "label": (4, "Evidence shows an exceptional standard", 11),
+        "front_matter": {"synthetic": True, "authority": "Amberfield Council (fictional)",
+                         "date": datetime.date(2024, 5, 14),
+                         "note": "Synthetic test data for lii-check parser tests. Not a CQC publication."},
+        "headings": [(COMMITMENT, 13), (KEY, 17), (CONTINUOUS, 19), (FEEDBACK, 32)],
+        "commitment_line": 15,
+        "sentences": [
+            ("Staff told us supervision was regular and reflective, e.g. Care Act refresher sessions were built into it.", 23),
+            ("Training compliance was 96% across all teams.", 23),
+            ("Leaders had built a learning academy with the local university.", 25),
+            ("Apprentices were supported to qualify and 28 of 30 stayed with the council.", 26),
+            ("Partners said the academy was exceptional.", 27),
+            ("Learning from complaints was analysed every quarter and changes were made.", 34),
+            ("People told us the council listened and acted on what they said.", 34),
+        ],
+    },
+    "score_heading_en_dash.md": {
+        "awarded": 3, "score_line": 6, "label": (3, "Evidence shows a good standard", 8),
+        "front_matter": {},
+        "headings": [(COMMITMENT, 10), (KEY, 14), (CONTINUOUS, 16)],
+        "commitment_line": 12,
+        "sentences": [
+            ("Most staff had regular supervision.", 20),
+            ("Some teams, i.e. the hospital team, had gaps in reflective practice.", 20),
+        ],
+    },
+    "pilot_indicative.txt": {
+        "awarded": 3, "score_line": 10, "label": (3, "Evidence shows a good standard", 12),
+        "front_matter": {"synthetic": True, "authority": "Brindlecombe County Council (fictional)",
+                         "date": datetime.date(2023, 9, 1),
+                         "note": "Synthetic test data for lii-check parser tests (2023 pilot layout). Not a CQC publication."},
+        "headings": [(COMMITMENT, 14), (KEY, 18), (CONTINUOUS, 20), (FEEDBACK, 24)],
+        "commitment_line": 16,
+        "sentences": [
+            ("The training offer was well used and staff said it met their needs.", 22),
+            ("Dr. Patel, the principal social worker, led a monthly practice forum.", 22),
+            ("Complaints were analysed for themes.", 26),
+            ("Changes followed, e.g. Charging letters were rewritten in plain English.", 26),
+        ],
+    },
+    "plain_hyphen_no_feedback.txt": {
+        "awarded": 2, "score_line": 4, "label": (2, "Evidence shows some shortfalls", 6),
+        "front_matter": {},
+        "headings": [(COMMITMENT, 8), (KEY, 12), (CONTINUOUS, 14)],
+        "commitment_line": 10,
+        "sentences": [
+            ("Supervision was irregular in two of four teams.", 16),
+            ("Training records were incomplete.", 16),
+            ("Learning from complaints was limited because complaints were counted but not analysed.", 18),
+        ],
+    },
+}
+
+
+def _variant(raw: bytes, kind: str) -> tuple[bytes, int]:
+    """(bytes of the variant, how many lines it shifts everything down)."""
+    if kind == "lf":
+        return raw, 0
+    if kind == "crlf":
+        return raw.replace(b"\n", b"\r\n"), 0
+    if kind == "bom":
+        return b"\xef\xbb\xbf" + raw, 0
+    if kind == "crlf_bom":
+        return b"\xef\xbb\xbf" + raw.replace(b"\n", b"\r\n"), 0
+    if kind == "leading_blank":
+        return b"\n\n\n" + raw, 3
+    raise AssertionError(kind)
+
+
+def _check(report, expected, shift=0):
+    n = lambda line: line + shift  # noqa: E731
+    assert report.title == TITLE
+    assert report.awarded_score == expected["awarded"]
+    assert report.score_line == n(expected["score_line"])
+    score, text, line = expected["label"]
+    assert (report.label_score, report.label_text, report.label_line) == (score, text, n(line))
+    assert [(s.heading, s.line) for s in report.sections] == [(h, n(line)) for h, line in expected["headings"]]
+    assert [(s.text, s.line) for _, _, s in report.evidence_sentences()] == \
+        [(t, n(line)) for t, line in expected["sentences"]]
+    commitment = next(s for s in report.sections if s.heading == COMMITMENT)
+    assert [(p.line, p.boilerplate) for p in commitment.paragraphs] == [(n(expected["commitment_line"]), True)]
+    # Every other paragraph is evidence.
+    assert all(not p.boilerplate for s in report.sections if s.heading != COMMITMENT for p in s.paragraphs)
+
+
+def test_layout_files_are_marked_synthetic():
+    files = sorted(p.name for p in LAYOUTS.iterdir() if p.suffix in (".md", ".txt"))
+    assert files == sorted(EXPECTED)
+    for name in files:
+        raw = (LAYOUTS / name).read_bytes()
+        assert b"\r" not in raw and not raw.startswith(b"\xef\xbb\xbf"), name  # variants are made here
+        first = raw.decode("utf-8").splitlines()[0]
+        report = read_report(LAYOUTS / name)
+        assert report.front_matter.get("synthetic") is True or \
+            (first.startswith("<!--") and "Synthetic test data" in first), name
+
+
+@pytest.mark.parametrize("kind", ["lf", "crlf", "bom", "crlf_bom"])
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_layout_with_line_endings_and_bom(tmp_path, name, kind):
+    data, shift = _variant((LAYOUTS / name).read_bytes(), kind)
+    target = tmp_path / name
+    target.write_bytes(data)
+    report = read_report(target)
+    _check(report, EXPECTED[name], shift)
+    assert report.front_matter == EXPECTED[name]["front_matter"]
+    assert report.path == str(target)
+
+
+@pytest.mark.parametrize("name", ["score_heading_en_dash.md", "plain_hyphen_no_feedback.txt"])
+def test_layout_with_leading_blank_lines(tmp_path, name):
+    data, shift = _variant((LAYOUTS / name).read_bytes(), "leading_blank")
+    (tmp_path / name).write_bytes(data)
+    _check(read_report(tmp_path / name), EXPECTED[name], shift)
+
+
+def test_parse_report_directly_on_crlf_and_bom_text():
+    text = "\ufeff" + (LAYOUTS / "pilot_indicative.txt").read_text("utf-8").replace("\n", "\r\n")
+    report = parse_report(text, "pilot.txt")
+    _check(report, EXPECTED["pilot_indicative.txt"])
+    assert report.front_matter["date"] == datetime.date(2023, 9, 1)
+
+
+@pytest.mark.parametrize("score_line, label_line, score, label_text", [
+    ("Score: 4", "4 - Evidence shows an exceptional standard", 4, "Evidence shows an exceptional standard"),
+    ("## Score 3", "3 - Evidence shows a good standard", 3, "Evidence shows a good standard"),
+    ("Indicative score: 3", "3 - Evidence shows a good standard", 3, "Evidence shows a good standard"),
+    ("Score: 2", "2 – Evidence shows some shortfalls", 2, "Evidence shows some shortfalls"),
+    ("Score: 1", "1 — Evidence shows significant shortfalls", 1, "Evidence shows significant shortfalls"),
+    ("# Score: 1", "1 - Evidence shows significant shortfalls", 1, "Evidence shows significant shortfalls"),
+    ("**Score:** 3", "3 - Evidence shows a good standard", 3, "Evidence shows a good standard"),
+])
+def test_score_and_label_lines(score_line, label_line, score, label_text):
+    text = (f"# {TITLE}\n\n{score_line}\n\n{label_line}\n\n## {KEY}\n\n"
+            "Staff were supervised monthly. Training was effective.\n")
+    r = parse_report(text, "inline.md")
+    assert (r.title, r.awarded_score, r.score_line) == (TITLE, score, 3)
+    assert (r.label_score, r.label_text, r.label_line) == (score, label_text, 5)
+    assert [(s.heading, s.line) for s in r.sections] == [(KEY, 7)]
+    assert [(s.text, s.line) for _, _, s in r.evidence_sentences()] == [
+        ("Staff were supervised monthly.", 9), ("Training was effective.", 9)]
+
+
+def test_label_is_optional():
+    r = parse_report(f"{TITLE}\n\nScore: 3\n\nStaff were supervised monthly.\n", "nolabel.txt")
+    assert (r.awarded_score, r.score_line, r.label_score, r.label_text, r.label_line) == (3, 3, None, None, None)
+    assert [(s.text, s.line) for _, _, s in r.evidence_sentences()] == [("Staff were supervised monthly.", 5)]
+
+
+@pytest.mark.parametrize("heading", [
+    "## Learning from feedback", "### Learning from feedback", "# Learning from feedback",
+    "Learning from feedback", "Learning from feedback:", "## Learning from feedback:", "LEARNING FROM FEEDBACK",
+])
+def test_feedback_heading_in_every_form(heading):
+    text = (f"{TITLE}\n\nScore: 3\n\n{KEY}\n\nStaff were trained.\n\n{heading}\n\n"
+            "Learning from complaints was analysed quarterly.\n")
+    r = parse_report(text, "h.md")
+    assert [(s.heading, s.line) for s in r.sections] == [(KEY, 5), (heading.lstrip("# ").rstrip(":"), 9)]
+    assert r.sections[1].paragraphs[0].sentences[0].line == 11
+
+
+def test_separators_end_paragraphs_and_are_never_text():
+    text = f"# {TITLE}\n\nScore: 3\n\n---\nStaff were trained.\n***\nLeaders listened.\n___\n---\n"
+    r = parse_report(text, "sep.md")
+    assert [(p.line, [s.text for s in p.sentences]) for s in r.sections for p in s.paragraphs] == [
+        (6, ["Staff were trained."]), (8, ["Leaders listened."])]
+
+
+def test_learning_from_paragraph_in_seed_002_is_not_a_heading():
+    r = read_report(SEEDS / "002_c7a78147fca09e56.txt")
+    headings = [s.heading for s in r.sections]
+    assert headings == [COMMITMENT, KEY, CONTINUOUS, FEEDBACK]
+    feedback = r.sections[-1]
+    assert feedback.line == 45
+    para = next(p for p in feedback.paragraphs if p.line == 61)
+    assert not para.boilerplate
+    assert [(s.text, s.line) for s in para.sentences][:2] == [
+        ("Learning from complaints was analysed and grouped thematically to track systemic issues.", 61),
+        ("For instance, delays, communication failures, and financial misunderstandings were identified as key themes.", 61)]
+    lines = (SEEDS / "002_c7a78147fca09e56.txt").read_text("utf-8").splitlines()
+    assert lines[60].startswith("Learning from complaints was analysed")
+
+
+def test_commitment_without_heading_is_still_boilerplate():
+    text = (f"{TITLE}\n\nScore: 3\n\nWe focus on continuous learning, innovation and improvement across our "
+            "organisation and the local system.\n\nStaff were trained.\n")
+    r = parse_report(text, "c.txt")
+    assert [(p.line, p.boilerplate) for s in r.sections for p in s.paragraphs] == [(5, True), (7, False)]
+    assert [(s.text, s.line) for _, _, s in r.evidence_sentences()] == [("Staff were trained.", 7)]
+
+
+def test_sentence_splitting_abbreviations_and_hard_wraps():
+    sentences = split_sentences([
+        (40, "Training covered the Care Act, e.g. Section 42 enquiries, and"),
+        (41, "mental capacity. Leaders, i.e. the DASS and PSW, reviewed it. Staff"),
+        (42, "felt supported. Dr. Okafor led the forum."),
+    ])
+    assert [(s.text, s.line) for s in sentences] == [
+        ("Training covered the Care Act, e.g. Section 42 enquiries, and mental capacity.", 40),
+        ("Leaders, i.e. the DASS and PSW, reviewed it.", 41),
+        ("Staff felt supported.", 41),  # the line of its first word
+        ("Dr. Okafor led the forum.", 42),
+    ]
+
+
+def test_hard_wrapped_real_synthetic_fixture_gives_first_word_lines():
+    r = read_report(SYNTHETIC / "s12_saltmarsh_heath.md")
+    got = [(s.text, s.line) for _, _, s in r.evidence_sentences()][:5]
+    assert got == [
+        ("A restructure of adult social care in 2023 had left Saltmarsh Heath's workforce unsettled and its "
+         "learning arrangements fragmented.", 24),
+        ("Several roles that used to lead on training and practice quality had been deleted, and their "
+         "responsibilities had not been clearly reassigned.", 25),
+        ("Staff were unsure who to approach about development, and leaders could not describe a coherent "
+         "approach to building skills across the service.", 27),
+        ("Supervision had lapsed for many practitioners.", 31),
+        ("Policy required monthly supervision, but the council's own figures showed only 38% of staff had been "
+         "supervised in the previous three months.", 31),
+    ]
+    commitment = next(s for s in r.sections if s.heading == COMMITMENT)
+    assert [(p.line, p.boilerplate) for p in commitment.paragraphs] == [(15, True)]
+
+
+SEED_SCORES = {
+    "000_69a4ab76882569fd.txt": (4, "Evidence shows an exceptional standard", 39),
+    "001_be58087aa61b4f94.txt": (3, "Evidence shows a good standard", 59),
+    "002_c7a78147fca09e56.txt": (3, "Evidence shows a good standard", 45),
+    "003_54c3d31a3b902f41.txt": (3, "Evidence shows a good standard", 39),
+    "004_bb262f5a777e266c.txt": (3, "Evidence shows a good standard", 61),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SEED_SCORES))
+def test_every_real_seed(name):
+    score, label, feedback_line = SEED_SCORES[name]
+    path = SEEDS / name
+    r = read_report(path)
+    lines = path.read_text("utf-8").splitlines()
+    assert (r.title, r.awarded_score, r.score_line, r.label_score, r.label_text, r.label_line) == \
+        (TITLE, score, 5, score, label, 7)
+    assert str(score) in lines[4] and "core" in lines[4]  # "Score: 4" or "## Score 3"
+    assert [(s.heading, s.line) for s in r.sections] == [(COMMITMENT, 9), (KEY, 13), (CONTINUOUS, 15),
+                                                         (FEEDBACK, feedback_line)]
+    assert r.front_matter == {}
+    evidence = r.evidence_sentences()
+    assert evidence and not any(s.text.startswith("We focus on continuous learning") for _, _, s in evidence)
+    assert r.sections[0].paragraphs[0].boilerplate and r.sections[0].paragraphs[0].line == 11
+    for _, para, sentence in evidence:  # every sentence sits on a line that holds its opening words
+        assert sentence.text[:30] in lines[sentence.line - 1], (name, sentence)
+
+
+def test_seed_specific_layouts():
+    assert read_report(SEEDS / "001_be58087aa61b4f94.txt").label_text == "Evidence shows a good standard"  # en dash
+    assert "–" in (SEEDS / "001_be58087aa61b4f94.txt").read_text("utf-8").splitlines()[6]
+    assert (SEEDS / "004_bb262f5a777e266c.txt").read_text("utf-8").splitlines()[4] == "## Score 3"
+    assert read_report(SEEDS / "004_bb262f5a777e266c.txt").awarded_score == 3
+
+
+def _manifest(folder):
+    return {e["file"]: e for e in yaml.safe_load((folder / "expected.yaml").read_text("utf-8"))}
+
+
+@pytest.mark.parametrize("name", sorted(_manifest(SYNTHETIC)))
+def test_every_synthetic_fixture(name):
+    entry = _manifest(SYNTHETIC)[name]
+    r = read_report(SYNTHETIC / name)
+    lines = (SYNTHETIC / name).read_text("utf-8").splitlines()
+    assert r.awarded_score == entry["awarded_score"] == entry["true_band"]
+    assert r.label_score == entry["awarded_score"]
+    assert r.front_matter["synthetic"] is True
+    score_text = lines[r.score_line - 1]
+    assert score_text.lower().lstrip("# ").startswith(("score", "indicative score")), score_text
+    assert score_text.rstrip().endswith(str(entry["awarded_score"]))
+    assert r.title == TITLE
+    headings = [s.heading for s in r.sections]
+    assert headings[:2] == [COMMITMENT, KEY]
+    if "no separate \"Learning from feedback\" section" in entry["why"]:
+        assert FEEDBACK not in headings
+    else:
+        assert headings[-1] == FEEDBACK
+    assert r.evidence_sentences()
+    assert not any(s.text.startswith("We focus on continuous learning") for _, _, s in r.evidence_sentences())
+
+
+def test_pilot_synthetic_fixtures_use_indicative_score():
+    pilots = [n for n in sorted(_manifest(SYNTHETIC)) if "Pilot-layout" in _manifest(SYNTHETIC)[n]["why"]]
+    assert pilots == ["s05_fenmarsh.txt", "s08_brackenridge.md", "s14_dunsmere_coldharbour.md"]
+    for name in pilots:
+        r = read_report(SYNTHETIC / name)
+        assert (SYNTHETIC / name).read_text("utf-8").splitlines()[r.score_line - 1].startswith("Indicative score: ")
+
+
+@pytest.mark.parametrize("name", sorted(_manifest(REPO / "fixtures" / "shifted")))
+def test_shifted_fixtures_parse_with_their_wrong_scores(name):
+    r = read_report(REPO / "fixtures" / "shifted" / name)
+    expected = {"seed000_relabelled_2.txt": (2, "Evidence shows some shortfalls"),
+                "seed002_relabelled_1.txt": (1, "Evidence shows significant shortfalls")}[name]
+    assert (r.awarded_score, r.label_score, r.label_text) == (expected[0], expected[0], expected[1])
+    assert (r.score_line, r.label_line) == (10, 12)  # five lines of front matter push everything down
+    assert r.front_matter["synthetic"] is True
+
+
+def test_unreadable_texts_raise_report_error_with_line():
+    with pytest.raises(ReportError) as info:
+        parse_report(f"{TITLE}\n\nScore: 3\n\n7 - Evidence shows a good standard\n\nStaff were trained.\n", "x.md")
+    assert info.value.line == 5 and "outside 1-4" in info.value.message
