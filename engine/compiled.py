@@ -20,6 +20,9 @@ class CompiledRulebook:
     patterns: list[Pattern]
     signal_of: dict[int, Signal]  # pid -> the signal a signal cue belongs to
     theme_order: dict[str, int]  # theme id -> position in the rulebook (themes are listed in this order)
+    # pid -> (kind, payload) for evidence.py: 0 signal (Signal), 1 topic (theme id), 2 clause break,
+    # 3 attribution (source name), or a modifier list's name ("negation" …) with the cue's list order.
+    route: list[tuple[object, object]] = field(default_factory=list)
     _ruleset: object = field(default=None, repr=False)
 
     @property
@@ -70,7 +73,21 @@ def compile_rulebook_patterns(rulebook: Rulebook) -> tuple[list[Pattern], dict[i
 
 def compile_rulebook_once(rulebook: Rulebook, engine: str = "auto") -> CompiledRulebook:
     patterns, signal_of = compile_rulebook_patterns(rulebook)
+    route: list[tuple[object, object]] = []
+    for p in patterns:
+        if p.unless:
+            route.append((-1, None))  # removed by the matcher before anything reads it
+        elif p.family == "signal":
+            route.append((0, signal_of[p.pid]))
+        elif p.family == "topic":
+            route.append((1, p.owner))
+        elif p.family == "break":
+            route.append((2, None))
+        elif p.family == "attribution":
+            route.append((3, p.owner))
+        else:
+            route.append((p.family, p.order))
     return CompiledRulebook(
         rulebook=rulebook, matcher=Matcher(patterns, engine), patterns=patterns, signal_of=signal_of,
-        theme_order={t.id: i for i, t in enumerate(rulebook.themes)},
+        theme_order={t.id: i for i, t in enumerate(rulebook.themes)}, route=route,
     )

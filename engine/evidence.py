@@ -38,6 +38,7 @@ _SEVERITY = {"significant": 0, "shortfall": 1, "intention": 2}
 _STRENGTH = {"strong": 0, "good": 1}
 _PROBLEM = ("shortfall", "significant")
 _WORD = re.compile(r"[\w'’]+")
+_COMMA = re.compile(",")
 
 Span = tuple[int, int, int]  # (start, end, order in its list)
 
@@ -88,33 +89,30 @@ class SentenceHits:
     @property
     def commas(self) -> list[int]:
         if self._commas is None:
-            self._commas = [i for i, ch in enumerate(self.text) if ch == ","] if "," in self.text else []
+            self._commas = [m.start() for m in _COMMA.finditer(self.text)] if "," in self.text else []
         return self._commas
 
 
-def _distribute(hits: list[tuple[int, int, int]], offset: int, sh: SentenceHits, compiled: CompiledRulebook) -> None:
-    patterns = compiled.patterns
+def _distribute(hits: list[tuple[int, int, int]], sh: SentenceHits, compiled: CompiledRulebook) -> None:
+    route = compiled.route
     for start, end, pid in hits:
-        start -= offset
-        end -= offset
-        p = patterns[pid]
-        family = p.family
-        if family == "signal":
-            sh.signals.append((start, end, compiled.signal_of[pid]))
-        elif family == "topic":
-            sh.topics.append((start, end, p.owner))
-        elif family == "break":
+        kind, payload = route[pid]
+        if kind == 0:
+            sh.signals.append((start, end, payload))
+        elif kind == 1:
+            sh.topics.append((start, end, payload))
+        elif kind == 2:
             sh.breaks.append(start)
-        elif family == "attribution":
-            sh.sources.add(p.owner)
+        elif kind == 3:
+            sh.sources.add(payload)
         else:
-            getattr(sh, family).append((start, end, p.order))
+            getattr(sh, kind).append((start, end, payload))
 
 
 def sentence_hits(text: str, compiled: CompiledRulebook) -> SentenceHits:
     """Scan one sentence on its own (for rule tests and `explain`-style questions about one sentence)."""
     sh = SentenceHits(text)
-    _distribute(compiled.matcher.scan(fold(text)), 0, sh, compiled)
+    _distribute(compiled.matcher.scan(fold(text)), sh, compiled)
     return sh
 
 
@@ -260,26 +258,25 @@ def judge(sh: SentenceHits, cstart: int, cend: int, theme: str, compiled: Compil
 
 
 def _report_hits(report: Report, compiled: CompiledRulebook):
-    """Scan every evidence sentence of a report in one pass; yield (paragraph, [(sentence, hits)])."""
+    """Scan every evidence sentence of a report in one pass; yield each paragraph's [(sentence, hits)]."""
     paragraphs = [para for section in report.sections for para in section.paragraphs if not para.boilerplate]
-    texts = [fold(s.text) for para in paragraphs for s in para.sentences]
-    hits = compiled.matcher.scan("\n".join(texts))
-    k = 0  # index into hits (sorted by start)
-    offset = 0
+    sentences = [s for para in paragraphs for s in para.sentences]
+    ends, at = [], 0
+    for sentence in sentences:
+        at += len(sentence.text)
+        ends.append(at)
+        at += 1
+    per_line = compiled.matcher.scan_lines("\n".join(fold(s.text) for s in sentences), ends) if sentences else []
+    k = 0
     for para in paragraphs:
         row = []
         for sentence in para.sentences:
-            end = offset + len(sentence.text)
             sh = SentenceHits(sentence.text)
-            mine = []
-            while k < len(hits) and hits[k][0] < end:
-                if hits[k][1] <= end:  # a match running into the next sentence is no match
-                    mine.append(hits[k])
-                k += 1
-            _distribute(mine, offset, sh, compiled)
+            if per_line[k]:
+                _distribute(per_line[k], sh, compiled)
             row.append((sentence, sh))
-            offset = end + 1
-        yield para, row
+            k += 1
+        yield row
 
 
 def find_evidence(report: Report, compiled: CompiledRulebook) -> Reading:
@@ -289,7 +286,7 @@ def find_evidence(report: Report, compiled: CompiledRulebook) -> Reading:
     set_aside: list[SetAside] = []
     mentions: dict[str, int] = {t.id: 0 for t in rulebook.themes}
     affirmation = rulebook.scoring.affirmation_weight
-    for _para, row in _report_hits(report, compiled):
+    for row in _report_hits(report, compiled):
         carry: list[str] = []
         for sentence, sh in row:
             if not (sh.topics or sh.signals or sh.intention):
@@ -302,7 +299,16 @@ def find_evidence(report: Report, compiled: CompiledRulebook) -> Reading:
                 clause_themes = _themes(sh, cstart, cend, order)
                 themes = clause_themes or sentence_themes or carry or [GENERAL]
                 clause = sh.text[cstart:cend].strip()
+                quiet = not any(cstart <= h[0] and h[1] <= cend for h in sh.signals) and \
+                    not any(cstart <= h[0] and h[1] <= cend for h in sh.intention)
                 for theme in themes:
+                    if quiet:  # no cue at all: only a plain affirmative statement can come of it
+                        if theme in clause_themes and affirmation:
+                            evidence.append(Evidence(
+                                theme=theme, level="good", line=sentence.line, text=sentence.text, clause=clause,
+                                cue="(affirmative statement)", signal="affirmation", source=source, impact=False,
+                                weight=affirmation))
+                        continue
                     j = judge(sh, cstart, cend, theme, compiled)
                     level, cue, signal, impact = j.level, j.cue, j.signal, j.impact
                     for cue_text, reason in j.set_aside:

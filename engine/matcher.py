@@ -17,14 +17,11 @@ and each pattern's matches are the leftmost-longest, non-overlapping ones. A cue
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
-import os
 import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
-from pathlib import Path
-
+from . import cache
 from .rulebook.model import Cue
 
 FAMILIES = ("break", "negation", "counter", "hedging", "intention", "attribution", "topic", "signal")
@@ -89,20 +86,6 @@ def fold_regex(regex: str) -> str:
 # Engines
 
 
-def _leftmost_longest(raw: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
-    """Per pattern, the non-overlapping leftmost-longest matches among all (pid, start, end) reported."""
-    raw.sort(key=lambda h: (h[0], h[1], -h[2]))
-    out = []
-    last_pid, last_end = -1, -1
-    for pid, start, end in raw:
-        if pid != last_pid:
-            last_pid, last_end = pid, -1
-        if start >= last_end and end > start:
-            out.append((start, end, pid))
-            last_end = end
-    return out
-
-
 class _Re2Engine:
     """RE2 with POSIX leftmost-longest matching: the reference semantics and the portable engine."""
 
@@ -119,11 +102,12 @@ class _Re2Engine:
         self._compiled = {p.pid: re2.compile("(?m)" + p.regex, options) for p in patterns}
 
     def spans(self, pid: int, text: str, lo: int = 0, hi: int | None = None) -> list[tuple[int, int, int]]:
+        """(start, -end, pid) for each match of one pattern in text[lo:hi]."""
         compiled = self._compiled[pid]
         hi = len(text) if hi is None else hi
-        return [(m.start(), m.end(), pid) for m in compiled.finditer(text, lo, hi) if m.end() > m.start()]
+        return [(m.start(), -m.end(), pid) for m in compiled.finditer(text, lo, hi) if m.end() > m.start()]
 
-    def scan(self, text: str) -> list[tuple[int, int, int]]:
+    def raw(self, text: str) -> list[tuple[int, int, int]]:
         out: list[tuple[int, int, int]] = []
         for pid in self._compiled:
             out.extend(self.spans(pid, text))
@@ -133,15 +117,14 @@ class _Re2Engine:
 class _HyperscanEngine:
     name = "hyperscan"
 
-    def __init__(self, patterns: list[Pattern], cache_dir: Path | None):
+    def __init__(self, patterns: list[Pattern]):
         import hyperscan as hs
 
         self._hs = hs
         som = hs.HS_FLAG_CASELESS | hs.HS_FLAG_MULTILINE | hs.HS_FLAG_SOM_LEFTMOST
         plain = hs.HS_FLAG_CASELESS | hs.HS_FLAG_MULTILINE
-        key = hashlib.sha256(json.dumps([hs.__version__ if hasattr(hs, "__version__") else "",
-                                         [p.regex for p in patterns]]).encode()).hexdigest()[:32]
-        cached = _load_cached(cache_dir, key)
+        key = "hs-" + cache.key(getattr(hs, "__version__", ""), json.dumps([p.regex for p in patterns]))
+        cached = _load_cached(key)
         if cached is not None:
             blob, layout = cached
             self._db = hs.loadb(blob, hs.HS_MODE_BLOCK)
@@ -166,7 +149,7 @@ class _HyperscanEngine:
                     left.add(p.pid)
             self._db = hs.Database(mode=hs.HS_MODE_BLOCK)
             self._db.compile(expressions=exprs, ids=ids, elements=len(exprs), flags=flags)
-            _store_cached(cache_dir, key, hs.dumpb(self._db),
+            _store_cached(key, hs.dumpb(self._db),
                           {"by_end": sorted(self._by_end), "left_out": sorted(left)})
         self._scratch = hs.Scratch(self._db)
         # Patterns hyperscan can say occur but not where they start, or cannot run at all: RE2 does those.
@@ -174,8 +157,9 @@ class _HyperscanEngine:
         self._re2 = _Re2Engine(needs_re2) if needs_re2 else None
         self._left = sorted(left)
 
-    def scan(self, text: str) -> list[tuple[int, int, int]]:
-        raw: list[tuple[int, int, int]] = []
+    def raw(self, text: str) -> list[tuple[int, int, int]]:
+        """Every match as (start, -end, pid): all ends hyperscan reports, so overlaps remain."""
+        out: list[tuple[int, int, int]] = []
         ends: list[tuple[int, int]] = []
         by_end = self._by_end
         data = text.encode("ascii")
@@ -184,11 +168,10 @@ class _HyperscanEngine:
             if pid in by_end:
                 ends.append((pid, end))
             else:
-                raw.append((pid, start, end))
+                out.append((start, -end, pid))
 
         if data:
             self._db.scan(data, match_event_handler=on_match, scratch=self._scratch)
-        out = _leftmost_longest(raw)
         if ends and self._re2 is not None:
             done: set[tuple[int, int]] = set()
             for pid, end in ends:  # re-run with RE2 on the line where hyperscan saw the match end
@@ -204,37 +187,19 @@ class _HyperscanEngine:
         return out
 
 
-def _cache_dir() -> Path | None:
-    if os.environ.get("LII_CHECK_NO_CACHE"):
-        return None
-    base = os.environ.get("LII_CHECK_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "lii-check")
-    return Path(base)
-
-
-def _load_cached(cache_dir: Path | None, key: str) -> tuple[bytes, dict] | None:
-    if cache_dir is None:
+def _load_cached(key: str) -> tuple[bytes, dict] | None:
+    blob, layout = cache.read(f"{key}.hsdb"), cache.read(f"{key}.json")
+    if blob is None or layout is None:
         return None
     try:
-        blob = (cache_dir / f"{key}.hsdb").read_bytes()
-        layout = json.loads((cache_dir / f"{key}.json").read_text("utf-8"))
-        return blob, layout
-    except (OSError, ValueError):
+        return blob, json.loads(layout)
+    except ValueError:
         return None
 
 
-def _store_cached(cache_dir: Path | None, key: str, blob: bytes, layout: dict) -> None:
-    """Best effort: a compiled database saves ~1 s on the next run; failing to save costs nothing."""
-    if cache_dir is None:
-        return
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        for name, data in ((f"{key}.json", json.dumps(layout).encode()), (f"{key}.hsdb", blob)):
-            tmp = cache_dir / f".{name}.{os.getpid()}.tmp"
-            tmp.write_bytes(data)
-            os.replace(tmp, cache_dir / name)
-    except OSError:
-        pass
+def _store_cached(key: str, blob: bytes, layout: dict) -> None:
+    cache.write(f"{key}.json", json.dumps(layout).encode())
+    cache.write(f"{key}.hsdb", blob)
 
 
 def available_engines() -> list[str]:
@@ -267,22 +232,43 @@ class Matcher:
                 "no linear-time regex engine is installed: lii-check needs the 'hyperscan' or the "
                 "'google-re2' package (pip install google-re2)" if engine == "none" else
                 f"the matcher engine '{engine}' is not installed here")
-        self._engine = (_HyperscanEngine(patterns, _cache_dir()) if engine == "hyperscan"
+        self._engine = (_HyperscanEngine(patterns) if engine == "hyperscan"
                         else _Re2Engine(patterns))
         self.engine = engine
-        groups: dict[int, list[int]] = {}
-        for p in patterns:
-            if p.unless:
-                groups.setdefault(p.group, []).append(p.pid)
-        self._unless_groups = groups
 
     def scan(self, text: str) -> list[tuple[int, int, int]]:
-        """Hits in `text` (already folded; lines are separate units), sorted by (start, end, pid)."""
-        hits = self._engine.scan(text)
-        if self._unless_groups:
-            hits = self._apply_unless(hits)
-        hits.sort()
-        return hits
+        """Hits in one line of folded text, as (start, end, pid), sorted."""
+        return self.scan_lines(text, [len(text)])[0]
+
+    def scan_lines(self, text: str, ends: list[int]) -> list[list[tuple[int, int, int]]]:
+        """Hits per line of `text` (folded; lines separated by one character at each of `ends`), offsets
+        relative to each line's start. A match may not run past its line's end.
+
+        Per pattern the matches kept are the leftmost-longest non-overlapping ones; then the cues of a
+        block that an `unless` cue of the same block overlaps are dropped."""
+        raw = self._engine.raw(text)
+        raw.sort()  # by start, then longest first (end is negated), then pattern
+        patterns = self.patterns
+        out: list[list[tuple[int, int, int]]] = [[] for _ in ends]
+        last_end: dict[int, int] = {}
+        line, line_start, line_end = 0, 0, ends[0] if ends else 0
+        with_unless: set[int] = set()
+        for start, neg_end, pid in raw:
+            end = -neg_end
+            if start < last_end.get(pid, -1):
+                continue  # inside this pattern's previous (longer or earlier) match
+            while start >= line_end + 1 and line + 1 < len(ends):
+                line += 1
+                line_start, line_end = line_end + 1, ends[line]
+            if end > line_end:
+                continue  # runs into the next sentence: no match (a shorter one may follow)
+            last_end[pid] = end
+            out[line].append((start - line_start, end - line_start, pid))
+            if patterns[pid].unless:
+                with_unless.add(line)
+        for i in with_unless:
+            out[i] = self._apply_unless(out[i])
+        return out
 
     def _apply_unless(self, hits: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
         pats = self.patterns

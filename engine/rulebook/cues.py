@@ -8,6 +8,7 @@ groups — is refused here with a message saying what to write instead.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 
@@ -75,6 +76,7 @@ def _quiet_stderr():
         os.close(saved)
 
 
+@functools.lru_cache(maxsize=8192)
 def regex_problem(regex: str, as_written: str, kind: str) -> str | None:
     """Why this cue cannot be used, in words a QA lead can act on; None if it is fine."""
     try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import json
+import pickle
 import re
 import string
 from importlib import resources
@@ -16,6 +17,7 @@ from typing import Any
 
 import jsonschema
 
+from .. import cache
 from .cues import cue_regex, regex_problem
 from .messages import deepest, plain
 from .model import (BUNDLED, PLACEHOLDERS, Cue, CueList, Expectation, Language, RuleProblem, Rulebook,
@@ -27,8 +29,12 @@ def bundled_rules_dir() -> Path:
     return Path(str(resources.files("lii_check.rules")))
 
 
+def load_schema_text() -> str:
+    return (resources.files("lii_check") / "schema" / "rulebook.schema.json").read_text("utf-8")
+
+
 def load_schema() -> dict:
-    return json.loads((resources.files("lii_check") / "schema" / "rulebook.schema.json").read_text("utf-8"))
+    return json.loads(load_schema_text())
 
 
 def _cues(block: dict | None, located: Located, display: str, path: list) -> CueList:
@@ -129,20 +135,42 @@ def _expectations(items: list, owner: str, scope: str, framework: str, located: 
 
 
 def load_rulebook(directory: Path | str | None = None) -> Rulebook:
-    """Load and validate every *.yaml file in a rulebook folder; raise RulebookInvalid listing all problems."""
+    """Load and validate every *.yaml file in a rulebook folder; raise RulebookInvalid listing all problems.
+
+    A rulebook that loaded cleanly before, byte for byte the same, comes from the cache (cache.py)."""
     if directory is None:
         root, label = bundled_rules_dir(), BUNDLED
     else:
         root, label = Path(directory), str(directory)
     if not root.is_dir():
         raise RulebookInvalid([RuleProblem(str(root), 1, 1, "the rules folder does not exist or is not a folder")])
+    files = sorted(p for p in root.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    try:
+        key = "rulebook-" + cache.key(label, load_schema_text(), *[x for p in files for x in (p.name, p.read_bytes())])
+    except OSError:
+        key = None  # an unreadable file: the full load below says which
+    if key is not None:
+        blob = cache.read(key)
+        if blob is not None:
+            try:
+                loaded = pickle.loads(blob)
+                if isinstance(loaded, Rulebook):
+                    return loaded
+            except Exception:  # noqa: BLE001 - a stale or damaged entry is simply rebuilt
+                pass
+    rulebook = _load(root, label, files)
+    if key is not None:
+        cache.write(key, pickle.dumps(rulebook, protocol=pickle.HIGHEST_PROTOCOL))
+    return rulebook
+
+
+def _load(root: Path, label: str, files: list[Path]) -> Rulebook:
     schema = load_schema()
     validator = jsonschema.Draft202012Validator(schema)
     problems: list[RuleProblem] = []
     themes: list[Theme] = []
     languages: list[Language] = []
     scorings: list[Scoring] = []
-    files = sorted(p for p in root.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
     for path in files:
         display = path.name if label == BUNDLED else str(path)
         data, located, file_problems = read_yaml(path, display)

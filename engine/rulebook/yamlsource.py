@@ -63,7 +63,8 @@ def read_yaml(path: Path, display: str) -> tuple[Any, Located | None, list[RuleP
     except OSError as exc:
         return None, None, [RuleProblem(display, 1, 1, f"cannot read the file: {exc.strerror or exc}")]
     try:
-        loader = yaml.SafeLoader(text)
+        # libyaml's parser where PyYAML has it: ten times faster, same nodes and marks.
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
         try:
             node = loader.get_single_node()
             data = loader.construct_document(node) if node is not None else None
