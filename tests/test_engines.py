@@ -36,14 +36,11 @@ def test_durable_and_pure_agree_on_every_fixture(rulebook):
 
 def test_engine_crash_is_reported_not_fatal(monkeypatch):
     # A child that dies by a signal stands in for a segfault of the C core.
-    import subprocess
     import sys
 
-    real_run = subprocess.run
+    from lii_check import inference
 
-    def crashing(args, **kwargs):
-        return real_run([sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)"], **kwargs)
-
-    monkeypatch.setattr(subprocess, "run", crashing)
+    monkeypatch.setattr(inference, "child_command",
+                        lambda: [sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)"])
     with pytest.raises(EngineUnavailable, match="crashed"):
         run_durable_isolated({"r": {"all": [{"m": {"kind": "x"}}]}}, [[{"fid": 0, "kind": "x"}]])
