@@ -122,3 +122,31 @@ def markdown_table() -> str:
     for m in sorted(MEASURES, key=lambda m: (m.scope != "theme", m.name)):
         rows.append(f"| `{m.name}` | {m.scope} | {m.type} | {m.doc} |")
     return "\n".join(rows)
+
+
+README_START = "<!-- measures: generated from engine/measures.py by `python -m lii_check.measures`; do not edit -->"
+README_END = "<!-- end of measures -->"
+
+
+def _regenerate(root: str) -> None:
+    """Rewrite the schema's measure lists and the README's measure table from the registry (a checkout only)."""
+    import json
+    from pathlib import Path
+
+    schema_path = Path(root) / "engine" / "schema" / "rulebook.schema.json"
+    schema = json.loads(schema_path.read_text("utf-8"))
+    for scope in ("theme", "report"):
+        schema["$defs"][f"{scope}_measures"]["properties"] = schema_properties(scope)
+    schema_path.write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    readme_path = Path(root) / "rules" / "README.md"
+    text = readme_path.read_text("utf-8")
+    head, rest = text.split(README_START, 1)
+    tail = rest.split(README_END, 1)[1]
+    readme_path.write_text(f"{head}{README_START}\n{markdown_table()}\n{README_END}{tail}", "utf-8")
+
+
+if __name__ == "__main__":
+    import sys
+    from pathlib import Path
+
+    _regenerate(sys.argv[1] if len(sys.argv) > 1 else str(Path(__file__).resolve().parents[1]))
