@@ -68,6 +68,17 @@ class DurableChild:
         self._loaded = False
         self._send({"ruleset": ruleset})  # built while the caller reads its first reports
 
+    def load(self, ruleset: dict) -> None:
+        """Replace the ruleset (the differential test runs many through one child)."""
+        if not self._loaded:
+            self._reply(_START_TIMEOUT)
+        try:
+            _, self._kinds = check_inputs(ruleset, [])
+        except InferenceError as exc:
+            raise EngineUnavailable(str(exc)) from None
+        self._loaded = False
+        self._send({"ruleset": ruleset})
+
     def _read(self) -> None:
         assert self._proc.stdout is not None
         for line in self._proc.stdout:
