@@ -48,8 +48,9 @@ def child_command() -> list[str]:
 
 
 class DurableChild:
-    """The durable_rules child: started with a ruleset, then asked batch after batch.
-    Every failure (crash, hang, refusal, garbage) raises EngineUnavailable with a plain reason."""
+    """The durable_rules child: started with a ruleset, then asked batch after batch, in order.
+    Every failure (crash, hang, refusal, garbage) raises EngineUnavailable with a plain reason; after one,
+    the child is gone."""
 
     def __init__(self, ruleset: dict) -> None:
         try:
@@ -63,21 +64,21 @@ class DurableChild:
         except OSError as exc:
             self._stderr.close()
             raise EngineUnavailable(f"could not start durable_rules: {exc}") from None
+        # Threads on both pipes: a busy or hung child can then never block the caller, only time out.
         self._lines: queue.Queue[bytes | None] = queue.Queue()
+        self._outbox: queue.Queue[bytes | None] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
-        self._loaded = False
-        self._send({"ruleset": ruleset})  # built while the caller reads its first reports
+        threading.Thread(target=self._write, daemon=True).start()
+        self._pending: list[int] = []  # batches in each request not yet answered; -1: a ruleset
+        self._send({"ruleset": ruleset}, -1)  # built while the caller reads its first reports
 
     def load(self, ruleset: dict) -> None:
         """Replace the ruleset (the differential test runs many through one child)."""
-        if not self._loaded:
-            self._reply(_START_TIMEOUT)
         try:
             _, self._kinds = check_inputs(ruleset, [])
         except InferenceError as exc:
             raise EngineUnavailable(str(exc)) from None
-        self._loaded = False
-        self._send({"ruleset": ruleset})
+        self._send({"ruleset": ruleset}, -1)
 
     def _read(self) -> None:
         assert self._proc.stdout is not None
@@ -85,19 +86,26 @@ class DurableChild:
             self._lines.put(line)
         self._lines.put(None)
 
-    def _send(self, message: dict) -> None:
-        try:
-            assert self._proc.stdin is not None
-            self._proc.stdin.write(json.dumps(message).encode() + b"\n")
-            self._proc.stdin.flush()
-        except OSError:
-            pass  # the child died: _reply says how
+    def _write(self) -> None:
+        assert self._proc.stdin is not None
+        while (data := self._outbox.get()) is not None:
+            try:
+                self._proc.stdin.write(data)
+                self._proc.stdin.flush()
+            except (OSError, ValueError):
+                return  # the child died or was closed: the reply side says how
+        with contextlib.suppress(OSError, ValueError):
+            self._proc.stdin.close()  # the child ends at end of input
+
+    def _send(self, message: dict, batches: int) -> None:
+        self._outbox.put(json.dumps(message).encode() + b"\n")
+        self._pending.append(batches)
 
     def _reply(self, timeout: float) -> dict:
         try:
             line = self._lines.get(timeout=timeout)
         except queue.Empty:
-            self.close()
+            self.close(kill=True)
             raise EngineUnavailable(f"durable_rules did not answer within {timeout:.0f} s") from None
         if line is None:
             code = self._proc.wait()
@@ -117,36 +125,59 @@ class DurableChild:
                                     else "durable_rules failed")
         return reply
 
-    def fire(self, batches: list[list[dict]]) -> Pairs:
-        if not self._loaded:
-            self._reply(_START_TIMEOUT)
-            self._loaded = True
-        self._send({"batches": project(batches, self._kinds)})  # only what the rules test crosses the pipe
-        results = self._reply(60 + 0.05 * len(batches)).get("results")
-        if not isinstance(results, list) or len(results) != len(batches):
+    def submit(self, batches: list[list[dict]]) -> None:
+        """Send batches; the child works on them while the caller goes on. collect() answers in order."""
+        self._send({"batches": project(batches, self._kinds)}, len(batches))  # only what the rules test
+
+    def collect(self) -> Pairs:
+        """The answer to the oldest submit() not yet collected."""
+        while self._pending and self._pending[0] < 0:
+            self._pending.pop(0)
+            self._reply(_START_TIMEOUT)  # a ruleset loaded
+        count = self._pending.pop(0)
+        results = self._reply(60 + 0.05 * count).get("results")
+        if not isinstance(results, list) or len(results) != count:
             self.close()
             raise EngineUnavailable("durable_rules answered with the wrong number of results")
         return [[(str(name), int(fid)) for name, fid in batch] for batch in results]
 
-    def close(self) -> None:
+    def fire(self, batches: list[list[dict]]) -> Pairs:
+        self.submit(batches)
+        return self.collect()
+
+    def close(self, kill: bool = False) -> None:
+        if kill and self._proc.poll() is None:
+            self._proc.kill()  # hung: no point asking it to finish
+        self._outbox.put(None)
         if self._proc.poll() is None:
-            with contextlib.suppress(OSError):
-                assert self._proc.stdin is not None
-                self._proc.stdin.close()  # the child ends at end of input
             try:
                 self._proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 self._proc.kill()
                 self._proc.wait()
-        for stream in (self._proc.stdin, self._proc.stdout):
-            with contextlib.suppress(Exception):
-                stream.close()  # type: ignore[union-attr]
+        with contextlib.suppress(Exception):
+            self._proc.stdout.close()  # type: ignore[union-attr]
         self._stderr.close()
 
 
+class Pending:
+    """The answer to Engine.submit: result() waits for it (answers come back in submission order)."""
+
+    def __init__(self, engine: "Engine", batches: list[list[dict]]) -> None:
+        self._engine, self.batches = engine, batches
+        self._result: Pairs | None = None
+
+    def result(self) -> Pairs:
+        while self._result is None:
+            self._engine._collect_oldest()
+        return self._result
+
+
 class Engine:
-    """What open_engine yields: fire(batches) -> one sorted list of (rule, fid) pairs per batch; name is
-    "durable" or "pure" (the engine every batch so far was fired with; "pure" once a fallback happened)."""
+    """What open_engine yields. fire(batches) -> one sorted list of (rule, fid) pairs per batch; submit(batches)
+    -> Pending, whose result() is the same list, so the caller can read the next chunk of reports while the
+    child works. name is "durable" or "pure": the engine every batch so far was fired with ("pure" once a
+    fallback happened)."""
 
     def __init__(self, ruleset: dict, engine: str) -> None:
         if engine not in ENGINES:
@@ -154,16 +185,14 @@ class Engine:
         self._ruleset, self._mode = ruleset, engine
         self._pure: PureEngine | None = None
         self._child: DurableChild | None = None
+        self._waiting: list[Pending] = []
         self.name = "pure"
         if engine != "pure":
-            self._start(lambda: DurableChild(ruleset))
-
-    def _start(self, start: object) -> None:
-        try:
-            self._child = start()  # type: ignore[operator]
-            self.name = "durable"
-        except EngineUnavailable as exc:
-            self._fall_back(exc)
+            try:
+                self._child = DurableChild(ruleset)
+                self.name = "durable"
+            except EngineUnavailable as exc:
+                self._fall_back(exc)
 
     def _fall_back(self, exc: EngineUnavailable) -> None:
         if self._mode == "durable":
@@ -172,15 +201,35 @@ class Engine:
         self.name = "pure"
         _note_once(f"{exc}; using the built-in evaluator instead, which gives the same findings.")
 
-    def fire(self, batches: list[list[dict]]) -> Pairs:
-        if self._child is not None:
-            try:
-                return self._child.fire(batches)
-            except EngineUnavailable as exc:
-                self._fall_back(exc)
+    def _run_pure(self, batches: list[list[dict]]) -> Pairs:
         if self._pure is None:
             self._pure = PureEngine(self._ruleset)
         return self._pure.run(batches)
+
+    def submit(self, batches: list[list[dict]]) -> Pending:
+        pending = Pending(self, batches)
+        if self._child is None:
+            pending._result = self._run_pure(batches)
+        else:
+            self._child.submit(batches)
+            self._waiting.append(pending)
+        return pending
+
+    def _collect_oldest(self) -> None:
+        pending = self._waiting[0]
+        try:
+            if self._child is None:
+                raise EngineUnavailable("the engine was closed before its answers were collected")
+            pending._result = self._child.collect()
+            self._waiting.pop(0)
+        except EngineUnavailable as exc:
+            self._fall_back(exc)  # raises for engine "durable"
+            for waiting in self._waiting:  # everything the child had not answered
+                waiting._result = self._run_pure(waiting.batches)
+            self._waiting = []
+
+    def fire(self, batches: list[list[dict]]) -> Pairs:
+        return self.submit(batches).result()
 
     def close(self) -> None:
         if self._child is not None:
