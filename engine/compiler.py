@@ -25,7 +25,12 @@ _OPS = {"at least": "$gte", "more than": "$gt", "fewer than": "$lt", "less than"
 
 
 class CompileError(ValueError):
-    """An expectation the engine could not evaluate as written: located, phrased as a fix."""
+    """An expectation the engine could not evaluate as written: located, phrased as a fix.
+    (file, line, message) map onto a rulebook RuleProblem."""
+
+    def __init__(self, file: str, line: int, message: str):
+        super().__init__(f"{file}:{line}: {message}")
+        self.file, self.line, self.message = file, line, message
 
 
 @dataclass
@@ -70,7 +75,7 @@ def _applies(scores: tuple[int, ...]) -> list[dict]:
 
 
 def _problem(exp: Expectation, text: str) -> CompileError:
-    return CompileError(f"{exp.file}:{exp.line}: expectation '{exp.id}': {text}")
+    return CompileError(exp.file, exp.line, f"expectation '{exp.id}': {text}")
 
 
 def compile_expectation(exp: Expectation) -> dict:
