@@ -184,3 +184,36 @@ def test_every_placeholder_is_filled(scope, theme, assessed, rulebook):
     expected_count = facts[0]["themes_with_significant"] if scope == "report" else len(finding.evidence)
     assert f"count=<{expected_count}>" in finding.message
     assert json.dumps(finding.message)
+
+
+def test_a_report_wider_than_the_field_cap_splits_by_whole_themes(rulebook):
+    """durable_rules' core segfaults past 250 fields; a rulebook of 39 themes needs 400-odd. The fact is
+    split by whole themes, and every copy of a theme's rule fires exactly where the original does."""
+    pytest.importorskip("durable")
+    from lii_check.inference import fire
+    from lii_check.inference_durable import MAX_FACT_FIELDS
+
+    def copy(theme, k):
+        new = f"{theme.id}-{k}"
+        return dataclasses.replace(theme, id=new, expectations=[
+            dataclasses.replace(e, theme=new, id=e.id.replace(theme.id, new, 1)) for e in theme.expectations])
+    wide = dataclasses.replace(rulebook, themes=[copy(t, k) for k in range(3) for t in rulebook.themes])
+    compiled = compile_rulebook(wide)
+    batches = []
+    for path in sorted((REPO / "fixtures" / "seeds").glob("*.txt"))[:3]:
+        report = read_report(path, path.name)
+        for band in (1, 4):
+            r = shifted(report, band)
+            batches.append(report_facts(r, analyse(r, wide), wide))
+    for facts in batches:
+        assert len(facts) > 1 and all(len(f) <= MAX_FACT_FIELDS for f in facts)
+        fields = [k for f in facts for k in f if "__" in k]
+        assert len(fields) == len(set(fields))  # each theme field in one fact only
+    durable, used = fire(compiled.ruleset, batches, "durable")
+    assert used == "durable" and durable == fire(compiled.ruleset, batches, "pure")[0]
+    for pairs in durable:
+        ids = sorted(compiled.by_name[name].id for name, _ in pairs)
+        by_copy = {k: sorted(i.replace(f"-{k}.", ".") for i in ids if f"-{k}." in i) for k in range(3)}
+        assert by_copy[0] == by_copy[1] == by_copy[2]
+        assert len(ids) == 3 * len(by_copy[0]) + sum(1 for i in ids if i.startswith("consistency."))
+    assert any(compiled.by_name[name].scope == "theme" for pairs in durable for name, _ in pairs)
