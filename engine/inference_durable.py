@@ -6,7 +6,6 @@ durable is imported lazily, so this module imports even where durable_rules does
 from __future__ import annotations
 
 import contextlib
-import decimal
 import json
 import math
 import sys
@@ -42,6 +41,8 @@ def _encode(fact: dict, sid: str) -> str:
     full = {**fact, "sid": sid, "id": str(fact["fid"])}
     if not any(type(v) is float and "e" in repr(v) for v in fact.values()):
         return json.dumps(full, ensure_ascii=False)  # one C-level call: the common case, by far
+
+    import decimal  # rare: only here
 
     def js(v: Any) -> str:
         text = json.dumps(v, ensure_ascii=False)
