@@ -55,8 +55,14 @@ def open_session(rules_dir: str | None = None, config_path: str | None = None, e
     if problems:
         raise SetupError(problems)
     rulebook = with_overrides(rulebook, config.disable, config.severity)
+    from .compiler import CompileError
+
     try:
         compiled = compile_rulebook_once(rulebook)
+        compiled.rules()  # an expectation the engines cannot run is a rules problem, found now
     except RuntimeError as exc:  # no linear-time regex engine installed
         raise SetupError([str(exc)]) from None
+    except CompileError as exc:
+        raise SetupError([f"{exc.file}:{exc.line}:1: {exc.message}"],
+                         "1 problem(s) in the rules; nothing was checked.") from None
     return Session(config=config, rulebook=rulebook, compiled=compiled, engine=engine or config.engine or "auto")
