@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -53,6 +54,22 @@ def _use_color(choice: str | None) -> bool:
     if choice == "never" or os.environ.get("NO_COLOR"):
         return False
     return sys.stdout.isatty()
+
+
+def _width() -> int:
+    """Columns to fit human-readable output to: ``COLUMNS`` when set, else the terminal's width,
+    else (a pipe or a file) 120; never below 60, the narrowest layout lii-check has."""
+    from .formats import DEFAULT_WIDTH
+    from .formats._common import MIN_WIDTH
+
+    env = os.environ.get("COLUMNS", "").strip()
+    if env.isdigit() and int(env) > 0:
+        width = int(env)
+    elif sys.stdout.isatty():
+        width = shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns
+    else:
+        width = DEFAULT_WIDTH
+    return max(MIN_WIDTH, width)
 
 
 def _outputs(values: tuple[str, ...], corpus: list[str]) -> list[tuple[str, Path]]:
@@ -117,8 +134,10 @@ def _configured_rules(rules_dir: str | None, config) -> Rulebook:
 @click.option("--baseline", type=click.Path(dir_okay=False), help="JSON output of an earlier run: report only findings not in it.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this configuration file instead of searching for one.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+@click.option("--verbose", "-v", is_flag=True, help="List the rules that never fired and the themes no report mentions.")
 def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str | None, outputs: tuple[str, ...], fail_on: str | None,
-          strict: bool | None, engine: str | None, baseline: str | None, config_path: str | None, color: str) -> None:
+          strict: bool | None, engine: str | None, baseline: str | None, config_path: str | None, color: str,
+          verbose: bool) -> None:
     """Check the reports under PATHS (files or folders, searched for .txt and .md)."""
     config = _settings(config_path)
     fmt = fmt or config.format or "table"
@@ -147,10 +166,11 @@ def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str | None, output
     meta = rules_meta(rulebook)
     use_color = _use_color(color) and fmt == "table"
     # color= stops click from stripping the codes when --color always is asked for off a terminal.
-    click.echo(render(fmt, doc, meta, color=use_color), nl=False, color=use_color)
+    click.echo(render(fmt, doc, meta, color=use_color, width=_width(), verbose=verbose), nl=False, color=use_color)
     for target_fmt, target in targets:
         try:
-            target.write_text(render(target_fmt, doc, meta), encoding="utf-8")
+            # A file has no terminal width: the table in it gets the default, the same every run.
+            target.write_text(render(target_fmt, doc, meta, verbose=verbose), encoding="utf-8")
         except OSError as exc:
             click.echo(f"lii-check: cannot write {target}: {exc.strerror or exc}", err=True)
             sys.exit(EXIT_USAGE)
