@@ -8,14 +8,13 @@ import sys
 from pathlib import Path
 
 import click
-from tabulate import tabulate
 
 from . import __version__
 from .calibrate import calibrate as run_calibration
 from .check import NoReports, check_files, check_reports, discover
 from .explain import explain_dict, explain_text
 from .document import FAIL_ON, build_document, rules_meta
-from .formats import FORMATS, render
+from .formats import FORMATS, render, tables
 from .inference import ENGINES, EngineUnavailable
 from .parser import ReportError, read_report
 from .rulebook import Rulebook, RulebookInvalid, load_rulebook, with_overrides
@@ -227,27 +226,8 @@ def calibrate(paths: tuple[str, ...], rules_dir: str | None, fmt: str, engine: s
     if fmt == "json":
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
     else:
-        click.echo(_calibration_table(result), nl=False)
+        click.echo(tables.calibration(result, _width()), nl=False)
     sys.exit(EXIT_FINDINGS if unreadable else EXIT_OK)
-
-
-def _calibration_table(result: dict) -> str:
-    rows = [[f"awarded {a}", *[row[e] for e in ("1", "2", "3", "4")]] for a, row in result["confusion"].items()]
-    out = ["Evidence score (columns) against awarded score (rows)",
-           tabulate(rows, headers=["", "evidence 1", "evidence 2", "evidence 3", "evidence 4"], tablefmt="simple_grid"),
-           "",
-           f"Reports: {result['reports']}; evidence score equals awarded: {result['evidence_equals_awarded']:.0%}; "
-           f"two or more bands away: {result['two_or_more_bands_away']}; "
-           f"judged inconsistent as they stand: {result['inconsistent_share']:.0%}",
-           ]
-    for path in result["inconsistent_reports"]:
-        out.append(f"  inconsistent as it stands: {path}")
-    out += ["", "Shift test: every report re-scored to each other band (score and label lines changed, in memory)",
-            tabulate([[size, v["copies"], v["caught"], f"{v['share']:.0%}"] for size, v in result["shift_test"].items()],
-                     headers=["shift (bands)", "copies", "caught", "share caught"], tablefmt="simple_grid")]
-    if result["caught_without_cited_sentences"]:
-        out.append("Caught without citing any sentence: " + ", ".join(result["caught_without_cited_sentences"]))
-    return "\n".join(out) + "\n"
 
 
 def run() -> None:
@@ -282,7 +262,7 @@ def explain(report: str, rules_dir: str | None, fmt: str, engine: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(explain_dict(results[0], rulebook), indent=2, ensure_ascii=False))
     else:
-        click.echo(explain_text(results[0], rulebook), nl=False)
+        click.echo(explain_text(results[0], rulebook, _width()), nl=False)
     sys.exit(EXIT_FINDINGS if results[0].verdict != "consistent" else EXIT_OK)
 
 
@@ -318,25 +298,15 @@ def rules_test(directory: str | None, fixture_dirs: tuple[str, ...], fmt: str, e
     rulebook = _load_rules(directory)
     outcomes = run_rule_tests(rulebook, [Path(d) for d in fixture_dirs], engine)
     failed = [o for o in outcomes if not o.ok]
+    result = {
+        "rules": [{"rule": o.rule, "kind": o.kind, "passed": o.passed, "false_alarms": o.false_alarms,
+                   "misses": o.misses, "todo": o.todo, "todo_now_passing": o.todo_now_passing} for o in outcomes],
+        "summary": {"rules": len(outcomes), "failed": len(failed), "todo": sum(o.todo for o in outcomes)},
+    }
     if fmt == "json":
-        click.echo(json.dumps({
-            "rules": [{"rule": o.rule, "kind": o.kind, "passed": o.passed, "false_alarms": o.false_alarms,
-                       "misses": o.misses, "todo": o.todo, "todo_now_passing": o.todo_now_passing} for o in outcomes],
-            "summary": {"rules": len(outcomes), "failed": len(failed),
-                        "todo": sum(o.todo for o in outcomes)},
-        }, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
     else:
-        shown = outcomes if verbose else [o for o in outcomes if not o.ok or o.todo_now_passing]
-        rows = [[o.rule, o.kind, o.passed, len(o.false_alarms), len(o.misses), o.todo,
-                 "\n".join([f"false alarm: {x}" for x in o.false_alarms] + [f"miss: {x}" for x in o.misses]
-                           + [f"todo now passes: {x}" for x in o.todo_now_passing])]
-                for o in shown]
-        if rows:
-            click.echo(tabulate(rows, headers=["rule", "kind", "passed", "false alarms", "misses", "todo", "details"],
-                                tablefmt="simple_grid", maxcolwidths=[None, None, None, None, None, None, 70]))
-        passed = sum(o.passed for o in outcomes)
-        click.echo(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed "
-                   f"({passed} examples passed, {sum(o.todo for o in outcomes)} todo)")
+        click.echo(tables.rule_tests(result, _width(), verbose), nl=False)
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
 
 
@@ -350,6 +320,4 @@ def rules_list(directory: str | None, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(meta, indent=2, ensure_ascii=False))
         return
-    click.echo(tabulate([[m["id"], m["theme"], m["severity"], m["description"]] for m in meta],
-                        headers=["id", "theme", "severity", "description"], tablefmt="simple",
-                        maxcolwidths=[None, None, None, 70]))
+    click.echo(tables.rules_list(meta, _width()), nl=False)
