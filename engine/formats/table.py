@@ -90,10 +90,10 @@ def _findings_grid(findings: list[dict], width: int, color: bool) -> list[str] |
     headers = ["finding", "what to check", "what the text says"]
     available = width - grid_overhead(len(headers))
     id_natural = max(display_width(one_line(f.get("rule"))) for f in findings)
-    # The rule id gets a fifth of the room at most (it breaks at its dots); the rest goes to
-    # what a person reads.
+    # The rule id gets a quarter of the room at most (it breaks at its dots, so a part between
+    # dots is what it needs); the rest goes to what a person reads.
     longest_part = max(display_width(part) for f in findings for part in one_line(f.get("rule")).split("."))
-    id_w = min(max(id_natural, len("warning · L999")), max(16, available // 5, min(26, longest_part)))
+    id_w = min(max(id_natural, len("warning · L999")), max(16, available // 4, min(26, longest_part)))
     msg_natural = max(display_width(one_line(f.get("message"))) for f in findings)
     ev_natural = max(max((display_width(f"{line_ref(e.get('line'))} {one_line(e.get('text'))}")
                           for e in f.get("evidence") or []), default=1) for f in findings)
