@@ -371,3 +371,20 @@ def test_readme_sample_is_real_output(monkeypatch):
     assert columns == "100"
     actual = invoke(target, "--engine", "pure", columns=100).stdout
     assert shown == actual, "README sample is stale: paste the output of COLUMNS=100 lii-check " + target
+
+
+def test_wide_characters_count_double(fixtures_doc):
+    """A terminal gives CJK characters two columns; the table must measure them so, not by len()."""
+    import unicodedata
+
+    def columns(line: str) -> int:  # an independent measure: East Asian Wide/Fullwidth take two cells
+        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in SGR.sub("", line))
+
+    doc = copy.deepcopy(fixtures_doc)
+    entry = next(r for r in doc["reports"] if r["findings"])
+    entry["findings"][0]["message"] = "職員は学習と改善の文化について話した。" * 8
+    entry["findings"][0]["evidence"][0]["text"] = "利用者の声が戦略を形作った。" * 8
+    for width in (60, 100, 120):
+        text = render("table", doc, [], width=width)
+        assert max(columns(line) for line in text.splitlines()) <= width, width
+        assert "職員は" in text
