@@ -219,15 +219,24 @@ def fit_columns(natural: list[int], minimum: list[int], available: int) -> list[
     return widths
 
 
-def grid(headers: list[str], rows: list[list[list[str]]], widths: list[int]) -> list[str]:
+def pad_left(text: str, width: int) -> str:
+    return " " * max(0, width - display_width(text)) + text
+
+
+def grid(headers: list[str], rows: list[list[list[str]]], widths: list[int],
+         right: list[bool] | None = None) -> list[str]:
     """A box-drawn table. Each cell is a list of lines, already wrapped to its column's width
-    (and possibly coloured: padding goes by display width, so colour codes do not shift it)."""
-    def rule(left: str, mid: str, right: str) -> str:
-        return left + mid.join("─" * (w + 2) for w in widths) + right
+    (and possibly coloured: padding goes by display width, so colour codes do not shift it).
+    Columns flagged in ``right`` (numbers) are right-aligned."""
+    right = right or [False] * len(widths)
+
+    def rule(left: str, mid: str, end: str) -> str:
+        return left + mid.join("─" * (w + 2) for w in widths) + end
 
     def row_lines(cells: list[list[str]]) -> list[str]:
         height = max(len(c) for c in cells)
-        return ["│ " + " │ ".join(pad(cell[k] if k < len(cell) else "", widths[j]) for j, cell in enumerate(cells)) + " │"
+        return ["│ " + " │ ".join((pad_left if right[j] else pad)(cell[k] if k < len(cell) else "", widths[j])
+                                  for j, cell in enumerate(cells)) + " │"
                 for k in range(height)]
 
     lines = [rule("┌", "┬", "┐")]

@@ -6,8 +6,8 @@ all get a readable width at that size becomes stacked "key: value" blocks instea
 """
 from __future__ import annotations
 
-from ._common import (MIN_WIDTH, display_width, fit_columns, grid, grid_overhead, hanging, one_line, pad, plural,
-                      wrap)
+from ._common import (MIN_WIDTH, display_width, fit_columns, grid, grid_overhead, hanging, one_line, pad, pad_left,
+                      plural, wrap)
 from .table import report_block
 
 _SIMPLE_GAP = 2
@@ -41,14 +41,18 @@ def fitted_table(headers: list[str], rows: list[list[object]], width: int, *, mi
     if widths is None:
         return stacked(headers, rows, width)
     cells = [[_cell_lines(r[j], widths[j]) for j in range(n)] for r in rows]
+    # Counts line up by their last digit, as numbers are read.
+    numeric = [bool(rows) and all(isinstance(r[j], (int, float)) and not isinstance(r[j], bool) for r in rows)
+               for j in range(n)]
     if style == "grid":
-        return grid(headers, cells, widths)
+        return grid(headers, cells, widths, numeric)
     gap = " " * _SIMPLE_GAP
     out = [gap.join(pad(h, widths[j]) for j, h in enumerate(headers)).rstrip(),
            gap.join("-" * w for w in widths)]
     for row in cells:
         for k in range(max(len(c) for c in row)):
-            out.append(gap.join(pad(c[k] if k < len(c) else "", widths[j]) for j, c in enumerate(row)).rstrip())
+            out.append(gap.join((pad_left if numeric[j] else pad)(c[k] if k < len(c) else "", widths[j])
+                                for j, c in enumerate(row)).rstrip())
     return out
 
 
