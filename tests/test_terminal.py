@@ -388,3 +388,12 @@ def test_wide_characters_count_double(fixtures_doc):
         text = render("table", doc, [], width=width)
         assert max(columns(line) for line in text.splitlines()) <= width, width
         assert "職員は" in text
+
+
+def test_markdown_names_suppressed_findings(fixtures_doc):
+    doc = copy.deepcopy(fixtures_doc)
+    entry = next(r for r in doc["reports"] if r["path"].endswith("seed002_relabelled_1.txt"))
+    entry["suppressed"], entry["findings"], entry["verdict"] = entry["findings"], [], "consistent"
+    md = render("markdown", doc, [])
+    assert ("1 finding suppressed in the report: `consistency.score-below-evidence` (error, L22)" in md)
+    assert "**`fixtures/shifted/seed002_relabelled_1.txt`** — awarded 1, evidence 3 (index 3.36): **consistent**" in md
