@@ -15,6 +15,7 @@ from .check import NoReports, check_files, check_reports, discover
 from .explain import explain_dict, explain_text
 from .document import FAIL_ON, build_document, rules_meta
 from .formats import FORMATS, render, tables
+from .formats._common import one_line
 from .inference import ENGINES, EngineUnavailable
 from .parser import ReportError, read_report
 from .rulebook import Rulebook, RulebookInvalid, load_rulebook, with_overrides
@@ -215,7 +216,7 @@ def calibrate(paths: tuple[str, ...], rules_dir: str | None, fmt: str, engine: s
         try:
             reports.append(read_report(item.path, item.display))
         except ReportError as exc:
-            unreadable.append(f"{item.display}: {exc.message}")
+            unreadable.append(f"{one_line(item.display)}: {one_line(exc.message)}")
     for line in unreadable:
         click.echo(f"lii-check: skipped unreadable report {line}", err=True)
     if not reports:
@@ -255,8 +256,8 @@ def explain(report: str, rules_dir: str | None, fmt: str, engine: str) -> None:
     try:
         parsed = read_report(Path(report), report)
     except ReportError as exc:
-        where = f"{report}:{exc.line}" if exc.line else report
-        click.echo(f"{where}: unreadable: {exc.message}", err=True)
+        where = f"{one_line(report)}:{exc.line}" if exc.line else one_line(report)
+        click.echo(f"{where}: unreadable: {one_line(exc.message)}", err=True)
         sys.exit(EXIT_FINDINGS)
     results, _ = check_reports([parsed], rulebook, engine)
     if fmt == "json":

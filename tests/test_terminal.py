@@ -397,3 +397,23 @@ def test_markdown_names_suppressed_findings(fixtures_doc):
     md = render("markdown", doc, [])
     assert ("1 finding suppressed in the report: `consistency.score-below-evidence` (error, L22)" in md)
     assert "**`fixtures/shifted/seed002_relabelled_1.txt`** — awarded 1, evidence 3 (index 3.36): **consistent**" in md
+
+
+def test_unreadable_messages_on_stderr_are_neutralised(tmp_path):
+    # Both the quoted score and the file name come from the corpus.
+    bad = tmp_path / "bad\x1b]0;pwned\x07.md"
+    bad.write_text("Score: th\x1b[2Jree\n\nLearning was shared across teams.\n", "utf-8")
+    for args in (["explain", str(bad), "--engine", "pure"], ["calibrate", str(bad), "--engine", "pure"]):
+        done = invoke(*args)
+        assert "the score 'three' is not a whole number" in done.stderr, done.stderr
+        assert not CONTROL.search(done.stderr), args
+
+
+def test_reports_can_be_streamed_one_block_at_a_time(fixtures_doc):
+    from lii_check.formats.table import fold_blank_lines, report_block, summary
+
+    for width in (60, 120):
+        pieces = (report_block(r, width) for r in fixtures_doc["reports"])
+        streamed = "".join(fold_blank_lines([*pieces, "\n" + summary(fixtures_doc["summary"], width)]))
+        assert streamed == render("table", fixtures_doc, [], width=width)
+        assert "\n\n\n" not in streamed and not streamed.startswith("\n")

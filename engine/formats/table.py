@@ -8,6 +8,8 @@ below about 100 columns wraps every cell into a ribbon. Each report is rendered 
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 import click
 
 from ._common import (MIN_WIDTH, display_width, error_parts, fit_columns, grid, grid_overhead, hanging,
@@ -181,13 +183,21 @@ def summary(summary_dict: dict, width: int, color: bool = False, verbose: bool =
     return "\n".join(lines) + "\n"
 
 
+def fold_blank_lines(pieces: Iterable[str]) -> Iterator[str]:
+    """The pieces of the output in order, with the blank lines two neighbours bring folded into one
+    and none at the very start. Lazy, so a caller printing reports as they are checked can use it:
+    ``for text in fold_blank_lines(blocks_as_checked()): print(text, end="")``."""
+    after_blank = True  # the start of the output counts as a blank line
+    for piece in pieces:
+        if after_blank:
+            piece = piece.lstrip("\n")
+        if piece:
+            yield piece
+            after_blank = piece.endswith("\n\n")
+
+
 def render(doc: dict, *, color: bool = False, width: int = 120, verbose: bool = False) -> str:
     blocks = [report_block(r, width, color) for r in doc.get("reports") or []]
-    text = "".join(blocks)
-    # Fold the blank lines neighbouring blocks bring into one, and none at the very start.
-    while "\n\n\n" in text:
-        text = text.replace("\n\n\n", "\n\n")
-    text = text.lstrip("\n")
-    if text and not text.endswith("\n\n"):
-        text += "\n"
-    return text + summary(doc.get("summary") or {}, width, color, verbose)
+    # The summary is set apart from the reports by one blank line.
+    tail = "\n" + summary(doc.get("summary") or {}, width, color, verbose)
+    return "".join(fold_blank_lines([*blocks, tail]))
