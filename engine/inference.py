@@ -63,3 +63,24 @@ def fire(ruleset: dict[str, dict], batches: list[list[dict]], engine: str = "aut
             raise
         _note_once(f"{exc}; using the built-in evaluator instead, which gives the same findings.")
         return run_pure(ruleset, batches), "pure"
+
+
+class _Session:
+    """Temporary: one engine for a whole run (the engines branch replaces this with a long-lived child)."""
+
+    def __init__(self, ruleset: dict, engine: str):
+        self.ruleset, self.requested, self.name = ruleset, engine, "pure" if engine == "pure" else "durable"
+
+    def fire(self, batches):
+        pairs, self.name = fire(self.ruleset, batches, self.requested)
+        return pairs
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def open_engine(ruleset: dict, engine: str = "auto") -> _Session:
+    return _Session(ruleset, engine)

@@ -23,11 +23,11 @@ def _findings(results):
     return [(r.path, r.verdict, [dataclasses.astuple(f) for f in r.findings]) for r in results]
 
 
-def test_durable_and_pure_agree_on_every_fixture(rulebook):
+def test_durable_and_pure_agree_on_every_fixture(compiled):
     pytest.importorskip("durable")
     reports = _reports()
-    durable, used = check_reports(reports, rulebook, "durable")
-    pure, _ = check_reports(reports, rulebook, "pure")
+    durable, used = check_reports(reports, compiled, "durable")
+    pure, _ = check_reports(reports, compiled, "pure")
     assert used == "durable"
     assert _findings(durable) == _findings(pure)
     fired = {f.rule for r in pure for f in r.findings}

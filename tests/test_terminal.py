@@ -417,3 +417,10 @@ def test_reports_can_be_streamed_one_block_at_a_time(fixtures_doc):
         streamed = "".join(fold_blank_lines([*pieces, "\n" + summary(fixtures_doc["summary"], width)]))
         assert streamed == render("table", fixtures_doc, [], width=width)
         assert "\n\n\n" not in streamed and not streamed.startswith("\n")
+
+
+def test_the_cli_offers_every_format_the_renderers_have():
+    from lii_check.formats import FORMATS
+
+    # cli.py spells the list out so that --version need not import the renderers; it must not drift.
+    assert cli_module.FORMATS == FORMATS and "concise" in FORMATS

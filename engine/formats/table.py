@@ -183,11 +183,10 @@ def summary(summary_dict: dict, width: int, color: bool = False, verbose: bool =
     return "\n".join(lines) + "\n"
 
 
-def fold_blank_lines(pieces: Iterable[str]) -> Iterator[str]:
+def fold_blank_lines(pieces: Iterable[str], after_blank: bool = True) -> Iterator[str]:
     """The pieces of the output in order, with the blank lines two neighbours bring folded into one
-    and none at the very start. Lazy, so a caller printing reports as they are checked can use it:
-    ``for text in fold_blank_lines(blocks_as_checked()): print(text, end="")``."""
-    after_blank = True  # the start of the output counts as a blank line
+    and none at the very start (``after_blank``: the output so far ends in a blank line, as its start
+    does). Lazy, so a caller printing reports as they are checked can use it."""
     for piece in pieces:
         if after_blank:
             piece = piece.lstrip("\n")
