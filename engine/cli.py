@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from . import __version__
 
 # Imported lazily inside the commands, so `--version` and `--help` answer quickly:
 # the matcher, the rulebook loader and the engines cost a few hundred milliseconds to import.
-FORMATS: tuple[str, ...] = ("table", "json", "sarif", "junit", "github", "markdown")
+FORMATS: tuple[str, ...] = ("table", "concise", "json", "sarif", "junit", "github", "markdown")  # = formats.FORMATS
 FAIL_ON = ("error", "warning", "info", "never")
 ENGINES = ("auto", "durable", "pure")
 
@@ -50,6 +51,22 @@ def _setup_failed(exc) -> None:
     if exc.summary:
         click.echo(f"lii-check: {exc.summary}", err=True)
     sys.exit(EXIT_USAGE)
+
+
+def _width() -> int:
+    """Columns to fit human-readable output to: ``COLUMNS`` when set, else the terminal's width,
+    else (a pipe or a file) 120; never below 60, the narrowest layout lii-check has."""
+    from .formats import DEFAULT_WIDTH
+    from .formats._common import MIN_WIDTH
+
+    env = os.environ.get("COLUMNS", "").strip()
+    if env.isdigit() and int(env) > 0:
+        width = int(env)
+    elif sys.stdout.isatty():
+        width = shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns
+    else:
+        width = DEFAULT_WIDTH
+    return max(MIN_WIDTH, width)
 
 
 def _use_color(choice: str | None) -> bool:
@@ -104,9 +121,10 @@ def main() -> None:
                    "[default: the machine's cores]")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=None,
               help="Seconds one report may take before it is listed as unreadable and the run goes on.  [default: 30]")
+@click.option("--verbose", "-v", is_flag=True, help="List the rules that never fired and the themes no report mentions.")
 def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str | None, outputs: tuple[str, ...], fail_on: str | None,
           strict: bool | None, engine: str | None, baseline: str | None, config_path: str | None, color: str,
-          jobs: int | None, timeout: float | None) -> None:
+          jobs: int | None, timeout: float | None, verbose: bool) -> None:
     """Check the reports under PATHS (files or folders, searched for .txt and .md)."""
     from .check import DEFAULT_BUDGET, NoReports, Options, check_stream, default_jobs, discover
     from .inference import EngineUnavailable
@@ -127,7 +145,7 @@ def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str | None, output
     options = Options(engine=session.engine, jobs=jobs or default_jobs(), budget=timeout or DEFAULT_BUDGET)
     use_color = _use_color(color) and fmt == "table"
     tally, spool, engines, matched = Tally(fail_on=fail_on), Spool(), set(), 0
-    table_out = _TableStream(use_color) if fmt == "table" else None
+    table_out = _TableStream(use_color, _width(), verbose) if fmt == "table" else None
     bar = None
     if len(files) > PROGRESS_THRESHOLD and sys.stderr.isatty():
         bar = click.progressbar(length=len(files), label="Checking reports", file=sys.stderr)
@@ -154,10 +172,10 @@ def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str | None, output
         click.echo(f"lii-check: {matched} finding(s) accepted by the baseline {baseline}", err=True)
     used = "+".join(sorted(engines)) if engines else "none"
     summary = tally.summary(rulebook, strict)
-    _emit(fmt, None, spool, rulebook, used, summary, table_out)
+    _emit(fmt, None, spool, rulebook, used, summary, table_out, verbose)
     for target_fmt, target in targets:
         try:
-            _emit(target_fmt, target, spool, rulebook, used, summary, None)
+            _emit(target_fmt, target, spool, rulebook, used, summary, None, verbose)
         except OSError as exc:
             click.echo(f"lii-check: cannot write {target}: {exc.strerror or exc}", err=True)
             sys.exit(EXIT_USAGE)
@@ -166,32 +184,33 @@ def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str | None, output
 
 
 class _TableStream:
-    """The table, printed report by report as results arrive."""
+    """The table, printed report by report as results arrive (same bytes as ``render("table", ...)``)."""
 
-    def __init__(self, color: bool):
-        self.color = color
-        self.previous_multiline: bool | None = None
+    def __init__(self, color: bool, width: int, verbose: bool):
+        self.color, self.width, self.verbose = color, width, verbose
+        self.after_blank = True  # no blank line at the very start
+
+    def _write(self, piece: str) -> None:
+        from .formats.table import fold_blank_lines
+
+        for text in fold_blank_lines([piece], self.after_blank):
+            # color= stops click from stripping the codes when --color always is asked for off a terminal.
+            click.echo(text, nl=False, color=self.color)
+            self.after_blank = text.endswith("\n\n")
 
     def report(self, entry: dict) -> None:
-        from .formats import table
+        from .formats.table import report_block
 
-        block = table._report_block(entry, self.color)
-        multiline = "\n" in block
-        # Blank lines only next to a tabled (multi-line) report: one-liners stay together.
-        if self.previous_multiline is not None and (multiline or self.previous_multiline):
-            click.echo("")
-        click.echo(block, color=self.color)
-        self.previous_multiline = multiline
+        self._write(report_block(entry, self.width, self.color))
 
     def summary(self, summary: dict) -> None:
-        from .formats import table
+        from .formats.table import summary as run_summary
 
-        if self.previous_multiline is not None:
-            click.echo("")
-        click.echo(table._summary({"summary": summary}), color=self.color)
+        self._write("\n" + run_summary(summary, self.width, self.color, self.verbose))
 
 
-def _emit(fmt: str, target: Path | None, spool, rulebook, engine: str, summary: dict, table_out) -> None:
+def _emit(fmt: str, target: Path | None, spool, rulebook, engine: str, summary: dict, table_out,
+          verbose: bool = False) -> None:
     """Write one format to stdout (target None) or to a file, from the spooled entries."""
     from .run import document, header, write_json
 
@@ -207,9 +226,11 @@ def _emit(fmt: str, target: Path | None, spool, rulebook, engine: str, summary: 
                 write_json(out.write, head, spool.entries(), summary)
         return
     from .document import rules_meta
-    from .formats import render
+    from .formats import DEFAULT_WIDTH, render
 
-    text = render(fmt, document(head, spool.entries(), summary), rules_meta(rulebook))
+    # A file has no terminal: a table written to one gets the default width, the same every run.
+    text = render(fmt, document(head, spool.entries(), summary), rules_meta(rulebook),
+                  width=_width() if target is None else DEFAULT_WIDTH, verbose=verbose)
     if target is None:
         click.echo(text, nl=False)
     else:
@@ -251,10 +272,10 @@ def show_config(config_path: str | None) -> None:
 def calibrate(paths: tuple[str, ...], rules_dir: str | None, fmt: str, engine: str | None,
               config_path: str | None) -> None:
     """Measure the rulebook on a corpus whose awarded scores are trusted (nothing is written)."""
-    from tabulate import tabulate  # noqa: F401 - used by _calibration_table
-
     from .calibrate import calibrate as run_calibration
     from .check import NoReports, discover
+    from .formats import tables
+    from .formats._common import one_line
     from .parser import ReportError, read_report
 
     session = _session(rules_dir, config_path, engine)
@@ -268,7 +289,7 @@ def calibrate(paths: tuple[str, ...], rules_dir: str | None, fmt: str, engine: s
         try:
             reports.append(read_report(item.path, item.display))
         except ReportError as exc:
-            unreadable.append(f"{item.display}: {exc.message}")
+            unreadable.append(f"{one_line(item.display)}: {one_line(exc.message)}")
     for line in unreadable:
         click.echo(f"lii-check: skipped unreadable report {line}", err=True)
     if not reports:
@@ -279,29 +300,8 @@ def calibrate(paths: tuple[str, ...], rules_dir: str | None, fmt: str, engine: s
     if fmt == "json":
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
     else:
-        click.echo(_calibration_table(result), nl=False)
+        click.echo(tables.calibration(result, _width()), nl=False)
     sys.exit(EXIT_FINDINGS if unreadable else EXIT_OK)
-
-
-def _calibration_table(result: dict) -> str:
-    from tabulate import tabulate
-
-    rows = [[f"awarded {a}", *[row[e] for e in ("1", "2", "3", "4")]] for a, row in result["confusion"].items()]
-    out = ["Evidence score (columns) against awarded score (rows)",
-           tabulate(rows, headers=["", "evidence 1", "evidence 2", "evidence 3", "evidence 4"], tablefmt="simple_grid"),
-           "",
-           f"Reports: {result['reports']}; evidence score equals awarded: {result['evidence_equals_awarded']:.0%}; "
-           f"two or more bands away: {result['two_or_more_bands_away']}; "
-           f"judged inconsistent as they stand: {result['inconsistent_share']:.0%}",
-           ]
-    for path in result["inconsistent_reports"]:
-        out.append(f"  inconsistent as it stands: {path}")
-    out += ["", "Shift test: every report re-scored to each other band (score and label lines changed, in memory)",
-            tabulate([[size, v["copies"], v["caught"], f"{v['share']:.0%}"] for size, v in result["shift_test"].items()],
-                     headers=["shift (bands)", "copies", "caught", "share caught"], tablefmt="simple_grid")]
-    if result["caught_without_cited_sentences"]:
-        out.append("Caught without citing any sentence: " + ", ".join(result["caught_without_cited_sentences"]))
-    return "\n".join(out) + "\n"
 
 
 def run() -> None:
@@ -328,6 +328,7 @@ def explain(report: str, rules_dir: str | None, fmt: str, engine: str | None, co
     """Show the working for one report: evidence per theme, what was set aside and why, the score."""
     from .check import check_reports
     from .explain import explain_dict, explain_text
+    from .formats._common import one_line
     from .parser import ReportError, read_report
 
     session = _session(rules_dir, config_path, engine)
@@ -335,14 +336,14 @@ def explain(report: str, rules_dir: str | None, fmt: str, engine: str | None, co
     try:
         parsed = read_report(Path(report), report)
     except ReportError as exc:
-        where = f"{report}:{exc.line}" if exc.line else report
-        click.echo(f"{where}: unreadable: {exc.message}", err=True)
+        where = f"{one_line(report)}:{exc.line}" if exc.line else one_line(report)
+        click.echo(f"{where}: unreadable: {one_line(exc.message)}", err=True)
         sys.exit(EXIT_FINDINGS)
     results, _ = check_reports([parsed], session.compiled, session.engine)
     if fmt == "json":
         click.echo(json.dumps(explain_dict(results[0], rulebook), indent=2, ensure_ascii=False))
     else:
-        click.echo(explain_text(results[0], rulebook), nl=False)
+        click.echo(explain_text(results[0], rulebook, _width()), nl=False)
     sys.exit(EXIT_FINDINGS if results[0].verdict != "consistent" else EXIT_OK)
 
 
@@ -379,32 +380,21 @@ def rules_validate(directory: str | None) -> None:
 def rules_test(directory: str | None, fixture_dirs: tuple[str, ...], fmt: str, engine: str | None, verbose: bool,
                config_path: str | None) -> None:
     """Run each rule's own examples (must fire / must not fire / todo) and annotated fixtures."""
-    from tabulate import tabulate
-
+    from .formats import tables
     from .ruletest import run_rule_tests
 
     session = _session(directory, config_path, engine)
     outcomes = run_rule_tests(session.compiled, [Path(d) for d in fixture_dirs], session.engine)
     failed = [o for o in outcomes if not o.ok]
+    result = {
+        "rules": [{"rule": o.rule, "kind": o.kind, "passed": o.passed, "false_alarms": o.false_alarms,
+                   "misses": o.misses, "todo": o.todo, "todo_now_passing": o.todo_now_passing} for o in outcomes],
+        "summary": {"rules": len(outcomes), "failed": len(failed), "todo": sum(o.todo for o in outcomes)},
+    }
     if fmt == "json":
-        click.echo(json.dumps({
-            "rules": [{"rule": o.rule, "kind": o.kind, "passed": o.passed, "false_alarms": o.false_alarms,
-                       "misses": o.misses, "todo": o.todo, "todo_now_passing": o.todo_now_passing} for o in outcomes],
-            "summary": {"rules": len(outcomes), "failed": len(failed),
-                        "todo": sum(o.todo for o in outcomes)},
-        }, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
     else:
-        shown = outcomes if verbose else [o for o in outcomes if not o.ok or o.todo_now_passing]
-        rows = [[o.rule, o.kind, o.passed, len(o.false_alarms), len(o.misses), o.todo,
-                 "\n".join([f"false alarm: {x}" for x in o.false_alarms] + [f"miss: {x}" for x in o.misses]
-                           + [f"todo now passes: {x}" for x in o.todo_now_passing])]
-                for o in shown]
-        if rows:
-            click.echo(tabulate(rows, headers=["rule", "kind", "passed", "false alarms", "misses", "todo", "details"],
-                                tablefmt="simple_grid", maxcolwidths=[None, None, None, None, None, None, 70]))
-        passed = sum(o.passed for o in outcomes)
-        click.echo(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed "
-                   f"({passed} examples passed, {sum(o.todo for o in outcomes)} todo)")
+        click.echo(tables.rule_tests(result, _width(), verbose), nl=False)
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
 
 
@@ -413,15 +403,12 @@ def rules_test(directory: str | None, fixture_dirs: tuple[str, ...], fmt: str, e
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def rules_list(directory: str | None, fmt: str) -> None:
     """List the rulebook's expectations: id, theme, severity, description."""
-    from tabulate import tabulate
-
     from .document import rules_meta
+    from .formats import tables
 
     rulebook = _session(directory).rulebook
     meta = sorted(rules_meta(rulebook), key=lambda m: m["id"])
     if fmt == "json":
         click.echo(json.dumps(meta, indent=2, ensure_ascii=False))
         return
-    click.echo(tabulate([[m["id"], m["theme"], m["severity"], m["description"]] for m in meta],
-                        headers=["id", "theme", "severity", "description"], tablefmt="simple",
-                        maxcolwidths=[None, None, None, 70]))
+    click.echo(tables.rules_list(meta, _width()), nl=False)

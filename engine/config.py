@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from .formats import FORMATS
+
 try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10
@@ -20,7 +22,7 @@ except ModuleNotFoundError:  # Python 3.10
 
 YAML_NAME = ".lii-check.yaml"
 CHOICES = {
-    "format": ("table", "json", "sarif", "junit", "github", "markdown"),
+    "format": FORMATS,
     "fail-on": ("error", "warning", "info", "never"),
     "engine": ("auto", "durable", "pure"),
 }

@@ -71,7 +71,7 @@ def test_real_seeds_table_exit_0_pure(tmp_path):
     done = real(SEEDS, "--engine", "pure", cwd=tmp_path)
     assert done.returncode == 0
     for name in sorted(p.name for p in SEEDS.glob("*.txt")):
-        assert f"{SEEDS}/{name} — awarded " in done.stdout
+        assert f"CONSISTENT    {SEEDS}/{name}:" in done.stdout
 
 
 def test_synthetic_fixtures_match_their_manifest(cli):
@@ -222,8 +222,8 @@ def test_every_format_on_the_shifted_seeds(cli, fmt):
     assert out.endswith("\n")
     a, b = f"{SHIFTED}/seed000_relabelled_2.txt", f"{SHIFTED}/seed002_relabelled_1.txt"
     if fmt == "table":
-        assert f"{a} — awarded 2, evidence 4 (index 3.74): INCONSISTENT" in out
-        assert f"{b} — awarded 1, evidence 3 (index 3.36): INCONSISTENT" in out
+        assert f"INCONSISTENT  {a}:" in out and "awarded 2, evidence 4 (index 3.74;" in out
+        assert f"INCONSISTENT  {b}:" in out and "awarded 1, evidence 3 (index 3.36;" in out
         assert "\x1b[" not in out  # no colour off a terminal
     elif fmt == "json":
         assert [r["verdict"] for r in json.loads(out)["reports"]] == ["inconsistent", "inconsistent"]
@@ -253,7 +253,7 @@ def test_several_outputs_and_the_table_on_stdout(cli, tmp_path):
     g.parent.mkdir()
     result = cli(SHIFTED, "--engine", "pure", "--output", f"json={f}", "--output", f"sarif={g}")
     assert result.exit_code == 1
-    assert f"{SHIFTED}/seed000_relabelled_2.txt — awarded 2, evidence 4 (index 3.74): INCONSISTENT" in result.stdout
+    assert f"INCONSISTENT  {SHIFTED}/seed000_relabelled_2.txt:" in result.stdout
     assert f.read_text("utf-8") == cli(SHIFTED, "--engine", "pure", "--format", "json").stdout
     assert g.read_text("utf-8") == cli(SHIFTED, "--engine", "pure", "--format", "sarif").stdout
     assert json.loads(g.read_text("utf-8"))["version"] == "2.1.0"
@@ -317,7 +317,8 @@ def test_explain_shows_themes_and_set_aside(cli):
     text = cli("explain", seed, "--engine", "pure")
     assert text.exit_code == 0
     out = text.stdout
-    assert out.startswith(f"{seed}: awarded 3, evidence score 3 (index 2.92) — consistent")
+    assert out.startswith(f"CONSISTENT    {seed}:")
+    assert "awarded 3, evidence 3 (index 2.92; 0.42 above the 2.50 needed for a 3)" in out
     assert "Why this band:" in out and "Set aside (not counted):" in out
     data = json.loads(cli("explain", seed, "--engine", "pure", "--format", "json").stdout)
     themes = [t["theme"] for t in data["themes"]]
@@ -337,7 +338,7 @@ def test_explain_shows_themes_and_set_aside(cli):
 def test_explain_on_a_shifted_seed_exits_1(tmp_path):
     done = real("explain", SHIFTED / "seed002_relabelled_1.txt", "--engine", "pure", cwd=tmp_path)
     assert done.returncode == 1
-    assert "— inconsistent" in done.stdout.splitlines()[0]
+    assert done.stdout.startswith("INCONSISTENT  ")
     assert BELOW in done.stdout
 
 
@@ -423,4 +424,6 @@ def test_suppression_in_a_real_process(tmp_path):
         tmp_path, "<!-- lii-check-disable consistency.score-below-evidence: accepted by panel -->")
     done = real(corpus.name, "--engine", "pure", cwd=tmp_path)
     assert done.returncode == 0
-    assert "suppressed/seed000.txt — awarded 2, evidence 4" in done.stdout
+    # Width-independent: under pytest, GNU readline exports COLUMNS=80 to child processes.
+    assert "CONSISTENT    suppressed/seed000.txt:" in done.stdout and "awarded 2, evidence 4 (index 3.74;" in done.stdout
+    assert "1 finding suppressed in the report:" in " ".join(done.stdout.split())

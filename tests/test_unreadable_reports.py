@@ -1,5 +1,6 @@
 """Bad input never produces a traceback and never passes silently."""
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -53,12 +54,13 @@ def test_each_bad_report_is_unreadable_with_a_plain_message(corpus):
 
 
 def test_table_names_file_and_line_and_no_traceback(corpus):
+    # Wide enough that the long temporary paths stay whole on their heading line.
     done = subprocess.run([sys.executable, "-c", "from lii_check.cli import run; run()", str(corpus), "--engine", "pure"],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "250"})
     assert done.returncode == 1
     assert "Traceback" not in done.stderr + done.stdout
-    assert f"{corpus}/latin1.txt: UNREADABLE (line 5)" in done.stdout
-    assert f"{corpus}/five.md: UNREADABLE (line 1): the score 5 is outside 1-4" in done.stdout
+    assert f"UNREADABLE    {corpus}/latin1.txt: line 5: " in done.stdout
+    assert f"UNREADABLE    {corpus}/five.md: line 1: the score 5 is outside 1-4" in done.stdout
 
 
 @pytest.mark.parametrize("args, message", [

@@ -8,31 +8,37 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import github, jsonfmt, junit, markdown, sarif, table
+from . import concise, github, jsonfmt, junit, markdown, sarif, table
 
-FORMATS: tuple[str, ...] = ("table", "json", "sarif", "junit", "github", "markdown")
+FORMATS: tuple[str, ...] = ("table", "concise", "json", "sarif", "junit", "github", "markdown")
+DEFAULT_WIDTH = 120  # what a file or a pipe gets when nothing says otherwise
 
-# Only the table is meant for a terminal, so only it honours ``color``; the others are read by
-# machines (or GitHub) where escape codes would be noise or corruption.
+# Only the table is meant for a terminal, so only it honours ``color`` and ``width``; the others are
+# read by machines, editors or GitHub, where escape codes would be noise and wrapped lines would
+# break the one-line-per-finding contract.
 _RENDERERS: dict[str, Callable[..., str]] = {
-    "table": lambda doc, meta, color: table.render(doc, color=color),
-    "json": lambda doc, meta, color: jsonfmt.render(doc),
-    "sarif": lambda doc, meta, color: sarif.render(doc, meta),
-    "junit": lambda doc, meta, color: junit.render(doc),
-    "github": lambda doc, meta, color: github.render(doc),
-    "markdown": lambda doc, meta, color: markdown.render(doc),
+    "table": lambda doc, meta, color, width, verbose: table.render(doc, color=color, width=width, verbose=verbose),
+    "concise": lambda doc, meta, color, width, verbose: concise.render(doc),
+    "json": lambda doc, meta, color, width, verbose: jsonfmt.render(doc),
+    "sarif": lambda doc, meta, color, width, verbose: sarif.render(doc, meta),
+    "junit": lambda doc, meta, color, width, verbose: junit.render(doc),
+    "github": lambda doc, meta, color, width, verbose: github.render(doc),
+    "markdown": lambda doc, meta, color, width, verbose: markdown.render(doc),
 }
 
 
-def render(fmt: str, doc: dict, rules_meta: list[dict], *, color: bool = False) -> str:
-    """Render ``doc`` in format ``fmt`` (one of ``FORMATS``); ValueError for anything else."""
+def render(fmt: str, doc: dict, rules_meta: list[dict], *, color: bool = False, width: int = DEFAULT_WIDTH,
+           verbose: bool = False) -> str:
+    """Render ``doc`` in format ``fmt`` (one of ``FORMATS``); ValueError for anything else.
+
+    ``width`` (columns) and ``verbose`` (list rules that never fired) concern the table only."""
     try:
         renderer = _RENDERERS[fmt]
     except KeyError:
         raise ValueError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}") from None
-    out = renderer(doc, rules_meta, color)
+    out = renderer(doc, rules_meta, color, width, verbose)
     # Guarantee the contract here once rather than trusting every module to remember it.
     return out if out.endswith("\n") else out + "\n"
 
 
-__all__ = ["FORMATS", "render"]
+__all__ = ["DEFAULT_WIDTH", "FORMATS", "render"]

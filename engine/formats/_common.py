@@ -1,22 +1,46 @@
-"""Small helpers shared by several renderers (kept here so wording stays the same everywhere)."""
+"""Small helpers shared by several renderers (kept here so wording stays the same everywhere).
+
+Three groups: the one sanitiser every renderer passes report text through (``clean`` and
+``one_line`` on top of it), the wording of scores and counts, and the width arithmetic the
+terminal renderers use to fit their lines (``display_width``, ``wrap``, ``grid``).
+"""
 from __future__ import annotations
 
 import re
+import unicodedata
 
-# C0 controls (bar tab, newline and carriage return), DEL and C1 controls. Report text is untrusted input: an ESC
-# in it could drive the user's terminal, and XML 1.0 cannot carry most of these at all.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# --- the sanitiser --------------------------------------------------------------------------------
+
+# Whole escape sequences first (CSI "ESC [ ... final", OSC "ESC ] ... BEL|ST", and two-byte
+# "ESC x"), so that no "[31m" residue is left behind once the ESC itself is gone.
+_ESCAPE_SEQUENCE = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor movement, screen clearing
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC: window titles, hyperlinks
+    r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
+    r"|\x1b[@-_]?"  # any other escape, or a lone ESC
+)
+# C0 controls (bar tab, newline and carriage return), DEL, C1 controls, and the bidirectional
+# overrides that can make a line display in an order other than the one it is stored in.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def clean(text: object) -> str:
-    """``str(text)`` with control characters removed (newlines and tabs kept)."""
-    return _CONTROL.sub("", "" if text is None else str(text))
+    """``str(text)`` with escape sequences and control characters removed (newlines and tabs kept).
+
+    Report text is untrusted input: an escape sequence in it could drive the reader's terminal
+    (retitle it, hide text, fake a verdict), and XML 1.0 cannot carry most control characters.
+    Every renderer passes report text through here, or through ``one_line``.
+    """
+    s = "" if text is None else str(text)
+    return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", s))
 
 
 def one_line(text: object) -> str:
-    """Collapse all whitespace runs (including newlines) to single spaces, for line-based formats."""
+    """``clean`` and collapse all whitespace runs (including newlines) to single spaces."""
     return " ".join(clean(text).split())
 
+
+# --- wording ---------------------------------------------------------------------------------------
 
 def score_phrase(report: dict) -> str:
     """``awarded 4, evidence 3 (index 3.21)``; ``?`` where a score is unknown."""
@@ -28,6 +52,39 @@ def score_phrase(report: dict) -> str:
         # Always two decimals: the document stores a float, and 3.2 must not print as "3.2" here
         # and "3.20" elsewhere.
         text += f" (index {float(index):.2f})"
+    return text
+
+
+def band_mark_phrase(evidence_score: int | None, index: float | None) -> str | None:
+    """Where the evidence index sits against the nearest band mark, e.g. ``0.14 short of the 3.50 needed for a 4``.
+
+    On the evidence index band k spans k-0.5 to k+0.5, so the marks are 1.50, 2.50 and 3.50. The
+    band is taken from the evidence score (not re-derived from the rounded index), so an index that
+    rounds onto a mark still reads the right way round. Uses only fields of the result document.
+    """
+    if evidence_score is None or index is None or evidence_score not in (1, 2, 3, 4):
+        return None
+    index = float(index)
+    options = []
+    if evidence_score < 4:
+        up = evidence_score + 0.5
+        options.append((round(up - index, 2), f"short of the {up:.2f} needed for a {evidence_score + 1}"))
+    if evidence_score > 1:
+        down = evidence_score - 0.5
+        options.append((round(index - down, 2), f"above the {down:.2f} needed for a {evidence_score}"))
+    # Nearest mark; on a tie the mark above, the one a reader asking "why not higher?" wants.
+    gap, words = min(options, key=lambda o: o[0])
+    if gap <= 0:  # the index rounds onto the mark itself
+        return "just " + words if words.startswith("short") else "right at" + words[len("above"):]
+    return f"{gap:.2f} {words}"
+
+
+def why_phrase(report: dict) -> str:
+    """``awarded 1, evidence 3 (index 3.36; 0.14 short of the 3.50 needed for a 4)``."""
+    text = score_phrase(report)
+    mark = band_mark_phrase(report.get("evidence_score"), report.get("evidence_index"))
+    if mark and text.endswith(")"):
+        text = text[:-1] + f"; {mark})"
     return text
 
 
@@ -53,3 +110,146 @@ def count_severity(findings: list[dict], severity: str) -> int:
 
 def plural(n: int, word: str, plural_word: str | None = None) -> str:
     return f"{n} {word if n == 1 else (plural_word or word + 's')}"
+
+
+SEVERITY_WORDS = (("error", "error", "errors"), ("warning", "warning", "warnings"), ("info", "info", "infos"))
+
+
+def severity_counts(counts: dict) -> str:
+    """``2 errors, 7 warnings, 0 infos`` from ``{"error": 2, ...}``."""
+    return ", ".join(plural(int(counts.get(key) or 0), one, many) for key, one, many in SEVERITY_WORDS)
+
+
+# --- width arithmetic ------------------------------------------------------------------------------
+
+MIN_WIDTH = 60
+_SGR = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes on a terminal: colour codes count 0, wide (East Asian) characters 2,
+    combining marks 0. Report text has already been cleaned, so no other escapes remain."""
+    width = 0
+    for ch in _SGR.sub("", text):
+        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+            continue
+        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return width
+
+
+def pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - display_width(text))
+
+
+def _split_long(word: str, width: int, breaks: str) -> list[str]:
+    """Cut a word wider than ``width`` into pieces, preferring to cut just after a char in ``breaks``."""
+    pieces: list[str] = []
+    while display_width(word) > width:
+        # The longest prefix that fits...
+        cut, used = 0, 0
+        for i, ch in enumerate(word):
+            used += display_width(ch)
+            if used > width:
+                break
+            cut = i + 1
+        cut = max(cut, 1)
+        # ...shortened to end at the last preferred break inside it, if there is one.
+        soft = max((i + 1 for i, ch in enumerate(word[:cut]) if ch in breaks), default=0)
+        if 0 < soft < len(word):
+            cut = soft
+        pieces.append(word[:cut])
+        word = word[cut:]
+    if word:
+        pieces.append(word)
+    return pieces
+
+
+def wrap(text: str, width: int, breaks: str = "./-") -> list[str]:
+    """Greedy word wrap by display width. A word wider than the line is cut, after a ``.``, ``/``
+    or ``-`` where it has one (so rule ids break at their dots and paths at their slashes)."""
+    width = max(1, width)
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        for piece in _split_long(word, width, breaks):
+            if not current:
+                current = piece
+            elif display_width(current) + 1 + display_width(piece) <= width:
+                current += " " + piece
+            else:
+                lines.append(current)
+                current = piece
+    if current or not lines:
+        lines.append(current)
+    return lines
+
+
+def wrap_id(identifier: str, width: int) -> list[str]:
+    """A rule id wrapped at its dots (``consistency.`` / ``score-below-evidence``), and at its
+    hyphens only where a part between dots is itself too wide."""
+    parts = [p for p in re.split(r"(?<=\.)", identifier) if p]
+    lines: list[str] = []
+    current = ""
+    for part in parts:
+        for piece in _split_long(part, width, "-"):
+            if current and display_width(current) + display_width(piece) > width:
+                lines.append(current)
+                current = ""
+            current += piece
+    return lines + [current] if current or not lines else lines
+
+
+def hanging(first: str, rest: str, text: str, width: int, breaks: str = "./-") -> list[str]:
+    """``text`` wrapped after the prefix ``first`` on its first line and ``rest`` on the others
+    (both prefixes the same display width)."""
+    indent = display_width(first)
+    return [(first if i == 0 else rest) + line for i, line in enumerate(wrap(text, width - indent, breaks))]
+
+
+def fit_columns(natural: list[int], minimum: list[int], available: int) -> list[int] | None:
+    """Column widths that add up to at most ``available``: columns keep their natural width when
+    everything fits; otherwise the widest column that is above its minimum gives up a column at a
+    time (so room is taken from whatever is most generous). None when even the minimums do not fit."""
+    widths = list(natural)
+    if sum(minimum) > available:
+        return None
+    while sum(widths) > available:
+        i = max((i for i in range(len(widths)) if widths[i] > minimum[i]), key=lambda i: (widths[i] - minimum[i], -i))
+        widths[i] -= 1
+    return widths
+
+
+def pad_left(text: str, width: int) -> str:
+    return " " * max(0, width - display_width(text)) + text
+
+
+def grid(headers: list[str], rows: list[list[list[str]]], widths: list[int],
+         right: list[bool] | None = None) -> list[str]:
+    """A box-drawn table. Each cell is a list of lines, already wrapped to its column's width
+    (and possibly coloured: padding goes by display width, so colour codes do not shift it).
+    Columns flagged in ``right`` (numbers) are right-aligned."""
+    right = right or [False] * len(widths)
+
+    def rule(left: str, mid: str, end: str) -> str:
+        return left + mid.join("─" * (w + 2) for w in widths) + end
+
+    def row_lines(cells: list[list[str]]) -> list[str]:
+        height = max(len(c) for c in cells)
+        return ["│ " + " │ ".join((pad_left if right[j] else pad)(cell[k] if k < len(cell) else "", widths[j])
+                                  for j, cell in enumerate(cells)) + " │"
+                for k in range(height)]
+
+    lines = [rule("┌", "┬", "┐")]
+    lines += row_lines([[h] for h in headers])
+    for cells in rows:
+        lines.append(rule("├", "┼", "┤"))
+        lines += row_lines(cells)
+    lines.append(rule("└", "┴", "┘"))
+    return lines
+
+
+GRID_OVERHEAD = 4  # "│ " + " │" around a one-column table; each further column adds 3
+
+
+def grid_overhead(columns: int) -> int:
+    return GRID_OVERHEAD + 3 * (columns - 1)

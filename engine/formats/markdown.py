@@ -31,10 +31,22 @@ def _summary_line(doc: dict) -> str:
     )
 
 
+def _suppressed(report: dict) -> list[str]:
+    """Findings silenced by comments in the report, named so a hidden error leaves a trace."""
+    hidden = report.get("suppressed") or []
+    if not hidden:
+        return []
+    names = ", ".join(f"{code(f.get('rule'))} ({text(f.get('severity'))}, {line_ref(f.get('line'))})" for f in hidden)
+    return [f"{plural(len(hidden), 'finding')} suppressed in the report: {names}", ""]
+
+
 def _report_section(report: dict) -> list[str]:
     findings = report.get("findings") or []
     verdict = report.get("verdict", "")
     out = [f"**{code(report.get('path'))}** — {score_phrase(report)}: **{verdict}**", ""]
+    out += _suppressed(report)
+    if not findings:
+        return out[:-1]
     out.append("| Severity | Theme | Rule | Line | What to check |")
     out.append("| --- | --- | --- | --- | --- |")
     for f in findings:
@@ -60,8 +72,9 @@ def render(doc: dict) -> str:
             line, message = error_parts(report)
             where = f" (line {line})" if line is not None else ""
             lines += ["", f"**{code(report.get('path'))}**: **unreadable**{where}: {text(message)}"]
-        elif report.get("findings"):
+        elif report.get("findings") or report.get("suppressed"):
             lines += [""] + _report_section(report)
-    clean_count = sum(1 for r in reports if r.get("verdict") == "consistent" and not r.get("findings"))
+    clean_count = sum(1 for r in reports if r.get("verdict") == "consistent" and not r.get("findings")
+                      and not r.get("suppressed"))
     lines += ["", f"{plural(clean_count, 'report')} consistent with no findings."]
     return "\n".join(lines) + "\n"

@@ -1,15 +1,23 @@
-"""``--format table`` (the default): what a QA lead reads in a terminal."""
+"""``--format table`` (the default): what a QA lead reads in a terminal.
+
+Every line fits ``width`` columns (colour codes do not count). From ``GRID_MIN_WIDTH`` columns up the
+findings of a report are a box-drawn table whose room goes to the message and the quoted sentences;
+narrower than that each finding is a stacked block of "key: value" lines, because a grid squeezed
+below about 100 columns wraps every cell into a ribbon. Each report is rendered on its own
+(``report_block``) and the run's totals separately (``summary``), so a caller can stream reports.
+"""
 from __future__ import annotations
 
-import textwrap
+from collections.abc import Iterable, Iterator
 
 import click
-from tabulate import tabulate
 
-from ._common import clean, error_parts, evidence_lines, one_line, score_phrase
+from ._common import (MIN_WIDTH, display_width, error_parts, fit_columns, grid, grid_overhead, hanging,
+                      line_ref, one_line, plural, severity_counts, why_phrase, wrap, wrap_id)
 
-TABLEFMT = "simple_grid"
-WRAP = 50  # columns for each free-text column: with long rule ids the table stays under ~170 columns
+GRID_MIN_WIDTH = 100
+VERDICT_COLUMN = 14  # "INCONSISTENT" and two spaces: paths line up under each other
+_INDENT = " " * VERDICT_COLUMN
 
 _VERDICT_STYLE = {
     "inconsistent": {"fg": "red", "bold": True},
@@ -23,76 +31,172 @@ def _style(text: str, style: dict | None, color: bool) -> str:
     return click.style(text, **style) if color and style else text
 
 
-def _wrap(text: str) -> str:
-    # Wrapped here rather than with tabulate's maxcolwidths: tabulate releases differ in whether
-    # they keep the newlines that separate evidence sentences, and we want the same bytes on all.
-    out: list[str] = []
-    for para in text.split("\n"):
-        out.extend(textwrap.wrap(para, WRAP, break_long_words=True, break_on_hyphens=False) or [""])
-    return "\n".join(out)
+def _heading(entry: dict, width: int, color: bool) -> list[str]:
+    """``INCONSISTENT  path: awarded 1, evidence 3 (index 3.36; 0.14 short of the 3.50 needed for a 4)``.
 
-
-def _report_block(report: dict, color: bool) -> str:
-    path = one_line(report.get("path"))
-    verdict = report.get("verdict", "")
-    findings = report.get("findings") or []
+    One line when it fits; otherwise the path on the first line and the why under it, both
+    aligned after the verdict column."""
+    verdict = str(entry.get("verdict") or "")
+    word = _style(verdict.upper(), _VERDICT_STYLE.get(verdict), color)
+    first = word + " " * (VERDICT_COLUMN - len(verdict))
+    path = one_line(entry.get("path")) or "?"
     if verdict == "unreadable":
-        line, message = error_parts(report)
-        where = f" (line {line})" if line is not None else ""
-        return f"{path}: {_style('UNREADABLE', _VERDICT_STYLE['unreadable'], color)}{where}: {message}"
-    if not findings:
-        return f"{path} — {score_phrase(report)}: {_style('consistent', _VERDICT_STYLE['consistent'], color)}, no findings"
-    heading = f"{path} — {score_phrase(report)}: {_style(verdict.upper(), _VERDICT_STYLE.get(verdict), color)}"
-    rows = [
-        [
-            _style(f.get("severity", ""), _SEVERITY_STYLE.get(f.get("severity", "")), color),
-            clean(f.get("theme")),
-            clean(f.get("rule")),
-            _wrap(one_line(f.get("message"))),
-            _wrap("\n".join(evidence_lines(f))),
-        ]
-        for f in findings
-    ]
-    body = tabulate(
-        rows,
-        headers=["severity", "theme", "rule", "what to check", "what the text says"],
-        tablefmt=TABLEFMT,
-        disable_numparse=True,  # "3.10" in a cell must stay text, not become a right-aligned float
-    )
-    return f"{heading}\n{body}"
+        line, message = error_parts(entry)
+        why = (f"line {line}: " if line is not None else "") + message
+    else:
+        why = why_phrase(entry)
+    whole = f"{path}: {why}"
+    if VERDICT_COLUMN + display_width(whole) <= width:
+        return [first + whole]
+    lines = hanging(first, _INDENT, path + ":", width, breaks="/")
+    # The why under the path, aligned with it.
+    if VERDICT_COLUMN + display_width(why) <= width:
+        return lines + [_INDENT + why]
+    # Scores on one line, the band mark on the next, rather than a break mid-phrase.
+    head, sep, mark = why.partition("; ")
+    pieces = [head + ";", mark] if sep else [why]
+    indent = _INDENT if all(VERDICT_COLUMN + display_width(p) <= width for p in pieces) else "    "
+    return lines + [line for p in pieces for line in hanging(indent, indent, p, width)]
 
 
-def _summary(doc: dict) -> str:
-    s = doc.get("summary") or {}
-    counts = s.get("findings") or {}
-    row = [s.get("reports", 0), s.get("consistent", 0), s.get("inconsistent", 0), s.get("unreadable", 0),
-           counts.get("error", 0), counts.get("warning", 0), counts.get("info", 0)]
-    table = tabulate(
-        [row],
-        headers=["reports", "consistent", "inconsistent", "unreadable", "errors", "warnings", "infos"],
-        tablefmt=TABLEFMT,
-    )
-    never = s.get("rules_never_fired") or []
-    if never:
-        table += f"\nRules that never fired ({len(never)}): " + ", ".join(clean(r) for r in never)
-    silent = s.get("themes_never_mentioned") or []
-    if silent:
-        table += "\nThemes no report mentions: " + ", ".join(clean(t) for t in silent)
-    if s.get("strict") and (never or silent):
-        table += "\n--strict: rules that never fire and themes never mentioned fail this run."
-    return table
+def _suppressed_line(entry: dict, width: int) -> list[str]:
+    """Findings the report silenced with comments: named, so a hidden error leaves a trace."""
+    hidden = entry.get("suppressed") or []
+    if not hidden:
+        return []
+    names = ", ".join(f"{one_line(f.get('rule'))} ({one_line(f.get('severity'))}, {line_ref(f.get('line'))})"
+                      for f in hidden)
+    return hanging(_INDENT, _INDENT, f"{plural(len(hidden), 'finding')} suppressed in the report: {names}", width)
 
 
-def render(doc: dict, *, color: bool = False) -> str:
-    blocks = [_report_block(r, color) for r in doc.get("reports") or []]
-    # Blank lines between tabled reports keep them apart; one-line reports would double-space
-    # needlessly, so a blank line goes only next to a multi-line block.
-    parts: list[str] = []
-    for i, block in enumerate(blocks):
-        if i and ("\n" in block or "\n" in blocks[i - 1]):
-            parts.append("")
-        parts.append(block)
-    if parts:
-        parts.append("")
-    parts.append(_summary(doc))
-    return "\n".join(parts) + "\n"
+def _finding_cell(finding: dict, width: int, color: bool) -> list[str]:
+    """``error · L24`` over the rule id (broken at its dots), and the theme when the id does not name it."""
+    severity = one_line(finding.get("severity"))
+    rule, theme = one_line(finding.get("rule")), one_line(finding.get("theme"))
+    lines = [_style(severity, _SEVERITY_STYLE.get(severity), color) + " · " + line_ref(finding.get("line"))]
+    lines += wrap_id(rule, width)
+    if theme and not rule.startswith(theme + "."):
+        lines += wrap(f"(theme {theme})", width)
+    return lines
+
+
+def _evidence_lines(finding: dict, width: int) -> list[str]:
+    out: list[str] = []
+    for ev in finding.get("evidence") or []:
+        ref = line_ref(ev.get("line")) + " "
+        out += hanging(ref, " " * len(ref), one_line(ev.get("text")), width)
+    return out or ["-"]
+
+
+def _findings_grid(findings: list[dict], width: int, color: bool) -> list[str] | None:
+    headers = ["finding", "what to check", "what the text says"]
+    available = width - grid_overhead(len(headers))
+    id_natural = max(display_width(one_line(f.get("rule"))) for f in findings)
+    # The rule id gets a quarter of the room at most (it breaks at its dots, so a part between
+    # dots is what it needs); the rest goes to what a person reads.
+    longest_part = max(display_width(part) for f in findings for part in one_line(f.get("rule")).split("."))
+    id_w = min(max(id_natural, len("warning · L999")), max(16, available // 4, min(26, longest_part)))
+    msg_natural = max(display_width(one_line(f.get("message"))) for f in findings)
+    ev_natural = max(max((display_width(f"{line_ref(e.get('line'))} {one_line(e.get('text'))}")
+                          for e in f.get("evidence") or []), default=1) for f in findings)
+    text_widths = fit_columns([max(msg_natural, len(headers[1])), max(ev_natural, len(headers[2]))], [24, 28],
+                              available - id_w)
+    if text_widths is None:
+        return None
+    msg_w, ev_w = text_widths
+    rows = [[_finding_cell(f, id_w, color), wrap(one_line(f.get("message")), msg_w), _evidence_lines(f, ev_w)]
+            for f in findings]
+    return grid(headers, rows, [id_w, msg_w, ev_w])
+
+
+def _finding_stack(finding: dict, width: int, color: bool) -> list[str]:
+    """A narrow terminal's layout of one finding:
+
+    ``  error · consistency.score-below-evidence · L22``, then ``check:`` and ``text:`` blocks."""
+    severity = one_line(finding.get("severity"))
+    rule, theme = one_line(finding.get("rule")), one_line(finding.get("theme"))
+    title = f"{rule} · {line_ref(finding.get('line'))}"
+    if theme and not rule.startswith(theme + "."):
+        title += f" · theme {theme}"
+    first = "  " + _style(severity, _SEVERITY_STYLE.get(severity), color) + " · "
+    out = hanging(first, " " * display_width(first), title, width, breaks=".")
+    out += hanging("    check: ", " " * 11, one_line(finding.get("message")), width)
+    cited = finding.get("evidence") or []
+    for n, ev in enumerate(cited):
+        key = "    text:  " if n == 0 else " " * 11
+        ref = line_ref(ev.get("line")) + " "
+        out += hanging(key + ref, " " * (11 + len(ref)), one_line(ev.get("text")), width)
+    return out
+
+
+def report_block(entry: dict, width: int, color: bool = False) -> str:
+    """One report: its heading and, if it has findings, their table (or stacked blocks).
+
+    A block with findings (or suppressions) starts and ends with a blank line; ``render`` folds the blank
+    lines two neighbouring blocks bring into one."""
+    width = max(MIN_WIDTH, width)
+    lines = _heading(entry, width, color)
+    details = _suppressed_line(entry, width)
+    findings = [] if entry.get("verdict") == "unreadable" else entry.get("findings") or []
+    if findings:
+        table = _findings_grid(findings, width, color) if width >= GRID_MIN_WIDTH else None
+        if table is None:
+            table = []
+            for f in findings:
+                table += [""] + _finding_stack(f, width, color)
+        details += table
+    text = "\n".join(lines + details) + "\n"
+    # Only a report with details is set apart: a run of reports with nothing to say stays compact.
+    return f"\n{text}\n" if details else text
+
+
+def summary(summary_dict: dict, width: int, color: bool = False, verbose: bool = False) -> str:
+    """The end of a run: the verdicts and findings in one or two lines, then the rules that never
+    fired and the themes no report mentions (counted by default, listed with --verbose or --strict)."""
+    width = max(MIN_WIDTH, width)
+    s = summary_dict or {}
+    inconsistent, unreadable = int(s.get("inconsistent") or 0), int(s.get("unreadable") or 0)
+    verdicts = (f"{plural(int(s.get('reports') or 0), 'report')}: {int(s.get('consistent') or 0)} consistent, "
+                + _style(f"{inconsistent} inconsistent", _VERDICT_STYLE["inconsistent"] if inconsistent else None, color)
+                + ", "
+                + _style(f"{unreadable} unreadable", _VERDICT_STYLE["unreadable"] if unreadable else None, color))
+    findings = "findings: " + severity_counts(s.get("findings") or {})
+    if display_width(verdicts) + 2 + display_width(findings) <= width:
+        lines = [f"{verdicts}; {findings}"]
+    else:
+        lines = wrap(verdicts, width) + wrap(findings[0].upper() + findings[1:], width)
+    never = [one_line(r) for r in s.get("rules_never_fired") or []]
+    silent = [one_line(t) for t in s.get("themes_never_mentioned") or []]
+    strict = bool(s.get("strict"))
+    if never or silent:
+        if verbose or strict:
+            if never:
+                lines += [f"Rules that never fired ({len(never)}):"] + hanging("  ", "  ", ", ".join(never), width)
+            if silent:
+                lines += [f"Themes no report mentions ({len(silent)}):"] + hanging("  ", "  ", ", ".join(silent), width)
+            if strict:
+                lines += wrap("--strict: rules that never fire and themes never mentioned fail this run.", width)
+        else:
+            counted = [p for p in (plural(len(never), "rule") + " never fired" if never else "",
+                                   plural(len(silent), "theme") + " no report mentions" if silent else "") if p]
+            lines += wrap(" and ".join(counted) + " (--verbose lists them).", width)
+    return "\n".join(lines) + "\n"
+
+
+def fold_blank_lines(pieces: Iterable[str], after_blank: bool = True) -> Iterator[str]:
+    """The pieces of the output in order, with the blank lines two neighbours bring folded into one
+    and none at the very start (``after_blank``: the output so far ends in a blank line, as its start
+    does). Lazy, so a caller printing reports as they are checked can use it."""
+    for piece in pieces:
+        if after_blank:
+            piece = piece.lstrip("\n")
+        if piece:
+            yield piece
+            after_blank = piece.endswith("\n\n")
+
+
+def render(doc: dict, *, color: bool = False, width: int = 120, verbose: bool = False) -> str:
+    blocks = [report_block(r, width, color) for r in doc.get("reports") or []]
+    # The summary is set apart from the reports by one blank line.
+    tail = "\n" + summary(doc.get("summary") or {}, width, color, verbose)
+    return "".join(fold_blank_lines([*blocks, tail]))

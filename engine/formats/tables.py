@@ -1,0 +1,184 @@
+"""The text of the commands other than ``check``: ``explain``, ``calibrate``, ``rules test`` and ``rules list``.
+
+Like the ``check`` formats these are pure functions of a plain dict (the command's JSON result) and a
+width, returning a ``str`` ending in a newline. Every line fits ``width``: a table whose columns cannot
+all get a readable width at that size becomes stacked "key: value" blocks instead of wrapped borders.
+"""
+from __future__ import annotations
+
+from ._common import (MIN_WIDTH, display_width, fit_columns, grid, grid_overhead, hanging, one_line, pad, pad_left,
+                      plural, wrap)
+from .table import report_block
+
+_SIMPLE_GAP = 2
+
+
+def _cell_lines(text: object, width: int) -> list[str]:
+    """A cell's text wrapped to ``width``; its own newlines separate paragraphs (e.g. one per example)."""
+    out: list[str] = []
+    for para in str("" if text is None else text).split("\n"):
+        out += wrap(one_line(para), width)
+    return out or [""]
+
+
+def _natural(text: object) -> int:
+    return max((display_width(one_line(p)) for p in str("" if text is None else text).split("\n")), default=0)
+
+
+def fitted_table(headers: list[str], rows: list[list[object]], width: int, *, minimum: list[int] | None = None,
+                 style: str = "grid") -> list[str]:
+    """``rows`` as a table no wider than ``width``: box-drawn (``style="grid"``) or plain columns
+    (``"simple"``). Columns keep their natural width when everything fits; otherwise the widest give
+    way, down to ``minimum`` (default: 12 or the natural width if smaller). When even that does not
+    fit, each row becomes a block of ``header: value`` lines."""
+    width = max(MIN_WIDTH, width)
+    n = len(headers)
+    natural = [max([display_width(headers[j])] + [_natural(r[j]) for r in rows]) for j in range(n)]
+    mins = [min(natural[j], (minimum[j] if minimum else 12)) for j in range(n)]
+    mins = [max(m, display_width(headers[j])) for j, m in enumerate(mins)]
+    overhead = grid_overhead(n) if style == "grid" else _SIMPLE_GAP * (n - 1)
+    widths = fit_columns([max(a, b) for a, b in zip(natural, mins)], mins, width - overhead)
+    if widths is None:
+        return stacked(headers, rows, width)
+    cells = [[_cell_lines(r[j], widths[j]) for j in range(n)] for r in rows]
+    # Counts line up by their last digit, as numbers are read.
+    numeric = [bool(rows) and all(isinstance(r[j], (int, float)) and not isinstance(r[j], bool) for r in rows)
+               for j in range(n)]
+    if style == "grid":
+        return grid(headers, cells, widths, numeric)
+    gap = " " * _SIMPLE_GAP
+    out = [gap.join(pad(h, widths[j]) for j, h in enumerate(headers)).rstrip(),
+           gap.join("-" * w for w in widths)]
+    for row in cells:
+        for k in range(max(len(c) for c in row)):
+            out.append(gap.join((pad_left if numeric[j] else pad)(c[k] if k < len(c) else "", widths[j])
+                                for j, c in enumerate(row)).rstrip())
+    return out
+
+
+def stacked(headers: list[str], rows: list[list[object]], width: int) -> list[str]:
+    """Each row as ``header: value`` lines, values aligned and wrapped; rows apart by a blank line."""
+    key_w = max(display_width(h) for h in headers) + 2
+    out: list[str] = []
+    for i, row in enumerate(rows):
+        if i:
+            out.append("")
+        for header, value in zip(headers, row):
+            for n, para in enumerate(str("" if value is None else value).split("\n")):
+                key = pad(f"{header}:", key_w) if n == 0 else " " * key_w
+                out += hanging(key, " " * key_w, one_line(para), width)
+    return out
+
+
+# --- lii-check rules list --------------------------------------------------------------------------
+
+def rules_list(meta: list[dict], width: int) -> str:
+    rows = [[one_line(m.get("id")), one_line(m.get("theme")), one_line(m.get("severity")), one_line(m.get("description"))]
+            for m in meta]
+    return "\n".join(fitted_table(["id", "theme", "severity", "description"], rows, width,
+                                  minimum=[22, 12, 8, 30], style="simple")) + "\n"
+
+
+# --- lii-check rules test --------------------------------------------------------------------------
+
+def rule_tests(result: dict, width: int, verbose: bool = False) -> str:
+    """``result`` is what ``rules test --format json`` prints: ``{"rules": [...], "summary": {...}}``."""
+    outcomes = result.get("rules") or []
+    failing = [o for o in outcomes if o.get("false_alarms") or o.get("misses")]
+    shown = outcomes if verbose else [o for o in outcomes
+                                      if o.get("false_alarms") or o.get("misses") or o.get("todo_now_passing")]
+    out: list[str] = []
+    if shown:
+        rows = [[one_line(o.get("rule")), one_line(o.get("kind")), o.get("passed", 0), len(o.get("false_alarms") or []),
+                 len(o.get("misses") or []), o.get("todo", 0),
+                 "\n".join([f"false alarm: {x}" for x in o.get("false_alarms") or []]
+                           + [f"miss: {x}" for x in o.get("misses") or []]
+                           + [f"todo now passes: {x}" for x in o.get("todo_now_passing") or []])]
+                for o in shown]
+        out += fitted_table(["rule", "kind", "passed", "false alarms", "misses", "todo", "details"], rows, width,
+                            minimum=[20, 6, 6, 5, 6, 4, 30])
+    passed = sum(int(o.get("passed") or 0) for o in outcomes)
+    todo = sum(int(o.get("todo") or 0) for o in outcomes)
+    out += wrap(f"{len(outcomes) - len(failing)} passed, {len(failing)} failed "
+                f"({passed} examples passed, {todo} todo)", width)
+    return "\n".join(out) + "\n"
+
+
+# --- lii-check calibrate ---------------------------------------------------------------------------
+
+def calibration(result: dict, width: int) -> str:
+    """``result`` is what ``calibrate --format json`` prints."""
+    width = max(MIN_WIDTH, width)
+    bands = ("1", "2", "3", "4")
+    rows = [[f"awarded {a}", *[row.get(e, 0) for e in bands]] for a, row in (result.get("confusion") or {}).items()]
+    out = wrap("Evidence score (columns) against awarded score (rows)", width)
+    out += fitted_table(["", *[f"evidence {e}" for e in bands]], rows, width)
+    out.append("")
+    share = result.get("evidence_equals_awarded")
+    incons = result.get("inconsistent_share")
+    out += wrap(f"Reports: {result.get('reports', 0)}; evidence score equals awarded: "
+                f"{'-' if share is None else f'{share:.0%}'}; two or more bands away: "
+                f"{result.get('two_or_more_bands_away', 0)}; judged inconsistent as they stand: "
+                f"{'-' if incons is None else f'{incons:.0%}'}", width)
+    for path in result.get("inconsistent_reports") or []:
+        out += hanging("  inconsistent as it stands: ", "    ", one_line(path), width, breaks="/")
+    out.append("")
+    out += wrap("Shift test: every report re-scored to each other band (score and label lines changed, in memory)",
+                width)
+    out += fitted_table(["shift (bands)", "copies", "caught", "share caught"],
+                        [[size, v.get("copies"), v.get("caught"), f"{v.get('share', 0):.0%}"]
+                         for size, v in (result.get("shift_test") or {}).items()], width)
+    uncited = result.get("caught_without_cited_sentences") or []
+    if uncited:
+        out.append(f"Caught without citing any sentence ({len(uncited)}):")
+        out += hanging("  ", "  ", ", ".join(one_line(u) for u in uncited), width)
+    return "\n".join(out) + "\n"
+
+
+# --- lii-check explain -----------------------------------------------------------------------------
+
+def explanation(d: dict, width: int) -> str:
+    """``d`` is what ``explain --format json`` prints for one report."""
+    width = max(MIN_WIDTH, width)
+    entry = {"path": d.get("path"), "verdict": d.get("verdict"), "awarded_score": d.get("awarded_score"),
+             "evidence_score": d.get("evidence_score"), "evidence_index": d.get("evidence_index")}
+    out = report_block(entry, width).strip("\n").split("\n") + [""]
+    out.append("Why this band:")
+    for line in d.get("reasoning") or []:
+        out += hanging("  - ", "    ", one_line(line), width)
+    out.append("")
+    for theme in d.get("themes") or []:
+        score = "no graded evidence" if theme.get("score") is None else f"theme score {theme['score']:.2f}"
+        counts = ", ".join(f"{one_line(k)} {v}" for k, v in (theme.get("counts") or {}).items() if v)
+        out += hanging("", "  ", f"{one_line(theme.get('theme'))}: {score}; "
+                       f"{plural(int(theme.get('mentions') or 0), 'sentence')} mention it; {counts or 'nothing graded'}",
+                       width)
+        if theme.get("evidence"):
+            rows = [[e.get("line"), one_line(e.get("level")) + ("" if e.get("weight") == 1 else f" ×{e.get('weight'):g}"),
+                     one_line(e.get("cue")), one_line(e.get("source")), one_line(e.get("clause"))]
+                    for e in theme["evidence"]]
+            out += fitted_table(["line", "level", "cue", "who says it", "clause"], rows, width,
+                                minimum=[4, 8, 12, 8, 30], style="simple")
+        out.append("")
+    if d.get("set_aside"):
+        out.append("Set aside (not counted):")
+        rows = [[s.get("line"), one_line(s.get("theme")), one_line(s.get("cue")), one_line(s.get("reason"))]
+                for s in d["set_aside"]]
+        out += fitted_table(["line", "theme", "cue", "why"], rows, width, minimum=[4, 10, 12, 30], style="simple")
+        out.append("")
+    if d.get("silent_themes"):
+        out += hanging("", "  ", "Themes the text never mentions: " + ", ".join(one_line(t) for t in d["silent_themes"]),
+                       width)
+        out.append("")
+    findings = d.get("findings") or []
+    if findings:
+        out.append("Findings:")
+        for f in findings:
+            first = f"  {one_line(f.get('severity')):<8}"
+            out += hanging(first, " " * len(first), f"{one_line(f.get('rule'))}: {one_line(f.get('message'))}", width)
+    else:
+        out.append("Findings: none")
+    return "\n".join(out) + "\n"
+
+
+__all__ = ["calibration", "explanation", "fitted_table", "rule_tests", "rules_list", "stacked"]
