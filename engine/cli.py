@@ -16,11 +16,14 @@ from .explain import explain_dict, explain_text
 from .document import FAIL_ON, build_document, rules_meta
 from .formats import FORMATS, render
 from .inference import ENGINES, EngineUnavailable
+from .outputs import OutputProblem, Target, fit_stream, parse_targets, refuse_report_folders, use_color, write_all
 from .parser import ReportError, read_report
 from .rulebook import Rulebook, RulebookInvalid, load_rulebook, with_overrides
 from .ruletest import run_rule_tests
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells and CI runners expect after Ctrl-C (1 would read as findings)
 PROGRESS_THRESHOLD = 300  # reports; below this a run is quick enough not to need one
 
 
@@ -36,6 +39,18 @@ class _DefaultToCheck(click.Group):
             args = ["check", *args]
         return super().parse_args(ctx, args)
 
+    def invoke(self, ctx: click.Context):
+        # Here rather than only in run(): click would turn Ctrl-C into "Aborted!" and exit 1 first.
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            _interrupted()
+
+
+def _interrupted() -> None:
+    click.echo("\nlii-check: interrupted; no output file was written or left half-written", err=True)
+    sys.exit(EXIT_INTERRUPTED)
+
 
 def _load_rules(rules_dir: str | None) -> Rulebook:
     try:
@@ -48,26 +63,17 @@ def _load_rules(rules_dir: str | None) -> Rulebook:
 
 
 def _use_color(choice: str | None) -> bool:
-    if choice == "always":
-        return True
-    if choice == "never" or os.environ.get("NO_COLOR"):
-        return False
-    return sys.stdout.isatty()
+    return use_color(choice or "auto", sys.stdout.isatty(), os.environ)
 
 
-def _outputs(values: tuple[str, ...], corpus: list[str]) -> list[tuple[str, Path]]:
-    out = []
-    roots = [Path(p).resolve() for p in corpus]
-    for value in values:
-        fmt, sep, file = value.partition("=")
-        if not sep or not file or fmt not in FORMATS:
-            raise UsageProblem(f"--output takes FORMAT=FILE with FORMAT one of {', '.join(FORMATS)}; got '{value}'")
-        target = Path(file).resolve()
-        for root in roots:
-            if target == root or (root.is_dir() and root in target.parents):
-                raise UsageProblem(f"--output {value}: refusing to write into the corpus being checked ({root})")
-        out.append((fmt, Path(file)))
-    return out
+def _echo_stdout(text: str, fmt: str, color: bool = False) -> None:
+    """Print a rendered format on stdout in a form its encoding can carry (never an encoding crash)."""
+    # color= stops click from stripping the codes when --color always is asked for off a terminal.
+    click.echo(fit_stream(text, fmt, getattr(sys.stdout, "encoding", None)), nl=False, color=color)
+
+
+def _echo_json(data: object) -> None:
+    _echo_stdout(json.dumps(data, indent=2, ensure_ascii=False) + "\n", "json")
 
 
 @click.group(cls=_DefaultToCheck, context_settings={"help_option_names": ["-h", "--help"]})
@@ -126,16 +132,17 @@ def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str | None, output
     strict = strict if strict is not None else bool(config.strict)
     engine = engine or config.engine or "auto"
     try:
-        targets = _outputs(outputs, list(paths))
+        targets = parse_targets(outputs, FORMATS, paths)
         rulebook = _configured_rules(rules_dir, config)
         accepted = _load_baseline(baseline) if baseline else None
         files = discover(list(paths))
+        refuse_report_folders(targets, [f.path for f in files])
         if len(files) > PROGRESS_THRESHOLD and sys.stderr.isatty():
             with click.progressbar(length=len(files), label="Checking reports", file=sys.stderr) as bar:
                 results, used = check_files(files, rulebook, engine, progress=lambda: bar.update(1))
         else:
             results, used = check_files(files, rulebook, engine)
-    except (UsageProblem, NoReports, EngineUnavailable) as exc:
+    except (UsageProblem, OutputProblem, NoReports, EngineUnavailable) as exc:
         click.echo(f"lii-check: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     if accepted is not None:
@@ -146,15 +153,19 @@ def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str | None, output
     doc = build_document(results, rulebook, engine=used, fail_on=fail_on, strict=strict)
     meta = rules_meta(rulebook)
     use_color = _use_color(color) and fmt == "table"
-    # color= stops click from stripping the codes when --color always is asked for off a terminal.
-    click.echo(render(fmt, doc, meta, color=use_color), nl=False, color=use_color)
-    for target_fmt, target in targets:
-        try:
-            target.write_text(render(target_fmt, doc, meta), encoding="utf-8")
-        except OSError as exc:
-            click.echo(f"lii-check: cannot write {target}: {exc.strerror or exc}", err=True)
-            sys.exit(EXIT_USAGE)
+    _write_outputs(targets, doc, meta)
+    _echo_stdout(render(fmt, doc, meta, color=use_color), fmt, use_color)
     sys.exit(doc["summary"]["exit_code"])
+
+
+def _write_outputs(targets: list[Target], doc: dict, meta: list[dict]) -> None:
+    try:
+        write_all([(t, render(t.fmt, doc, meta)) for t in targets])
+    except OSError as exc:
+        # Checked writable before the run, so this is the disk filling up or the folder vanishing.
+        click.echo(f"lii-check: cannot write {exc.filename or 'an output'}: {exc.strerror or exc}; "
+                   "no output file was left half-written", err=True)
+        sys.exit(EXIT_USAGE)
 
 
 def _load_baseline(path: str):
@@ -205,9 +216,9 @@ def calibrate(paths: tuple[str, ...], rules_dir: str | None, fmt: str, engine: s
     result = run_calibration(reports, rulebook, engine)
     result["unreadable"] = unreadable
     if fmt == "json":
-        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        _echo_json(result)
     else:
-        click.echo(_calibration_table(result), nl=False)
+        _echo_stdout(_calibration_table(result), "table")
     sys.exit(EXIT_FINDINGS if unreadable else EXIT_OK)
 
 
@@ -232,16 +243,28 @@ def _calibration_table(result: dict) -> str:
 
 def run() -> None:
     """Entry point that turns any unexpected failure into a one-line message, never a traceback."""
+    # Text that the stream cannot encode becomes "?" rather than a crash, for anything printed
+    # outside _echo_stdout (which keeps JSON and XML lossless).
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace" if stream is sys.stdout else "backslashreplace")
     try:
-        main(standalone_mode=True)
+        code = main(standalone_mode=False)
     except SystemExit:
         raise
-    except KeyboardInterrupt:
-        click.echo("lii-check: interrupted", err=True)
-        sys.exit(130)
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        _interrupted()
+    except click.exceptions.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        # `lii-check … | head`: the reader went away. Quietly, with the shell's code for SIGPIPE.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_BROKEN_PIPE)
     except Exception as exc:  # noqa: BLE001 - last line of defence for users in CI
         click.echo(f"lii-check: internal error ({type(exc).__name__}: {exc}). Please report this.", err=True)
         sys.exit(EXIT_INTERNAL)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 
 @main.command()
@@ -260,9 +283,9 @@ def explain(report: str, rules_dir: str | None, fmt: str, engine: str) -> None:
         sys.exit(EXIT_FINDINGS)
     results, _ = check_reports([parsed], rulebook, engine)
     if fmt == "json":
-        click.echo(json.dumps(explain_dict(results[0], rulebook), indent=2, ensure_ascii=False))
+        _echo_json(explain_dict(results[0], rulebook))
     else:
-        click.echo(explain_text(results[0], rulebook), nl=False)
+        _echo_stdout(explain_text(results[0], rulebook), "text")
     sys.exit(EXIT_FINDINGS if results[0].verdict != "consistent" else EXIT_OK)
 
 

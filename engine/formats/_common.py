@@ -53,3 +53,59 @@ def count_severity(findings: list[dict], severity: str) -> int:
 
 def plural(n: int, word: str, plural_word: str | None = None) -> str:
     return f"{n} {word if n == 1 else (plural_word or word + 's')}"
+
+
+_SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+
+
+def fail_on(doc: dict) -> str:
+    """The run's ``--fail-on`` level; ``error`` for documents that predate the field."""
+    return (doc.get("summary") or {}).get("fail_on") or "error"
+
+
+def severity_fails(severity: str | None, level: str) -> bool:
+    """Does a finding of ``severity`` fail a run with ``--fail-on level``? (The same rule as the exit code.)"""
+    if level == "never":
+        return False
+    return _SEVERITY_RANK.get(severity or "", 1) <= _SEVERITY_RANK.get(level, 0)
+
+
+def report_fails(report: dict, level: str) -> bool:
+    """Unreadable reports always fail the run; otherwise a finding at or above ``level`` does."""
+    if report.get("verdict") == "unreadable":
+        return True
+    return any(severity_fails(f.get("severity"), level) for f in report.get("findings") or [])
+
+
+def strict_gaps(doc: dict) -> tuple[list[str], list[str]]:
+    """(rules no report exercised, themes no report mentions) when ``--strict`` makes them fail the run."""
+    s = doc.get("summary") or {}
+    if not s.get("strict"):
+        return [], []
+    return list(s.get("rules_not_exercised") or []), list(s.get("themes_never_mentioned") or [])
+
+
+def strict_failure(doc: dict) -> str | None:
+    """Why --strict fails this run, or None."""
+    rules, themes = strict_gaps(doc)
+    if not (rules or themes):
+        return None
+    return f"--strict: {plural(len(rules), 'rule')} no report exercised, {plural(len(themes), 'theme')} no report mentions"
+
+
+def hidden_failures(doc: dict) -> list[str]:
+    """Why the run fails, for the reasons a reader would not see as an error finding or an unreadable report.
+
+    Every format prints these, so no format reads as a pass while the exit code is 1.
+    """
+    level = fail_on(doc)
+    reasons = []
+    if level in ("warning", "info"):
+        n = sum(1 for r in doc.get("reports") or []
+                if r.get("verdict") == "consistent" and report_fails(r, level))
+        if n:
+            reasons.append(f"{plural(n, 'report')} with findings at or above '{level}' (--fail-on {level})")
+    strict = strict_failure(doc)
+    if strict:
+        reasons.append(strict)
+    return reasons

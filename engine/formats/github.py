@@ -1,7 +1,7 @@
 """``--format github``: GitHub Actions workflow commands, which become annotations on the PR diff."""
 from __future__ import annotations
 
-from ._common import clean, error_parts
+from ._common import clean, error_parts, hidden_failures
 
 _COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -35,4 +35,7 @@ def render(doc: dict) -> str:
         for f in report.get("findings") or []:
             lines.append(_command(_COMMAND.get(f.get("severity", ""), "warning"), path, f.get("line"),
                                   f.get("rule", ""), f.get("message", "")))
+    # Failures no ::error line above shows (--fail-on warning, --strict) get one, so the annotations
+    # agree with the failed step.
+    lines += [f"::error title=lii-check::{escape_data(clean(reason))}" for reason in hidden_failures(doc)]
     return "".join(line + "\n" for line in lines)

@@ -6,7 +6,7 @@ import textwrap
 import click
 from tabulate import tabulate
 
-from ._common import clean, error_parts, evidence_lines, one_line, score_phrase
+from ._common import clean, error_parts, evidence_lines, hidden_failures, one_line, score_phrase
 
 TABLEFMT = "simple_grid"
 WRAP = 50  # columns for each free-text column: with long rule ids the table stays under ~170 columns
@@ -75,11 +75,15 @@ def _summary(doc: dict) -> str:
     never = s.get("rules_never_fired") or []
     if never:
         table += f"\nRules that never fired ({len(never)}): " + ", ".join(clean(r) for r in never)
+    unexercised = s.get("rules_not_exercised") or []
+    if unexercised:
+        table += (f"\nRules no report exercised ({len(unexercised)}; no report awards a score they apply to"
+                  " and mentions their theme): " + ", ".join(clean(r) for r in unexercised))
     silent = s.get("themes_never_mentioned") or []
     if silent:
         table += "\nThemes no report mentions: " + ", ".join(clean(t) for t in silent)
-    if s.get("strict") and (never or silent):
-        table += "\n--strict: rules that never fire and themes never mentioned fail this run."
+    for reason in hidden_failures(doc):
+        table += f"\nFails: {clean(reason)}"
     return table
 
 
