@@ -6,7 +6,7 @@ import textwrap
 import click
 from tabulate import tabulate
 
-from ._common import clean, error_parts, evidence_lines, hidden_failures, one_line, score_phrase
+from ._common import clean, error_parts, evidence_lines, one_line, run_result, score_phrase
 
 TABLEFMT = "simple_grid"
 WRAP = 50  # columns for each free-text column: with long rule ids the table stays under ~170 columns
@@ -82,8 +82,9 @@ def _summary(doc: dict) -> str:
     silent = s.get("themes_never_mentioned") or []
     if silent:
         table += "\nThemes no report mentions: " + ", ".join(clean(t) for t in silent)
-    for reason in hidden_failures(doc):
-        table += f"\nFails: {clean(reason)}"
+    result = run_result(doc)
+    if result:
+        table += f"\nResult: {clean(result)}"
     return table
 
 
