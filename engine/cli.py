@@ -117,7 +117,7 @@ def _configured_rules(rules_dir: str | None, config) -> Rulebook:
 @click.option("--output", "outputs", multiple=True, metavar="FORMAT=FILE", help="Also write FORMAT to FILE (repeatable).")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
               help="The least severe finding that makes the exit code 1; unreadable reports always do.  [default: error]")
-@click.option("--strict/--no-strict", default=None, help="Also fail when a rule never fired or a theme was never mentioned.")
+@click.option("--strict/--no-strict", default=None, help="Also fail when the corpus leaves a rule unexercised or a theme unmentioned (see the README).")
 @click.option("--engine", type=click.Choice(ENGINES), default=None,
               help="durable: durable_rules only; pure: the built-in evaluator; auto: durable_rules where it works.  [default: auto]")
 @click.option("--baseline", type=click.Path(dir_okay=False), help="JSON output of an earlier run: report only findings not in it.")

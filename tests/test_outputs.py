@@ -576,8 +576,10 @@ def _matches(sample, actual, where="") -> None:
     """The README's sample against real output; "…" in the sample stands for text left out."""
     if isinstance(sample, str) and sample.endswith("…"):
         assert isinstance(actual, str) and actual.startswith(sample[:-1].rstrip()), where
-    elif isinstance(sample, list) and sample == ["…"]:
-        assert isinstance(actual, list), where
+    elif isinstance(sample, list) and sample and sample[-1] == "…":  # these items first, maybe more
+        assert isinstance(actual, list) and len(actual) >= len(sample) - 1, where
+        for i, (s, a) in enumerate(zip(sample[:-1], actual)):
+            _matches(s, a, f"{where}[{i}]")
     elif isinstance(sample, dict):
         assert isinstance(actual, dict) and list(sample) == list(actual), f"{where}: keys {list(sample)} != {list(actual)}"
         for key in sample:
