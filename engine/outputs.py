@@ -49,12 +49,12 @@ def refuse_inside(target: Target, trees: Iterable[Path], folders: Iterable[Path]
     """OutputProblem if ``target`` would land where reports are read from."""
     for tree in trees:
         if target.path == tree or tree in target.path.parents:
-            raise OutputProblem(f"--output {target.fmt}={target.given}: refusing to write inside {tree}, "
-                                "a folder the reports are read from (the next run would read it as a report)")
+            raise OutputProblem(f"--output {target.fmt}={target.given}: refusing to write into the corpus being "
+                                f"checked ({tree}): the next run would read the output as a report")
     for folder in folders:
         if target.path.parent == folder:
-            raise OutputProblem(f"--output {target.fmt}={target.given}: refusing to write into {folder}, "
-                                "the folder of a report being checked")
+            raise OutputProblem(f"--output {target.fmt}={target.given}: refusing to write into the corpus being "
+                                f"checked ({folder}, the folder of a report being checked)")
 
 
 def _probe_writable(target: Target) -> None:

@@ -73,7 +73,8 @@ def test_an_output_next_to_a_report_given_by_name_is_refused_before_the_run(tmp_
     done = real("--engine", "pure", "--output", "markdown=reports/lii.md", "reports/one.txt", cwd=tmp_path)
     assert done.returncode == 2
     assert done.stdout == ""  # refused before anything was checked
-    assert "--output markdown=reports/lii.md: refusing to write into" in done.stderr
+    assert done.stderr.startswith("lii-check: --output markdown=reports/lii.md: refusing to write into the corpus "
+                                  f"being checked ({reports.resolve()}, the folder of a report being checked)")
     assert sorted(p.name for p in reports.iterdir()) == ["one.txt"]
     # The failure this prevents: the next run over the folder reads the output as a report.
     assert real("--engine", "pure", "reports/", cwd=tmp_path).returncode == 0
@@ -84,7 +85,7 @@ def test_an_output_anywhere_below_a_given_folder_is_refused(tmp_path):
     (reports / "sub").mkdir()
     done = real("--engine", "pure", "--output", "json=reports/sub/out.json", "reports", cwd=tmp_path)
     assert done.returncode == 2 and done.stdout == ""
-    assert "refusing to write inside" in done.stderr
+    assert f"refusing to write into the corpus being checked ({reports.resolve()})" in done.stderr
     assert not (reports / "sub" / "out.json").exists()
 
 
