@@ -45,10 +45,19 @@ class _DefaultToCheck(click.Group):
             return super().invoke(ctx)
         except KeyboardInterrupt:
             _interrupted()
+        except BrokenPipeError:
+            _stdout_closed()
+
+
+def _stdout_closed() -> None:
+    # `lii-check … | head`: the reader went away. Quietly, with the shell's code for SIGPIPE (click's
+    # own handling would exit 1, which CI reads as findings). devnull takes the final flush at exit.
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(EXIT_BROKEN_PIPE)
 
 
 def _interrupted() -> None:
-    click.echo("\nlii-check: interrupted; no output file was written or left half-written", err=True)
+    click.echo("\nlii-check: interrupted; no output file is left half-written", err=True)
     sys.exit(EXIT_INTERRUPTED)
 
 
@@ -258,9 +267,7 @@ def run() -> None:
         exc.show()
         sys.exit(exc.exit_code)
     except BrokenPipeError:
-        # `lii-check … | head`: the reader went away. Quietly, with the shell's code for SIGPIPE.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(EXIT_BROKEN_PIPE)
+        _stdout_closed()
     except Exception as exc:  # noqa: BLE001 - last line of defence for users in CI
         click.echo(f"lii-check: internal error ({type(exc).__name__}: {exc}). Please report this.", err=True)
         sys.exit(EXIT_INTERNAL)

@@ -378,6 +378,18 @@ def test_ctrl_c_exits_130_with_one_line_and_no_output_files(tmp_path, moment):
     assert list(out.iterdir()) == []
 
 
+def test_a_closed_stdout_exits_141_quietly(tmp_path):
+    reader, writer = os.pipe()
+    os.close(reader)  # like `| head` that has already exited
+    try:
+        done = subprocess.run([sys.executable, "-c", LAUNCH, "--engine", "pure", SEEDS], stdout=writer,
+                              stderr=subprocess.PIPE, text=True, timeout=600, cwd=tmp_path, env=env())
+    finally:
+        os.close(writer)
+    assert done.returncode == 141
+    assert done.stderr == ""
+
+
 # ---- stdout that is not UTF-8 --------------------------------------------------------------------
 
 
