@@ -86,7 +86,10 @@ def parse_targets(values: Iterable[str], formats: Iterable[str], paths: Iterable
         fmt, sep, file = value.partition("=")
         if not sep or not file or fmt not in formats:
             raise OutputProblem(f"--output takes FORMAT=FILE with FORMAT one of {', '.join(formats)}; got '{value}'")
-        target = Target(fmt, file, Path(file).resolve())
+        named = Path(file)
+        # A device or pipe (/dev/stdout) is written where named; resolving it would give /proc/…/pipe:[…].
+        special = named.exists() and not named.is_file() and not named.is_dir()
+        target = Target(fmt, file, named.absolute() if special else named.resolve())
         if any(t.path == target.path for t in targets):
             raise OutputProblem(f"--output {value}: {file} is named by more than one --output")
         refuse_inside(target, trees, folders)

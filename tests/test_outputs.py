@@ -17,6 +17,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -107,6 +108,32 @@ def test_an_output_elsewhere_is_written(tmp_path):
     assert done.returncode == 0, done.stderr
     assert json.loads((tmp_path / "out" / "lii.json").read_text("utf-8"))["summary"]["reports"] == 1
     assert leftovers(tmp_path / "out") == []
+
+
+def test_an_output_to_a_pipe_is_written_through_not_replaced(tmp_path):
+    # /dev/stdout and named pipes cannot be renamed over: they are written in place.
+    corpus_of(tmp_path, "reports", SEEDS / "000_69a4ab76882569fd.txt")
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    proc = subprocess.Popen([sys.executable, "-c", LAUNCH, "--engine", "pure", "--output", "json=pipe", "reports"],
+                            cwd=tmp_path, env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    received: list[str] = []
+
+    def read() -> None:
+        with open(fifo, encoding="utf-8") as reader:
+            received.append(reader.read())
+
+    thread = threading.Thread(target=read, daemon=True)
+    thread.start()
+    stdout, stderr = proc.communicate(timeout=600)
+    thread.join(timeout=30)
+    if thread.is_alive():  # nothing opened the pipe for writing: release the reader before failing
+        with open(fifo, "w"):
+            pass
+        raise AssertionError("the output never reached the pipe")
+    assert proc.returncode == 0, stderr
+    assert json.loads(received[0])["summary"]["reports"] == 1
+    assert fifo.is_fifo() and leftovers(tmp_path) == []
 
 
 def _unwritable(tmp_path: Path, kind: str) -> str:
@@ -551,7 +578,19 @@ README = (REPO / "README.md").read_text("utf-8")
 
 
 def _code_blocks(lang: str) -> list[str]:
-    return re.findall(rf"```{lang}\n(.*?)```", README, flags=re.S)
+    """The README's fenced code blocks opened with ```lang, in order (fences paired line by line)."""
+    blocks, current, opened = [], None, None
+    for line in README.splitlines():
+        if line.startswith("```"):
+            if current is None:
+                current, opened = [], line[3:].strip()
+            else:
+                if opened == lang:
+                    blocks.append("\n".join(current) + "\n")
+                current = None
+        elif current is not None:
+            current.append(line)
+    return blocks
 
 
 def test_the_imported_package_is_this_checkouts_engine_folder():
@@ -613,6 +652,15 @@ def test_the_readmes_json_sample_is_what_lii_check_prints():
     assert actual["engine"] in ("durable", "pure")
     actual["engine"] = sample["engine"]  # which engine ran depends on the machine
     _matches(sample, actual)
+
+
+def test_the_readmes_table_sample_heading_and_figures_are_what_lii_check_prints():
+    (sample,) = [b for b in _code_blocks("") if "INCONSISTENT" in b]
+    done = real("--engine", "pure", "fixtures/shifted/seed002_relabelled_1.txt", cwd=REPO)
+    assert sample.splitlines()[0] == done.stdout.splitlines()[0]
+    # The sample's columns are narrower than the real table's, but every figure in it must be real.
+    for figure in re.findall(r"\d+\.\d+", sample):
+        assert figure in done.stdout, figure
 
 
 def test_the_readmes_benchmark_command_names_what_exists():
