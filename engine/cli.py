@@ -329,12 +329,12 @@ def rules_test(directory: str | None, fixture_dirs: tuple[str, ...], fmt: str, e
     outcomes = run_rule_tests(rulebook, [Path(d) for d in fixture_dirs], engine)
     failed = [o for o in outcomes if not o.ok]
     if fmt == "json":
-        click.echo(json.dumps({
+        _echo_json({
             "rules": [{"rule": o.rule, "kind": o.kind, "passed": o.passed, "false_alarms": o.false_alarms,
                        "misses": o.misses, "todo": o.todo, "todo_now_passing": o.todo_now_passing} for o in outcomes],
             "summary": {"rules": len(outcomes), "failed": len(failed),
                         "todo": sum(o.todo for o in outcomes)},
-        }, indent=2, ensure_ascii=False))
+        })
     else:
         shown = outcomes if verbose else [o for o in outcomes if not o.ok or o.todo_now_passing]
         rows = [[o.rule, o.kind, o.passed, len(o.false_alarms), len(o.misses), o.todo,
@@ -358,7 +358,7 @@ def rules_list(directory: str | None, fmt: str) -> None:
     rulebook = _load_rules(directory)
     meta = sorted(rules_meta(rulebook), key=lambda m: m["id"])
     if fmt == "json":
-        click.echo(json.dumps(meta, indent=2, ensure_ascii=False))
+        _echo_json(meta)
         return
     click.echo(tabulate([[m["id"], m["theme"], m["severity"], m["description"]] for m in meta],
                         headers=["id", "theme", "severity", "description"], tablefmt="simple",

@@ -78,7 +78,7 @@ def _summary(doc: dict) -> str:
     unexercised = s.get("rules_not_exercised") or []
     if unexercised:
         table += (f"\nRules no report exercised ({len(unexercised)}; no report awards a score they apply to"
-                  " and mentions their theme): " + ", ".join(clean(r) for r in unexercised))
+                  " and, for theme rules, mentions the theme): " + ", ".join(clean(r) for r in unexercised))
     silent = s.get("themes_never_mentioned") or []
     if silent:
         table += "\nThemes no report mentions: " + ", ".join(clean(t) for t in silent)
