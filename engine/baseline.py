@@ -63,6 +63,7 @@ def apply_baseline(results: list[ReportResult], baseline: Baseline) -> int:
         kept = []
         for finding in result.findings:
             if finding_key(result.path, finding) in baseline.keys:
+                finding.suppressed_by = "baseline"
                 result.suppressed.append(finding)
                 matched += 1
             else:

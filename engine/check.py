@@ -143,6 +143,7 @@ def apply_suppressions(result: ReportResult) -> ReportResult:
             kept.append(finding)
         else:
             used.add(match)
+            finding.suppressed_by = "inline"
             result.suppressed.append(finding)
     for i, (line, rule, reason) in enumerate(report.suppressions):
         if not reason:

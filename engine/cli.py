@@ -18,6 +18,8 @@ FAIL_ON = ("error", "warning", "info", "never")
 ENGINES = ("auto", "durable", "pure")
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells and CI runners expect after Ctrl-C (1 would read as findings)
 PROGRESS_THRESHOLD = 300  # reports; below this a run is quick enough not to need one
 
 
@@ -32,6 +34,27 @@ class _DefaultToCheck(click.Group):
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
             args = ["check", *args]
         return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context):
+        # Here rather than only in run(): click would turn Ctrl-C into "Aborted!" and exit 1 first.
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            _interrupted()
+        except BrokenPipeError:
+            _stdout_closed()
+
+
+def _stdout_closed() -> None:
+    # `lii-check … | head`: the reader went away. Quietly, with the shell's code for SIGPIPE (click's
+    # own handling would exit 1, which CI reads as findings). devnull takes the final flush at exit.
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(EXIT_BROKEN_PIPE)
+
+
+def _interrupted() -> None:
+    click.echo("\nlii-check: interrupted; no output file is left half-written", err=True)
+    sys.exit(EXIT_INTERRUPTED)
 
 
 def _session(rules_dir: str | None = None, config_path: str | None = None, engine: str | None = None):
@@ -70,26 +93,21 @@ def _width() -> int:
 
 
 def _use_color(choice: str | None) -> bool:
-    if choice == "always":
-        return True
-    if choice == "never" or os.environ.get("NO_COLOR"):
-        return False
-    return sys.stdout.isatty()
+    from .outputs import use_color
+
+    return use_color(choice or "auto", sys.stdout.isatty(), os.environ)
 
 
-def _outputs(values: tuple[str, ...], corpus: list[str]) -> list[tuple[str, Path]]:
-    out = []
-    roots = [Path(p).resolve() for p in corpus]
-    for value in values:
-        fmt, sep, file = value.partition("=")
-        if not sep or not file or fmt not in FORMATS:
-            raise UsageProblem(f"--output takes FORMAT=FILE with FORMAT one of {', '.join(FORMATS)}; got '{value}'")
-        target = Path(file).resolve()
-        for root in roots:
-            if target == root or (root.is_dir() and root in target.parents):
-                raise UsageProblem(f"--output {value}: refusing to write into the corpus being checked ({root})")
-        out.append((fmt, Path(file)))
-    return out
+def _echo_stdout(text: str, fmt: str, color: bool = False) -> None:
+    """Print a rendered format on stdout in a form its encoding can carry (never an encoding crash)."""
+    from .outputs import fit_stream
+
+    # color= stops click from stripping the codes when --color always is asked for off a terminal.
+    click.echo(fit_stream(text, fmt, getattr(sys.stdout, "encoding", None)), nl=False, color=color)
+
+
+def _echo_json(data: object) -> None:
+    _echo_stdout(json.dumps(data, indent=2, ensure_ascii=False) + "\n", "json")
 
 
 @click.group(cls=_DefaultToCheck, context_settings={"help_option_names": ["-h", "--help"]})
@@ -110,7 +128,7 @@ def main() -> None:
 @click.option("--output", "outputs", multiple=True, metavar="FORMAT=FILE", help="Also write FORMAT to FILE (repeatable).")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
               help="The least severe finding that makes the exit code 1; unreadable reports always do.  [default: error]")
-@click.option("--strict/--no-strict", default=None, help="Also fail when a rule never fired or a theme was never mentioned.")
+@click.option("--strict/--no-strict", default=None, help="Also fail when the corpus leaves a rule unexercised or a theme unmentioned (see the README).")
 @click.option("--engine", type=click.Choice(ENGINES), default=None,
               help="durable: durable_rules only; pure: the built-in evaluator; auto: durable_rules where it works.  [default: auto]")
 @click.option("--baseline", type=click.Path(dir_okay=False), help="JSON output of an earlier run: report only findings not in it.")
@@ -128,6 +146,7 @@ def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str | None, output
     """Check the reports under PATHS (files or folders, searched for .txt and .md)."""
     from .check import DEFAULT_BUDGET, NoReports, Options, check_stream, default_jobs, discover
     from .inference import EngineUnavailable
+    from .outputs import OutputProblem, parse_targets, refuse_report_folders
     from .run import Spool, Tally, entry_of
 
     session = _session(rules_dir, config_path, engine)
@@ -136,10 +155,11 @@ def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str | None, output
     fail_on = fail_on or config.fail_on or "error"
     strict = strict if strict is not None else bool(config.strict)
     try:
-        targets = _outputs(outputs, list(paths))
+        targets = parse_targets(outputs, FORMATS, paths)
         accepted = _load_baseline(baseline) if baseline else None
         files = discover(list(paths))
-    except (UsageProblem, NoReports) as exc:
+        refuse_report_folders(targets, [f.path for f in files])
+    except (UsageProblem, OutputProblem, NoReports) as exc:
         click.echo(f"lii-check: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     options = Options(engine=session.engine, jobs=jobs or default_jobs(), budget=timeout or DEFAULT_BUDGET)
@@ -172,13 +192,15 @@ def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str | None, output
         click.echo(f"lii-check: {matched} finding(s) accepted by the baseline {baseline}", err=True)
     used = "+".join(sorted(engines)) if engines else "none"
     summary = tally.summary(rulebook, strict)
-    _emit(fmt, None, spool, rulebook, used, summary, table_out, verbose)
-    for target_fmt, target in targets:
-        try:
-            _emit(target_fmt, target, spool, rulebook, used, summary, None, verbose)
-        except OSError as exc:
-            click.echo(f"lii-check: cannot write {target}: {exc.strerror or exc}", err=True)
-            sys.exit(EXIT_USAGE)
+    _write_outputs([(t, _render(t.fmt, spool, rulebook, used, summary, verbose, to_file=True)) for t in targets])
+    if table_out is not None:
+        table_out.summary(summary)
+    elif fmt == "json":  # streamed: the document is never whole in memory
+        from .run import header, write_json
+
+        write_json(lambda text: _echo_stdout(text, "json"), header(rulebook, used), spool.entries(), summary)
+    else:
+        _echo_stdout(_render(fmt, spool, rulebook, used, summary, verbose, to_file=False), fmt)
     spool.close()
     sys.exit(summary["exit_code"])
 
@@ -194,8 +216,7 @@ class _TableStream:
         from .formats.table import fold_blank_lines
 
         for text in fold_blank_lines([piece], self.after_blank):
-            # color= stops click from stripping the codes when --color always is asked for off a terminal.
-            click.echo(text, nl=False, color=self.color)
+            _echo_stdout(text, "table", self.color)
             self.after_blank = text.endswith("\n\n")
 
     def report(self, entry: dict) -> None:
@@ -209,32 +230,33 @@ class _TableStream:
         self._write("\n" + run_summary(summary, self.width, self.color, self.verbose))
 
 
-def _emit(fmt: str, target: Path | None, spool, rulebook, engine: str, summary: dict, table_out,
-          verbose: bool = False) -> None:
-    """Write one format to stdout (target None) or to a file, from the spooled entries."""
+def _render(fmt: str, spool, rulebook, engine: str, summary: dict, verbose: bool, to_file: bool) -> str:
+    """One format, whole, from the spooled entries."""
     from .run import document, header, write_json
 
-    head = header(rulebook, engine)
-    if target is None and table_out is not None:
-        table_out.summary(summary)
-        return
     if fmt == "json":
-        if target is None:
-            write_json(lambda text: click.echo(text, nl=False), head, spool.entries(), summary)
-        else:
-            with target.open("w", encoding="utf-8") as out:
-                write_json(out.write, head, spool.entries(), summary)
-        return
+        pieces: list[str] = []
+        write_json(pieces.append, header(rulebook, engine), spool.entries(), summary)
+        return "".join(pieces)
     from .document import rules_meta
     from .formats import DEFAULT_WIDTH, render
 
     # A file has no terminal: a table written to one gets the default width, the same every run.
-    text = render(fmt, document(head, spool.entries(), summary), rules_meta(rulebook),
-                  width=_width() if target is None else DEFAULT_WIDTH, verbose=verbose)
-    if target is None:
-        click.echo(text, nl=False)
-    else:
-        target.write_text(text, encoding="utf-8")
+    return render(fmt, document(header(rulebook, engine), spool.entries(), summary), rules_meta(rulebook),
+                  width=DEFAULT_WIDTH if to_file else _width(), verbose=verbose)
+
+
+def _write_outputs(contents: list) -> None:
+    """Every --output file, all or none: each is written to a temporary file and renamed into place."""
+    from .outputs import write_all
+
+    try:
+        write_all(contents)
+    except OSError as exc:
+        # Checked writable before the run, so this is the disk filling up or the folder vanishing.
+        click.echo(f"lii-check: cannot write {exc.filename or 'an output'}: {exc.strerror or exc}; "
+                   "no output file was left half-written", err=True)
+        sys.exit(EXIT_USAGE)
 
 
 def _load_baseline(path: str):
@@ -298,7 +320,7 @@ def calibrate(paths: tuple[str, ...], rules_dir: str | None, fmt: str, engine: s
     result = run_calibration(reports, session.compiled, session.engine)
     result["unreadable"] = unreadable
     if fmt == "json":
-        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        _echo_json(result)
     else:
         click.echo(tables.calibration(result, _width()), nl=False)
     sys.exit(EXIT_FINDINGS if unreadable else EXIT_OK)
@@ -306,16 +328,26 @@ def calibrate(paths: tuple[str, ...], rules_dir: str | None, fmt: str, engine: s
 
 def run() -> None:
     """Entry point that turns any unexpected failure into a one-line message, never a traceback."""
+    # Text that the stream cannot encode becomes "?" rather than a crash, for anything printed
+    # outside _echo_stdout (which keeps JSON and XML lossless).
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace" if stream is sys.stdout else "backslashreplace")
     try:
-        main(standalone_mode=True)
+        code = main(standalone_mode=False)
     except SystemExit:
         raise
-    except KeyboardInterrupt:
-        click.echo("lii-check: interrupted", err=True)
-        sys.exit(130)
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        _interrupted()
+    except click.exceptions.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        _stdout_closed()
     except Exception as exc:  # noqa: BLE001 - last line of defence for users in CI
         click.echo(f"lii-check: internal error ({type(exc).__name__}: {exc}). Please report this.", err=True)
         sys.exit(EXIT_INTERNAL)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 
 @main.command()
@@ -341,7 +373,7 @@ def explain(report: str, rules_dir: str | None, fmt: str, engine: str | None, co
         sys.exit(EXIT_FINDINGS)
     results, _ = check_reports([parsed], session.compiled, session.engine)
     if fmt == "json":
-        click.echo(json.dumps(explain_dict(results[0], rulebook), indent=2, ensure_ascii=False))
+        _echo_json(explain_dict(results[0], rulebook))
     else:
         click.echo(explain_text(results[0], rulebook, _width()), nl=False)
     sys.exit(EXIT_FINDINGS if results[0].verdict != "consistent" else EXIT_OK)
@@ -409,6 +441,6 @@ def rules_list(directory: str | None, fmt: str) -> None:
     rulebook = _session(directory).rulebook
     meta = sorted(rules_meta(rulebook), key=lambda m: m["id"])
     if fmt == "json":
-        click.echo(json.dumps(meta, indent=2, ensure_ascii=False))
+        _echo_json(meta)
         return
     click.echo(tables.rules_list(meta, _width()), nl=False)

@@ -31,7 +31,9 @@ def report_dict(r: ReportResult) -> dict:
         "verdict": r.verdict,
         "error": {"line": r.error[0], "message": r.error[1]} if r.error else None,
         "findings": [finding_dict(f) for f in r.findings],
-        "suppressed": [finding_dict(f) for f in r.suppressed],
+        # suppressed_by says which mechanism silenced it ("inline" comment or "baseline"): SARIF
+        # reports the two differently (inSource / external).
+        "suppressed": [{**finding_dict(f), "suppressed_by": f.suppressed_by} for f in r.suppressed],
     }
 
 
@@ -45,14 +47,38 @@ def fails(r: ReportResult, fail_on: str) -> bool:
     return any(SEVERITIES.index(f.severity) <= worst for f in r.findings)
 
 
+def rules_not_exercised(results: list[ReportResult], rulebook: Rulebook) -> list[str]:
+    """Expectations no readable report could have fired: none awards a score the rule applies to
+    (and, for a theme rule, also mentions its theme).
+
+    This, not "never fired", is what --strict fails on: on a healthy corpus the discrepancy rules
+    rightly never fire, but a rule no report even reached was never tested by this corpus.
+    """
+    readable = [r for r in results if r.report is not None and r.assessment is not None]
+    missing = []
+    for e in rulebook.expectations():
+        reached = False
+        for r in readable:
+            if r.report.awarded_score not in e.applies_to:
+                continue
+            facts = r.assessment.themes.get(e.theme) if e.scope == "theme" else None
+            if e.scope != "theme" or (facts is not None and facts.mentions):
+                reached = True
+                break
+        if not reached:
+            missing.append(e.id)
+    return sorted(missing)
+
+
 def build_document(results: list[ReportResult], rulebook: Rulebook, *, engine: str,
                    fail_on: str = "error", strict: bool = False) -> dict:
     fired = {f.rule for r in results for f in r.findings + r.suppressed}
     never = sorted(e.id for e in rulebook.expectations() if e.id not in fired)
     themes_seen = {t for r in results if r.assessment for t, f in r.assessment.themes.items() if f.mentions}
     absent = sorted(t.id for t in rulebook.themes if t.id not in themes_seen)
+    not_exercised = rules_not_exercised(results, rulebook)
     failing = any(fails(r, fail_on) for r in results)
-    if strict and (never or absent):
+    if strict and (not_exercised or absent):
         failing = True
     counts = {s: sum(1 for r in results for f in r.findings if f.severity == s) for s in SEVERITIES}
     return {
@@ -68,6 +94,7 @@ def build_document(results: list[ReportResult], rulebook: Rulebook, *, engine: s
             "unreadable": sum(1 for r in results if r.verdict == "unreadable"),
             "findings": counts,
             "rules_never_fired": never,
+            "rules_not_exercised": not_exercised,
             "themes_never_mentioned": absent,
             "fail_on": fail_on,
             "strict": strict,

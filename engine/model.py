@@ -121,6 +121,8 @@ class Finding:
     message: str
     line: int | None
     evidence: list[EvidenceRef] = field(default_factory=list)
+    # Set when the finding is moved to `suppressed`: "inline" (a comment in the report) or "baseline".
+    suppressed_by: str | None = None
 
 
 @dataclass

@@ -253,3 +253,102 @@ GRID_OVERHEAD = 4  # "│ " + " │" around a one-column table; each further col
 
 def grid_overhead(columns: int) -> int:
     return GRID_OVERHEAD + 3 * (columns - 1)
+
+
+_SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+
+
+def fail_on(doc: dict) -> str:
+    """The run's ``--fail-on`` level; ``error`` for documents that predate the field."""
+    return (doc.get("summary") or {}).get("fail_on") or "error"
+
+
+def severity_fails(severity: str | None, level: str) -> bool:
+    """Does a finding of ``severity`` fail a run with ``--fail-on level``? (The same rule as the exit code.)"""
+    if level == "never":
+        return False
+    return _SEVERITY_RANK.get(severity or "", 1) <= _SEVERITY_RANK.get(level, 0)
+
+
+def report_fails(report: dict, level: str) -> bool:
+    """Unreadable reports always fail the run; otherwise a finding at or above ``level`` does."""
+    if report.get("verdict") == "unreadable":
+        return True
+    return any(severity_fails(f.get("severity"), level) for f in report.get("findings") or [])
+
+
+def strict_gaps(doc: dict) -> tuple[list[str], list[str]]:
+    """(rules no report exercised, themes no report mentions) when ``--strict`` makes them fail the run."""
+    s = doc.get("summary") or {}
+    if not s.get("strict"):
+        return [], []
+    return list(s.get("rules_not_exercised") or []), list(s.get("themes_never_mentioned") or [])
+
+
+def strict_failure(doc: dict) -> str | None:
+    """Why --strict fails this run, or None."""
+    rules, themes = strict_gaps(doc)
+    if not (rules or themes):
+        return None
+    return f"--strict: {plural(len(rules), 'rule')} no report exercised, {plural(len(themes), 'theme')} no report mentions"
+
+
+def hidden_failures(doc: dict) -> list[str]:
+    """Why the run fails, for the reasons a reader would not see as an error finding or an unreadable report.
+
+    Every format prints these, so no format reads as a pass while the exit code is 1.
+    """
+    level = fail_on(doc)
+    reasons = []
+    if level in ("warning", "info"):
+        n = sum(1 for r in doc.get("reports") or []
+                if r.get("verdict") == "consistent" and report_fails(r, level))
+        if n:
+            reasons.append(f"{plural(n, 'report')} with findings at or above '{level}' (--fail-on {level})")
+    strict = strict_failure(doc)
+    if strict:
+        reasons.append(strict)
+    return reasons
+
+
+def run_result(doc: dict) -> str | None:
+    """``fails (exit code 1): <why>`` or ``passes (exit code 0)``: the verdict on the run, as the exit code has it."""
+    code = (doc.get("summary") or {}).get("exit_code")
+    if code not in (0, 1):
+        return None
+    if code == 0:
+        return "passes (exit code 0)"
+    level = fail_on(doc)
+    reports = doc.get("reports") or []
+    unreadable = sum(1 for r in reports if r.get("verdict") == "unreadable")
+    inconsistent = sum(1 for r in reports if r.get("verdict") == "inconsistent" and report_fails(r, level))
+    reasons = ([plural(unreadable, "unreadable report")] if unreadable else []) + \
+              ([plural(inconsistent, "inconsistent report")] if inconsistent else []) + hidden_failures(doc)
+    return "fails (exit code 1): " + "; ".join(reasons) if reasons else "fails (exit code 1)"
+
+
+def result_line(summary: dict) -> str | None:
+    """The run's verdict as the exit code has it, from the summary alone (so a streamed table can say it):
+    ``passes (exit code 0)`` or ``fails (exit code 1): 2 inconsistent reports; …``."""
+    code = (summary or {}).get("exit_code")
+    if code not in (0, 1):
+        return None
+    if code == 0:
+        return "passes (exit code 0)"
+    level = summary.get("fail_on") or "error"
+    counts = summary.get("findings") or {}
+    reasons = []
+    if summary.get("unreadable"):
+        reasons.append(plural(int(summary["unreadable"]), "unreadable report"))
+    if level != "never" and summary.get("inconsistent"):
+        reasons.append(plural(int(summary["inconsistent"]), "inconsistent report"))
+    for severity in ("warning", "info"):
+        if severity_fails(severity, level) and counts.get(severity):
+            reasons.append(f"{plural(int(counts[severity]), severity)} (--fail-on {level})")
+    if summary.get("strict"):
+        rules = summary.get("rules_not_exercised") or []
+        themes = summary.get("themes_never_mentioned") or []
+        if rules or themes:
+            reasons.append(f"--strict: {plural(len(rules), 'rule')} no report exercised, "
+                           f"{plural(len(themes), 'theme')} no report mentions")
+    return "fails (exit code 1): " + "; ".join(reasons) if reasons else "fails (exit code 1)"

@@ -1,7 +1,7 @@
 """``--format github``: GitHub Actions workflow commands, which become annotations on the PR diff."""
 from __future__ import annotations
 
-from ._common import clean, error_parts
+from ._common import clean, error_parts, fail_on, hidden_failures, severity_fails
 
 _COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -24,7 +24,15 @@ def _command(kind: str, path: str, line: int | None, title: str, message: str) -
     return f"::{kind} {','.join(props)}::{escape_data(clean(message))}"
 
 
+def _kind(severity: str, level: str) -> str:
+    # "::error" exactly when the finding fails the run, so the annotations agree with the step's result.
+    if severity_fails(severity, level):
+        return "error"
+    return "warning" if severity == "error" else _COMMAND.get(severity, "warning")
+
+
 def render(doc: dict) -> str:
+    level = fail_on(doc)
     lines: list[str] = []
     for report in doc.get("reports") or []:
         path = report.get("path", "")
@@ -33,6 +41,9 @@ def render(doc: dict) -> str:
             lines.append(_command("error", path, line, "unreadable", message))
             continue
         for f in report.get("findings") or []:
-            lines.append(_command(_COMMAND.get(f.get("severity", ""), "warning"), path, f.get("line"),
+            lines.append(_command(_kind(f.get("severity", ""), level), path, f.get("line"),
                                   f.get("rule", ""), f.get("message", "")))
+    # Failures no ::error line above shows (--fail-on warning, --strict) get one, so the annotations
+    # agree with the failed step.
+    lines += [f"::error title=lii-check::{escape_data(clean(reason))}" for reason in hidden_failures(doc)]
     return "".join(line + "\n" for line in lines)

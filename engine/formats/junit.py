@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from ._common import clean, count_severity, error_parts, line_ref, one_line, plural
+from ._common import (clean, count_severity, error_parts, fail_on, line_ref, one_line, plural, report_fails,
+                      severity_fails, strict_failure, strict_gaps)
 
 SUITE = "lii-check"
 
@@ -12,31 +13,57 @@ def _finding_line(f: dict) -> str:
     return f"{line_ref(f.get('line'))} {f.get('severity', '')} {one_line(f.get('rule'))}: {one_line(f.get('message'))}"
 
 
-def _testcase(report: dict) -> tuple[ET.Element, str | None]:
-    """The <testcase> for one report and its outcome: None (passed), "failure" or "error"."""
+def _testcase(report: dict, level: str) -> tuple[ET.Element, str | None]:
+    """The <testcase> for one report and its outcome: None (passed), "failure" or "error".
+
+    A report fails exactly when it makes the exit code 1 (``--fail-on``), so a CI dashboard that reads
+    this file never shows green for a run that failed, or red for one that passed.
+    """
     # clean(): XML 1.0 cannot carry most control characters, and ElementTree would write them anyway.
     case = ET.Element("testcase", {"classname": SUITE, "name": clean(report.get("path"))})
     findings = report.get("findings") or []
-    verdict = report.get("verdict")
-    if verdict == "unreadable":
+    if report.get("verdict") == "unreadable":
         line, message = error_parts(report)
         el = ET.SubElement(case, "error", {"message": message, "type": "unreadable"})
         el.text = f"{line_ref(line)} {message}"
         return case, "error"
-    if verdict == "inconsistent":
-        n = count_severity(findings, "error")
-        el = ET.SubElement(case, "failure", {"message": plural(n, "error finding"), "type": "inconsistent"})
+    if report_fails(report, level):
+        if level == "error":
+            message = plural(count_severity(findings, "error"), "error finding")
+        else:
+            failing = sum(1 for f in findings if severity_fails(f.get("severity"), level))
+            message = f"{plural(failing, 'finding')} at or above {level} (--fail-on {level})"
+        kind = "inconsistent" if report.get("verdict") == "inconsistent" else "fail-on"
+        el = ET.SubElement(case, "failure", {"message": message, "type": kind})
         el.text = "\n".join(_finding_line(f) for f in findings)
         return case, "failure"
     if findings:
-        # A report with only warnings/infos passes, but the reader should still see what was said.
+        # A report whose findings do not fail the run passes, but the reader should still see what was said.
         out = ET.SubElement(case, "system-out")
         out.text = "\n".join(_finding_line(f) for f in findings)
     return case, None
 
 
+def _strict_case(doc: dict) -> tuple[ET.Element, str | None] | None:
+    """With --strict, one more test case: the corpus exercised every rule and mentioned every theme."""
+    if not (doc.get("summary") or {}).get("strict"):
+        return None
+    case = ET.Element("testcase", {"classname": SUITE, "name": "--strict: every rule exercised, every theme mentioned"})
+    rules, themes = strict_gaps(doc)
+    if not (rules or themes):
+        return case, None
+    el = ET.SubElement(case, "failure", {"type": "strict", "message": strict_failure(doc) or ""})
+    el.text = "\n".join([f"rule not exercised: {clean(r)}" for r in rules] +
+                        [f"theme never mentioned: {clean(t)}" for t in themes])
+    return case, "failure"
+
+
 def render(doc: dict) -> str:
-    cases = [_testcase(r) for r in doc.get("reports") or []]
+    level = fail_on(doc)
+    cases = [_testcase(r, level) for r in doc.get("reports") or []]
+    strict = _strict_case(doc)
+    if strict is not None:
+        cases.append(strict)
     counts = {
         "tests": str(len(cases)),
         "failures": str(sum(1 for _, o in cases if o == "failure")),

@@ -5,11 +5,16 @@ import json
 import re
 from urllib.parse import quote
 
-from ._common import clean, error_parts, evidence_lines, one_line
+from ._common import clean, error_parts, evidence_lines, fail_on, one_line, severity_fails, strict_failure
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 UNREADABLE_RULE = "lii-check/unreadable"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+# Below the --fail-on level a finding must not read as "error" (viewers such as GitHub code scanning fail a
+# check on error results), so an error finding that does not fail the run is shown as a warning.
+_PASSING_LEVELS = {"error": "warning", "warning": "warning", "info": "note"}
+# SARIF's two suppression kinds: a comment in the report itself, or a baseline file kept elsewhere.
+_SUPPRESSION_KINDS = {"inline": "inSource", "baseline": "external"}
 # RFC 3986 characters that may stay as they are in a relative reference's path.
 _URI_SAFE = "/:@!$&'()*+,;=-._~"
 
@@ -52,7 +57,7 @@ def _rules(doc: dict, rules_meta: list[dict]) -> list[dict]:
     # still needs a descriptor, or its ruleIndex would point nowhere.
     extra: dict[str, dict] = {}
     for report in doc.get("reports") or []:
-        for f in report.get("findings") or []:
+        for f in (report.get("findings") or []) + (report.get("suppressed") or []):
             rid = f.get("rule", "")
             if rid not in by_id and rid not in extra:
                 extra[rid] = _descriptor(rid, rid, f.get("severity", "warning"), [f.get("theme", "")])
@@ -70,7 +75,14 @@ def _location(uri: str, line: int | None, message: str | None = None) -> dict:
     return loc
 
 
-def _finding_result(uri: str, f: dict, index: dict[str, int]) -> dict:
+def _level(severity: str, level: str) -> str:
+    """The result level that agrees with the exit code: "error" exactly when the finding fails the run."""
+    if severity_fails(severity, level):
+        return "error"
+    return _PASSING_LEVELS.get(severity, "warning")
+
+
+def _finding_result(uri: str, f: dict, index: dict[str, int], level: str, suppressed: bool = False) -> dict:
     rid = f.get("rule", "")
     # Evidence goes into the message as well as relatedLocations: many viewers (GitHub included)
     # show only the message, and the cited sentences are what the reader must check.
@@ -81,10 +93,14 @@ def _finding_result(uri: str, f: dict, index: dict[str, int]) -> dict:
     result: dict = {
         "ruleId": rid,
         "ruleIndex": index[rid],
-        "level": LEVELS.get(f.get("severity", ""), "warning"),
+        # A suppressed finding never fails the run, so it never reads as "error" either.
+        "level": _level(f.get("severity", ""), "never" if suppressed else level),
         "message": {"text": text},
         "locations": [_location(uri, f.get("line"))],
     }
+    if suppressed:
+        # A suppressed finding is still reported, marked as such, so silencing one leaves a trace.
+        result["suppressions"] = [{"kind": _SUPPRESSION_KINDS.get(f.get("suppressed_by") or "", "external")}]
     related: list[dict] = []
     seen: set[tuple] = set()
     for ev in f.get("evidence") or []:
@@ -97,13 +113,32 @@ def _finding_result(uri: str, f: dict, index: dict[str, int]) -> dict:
         related.append(loc)
     if related:
         result["relatedLocations"] = related
+    result["properties"] = {"severity": f.get("severity", "")}
     return result
+
+
+def _invocation(doc: dict) -> dict:
+    """How the run ended: the exit code lii-check returns with this document, and why it is not 0."""
+    exit_code = (doc.get("summary") or {}).get("exit_code")
+    invocation: dict = {
+        # The analysis ran to its end: findings (exit 1) are results, not a failed execution.
+        "executionSuccessful": True,
+    }
+    if isinstance(exit_code, int):
+        invocation["exitCode"] = exit_code
+        invocation["exitCodeDescription"] = "every report consistent" if exit_code == 0 else "the run fails"
+    # --fail-on is already in each result's level; a --strict failure belongs to no report, so it is said here.
+    strict = strict_failure(doc)
+    if strict:
+        invocation["toolExecutionNotifications"] = [{"level": "error", "message": {"text": strict}}]
+    return invocation
 
 
 def render(doc: dict, rules_meta: list[dict]) -> str:
     rules = _rules(doc, rules_meta)
     index = {r["id"]: i for i, r in enumerate(rules)}
     results: list[dict] = []
+    level = fail_on(doc)
     for report in doc.get("reports") or []:
         uri = _uri(report.get("path", ""))
         if report.get("verdict") == "unreadable":
@@ -116,7 +151,8 @@ def render(doc: dict, rules_meta: list[dict]) -> str:
                 "locations": [_location(uri, line)],
             })
             continue
-        results.extend(_finding_result(uri, f, index) for f in report.get("findings") or [])
+        results.extend(_finding_result(uri, f, index, level) for f in report.get("findings") or [])
+        results.extend(_finding_result(uri, f, index, level, suppressed=True) for f in report.get("suppressed") or [])
     tool = doc.get("tool") or {}
     driver: dict = {"name": tool.get("name") or "lii-check"}
     if tool.get("version"):
@@ -127,6 +163,7 @@ def render(doc: dict, rules_meta: list[dict]) -> str:
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": driver},
+            "invocations": [_invocation(doc)],
             "results": results,
         }],
     }

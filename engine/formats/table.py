@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 import click
 
 from ._common import (MIN_WIDTH, display_width, error_parts, fit_columns, grid, grid_overhead, hanging,
-                      line_ref, one_line, plural, severity_counts, why_phrase, wrap, wrap_id)
+                      line_ref, one_line, plural, result_line, severity_counts, why_phrase, wrap, wrap_id)
 
 GRID_MIN_WIDTH = 100
 VERDICT_COLUMN = 14  # "INCONSISTENT" and two spaces: paths line up under each other
@@ -166,20 +166,25 @@ def summary(summary_dict: dict, width: int, color: bool = False, verbose: bool =
     else:
         lines = wrap(verdicts, width) + wrap(findings[0].upper() + findings[1:], width)
     never = [one_line(r) for r in s.get("rules_never_fired") or []]
+    unexercised = [one_line(r) for r in s.get("rules_not_exercised") or []]
     silent = [one_line(t) for t in s.get("themes_never_mentioned") or []]
     strict = bool(s.get("strict"))
-    if never or silent:
+    if never or silent or (strict and unexercised):
         if verbose or strict:
             if never:
                 lines += [f"Rules that never fired ({len(never)}):"] + hanging("  ", "  ", ", ".join(never), width)
+            if unexercised:
+                lines += [f"Rules no report exercised ({len(unexercised)}: no report awards a score they apply "
+                          "to):"] + hanging("  ", "  ", ", ".join(unexercised), width)
             if silent:
                 lines += [f"Themes no report mentions ({len(silent)}):"] + hanging("  ", "  ", ", ".join(silent), width)
-            if strict:
-                lines += wrap("--strict: rules that never fire and themes never mentioned fail this run.", width)
         else:
             counted = [p for p in (plural(len(never), "rule") + " never fired" if never else "",
                                    plural(len(silent), "theme") + " no report mentions" if silent else "") if p]
             lines += wrap(" and ".join(counted) + " (--verbose lists them).", width)
+    result = result_line(s)
+    if result:
+        lines += wrap(f"Result: {result}", width)
     return "\n".join(lines) + "\n"
 
 

@@ -1,0 +1,201 @@
+"""Where results go: `--output` targets checked before the run, written atomically after it, and text
+made fit for the stream it is printed on (colour, encoding).
+
+Pure checks and small file operations only; the CLI decides exit codes and messages.
+"""
+from __future__ import annotations
+
+import codecs
+import json
+import os
+import re
+import stat
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+TEMP_PREFIX = ".lii-check-"
+
+
+class OutputProblem(Exception):
+    """An --output that cannot or must not be written: a usage error, found before the run."""
+
+
+@dataclass(frozen=True)
+class Target:
+    fmt: str
+    given: str  # as the user wrote it, for messages
+    path: Path  # resolved: the file actually replaced (through a symlink, not the link itself)
+
+
+def read_folders(paths: Iterable[str]) -> tuple[list[Path], list[Path]]:
+    """(folder trees searched for reports, folders of reports named one by one), all resolved.
+
+    A folder given is searched all the way down, so nothing may be written anywhere below it; a file
+    given means its own folder is one reports are read from (the next `lii-check folder/` reads it).
+    """
+    trees, folders = [], []
+    for given in paths:
+        resolved = Path(given).resolve()
+        if resolved.is_dir():
+            trees.append(resolved)
+        else:
+            folders.append(resolved.parent)
+    return trees, folders
+
+
+def refuse_inside(target: Target, trees: Iterable[Path], folders: Iterable[Path]) -> None:
+    """OutputProblem if ``target`` would land where reports are read from."""
+    for tree in trees:
+        if target.path == tree or tree in target.path.parents:
+            raise OutputProblem(f"--output {target.fmt}={target.given}: refusing to write into the corpus being "
+                                f"checked ({tree}): the next run would read the output as a report")
+    for folder in folders:
+        if target.path.parent == folder:
+            raise OutputProblem(f"--output {target.fmt}={target.given}: refusing to write into the corpus being "
+                                f"checked ({folder}, the folder of a report being checked)")
+
+
+def _probe_writable(target: Target) -> None:
+    """Create and remove a temporary file next to the target: the only honest test that it can be written."""
+    where = f"--output {target.fmt}={target.given}"
+    if target.path.is_dir():
+        raise OutputProblem(f"{where}: {target.path} is a folder, not a file")
+    folder = target.path.parent
+    if not folder.exists():
+        raise OutputProblem(f"{where}: the folder {folder} does not exist")
+    if not folder.is_dir():
+        raise OutputProblem(f"{where}: {folder} is not a folder")
+    if target.path.exists() and not target.path.is_file():
+        return  # a device or pipe (/dev/stdout): written in place, nothing to probe
+    try:
+        fd, name = tempfile.mkstemp(dir=folder, prefix=TEMP_PREFIX, suffix=".tmp")
+    except OSError as exc:
+        raise OutputProblem(f"{where}: cannot write in {folder}: {exc.strerror or exc}") from None
+    os.close(fd)
+    os.unlink(name)
+
+
+def parse_targets(values: Iterable[str], formats: Iterable[str], paths: Iterable[str]) -> list[Target]:
+    """Each FORMAT=FILE checked: known format, not twice, not among the reports, writable. Before the run."""
+    formats = tuple(formats)
+    trees, folders = read_folders(paths)
+    targets: list[Target] = []
+    for value in values:
+        fmt, sep, file = value.partition("=")
+        if not sep or not file or fmt not in formats:
+            raise OutputProblem(f"--output takes FORMAT=FILE with FORMAT one of {', '.join(formats)}; got '{value}'")
+        named = Path(file)
+        # A device or pipe (/dev/stdout) is written where named; resolving it would give /proc/…/pipe:[…].
+        special = named.exists() and not named.is_file() and not named.is_dir()
+        target = Target(fmt, file, named.absolute() if special else named.resolve())
+        if any(t.path == target.path for t in targets):
+            raise OutputProblem(f"--output {value}: {file} is named by more than one --output")
+        refuse_inside(target, trees, folders)
+        _probe_writable(target)
+        targets.append(target)
+    return targets
+
+
+def refuse_report_folders(targets: Iterable[Target], report_files: Iterable[Path]) -> None:
+    """After discovery: no target in the real folder of any report found (symlinked folders included)."""
+    folders = {Path(os.path.realpath(p)).parent for p in report_files}
+    for target in targets:
+        refuse_inside(target, [], folders)
+
+
+def write_all(contents: list[tuple[Target, str]]) -> None:
+    """Write every output whole or not at all: each goes to a temporary file in its own folder, and only
+    when all are written are they renamed into place (os.replace is atomic on one file system).
+
+    On any failure or interrupt (Ctrl-C included) the temporary files are removed and the exception
+    propagates; a file already in place is never left half-written.
+    """
+    staged: list[tuple[str, Path]] = []
+    try:
+        for target, text in contents:
+            data = text.encode("utf-8")
+            if target.path.exists() and not target.path.is_file():
+                with open(target.path, "wb") as stream:  # /dev/stdout or a pipe: cannot be replaced
+                    stream.write(data)
+                continue
+            fd, name = tempfile.mkstemp(dir=target.path.parent, prefix=TEMP_PREFIX, suffix=".tmp")
+            staged.append((name, target.path))
+            with os.fdopen(fd, "wb") as stream:
+                stream.write(data)
+                stream.flush()
+                os.fsync(stream.fileno())
+            mode = stat.S_IMODE(target.path.stat().st_mode) if target.path.exists() else 0o666 & ~_umask()
+            os.chmod(name, mode)
+        while staged:
+            name, path = staged[0]
+            os.replace(name, path)
+            staged.pop(0)
+    finally:
+        for name, _ in staged:
+            try:
+                os.unlink(name)
+            except OSError:
+                pass
+
+
+def _umask() -> int:
+    # mkstemp creates files 0600; an output should get the permissions any other new file would.
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def use_color(choice: str, is_tty: bool, environ: Mapping[str, str]) -> bool:
+    """The no-color convention (no-color.org): an explicit --color always/never wins; otherwise colour only
+    on a terminal, and never when NO_COLOR is set to a non-empty value or the terminal is TERM=dumb."""
+    if choice == "always":
+        return True
+    if choice == "never":
+        return False
+    if environ.get("NO_COLOR", "") != "":
+        return False
+    if environ.get("TERM") == "dumb":
+        return False
+    return is_tty
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# tabulate's simple_grid box drawing, as its plain "grid" style draws the same table.
+_BOX_TO_ASCII = str.maketrans({**{c: "+" for c in "┌┬┐├┼┤└┴┘"}, "─": "-", "│": "|"})
+MACHINE_FORMATS = ("json", "sarif", "junit")
+
+
+def _is_utf8(encoding: str | None) -> bool:
+    try:
+        return codecs.lookup(encoding or "utf-8").name == "utf-8"
+    except LookupError:
+        return False
+
+
+def fit_stream(text: str, fmt: str, encoding: str | None) -> str:
+    """``text`` made printable on a stream in ``encoding`` without losing what it says where possible.
+
+    On a UTF-8 stream nothing changes. Otherwise (a cp1252 Windows console, a redirect with a legacy
+    code page) the machine formats become pure ASCII with their own escapes, so they stay valid and
+    lossless (JSON ``\\u0175``, XML ``&#373;``); text formats replace only what cannot be encoded.
+    """
+    if _is_utf8(encoding):
+        return text
+    if fmt in ("json", "sarif"):
+        # Non-ASCII only ever occurs inside JSON strings, where \\uXXXX (a surrogate pair above the BMP,
+        # exactly as json.dumps writes it) means the same character.
+        return _NON_ASCII.sub(lambda m: json.dumps(m.group())[1:-1], text)
+    if fmt == "junit":
+        return _NON_ASCII.sub(lambda m: f"&#{ord(m.group())};", text)
+    try:
+        codec = codecs.lookup(encoding or "ascii").name
+    except LookupError:
+        codec = "ascii"
+    if fmt == "table":
+        try:
+            "┌─│".encode(codec)
+        except UnicodeEncodeError:
+            text = text.translate(_BOX_TO_ASCII)
+    return text.encode(codec, "replace").decode(codec)
