@@ -1,59 +1,18 @@
 """The pipeline: find report files, read them, weigh their evidence, fire the rules, collect findings."""
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from .compiler import compile_rulebook, report_facts
+from .discovery import REPORT_SUFFIXES, NoReports, ReportFile, discover  # noqa: F401 - re-exported
 from .evidence import find_evidence
 from .findings import build_findings
 from .inference import fire
 from .model import Assessment, Finding, Report, ReportResult
-from .parser import ReportError, read_report
+from .parser import DEFAULT_MAX_BYTES, ReportError, read_report
 from .rulebook import Rulebook
 from .scoring import assess
-
-REPORT_SUFFIXES = (".txt", ".md")
-
-
-class NoReports(Exception):
-    """A path that holds nothing to check: a usage error, not a report error."""
-
-
-@dataclass(frozen=True)
-class ReportFile:
-    path: Path
-    display: str
-
-
-def discover(paths: list[str]) -> list[ReportFile]:
-    """Every .txt and .md file under the given paths, in sorted order, named as the user named them."""
-    found: list[ReportFile] = []
-    for given in paths:
-        root = Path(given)
-        if root.is_file():
-            found.append(ReportFile(root, given))
-            continue
-        if not root.is_dir():
-            raise NoReports(f"{given}: no such file or folder")
-        here: list[ReportFile] = []
-        for folder, dirs, files in os.walk(root):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for name in sorted(files):
-                if name.lower().endswith(REPORT_SUFFIXES) and not name.startswith("."):
-                    full = Path(folder) / name
-                    rel = full.relative_to(root).as_posix()
-                    here.append(ReportFile(full, f"{given.rstrip('/')}/{rel}" if given not in (".", "./") else rel))
-        if not here:
-            raise NoReports(f"{given}: no reports found (looked for .txt and .md files in the folder and below)")
-        found.extend(sorted(here, key=lambda r: r.display))
-    unique: dict[str, ReportFile] = {}
-    for item in found:
-        unique.setdefault(os.path.realpath(item.path), item)
-    return list(unique.values())
-
 
 def analyse(report: Report, rulebook: Rulebook) -> Assessment:
     return assess(find_evidence(report, rulebook), rulebook)
@@ -105,12 +64,13 @@ def apply_suppressions(result: ReportResult) -> ReportResult:
 
 
 def check_files(files: list[ReportFile], rulebook: Rulebook, engine: str = "auto",
-                progress: Callable[[], None] | None = None) -> tuple[list[ReportResult], str]:
+                progress: Callable[[], None] | None = None,
+                max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[list[ReportResult], str]:
     readable: list[Report] = []
     failed: dict[str, ReportResult] = {}
     for item in files:
         try:
-            readable.append(read_report(item.path, item.display))
+            readable.append(read_report(item.path, item.display, max_bytes))
         except ReportError as exc:
             failed[item.display] = ReportResult(item.display, None, None, [], error=(exc.line, exc.message))
     checked, used = check_reports(readable, rulebook, engine, progress) if readable else ([], "none")

@@ -12,11 +12,12 @@ from tabulate import tabulate
 from . import __version__
 from .calibrate import calibrate as run_calibration
 from .check import NoReports, check_files, check_reports, discover
+from .discovery import DEFAULT_EXCLUDES, find_reports
 from .explain import explain_dict, explain_text
 from .document import FAIL_ON, build_document, rules_meta
 from .formats import FORMATS, render
 from .inference import ENGINES, EngineUnavailable
-from .parser import ReportError, read_report
+from .parser import DEFAULT_MAX_BYTES, ReportError, read_report
 from .rulebook import Rulebook, RulebookInvalid, load_rulebook, with_overrides
 from .ruletest import run_rule_tests
 
@@ -117,27 +118,40 @@ def _configured_rules(rules_dir: str | None, config) -> Rulebook:
 @click.option("--baseline", type=click.Path(dir_okay=False), help="JSON output of an earlier run: report only findings not in it.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this configuration file instead of searching for one.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+@click.option("--exclude", "excludes", multiple=True, metavar="GLOB",
+              help="Leave out files and folders matching GLOB (repeatable), on top of the configured excludes.")
+@click.option("--max-bytes", type=click.IntRange(min=1), default=None,
+              help=f"Report files larger than this are unreadable.  [default: {DEFAULT_MAX_BYTES}]")
+@click.option("--update-baseline", is_flag=True, help="Write the --baseline file from this run's findings, then apply it.")
 def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str | None, outputs: tuple[str, ...], fail_on: str | None,
-          strict: bool | None, engine: str | None, baseline: str | None, config_path: str | None, color: str) -> None:
+          strict: bool | None, engine: str | None, baseline: str | None, config_path: str | None, color: str,
+          excludes: tuple[str, ...] = (), max_bytes: int | None = None, update_baseline: bool = False) -> None:
     """Check the reports under PATHS (files or folders, searched for .txt and .md)."""
     config = _settings(config_path)
     fmt = fmt or config.format or "table"
     fail_on = fail_on or config.fail_on or "error"
     strict = strict if strict is not None else bool(config.strict)
     engine = engine or config.engine or "auto"
+    exclude = (DEFAULT_EXCLUDES if config.exclude is None else config.exclude) + config.extend_exclude + excludes
+    max_bytes = max_bytes or config.max_bytes or DEFAULT_MAX_BYTES
     try:
+        if update_baseline and not baseline:
+            raise UsageProblem("--update-baseline needs --baseline FILE: the file to write")
         targets = _outputs(outputs, list(paths))
         rulebook = _configured_rules(rules_dir, config)
-        accepted = _load_baseline(baseline) if baseline else None
-        files = discover(list(paths))
+        accepted = _load_baseline(baseline) if baseline and not update_baseline else None
+        found = find_reports(list(paths), exclude)  # found.hidden_folders etc.: for the summary
+        files = found.files
         if len(files) > PROGRESS_THRESHOLD and sys.stderr.isatty():
             with click.progressbar(length=len(files), label="Checking reports", file=sys.stderr) as bar:
-                results, used = check_files(files, rulebook, engine, progress=lambda: bar.update(1))
+                results, used = check_files(files, rulebook, engine, progress=lambda: bar.update(1), max_bytes=max_bytes)
         else:
-            results, used = check_files(files, rulebook, engine)
+            results, used = check_files(files, rulebook, engine, max_bytes=max_bytes)
     except (UsageProblem, NoReports, EngineUnavailable) as exc:
         click.echo(f"lii-check: {exc}", err=True)
         sys.exit(EXIT_USAGE)
+    if update_baseline:
+        accepted = _write_baseline(baseline, results)
     if accepted is not None:
         from .baseline import apply_baseline
 
@@ -155,6 +169,22 @@ def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str | None, output
             click.echo(f"lii-check: cannot write {target}: {exc.strerror or exc}", err=True)
             sys.exit(EXIT_USAGE)
     sys.exit(doc["summary"]["exit_code"])
+
+
+def _write_baseline(path: str, results):
+    from .baseline import write_baseline
+
+    try:
+        write_baseline(Path(path), results)
+    except OSError as exc:
+        click.echo(f"lii-check: cannot write the baseline {path}: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(f"lii-check: wrote the baseline {path}", err=True)
+    try:
+        return _load_baseline(path)  # read back: what was written is what is applied
+    except UsageProblem as exc:
+        click.echo(f"lii-check: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
 
 
 def _load_baseline(path: str):
