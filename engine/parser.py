@@ -52,7 +52,7 @@ SCORE_RE = re.compile(
 # "1 -Inadequate: Evidence shows significant shortfalls" is a label line, not findings text.
 RATING_WORDS = r"(?:outstanding|good|requires\s+improvement|inadequate)"
 LABEL_RE = re.compile(
-    r"^\s*(?:#{1,6}\s*)?(?:\*\*)?(?P<n>[0-9]+)\s*[-–—]\s*"
+    r"^\s*(?:#{1,6}\s*)?(?:\*\*)?(?P<n>\d+)\s*[-–—]\s*"
     rf"(?P<text>(?:{RATING_WORDS}\s*[:\-–—]?\s*)?evidence shows\b.*?)\s*(?:\*\*)?\s*$",
     re.IGNORECASE,
 )
@@ -316,7 +316,7 @@ def parse_report(text: str, path: str) -> Report:
             continue
         m = LABEL_RE.match(raw) if score is not None else None
         if m:
-            value = int(m.group("n"))
+            value = _ascii_number(m.group("n"), number, "label")
             if not 1 <= value <= 4:
                 raise ReportError(f"the score label gives {value}, which is outside 1-4", number)
             if value != score:
@@ -373,6 +373,19 @@ def _disagreement(first: int, first_text: str, second: int, second_text: str, wh
     )
 
 
+def _refuse_other_digits(value: str, line: int, what: str) -> None:
+    odd = next((c for c in value if c.isdigit() and not "0" <= c <= "9"), None)
+    if odd is not None:
+        raise ReportError(f"the {what} '{value}' uses '{odd}' ({unicodedata.name(odd, 'a non-ASCII digit')}): "
+                          f"write the {what} with the ASCII digits 1, 2, 3 or 4", line)
+
+
+def _ascii_number(value: str, line: int, what: str) -> int:
+    """int() of ASCII digits; a digit from another script is refused, naming it."""
+    _refuse_other_digits(value, line, what)
+    return int(value)
+
+
 def _score_value(value: str, line: int) -> int:
     value = value.strip().strip("*").strip()
     if not value:
@@ -381,10 +394,7 @@ def _score_value(value: str, line: int) -> int:
     # would let a score that looks like something else on screen, or in review, be read as 1-4.
     m = re.fullmatch(r"([0-9]+)(?:\s*(?:/|out of)\s*4)?", value, re.IGNORECASE)
     if not m:
-        odd = next((c for c in value if c.isdigit() and not "0" <= c <= "9"), None)
-        if odd is not None:
-            raise ReportError(f"the score '{value}' uses '{odd}' ({unicodedata.name(odd, 'a non-ASCII digit')}): "
-                              "write the score with the ASCII digits 1, 2, 3 or 4", line)
+        _refuse_other_digits(value, line, "score")
         raise ReportError(f"the score '{value}' is not a whole number from 1 to 4", line)
     score = int(m.group(1))
     if not 1 <= score <= 4:

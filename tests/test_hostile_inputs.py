@@ -126,6 +126,10 @@ def test_only_ascii_digits_are_scores(digit, name):
         parse_report(f"{TITLE}Score: {digit}\n\n{BODY}", "digit.md")
     assert name in info.value.message and "ASCII digits 1, 2, 3 or 4" in info.value.message
     assert info.value.line == 3
+    with pytest.raises(ReportError) as info:
+        parse_report(f"{TITLE}Score: 3\n\n{digit} - Evidence shows a good standard\n\n{BODY}", "label-digit.md")
+    assert name in info.value.message and "write the label with the ASCII digits" in info.value.message
+    assert info.value.line == 5
 
 
 def test_a_score_between_rules_is_not_swallowed_as_front_matter():
