@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 from .compiler import compile_rulebook, report_facts
 from .discovery import REPORT_SUFFIXES, NoReports, ReportFile, discover  # noqa: F401 - re-exported

@@ -460,3 +460,21 @@ def test_update_baseline_writes_it_atomically_from_this_run(tmp_path, monkeypatc
 def test_no_such_path_is_still_a_usage_error(tmp_path):
     with pytest.raises(NoReports, match="nope: no such file or folder"):
         find_reports([str(tmp_path / "nope")])
+
+
+def test_every_test_the_bad_input_table_names_exists():
+    readme = (REPO / "README.md").read_text("utf-8")
+    section = readme.split("## Bad input", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and not line.startswith("| input")
+            and not line.startswith("| ---")]
+    assert len(rows) >= 20
+    sources = {p.name: p.read_text("utf-8") for p in (REPO / "tests").glob("test_*.py")}
+    for row in rows:
+        named = re.findall(r"`(?:tests/(test_\w+\.py)(?:::)?)?(test_\w+)?`", row.rsplit("|", 2)[1])
+        assert named, row
+        for file, test in named:
+            if test:
+                text = sources[file] if file else sources["test_hostile_inputs.py"]
+                assert f"def {test}(" in text, (row, test)
+            else:
+                assert file in sources, row
