@@ -478,3 +478,39 @@ def test_every_test_the_bad_input_table_names_exists():
                 assert f"def {test}(" in text, (row, test)
             else:
                 assert file in sources, row
+
+
+OLD_LABEL_RULE = """
+  - id: label-disagrees
+    description: The score line and the descriptor line under it give different scores.
+    applies_to: [1, 2, 3, 4]
+    when:
+      label_disagrees: true
+    severity: error
+    message: The score line says {awarded} but the descriptor line under it says {label}.
+    examples:
+      fires:
+        - awarded: 4
+          text: |
+            Score: 4
+
+            3 - Evidence shows a good standard
+
+            Staff told us supervision was regular and effective.
+      quiet:
+        - awarded: 3
+          text: Staff told us supervision was regular and effective.
+"""
+
+
+def test_a_rulebook_copied_before_the_label_change_still_tests_cleanly(tmp_path, monkeypatch):
+    """The former rule's example is now an unreadable report: a failed example, not an internal error."""
+    rules = tmp_path / "rules"
+    shutil.copytree(REPO / "rules", rules, ignore=shutil.ignore_patterns("tests", "*.md"))
+    scoring = (rules / "scoring.yaml").read_text("utf-8")
+    (rules / "scoring.yaml").write_text(scoring.rstrip("\n") + "\n" + OLD_LABEL_RULE, "utf-8")
+    result = invoke(["rules", "test", rules, "--engine", "pure", "--format", "json"], tmp_path, monkeypatch)
+    assert result.exit_code == 1
+    [outcome] = [r for r in json.loads(result.stdout)["rules"] if r["rule"] == "consistency.label-disagrees"]
+    assert outcome["misses"] and outcome["misses"][0].startswith(
+        "unreadable example: the score line and the label line disagree: line 1 'Score: 4' and line 3")
