@@ -1,11 +1,15 @@
 """Finding the report files to check under the paths a user gives.
 
 Folders are searched for .txt and .md files. What is left out is counted, never dropped silently:
-hidden folders (`.git`, `.venv`), files and folders matching an exclude pattern, and symlinked
-folders that lead back to a folder already searched. Symlinked folders are followed (a corpus
-assembled from links is common); the loop protection compares device and inode, so `a/up -> ..`
-is searched once. A folder that cannot be listed stops the run with its name and the reason:
-checking the rest and exiting 0 would pass a corpus nobody read.
+hidden folders (`.git`, `.venv`), files and folders matching an exclude pattern, symlinked folders
+that lead back to a folder already searched, and symlinked folders that lead out of the checkout.
+
+Symlinked folders are followed (a corpus assembled from links is common) with two limits. The loop
+protection compares device and inode, so `a/up -> ..` is searched once. And a link is followed only
+when it stays inside the folder given or the current folder: lii-check runs on other people's pull
+requests, and a planted `reports/all -> /` must not make CI walk, and read, the whole runner.
+A folder that cannot be listed stops the run with its name and the reason: checking the rest and
+exiting 0 would pass a corpus nobody read.
 
 Whether a found file can be read (a FIFO, a device, too large) is decided when it is read, so it
 is listed as unreadable with the reason and the run goes on.
@@ -50,6 +54,21 @@ class Discovery:
     hidden_folders: int = 0  # hidden folders not searched
     excluded: int = 0  # files and folders left out by an exclude pattern
     repeated_folders: list[str] = field(default_factory=list)  # symlinked folders already searched: skipped
+    outside_links: list[str] = field(default_factory=list)  # symlinked folders leading out of the checkout
+
+    def notes(self) -> list[str]:
+        """What was left out, as sentences for the run's summary (empty when nothing was)."""
+        notes = []
+        if self.hidden_folders:
+            notes.append(f"{self.hidden_folders} hidden folder(s) not searched")
+        if self.excluded:
+            notes.append(f"{self.excluded} file(s) or folder(s) left out by exclude patterns")
+        if self.repeated_folders:
+            notes.append("symlinked folder(s) already searched, not searched again: " + ", ".join(self.repeated_folders))
+        if self.outside_links:
+            notes.append("symlinked folder(s) leading outside the folder checked and the current folder, not followed: "
+                         + ", ".join(self.outside_links))
+        return notes
 
 
 def excluded_by(relative: str, patterns: tuple[str, ...]) -> str | None:
@@ -135,6 +154,7 @@ def _walk(root: Path, given: str, exclude: tuple[str, ...], result: Discovery, u
 
     here: list[ReportFile] = []
     seen = {_identity(root)}
+    inside = (os.path.realpath(root), os.path.realpath(os.getcwd()))
     for folder, dirs, files in os.walk(root, onerror=problem, followlinks=True):
         base = Path(folder)
         keep = []
@@ -144,6 +164,8 @@ def _walk(root: Path, given: str, exclude: tuple[str, ...], result: Discovery, u
                 result.hidden_folders += 1
             elif excluded_by(rel, exclude):
                 result.excluded += 1
+            elif os.path.islink(base / name) and not _within(os.path.realpath(base / name), inside):
+                result.outside_links.append(prefix + rel)
             else:
                 identity = _identity(base / name)
                 if identity in seen:
@@ -162,6 +184,10 @@ def _walk(root: Path, given: str, exclude: tuple[str, ...], result: Discovery, u
                 continue
             here.append(ReportFile(base / name, prefix + rel))
     return here
+
+
+def _within(path: str, folders: tuple[str, ...]) -> bool:
+    return any(path == folder or path.startswith(folder.rstrip(os.sep) + os.sep) for folder in folders)
 
 
 def _identity(folder: Path) -> tuple[int, int] | str:

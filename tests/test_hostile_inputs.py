@@ -237,17 +237,35 @@ def test_a_directory_named_as_a_report_is_refused(tmp_path):
 # ---- folders -------------------------------------------------------------------------------------
 
 @pytest.mark.skipif(os.name != "posix", reason="symlinks")
-def test_symlinked_folders_are_followed_once_even_in_a_loop(tmp_path):
+def test_symlinked_folders_are_followed_once_even_in_a_loop(tmp_path, monkeypatch):
     corpus = corpus_with(tmp_path, {"sub/a.txt": SEED.read_bytes()})
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     shutil.copy(SEED, elsewhere / "linked.txt")
     (corpus / "linked").symlink_to(elsewhere, target_is_directory=True)
     (corpus / "sub" / "up").symlink_to("..", target_is_directory=True)  # a loop
-    found = find_reports([str(corpus)])
-    names = [f.display[len(str(corpus)) + 1:] for f in found.files]
-    assert names == ["good.txt", "linked/linked.txt", "sub/a.txt"]  # the old walk never entered linked/
-    assert [r[len(str(corpus)) + 1:] for r in found.repeated_folders] == ["sub/up"]
+    monkeypatch.chdir(tmp_path)  # the checkout: elsewhere/ is inside it
+    found = find_reports(["corpus"])
+    assert [f.display for f in found.files] == ["corpus/good.txt", "corpus/linked/linked.txt", "corpus/sub/a.txt"]
+    assert found.repeated_folders == ["corpus/sub/up"]  # the old walk never entered linked/
+    assert found.notes() == ["symlinked folder(s) already searched, not searched again: corpus/sub/up"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symlinks")
+def test_a_symlinked_folder_leading_out_of_the_checkout_is_not_followed(tmp_path, monkeypatch):
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    corpus = corpus_with(checkout, {})
+    outside = tmp_path / "runner-home"
+    outside.mkdir()
+    (outside / "notes.txt").write_text("Score: 3\n\nA private note (synthetic).\n")
+    (corpus / "planted").symlink_to(outside, target_is_directory=True)
+    monkeypatch.chdir(checkout)
+    found = find_reports(["corpus"])
+    assert [f.display for f in found.files] == ["corpus/good.txt"]
+    assert found.outside_links == ["corpus/planted"]
+    assert "not followed: corpus/planted" in found.notes()[0]
+    assert [f.display for f in find_reports([str(outside.parent)]).files][-1].endswith("runner-home/notes.txt")
 
 
 def _deny(monkeypatch, folder: Path):
@@ -287,6 +305,7 @@ def test_hidden_folders_are_counted(tmp_path):
     found = find_reports([str(corpus)])
     assert [Path(f.display).name for f in found.files] == ["good.txt"]
     assert found.hidden_folders == 3
+    assert found.notes() == ["3 hidden folder(s) not searched"]
 
 
 # ---- discovery: excludes -------------------------------------------------------------------------
