@@ -1,16 +1,23 @@
 """Baselines: accept the findings of an earlier run so that only new ones fail CI.
 
 A finding is matched by report path, rule and the sentences it cites — never by line number,
-because lines move whenever the text above them is edited.
+because lines move whenever the text above them is edited. The path is matched in a canonical
+spelling (relative to the current folder, symlinks resolved, forward slashes), so a baseline made
+with `fixtures/` still holds when CI says `./fixtures/` or an absolute path.
 """
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import __version__
 from .document import SCHEMA_VERSION
 from .model import Finding, ReportResult
+
+HOW_TO_MAKE = "make it with `lii-check … --baseline FILE --update-baseline`"
 
 
 class BaselineError(Exception):
@@ -23,8 +30,18 @@ class Baseline:
     keys: frozenset[tuple[str, str, tuple[str, ...]]]
 
 
+def canonical_path(path: str) -> str:
+    """One spelling per file: `fixtures/a.txt`, `./fixtures/a.txt` and `/abs/fixtures/a.txt` agree."""
+    real = os.path.realpath(path)
+    try:
+        rel = os.path.relpath(real, os.path.realpath(os.getcwd()))
+    except ValueError:  # another drive on Windows: no relative spelling exists
+        rel = real
+    return Path(rel).as_posix()
+
+
 def _key(path: str, rule: str, texts: list[str]) -> tuple[str, str, tuple[str, ...]]:
-    return path, rule, tuple(sorted(" ".join(t.split()) for t in texts))
+    return canonical_path(path), rule, tuple(sorted(" ".join(t.split()) for t in texts))
 
 
 def finding_key(report_path: str, finding: Finding) -> tuple[str, str, tuple[str, ...]]:
@@ -33,27 +50,71 @@ def finding_key(report_path: str, finding: Finding) -> tuple[str, str, tuple[str
 
 def load_baseline(path: Path) -> Baseline:
     try:
-        doc = json.loads(path.read_text("utf-8"))
+        doc = json.loads(path.read_bytes().decode("utf-8-sig"))
     except FileNotFoundError:
-        raise BaselineError(f"{path}: the baseline file does not exist") from None
+        raise BaselineError(f"{path}: the baseline file does not exist; {HOW_TO_MAKE}") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise BaselineError(f"{path}: cannot read the baseline ({exc})") from None
+        raise BaselineError(f"{path}: cannot read the baseline ({getattr(exc, 'strerror', None) or exc})") from None
     except json.JSONDecodeError as exc:
-        raise BaselineError(f"{path}:{exc.lineno}: the baseline is not JSON; make it with "
-                            "`lii-check --format json … > baseline.json`") from None
-    if not isinstance(doc, dict) or doc.get("tool", {}).get("name") != "lii-check" or not isinstance(doc.get("reports"), list):
-        raise BaselineError(f"{path}: not a lii-check JSON document; make it with `lii-check --format json … > baseline.json`")
+        raise BaselineError(f"{path}:{exc.lineno}:{exc.colno}: the baseline is not JSON ({exc.msg}); "
+                            f"{HOW_TO_MAKE}") from None
+    except RecursionError:
+        raise BaselineError(f"{path}: the baseline nests too deeply to be a lii-check baseline") from None
+    tool = doc.get("tool") if isinstance(doc, dict) else None
+    if not isinstance(tool, dict) or tool.get("name") != "lii-check" or not isinstance(doc.get("reports"), list):
+        raise BaselineError(f"{path}: not a lii-check JSON document (it needs \"tool\": {{\"name\": \"lii-check\"}} "
+                            f"and a \"reports\" list); {HOW_TO_MAKE}")
     if doc.get("schema_version") != SCHEMA_VERSION:
-        raise BaselineError(f"{path}: written with JSON schema version {doc.get('schema_version')}; "
+        raise BaselineError(f"{path}: written with JSON schema version {doc.get('schema_version')!r}; "
                             f"this lii-check reads version {SCHEMA_VERSION}: regenerate the baseline")
     keys = set()
-    try:
-        for report in doc["reports"]:
-            for f in report.get("findings", []) + report.get("suppressed", []):
-                keys.add(_key(report["path"], f["rule"], [e["text"] for e in f.get("evidence", [])]))
-    except (KeyError, TypeError):
-        raise BaselineError(f"{path}: a report or finding in the baseline is missing its fields") from None
+    for r, report in enumerate(doc["reports"]):
+        where = f"{path}: reports[{r}]"
+        if not isinstance(report, dict) or not isinstance(report.get("path"), str) or not report["path"] \
+                or "\x00" in report["path"]:
+            raise BaselineError(f"{where} needs a \"path\" naming the report file")
+        for kind in ("findings", "suppressed"):
+            items = report.get(kind, [])
+            if not isinstance(items, list):
+                raise BaselineError(f"{where}.{kind} must be a list of findings")
+            for n, f in enumerate(items):
+                evidence = f.get("evidence", []) if isinstance(f, dict) else None
+                if not isinstance(f, dict) or not isinstance(f.get("rule"), str) or not isinstance(evidence, list) \
+                        or not all(isinstance(e, dict) and isinstance(e.get("text"), str) for e in evidence):
+                    raise BaselineError(f"{where}.{kind}[{n}] needs a \"rule\" and an \"evidence\" list of "
+                                        "{\"text\": …} entries")
+                keys.add(_key(report["path"], f["rule"], [e["text"] for e in evidence]))
     return Baseline(path=path, keys=frozenset(keys))
+
+
+def baseline_document(results: list[ReportResult]) -> dict:
+    """The smallest document load_baseline reads: only what matching uses, sorted, so it diffs well."""
+    reports = []
+    for result in sorted(results, key=lambda r: canonical_path(r.path)):
+        if not result.findings:
+            continue
+        findings = sorted(({"rule": f.rule, "evidence": [{"text": e.text} for e in f.evidence]}
+                           for f in result.findings), key=lambda f: (f["rule"], [e["text"] for e in f["evidence"]]))
+        reports.append({"path": canonical_path(result.path), "findings": findings})
+    return {"schema_version": SCHEMA_VERSION, "tool": {"name": "lii-check", "version": __version__},
+            "reports": reports}
+
+
+def write_baseline(path: Path, results: list[ReportResult]) -> None:
+    """Write atomically: a reader (or an interrupted run) sees the old baseline or the new, never half."""
+    text = json.dumps(baseline_document(results), indent=2, ensure_ascii=False) + "\n"
+    folder = path.parent if str(path.parent) else Path(".")
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temp, 0o666 & ~umask)  # mkstemp makes it private; a committed baseline is an ordinary file
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
 
 
 def apply_baseline(results: list[ReportResult], baseline: Baseline) -> int:

@@ -140,9 +140,15 @@ def main() -> None:
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=None,
               help="Seconds one report may take before it is listed as unreadable and the run goes on.  [default: 30]")
 @click.option("--verbose", "-v", is_flag=True, help="List the rules that never fired and the themes no report mentions.")
+@click.option("--exclude", "excludes", multiple=True, metavar="GLOB",
+              help="Leave out files and folders matching GLOB (repeatable), on top of the configured excludes.")
+@click.option("--max-bytes", type=click.IntRange(min=1), default=None,
+              help="Report files larger than this are unreadable.  [default: 1048576]")
+@click.option("--update-baseline", is_flag=True, help="Write the --baseline file from this run's findings, then apply it.")
 def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str | None, outputs: tuple[str, ...], fail_on: str | None,
           strict: bool | None, engine: str | None, baseline: str | None, config_path: str | None, color: str,
-          jobs: int | None, timeout: float | None, verbose: bool) -> None:
+          jobs: int | None, timeout: float | None, verbose: bool, excludes: tuple[str, ...] = (),
+          max_bytes: int | None = None, update_baseline: bool = False) -> None:
     """Check the reports under PATHS (files or folders, searched for .txt and .md)."""
     from .check import DEFAULT_BUDGET, NoReports, Options, check_stream, default_jobs, discover
     from .inference import EngineUnavailable
@@ -154,26 +160,41 @@ def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str | None, output
     fmt = fmt or config.format or "table"
     fail_on = fail_on or config.fail_on or "error"
     strict = strict if strict is not None else bool(config.strict)
+    from .discovery import DEFAULT_EXCLUDES, find_reports
+    from .parser import DEFAULT_MAX_BYTES
+
+    exclude = (DEFAULT_EXCLUDES if config.exclude is None else config.exclude) + config.extend_exclude + excludes
+    max_bytes = max_bytes or config.max_bytes or DEFAULT_MAX_BYTES
     try:
+        if update_baseline and not baseline:
+            raise UsageProblem("--update-baseline needs --baseline FILE: the file to write")
         targets = parse_targets(outputs, FORMATS, paths)
-        accepted = _load_baseline(baseline) if baseline else None
-        files = discover(list(paths))
+        accepted = _load_baseline(baseline) if baseline and not update_baseline else None
+        found = find_reports(list(paths), exclude)
+        files = found.files
         refuse_report_folders(targets, [f.path for f in files])
     except (UsageProblem, OutputProblem, NoReports) as exc:
         click.echo(f"lii-check: {exc}", err=True)
         sys.exit(EXIT_USAGE)
-    options = Options(engine=session.engine, jobs=jobs or default_jobs(), budget=timeout or DEFAULT_BUDGET)
+    options = Options(engine=session.engine, jobs=jobs or default_jobs(), budget=timeout or DEFAULT_BUDGET,
+                      max_bytes=max_bytes)
     use_color = _use_color(color) and fmt == "table"
-    tally, spool, engines, matched = Tally(fail_on=fail_on), Spool(), set(), 0
+    from .baseline import Baseline, apply_baseline, finding_key
+    from .model import ReportResult
+
+    tally, spool, engines, matched, written = Tally(fail_on=fail_on), Spool(), set(), 0, []
     table_out = _TableStream(use_color, _width(), verbose) if fmt == "table" else None
     bar = None
     if len(files) > PROGRESS_THRESHOLD and sys.stderr.isatty():
         bar = click.progressbar(length=len(files), label="Checking reports", file=sys.stderr)
     try:
         for result in check_stream(files, session.compiled, options, engines):
-            if accepted is not None:
-                from .baseline import apply_baseline
-
+            if update_baseline:
+                # Every finding of this run goes into the baseline it writes, so every one is accepted.
+                written.append(ReportResult(result.path, None, None, list(result.findings)))
+                matched += apply_baseline([result], Baseline(Path(baseline), frozenset(
+                    finding_key(result.path, f) for f in result.findings)))
+            elif accepted is not None:
                 matched += apply_baseline([result], accepted)
             tally.add(result)
             entry = entry_of(result)
@@ -188,10 +209,12 @@ def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str | None, output
     finally:
         if bar:
             bar.render_finish()
-    if accepted is not None:
+    if update_baseline:
+        _write_baseline(baseline, written)
+    if accepted is not None or update_baseline:
         click.echo(f"lii-check: {matched} finding(s) accepted by the baseline {baseline}", err=True)
     used = "+".join(sorted(engines)) if engines else "none"
-    summary = tally.summary(rulebook, strict)
+    summary = tally.summary(rulebook, strict, not_searched=found.notes())
     _write_outputs([(t, _render(t.fmt, spool, rulebook, used, summary, verbose, to_file=True)) for t in targets])
     if table_out is not None:
         table_out.summary(summary)
@@ -256,6 +279,22 @@ def _write_outputs(contents: list) -> None:
         # Checked writable before the run, so this is the disk filling up or the folder vanishing.
         click.echo(f"lii-check: cannot write {exc.filename or 'an output'}: {exc.strerror or exc}; "
                    "no output file was left half-written", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+def _write_baseline(path: str, results):
+    from .baseline import write_baseline
+
+    try:
+        write_baseline(Path(path), results)
+    except OSError as exc:
+        click.echo(f"lii-check: cannot write the baseline {path}: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(f"lii-check: wrote the baseline {path}", err=True)
+    try:
+        return _load_baseline(path)  # read back: what was written is what is applied
+    except UsageProblem as exc:
+        click.echo(f"lii-check: {exc}", err=True)
         sys.exit(EXIT_USAGE)
 
 

@@ -14,6 +14,8 @@ from typing import Any
 import yaml
 
 from .formats import FORMATS
+from .parser import DEFAULT_MAX_BYTES
+from .safe_yaml import YamlProblem, load_yaml
 
 try:
     import tomllib
@@ -26,7 +28,8 @@ CHOICES = {
     "fail-on": ("error", "warning", "info", "never"),
     "engine": ("auto", "durable", "pure"),
 }
-KEYS = ("rules", "format", "fail-on", "strict", "engine", "disable", "severity")
+KEYS = ("rules", "format", "fail-on", "strict", "engine", "disable", "severity", "exclude", "extend-exclude",
+        "max-bytes")
 SEVERITIES = ("error", "warning", "info")
 
 
@@ -44,6 +47,9 @@ class Config:
     engine: str | None = None
     disable: tuple[str, ...] = ()
     severity: dict[str, str] = field(default_factory=dict)
+    exclude: tuple[str, ...] | None = None  # None: discovery's DEFAULT_EXCLUDES
+    extend_exclude: tuple[str, ...] = ()
+    max_bytes: int | None = None
 
 
 def _table_in_pyproject(path: Path) -> dict | None:
@@ -55,8 +61,24 @@ def _table_in_pyproject(path: Path) -> dict | None:
         raise ConfigError(f"{where}: this is not valid TOML ({str(exc).split(' (at line')[0]})") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read it ({exc})") from None
-    table = data.get("tool", {}).get("lii-check")
-    return table if isinstance(table, dict) else None
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        # `tool = "x"` is not a valid pyproject.toml, and it is ours to refuse: we were asked to read it.
+        raise ConfigError(f"{path}:{_toml_key_line(path, 'tool')}: 'tool' must be a table such as "
+                          "[tool.lii-check], not a single value")
+    table = tool.get("lii-check")
+    if table is not None and not isinstance(table, dict):
+        raise ConfigError(f"{path}:{_toml_key_line(path, 'lii-check')}: 'lii-check' must be the table "
+                          "[tool.lii-check] of 'key = value' lines")
+    return table
+
+
+def _toml_key_line(path: Path, key: str) -> int:
+    """The line where a key is first assigned (good enough to point at, TOML has no marks)."""
+    text = path.read_text("utf-8")
+    pattern = re.compile(rf'^\s*(?:[\w."-]+\.)?"?{re.escape(key)}"?\s*=', re.MULTILINE)
+    m = pattern.search(text)
+    return text[: m.start()].count("\n") + 1 if m else 1
 
 
 def find_config(start: Path) -> Path | None:
@@ -69,12 +91,8 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
-def _yaml_lines(text: str) -> dict[str, int]:
+def _yaml_lines(node: yaml.Node | None) -> dict[str, int]:
     """Top-level key -> line, so a bad value can be pointed at."""
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return {}
     if not isinstance(node, yaml.MappingNode):
         return {}
     return {k.value: k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
@@ -105,16 +123,14 @@ def _load_raw(path: Path) -> tuple[dict, dict[str, int]]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read it ({exc})") from None
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise ConfigError(f"{where}: this is not valid YAML ({getattr(exc, 'problem', exc)})") from None
+        data, node = load_yaml(text.lstrip("\ufeff"))
+    except YamlProblem as exc:
+        raise ConfigError(f"{path}:{exc.line}: this is not valid YAML ({exc.message})") from None
     if data is None:
         return {}, {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}:1: the configuration must be a block of 'key: value' lines")
-    return data, _yaml_lines(text)
+    return data, _yaml_lines(node)
 
 
 def load_config(path: Path | None = None, start: Path | None = None) -> Config:
@@ -155,8 +171,17 @@ def _check(key: str, value: Any, where: str) -> Any:
             raise ConfigError(f"{where}: 'strict' must be true or false, not {value!r}")
         return value
     if key == "rules":
-        if not isinstance(value, str) or not value:
+        if not isinstance(value, str) or not value or "\x00" in value:
             raise ConfigError(f"{where}: 'rules' must be the path of a rulebook folder")
+        return value
+    if key in ("exclude", "extend-exclude"):
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise ConfigError(f"{where}: '{key}' must be a list of file patterns such as ['README.md', 'drafts/**']")
+        return tuple(value)
+    if key == "max-bytes":
+        # bool is an int in Python: `max-bytes: true` must not read as a limit of 1 byte.
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ConfigError(f"{where}: 'max-bytes' must be a whole number of bytes above 0, not {value!r}")
         return value
     if key == "disable":
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -191,6 +216,10 @@ def describe(config: Config) -> str:
         ("engine", config.engine, "auto"),
         ("disable", ", ".join(config.disable) or None, "nothing"),
         ("severity", ", ".join(f"{k}={v}" for k, v in sorted(config.severity.items())) or None, "as in the rules"),
+        ("exclude", None if config.exclude is None else ", ".join(config.exclude) or "nothing",
+         "the default non-report files (see README)"),
+        ("extend-exclude", ", ".join(config.extend_exclude) or None, "nothing"),
+        ("max-bytes", None if config.max_bytes is None else str(config.max_bytes), str(DEFAULT_MAX_BYTES)),
     ]
     width = max(len(k) for k, _, _ in rows)
     lines = [f"configuration file: {source}"]

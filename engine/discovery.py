@@ -1,15 +1,45 @@
-"""Finding the report files under the paths a user gives."""
+"""Finding the report files to check under the paths a user gives.
+
+Folders are searched for .txt and .md files. What is left out is counted, never dropped silently:
+hidden folders (`.git`, `.venv`), files and folders matching an exclude pattern, symlinked folders
+that lead back to a folder already searched, and symlinked folders that lead out of the checkout.
+
+Symlinked folders are followed (a corpus assembled from links is common) with two limits. The loop
+protection compares device and inode, so `a/up -> ..` is searched once. And a link is followed only
+when it stays inside the folder given or the current folder: lii-check runs on other people's pull
+requests, and a planted `reports/all -> /` must not make CI walk, and read, the whole runner.
+A folder that cannot be listed stops the run with its name and the reason: checking the rest and
+exiting 0 would pass a corpus nobody read.
+
+Whether a found file can be read (a FIFO, a device, too large) is decided when it is read, so it
+is listed as unreadable with the reason and the run goes on.
+"""
 from __future__ import annotations
 
+import fnmatch
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPORT_SUFFIXES = (".txt", ".md")
 
+# Files that sit in report repositories but are never LII sections, and tool folders full of .txt
+# files. Matched case-insensitively against a file or folder name (no "/" in the pattern) or the
+# path below the folder given (a "/" in the pattern). `exclude` in the configuration replaces this
+# list; `extend-exclude` and `--exclude` add to it.
+_NOT_REPORTS = ("README", "CHANGELOG", "CHANGES", "HISTORY", "NEWS", "LICENSE", "LICENCE", "COPYING", "NOTICE",
+                "AUTHORS", "CONTRIBUTING", "CONTRIBUTORS", "CODE_OF_CONDUCT", "SECURITY", "SUPPORT")
+# Exact names (any extension: README.md, README.es.md), never prefixes: "support_for_carers.md" or
+# "news_2024.txt" may well be reports.
+DEFAULT_EXCLUDES = (
+    *(f"{stem}{tail}" for stem in _NOT_REPORTS for tail in ("", ".*")), "LICENSE-*", "LICENCE-*",
+    "requirements*.txt", "constraints*.txt", "robots.txt", "CMakeLists.txt",
+    "node_modules", "venv", "__pycache__", "site-packages", "*.dist-info", "*.egg-info",
+)
+
 
 class NoReports(Exception):
-    """A path that holds nothing to check: a usage error, not a report error."""
+    """A path that holds nothing to check, or cannot be searched: a usage error, not a report error."""
 
 
 @dataclass(frozen=True)
@@ -18,30 +48,156 @@ class ReportFile:
     display: str
 
 
-def discover(paths: list[str]) -> list[ReportFile]:
+@dataclass
+class Discovery:
+    files: list[ReportFile]
+    hidden_folders: int = 0  # hidden folders not searched
+    excluded: int = 0  # files and folders left out by an exclude pattern
+    repeated_folders: list[str] = field(default_factory=list)  # symlinked folders already searched: skipped
+    outside_links: list[str] = field(default_factory=list)  # symlinked folders leading out of the checkout
+
+    def notes(self) -> list[str]:
+        """What was left out, as sentences for the run's summary (empty when nothing was)."""
+        notes = []
+        if self.hidden_folders:
+            notes.append(f"{self.hidden_folders} hidden folder(s) not searched")
+        if self.excluded:
+            notes.append(f"{self.excluded} file(s) or folder(s) left out by exclude patterns")
+        if self.repeated_folders:
+            notes.append("symlinked folder(s) already searched, not searched again: " + ", ".join(self.repeated_folders))
+        if self.outside_links:
+            notes.append("symlinked folder(s) leading outside the folder checked and the current folder, not followed: "
+                         + ", ".join(self.outside_links))
+        return notes
+
+
+def excluded_by(relative: str, patterns: tuple[str, ...]) -> str | None:
+    """The first pattern that excludes this path (posix, relative to the folder given), if any."""
+    rel = relative.casefold()
+    name = rel.rsplit("/", 1)[-1]
+    for pattern in patterns:
+        p = pattern.casefold().strip("/")
+        if p.startswith("./"):
+            p = p[2:]
+        if fnmatch.fnmatchcase(rel if "/" in p else name, p):
+            return pattern
+    return None
+
+
+def find_reports(paths: list[str], exclude: tuple[str, ...] = DEFAULT_EXCLUDES) -> Discovery:
     """Every .txt and .md file under the given paths, in sorted order, named as the user named them."""
+    result = Discovery(files=[])
     found: list[ReportFile] = []
+    unreadable: list[str] = []
+    left_out: list[str] = []  # files named on the command line that a pattern excludes
     for given in paths:
         root = Path(given)
-        if root.is_file():
-            found.append(ReportFile(root, given))
+        try:
+            is_dir = root.is_dir()
+            exists = is_dir or os.path.lexists(root)
+        except (OSError, ValueError):
+            is_dir, exists = False, False
+        if not is_dir:
+            if not exists:
+                raise NoReports(f"{given}: no such file or folder")
+            # A file named on the command line (pre-commit passes them) is still subject to the excludes,
+            # so README.md passed by a hook is not checked as a report.
+            pattern = _excluded_file(given, exclude)
+            if pattern:
+                result.excluded += 1
+                left_out.append(f"{given} (by '{pattern}')")
+            else:
+                found.append(ReportFile(root, given))  # whatever it is, reading it decides and says why
             continue
-        if not root.is_dir():
-            raise NoReports(f"{given}: no such file or folder")
-        here: list[ReportFile] = []
-        for folder, dirs, files in os.walk(root):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for name in sorted(files):
-                if name.lower().endswith(REPORT_SUFFIXES) and not name.startswith("."):
-                    full = Path(folder) / name
-                    rel = full.relative_to(root).as_posix()
-                    here.append(ReportFile(full, f"{given.rstrip('/')}/{rel}" if given not in (".", "./") else rel))
-        if not here:
-            raise NoReports(f"{given}: no reports found (looked for .txt and .md files in the folder and below)")
+        here = _walk(root, given, exclude, result, unreadable)
+        if not here and not unreadable:
+            raise NoReports(f"{given}: no reports found (looked for .txt and .md files in the folder and below"
+                            + (f"; {result.excluded} excluded by pattern" if result.excluded else "") + ")")
         found.extend(sorted(here, key=lambda r: r.display))
+    if unreadable:
+        raise NoReports("; ".join(unreadable) + ": nothing was checked (fix the permissions, or leave the folder "
+                        "out with --exclude)")
+    if not found:
+        raise NoReports(f"nothing to check: {', '.join(left_out)} excluded as not a report; see 'exclude' in the "
+                        "README to check such a file anyway")
     unique: dict[str, ReportFile] = {}
     for item in found:
         unique.setdefault(os.path.realpath(item.path), item)
-    return list(unique.values())
+    result.files = list(unique.values())
+    return result
 
 
+def _excluded_file(given: str, exclude: tuple[str, ...]) -> str | None:
+    """Excludes for a file named directly: its name, and its folders when the path is relative (as
+    pre-commit passes them), so `venv/x.txt` is left out here just as it is when `venv` is searched."""
+    path = Path(given)
+    if path.is_absolute():
+        return excluded_by(path.name, exclude)
+    parts = [p for p in path.as_posix().split("/") if p not in ("", ".")]
+    for end in range(len(parts), 0, -1):
+        pattern = excluded_by("/".join(parts[:end]), exclude)
+        if pattern:
+            return pattern
+    return None
+
+
+def _walk(root: Path, given: str, exclude: tuple[str, ...], result: Discovery, unreadable: list[str]) -> list[ReportFile]:
+    prefix = "" if given in (".", "./") else given.rstrip("/") + "/"
+
+    def problem(exc: OSError) -> None:
+        where = Path(exc.filename) if exc.filename else root
+        try:
+            shown = prefix + where.relative_to(root).as_posix() if where != root else given
+        except ValueError:
+            shown = str(where)
+        unreadable.append(f"{shown}: cannot read this folder ({exc.strerror or exc})")
+
+    here: list[ReportFile] = []
+    seen = {_identity(root)}
+    inside = (os.path.realpath(root), os.path.realpath(os.getcwd()))
+    for folder, dirs, files in os.walk(root, onerror=problem, followlinks=True):
+        base = Path(folder)
+        keep = []
+        for name in sorted(dirs):
+            rel = (base / name).relative_to(root).as_posix()
+            if name.startswith("."):
+                result.hidden_folders += 1
+            elif excluded_by(rel, exclude):
+                result.excluded += 1
+            elif os.path.islink(base / name) and not _within(os.path.realpath(base / name), inside):
+                result.outside_links.append(prefix + rel)
+            else:
+                identity = _identity(base / name)
+                if identity in seen:
+                    # A link back to a folder already searched (a loop, or two links to one folder).
+                    result.repeated_folders.append(prefix + rel)
+                    continue
+                seen.add(identity)
+                keep.append(name)
+        dirs[:] = keep
+        for name in sorted(files):
+            if not name.lower().endswith(REPORT_SUFFIXES) or name.startswith("."):
+                continue
+            rel = (base / name).relative_to(root).as_posix()
+            if excluded_by(rel, exclude):
+                result.excluded += 1
+                continue
+            here.append(ReportFile(base / name, prefix + rel))
+    return here
+
+
+def _within(path: str, folders: tuple[str, ...]) -> bool:
+    return any(path == folder or path.startswith(folder.rstrip(os.sep) + os.sep) for folder in folders)
+
+
+def _identity(folder: Path) -> tuple[int, int] | str:
+    try:
+        info = os.stat(folder)
+    except OSError:
+        return os.path.realpath(folder)  # os.walk will report it through onerror when it lists it
+    return info.st_dev, info.st_ino
+
+
+def discover(paths: list[str], exclude: tuple[str, ...] = DEFAULT_EXCLUDES) -> list[ReportFile]:
+    """The report files alone, for callers that do not report what was left out."""
+    return find_reports(paths, exclude).files

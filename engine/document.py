@@ -5,6 +5,8 @@ and numbers rounded, so the same corpus and rules always give byte-identical out
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from . import __version__
 from .model import SEVERITIES, ReportResult
 from .rulebook import Rulebook
@@ -47,60 +49,90 @@ def fails(r: ReportResult, fail_on: str) -> bool:
     return any(SEVERITIES.index(f.severity) <= worst for f in r.findings)
 
 
-def rules_not_exercised(results: list[ReportResult], rulebook: Rulebook) -> list[str]:
-    """Expectations no readable report could have fired: none awards a score the rule applies to
-    (and, for a theme rule, also mentions its theme).
+@dataclass
+class Tally:
+    """What the summary needs, counted report by report, so a run can stream its reports and still
+    say at the end which rules never fired, which were never exercised and which themes were silent."""
 
-    This, not "never fired", is what --strict fails on: on a healthy corpus the discrepancy rules
-    rightly never fire, but a rule no report even reached was never tested by this corpus.
-    """
-    readable = [r for r in results if r.report is not None and r.assessment is not None]
-    missing = []
-    for e in rulebook.expectations():
-        reached = False
-        for r in readable:
-            if r.report.awarded_score not in e.applies_to:
-                continue
-            facts = r.assessment.themes.get(e.theme) if e.scope == "theme" else None
-            if e.scope != "theme" or (facts is not None and facts.mentions):
-                reached = True
-                break
-        if not reached:
-            missing.append(e.id)
-    return sorted(missing)
+    fail_on: str = "error"
+    reports: int = 0
+    verdicts: dict[str, int] = field(default_factory=lambda: {"consistent": 0, "inconsistent": 0, "unreadable": 0})
+    findings: dict[str, int] = field(default_factory=lambda: {s: 0 for s in SEVERITIES})
+    fired: set[str] = field(default_factory=set)
+    themes_seen: set[str] = field(default_factory=set)
+    awarded_seen: set[int] = field(default_factory=set)
+    awarded_theme_seen: set[tuple[int, str]] = field(default_factory=set)
+    failing: bool = False
+
+    def add(self, result: ReportResult) -> None:
+        self.reports += 1
+        self.verdicts[result.verdict] += 1
+        for f in result.findings:
+            self.findings[f.severity] += 1
+        self.fired.update(f.rule for f in result.findings + result.suppressed)
+        if result.report is not None and result.assessment is not None:
+            awarded = result.report.awarded_score
+            mentioned = [t for t, facts in result.assessment.themes.items() if facts.mentions]
+            self.themes_seen.update(mentioned)
+            self.awarded_seen.add(awarded)
+            self.awarded_theme_seen.update((awarded, t) for t in mentioned)
+        self.failing = self.failing or fails(result, self.fail_on)
+
+    def not_exercised(self, rulebook: Rulebook) -> list[str]:
+        """Expectations no readable report could have fired: none awards a score the rule applies to
+        (and, for a theme rule, also mentions its theme).
+
+        This, not "never fired", is what --strict fails on: on a healthy corpus the discrepancy rules
+        rightly never fire, but a rule no report even reached was never tested by this corpus.
+        """
+        missing = []
+        for e in rulebook.expectations():
+            if e.scope == "theme":
+                reached = any((score, e.theme) in self.awarded_theme_seen for score in e.applies_to)
+            else:
+                reached = any(score in self.awarded_seen for score in e.applies_to)
+            if not reached:
+                missing.append(e.id)
+        return sorted(missing)
+
+    def summary(self, rulebook: Rulebook, strict: bool, not_searched: list[str] | tuple = ()) -> dict:
+        never = sorted(e.id for e in rulebook.expectations() if e.id not in self.fired)
+        absent = sorted(t.id for t in rulebook.themes if t.id not in self.themes_seen)
+        not_exercised = self.not_exercised(rulebook)
+        failing = self.failing or (strict and bool(not_exercised or absent))
+        return {
+            "reports": self.reports,
+            "consistent": self.verdicts["consistent"],
+            "inconsistent": self.verdicts["inconsistent"],
+            "unreadable": self.verdicts["unreadable"],
+            "findings": dict(self.findings),
+            "rules_never_fired": never,
+            "rules_not_exercised": not_exercised,
+            "themes_never_mentioned": absent,
+            "not_searched": list(not_searched),
+            "fail_on": self.fail_on,
+            "strict": strict,
+            "exit_code": 1 if failing else 0,
+        }
 
 
-def build_document(results: list[ReportResult], rulebook: Rulebook, *, engine: str,
-                   fail_on: str = "error", strict: bool = False) -> dict:
-    fired = {f.rule for r in results for f in r.findings + r.suppressed}
-    never = sorted(e.id for e in rulebook.expectations() if e.id not in fired)
-    themes_seen = {t for r in results if r.assessment for t, f in r.assessment.themes.items() if f.mentions}
-    absent = sorted(t.id for t in rulebook.themes if t.id not in themes_seen)
-    not_exercised = rules_not_exercised(results, rulebook)
-    failing = any(fails(r, fail_on) for r in results)
-    if strict and (not_exercised or absent):
-        failing = True
-    counts = {s: sum(1 for r in results for f in r.findings if f.severity == s) for s in SEVERITIES}
+def header(rulebook: Rulebook, engine: str) -> dict:
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "lii-check", "version": __version__},
         "rulebook": {"path": rulebook.path, "framework": rulebook.framework},
         "engine": engine,
-        "reports": [report_dict(r) for r in results],
-        "summary": {
-            "reports": len(results),
-            "consistent": sum(1 for r in results if r.verdict == "consistent"),
-            "inconsistent": sum(1 for r in results if r.verdict == "inconsistent"),
-            "unreadable": sum(1 for r in results if r.verdict == "unreadable"),
-            "findings": counts,
-            "rules_never_fired": never,
-            "rules_not_exercised": not_exercised,
-            "themes_never_mentioned": absent,
-            "fail_on": fail_on,
-            "strict": strict,
-            "exit_code": 1 if failing else 0,
-        },
     }
+
+
+def build_document(results: list[ReportResult], rulebook: Rulebook, *, engine: str,
+                   fail_on: str = "error", strict: bool = False, not_searched: list[str] | tuple = ()) -> dict:
+    """The whole document for results held in memory (a streamed run builds the same with Tally)."""
+    tally = Tally(fail_on=fail_on)
+    for result in results:
+        tally.add(result)
+    return {**header(rulebook, engine), "reports": [report_dict(r) for r in results],
+            "summary": tally.summary(rulebook, strict, not_searched)}
 
 
 def rules_meta(rulebook: Rulebook) -> list[dict]:

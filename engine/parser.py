@@ -3,16 +3,27 @@
 Every layout seen in published LII sections is accepted: ``Score: 4``, ``## Score 3``,
 ``Indicative score: 3`` (2023 pilot), markdown or plain-line headings (with or without a
 trailing colon), ``3 - Evidence shows…`` with a hyphen or an en dash, ``---`` separators,
-CRLF line endings, a UTF-8 BOM, leading blank lines and optional YAML front matter.
+CRLF line endings, a UTF-8, UTF-16 or UTF-32 BOM, leading blank lines and optional YAML front matter.
+
+What cannot be read with certainty is refused with a located ReportError rather than guessed at:
+two score lines (or a score line and a label line) that disagree, digits other than ASCII 1-4,
+files that are not regular files or are larger than the size limit.
 """
 from __future__ import annotations
 
+import codecs
+import os
 import re
+import stat
+import unicodedata
 from pathlib import Path
 
-import yaml
-
 from .model import Paragraph, Report, Section, Sentence
+from .safe_yaml import YamlProblem, load_yaml
+
+# The longest published LII section seen is about 14 KB; a whole CQC assessment report as text is a few
+# hundred KB. 1 MiB leaves room for both and bounds memory and regex time on anything that is not a report.
+DEFAULT_MAX_BYTES = 1_048_576
 
 DESCRIPTORS = {
     4: "an exceptional standard",
@@ -37,9 +48,16 @@ SCORE_RE = re.compile(
     r"^\s*(?:#{1,6}\s*)?(?:\*\*)?(?P<indicative>indicative\s+)?score\b\s*(?:\*\*)?\s*[:\-–—]?\s*(?P<value>.*?)\s*(?:\*\*)?\s*$",
     re.IGNORECASE,
 )
+# CQC's rating word may precede the descriptor, with or without spaces around the dash:
+# "1 -Inadequate: Evidence shows significant shortfalls" is a label line, not findings text.
+RATING_WORDS = r"(?:outstanding|good|requires\s+improvement|inadequate)"
 LABEL_RE = re.compile(
-    r"^\s*(?:#{1,6}\s*)?(?P<n>\d+)\s*[-–—]\s*(?P<text>evidence shows\b.*?)\s*$", re.IGNORECASE
+    r"^\s*(?:#{1,6}\s*)?(?:\*\*)?(?P<n>\d+)\s*[-–—]\s*"
+    rf"(?P<text>(?:{RATING_WORDS}\s*[:\-–—]?\s*)?evidence shows\b.*?)\s*(?:\*\*)?\s*$",
+    re.IGNORECASE,
 )
+# A value that is meant as a score, in any script: used to tell a second score line from a sentence.
+_NUMBER_LIKE_RE = re.compile(r"\d+(?:\s*(?:/|out of)\s*\d+)?", re.IGNORECASE)
 HEADING_RE = re.compile(r"^\s*(#{1,6})\s+(?P<text>.+?)\s*#*\s*$")
 SEPARATOR_RE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
 SUPPRESSION_RE = re.compile(
@@ -61,47 +79,136 @@ class ReportError(Exception):
         self.line = line
 
 
+_BOMS = (  # longest first: the UTF-32-LE mark begins with the UTF-16-LE one
+    (codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32"), (codecs.BOM_UTF32_BE, "utf-32-be", "UTF-32"),
+    (codecs.BOM_UTF8, "utf-8", "UTF-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16"), (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"),
+)
+
+
 def decode_report(data: bytes) -> str:
-    """Bytes to text, refusing what is not a UTF-8 text report."""
-    if not data.strip():
+    """Bytes to text: UTF-8, or UTF-16/UTF-32 announced by a byte-order mark; anything else is refused."""
+    for bom, codec, name in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data[len(bom):].decode(codec)
+            except UnicodeDecodeError as exc:
+                raise ReportError(f"the file starts with a {name} byte-order mark but is not valid {name} "
+                                  f"(byte {exc.start + len(bom)} cannot be decoded); re-save it as UTF-8") from None
+            break
+    else:
+        if data.strip() and b"\x00" in data:
+            raise ReportError(_binary_message(data))
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise ReportError(
+                f"the file is not UTF-8 text (byte 0x{data[exc.start]:02X} cannot be decoded; the file may be "
+                "Windows-1252 or Latin-1); re-save it as UTF-8",
+                line,
+            ) from None
+    if not text.strip():
         raise ReportError("the file is empty: a report needs a score line and findings text")
-    if b"\x00" in data:
-        raise ReportError("this looks like a binary file, not a text report (it contains NUL bytes)")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ReportError(
-            f"the file is not UTF-8 text (byte 0x{data[exc.start]:02X} cannot be decoded); "
-            "re-save it as UTF-8",
-            line,
-        ) from None
+    if "\x00" in text:
+        raise ReportError("this looks like a binary file, not a text report (it contains NUL characters)")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def read_report(path: Path, display_path: str | None = None) -> Report:
+def _binary_message(data: bytes) -> str:
+    """Name the likely encoding: UTF-16 without a byte-order mark has a NUL in every other byte."""
+    head = data[:400]
+    even, odd = head[0::2], head[1::2]
+    if odd and odd.count(0) > 0.6 * len(odd) and even.count(0) < 0.1 * len(even):
+        return "the file looks like UTF-16 (little-endian) without a byte-order mark; re-save it as UTF-8"
+    if even and even.count(0) > 0.6 * len(even) and odd.count(0) < 0.1 * len(odd):
+        return "the file looks like UTF-16 (big-endian) without a byte-order mark; re-save it as UTF-8"
+    return "this looks like a binary file, not a text report (it contains NUL bytes)"
+
+
+_FILE_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+               (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+               (stat.S_ISSOCK, "a socket"))
+
+
+def _not_regular(mode: int) -> str | None:
+    if stat.S_ISREG(mode):
+        return None
+    kind = next((name for test, name in _FILE_KINDS if test(mode)), "not a regular file")
+    return f"this is {kind}, not a regular file: only regular files are read"
+
+
+def _too_big(size: int, max_bytes: int) -> str:
+    return (f"the file is larger than the limit of {max_bytes:,} bytes ({size:,} bytes or more): "
+            "a report section is a few KB; raise the limit with --max-bytes or 'max-bytes' in the configuration")
+
+
+def read_limited(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The bytes of a regular file of at most max_bytes; never blocks and never reads more than max_bytes + 1.
+
+    The type is checked before opening (opening a FIFO for reading waits for a writer), and again on the
+    open descriptor, opened non-blocking, in case the path was swapped in between.
+    """
     try:
-        data = path.read_bytes()
+        info = os.stat(path)  # follows symlinks: `z.txt -> /dev/zero` is judged as the device it names
+        problem = _not_regular(info.st_mode)
+        if problem:
+            raise ReportError(problem)
+        if info.st_size > max_bytes:
+            raise ReportError(_too_big(info.st_size, max_bytes))
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+        fd = os.open(path, flags)
+        try:
+            problem = _not_regular(os.fstat(fd).st_mode)
+            if problem:
+                raise ReportError(problem)
+            chunks, size = [], 0
+            while size <= max_bytes:
+                chunk = os.read(fd, min(65536, max_bytes + 1 - size))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+        finally:
+            os.close(fd)
     except OSError as exc:
         raise ReportError(f"cannot read the file: {exc.strerror or exc}") from None
-    return parse_report(decode_report(data), display_path or str(path))
+    except ValueError as exc:  # a NUL in the path
+        raise ReportError(f"cannot read the file: {exc}") from None
+    if size > max_bytes:  # it grew after the stat, or its size is not known in advance (/proc)
+        raise ReportError(_too_big(size, max_bytes))
+    return b"".join(chunks)
+
+
+def read_report(path: Path, display_path: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Report:
+    return parse_report(decode_report(read_limited(path, max_bytes)), display_path or str(path))
+
+
+def _looks_like_report_line(line: str) -> bool:
+    m = SCORE_RE.match(line)
+    return bool(m and _NUMBER_LIKE_RE.fullmatch(m.group("value").strip("* "))) or bool(LABEL_RE.match(line))
 
 
 def _front_matter(lines: list[str]) -> tuple[dict, int]:
-    """Return (front matter, index of the first line after it). Only a mapping counts."""
+    """Return (front matter, index of the first line after it).
+
+    Front matter is a YAML mapping between `---` lines that does not hold a score or label line. A report
+    that opens `---`, `Score: 3`, `---` uses the rules as separators; `Score: 3` is also a valid one-key
+    YAML mapping, so without this test the report's own score would vanish into metadata and the
+    report would be refused as having "no score line" (or worse, read with a later score).
+    """
     if not lines or lines[0].strip() != "---":
         return {}, 0
     for end in range(1, min(len(lines), 80)):
         if lines[end].strip() in ("---", "..."):
+            block = lines[1:end]
+            if any(_looks_like_report_line(line) for line in block):
+                return {}, 0
             try:
-                data = yaml.safe_load("\n".join(lines[1:end]))
-            except yaml.YAMLError as exc:
-                mark = getattr(exc, "problem_mark", None)
-                line = mark.line + 2 if mark is not None else 1
+                data, _node = load_yaml("\n".join(block))
+            except YamlProblem as exc:
                 raise ReportError(
-                    f"the front matter (lines 1-{end + 1}) is not valid YAML: "
-                    f"{getattr(exc, 'problem', None) or exc}",
-                    line,
+                    f"the front matter (lines 1-{end + 1}) is not valid YAML: {exc.message}", exc.line + 1
                 ) from None
             if isinstance(data, dict):
                 return {str(k): v for k, v in data.items()}, end + 1
@@ -193,19 +300,33 @@ def parse_report(text: str, path: str) -> Report:
         if not stripped or SEPARATOR_RE.match(raw):
             flush()
             continue
-        if score is None or score_line == number:
-            m = SCORE_RE.match(raw)
-            if m and score is None and len(stripped) < 60:
-                flush()
-                score = _score_value(m.group("value"), number)
-                score_line = number
-                continue
-        if label is None and score is not None:
-            m = LABEL_RE.match(raw)
-            if m:
-                flush()
-                label = (int(m.group("n")), m.group("text"), number)
-                continue
+        m = SCORE_RE.match(raw) if len(stripped) < 60 else None
+        if m and score is None:
+            flush()
+            score = _score_value(m.group("value"), number)
+            score_line = number
+            continue
+        if m and _NUMBER_LIKE_RE.fullmatch(m.group("value").strip("* ")):
+            # A second score line: the same score again is harmless, a different one leaves the
+            # awarded score unknown, and guessing (the first wins) is how a report passed as a 3.
+            again = _score_value(m.group("value"), number)
+            if again != score:
+                raise _disagreement(score_line, lines[score_line - 1], number, raw, "two score lines")
+            flush()
+            continue
+        m = LABEL_RE.match(raw) if score is not None else None
+        if m:
+            value = _ascii_number(m.group("n"), number, "label")
+            if not 1 <= value <= 4:
+                raise ReportError(f"the score label gives {value}, which is outside 1-4", number)
+            if value != score:
+                # Refused like two score lines rather than left to a rule: the awarded score itself is in
+                # doubt, and a finding could be suppressed or downgraded where an unreadable report cannot.
+                raise _disagreement(score_line, lines[score_line - 1], number, raw, "the score line and the label line")
+            flush()
+            if label is None:
+                label = (value, m.group("text"), number)
+            continue
         heading = _heading_text(raw)
         if heading is not None and len(stripped) < 120:
             flush()
@@ -227,8 +348,6 @@ def parse_report(text: str, path: str) -> Report:
             "no score line found: expected a line such as 'Score: 3' or 'Indicative score: 3' "
             "before the findings"
         )
-    if label is not None and not 1 <= label[0] <= 4:
-        raise ReportError(f"the score label gives {label[0]}, which is outside 1-4", label[2])
     sections = [s for s in sections if s.paragraphs or s.heading]
     if not any(not p.boilerplate for s in sections for p in s.paragraphs):
         raise ReportError("the report has a score but no findings text to check", score_line)
@@ -246,12 +365,36 @@ def parse_report(text: str, path: str) -> Report:
     )
 
 
+def _disagreement(first: int, first_text: str, second: int, second_text: str, what: str) -> ReportError:
+    return ReportError(
+        f"{what} disagree: line {first} '{first_text.strip()}' and line {second} '{second_text.strip()}'; "
+        "the awarded score is uncertain, make them give the same score",
+        second,
+    )
+
+
+def _refuse_other_digits(value: str, line: int, what: str) -> None:
+    odd = next((c for c in value if c.isdigit() and not "0" <= c <= "9"), None)
+    if odd is not None:
+        raise ReportError(f"the {what} '{value}' uses '{odd}' ({unicodedata.name(odd, 'a non-ASCII digit')}): "
+                          f"write the {what} with the ASCII digits 1, 2, 3 or 4", line)
+
+
+def _ascii_number(value: str, line: int, what: str) -> int:
+    """int() of ASCII digits; a digit from another script is refused, naming it."""
+    _refuse_other_digits(value, line, what)
+    return int(value)
+
+
 def _score_value(value: str, line: int) -> int:
     value = value.strip().strip("*").strip()
     if not value:
         raise ReportError("the score line has no score: write it as 'Score: 3'", line)
-    m = re.fullmatch(r"(\d+)(?:\s*(?:/|out of)\s*4)?", value, re.IGNORECASE)
+    # [0-9], not \d: \d and int() also accept '४' (Devanagari four) and '３' (fullwidth three), which
+    # would let a score that looks like something else on screen, or in review, be read as 1-4.
+    m = re.fullmatch(r"([0-9]+)(?:\s*(?:/|out of)\s*4)?", value, re.IGNORECASE)
     if not m:
+        _refuse_other_digits(value, line, "score")
         raise ReportError(f"the score '{value}' is not a whole number from 1 to 4", line)
     score = int(m.group(1))
     if not 1 <= score <= 4:

@@ -10,61 +10,9 @@ from __future__ import annotations
 import json
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 
-from . import __version__
-from .document import FAIL_ON, SCHEMA_VERSION, fails, report_dict  # noqa: F401 - FAIL_ON re-exported
-from .model import SEVERITIES, ReportResult
-from .rulebook import Rulebook
-
-
-@dataclass
-class Tally:
-    """What the summary needs, counted report by report."""
-
-    fail_on: str = "error"
-    reports: int = 0
-    verdicts: dict[str, int] = field(default_factory=lambda: {"consistent": 0, "inconsistent": 0, "unreadable": 0})
-    findings: dict[str, int] = field(default_factory=lambda: {s: 0 for s in SEVERITIES})
-    fired: set[str] = field(default_factory=set)
-    themes_seen: set[str] = field(default_factory=set)
-    failing: bool = False
-
-    def add(self, result: ReportResult) -> None:
-        self.reports += 1
-        self.verdicts[result.verdict] += 1
-        for f in result.findings:
-            self.findings[f.severity] += 1
-        self.fired.update(f.rule for f in result.findings + result.suppressed)
-        if result.assessment is not None:
-            self.themes_seen.update(t for t, facts in result.assessment.themes.items() if facts.mentions)
-        self.failing = self.failing or fails(result, self.fail_on)
-
-    def summary(self, rulebook: Rulebook, strict: bool) -> dict:
-        never = sorted(e.id for e in rulebook.expectations() if e.id not in self.fired)
-        absent = sorted(t.id for t in rulebook.themes if t.id not in self.themes_seen)
-        failing = self.failing or (strict and bool(never or absent))
-        return {
-            "reports": self.reports,
-            "consistent": self.verdicts["consistent"],
-            "inconsistent": self.verdicts["inconsistent"],
-            "unreadable": self.verdicts["unreadable"],
-            "findings": dict(self.findings),
-            "rules_never_fired": never,
-            "themes_never_mentioned": absent,
-            "fail_on": self.fail_on,
-            "strict": strict,
-            "exit_code": 1 if failing else 0,
-        }
-
-
-def header(rulebook: Rulebook, engine: str) -> dict:
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "tool": {"name": "lii-check", "version": __version__},
-        "rulebook": {"path": rulebook.path, "framework": rulebook.framework},
-        "engine": engine,
-    }
+from .document import FAIL_ON, Tally, header, report_dict  # noqa: F401 - re-exported for the CLI
+from .model import ReportResult
 
 
 def _indented(value: object, depth: int) -> str:

@@ -165,6 +165,8 @@ def summary(summary_dict: dict, width: int, color: bool = False, verbose: bool =
         lines = [f"{verdicts}; {findings}"]
     else:
         lines = wrap(verdicts, width) + wrap(findings[0].upper() + findings[1:], width)
+    for note in s.get("not_searched") or []:
+        lines += wrap(f"Not searched: {one_line(note)}.", width)
     never = [one_line(r) for r in s.get("rules_never_fired") or []]
     unexercised = [one_line(r) for r in s.get("rules_not_exercised") or []]
     silent = [one_line(t) for t in s.get("themes_never_mentioned") or []]

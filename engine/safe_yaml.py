@@ -1,0 +1,136 @@
+"""The one YAML loader lii-check uses: rule files, configuration and report front matter.
+
+PyYAML's safe loader never runs code, but it still trusts the *shape* of a document: an alias
+shares the node it names, so a "billion laughs" file of nine aliases per level composes in
+microseconds and then expands to 10^9 nodes in whatever walks it (schema validation, duplicate-key
+checks, printing), and an alias inside its own anchor (``&a [*a]``) builds a cycle that ends in a
+RecursionError. Both are refused here, while the document is composed, at the alias that causes
+them, so every caller gets a located message instead of a hang or an internal error.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+# The largest bundled rule file (language.yaml) is about 700 nodes; over a hundred times that is room
+# for any hand-written file and is still walked (schema, duplicate keys) in well under a second.
+MAX_EXPANDED_NODES = 100_000
+# Rule files nest about 6 levels; the composer and constructor recurse once per level.
+MAX_DEPTH = 100
+
+
+class YamlProblem(Exception):
+    """A YAML document that cannot be used, located at a 1-based line and column."""
+
+    def __init__(self, line: int, col: int, message: str, syntax: bool = False):
+        super().__init__(f"{line}:{col}: {message}")
+        self.line = line
+        self.col = col
+        self.message = message
+        self.syntax = syntax  # a slip in the YAML itself, as opposed to a value or shape lii-check refuses
+
+
+def _at(mark: yaml.Mark | None) -> tuple[int, int]:
+    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """SafeLoader that counts nodes as aliases would expand them and refuses recursion."""
+
+    def __init__(self, text: str):
+        super().__init__(text)
+        self._expanded = 0
+        self._depth = 0
+        self._open: set[str] = set()  # anchors whose node is still being composed
+        self._sizes: dict[str, int] = {}  # anchor -> expanded size of its node
+
+    def _grow(self, amount: int, mark: yaml.Mark) -> None:
+        self._expanded += amount
+        if self._expanded > MAX_EXPANDED_NODES:
+            raise YamlProblem(*_at(mark), f"the aliases here expand the document beyond {MAX_EXPANDED_NODES:,} "
+                                          "values (a 'billion laughs' document?): write the values out instead")
+
+    def compose_node(self, parent: Any, index: Any) -> yaml.Node:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            if event.anchor in self._open:
+                raise YamlProblem(*_at(event.start_mark), f"the alias *{event.anchor} is used inside the value it "
+                                                          "names (a recursive alias): it can never be written out")
+            self._grow(self._sizes.get(event.anchor, 1), event.start_mark)
+            return super().compose_node(parent, index)
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise YamlProblem(*_at(event.start_mark), f"the document nests deeper than {MAX_DEPTH} levels")
+        anchor = getattr(event, "anchor", None)
+        before = self._expanded
+        self._grow(1, event.start_mark)
+        if anchor is not None:
+            self._open.add(anchor)
+        node = super().compose_node(parent, index)
+        if anchor is not None:
+            self._open.discard(anchor)
+            self._sizes[anchor] = self._expanded - before
+        self._depth -= 1
+        return node
+
+
+def _failing_scalar(root: yaml.Node) -> yaml.Node:
+    """The first scalar that cannot be built on its own, to point at; else the root."""
+    builder = yaml.SafeLoader("")
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                builder.construct_object(node, deep=True)
+            except Exception:  # noqa: BLE001 - any failure is the one being located
+                return node
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(reversed([n for pair in node.value for n in pair]))
+    return root
+
+
+def load_yaml(text: str) -> tuple[Any, yaml.Node | None]:
+    """(data, composed root node) of a single YAML document; (None, None) when it is empty.
+
+    Raises YamlProblem for invalid YAML, more than one document, unsafe tags, values PyYAML cannot
+    build (such as the date 2024-02-30), oversized alias expansion, recursion and deep nesting.
+    """
+    loader = None
+    try:
+        loader = _BoundedLoader(text)
+        node = loader.get_single_node()
+        if node is None:
+            return None, None
+        try:
+            data = loader.construct_document(node)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+            # e.g. `date: 2024-02-30` is a timestamp by YAML's rules but not a real date.
+            raise YamlProblem(*_at(_failing_scalar(node).start_mark), f"a value cannot be read ({exc})") from None
+        return data, node
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        what = (exc.problem or exc.context or "invalid YAML").strip()
+        if what.startswith("but ") and exc.context:  # "but found another document"
+            what = f"{exc.context.strip()}, {what}"
+        syntax = isinstance(exc, (yaml.scanner.ScannerError, yaml.parser.ParserError))
+        raise YamlProblem(*_at(mark), what, syntax=syntax) from None
+    except yaml.reader.ReaderError as exc:  # a control character or undecodable byte in the text
+        line = text[: exc.position].count("\n") + 1
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise YamlProblem(line, col, f"the character U+{exc.character:04X} is not allowed in YAML") from None
+    except yaml.YAMLError as exc:
+        raise YamlProblem(1, 1, str(exc).splitlines()[0] if str(exc) else "invalid YAML") from None
+    except RecursionError:
+        raise YamlProblem(1, 1, "the document nests too deeply to be read") from None
+    finally:
+        if loader is not None:
+            loader.dispose()

@@ -1,0 +1,535 @@
+"""Issue 8, the input half: every case here failed on the code before it (wrong answer, hang, memory
+blow-up, silent pass or exit 3) and must now give a clear, located answer with the right exit code.
+
+Report texts built here are synthetic (the findings sentence is invented); the seed copies are real.
+"""
+import codecs
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from lii_check.baseline import BaselineError, canonical_path, load_baseline
+from lii_check.cli import main
+from lii_check.config import ConfigError, load_config
+from lii_check.discovery import DEFAULT_EXCLUDES, NoReports, excluded_by, find_reports
+from lii_check.parser import DEFAULT_MAX_BYTES, ReportError, decode_report, parse_report, read_limited, read_report
+from lii_check.rulebook import RulebookInvalid, load_rulebook
+from lii_check.safe_yaml import MAX_EXPANDED_NODES, YamlProblem, load_yaml
+
+REPO = Path(__file__).resolve().parents[1]
+SEED = REPO / "fixtures" / "seeds" / "001_be58087aa61b4f94.txt"  # a real report, consistent at 3
+SHIFTED = REPO / "fixtures" / "shifted"
+TITLE = "# Learning, improvement and innovation (synthetic)\n\n"
+BODY = "Staff told us supervision was regular and effective. Leaders acted on complaints.\n"
+# Nine aliases per level, nine levels: 9^9 (387 million) values once expanded.
+BILLION_LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8))
+RECURSIVE = "a: &a\n  - *a\n"
+
+
+def invoke(args, cwd, monkeypatch):
+    """CliRunner from cwd; an escaped exception is a failure, never an exit code."""
+    monkeypatch.chdir(cwd)
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    return result
+
+
+def real(args, cwd, memory_limit=None):
+    """A real process, for the cases that hung or ate memory: a timeout guards the hang, an address-space
+    limit the memory (an old build that reads /dev/zero dies with MemoryError instead of the machine)."""
+    def limit():
+        if memory_limit:
+            import resource
+            resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+
+    done = subprocess.run([sys.executable, "-c", "from lii_check.cli import run; run()", *map(str, args)],
+                          capture_output=True, text=True, timeout=120, cwd=cwd,
+                          preexec_fn=limit if memory_limit and os.name == "posix" else None)
+    assert "Traceback" not in done.stderr and "Traceback" not in done.stdout
+    return done
+
+
+def reports_by_path(stdout: str) -> dict:
+    return {r["path"]: r for r in json.loads(stdout)["reports"]}
+
+
+def corpus_with(tmp_path: Path, files: dict[str, bytes | str]) -> Path:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir(exist_ok=True)
+    shutil.copy(SEED, corpus / "good.txt")
+    for name, content in files.items():
+        target = corpus / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, str):
+            content = content.encode("utf-8")
+        target.write_bytes(content)
+    return corpus
+
+
+# ---- reports: never silently wrong ---------------------------------------------------------------
+
+def test_two_score_lines_that_disagree_are_unreadable_naming_both(tmp_path, monkeypatch):
+    text = f"{TITLE}Score: 3\n\n3 - Evidence shows a good standard\n\n{BODY}\nScore: 1\n"
+    with pytest.raises(ReportError) as info:
+        parse_report(text, "two.md")
+    message = info.value.message
+    assert "line 3 'Score: 3'" in message and "line 9 'Score: 1'" in message, message
+    assert info.value.line == 9
+    corpus = corpus_with(tmp_path, {"two.md": text})
+    result = invoke([corpus.name, "--engine", "pure", "--format", "json"], tmp_path, monkeypatch)
+    assert result.exit_code == 1
+    bad = reports_by_path(result.stdout)["corpus/two.md"]
+    assert bad["verdict"] == "unreadable" and bad["error"]["line"] == 9
+    assert reports_by_path(result.stdout)["corpus/good.txt"]["verdict"] == "consistent"  # the run went on
+
+
+def test_the_same_score_line_twice_is_harmless():
+    report = parse_report(f"{TITLE}Score: 3\n\n{BODY}\nScore: 3\n", "same.md")
+    assert (report.awarded_score, report.score_line) == (3, 3)
+
+
+def test_a_label_line_that_disagrees_with_the_score_is_unreadable_naming_both():
+    text = f"{TITLE}Score: 3\n\n1 - Evidence shows significant shortfalls\n\n{BODY}"
+    with pytest.raises(ReportError) as info:
+        parse_report(text, "label.md")
+    message = info.value.message
+    assert "score line and the label line disagree" in message
+    assert "line 3 'Score: 3'" in message and "line 5 '1 - Evidence shows significant shortfalls'" in message
+
+
+def test_label_disagreement_on_a_real_seed_is_unreadable_in_the_cli(tmp_path, monkeypatch):
+    text = SEED.read_text("utf-8")
+    lines = text.split("\n")
+    label = next(i for i, line in enumerate(lines) if "Evidence shows a good standard" in line)
+    lines[label] = "1 – Evidence shows significant shortfalls"
+    corpus = corpus_with(tmp_path, {"relabelled.txt": "\n".join(lines)})
+    result = invoke([corpus.name, "--engine", "pure", "--format", "json"], tmp_path, monkeypatch)
+    assert result.exit_code == 1
+    bad = reports_by_path(result.stdout)["corpus/relabelled.txt"]
+    assert bad["verdict"] == "unreadable"  # not a finding a comment or a severity override could hide
+    assert bad["error"]["line"] == label + 1 and f"line {label + 1} '1 – Evidence shows" in bad["error"]["message"]
+
+
+@pytest.mark.parametrize("digit, name", [("४", "DEVANAGARI DIGIT FOUR"), ("３", "FULLWIDTH DIGIT THREE"),
+                                         ("٣", "ARABIC-INDIC DIGIT THREE")])
+def test_only_ascii_digits_are_scores(digit, name):
+    with pytest.raises(ReportError) as info:
+        parse_report(f"{TITLE}Score: {digit}\n\n{BODY}", "digit.md")
+    assert name in info.value.message and "ASCII digits 1, 2, 3 or 4" in info.value.message
+    assert info.value.line == 3
+    with pytest.raises(ReportError) as info:
+        parse_report(f"{TITLE}Score: 3\n\n{digit} - Evidence shows a good standard\n\n{BODY}", "label-digit.md")
+    assert name in info.value.message and "write the label with the ASCII digits" in info.value.message
+    assert info.value.line == 5
+
+
+def test_a_score_between_rules_is_not_swallowed_as_front_matter():
+    report = parse_report(f"---\nScore: 3\n---\n\n{TITLE}{BODY}", "rules.md")
+    assert (report.awarded_score, report.score_line, report.front_matter) == (3, 2, {})
+    # Real front matter (a mapping without a score line) is still front matter.
+    real_fm = parse_report(f"---\nsynthetic: true\nscore_source: panel\n---\n{TITLE}Score: 2\n\n{BODY}", "fm.md")
+    assert real_fm.front_matter == {"synthetic": True, "score_source": "panel"} and real_fm.score_line == 7
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"])
+def test_utf16_and_utf32_with_a_bom_are_read(codec, tmp_path):
+    boms = {"utf-16-le": codecs.BOM_UTF16_LE, "utf-16-be": codecs.BOM_UTF16_BE,
+            "utf-32-le": codecs.BOM_UTF32_LE, "utf-32-be": codecs.BOM_UTF32_BE}
+    text = SEED.read_text("utf-8").replace("\n", "\r\n")
+    data = boms.get(codec, b"") + text.encode(codec)  # "utf-16"/"utf-32" write their own BOM
+    path = tmp_path / "wide.txt"
+    path.write_bytes(data)
+    wide, plain = read_report(path), read_report(SEED)
+    assert (wide.awarded_score, wide.score_line, wide.label_line) == (plain.awarded_score, plain.score_line, plain.label_line)
+    assert [p.sentences for s in wide.sections for p in s.paragraphs] == \
+        [p.sentences for s in plain.sections for p in s.paragraphs]
+
+
+@pytest.mark.parametrize("data, phrase", [
+    ("Score: 3\n\nStaff were trained.\n".encode("utf-16-le"), "UTF-16 (little-endian) without a byte-order mark"),
+    ("Score: 3\n\nStaff were trained.\n".encode("utf-16-be"), "UTF-16 (big-endian) without a byte-order mark"),
+    ("Score: 3\n\nStaff at the café were trained.\n".encode("cp1252"), "Windows-1252 or Latin-1"),
+    (codecs.BOM_UTF16_LE + b"S\x00c\x00\x00\xd8", "UTF-16 byte-order mark but is not valid UTF-16"),
+])
+def test_other_encodings_are_named(data, phrase):
+    with pytest.raises(ReportError) as info:
+        decode_report(data)
+    assert phrase in info.value.message and "re-save it as UTF-8" in info.value.message
+
+
+@pytest.mark.parametrize("label", ["1 -Inadequate: Evidence shows significant shortfalls",
+                                   "1 - Inadequate: Evidence shows significant shortfalls",
+                                   "1 – Inadequate - Evidence shows significant shortfalls",
+                                   "**1 - Evidence shows significant shortfalls**"])
+def test_label_variants_are_the_label_not_findings_text(label):
+    report = parse_report(f"{TITLE}Score: 1\n\n{label}\n\n{BODY}", "variant.md")
+    assert (report.label_score, report.label_line) == (1, 5)
+    assert "Evidence shows significant shortfalls" in report.label_text
+    text = " ".join(s.text for sec in report.sections for p in sec.paragraphs for s in p.sentences)
+    assert "Evidence shows" not in text and "Inadequate" not in text
+
+
+# ---- files: regular files only, bounded ----------------------------------------------------------
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_fifo_is_unreadable_and_never_hangs(tmp_path):
+    corpus = corpus_with(tmp_path, {})
+    os.mkfifo(corpus / "p.txt")
+    done = real(["corpus", "--engine", "pure", "--format", "json"], tmp_path)  # the old code waited forever
+    assert done.returncode == 1, done.stderr
+    reports = reports_by_path(done.stdout)
+    assert reports["corpus/p.txt"]["error"]["message"] == \
+        "this is a named pipe (FIFO), not a regular file: only regular files are read"
+    assert reports["corpus/good.txt"]["verdict"] == "consistent"
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists() or os.name != "posix", reason="needs /dev/zero and symlinks")
+def test_a_link_to_dev_zero_is_unreadable_and_reads_nothing(tmp_path):
+    corpus = corpus_with(tmp_path, {})
+    (corpus / "z.txt").symlink_to("/dev/zero")
+    done = real(["corpus", "--engine", "pure", "--format", "json"], tmp_path, memory_limit=2 * 1024 ** 3)
+    assert done.returncode == 1, done.stderr
+    reports = reports_by_path(done.stdout)
+    assert reports["corpus/z.txt"]["error"]["message"] == \
+        "this is a character device, not a regular file: only regular files are read"
+    assert reports["corpus/good.txt"]["verdict"] == "consistent"
+
+
+def test_a_file_over_the_size_limit_is_unreadable_and_the_limit_can_be_raised(tmp_path, monkeypatch):
+    big = SEED.read_text("utf-8") + "\n" + "Staff were trained. " * 60_000  # about 1.2 MB of real-looking text
+    corpus = corpus_with(tmp_path, {"big.txt": big})
+    assert len(big.encode()) > DEFAULT_MAX_BYTES
+    result = invoke([corpus.name, "--engine", "pure", "--format", "json"], tmp_path, monkeypatch)
+    assert result.exit_code == 1
+    message = reports_by_path(result.stdout)["corpus/big.txt"]["error"]["message"]
+    assert f"larger than the limit of {DEFAULT_MAX_BYTES:,} bytes" in message and "--max-bytes" in message
+    raised = invoke([corpus.name, "--engine", "pure", "--format", "json", "--max-bytes", "5000000"], tmp_path, monkeypatch)
+    assert reports_by_path(raised.stdout)["corpus/big.txt"]["error"] is None
+    lowered = invoke([corpus.name, "--engine", "pure", "--format", "json", "--max-bytes", "1000"], tmp_path, monkeypatch)
+    assert reports_by_path(lowered.stdout)["corpus/good.txt"]["error"]["message"].startswith(
+        "the file is larger than the limit of 1,000 bytes")
+    (tmp_path / ".lii-check.yaml").write_text("max-bytes: 5000000\n")
+    configured = invoke([corpus.name, "--engine", "pure", "--format", "json"], tmp_path, monkeypatch)
+    assert reports_by_path(configured.stdout)["corpus/big.txt"]["error"] is None
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="needs a Linux /proc file (size 0, content not)")
+def test_a_file_whose_size_lies_is_read_only_to_the_limit():
+    assert os.stat("/proc/self/maps").st_size == 0
+    with pytest.raises(ReportError, match="larger than the limit of 10 bytes"):
+        read_limited(Path("/proc/self/maps"), max_bytes=10)
+
+
+def test_a_directory_named_as_a_report_is_refused(tmp_path):
+    with pytest.raises(ReportError, match="this is a folder, not a regular file"):
+        read_limited(tmp_path)
+
+
+# ---- folders -------------------------------------------------------------------------------------
+
+@pytest.mark.skipif(os.name != "posix", reason="symlinks")
+def test_symlinked_folders_are_followed_once_even_in_a_loop(tmp_path, monkeypatch):
+    corpus = corpus_with(tmp_path, {"sub/a.txt": SEED.read_bytes()})
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.copy(SEED, elsewhere / "linked.txt")
+    (corpus / "linked").symlink_to(elsewhere, target_is_directory=True)
+    (corpus / "sub" / "up").symlink_to("..", target_is_directory=True)  # a loop
+    monkeypatch.chdir(tmp_path)  # the checkout: elsewhere/ is inside it
+    found = find_reports(["corpus"])
+    assert [f.display for f in found.files] == ["corpus/good.txt", "corpus/linked/linked.txt", "corpus/sub/a.txt"]
+    assert found.repeated_folders == ["corpus/sub/up"]  # the old walk never entered linked/
+    assert found.notes() == ["symlinked folder(s) already searched, not searched again: corpus/sub/up"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symlinks")
+def test_a_symlinked_folder_leading_out_of_the_checkout_is_not_followed(tmp_path, monkeypatch):
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    corpus = corpus_with(checkout, {})
+    outside = tmp_path / "runner-home"
+    outside.mkdir()
+    (outside / "notes.txt").write_text("Score: 3\n\nA private note (synthetic).\n")
+    (corpus / "planted").symlink_to(outside, target_is_directory=True)
+    monkeypatch.chdir(checkout)
+    found = find_reports(["corpus"])
+    assert [f.display for f in found.files] == ["corpus/good.txt"]
+    assert found.outside_links == ["corpus/planted"]
+    assert "not followed: corpus/planted" in found.notes()[0]
+    assert [f.display for f in find_reports([str(outside.parent)]).files][-1].endswith("runner-home/notes.txt")
+
+
+def _deny(monkeypatch, folder: Path):
+    """Make one folder unlistable, as chmod 000 does for anyone but root (tests may run as root)."""
+    real_scandir = os.scandir
+
+    def scandir(path="."):
+        if Path(path) == folder:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+
+
+def test_an_unreadable_folder_is_an_error_not_skipped(tmp_path, monkeypatch):
+    corpus = corpus_with(tmp_path, {"locked/a.txt": SEED.read_bytes()})
+    _deny(monkeypatch, Path("corpus/locked"))
+    result = invoke(["corpus", "--engine", "pure"], tmp_path, monkeypatch)
+    assert result.exit_code == 2
+    assert "corpus/locked: cannot read this folder (Permission denied)" in result.stderr
+    assert "nothing was checked" in result.stderr
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads any folder")
+def test_an_unreadable_folder_for_real(tmp_path, monkeypatch):
+    corpus = corpus_with(tmp_path, {"locked/a.txt": SEED.read_bytes()})
+    (corpus / "locked").chmod(0)
+    try:
+        result = invoke(["corpus", "--engine", "pure"], tmp_path, monkeypatch)
+    finally:
+        (corpus / "locked").chmod(0o755)
+    assert result.exit_code == 2 and "corpus/locked: cannot read this folder" in result.stderr
+
+
+def test_hidden_folders_are_counted(tmp_path):
+    corpus = corpus_with(tmp_path, {".git/a.txt": "x", ".drafts/b.md": "x", "sub/.cache/c.txt": "x"})
+    found = find_reports([str(corpus)])
+    assert [Path(f.display).name for f in found.files] == ["good.txt"]
+    assert found.hidden_folders == 3
+    assert found.notes() == ["3 hidden folder(s) not searched"]
+
+
+# ---- discovery: excludes -------------------------------------------------------------------------
+
+NON_REPORTS = {"README.md": "# About these reports\n", "requirements.txt": "pyyaml\n", "LICENSE.txt": "MIT\n",
+               "CHANGELOG.md": "## 1.0\n", "CONTRIBUTING.md": "Be kind.\n", "docs/README.md": "x\n",
+               "venv/lib/site-packages/pkg.dist-info/top_level.txt": "pkg\n"}
+
+
+def test_non_report_files_are_excluded_by_default(tmp_path, monkeypatch):
+    corpus = corpus_with(tmp_path, {**NON_REPORTS, "support_for_carers.md": SEED.read_bytes()})
+    result = invoke(["corpus", "--engine", "pure", "--format", "json"], tmp_path, monkeypatch)
+    assert result.exit_code == 0, result.stdout
+    assert sorted(reports_by_path(result.stdout)) == ["corpus/good.txt", "corpus/support_for_carers.md"]
+    assert find_reports(["corpus"]).excluded == 7  # six files, and venv/ counts as one folder
+
+
+def test_exclude_flag_is_repeatable_and_adds_to_the_defaults(tmp_path, monkeypatch):
+    corpus = corpus_with(tmp_path, {**NON_REPORTS, "drafts/d.txt": "not a report", "old.md": "nor this"})
+    result = invoke(["corpus", "--engine", "pure", "--format", "json", "--exclude", "drafts",
+                     "--exclude", "old.*"], tmp_path, monkeypatch)
+    assert result.exit_code == 0, result.stdout
+    assert list(reports_by_path(result.stdout)) == ["corpus/good.txt"]
+
+
+def test_exclude_in_configuration_replaces_and_extend_exclude_adds(tmp_path, monkeypatch):
+    corpus = corpus_with(tmp_path, {"README.md": "# About\n", "drafts/d.txt": "not a report"})
+    (tmp_path / ".lii-check.yaml").write_text("exclude: ['drafts/*']\n")
+    replaced = invoke(["corpus", "--engine", "pure", "--format", "json"], tmp_path, monkeypatch)
+    assert sorted(reports_by_path(replaced.stdout)) == ["corpus/README.md", "corpus/good.txt"]  # defaults replaced
+    assert replaced.exit_code == 1
+    (tmp_path / ".lii-check.yaml").write_text("extend-exclude: [drafts]\n")
+    extended = invoke(["corpus", "--engine", "pure", "--format", "json"], tmp_path, monkeypatch)
+    assert list(reports_by_path(extended.stdout)) == ["corpus/good.txt"] and extended.exit_code == 0
+    (tmp_path / ".lii-check.yaml").write_text("exclude: drafts\n")
+    bad = invoke(["corpus"], tmp_path, monkeypatch)
+    assert bad.exit_code == 2 and ".lii-check.yaml:1: 'exclude' must be a list of file patterns" in bad.stderr
+
+
+def test_a_named_file_is_excluded_too_as_pre_commit_passes_them(tmp_path, monkeypatch):
+    corpus_with(tmp_path, {"README.md": "# About\n"})
+    both = invoke(["corpus/README.md", "corpus/good.txt", "--engine", "pure", "--format", "json"], tmp_path, monkeypatch)
+    assert list(reports_by_path(both.stdout)) == ["corpus/good.txt"] and both.exit_code == 0
+    alone = invoke(["corpus/README.md"], tmp_path, monkeypatch)
+    assert alone.exit_code == 2 and "corpus/README.md (by 'README.*') excluded as not a report" in alone.stderr
+
+
+def test_the_pre_commit_hook_pattern_agrees_with_the_default_excludes():
+    hook = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text("utf-8"))[0]
+    files, exclude = re.compile(hook["files"]), re.compile(hook["exclude"])
+    paths = ["README.md", "docs/readme.md", "README.es.md", "reports/a.txt", "requirements-dev.txt",
+             ".github/x.md", "reports/news_2024.txt", "reports/venv/x.txt", "reports/license.md", "LICENSE-MIT.txt",
+             "reports/supervision.md", "reports/securityreport.md", "x/pkg.dist-info/LICENSE.txt", "CMakeLists.txt",
+             "CHANGES.md", "reports/node_modules/a/b.md", "CODE_OF_CONDUCT.md", "reports/SUPPORT.txt"]
+    for path in paths:
+        parts = path.split("/")
+        by_discovery = not any(parts[i].startswith(".") or excluded_by("/".join(parts[: i + 1]), DEFAULT_EXCLUDES)
+                               for i in range(len(parts)))
+        by_hook = bool(files.search(path)) and not exclude.search(path)
+        assert by_hook == by_discovery, path
+    assert not exclude.search("reports/a.txt") and exclude.search("README.md")
+
+
+# ---- YAML: bounded, located ----------------------------------------------------------------------
+
+def test_billion_laughs_and_recursive_aliases_are_located_errors():
+    with pytest.raises(YamlProblem) as info:
+        load_yaml(BILLION_LAUGHS)
+    assert 2 <= info.value.line <= 9 and f"beyond {MAX_EXPANDED_NODES:,} values" in info.value.message
+    with pytest.raises(YamlProblem) as info:
+        load_yaml(RECURSIVE)
+    assert (info.value.line, info.value.col) == (2, 5) and "recursive alias" in info.value.message
+    data, node = load_yaml("base: &b {x: 1}\nuse: *b\n")  # a modest alias is still fine
+    assert data == {"base": {"x": 1}, "use": {"x": 1}} and node.start_mark.line == 0
+
+
+@pytest.mark.parametrize("content, where", [(BILLION_LAUGHS, "bomb.yaml:"), (RECURSIVE, "bomb.yaml:2:5:")])
+def test_hostile_rule_files_give_located_problems(tmp_path, monkeypatch, content, where):
+    rules = tmp_path / "rules"
+    shutil.copytree(REPO / "rules", rules, ignore=shutil.ignore_patterns("tests", "*.md"))
+    (rules / "bomb.yaml").write_text(content)
+    with pytest.raises(RulebookInvalid) as info:
+        load_rulebook(rules)
+    [problem] = [p for p in info.value.problems if p.file.endswith("bomb.yaml")]
+    assert "alias" in problem.message
+    result = invoke(["rules", "validate", rules], tmp_path, monkeypatch)
+    assert result.exit_code == 2 and where in result.stdout
+
+
+@pytest.mark.parametrize("content", [BILLION_LAUGHS, RECURSIVE])
+def test_hostile_configuration_is_a_usage_error(tmp_path, monkeypatch, content):
+    (tmp_path / ".lii-check.yaml").write_text(content)
+    with pytest.raises(ConfigError, match=r"\.lii-check\.yaml:\d+: this is not valid YAML \(.*alias"):
+        load_config(start=tmp_path)
+    result = invoke([SHIFTED], tmp_path, monkeypatch)
+    assert result.exit_code == 2
+
+
+@pytest.mark.parametrize("content", [BILLION_LAUGHS, RECURSIVE])
+def test_hostile_front_matter_makes_one_report_unreadable(tmp_path, monkeypatch, content):
+    corpus = corpus_with(tmp_path, {"bomb.md": f"---\n{content}---\n{TITLE}Score: 3\n\n{BODY}"})
+    result = invoke([corpus.name, "--engine", "pure", "--format", "json"], tmp_path, monkeypatch)
+    assert result.exit_code == 1
+    bad = reports_by_path(result.stdout)["corpus/bomb.md"]
+    assert bad["verdict"] == "unreadable" and "front matter" in bad["error"]["message"]
+    assert "alias" in bad["error"]["message"] and bad["error"]["line"] >= 2
+
+
+# ---- configuration and baseline ------------------------------------------------------------------
+
+@pytest.mark.parametrize("toml, message", [
+    ('tool = "x"\n', "pyproject.toml:1: 'tool' must be a table"),
+    ('[project]\nname = "x"\n\n[tool]\nlii-check = 3\n', "pyproject.toml:5: 'lii-check' must be the table"),
+])
+def test_a_pyproject_with_a_scalar_tool_is_a_located_usage_error(tmp_path, monkeypatch, toml, message):
+    (tmp_path / "pyproject.toml").write_text(toml)
+    result = invoke([SHIFTED], tmp_path, monkeypatch)
+    assert result.exit_code == 2 and message in result.stderr
+
+
+@pytest.mark.parametrize("content, message", [
+    ('{"tool": "x", "reports": []}', "not a lii-check JSON document"),
+    ('["a list"]', "not a lii-check JSON document"),
+    ('{"tool": {"name": "lii-check"}, "schema_version": 1, "reports": [3]}', "reports[0] needs a \"path\""),
+    ('{"tool": {"name": "lii-check"}, "schema_version": 1, "reports": [{"path": "a.txt", "findings": {}}]}',
+     "reports[0].findings must be a list"),
+    ('{"tool": {"name": "lii-check"}, "schema_version": 1, "reports": [{"path": "a.txt", "findings": [{"rule": "r", '
+     '"evidence": ["text"]}]}]}', "reports[0].findings[0] needs a \"rule\" and an \"evidence\" list"),
+    ('{"tool": {"name": "lii-check"}, "schema_version": 1,\n "reports": [}', "b.json:2:14: the baseline is not JSON"),
+    ("[" * 100_000, "b.json"),
+])
+def test_malformed_baselines_are_located_usage_errors(tmp_path, monkeypatch, content, message):
+    (tmp_path / "b.json").write_text(content)
+    with pytest.raises(BaselineError, match=re.escape(message)):
+        load_baseline(tmp_path / "b.json")
+    result = invoke([SHIFTED, "--baseline", "b.json", "--engine", "pure"], tmp_path, monkeypatch)
+    assert result.exit_code == 2 and message in result.stderr
+
+
+def test_baseline_entries_do_not_depend_on_how_the_path_is_spelled(tmp_path, monkeypatch):
+    shutil.copytree(SHIFTED, tmp_path / "fixtures")
+    made = invoke(["fixtures/", "--engine", "pure", "--format", "json"], tmp_path, monkeypatch)
+    assert made.exit_code == 1
+    (tmp_path / "baseline.json").write_text(made.stdout)  # the documented way: the JSON output
+    for spelling in ["./fixtures/", "fixtures", str(tmp_path / "fixtures"), "fixtures/../fixtures",
+                     "./fixtures/seed000_relabelled_2.txt"]:
+        again = invoke([spelling, "--engine", "pure", "--baseline", "baseline.json"], tmp_path, monkeypatch)
+        assert again.exit_code == 0, (spelling, again.stdout)
+    assert canonical_path("./fixtures/a.txt") == canonical_path(str(tmp_path / "fixtures" / "a.txt")) == "fixtures/a.txt"
+
+
+def test_update_baseline_writes_it_atomically_from_this_run(tmp_path, monkeypatch):
+    shutil.copytree(SHIFTED, tmp_path / "fixtures")
+    result = invoke(["fixtures", "--engine", "pure", "--baseline", "b.json", "--update-baseline"], tmp_path, monkeypatch)
+    assert result.exit_code == 0 and "wrote the baseline b.json" in result.stderr
+    written = (tmp_path / "b.json").read_text("utf-8")
+    doc = json.loads(written)
+    assert [r["path"] for r in doc["reports"]] == ["fixtures/seed000_relabelled_2.txt", "fixtures/seed002_relabelled_1.txt"]
+    assert all(f["rule"] and f["evidence"] for r in doc["reports"] for f in r["findings"])
+    assert invoke(["./fixtures/", "--engine", "pure", "--baseline", "b.json"], tmp_path, monkeypatch).exit_code == 0
+    before = os.stat(tmp_path / "b.json").st_ino
+    again = invoke(["fixtures", "--engine", "pure", "--baseline", "b.json", "--update-baseline"], tmp_path, monkeypatch)
+    assert again.exit_code == 0
+    assert (tmp_path / "b.json").read_text("utf-8") == written  # deterministic
+    assert os.stat(tmp_path / "b.json").st_ino != before  # replaced, not rewritten in place
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.json", "fixtures"]  # no temporary file left
+    missing = invoke(["fixtures", "--update-baseline"], tmp_path, monkeypatch)
+    assert missing.exit_code == 2 and "--update-baseline needs --baseline FILE" in missing.stderr
+
+
+def test_no_such_path_is_still_a_usage_error(tmp_path):
+    with pytest.raises(NoReports, match="nope: no such file or folder"):
+        find_reports([str(tmp_path / "nope")])
+
+
+def test_every_test_the_bad_input_table_names_exists():
+    readme = (REPO / "README.md").read_text("utf-8")
+    section = readme.split("## Bad input", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and not line.startswith("| input")
+            and not line.startswith("| ---")]
+    assert len(rows) >= 20
+    sources = {p.name: p.read_text("utf-8") for p in (REPO / "tests").glob("test_*.py")}
+    for row in rows:
+        named = re.findall(r"`(?:tests/(test_\w+\.py)(?:::)?)?(test_\w+)?`", row.rsplit("|", 2)[1])
+        assert named, row
+        for file, test in named:
+            if test:
+                text = sources[file] if file else sources["test_hostile_inputs.py"]
+                assert f"def {test}(" in text, (row, test)
+            else:
+                assert file in sources, row
+
+
+OLD_LABEL_RULE = """
+  - id: label-disagrees
+    description: The score line and the descriptor line under it give different scores.
+    applies_to: [1, 2, 3, 4]
+    when:
+      label_disagrees: true
+    severity: error
+    message: The score line says {awarded} but the descriptor line under it says {label}.
+    examples:
+      fires:
+        - awarded: 4
+          text: |
+            Score: 4
+
+            3 - Evidence shows a good standard
+
+            Staff told us supervision was regular and effective.
+      quiet:
+        - awarded: 3
+          text: Staff told us supervision was regular and effective.
+"""
+
+
+def test_a_rulebook_copied_before_the_label_change_still_tests_cleanly(tmp_path, monkeypatch):
+    """The former rule's example is now an unreadable report: a failed example, not an internal error."""
+    rules = tmp_path / "rules"
+    shutil.copytree(REPO / "rules", rules, ignore=shutil.ignore_patterns("tests", "*.md"))
+    scoring = (rules / "scoring.yaml").read_text("utf-8")
+    (rules / "scoring.yaml").write_text(scoring.rstrip("\n") + "\n" + OLD_LABEL_RULE, "utf-8")
+    result = invoke(["rules", "test", rules, "--engine", "pure", "--format", "json"], tmp_path, monkeypatch)
+    assert result.exit_code == 1
+    [outcome] = [r for r in json.loads(result.stdout)["rules"] if r["rule"] == "consistency.label-disagrees"]
+    assert outcome["misses"] and outcome["misses"][0].startswith(
+        "unreadable example: the score line and the label line disagree: line 1 'Score: 4' and line 3")
