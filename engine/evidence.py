@@ -25,7 +25,7 @@ time taken grows with the length of the text, never with its square.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from .compiled import CompiledRulebook
@@ -79,6 +79,16 @@ class SentenceHits:
     signals: list[tuple[int, int, Signal]] = field(default_factory=list)
     _words: list[tuple[int, int]] | None = None
     _commas: list[int] | None = None
+    _indexes: dict | None = None
+
+    def index(self, family: str) -> "_Index":
+        """The family's spans ("negation", "counter", "hedging", "intention"), indexed once per sentence."""
+        if self._indexes is None:
+            self._indexes = {}
+        found = self._indexes.get(family)
+        if found is None:
+            found = self._indexes[family] = _Index(getattr(self, family))
+        return found
 
     @property
     def words(self) -> list[tuple[int, int]]:
@@ -127,104 +137,139 @@ def clauses(sh: SentenceHits) -> list[tuple[int, int]]:
     return out
 
 
-def _themes(sh: SentenceHits, lo: int, hi: int, order: dict[str, int]) -> list[str]:
-    found = {theme for s, e, theme in sh.topics if lo <= s and e <= hi}
-    return sorted(found, key=order.__getitem__)
+class _Index:
+    """Spans sorted by start: those inside [lo, hi), and 'does any overlap [a, b)?', in log time however
+    many there are (a 5 MB one-sentence report has tens of thousands)."""
+
+    def __init__(self, spans: list) -> None:
+        self.spans = spans  # (start, end, …) sorted by start
+        self.starts = [sp[0] for sp in spans]
+        self.max_end = []
+        best = -1
+        for sp in spans:
+            best = max(best, sp[1])
+            self.max_end.append(best)
+
+    def inside(self, lo: int, hi: int):
+        for k in range(bisect_left(self.starts, lo), bisect_left(self.starts, hi)):
+            if self.spans[k][1] <= hi:
+                yield self.spans[k]
+
+    def overlaps(self, a: int, b: int, ends_by: int | None = None) -> bool:
+        """Does a span (ending by `ends_by`, if given) overlap [a, b)?"""
+        k = bisect_left(self.starts, b) - 1
+        while k >= 0 and self.max_end[k] > a:
+            e = self.spans[k][1]
+            if e > a and (ends_by is None or e <= ends_by):
+                return True
+            k -= 1
+        return False
 
 
-def _first(spans: list[Span], lo: int, hi: int, mask: list[tuple[int, int]] = ()) -> tuple[int, int] | None:
+_NO_MASK = _Index([])
+
+
+def _first(index: _Index, lo: int, hi: int, mask: _Index = _NO_MASK, mask_by: int | None = None) -> tuple[int, int] | None:
     """The span of the first-listed cue lying wholly in [lo, hi) (its leftmost match), avoiding masked spans."""
     best = None
-    for s, e, order in spans:
-        if s >= lo and e <= hi and not any(ms < e and s < me for ms, me in mask):
-            if best is None or (order, s) < best[0]:
-                best = ((order, s), (s, e))
+    for s, e, order in index.inside(lo, hi):
+        if mask.spans and mask.overlaps(s, e, mask_by):
+            continue
+        if best is None or (order, s) < best[0]:
+            best = ((order, s), (s, e))
     return best[1] if best else None
 
 
-def _preceded_by(sh: SentenceHits, spans: list[Span], cstart: int, start: int, window: int,
-                 mask: list[tuple[int, int]] = ()) -> str | None:
-    """The cue among `spans` within `window` words before `start` (same clause, not across a comma).
+def _preceded_by(sh: SentenceHits, index: _Index, cstart: int, start: int, window: int,
+                 mask: _Index = _NO_MASK) -> str | None:
+    """The cue in `index` within `window` words before `start` (same clause, not across a comma).
 
-    Spans in `mask` (other cues before this one) do not count as words and hide any cue inside them:
-    the "no" of "no learning plan" belongs to that cue and must not also negate the next one."""
-    if not spans:
+    Spans in `mask` (other cues ending before this one) do not count as words and hide any cue inside
+    them: the "no" of "no learning plan" belongs to that cue and must not also negate the next one."""
+    if not index.spans:
         return None
-    mask = [(s, e) for s, e in mask if e <= start]
     words = sh.words
     i = bisect_left(words, (start, -1))  # words starting before the cue
-    picked: list[int] = []
-    while i > 0 and len(picked) < window:
+    picked = 0
+    lo = cstart
+    while i > 0 and picked < window:
         i -= 1
         ws, we = words[i]
         if ws < cstart:
             break
-        we = min(we, start)
-        if any(ms < we and ws < me for ms, me in mask):
+        if mask.spans and mask.overlaps(ws, min(we, start), start):
             continue
-        picked.append(ws)
+        picked += 1
+        lo = ws
     if not picked:
         return None
-    lo = picked[-1] if len(picked) >= window else cstart
+    if picked < window:
+        lo = cstart
     # A negation's reach ends at a comma: "needed no long-term care, compared with 48% before".
     commas = sh.commas
     j = bisect_left(commas, start) - 1
     while j >= 0 and commas[j] >= lo:
         c = commas[j]
-        if not any(ms <= c < me for ms, me in mask):
+        if not (mask.spans and mask.overlaps(c, c + 1, start)):
             lo = c + 1
             break
         j -= 1
-    found = _first(spans, lo, start, mask)
+    found = _first(index, lo, start, mask, start)
     return sh.text[found[0]:found[1]] if found else None
 
 
-def _followed_by(sh: SentenceHits, spans: list[Span], end: int, cend: int, window: int) -> str | None:
-    if not spans:
+def _followed_by(sh: SentenceHits, index: _Index, end: int, cend: int, window: int) -> str | None:
+    if not index.spans:
         return None
     words = sh.words
     i = bisect_left(words, (end, -1))
     taken = [w for w in words[i:i + window] if w[1] <= cend]
     if not taken:
         return None
-    found = _first(spans, end, taken[-1][1])
+    found = _first(index, end, taken[-1][1])
     return sh.text[found[0]:found[1]] if found else None
 
 
 def _longest(raw: list[tuple[int, int, Signal]]) -> list[tuple[int, int, Signal]]:
-    # A longer cue wins over a shorter one inside it ("not yet embedded" over "embedded").
+    # A longer cue wins over a shorter one inside it ("not yet embedded" over "embedded"). Sorted by start
+    # and then longest first, a hit is inside an earlier one exactly when it ends by the furthest end so far.
     raw = sorted(raw, key=lambda h: (h[0], -(h[1] - h[0]), h[2].id))
     kept: list[tuple[int, int, Signal]] = []
+    furthest = -1
     for hit in raw:
-        if any(k[0] <= hit[0] and hit[1] <= k[1] for k in kept):
+        if hit[1] <= furthest:
             continue
-        kept = [k for k in kept if not (hit[0] <= k[0] and k[1] <= hit[1])]
         kept.append(hit)
+        furthest = hit[1]
     return sorted(kept, key=lambda h: (h[0], h[1], h[2].id))
 
 
-def judge(sh: SentenceHits, cstart: int, cend: int, theme: str, compiled: CompiledRulebook) -> Judgement:
-    """How the clause [cstart, cend) of a sentence reads for one theme."""
+def judge(sh: SentenceHits, cstart: int, cend: int, theme: str, compiled: CompiledRulebook,
+          signals: list[tuple[int, int, Signal]] | None = None) -> Judgement:
+    """How the clause [cstart, cend) of a sentence reads for one theme. `signals`: the signal hits inside
+    the clause, when the caller has them already (find_evidence buckets them once per sentence)."""
     lang = compiled.language
     text = sh.text
-    found = _first(sh.intention, cstart, cend)
+    found = _first(sh.index("intention"), cstart, cend)
     intention = text[found[0]:found[1]] if found else None
-    hits = _longest([h for h in sh.signals
-                     if cstart <= h[0] and h[1] <= cend and (h[2].theme is None or h[2].theme == theme)])
+    if signals is None:
+        signals = [h for h in sh.signals if cstart <= h[0] and h[1] <= cend]
+    hits = _longest([h for h in signals if h[2].theme is None or h[2].theme == theme])
     graded: list[tuple[str, str, Signal | None, bool, bool]] = []  # level, cue, signal, impact, negated
     aside: list[tuple[str, str]] = []
     # Only problem cues own their negation word ("no … plan"); see _preceded_by.
-    spans = [(h[0], h[1]) for h in hits if h[2].level in _PROBLEM]
+    problems = _Index([(h[0], h[1]) for h in hits if h[2].level in _PROBLEM])
+    negation, counter = sh.index("negation"), sh.index("counter")
     for start, end, signal in hits:
         level = signal.level
         cue = text[start:end]
         # Another cue's own negation ("no … plan") does not also negate a later problem ("training had
         # been cancelled"); a positive after any negation ("not consistently … in all teams") is negated.
-        mask = spans if level in _PROBLEM else []
-        negator = _preceded_by(sh, sh.negation, cstart, start, lang.negation_window, mask)
+        mask = problems if level in _PROBLEM else _NO_MASK
+        negator = _preceded_by(sh, negation, cstart, start, lang.negation_window, mask)
         if level in _PROBLEM and not negator:
-            negator = (_preceded_by(sh, sh.counter, cstart, start, 3)
-                       or _followed_by(sh, sh.counter, end, cend, 6))
+            negator = (_preceded_by(sh, counter, cstart, start, 3)
+                       or _followed_by(sh, counter, end, cend, 6))
         if negator:
             # A negated strength is a shortfall ("not yet embedded"); a negated problem is good news
             # ("no late remedies", "delays were reduced").
@@ -232,7 +277,7 @@ def judge(sh: SentenceHits, cstart: int, cend: int, theme: str, compiled: Compil
             graded.append((flipped, f"{negator} … {cue}", signal, False, True))
             continue
         if level in _STRENGTH:
-            hedge = _preceded_by(sh, sh.hedging, cstart, start, 6)
+            hedge = _preceded_by(sh, sh.index("hedging"), cstart, start, 6)
             if hedge:
                 aside.append((cue, f"hedged: '{hedge}'"))
                 continue
@@ -279,6 +324,31 @@ def _report_hits(report: Report, compiled: CompiledRulebook):
         yield row
 
 
+def _bucket(sh: SentenceHits, spans: list[tuple[int, int]]) -> list[tuple[list, bool, set[str]]]:
+    """Per clause: its signal hits, whether it has an intention cue, and its topic themes — each hit
+    placed once (a hit counts for a clause only if it lies wholly inside it)."""
+    starts = [c[0] for c in spans]
+    out: list[tuple[list, bool, set[str]]] = [([], False, set()) for _ in spans]
+
+    def clause_of(start: int, end: int) -> int | None:
+        k = bisect_right(starts, start) - 1
+        return k if k >= 0 and end <= spans[k][1] else None
+
+    for hit in sh.signals:
+        k = clause_of(hit[0], hit[1])
+        if k is not None:
+            out[k][0].append(hit)
+    for s, e, _order in sh.intention:
+        k = clause_of(s, e)
+        if k is not None:
+            out[k] = (out[k][0], True, out[k][2])
+    for s, e, theme in sh.topics:
+        k = clause_of(s, e)
+        if k is not None:
+            out[k][2].add(theme)
+    return out
+
+
 def find_evidence(report: Report, compiled: CompiledRulebook) -> Reading:
     rulebook = compiled.rulebook
     order = compiled.theme_order
@@ -291,16 +361,17 @@ def find_evidence(report: Report, compiled: CompiledRulebook) -> Reading:
         for sentence, sh in row:
             if not (sh.topics or sh.signals or sh.intention):
                 continue  # nothing to read, and no themes to carry forward
-            sentence_themes = _themes(sh, 0, len(sh.text), order)
+            sentence_themes = sorted({theme for _, _, theme in sh.topics}, key=order.__getitem__)
             for t in sentence_themes:
                 mentions[t] += 1
             source = "+".join(sorted(sh.sources)) if sh.sources else "unattributed"
-            for cstart, cend in clauses(sh):
-                clause_themes = _themes(sh, cstart, cend, order)
+            spans = clauses(sh)
+            per_clause = _bucket(sh, spans)
+            for (cstart, cend), (signals, intentions, topics) in zip(spans, per_clause):
+                clause_themes = sorted(topics, key=order.__getitem__)
                 themes = clause_themes or sentence_themes or carry or [GENERAL]
                 clause = sh.text[cstart:cend].strip()
-                quiet = not any(cstart <= h[0] and h[1] <= cend for h in sh.signals) and \
-                    not any(cstart <= h[0] and h[1] <= cend for h in sh.intention)
+                quiet = not signals and not intentions  # no cue: only a plain affirmative statement can come of it
                 for theme in themes:
                     if quiet:  # no cue at all: only a plain affirmative statement can come of it
                         if theme in clause_themes and affirmation:
@@ -309,7 +380,7 @@ def find_evidence(report: Report, compiled: CompiledRulebook) -> Reading:
                                 cue="(affirmative statement)", signal="affirmation", source=source, impact=False,
                                 weight=affirmation))
                         continue
-                    j = judge(sh, cstart, cend, theme, compiled)
+                    j = judge(sh, cstart, cend, theme, compiled, signals)
                     level, cue, signal, impact = j.level, j.cue, j.signal, j.impact
                     for cue_text, reason in j.set_aside:
                         set_aside.append(SetAside(theme, sentence.line, sentence.text, cue_text, reason))

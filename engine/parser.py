@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import os
 import re
+from bisect import bisect_right
 import stat
 import unicodedata
 from pathlib import Path
@@ -229,20 +230,23 @@ def _heading_text(line: str) -> tuple[str, bool] | None:
 
 def split_sentences(lines: list[tuple[int, str]]) -> list[Sentence]:
     """Split a paragraph (its lines with line numbers) into sentences, each with its first line."""
-    text = ""
-    starts: list[tuple[int, int]] = []  # (offset in text, line number)
+    # Built once with join and looked up with bisect: a paragraph of many thousand lines stays linear.
+    pieces: list[str] = []
+    offsets: list[int] = []  # offset in text where each line starts
+    numbers: list[int] = []
+    at = 0
     for number, content in lines:
-        if text:
-            text += " "
-        starts.append((len(text), number))
-        text += content.strip()
+        piece = content.strip()
+        if pieces:
+            at += 1  # the joining space
+        offsets.append(at)
+        numbers.append(number)
+        pieces.append(piece)
+        at += len(piece)
+    text = " ".join(pieces)
 
     def line_at(offset: int) -> int:
-        current = starts[0][1]
-        for start, number in starts:
-            if start <= offset:
-                current = number
-        return current
+        return numbers[max(0, bisect_right(offsets, offset) - 1)]
 
     sentences: list[Sentence] = []
     begin = 0

@@ -56,7 +56,10 @@ def _batches(rulebook):
         from lii_check.compiler import compile_rulebook, report_facts
 
         _CACHE["ruleset"] = compile_rulebook(rulebook).ruleset
-        _CACHE["batches"] = [report_facts(r, analyse(r, rulebook), rulebook) for r in _reports()]
+        from lii_check.compiled import compile_rulebook_once
+
+        reader = compile_rulebook_once(rulebook)
+        _CACHE["batches"] = [report_facts(r, analyse(r, reader), rulebook) for r in _reports()]
     return _CACHE["ruleset"], _CACHE["batches"]
 
 

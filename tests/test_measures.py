@@ -28,7 +28,10 @@ def assessed(rulebook):
     files = discover([str(REPO / "fixtures")])
     reports = [read_report(f.path, f.display) for f in files]
     reports += [shifted(r, b) for r in reports[:6] for b in (1, 4) if b != r.awarded_score]
-    return [(r, analyse(r, rulebook)) for r in reports]
+    from lii_check.compiled import compile_rulebook_once
+
+    reader = compile_rulebook_once(rulebook)
+    return [(r, analyse(r, reader)) for r in reports]
 
 
 def _expectation(scope: str, when: dict, theme: str = "consistency", message: str = "m", cite=()) -> Expectation:
@@ -197,14 +200,17 @@ def test_a_report_wider_than_the_field_cap_splits_by_whole_themes(rulebook):
         new = f"{theme.id}-{k}"
         return dataclasses.replace(theme, id=new, expectations=[
             dataclasses.replace(e, theme=new, id=e.id.replace(theme.id, new, 1)) for e in theme.expectations])
-    wide = dataclasses.replace(rulebook, themes=[copy(t, k) for k in range(3) for t in rulebook.themes], cache={})
+    wide = dataclasses.replace(rulebook, themes=[copy(t, k) for k in range(3) for t in rulebook.themes])
     compiled = compile_rulebook(wide)
+    from lii_check.compiled import compile_rulebook_once
+
+    reader = compile_rulebook_once(wide)
     batches = []
     for path in sorted((REPO / "fixtures" / "seeds").glob("*.txt"))[:3]:
         report = read_report(path, path.name)
         for band in (1, 4):
             r = shifted(report, band)
-            batches.append(report_facts(r, analyse(r, wide), wide))
+            batches.append(report_facts(r, analyse(r, reader), wide))
     for facts in batches:
         assert len(facts) > 1 and all(len(f) <= MAX_FACT_FIELDS for f in facts)
         fields = [k for f in facts for k in f if "__" in k]

@@ -176,7 +176,7 @@ def summary(summary_dict: dict, width: int, color: bool = False, verbose: bool =
             if never:
                 lines += [f"Rules that never fired ({len(never)}):"] + hanging("  ", "  ", ", ".join(never), width)
             if unexercised:
-                lines += [f"Rules no report exercised ({len(unexercised)}: no report awards a score they apply "
+                lines += [f"Rules no report exercised ({len(unexercised)}; no report awards a score they apply "
                           "to):"] + hanging("  ", "  ", ", ".join(unexercised), width)
             if silent:
                 lines += [f"Themes no report mentions ({len(silent)}):"] + hanging("  ", "  ", ", ".join(silent), width)
