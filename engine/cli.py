@@ -147,10 +147,10 @@ def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str | None, output
     meta = rules_meta(rulebook)
     use_color = _use_color(color) and fmt == "table"
     # color= stops click from stripping the codes when --color always is asked for off a terminal.
-    click.echo(render(fmt, doc, meta, color=use_color), nl=False, color=use_color)
+    click.echo(render(fmt, doc, meta, color=use_color, results=results), nl=False, color=use_color)
     for target_fmt, target in targets:
         try:
-            target.write_text(render(target_fmt, doc, meta), encoding="utf-8")
+            target.write_text(render(target_fmt, doc, meta, results=results), encoding="utf-8")
         except OSError as exc:
             click.echo(f"lii-check: cannot write {target}: {exc.strerror or exc}", err=True)
             sys.exit(EXIT_USAGE)
