@@ -143,6 +143,15 @@ class Browser:
             raise CDPError(f"page error: {out['exceptionDetails'].get('exception', {}).get('description')}")
         return out.get("result", {}).get("value")
 
+    def wait(self, expression: str, timeout: float = 10.0):
+        """Poll until the expression is truthy (fragment navigation after a click is asynchronous)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            value = self.js(expression)
+            if value or time.monotonic() > deadline:
+                return value
+            time.sleep(0.05)
+
     def click(self, selector: str) -> None:
         """A real mouse click in the middle of the element (scrolled into view first)."""
         box = self.js(f"(function(){{var e=document.querySelector({json.dumps(selector)});"
@@ -152,12 +161,15 @@ class Browser:
             self.call("Input.dispatchMouseEvent", session=True, type=kind, x=box[0], y=box[1],
                       button="left", clickCount=1)
 
-    def key(self, key: str, code: str | None = None, key_code: int | None = None, text: str | None = None) -> None:
-        codes = {"Tab": 9, "Enter": 13, "ArrowDown": 40, "ArrowUp": 38, " ": 32}
-        vk = key_code or codes.get(key, 0)
-        base = {"key": key, "code": code or key, "windowsVirtualKeyCode": vk, "nativeVirtualKeyCode": vk}
-        self.call("Input.dispatchKeyEvent", session=True, type="keyDown" if text is None else "keyDown",
-                  **base, **({"text": text} if text else {}))
+    def key(self, key: str) -> None:
+        """Press and release a key as a keyboard would (Enter also types "\r", which activates buttons)."""
+        codes = {"Tab": 9, "Enter": 13, "ArrowDown": 40, "ArrowUp": 38}
+        vk = codes[key]
+        base = {"key": key, "code": key, "windowsVirtualKeyCode": vk, "nativeVirtualKeyCode": vk}
+        if key == "Enter":
+            self.call("Input.dispatchKeyEvent", session=True, type="keyDown", text="\r", **base)
+        else:
+            self.call("Input.dispatchKeyEvent", session=True, type="rawKeyDown", **base)
         self.call("Input.dispatchKeyEvent", session=True, type="keyUp", **base)
 
     def screenshot(self, target: Path, full_page: bool = False) -> Path:
