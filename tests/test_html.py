@@ -354,7 +354,7 @@ def test_suppressed_findings_are_listed(tmp_path):
     doc, meta, results = run([corpus])
     assert doc["reports"][0]["suppressed"]
     out = html_format.render(doc, meta, results)
-    assert "<h3>Suppressed findings (1)</h3>" in out
+    assert "<summary>Suppressed findings (1)</summary>" in out
     assert '<section class="suppressed"><h3>Suppressed findings</h3>' in out
 
 

@@ -97,7 +97,7 @@ def test_no_console_errors_and_no_network_requests(browser, site, variant):
     browser.open(page)
     rid = report_id(f"corpus/{SEED}")
     go(browser, rid)
-    browser.click(f"#{rid} .finding .cites a")
+    browser.click(f"#{rid} .finding ul.cites a")
     go(browser, "corpus")
     browser.click("button.mx:not([disabled])")
     browser.click("#reports-table thead button[data-col='3']")
@@ -127,13 +127,13 @@ def test_seed_report_view_shows_highlights_and_findings(browser, site, tmp_path)
     for text, finding in zip(state["findings"], entry["findings"]):
         assert finding["rule"] in text and finding["severity"].upper() in text
     assert state["asides"] > 0
-    browser.js(f"document.querySelector('#{rid} .finding').scrollIntoView()")
-    shot = browser.screenshot(tmp_path / "html-report-view.png")
+    browser.js("window.scrollTo(0, 0)")
+    shot = browser.screenshot(tmp_path / "html-report-view.png", height=1500)
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
     keep_screenshot(shot)
 
     # From the finding to the sentence it cites, and back, with real clicks.
-    browser.click(f"#{rid}-f1 .cites a")
+    browser.click(f"#{rid}-f1 ul.cites a")
     assert browser.wait(f"location.hash.indexOf('#{rid}-s') === 0")
     target = browser.js("(function(){var t=document.querySelector(':target');"
                         "var r=t.getBoundingClientRect();return [t.id,t.innerText,r.top>=0&&r.top<innerHeight];})()")
@@ -149,7 +149,7 @@ def test_filtering_by_verdict_and_by_matrix_cell(browser, site, tmp_path):
     reports = site["doc"]["reports"]
     browser.open(site["page"])
     assert visible_rows(browser) == len(reports)
-    shot = browser.screenshot(tmp_path / "html-corpus-view.png")
+    shot = browser.screenshot(tmp_path / "html-corpus-view.png", height=1500)
     assert shot.stat().st_size > 20_000
     keep_screenshot(shot)
     # The keyboard picks "inconsistent" in the verdict list (any, consistent, inconsistent, ...).

@@ -172,11 +172,12 @@ class Browser:
             self.call("Input.dispatchKeyEvent", session=True, type="rawKeyDown", **base)
         self.call("Input.dispatchKeyEvent", session=True, type="keyUp", **base)
 
-    def screenshot(self, target: Path, full_page: bool = False) -> Path:
-        params = {"format": "png"}
-        if full_page:
-            w, h = self.js("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
-            params.update(captureBeyondViewport=True, clip={"x": 0, "y": 0, "width": w, "height": h, "scale": 1})
+    def screenshot(self, target: Path, height: int | None = None) -> Path:
+        """A PNG of the viewport, or of the top ``height`` pixels of the page from the current scroll."""
+        params: dict = {"format": "png"}
+        if height:
+            w, y = self.js("[document.documentElement.clientWidth, window.scrollY]")
+            params.update(captureBeyondViewport=True, clip={"x": 0, "y": y, "width": w, "height": height, "scale": 1})
         data = self.call("Page.captureScreenshot", session=True, **params)["data"]
         target.write_bytes(base64.b64decode(data))
         return target

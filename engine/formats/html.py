@@ -138,10 +138,16 @@ def sentence_html(text: str, evidence: list[Evidence], set_aside: list[SetAside]
     return "".join(out)
 
 
+def _opening(text: object, words: int = 4) -> str:
+    """The first words of a sentence: several cited sentences often share one line number."""
+    parts = clean(text).split()
+    return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
+
+
 def _finding_card(rid: str, number: int, f: dict, cites: list[tuple[str, str]]) -> str:
     sev = f.get("severity") or "info"
-    links = ", ".join(f'<a href="#{sid}">{esc(label)}</a>' for sid, label in cites)
-    where = f'<p class="cites">Cites {links}</p>' if links else ""
+    links = "".join(f'<li><a href="#{sid}">{esc(label)}</a></li>' for sid, label in cites)
+    where = f'<p class="cites">Cites:</p><ul class="cites">{links}</ul>' if links else ""
     return (f'<div class="finding sev-{esc(sev)}" id="{rid}-f{number}">'
             f'<p class="fhead"><span class="fno">F{number}</span> <span class="sev">{esc(sev)}</span> '
             f'<code>{esc(f.get("rule"))}</code> <span class="theme">{esc(f.get("theme"))}</span></p>'
@@ -236,7 +242,7 @@ def report_fragment(entry: dict, result: ReportResult | None) -> str:
         for ev in f.get("evidence") or []:
             sid = ref_ids.get((ev.get("line"), clean(ev.get("text")))) or line_ids.get(ev.get("line"))
             if sid and sid not in [c[0] for c in cites]:
-                cites.append((sid, f"line {ev.get('line')}"))
+                cites.append((sid, f"line {ev.get('line')} “{_opening(ev.get('text'))}”"))
                 cited_by.setdefault(sid, []).append(n)
         if not cites and f.get("line") is not None and line_ids.get(f["line"]):
             sid = line_ids[f["line"]]
@@ -281,7 +287,7 @@ def report_fragment(entry: dict, result: ReportResult | None) -> str:
         score_html = (f'<span class="s" id="{rid}-score">Score: {report.awarded_score}</span>'
                       f'{backlinks(f"{rid}-score")}')
         if report.label_line:
-            score_html += (f' <span class="s" id="{rid}-label">{report.label_score} - {esc(report.label_text)}</span>'
+            score_html += (f'<br><span class="ln">line {report.label_line}</span> <span class="s" id="{rid}-label">{report.label_score} - {esc(report.label_text)}</span>'
                            f'{backlinks(f"{rid}-label")}')
         out.append(_row(f"{rid}-p{report.score_line}", f"score line{'s' if report.label_line else ''}",
                         report.score_line, score_html, cards_for(head_ids), "scoreline"))
@@ -434,6 +440,13 @@ def _select(name: str, label: str, values: list[str]) -> str:
             f'{options}</select></label>')
 
 
+def _folded(title: str, body: str, empty: str, open_: bool) -> str:
+    """A summary list that folds away when long (printing opens every fold, see the script)."""
+    if not body:
+        return f'<p class="fold-empty"><strong>{esc(title)}</strong>: {esc(empty)}</p>'
+    return f'<details{" open" if open_ else ""}><summary>{esc(title)}</summary>{body}</details>'
+
+
 def _summary(doc: dict, rules_meta: list[dict]) -> str:
     s = doc.get("summary") or {}
     counts = s.get("findings") or {}
@@ -454,20 +467,21 @@ def _summary(doc: dict, rules_meta: list[dict]) -> str:
            f'<dl class="facts">{"".join(items)}</dl>']
     never = s.get("rules_never_fired") or []
     lis = "".join(f'<li><code>{esc(r)}</code> {esc((described.get(r) or {}).get("description") or "")}</li>' for r in never)
-    out.append(f'<h3>Rules that never fired ({len(never)})</h3>' + (f'<ul class="cols">{lis}</ul>' if never else "<p>None: every rule fired at least once.</p>"))
+    out.append(_folded(f"Rules that never fired ({len(never)})", f'<ul class="cols">{lis}</ul>' if never else "",
+                       "None: every rule fired at least once.", len(never) <= 5))
     silent = s.get("themes_never_mentioned") or []
-    out.append(f'<h3>Themes no report mentions ({len(silent)})</h3>'
-               + (f'<ul>{"".join(f"<li>{esc(t)}</li>" for t in silent)}</ul>' if silent else "<p>None.</p>"))
+    out.append(_folded(f"Themes no report mentions ({len(silent)})",
+                       f'<ul>{"".join(f"<li>{esc(t)}</li>" for t in silent)}</ul>' if silent else "", "None.", True))
     sup = [(r, f) for r in reports for f in r.get("suppressed") or []]
     lis = "".join(f'<li><a href="#{report_id(clean(r.get("path")))}">{esc(r.get("path"))}</a>: '
                   f'<code>{esc(f.get("rule"))}</code> {esc(f.get("message"))}</li>' for r, f in sup)
-    out.append(f'<h3>Suppressed findings ({len(sup)})</h3>' + (f"<ul>{lis}</ul>" if sup else "<p>None.</p>"))
+    out.append(_folded(f"Suppressed findings ({len(sup)})", f"<ul>{lis}</ul>" if sup else "", "None.", len(sup) <= 10))
     bad = [r for r in reports if r.get("verdict") == "unreadable"]
     lis = "".join(
         f'<li><a href="#{report_id(clean(r.get("path")))}">{esc(r.get("path"))}</a>'
         f'{esc(" (line " + str((r.get("error") or {}).get("line")) + ")") if (r.get("error") or {}).get("line") is not None else ""}: '
         f'{esc((r.get("error") or {}).get("message") or "")}</li>' for r in bad)
-    out.append(f'<h3>Unreadable reports ({len(bad)})</h3>' + (f"<ul>{lis}</ul>" if bad else "<p>None.</p>"))
+    out.append(_folded(f"Unreadable reports ({len(bad)})", f"<ul>{lis}</ul>" if bad else "", "None.", True))
     out.append("</section>")
     return "".join(out)
 
@@ -551,6 +565,7 @@ function route(){
     if(el===art){var h=d.getElementById(id+'-h');h.focus();window.scrollTo(0,0);}else{el.scrollIntoView();}
   }else{corpus.classList.remove('off');current=null;if(el)el.scrollIntoView();}
 }
+window.addEventListener('beforeprint',function(){Array.prototype.forEach.call(d.querySelectorAll('details'),function(x){x.open=true;});});
 window.addEventListener('hashchange',route);route();apply();
 })();"""
 
@@ -563,20 +578,21 @@ body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica
 header.top{padding:.75rem 1.5rem;border-bottom:1px solid var(--line);background:var(--soft)}
 header.top h1{margin:0;font-size:1.35rem} header.top p{margin:.2rem 0 0;color:var(--muted)}
 main{padding:0 1.5rem 3rem;max-width:90rem}
-a{color:var(--link)} [tabindex="-1"]:focus{outline:none}
-a:focus-visible,button:focus-visible,select:focus-visible,input:focus-visible,[tabindex]:focus-visible{outline:3px solid #b35c00;outline-offset:2px}
+a{color:var(--link)} a:focus-visible,button:focus-visible,select:focus-visible,input:focus-visible,[tabindex]:focus-visible,summary:focus-visible{outline:3px solid #b35c00;outline-offset:2px}
+[tabindex="-1"]:focus,[tabindex="-1"]:focus-visible{outline:none}
 code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em}
 .vh{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .muted{color:var(--muted)}
 .overview{display:flex;flex-wrap:wrap;gap:2rem;align-items:flex-start} figure{margin:1rem 0}
-figcaption{color:var(--muted);font-size:.9rem;max-width:40rem}
+figcaption{color:var(--muted);font-size:.9rem;max-width:600px}
+details{margin:.4rem 0} summary{cursor:pointer;font-weight:700;font-size:1.05rem} .fold-empty{margin:.4rem 0}
 table{border-collapse:collapse} caption{text-align:left;color:var(--muted);font-size:.9rem;padding:.3rem 0;max-width:32rem}
 th,td{border:1px solid var(--line);padding:.3rem .5rem;text-align:left;vertical-align:top}
 thead th{background:var(--soft)} td.n{text-align:right;font-variant-numeric:tabular-nums}
-.matrix td{padding:0} .matrix button{display:block;width:100%;min-width:5rem;height:3rem;font:inherit;font-size:1.1rem;background:var(--paper);color:var(--ink);border:0;cursor:pointer}
+.matrix td{padding:0} .matrix button{display:block;width:100%;min-width:4.5rem;height:2.6rem;font:inherit;font-size:1.1rem;background:var(--paper);color:var(--ink);border:0;cursor:pointer}
 .matrix .agree button{background:#e3eefc;font-weight:700} .matrix button:disabled{color:#595959;cursor:default}
 .matrix .eq{font-size:.8rem;margin-right:.3rem;color:#1f3d7a}
-.plot{width:640px;max-width:100%;height:auto;background:var(--paper);border:1px solid var(--line)}
+.plot{width:600px;max-width:100%;height:auto;background:var(--paper);border:1px solid var(--line)}
 .plot .agree{fill:#e3eefc} .plot .edge{stroke:#6b6b6b;stroke-dasharray:4 3} .plot .tick,.plot .axis{font-size:12px;fill:var(--ink)}
 .plot .ok{fill:#1b5e20;fill-opacity:.75;cursor:pointer} .plot .bad{stroke:#a3001b;stroke-width:2;fill:none;cursor:pointer}
 dl.facts{display:flex;flex-wrap:wrap;gap:.5rem 2rem;margin:.5rem 0} dl.facts div{min-width:8rem} dt{font-size:.8rem;color:var(--muted)} dd{margin:0;font-weight:600}
@@ -613,7 +629,7 @@ background:#222;color:#fff;padding:.4rem .6rem;border-radius:4px;font-size:.85re
 .s.cited{text-decoration:underline 1px;text-underline-offset:4px} .s:target,.finding:target{outline:3px solid #b35c00;outline-offset:2px}
 a.fref{font-size:.75rem;font-weight:700;vertical-align:super;line-height:1;text-decoration:none;border:1px solid;border-radius:3px;padding:0 .15rem}
 .notes{font-size:.9rem} .finding{border:1px solid var(--line);border-left:6px solid var(--muted);padding:.4rem .6rem;margin-bottom:.6rem;background:var(--paper)}
-.finding p{margin:.2rem 0} .fno{font-weight:700} .sev{text-transform:uppercase;font-size:.75rem;font-weight:700;letter-spacing:.03em}
+.finding p{margin:.2rem 0} ul.cites{margin:.1rem 0;padding-left:1.2rem} .fno{font-weight:700} .sev{text-transform:uppercase;font-size:.75rem;font-weight:700;letter-spacing:.03em}
 .sev-error{border-left-color:var(--significant)} .sev-error .sev{color:var(--significant)}
 .sev-warning{border-left-color:var(--shortfall)} .sev-warning .sev{color:var(--shortfall)}
 .sev-info{border-left-color:var(--good)} .sev-info .sev{color:var(--good)} .theme{color:var(--muted)}
