@@ -12,6 +12,7 @@ Nothing is kept: the corpus and the page are deleted at the end.
 from __future__ import annotations
 
 import argparse
+import gzip
 import random
 import re
 import statistics
@@ -82,6 +83,7 @@ def main() -> None:
         if run.returncode not in (0, 1):
             sys.exit(f"lii-check failed ({run.returncode}): {run.stderr}")
         size = page.stat().st_size
+        packed = len(gzip.compress(page.read_bytes(), 6))
         loads = []
         for _ in range(args.loads):
             browser = Browser(chromium, timeout=300)
@@ -109,7 +111,8 @@ def main() -> None:
         values = [t[key] for t in loads if t.get(key) is not None]
         return f"{statistics.median(values):.0f} ms" if values else "n/a"
 
-    print(f"reports: {args.reports}; lii-check run: {checked:.1f} s; HTML file: {size / 1e6:.1f} MB ({size} bytes)")
+    print(f"reports: {args.reports}; lii-check run: {checked:.1f} s; HTML file: {size / 1e6:.1f} MB ({size} bytes), "
+          f"{packed / 1e6:.1f} MB gzipped")
     print(f"Chromium {args.loads} loads (median): first contentful paint {med('fcp')}, first paint {med('fp')}, "
           f"DOMContentLoaded {med('dcl')}, load {med('load')}, navigate-to-load wall clock {med('wall')}")
     print(f"open the last report view: {med('report')}; filter the list by verdict: {med('filter')}; "

@@ -420,7 +420,7 @@ def _report_row(i: int, r: dict) -> str:
         note = f'<span class="why-not">{esc(err.get("message") or "")}</span>'
     cells = [
         f'<td data-v="{esc(path)}"><a href="#{report_id(path)}">{esc(path)}</a>{note}</td>',
-        f'<td class="n" data-v="{_num(r.get("awarded_score"), "{}") if r.get("awarded_score") is not None else ""}">'
+        f'<td class="n" data-v="{"" if r.get("awarded_score") is None else r.get("awarded_score")}">'
         f'{_num(r.get("awarded_score"))}</td>',
         f'<td class="n" data-v="{"" if r.get("evidence_score") is None else r.get("evidence_score")}">'
         f'{_num(r.get("evidence_score"))}</td>',
@@ -497,7 +497,7 @@ def _corpus(doc: dict, rules_meta: list[dict]) -> str:
     rows = "".join(_report_row(i, r) for i, r in enumerate(reports))
     filters = ('<form id="filters" role="search" aria-label="Filter the reports">'
                + _select("verdict", "Verdict", list(VERDICTS))
-               + _select("theme", "Theme", themes)
+               + _select("theme", "Finding theme", themes)
                + _select("sev", "Severity", list(SEVERITIES))
                + _select("rule", "Rule", rules)
                + '<label>Path contains <input id="f-path" type="search" autocomplete="off"></label>'
