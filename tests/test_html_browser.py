@@ -266,3 +266,20 @@ def test_print_stylesheet_drops_the_controls_and_prints_the_reasons(browser, sit
     finally:
         browser.call("Emulation.setEmulatedMedia", session=True, media="")
     assert state == {"back": "none", "filters": "none", "tip": "static"}
+
+
+def test_without_javascript_every_report_is_shown_and_links_work(browser, site):
+    browser.call("Emulation.setScriptExecutionDisabled", session=True, value=True)
+    try:
+        browser.open(site["page"])
+        state = browser.js("""({js: document.documentElement.className,
+            shown: Array.prototype.filter.call(document.querySelectorAll('article.report'),
+                   function(a){return a.offsetParent!==null;}).length})""")
+        rid = report_id(f"corpus/{SEED}")
+        browser.click(f"#reports-table a[href='#{rid}']")
+        top = browser.wait(f"location.hash === '#{rid}' && "
+                           f"Math.abs(document.getElementById('{rid}').getBoundingClientRect().top) < 5")
+    finally:
+        browser.call("Emulation.setScriptExecutionDisabled", session=True, value=False)
+    assert state == {"js": "", "shown": len(site["doc"]["reports"])}
+    assert top
