@@ -374,3 +374,12 @@ def test_sentence_html_marks_clauses_and_cues():
     assert "<span class=\"tip\" role=\"tooltip\">Set aside for learning: hedged: &#x27;may&#x27;" in out
     # Nothing of the sentence is lost or reordered.
     assert re.sub(r"<span class=\"(lv|sa|tip)[^\"]*\"[^>]*>[^<]*</span>|<[^>]+>", "", out) == html_format.esc(text)
+
+
+def test_page_is_its_parts_around_the_fragments(shifted, shifted_page):
+    # What a streaming writer would produce: the prefix, each fragment as it is made, the suffix.
+    doc, meta, results = shifted
+    before, after = html_format.page_parts(doc, meta)
+    fragments = [html_format.report_fragment(e, r) for e, r in zip(doc["reports"], results)]
+    assert before + "\n".join(fragments) + after == shifted_page
+    assert before.count("<article") == 0 and all(f.startswith("<article") and f.endswith("</article>") for f in fragments)

@@ -651,22 +651,31 @@ def _sha256(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
-def page(doc: dict, fragments: list[str], rules_meta: list[dict]) -> str:
-    """The whole file around already-rendered report fragments."""
+def page_parts(doc: dict, rules_meta: list[dict]) -> tuple[str, str]:
+    """(everything before the report fragments, everything after): for writing the fragments as a stream."""
     s = doc.get("summary") or {}
     # Only this page's own style and scripts may run, and nothing may be fetched (default-src 'none').
     csp = (f"default-src 'none'; style-src {_sha256(_CSS)}; script-src {_sha256(_HEAD_SCRIPT)} {_sha256(_SCRIPT)}; "
            "img-src data:; base-uri 'none'; form-action 'none'")
     title = f"lii-check: {plural(s.get('reports', 0), 'report')}, {s.get('inconsistent', 0)} inconsistent"
-    head = (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            f'<meta http-equiv="Content-Security-Policy" content="{csp}">'
-            '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<title>{esc(title)}</title><script>{_HEAD_SCRIPT}</script><style>{_CSS}</style></head>\n<body>')
     rb = doc.get("rulebook") or {}
-    banner = (f'<header class="top"><h1>lii-check report</h1><p>{esc(title)}. Engine {esc(doc.get("engine"))}; '
-              f'rulebook <code>{esc(rb.get("path"))}</code>.</p></header>\n<main>')
-    return "".join([head, banner, _corpus(doc, rules_meta), "\n", "\n".join(fragments),
-                    f"\n</main><script>{_SCRIPT}</script></body></html>\n"])
+    before = "".join([
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{csp}">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f'<title>{esc(title)}</title><script>{_HEAD_SCRIPT}</script><style>{_CSS}</style></head>\n<body>',
+        f'<header class="top"><h1>lii-check report</h1><p>{esc(title)}. Engine {esc(doc.get("engine"))}; '
+        f'rulebook <code>{esc(rb.get("path"))}</code>.</p></header>\n<main>',
+        _corpus(doc, rules_meta), "\n",
+    ])
+    after = f"\n</main><script>{_SCRIPT}</script></body></html>\n"
+    return before, after
+
+
+def page(doc: dict, fragments: list[str], rules_meta: list[dict]) -> str:
+    """The whole file around already-rendered report fragments (in the document's report order)."""
+    before, after = page_parts(doc, rules_meta)
+    return before + "\n".join(fragments) + after
 
 
 def render(doc: dict, rules_meta: list[dict], results: list[ReportResult] | None = None) -> str:
