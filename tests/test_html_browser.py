@@ -192,11 +192,11 @@ def test_the_keyboard_reaches_a_matrix_cell_and_a_report(browser, site):
         pytest.fail("Tab never reached a matrix cell")
     before = visible_rows(browser)
     browser.key("Enter")
-    assert browser.js("document.getElementById('cell-filter').hidden") is False
+    assert browser.wait("document.getElementById('cell-filter').hidden === false")
     assert visible_rows(browser) < before
     browser.js("document.querySelector('#reports-table tbody tr:not([hidden]) a').focus()")
     browser.key("Enter")
-    assert browser.js("document.querySelector('article.report.on') !== null")
+    assert browser.wait("document.querySelector('article.report.on') !== null")
     assert browser.js("document.activeElement.tagName") == "H2"  # focus moves to the report's heading
 
 

@@ -153,10 +153,21 @@ class Browser:
             time.sleep(0.05)
 
     def click(self, selector: str) -> None:
-        """A real mouse click in the middle of the element (scrolled into view first)."""
-        box = self.js(f"(function(){{var e=document.querySelector({json.dumps(selector)});"
-                      "e.scrollIntoView({block:'center'});var r=e.getBoundingClientRect();"
-                      "return [r.left+r.width/2,r.top+r.height/2];})()")
+        """A real mouse click on the element's first line box, once scrolling has settled and it is on top."""
+        find = f"document.querySelector({json.dumps(selector)})"
+        self.js(f"{find}.scrollIntoView({{block:'center'}})")
+        where = (f"(function(){{var e={find},r=e.getClientRects()[0],x=r.left+Math.min(r.width/2,8),y=r.top+r.height/2,"
+                 "hit=document.elementFromPoint(x,y);return [x,y,!!hit&&(hit===e||e.contains(hit))];})()")
+        previous = None
+        for _ in range(40):
+            # The page may scroll by itself (on hashchange): wait until the box stops moving.
+            time.sleep(0.05)
+            box = self.js(where)
+            if box[2] and box == previous:
+                break
+            previous = box
+        else:
+            raise CDPError(f"{selector} is not clickable (hidden under another element, or still moving)")
         for kind in ("mousePressed", "mouseReleased"):
             self.call("Input.dispatchMouseEvent", session=True, type=kind, x=box[0], y=box[1],
                       button="left", clickCount=1)
