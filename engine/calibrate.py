@@ -12,7 +12,7 @@ import dataclasses
 from .check import check_reports
 from .model import Report, ReportResult
 from .parser import DESCRIPTORS
-from .rulebook import Rulebook
+from .compiled import CompiledRulebook
 
 
 def shifted(report: Report, band: int) -> Report:
@@ -23,10 +23,10 @@ def shifted(report: Report, band: int) -> Report:
     )
 
 
-def calibrate(reports: list[Report], rulebook: Rulebook, engine: str = "auto") -> dict:
-    originals, used = check_reports(reports, rulebook, engine)
+def calibrate(reports: list[Report], compiled: CompiledRulebook, engine: str = "auto") -> dict:
+    originals, used = check_reports(reports, compiled, engine)
     copies = [(r, b) for r in reports for b in (1, 2, 3, 4) if b != r.awarded_score]
-    shifted_results, _ = check_reports([shifted(r, b) for r, b in copies], rulebook, engine)
+    shifted_results, _ = check_reports([shifted(r, b) for r, b in copies], compiled, engine)
 
     matrix = {a: {e: 0 for e in (1, 2, 3, 4)} for a in (1, 2, 3, 4)}
     for r in originals:

@@ -1,80 +1,133 @@
-"""The pipeline: find report files, read them, weigh their evidence, fire the rules, collect findings."""
+"""The pipeline: read reports, weigh their evidence, fire the rules, collect findings — as a stream.
+
+Reports are handled in chunks, in input order, by `jobs` worker processes; each worker reads,
+assesses and fires its chunk (durable_rules in its own long-lived child, see inference.py) and
+hands back results that are rendered and dropped as they arrive, so memory does not grow with the
+corpus, and the output is byte-identical whatever `jobs` is.
+"""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import signal
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
-from .compiler import compile_rulebook, report_facts
+from .compiled import CompiledRulebook
+from .compiler import report_facts
+from .discovery import NoReports, REPORT_SUFFIXES, ReportFile, discover  # noqa: F401 - re-exported
 from .evidence import find_evidence
 from .findings import build_findings
-from .inference import fire
 from .model import Assessment, Finding, Report, ReportResult
 from .parser import ReportError, read_report
-from .rulebook import Rulebook
 from .scoring import assess
 
-REPORT_SUFFIXES = (".txt", ".md")
+CHUNK = 32  # reports per engine call: big enough to amortise the call, small enough to stream
+DEFAULT_BUDGET = 30.0  # seconds one report may take before it is called unreadable
 
 
-class NoReports(Exception):
-    """A path that holds nothing to check: a usage error, not a report error."""
+class _OverBudget(Exception):
+    pass
 
 
-@dataclass(frozen=True)
-class ReportFile:
-    path: Path
-    display: str
+def analyse(report: Report, compiled: CompiledRulebook) -> Assessment:
+    return assess(find_evidence(report, compiled), compiled.rulebook)
 
 
-def discover(paths: list[str]) -> list[ReportFile]:
-    """Every .txt and .md file under the given paths, in sorted order, named as the user named them."""
-    found: list[ReportFile] = []
-    for given in paths:
-        root = Path(given)
-        if root.is_file():
-            found.append(ReportFile(root, given))
-            continue
-        if not root.is_dir():
-            raise NoReports(f"{given}: no such file or folder")
-        here: list[ReportFile] = []
-        for folder, dirs, files in os.walk(root):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for name in sorted(files):
-                if name.lower().endswith(REPORT_SUFFIXES) and not name.startswith("."):
-                    full = Path(folder) / name
-                    rel = full.relative_to(root).as_posix()
-                    here.append(ReportFile(full, f"{given.rstrip('/')}/{rel}" if given not in (".", "./") else rel))
-        if not here:
-            raise NoReports(f"{given}: no reports found (looked for .txt and .md files in the folder and below)")
-        found.extend(sorted(here, key=lambda r: r.display))
-    unique: dict[str, ReportFile] = {}
-    for item in found:
-        unique.setdefault(os.path.realpath(item.path), item)
-    return list(unique.values())
+@dataclass
+class Options:
+    engine: str = "auto"
+    jobs: int = 1
+    budget: float | None = DEFAULT_BUDGET
+    max_bytes: int | None = None
+    keep_text: bool = False  # keep each report's text and evidence (for explain and the HTML view)
 
 
-def analyse(report: Report, rulebook: Rulebook) -> Assessment:
-    return assess(find_evidence(report, rulebook), rulebook)
+def _with_budget(seconds: float | None, work: Callable[[], object]) -> object:
+    """Run `work`, raising _OverBudget after `seconds` (main thread of a process only; elsewhere no limit)."""
+    if not seconds or not hasattr(signal, "setitimer"):
+        return work()
+
+    def expired(_signum, _frame):
+        raise _OverBudget()
+
+    try:
+        previous = signal.signal(signal.SIGALRM, expired)
+    except ValueError:  # not the main thread
+        return work()
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return work()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
-def check_reports(reports: list[Report], rulebook: Rulebook, engine: str = "auto",
-                  progress: Callable[[], None] | None = None) -> tuple[list[ReportResult], str]:
-    """Assess parsed reports and fire the compiled expectations over all of them in one engine run."""
-    compiled = compile_rulebook(rulebook)
-    assessments = []
-    for report in reports:
-        assessments.append(analyse(report, rulebook))
-        if progress:
-            progress()
-    batches = [report_facts(r, a, rulebook) for r, a in zip(reports, assessments)]
-    fired, used = fire(compiled.ruleset, batches, engine)
+def _read_and_assess(item: ReportFile, compiled: CompiledRulebook, options: Options):
+    """(report, assessment) or an unreadable ReportResult."""
+    def work():
+        report = read_report(item.path, item.display, **({"max_bytes": options.max_bytes} if options.max_bytes else {}))
+        return report, analyse(report, compiled)
+
+    try:
+        return _with_budget(options.budget, work)
+    except ReportError as exc:
+        return ReportResult(item.display, None, None, [], error=(exc.line, exc.message))
+    except _OverBudget:
+        return ReportResult(item.display, None, None, [], error=(
+            None, f"reading this report took longer than the time budget of {options.budget:g} s "
+                  "(--timeout); it was skipped"))
+
+
+def _fire_chunk(pairs: list[tuple[Report, Assessment]], compiled: CompiledRulebook, engine) -> list[ReportResult]:
+    rulebook = compiled.rulebook
+    ruleset = compiled.rules()
+    batches = [report_facts(r, a, rulebook) for r, a in pairs]
+    fired = engine.fire(batches) if batches else []
     results = []
-    for report, assessment, facts, pairs in zip(reports, assessments, batches, fired):
-        findings = build_findings(pairs, facts, compiled, report, assessment, rulebook)
+    for (report, assessment), facts, got in zip(pairs, batches, fired):
+        findings = build_findings(got, facts, ruleset, report, assessment, rulebook)
         results.append(apply_suppressions(ReportResult(report.path, report, assessment, findings)))
-    return results, used
+    return results
+
+
+def check_chunk(items: list[ReportFile], compiled: CompiledRulebook, options: Options, engine) -> list[ReportResult]:
+    """One chunk of files, in order: read, assess, fire, find."""
+    slots: list[ReportResult | None] = []
+    readable: list[tuple[Report, Assessment]] = []
+    where: list[int] = []
+    for item in items:
+        got = _read_and_assess(item, compiled, options)
+        if isinstance(got, ReportResult):
+            slots.append(got)
+        else:
+            where.append(len(slots))
+            slots.append(None)
+            readable.append(got)
+    for i, result in zip(where, _fire_chunk(readable, compiled, engine)):
+        slots[i] = result
+    if not options.keep_text:
+        for result in slots:
+            _lighten(result)
+    return slots  # type: ignore[return-value]
+
+
+def _lighten(result: ReportResult) -> None:
+    """Drop what no output needs once findings are built, so streamed results stay small."""
+    if result.report is not None:
+        result.report.sections = []
+    if result.assessment is not None:
+        result.assessment.evidence = []
+        result.assessment.set_aside = []
+
+
+def check_reports(reports: list[Report], compiled: CompiledRulebook, engine: str = "auto") -> tuple[list[ReportResult], str]:
+    """Assess parsed reports (in memory) and fire the compiled expectations over all of them."""
+    from .inference import open_engine
+
+    pairs = [(r, analyse(r, compiled)) for r in reports]
+    with open_engine(compiled.rules().ruleset, engine) as eng:
+        results = _fire_chunk(pairs, compiled, eng) if pairs else []
+        return results, eng.name
 
 
 def apply_suppressions(result: ReportResult) -> ReportResult:
@@ -104,16 +157,74 @@ def apply_suppressions(result: ReportResult) -> ReportResult:
     return result
 
 
-def check_files(files: list[ReportFile], rulebook: Rulebook, engine: str = "auto",
-                progress: Callable[[], None] | None = None) -> tuple[list[ReportResult], str]:
-    readable: list[Report] = []
-    failed: dict[str, ReportResult] = {}
+# ------------------------------------------------------------------------------------------------
+# Streaming over many files, in worker processes
+
+_WORKER: dict = {}
+
+
+def _worker_init(compiled: CompiledRulebook, options: Options) -> None:
+    from .inference import open_engine
+
+    # Ctrl-C is the parent's to handle: workers just stop when it tells them to.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _WORKER["compiled"] = compiled
+    _WORKER["options"] = options
+    _WORKER["engine"] = open_engine(compiled.rules().ruleset, options.engine).__enter__()
+
+
+def _worker_chunk(items: list[ReportFile]) -> tuple[list[ReportResult], str]:
+    engine = _WORKER["engine"]
+    return check_chunk(items, _WORKER["compiled"], _WORKER["options"], engine), engine.name
+
+
+def _chunks(files: Iterable[ReportFile], size: int) -> Iterator[list[ReportFile]]:
+    chunk: list[ReportFile] = []
     for item in files:
-        try:
-            readable.append(read_report(item.path, item.display))
-        except ReportError as exc:
-            failed[item.display] = ReportResult(item.display, None, None, [], error=(exc.line, exc.message))
-    checked, used = check_reports(readable, rulebook, engine, progress) if readable else ([], "none")
-    by_path = {r.path: r for r in checked}
-    by_path.update(failed)
-    return [by_path[item.display] for item in files], used
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+def check_stream(files: list[ReportFile], compiled: CompiledRulebook, options: Options,
+                 engines_used: set[str]) -> Iterator[ReportResult]:
+    """Results in input order, as they are ready. `engines_used` collects the engines that fired rules."""
+    jobs = max(1, min(options.jobs, (len(files) + CHUNK - 1) // CHUNK or 1))
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        jobs = 1  # workers inherit the compiled matcher by forking; elsewhere one process does it all
+    if jobs == 1:
+        from .inference import open_engine
+
+        with open_engine(compiled.rules().ruleset, options.engine) as engine:
+            for chunk in _chunks(files, CHUNK):
+                results = check_chunk(chunk, compiled, options, engine)
+                if any(r.error is None for r in results):
+                    engines_used.add(engine.name)
+                yield from results
+        return
+    context = multiprocessing.get_context("fork")
+    compiled.rules()  # compiled once here, inherited by the forked workers
+    with context.Pool(jobs, initializer=_worker_init, initargs=(compiled, options)) as pool:
+        for results, name in pool.imap(_worker_chunk, _chunks(files, CHUNK)):
+            if any(r.error is None for r in results):
+                engines_used.add(name)
+            yield from results
+
+
+def check_files(files: list[ReportFile], compiled: CompiledRulebook, engine: str = "auto") -> tuple[list[ReportResult], str]:
+    """Every file checked, in one process, results kept in full (for tests and small in-memory uses)."""
+    used: set[str] = set()
+    results = list(check_stream(files, compiled, Options(engine=engine, jobs=1, keep_text=True), used))
+    return results, "+".join(sorted(used)) or "none"

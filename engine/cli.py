@@ -7,18 +7,14 @@ import sys
 from pathlib import Path
 
 import click
-from tabulate import tabulate
 
 from . import __version__
-from .calibrate import calibrate as run_calibration
-from .check import NoReports, check_files, check_reports, discover
-from .explain import explain_dict, explain_text
-from .document import FAIL_ON, build_document, rules_meta
-from .formats import FORMATS, render
-from .inference import ENGINES, EngineUnavailable
-from .parser import ReportError, read_report
-from .rulebook import Rulebook, RulebookInvalid, load_rulebook, with_overrides
-from .ruletest import run_rule_tests
+
+# Imported lazily inside the commands, so `--version` and `--help` answer quickly:
+# the matcher, the rulebook loader and the engines cost a few hundred milliseconds to import.
+FORMATS: tuple[str, ...] = ("table", "json", "sarif", "junit", "github", "markdown", "html")
+FAIL_ON = ("error", "warning", "info", "never")
+ENGINES = ("auto", "durable", "pure")
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 PROGRESS_THRESHOLD = 300  # reports; below this a run is quick enough not to need one
@@ -37,14 +33,23 @@ class _DefaultToCheck(click.Group):
         return super().parse_args(ctx, args)
 
 
-def _load_rules(rules_dir: str | None) -> Rulebook:
+def _session(rules_dir: str | None = None, config_path: str | None = None, engine: str | None = None):
+    """Configuration, rulebook and engine, resolved the same way for every subcommand; exit 2 with
+    located messages when any of them is wrong."""
+    from .session import SetupError, open_session
+
     try:
-        return load_rulebook(rules_dir)
-    except RulebookInvalid as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        click.echo(f"lii-check: {len(exc.problems)} problem(s) in the rules; nothing was checked.", err=True)
-        sys.exit(EXIT_USAGE)
+        return open_session(rules_dir, config_path, engine)
+    except SetupError as exc:
+        _setup_failed(exc)
+
+
+def _setup_failed(exc) -> None:
+    for line in exc.lines:
+        click.echo(line if exc.summary else f"lii-check: {line}", err=True)
+    if exc.summary:
+        click.echo(f"lii-check: {exc.summary}", err=True)
+    sys.exit(EXIT_USAGE)
 
 
 def _use_color(choice: str | None) -> bool:
@@ -81,29 +86,6 @@ def main() -> None:
     """
 
 
-def _settings(config_path: str | None) -> "Config":
-    from .config import ConfigError, load_config
-
-    try:
-        return load_config(Path(config_path) if config_path else None)
-    except ConfigError as exc:
-        click.echo(f"lii-check: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
-
-
-def _configured_rules(rules_dir: str | None, config) -> Rulebook:
-    """The rulebook named by the flag, else by the configuration, with its rule overrides applied."""
-    from .config import check_rule_ids
-
-    rulebook = _load_rules(rules_dir or (str(config.rules) if config.rules else None))
-    problems = check_rule_ids(config, [e.id for e in rulebook.expectations()])
-    if problems:
-        for problem in problems:
-            click.echo(f"lii-check: {problem}", err=True)
-        sys.exit(EXIT_USAGE)
-    return with_overrides(rulebook, config.disable, config.severity)
-
-
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--rules", "rules_dir", type=click.Path(file_okay=False), help="Use this rulebook folder instead of the bundled one.")
@@ -117,44 +99,140 @@ def _configured_rules(rules_dir: str | None, config) -> Rulebook:
 @click.option("--baseline", type=click.Path(dir_okay=False), help="JSON output of an earlier run: report only findings not in it.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this configuration file instead of searching for one.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes reading reports in parallel; output is the same whatever the number.  "
+                   "[default: the machine's cores]")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=None,
+              help="Seconds one report may take before it is listed as unreadable and the run goes on.  [default: 30]")
 def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str | None, outputs: tuple[str, ...], fail_on: str | None,
-          strict: bool | None, engine: str | None, baseline: str | None, config_path: str | None, color: str) -> None:
+          strict: bool | None, engine: str | None, baseline: str | None, config_path: str | None, color: str,
+          jobs: int | None, timeout: float | None) -> None:
     """Check the reports under PATHS (files or folders, searched for .txt and .md)."""
-    config = _settings(config_path)
+    from .check import DEFAULT_BUDGET, NoReports, Options, check_stream, default_jobs, discover
+    from .inference import EngineUnavailable
+    from .run import Spool, Tally, entry_of
+
+    session = _session(rules_dir, config_path, engine)
+    config, rulebook = session.config, session.rulebook
     fmt = fmt or config.format or "table"
     fail_on = fail_on or config.fail_on or "error"
     strict = strict if strict is not None else bool(config.strict)
-    engine = engine or config.engine or "auto"
     try:
         targets = _outputs(outputs, list(paths))
-        rulebook = _configured_rules(rules_dir, config)
         accepted = _load_baseline(baseline) if baseline else None
         files = discover(list(paths))
-        if len(files) > PROGRESS_THRESHOLD and sys.stderr.isatty():
-            with click.progressbar(length=len(files), label="Checking reports", file=sys.stderr) as bar:
-                results, used = check_files(files, rulebook, engine, progress=lambda: bar.update(1))
-        else:
-            results, used = check_files(files, rulebook, engine)
-    except (UsageProblem, NoReports, EngineUnavailable) as exc:
+    except (UsageProblem, NoReports) as exc:
         click.echo(f"lii-check: {exc}", err=True)
         sys.exit(EXIT_USAGE)
-    if accepted is not None:
-        from .baseline import apply_baseline
-
-        matched = apply_baseline(results, accepted)
-        click.echo(f"lii-check: {matched} finding(s) accepted by the baseline {baseline}", err=True)
-    doc = build_document(results, rulebook, engine=used, fail_on=fail_on, strict=strict)
-    meta = rules_meta(rulebook)
+    want_html = "html" in (fmt, *(f for f, _ in targets))
+    options = Options(engine=session.engine, jobs=jobs or default_jobs(), budget=timeout or DEFAULT_BUDGET,
+                      keep_text=want_html)
     use_color = _use_color(color) and fmt == "table"
-    # color= stops click from stripping the codes when --color always is asked for off a terminal.
-    click.echo(render(fmt, doc, meta, color=use_color, results=results), nl=False, color=use_color)
+    tally, spool, engines, matched = Tally(fail_on=fail_on), Spool(), set(), 0
+    table_out = _TableStream(use_color) if fmt == "table" else None
+    fragments = None
+    if want_html:
+        from .formats.html import FragmentSpool
+
+        fragments = FragmentSpool()
+    bar = None
+    if len(files) > PROGRESS_THRESHOLD and sys.stderr.isatty():
+        bar = click.progressbar(length=len(files), label="Checking reports", file=sys.stderr)
+    try:
+        for result in check_stream(files, session.compiled, options, engines):
+            if accepted is not None:
+                from .baseline import apply_baseline
+
+                matched += apply_baseline([result], accepted)
+            tally.add(result)
+            entry = entry_of(result)
+            spool.add(entry)
+            if fragments is not None:
+                fragments.add(entry, result)  # the HTML page shows the report text, which entries lack
+            if table_out:
+                table_out.report(entry)
+            if bar:
+                bar.update(1)
+    except EngineUnavailable as exc:
+        click.echo(f"lii-check: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    finally:
+        if bar:
+            bar.render_finish()
+    if accepted is not None:
+        click.echo(f"lii-check: {matched} finding(s) accepted by the baseline {baseline}", err=True)
+    used = "+".join(sorted(engines)) if engines else "none"
+    summary = tally.summary(rulebook, strict)
+    _emit(fmt, None, spool, rulebook, used, summary, table_out, fragments)
     for target_fmt, target in targets:
         try:
-            target.write_text(render(target_fmt, doc, meta, results=results), encoding="utf-8")
+            _emit(target_fmt, target, spool, rulebook, used, summary, None, fragments)
         except OSError as exc:
             click.echo(f"lii-check: cannot write {target}: {exc.strerror or exc}", err=True)
             sys.exit(EXIT_USAGE)
-    sys.exit(doc["summary"]["exit_code"])
+    spool.close()
+    if fragments is not None:
+        fragments.close()
+    sys.exit(summary["exit_code"])
+
+
+class _TableStream:
+    """The table, printed report by report as results arrive."""
+
+    def __init__(self, color: bool):
+        self.color = color
+        self.previous_multiline: bool | None = None
+
+    def report(self, entry: dict) -> None:
+        from .formats import table
+
+        block = table._report_block(entry, self.color)
+        multiline = "\n" in block
+        # Blank lines only next to a tabled (multi-line) report: one-liners stay together.
+        if self.previous_multiline is not None and (multiline or self.previous_multiline):
+            click.echo("")
+        click.echo(block, color=self.color)
+        self.previous_multiline = multiline
+
+    def summary(self, summary: dict) -> None:
+        from .formats import table
+
+        if self.previous_multiline is not None:
+            click.echo("")
+        click.echo(table._summary({"summary": summary}), color=self.color)
+
+
+def _emit(fmt: str, target: Path | None, spool, rulebook, engine: str, summary: dict, table_out, fragments=None) -> None:
+    """Write one format to stdout (target None) or to a file, from the spooled entries."""
+    from .run import document, header, write_json
+
+    head = header(rulebook, engine)
+    if target is None and table_out is not None:
+        table_out.summary(summary)
+        return
+    if fmt == "json":
+        if target is None:
+            write_json(lambda text: click.echo(text, nl=False), head, spool.entries(), summary)
+        else:
+            with target.open("w", encoding="utf-8") as out:
+                write_json(out.write, head, spool.entries(), summary)
+        return
+    from .document import rules_meta
+    from .formats import render
+
+    if fmt == "html" and fragments is not None:
+        doc = document(head, spool.entries(), summary)
+        if target is None:
+            fragments.write(lambda text: click.echo(text, nl=False), doc, rules_meta(rulebook))
+        else:
+            with target.open("w", encoding="utf-8") as out:
+                fragments.write(out.write, doc, rules_meta(rulebook))
+        return
+    text = render(fmt, document(head, spool.entries(), summary), rules_meta(rulebook))
+    if target is None:
+        click.echo(text, nl=False)
+    else:
+        target.write_text(text, encoding="utf-8")
 
 
 def _load_baseline(path: str):
@@ -172,9 +250,14 @@ def show_config(config_path: str | None) -> None:
     """Show the effective configuration and the file it came from."""
     from .config import describe
 
-    config = _settings(config_path)
-    if config.rules or config.disable or config.severity:
-        _configured_rules(None, config)  # exit 2 with the problems if the rules or rule ids are wrong
+    from .session import SetupError, load_settings, open_session
+
+    try:
+        config = load_settings(config_path)
+        if config.rules or config.disable or config.severity:
+            open_session(config=config)  # exit 2 with the problems if the rules or rule ids are wrong
+    except SetupError as exc:
+        _setup_failed(exc)
     click.echo(describe(config), nl=False if describe(config).endswith("\n") else True)
 
 
@@ -182,10 +265,18 @@ def show_config(config_path: str | None) -> None:
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--rules", "rules_dir", type=click.Path(file_okay=False), help="Use this rulebook folder instead of the bundled one.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True)
-def calibrate(paths: tuple[str, ...], rules_dir: str | None, fmt: str, engine: str) -> None:
+@click.option("--engine", type=click.Choice(ENGINES), default=None, help="As for check.  [default: auto]")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this configuration file instead of searching for one.")
+def calibrate(paths: tuple[str, ...], rules_dir: str | None, fmt: str, engine: str | None,
+              config_path: str | None) -> None:
     """Measure the rulebook on a corpus whose awarded scores are trusted (nothing is written)."""
-    rulebook = _load_rules(rules_dir)
+    from tabulate import tabulate  # noqa: F401 - used by _calibration_table
+
+    from .calibrate import calibrate as run_calibration
+    from .check import NoReports, discover
+    from .parser import ReportError, read_report
+
+    session = _session(rules_dir, config_path, engine)
     try:
         files = discover(list(paths))
     except NoReports as exc:
@@ -202,7 +293,7 @@ def calibrate(paths: tuple[str, ...], rules_dir: str | None, fmt: str, engine: s
     if not reports:
         click.echo("lii-check: no readable reports to calibrate on", err=True)
         sys.exit(EXIT_USAGE)
-    result = run_calibration(reports, rulebook, engine)
+    result = run_calibration(reports, session.compiled, session.engine)
     result["unreadable"] = unreadable
     if fmt == "json":
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
@@ -212,6 +303,8 @@ def calibrate(paths: tuple[str, ...], rules_dir: str | None, fmt: str, engine: s
 
 
 def _calibration_table(result: dict) -> str:
+    from tabulate import tabulate
+
     rows = [[f"awarded {a}", *[row[e] for e in ("1", "2", "3", "4")]] for a, row in result["confusion"].items()]
     out = ["Evidence score (columns) against awarded score (rows)",
            tabulate(rows, headers=["", "evidence 1", "evidence 2", "evidence 3", "evidence 4"], tablefmt="simple_grid"),
@@ -248,17 +341,23 @@ def run() -> None:
 @click.argument("report", type=click.Path(dir_okay=False))
 @click.option("--rules", "rules_dir", type=click.Path(file_okay=False), help="Use this rulebook folder instead of the bundled one.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True)
-def explain(report: str, rules_dir: str | None, fmt: str, engine: str) -> None:
+@click.option("--engine", type=click.Choice(ENGINES), default=None, help="As for check.  [default: auto]")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this configuration file instead of searching for one.")
+def explain(report: str, rules_dir: str | None, fmt: str, engine: str | None, config_path: str | None) -> None:
     """Show the working for one report: evidence per theme, what was set aside and why, the score."""
-    rulebook = _load_rules(rules_dir)
+    from .check import check_reports
+    from .explain import explain_dict, explain_text
+    from .parser import ReportError, read_report
+
+    session = _session(rules_dir, config_path, engine)
+    rulebook = session.rulebook
     try:
         parsed = read_report(Path(report), report)
     except ReportError as exc:
         where = f"{report}:{exc.line}" if exc.line else report
         click.echo(f"{where}: unreadable: {exc.message}", err=True)
         sys.exit(EXIT_FINDINGS)
-    results, _ = check_reports([parsed], rulebook, engine)
+    results, _ = check_reports([parsed], session.compiled, session.engine)
     if fmt == "json":
         click.echo(json.dumps(explain_dict(results[0], rulebook), indent=2, ensure_ascii=False))
     else:
@@ -275,6 +374,8 @@ def rules() -> None:
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
 def rules_validate(directory: str | None) -> None:
     """Report every problem in every rule file at once (file:line:col: message). Exit 0 clean, 2 otherwise."""
+    from .rulebook import RulebookInvalid, load_rulebook
+
     try:
         rulebook = load_rulebook(directory)
     except RulebookInvalid as exc:
@@ -291,12 +392,18 @@ def rules_validate(directory: str | None) -> None:
 @click.option("--fixtures", "fixture_dirs", multiple=True, type=click.Path(file_okay=False, exists=True),
               help="Also check the expected.yaml manifests under this folder (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True)
+@click.option("--engine", type=click.Choice(ENGINES), default=None, help="As for check.  [default: auto]")
 @click.option("--verbose", "-v", is_flag=True, help="List every rule, not only those with failures.")
-def rules_test(directory: str | None, fixture_dirs: tuple[str, ...], fmt: str, engine: str, verbose: bool) -> None:
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this configuration file instead of searching for one.")
+def rules_test(directory: str | None, fixture_dirs: tuple[str, ...], fmt: str, engine: str | None, verbose: bool,
+               config_path: str | None) -> None:
     """Run each rule's own examples (must fire / must not fire / todo) and annotated fixtures."""
-    rulebook = _load_rules(directory)
-    outcomes = run_rule_tests(rulebook, [Path(d) for d in fixture_dirs], engine)
+    from tabulate import tabulate
+
+    from .ruletest import run_rule_tests
+
+    session = _session(directory, config_path, engine)
+    outcomes = run_rule_tests(session.compiled, [Path(d) for d in fixture_dirs], session.engine)
     failed = [o for o in outcomes if not o.ok]
     if fmt == "json":
         click.echo(json.dumps({
@@ -325,7 +432,11 @@ def rules_test(directory: str | None, fixture_dirs: tuple[str, ...], fmt: str, e
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def rules_list(directory: str | None, fmt: str) -> None:
     """List the rulebook's expectations: id, theme, severity, description."""
-    rulebook = _load_rules(directory)
+    from tabulate import tabulate
+
+    from .document import rules_meta
+
+    rulebook = _session(directory).rulebook
     meta = sorted(rules_meta(rulebook), key=lambda m: m["id"])
     if fmt == "json":
         click.echo(json.dumps(meta, indent=2, ensure_ascii=False))

@@ -3,20 +3,34 @@
 The ruleset is plain data in durable_rules' own JSON format (one rule per expectation, one
 condition named "m" over one fact), so the same structure can be handed to durable_rules and to
 the pure-Python evaluator, and the two can be checked against each other.
+
+A report is ONE flat fact: the report measures by name and every theme's measures as
+`<theme>__<measure>` (see measures.py). durable_rules' cost grows with the number of facts, not their
+width, so one fact per report is what keeps it cheap. Only past the core's field cap (a rulebook with
+more than ~22 themes) is a report's fact split, by whole themes, so each rule still sees all it tests.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from .evidence import GENERAL
+from .inference_durable import MAX_FACT_FIELDS
+from .measures import TYPES, ReportInputs, field_name, measures, report_values, theme_values
 from .model import Assessment, Report
-from .parser import DESCRIPTORS
 from .rulebook import Expectation, Rulebook
 
 _COUNT = re.compile(r"^(none|any|at least|more than|fewer than|less than|at most|exactly)\s*([0-9.]+)?$")
 _BETWEEN = re.compile(r"^between ([0-9.]+) and ([0-9.]+)$")
 _OPS = {"at least": "$gte", "more than": "$gt", "fewer than": "$lt", "less than": "$lt", "at most": "$lte"}
+
+
+class CompileError(ValueError):
+    """An expectation the engine could not evaluate as written: located, phrased as a fix.
+    (file, line, message) map onto a rulebook RuleProblem."""
+
+    def __init__(self, file: str, line: int, message: str):
+        super().__init__(f"{file}:{line}: {message}")
+        self.file, self.line, self.message = file, line, message
 
 
 @dataclass
@@ -30,25 +44,25 @@ def _number(text: str) -> int | float:
     return int(value) if value.is_integer() else value
 
 
-def measure_conditions(measure: str, test: object) -> list[dict]:
-    """One 'measure: test' line of a rule file as durable_rules conditions (all must hold)."""
+def measure_conditions(field: str, test: object) -> list[dict]:
+    """One 'measure: test' line of a rule file as durable_rules conditions on a fact field (all must hold)."""
     if isinstance(test, bool):
-        return [{measure: 1 if test else 0}]
+        return [{field: 1 if test else 0}]
     text = str(test).strip()
     m = _BETWEEN.match(text)
     if m:
-        return [{"$gt": {measure: _number(m.group(1))}}, {"$lte": {measure: _number(m.group(2))}}]
+        return [{"$gt": {field: _number(m.group(1))}}, {"$lte": {field: _number(m.group(2))}}]
     m = _COUNT.match(text)
-    if not m:
-        raise ValueError(f"cannot read the test '{text}' for '{measure}'")
+    if not m or (m.group(1) in ("none", "any")) != (m.group(2) is None):
+        raise ValueError(f"cannot read the test '{text}'")
     word, value = m.group(1), m.group(2)
     if word == "none":
-        return [{"$lt": {measure: 1}}]
+        return [{"$lt": {field: 1}}]
     if word == "any":
-        return [{"$gte": {measure: 1}}]
+        return [{"$gte": {field: 1}}]
     if word == "exactly":
-        return [{measure: _number(value)}]
-    return [{_OPS[word]: {measure: _number(value)}}]
+        return [{field: _number(value)}]
+    return [{_OPS[word]: {field: _number(value)}}]
 
 
 def _applies(scores: tuple[int, ...]) -> list[dict]:
@@ -60,15 +74,28 @@ def _applies(scores: tuple[int, ...]) -> list[dict]:
     return [{"$or": [{"awarded": s} for s in scores]}]
 
 
+def _problem(exp: Expectation, text: str) -> CompileError:
+    return CompileError(exp.file, exp.line, f"expectation '{exp.id}': {text}")
+
+
 def compile_expectation(exp: Expectation) -> dict:
-    conds: list[dict] = [{"kind": exp.scope}]
-    if exp.scope == "theme":
-        conds.append({"theme": exp.theme})
-    conds += _applies(exp.applies_to)
-    for measure, test in sorted(exp.when.items()):
-        if measure == "theme_score":
-            conds.append({"$gte": {"graded": 1}})  # a theme with no graded evidence has no score to test
-        conds += measure_conditions(measure, test)
+    """One expectation as one rule over the report's flat fact. Raises CompileError for a measure the
+    registry does not know or a test that does not suit its type: a rule must never validate and then
+    silently never fire."""
+    known = measures(exp.scope)
+    if not exp.when:
+        raise _problem(exp, "'when' tests nothing: give it at least one measure")
+    conds = _applies(exp.applies_to)
+    for name, test in sorted(exp.when.items()):
+        measure = known.get(name)
+        if measure is None:
+            raise _problem(exp, f"'{name}' is not a {exp.scope} measure; use one of {', '.join(sorted(known))}")
+        if (measure.type == "flag") != isinstance(test, bool) or (measure.type == "count" and "between" in str(test)):
+            raise _problem(exp, f"'{name}' is a {measure.type} measure: test it with {TYPES[measure.type]}")
+        try:
+            conds += measure_conditions(field_name(name, exp.theme if exp.scope == "theme" else None), test)
+        except ValueError as exc:
+            raise _problem(exp, f"'{name}': {exc}; write {TYPES[measure.type]}") from None
     return {"all": [{"m": {"$and": conds}}]}
 
 
@@ -82,40 +109,18 @@ def compile_rulebook(rulebook: Rulebook) -> CompiledRules:
 
 
 def report_facts(report: Report, assessment: Assessment, rulebook: Rulebook) -> list[dict]:
-    """The facts one report contributes: one for the report, one per theme (fid = position)."""
-    awarded = report.awarded_score
-    themes = [t.id for t in rulebook.themes]
-    label = report.label_score or 0
-    label_wording_wrong = 0
-    if report.label_score in DESCRIPTORS and report.label_text:
-        label_wording_wrong = int(DESCRIPTORS[report.label_score] not in report.label_text.lower())
-    facts = [{
-        "fid": 0, "kind": "report", "awarded": awarded, "evidence": assessment.evidence_score,
-        "index": assessment.index,
-        "above_evidence_by": round(awarded - assessment.index, 2),
-        "below_evidence_by": round(assessment.index - awarded, 2),
-        "label": label, "label_disagrees": int(label != 0 and label != awarded),
-        "label_wording_wrong": label_wording_wrong,
-        "significant": sum(f.counts["significant"] for f in assessment.themes.values()),
-        "themes_with_significant": sum(1 for t in themes if assessment.themes[t].counts["significant"]),
-        "themes_with_strong": sum(1 for t in themes if assessment.themes[t].counts["strong"]),
-        "themes_covered": sum(1 for t in themes if assessment.themes[t].mentions),
-    }]
-    for fid, theme in enumerate(themes, start=1):
-        f = assessment.themes[theme]
-        c = f.counts
-        facts.append({
-            "fid": fid, "kind": "theme", "theme": theme, "awarded": awarded,
-            "evidence": assessment.evidence_score,
-            "strong": c["strong"], "good": c["good"], "intention": c["intention"],
-            "shortfall": c["shortfall"], "significant": c["significant"],
-            "positive": c["strong"] + c["good"],
-            "negative": c["intention"] + c["shortfall"] + c["significant"],
-            "graded": sum(c.values()), "mentions": f.mentions, "impact": f.impact,
-            "theme_score": f.score if f.score is not None else -1,
-        })
-    return facts
-
-
-def fact_theme(fact: dict) -> str:
-    return fact.get("theme", GENERAL) if fact["kind"] == "theme" else "consistency"
+    """The facts of one report, computed from the measure registry: normally one flat fact (fid 0)."""
+    themes = tuple(t.id for t in rulebook.themes)
+    fixed = {"kind": "report", "awarded": report.awarded_score}
+    first: dict = dict(fixed)
+    for name, value in report_values(ReportInputs(report, assessment, themes)).items():
+        if value is not None:  # an undefined measure is absent: no test on it holds
+            first[field_name(name, None)] = value
+    facts = [first]
+    for theme in themes:
+        fields = {field_name(name, theme): value
+                  for name, value in theme_values(assessment.themes[theme]).items() if value is not None}
+        if len(facts[-1]) + 1 + len(fields) > MAX_FACT_FIELDS:  # +1: fid
+            facts.append(dict(fixed))
+        facts[-1].update(fields)
+    return [{"fid": fid, **fact} for fid, fact in enumerate(facts)]

@@ -1,53 +1,64 @@
-"""A small pure-Python evaluator of compiled rulesets: the oracle for durable_rules.
+"""A small pure-Python evaluator of compiled rulesets: the oracle for durable_rules, and its stand-in.
 
-It understands exactly the subset of durable_rules' JSON that lii-check's compiler emits
-(equality, $lt $lte $gt $gte $neq, $and, $or; one condition per rule), and returns results in the
-same shape as lii_check.inference_durable.run_durable, so tests can demand identical findings.
-It is also what runs where durable_rules cannot be imported (Python 3.13+).
+It evaluates everything inference_durable accepts (equality, $lt $lte $gt $gte $neq, $and, $or, "all"
+and "any" rules of one condition), refuses what it refuses (by the same checks), and returns results in
+the same shape as run_durable. tests/test_engine_differential.py holds the two to identical answers on
+random rulesets and facts. It is also what runs where durable_rules cannot be imported (Python 3.13+).
+
+durable's semantics, as the differential test pins them: a test on a field the fact lacks is false
+(also for $neq); numbers compare as numbers (1 == 1.0); text compares with text by code point.
+Text against a number never reaches either engine (refused by check_inputs).
 """
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
 from typing import Any
 
-_COMPARE = {
-    "$lt": lambda a, b: a < b,
-    "$lte": lambda a, b: a <= b,
-    "$gt": lambda a, b: a > b,
-    "$gte": lambda a, b: a >= b,
-    "$neq": lambda a, b: a != b,
-}
+from .inference_durable import check_batches, check_inputs
 
-
-def matches(condition: dict[str, Any], fact: dict[str, Any]) -> bool:
-    for key, value in condition.items():
-        if key == "$and":
-            if not all(matches(c, fact) for c in value):
-                return False
-        elif key == "$or":
-            if not any(matches(c, fact) for c in value):
-                return False
-        elif key in _COMPARE:
-            for field, expected in value.items():
-                if field not in fact or type(fact[field]) is str and not isinstance(expected, str):
-                    return False
-                if not _COMPARE[key](fact[field], expected):
-                    return False
-        elif fact.get(key, _MISSING) != value:
-            return False
-    return True
-
-
+Predicate = Callable[[dict[str, Any]], bool]
+_COMPARE = {"$lt": operator.lt, "$lte": operator.le, "$gt": operator.gt, "$gte": operator.ge, "$neq": operator.ne}
 _MISSING = object()
 
 
+def compile_condition(condition: dict[str, Any]) -> Predicate:
+    """A condition (one key, as check_inputs demands) as a function of a fact."""
+    (key, value), = condition.items()
+    if key in ("$and", "$or"):
+        parts = [compile_condition(c) for c in value]
+        combine = all if key == "$and" else any
+        return lambda fact: combine(p(fact) for p in parts)
+    if key in _COMPARE:
+        (field, expected), = value.items()
+        compare = _COMPARE[key]
+    else:
+        field, expected, compare = key, value, operator.eq
+
+    def test(fact: dict[str, Any]) -> bool:
+        actual = fact.get(field, _MISSING)
+        return actual is not _MISSING and compare(actual, expected)
+    return test
+
+
+def matches(condition: dict[str, Any], fact: dict[str, Any]) -> bool:
+    return compile_condition(condition)(fact)
+
+
+class PureEngine:
+    """A ruleset compiled once into predicates, run over any number of batches."""
+
+    def __init__(self, ruleset: dict[str, dict]):
+        _, self._kinds = check_inputs(ruleset, [])
+        self._rules = [(name, compile_condition((rule.get("all") or rule["any"])[0]["m"]))
+                       for name, rule in sorted(ruleset.items())]
+
+    def run(self, batches: list[list[dict]]) -> list[list[tuple[str, int]]]:
+        check_batches(batches, self._kinds)
+        return [sorted({(name, fact["fid"]) for name, test in self._rules for fact in batch if test(fact)})
+                for batch in batches]
+
+
 def run_pure(ruleset: dict[str, dict], batches: list[list[dict]]) -> list[list[tuple[str, int]]]:
-    results = []
-    for batch in batches:
-        fired = set()
-        for name, rule in ruleset.items():
-            condition = rule["all"][0]["m"]
-            for fact in batch:
-                if matches(condition, fact):
-                    fired.add((name, fact["fid"]))
-        results.append(sorted(fired))
-    return results
+    """For each batch (same order), the sorted, de-duplicated (rule_name, fid) pairs that fired."""
+    return PureEngine(ruleset).run(batches)

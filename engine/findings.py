@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .compiler import CompiledRules
+from .measures import measures
 from .model import NEGATIVE_LEVELS, POSITIVE_LEVELS, Assessment, EvidenceRef, Finding, Report
 from .parser import DESCRIPTORS
 from .rulebook import Expectation, Rulebook
@@ -13,12 +14,14 @@ _EXPAND = {"positive": POSITIVE_LEVELS, "negative": NEGATIVE_LEVELS,
 
 
 def cited_levels(exp: Expectation) -> tuple[str, ...]:
-    """Which evidence to show: as the rule says, else the levels its positive tests count."""
+    """Which evidence to show: as the rule says, else the levels its positive tests count (the registry
+    says which levels each measure counts), else all."""
+    registry = measures(exp.scope)
     names = exp.cite
     if not names:
-        names = tuple(m for m, test in exp.when.items()
-                      if m in _ORDER or m in ("positive", "negative")
-                      if not str(test).startswith(("none", "fewer", "less", "at most")))
+        names = tuple(level for m, test in exp.when.items() if m in registry
+                      if not str(test).startswith(("none", "fewer", "less", "at most"))
+                      for level in registry[m].cites)
     if not names:
         names = ("all",)
     levels: list[str] = []
@@ -52,11 +55,10 @@ def _cite(exp: Expectation, report: Report, assessment: Assessment) -> list[Evid
 
 def build_findings(fired: list[tuple[str, int]], facts: list[dict], compiled: CompiledRules,
                    report: Report, assessment: Assessment, rulebook: Rulebook) -> list[Finding]:
-    by_fid = {f["fid"]: f for f in facts}
+    report_fact = next(f for f in facts if f["fid"] == 0)  # the report measures live in fact 0
     findings = []
-    for name, fid in fired:
+    for name, _fid in fired:
         exp = compiled.by_name[name]
-        fact = by_fid[fid]
         evidence = _cite(exp, report, assessment)
         theme = rulebook.theme(exp.theme)
         values = {
@@ -64,7 +66,9 @@ def build_findings(fired: list[tuple[str, int]], facts: list[dict], compiled: Co
             "index": f"{assessment.index:.2f}", "label": report.label_score or "?",
             "descriptor": DESCRIPTORS.get(report.label_score or 0, "?"),
             "theme": theme.title if theme else exp.theme,
-            "count": fact.get("themes_with_significant", len(evidence)),
+            # {count}: for a report rule the themes with significant shortfalls, for a theme rule the
+            # sentences cited (issue 13 asks for one meaning; changing it changes messages).
+            "count": report_fact["themes_with_significant"] if exp.scope == "report" else len(evidence),
         }
         findings.append(Finding(
             rule=exp.id, theme=exp.theme, severity=exp.severity,

@@ -13,9 +13,10 @@ from pathlib import Path
 import yaml
 
 from .check import check_reports
-from .evidence import GENERAL, judge_clause, split_clauses
+from .compiled import CompiledRulebook
+from .evidence import GENERAL, Judgement, clauses, judge, sentence_hits
 from .parser import DESCRIPTORS, SCORE_RE, ReportError, parse_report, read_report
-from .rulebook import Rulebook, Signal
+from .rulebook import Signal
 
 
 @dataclass
@@ -33,23 +34,24 @@ class RuleOutcome:
         return not self.false_alarms and not self.misses
 
 
-def _clauses(sentence: str, rulebook: Rulebook) -> list[str]:
-    return [c for _, c in split_clauses(sentence, rulebook.language.clause_breaks)]
+def judgements(sentence: str, theme: str, compiled: CompiledRulebook) -> list[Judgement]:
+    """How each clause of one sentence reads for one theme."""
+    sh = sentence_hits(sentence, compiled)
+    return [judge(sh, start, end, theme, compiled) for start, end in clauses(sh)]
 
 
-def signal_fires(signal: Signal, sentence: str, rulebook: Rulebook) -> bool:
+def signal_fires(signal: Signal, sentence: str, compiled: CompiledRulebook) -> bool:
     """Does the signal count, at its own level, anywhere in this sentence?"""
     theme = signal.theme or GENERAL
     return any(
         sig_id == signal.id and level == signal.level and not negated
-        for clause in _clauses(sentence, rulebook)
-        for level, _cue, sig_id, negated in judge_clause(clause, theme, rulebook).graded
+        for j in judgements(sentence, theme, compiled)
+        for level, _cue, sig_id, negated in j.graded
     )
 
 
-def _language_fires(kind: str, sentence: str, rulebook: Rulebook) -> bool:
-    for clause in _clauses(sentence, rulebook):
-        j = judge_clause(clause, GENERAL, rulebook)
+def _language_fires(kind: str, sentence: str, compiled: CompiledRulebook) -> bool:
+    for j in judgements(sentence, GENERAL, compiled):
         if kind == "negation" and any(negated for *_, negated in j.graded):
             return True
         if kind == "intention" and (j.level == "intention" or any(r.startswith("intention") for _, r in j.set_aside)):
@@ -90,25 +92,26 @@ def _short(example) -> str:
     return text if len(text) <= 90 else text[:87] + "..."
 
 
-def run_rule_tests(rulebook: Rulebook, fixture_dirs: list[Path] = (), engine: str = "auto") -> list[RuleOutcome]:
+def run_rule_tests(compiled: CompiledRulebook, fixture_dirs: list[Path] = (), engine: str = "auto") -> list[RuleOutcome]:
     outcomes: list[RuleOutcome] = []
+    rulebook = compiled.rulebook
     lang = rulebook.language
     for kind in ("negation", "intention", "hedging"):
         o = RuleOutcome(f"language.{kind}", "language")
         ex = lang.examples[kind]
-        _run(o, ex["fires"], ex["quiet"], ex["todo"], lambda s, k=kind: _language_fires(k, s, rulebook))
+        _run(o, ex["fires"], ex["quiet"], ex["todo"], lambda s, k=kind: _language_fires(k, s, compiled))
         outcomes.append(o)
     for signal in rulebook.signals():
         o = RuleOutcome(f"{signal.theme or 'language'}:{signal.id}", "signal")
         ex = signal.examples
-        _run(o, ex["fires"], ex["quiet"], ex["todo"], lambda s, sig=signal: signal_fires(sig, s, rulebook))
+        _run(o, ex["fires"], ex["quiet"], ex["todo"], lambda s, sig=signal: signal_fires(sig, s, compiled))
         outcomes.append(o)
     # Every expectation example becomes a small report; all are checked in one engine run.
     examples = [(exp, kind, ex) for exp in rulebook.expectations() for kind in ("fires", "quiet", "todo")
                 for ex in exp.examples[kind]]
     reports = [example_report(ex["awarded"], ex["text"], f"<example {n} of {exp.id}>")
                for n, (exp, _kind, ex) in enumerate(examples)]
-    results = check_reports(reports, rulebook, engine)[0] if reports else []
+    results = check_reports(reports, compiled, engine)[0] if reports else []
     fired = {id(ex): any(f.rule == exp.id for f in res.findings) for (exp, _k, ex), res in zip(examples, results)}
     for exp in rulebook.expectations():
         o = RuleOutcome(exp.id, "expectation")
@@ -116,11 +119,11 @@ def run_rule_tests(rulebook: Rulebook, fixture_dirs: list[Path] = (), engine: st
         _run(o, ex["fires"], ex["quiet"], ex["todo"], lambda e: fired[id(e)])
         outcomes.append(o)
     for folder in fixture_dirs:
-        outcomes.extend(run_fixture_tests(folder, rulebook, engine))
+        outcomes.extend(run_fixture_tests(folder, compiled, engine))
     return outcomes
 
 
-def run_fixture_tests(folder: Path, rulebook: Rulebook, engine: str = "auto") -> list[RuleOutcome]:
+def run_fixture_tests(folder: Path, compiled: CompiledRulebook, engine: str = "auto") -> list[RuleOutcome]:
     """Check every `expected.yaml` under folder: evidence score, verdict, must_fire, must_not_fire."""
     entries: list[tuple[RuleOutcome, dict, object]] = []
     outcomes: list[RuleOutcome] = []
@@ -133,7 +136,7 @@ def run_fixture_tests(folder: Path, rulebook: Rulebook, engine: str = "auto") ->
                 entries.append((o, entry, read_report(path, str(path))))
             except (ReportError, OSError) as exc:
                 o.misses.append(f"unreadable: {getattr(exc, 'message', exc)}")
-    results = check_reports([r for _, _, r in entries], rulebook, engine)[0] if entries else []
+    results = check_reports([r for _, _, r in entries], compiled, engine)[0] if entries else []
     for (o, entry, _report), result in zip(entries, results):
         fired = {f.rule for f in result.findings}
         checks = []

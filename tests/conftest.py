@@ -10,3 +10,10 @@ REPO = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="session")
 def rulebook():
     return load_rulebook()
+
+
+@pytest.fixture(scope="session")
+def compiled(rulebook):
+    from lii_check.compiled import compile_rulebook_once
+
+    return compile_rulebook_once(rulebook)

@@ -87,35 +87,35 @@ def test_bad_config_exits_2(tmp_path, monkeypatch):
     assert "'engine' must be one of auto, durable, pure, not 'turbo'" in result.stderr
 
 
-def _results(folder, rulebook):
-    return check_files(discover([str(folder)]), rulebook, "pure")[0]
+def _results(folder, compiled):
+    return check_files(discover([str(folder)]), compiled, "pure")[0]
 
 
-def test_baseline_accepts_known_findings_even_when_lines_move(tmp_path, rulebook):
+def test_baseline_accepts_known_findings_even_when_lines_move(tmp_path, rulebook, compiled):
     corpus = tmp_path / "corpus"
     shutil.copytree(REPO / "fixtures" / "shifted", corpus)
-    before = _results(corpus, rulebook)
+    before = _results(corpus, compiled)
     baseline_file = tmp_path / "baseline.json"
     baseline_file.write_text(json.dumps(build_document(before, rulebook, engine="pure")))
     # Lines move: three blank lines after the front matter of one report.
     target = corpus / "seed000_relabelled_2.txt"
     text = target.read_text("utf-8")
     target.write_text(text.replace("---\n\n", "---\n\n\n\n\n", 1), "utf-8")
-    after = _results(corpus, rulebook)
+    after = _results(corpus, compiled)
     assert [f.line for f in after[0].findings] != [f.line for f in before[0].findings]
     matched = apply_baseline(after, load_baseline(baseline_file))
     assert matched == sum(len(r.findings) for r in before)
     assert all(r.findings == [] and r.verdict == "consistent" for r in after)
 
 
-def test_baseline_does_not_hide_new_findings(tmp_path, rulebook):
-    before = _results(REPO / "fixtures" / "shifted", rulebook)
+def test_baseline_does_not_hide_new_findings(tmp_path, rulebook, compiled):
+    before = _results(REPO / "fixtures" / "shifted", compiled)
     doc = build_document(before, rulebook, engine="pure")
     for report in doc["reports"]:
         report["findings"] = [f for f in report["findings"] if f["rule"] != "consistency.score-below-evidence"]
     baseline_file = tmp_path / "baseline.json"
     baseline_file.write_text(json.dumps(doc))
-    after = _results(REPO / "fixtures" / "shifted", rulebook)
+    after = _results(REPO / "fixtures" / "shifted", compiled)
     apply_baseline(after, load_baseline(baseline_file))
     assert {f.rule for r in after for f in r.findings} == {"consistency.score-below-evidence"}
     assert all(r.verdict == "inconsistent" for r in after)

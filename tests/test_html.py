@@ -86,8 +86,10 @@ class Page(HTMLParser):
 def run(paths: list[Path], engine: str = "pure"):
     from lii_check.rulebook import load_rulebook
 
+    from lii_check.compiled import compile_rulebook_once
+
     rulebook = load_rulebook()
-    results, used = check_files(discover([str(p) for p in paths]), rulebook, engine)
+    results, used = check_files(discover([str(p) for p in paths]), compile_rulebook_once(rulebook), engine)
     doc = build_document(results, rulebook, engine=used)
     return doc, rules_meta(rulebook), results
 
@@ -383,3 +385,21 @@ def test_page_is_its_parts_around_the_fragments(shifted, shifted_page):
     fragments = [html_format.report_fragment(e, r) for e, r in zip(doc["reports"], results)]
     assert before + "\n".join(fragments) + after == shifted_page
     assert before.count("<article") == 0 and all(f.startswith("<article") and f.endswith("</article>") for f in fragments)
+
+
+def test_parallel_workers_give_the_same_page_with_the_text(tmp_path, monkeypatch):
+    # More reports than one chunk, so --jobs 2 really forks workers whose results carry the text.
+    monkeypatch.chdir(tmp_path)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    sources = sorted(SEEDS.glob("*.txt")) + sorted(SHIFTED.glob("*.txt"))
+    for i in range(70):
+        shutil.copy(sources[i % len(sources)], corpus / f"r{i:03d}.txt")
+    runner = CliRunner()
+    one = runner.invoke(main, ["corpus", "--engine", "pure", "--jobs", "1", "--format", "html"])
+    two = runner.invoke(main, ["corpus", "--engine", "pure", "--jobs", "2", "--format", "html"])
+    assert one.exit_code == two.exit_code == 1, two.output
+    assert one.stdout == two.stdout
+    page = Page(two.stdout)
+    assert len(page.find("article")) == 70
+    assert two.stdout.count('<mark class="ev') > 70 * 20

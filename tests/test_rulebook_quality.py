@@ -13,18 +13,18 @@ from lii_check.ruletest import run_rule_tests
 REPO = Path(__file__).resolve().parents[1]
 
 
-def test_every_rule_example_and_fixture_annotation_passes(rulebook):
-    outcomes = run_rule_tests(rulebook, [REPO / "fixtures"], engine="pure")
+def test_every_rule_example_and_fixture_annotation_passes(compiled):
+    outcomes = run_rule_tests(compiled, [REPO / "fixtures"], engine="pure")
     failures = {o.rule: (o.misses, o.false_alarms) for o in outcomes if not o.ok}
     assert failures == {}
     assert sum(o.kind == "fixture" for o in outcomes) == 27
     assert sum(o.passed for o in outcomes) > 250
 
 
-def test_calibration_meets_the_targets(rulebook):
+def test_calibration_meets_the_targets(compiled):
     files = discover([str(REPO / "fixtures/seeds"), str(REPO / "fixtures/synthetic")])
     reports = [read_report(f.path, f.display) for f in files]
-    result = calibrate(reports, rulebook, engine="pure")
+    result = calibrate(reports, compiled, engine="pure")
     assert result["reports"] == 25
     assert result["inconsistent_reports"] == []
     assert result["evidence_equals_awarded"] >= 0.9

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import tempfile
+from collections.abc import Callable
 from html import escape
 
 from ..model import LEVELS, SEVERITIES, Evidence, ReportResult, SetAside
@@ -683,3 +685,30 @@ def render(doc: dict, rules_meta: list[dict], results: list[ReportResult] | None
     by_path = {r.path: r for r in results or []}
     fragments = [report_fragment(entry, by_path.get(entry.get("path"))) for entry in doc.get("reports") or []]
     return page(doc, fragments, rules_meta)
+
+
+class FragmentSpool:
+    """Report fragments kept on disk as results arrive, so a run never holds every report's text.
+
+    ``write`` then produces exactly ``page(doc, fragments, rules_meta)``: the prefix, the fragments, the suffix.
+    """
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile("w+", encoding="utf-8", prefix="lii-check-html-")
+        self.count = 0
+
+    def add(self, entry: dict, result: ReportResult | None) -> None:
+        self._file.write(("\n" if self.count else "") + report_fragment(entry, result))
+        self.count += 1
+
+    def write(self, write: Callable[[str], object], doc: dict, rules_meta: list[dict]) -> None:
+        before, after = page_parts(doc, rules_meta)
+        write(before)
+        self._file.flush()
+        self._file.seek(0)
+        for chunk in iter(lambda: self._file.read(1 << 20), ""):
+            write(chunk)
+        write(after)
+
+    def close(self) -> None:
+        self._file.close()

@@ -1,0 +1,19 @@
+"""The rulebook: what the YAML files say (model), how they are read and checked (load), and the
+plain-English messages for every mistake in them.
+
+    model.py       the dataclasses: Rulebook, Theme, Signal, Expectation, Cue …
+    load.py        load_rulebook(): reading a folder, schema checks, building the model
+    cues.py        phrases → regexes; refusing what cannot run in linear time
+    yamlsource.py  reading YAML so problems can be located (file:line:col)
+    messages.py    JSON Schema errors → plain English with the fix
+"""
+from .cues import phrase_pattern
+from .load import bundled_rules_dir, load_rulebook, load_schema, with_overrides
+from .model import (BUNDLED, PLACEHOLDERS, Cue, CueList, Expectation, Language, RuleProblem, Rulebook,
+                    RulebookInvalid, Scoring, Signal, Theme)
+
+__all__ = [
+    "BUNDLED", "PLACEHOLDERS", "Cue", "CueList", "Expectation", "Language", "RuleProblem", "Rulebook",
+    "RulebookInvalid", "Scoring", "Signal", "Theme", "bundled_rules_dir", "load_rulebook", "load_schema",
+    "phrase_pattern", "with_overrides",
+]

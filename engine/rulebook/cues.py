@@ -1,0 +1,114 @@
+"""Phrases and regular expressions in rule files: turning a phrase into a regex, and refusing what
+cannot run in guaranteed linear time.
+
+Every cue runs through a linear-time matcher (hyperscan, or RE2), so a rule such as ``(a+)+$``
+can never hang a CI run. What those engines cannot do — look-arounds, back-references, atomic
+groups — is refused here with a message saying what to write instead.
+"""
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import re
+
+try:  # Python 3.11+
+    import re._parser as sre_parse  # type: ignore[import-not-found]
+    import re._constants as sre_constants  # type: ignore[import-not-found]
+except ImportError:  # Python 3.10
+    import sre_constants  # type: ignore[no-redef]
+    import sre_parse  # type: ignore[no-redef]
+
+_REFUSED = {
+    "ASSERT": "a look-ahead or look-behind ('(?=…)', '(?<=…)')",
+    "ASSERT_NOT": "a negative look-ahead or look-behind ('(?!…)', '(?<!…)')",
+    "GROUPREF": "a back-reference ('\\1')",
+    "GROUPREF_EXISTS": "a conditional group ('(?(1)…)')",
+    "ATOMIC_GROUP": "an atomic group ('(?>…)')",
+    "POSSESSIVE_REPEAT": "a possessive repeat ('*+', '++')",
+}
+_INSTEAD = {
+    "ASSERT_NOT": "list the exception under 'unless:' in the same block instead (e.g. "
+                  "unless: {phrases: [not only]} beside the cue 'not')",
+    "ASSERT": "match the surrounding words as part of the cue instead",
+}
+
+
+def phrase_pattern(phrase: str) -> str:
+    """A plain phrase as a regex: any case, whole words, flexible spaces and hyphens, word* wildcard."""
+    words = []
+    for word in phrase.strip().split():
+        star = word.endswith("*")
+        body = re.escape(word.rstrip("*")).replace("'", "['’]").replace("\\-", "[\\s-]?")
+        words.append(body + (r"\w*" if star else ""))
+    start = r"\b" if re.match(r"\w", phrase.strip()) else ""
+    end = r"\b" if re.search(r"\w$", phrase.strip()) else ""
+    return start + r"[\s-]+".join(words) + end
+
+
+def _walk(node) -> list[str]:
+    """Names of every opcode in a parsed regex, nested groups, repeats and branches included."""
+    names: list[str] = []
+    if isinstance(node, sre_parse.SubPattern):
+        for op, arg in node:
+            names.append(str(op))
+            names.extend(_walk(arg))
+    elif isinstance(node, (list, tuple)):
+        for item in node:
+            names.extend(_walk(item))
+    return names
+
+
+@contextlib.contextmanager
+def _quiet_stderr():
+    """RE2 logs parse errors straight to file descriptor 2; we report them ourselves, located."""
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+@functools.lru_cache(maxsize=8192)
+def regex_problem(regex: str, as_written: str, kind: str) -> str | None:
+    """Why this cue cannot be used, in words a QA lead can act on; None if it is fine."""
+    try:
+        compiled = re.compile(regex, re.IGNORECASE)
+    except re.error as exc:
+        return (f"the regular expression '{as_written}' is invalid ({exc.msg}); fix it or write it as a "
+                "plain phrase")
+    if compiled.search("") is not None:
+        return f"'{as_written}' matches empty text, so it would match every sentence; make it more specific"
+    try:
+        ops = _walk(sre_parse.parse(regex))
+    except Exception:  # noqa: BLE001 - re accepted it, so the parse only feeds this check
+        ops = []
+    for op in ops:
+        if op in _REFUSED:
+            instead = _INSTEAD.get(op, "rewrite it without it")
+            return (f"'{as_written}' uses {_REFUSED[op]}, which cannot run in guaranteed linear time, so "
+                    f"lii-check does not accept it: {instead}")
+    try:
+        import re2  # noqa: PLC0415 - only needed to check a rule file
+    except ImportError:
+        return None
+    options = re2.Options()
+    options.case_sensitive = False
+    with _quiet_stderr():
+        try:
+            re2.compile(regex, options)
+        except Exception as exc:  # noqa: BLE001 - re2 raises its own error type
+            reason = str(exc).strip("b'\"")
+            return f"'{as_written}' cannot run in guaranteed linear time ({reason}); rewrite it more simply"
+    return None
+
+
+def cue_regex(text: str, kind: str) -> str:
+    return phrase_pattern(text) if kind == "phrase" else text

@@ -1,0 +1,296 @@
+"""Loading and validating a rulebook: a folder of YAML files, one theme per file.
+
+Every problem in every file is collected before anything is reported, each located as
+``file:line:col`` and phrased as a fix, because the people who edit these files are QA leads.
+"""
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import json
+import pickle
+import re
+import string
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from .. import cache
+from .cues import cue_regex, regex_problem
+from .messages import deepest, plain
+from .model import (BUNDLED, PLACEHOLDERS, Cue, CueList, Expectation, Language, RuleProblem, Rulebook,
+                    RulebookInvalid, Scoring, Signal, Theme)
+from .yamlsource import Located, read_yaml
+
+
+def bundled_rules_dir() -> Path:
+    return Path(str(resources.files("lii_check.rules")))
+
+
+def load_schema_text() -> str:
+    return (resources.files("lii_check") / "schema" / "rulebook.schema.json").read_text("utf-8")
+
+
+def load_schema() -> dict:
+    return json.loads(load_schema_text())
+
+
+def _cues(block: dict | None, located: Located, display: str, path: list) -> CueList:
+    """A cue block ({phrases, regex, unless}) as cues that remember their file and line.
+
+    Cues with problems were already reported by _cue_problems and are left out here."""
+    block = block if isinstance(block, dict) else {}
+
+    def collect(data: dict, base: list) -> tuple[Cue, ...]:
+        out = []
+        for key, kind in (("phrases", "phrase"), ("regex", "regex")):
+            for i, text in enumerate(data.get(key) or []):
+                if not isinstance(text, str):
+                    continue
+                regex = cue_regex(text, kind)
+                if regex_problem(regex, text, kind):
+                    continue
+                out.append(Cue(text, kind, regex, display, located.where(base + [key, i])[0]))
+        return tuple(out)
+
+    unless = block.get("unless") if isinstance(block.get("unless"), dict) else {}
+    return CueList(collect(block, path), collect(unless, path + ["unless"]))
+
+
+def _cue_problems(data: Any, located: Located, display: str, path: list | None = None) -> list[RuleProblem]:
+    """Every invalid, match-everything or non-linear pattern anywhere in a file, whatever else is wrong with it."""
+    path = path or []
+    problems: list[RuleProblem] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key in ("phrases", "regex") and isinstance(value, list):
+                for i, text in enumerate(value):
+                    if not isinstance(text, str):
+                        continue
+                    kind = "phrase" if key == "phrases" else "regex"
+                    problem = regex_problem(cue_regex(text, kind), text, kind)
+                    if problem:
+                        line, col = located.where(path + [key, i])
+                        problems.append(RuleProblem(display, line, col, problem))
+            else:
+                problems.extend(_cue_problems(value, located, display, path + [key]))
+    elif isinstance(data, list):
+        for i, item in enumerate(data):
+            problems.extend(_cue_problems(item, located, display, path + [i]))
+    return problems
+
+
+def _signals(items: list, theme: str | None, framework: str, located: Located, display: str,
+             base: list) -> list[Signal]:
+    out = []
+    for i, item in enumerate(items or []):
+        where = base + [i]
+        out.append(Signal(
+            id=item["id"], theme=theme, level=item["level"], description=item["description"],
+            framework=item.get("framework", framework), impact=bool(item.get("impact", False)),
+            cues=_cues(item, located, display, where),
+            examples={k: list(item["examples"].get(k, [])) for k in ("fires", "quiet", "todo")},
+            file=display, line=located.where(where)[0],
+        ))
+    return out
+
+
+def _placeholder_problems(items: list, located: Located, display: str, base: list) -> list[RuleProblem]:
+    problems = []
+    for i, item in enumerate(items if isinstance(items, list) else []):
+        if not isinstance(item, dict) or not isinstance(item.get("message"), str):
+            continue
+        try:
+            names = [n for _, n, _, _ in string.Formatter().parse(item["message"]) if n is not None]
+        except ValueError as exc:
+            line, col = located.where(base + [i, "message"])
+            problems.append(RuleProblem(display, line, col, f"the message has a stray brace ({exc}); write {{{{ or }}}} "
+                                                            "for a literal brace"))
+            continue
+        for name in names:
+            if name not in PLACEHOLDERS:
+                line, col = located.where(base + [i, "message"])
+                guess = difflib.get_close_matches(name, PLACEHOLDERS, n=1)
+                hint = f"did you mean '{{{guess[0]}}}'?" if guess else "use one of " + ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)
+                problems.append(RuleProblem(display, line, col, f"the message quotes '{{{name}}}', which lii-check does not "
+                                                                f"know: {hint}"))
+    return problems
+
+
+def _expectations(items: list, owner: str, scope: str, framework: str, located: Located, display: str,
+                  base: list) -> list[Expectation]:
+    return [
+        Expectation(
+            id=f"{owner}.{item['id']}", theme=owner, scope=scope, applies_to=tuple(sorted(item["applies_to"])),
+            when=dict(item["when"]), severity=item["severity"], message=" ".join(item["message"].split()),
+            description=" ".join(item["description"].split()), framework=item.get("framework", framework),
+            cite=tuple(item.get("cite", ())),
+            examples={k: list(item["examples"].get(k, [])) for k in ("fires", "quiet", "todo")},
+            file=display, line=located.where(base + [i])[0],
+        )
+        for i, item in enumerate(items or [])
+    ]
+
+
+def load_rulebook(directory: Path | str | None = None) -> Rulebook:
+    """Load and validate every *.yaml file in a rulebook folder; raise RulebookInvalid listing all problems.
+
+    A rulebook that loaded cleanly before, byte for byte the same, comes from the cache (cache.py)."""
+    if directory is None:
+        root, label = bundled_rules_dir(), BUNDLED
+    else:
+        root, label = Path(directory), str(directory)
+    if not root.is_dir():
+        raise RulebookInvalid([RuleProblem(str(root), 1, 1, "the rules folder does not exist or is not a folder")])
+    files = sorted(p for p in root.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    try:
+        key = "rulebook-" + cache.key(label, load_schema_text(), *[x for p in files for x in (p.name, p.read_bytes())])
+    except OSError:
+        key = None  # an unreadable file: the full load below says which
+    if key is not None:
+        blob = cache.read(key)
+        if blob is not None:
+            try:
+                loaded = pickle.loads(blob)
+                if isinstance(loaded, Rulebook):
+                    return loaded
+            except Exception:  # noqa: BLE001 - a stale or damaged entry is simply rebuilt
+                pass
+    rulebook = _load(root, label, files)
+    if key is not None:
+        cache.write(key, pickle.dumps(rulebook, protocol=pickle.HIGHEST_PROTOCOL))
+    return rulebook
+
+
+def _load(root: Path, label: str, files: list[Path]) -> Rulebook:
+    schema = load_schema()
+    validator = jsonschema.Draft202012Validator(schema)
+    problems: list[RuleProblem] = []
+    themes: list[Theme] = []
+    languages: list[Language] = []
+    scorings: list[Scoring] = []
+    for path in files:
+        display = path.name if label == BUNDLED else str(path)
+        data, located, file_problems = read_yaml(path, display)
+        problems.extend(file_problems)
+        if located is None:
+            continue
+        if not isinstance(data, dict):
+            problems.append(RuleProblem(display, 1, 1, "a rule file must be a block of 'key: value' lines starting with 'kind:'"))
+            continue
+        problems.extend(_cue_problems(data, located, display))
+        problems.extend(_placeholder_problems(data.get("expectations", []), located, display, ["expectations"]))
+        errors = []
+        for error in validator.iter_errors(data):
+            errors.extend(deepest(error))
+        seen = set()
+        plainly = [plain(error, schema) for error in errors]
+        # "unknown key 'severty' … did you mean 'severity'?" already says what "missing key 'severity'" would.
+        guessed = {re.sub(r"^unknown key '[^']*'(.*): did you mean '([^']*)'\?$", r"\2\1", m)
+                   for _, _, m in plainly if "did you mean" in m}
+        for where, at_key, message in plainly:
+            missing = re.match(r"^missing key '([^']*)'(.*): add it", message)
+            if missing and missing.group(1) + missing.group(2) in guessed:
+                continue
+            line, col = located.where(where, key=at_key)
+            if (line, col, message) not in seen:
+                seen.add((line, col, message))
+                problems.append(RuleProblem(display, line, col, message))
+        if errors:
+            continue
+        framework = data["framework"]
+        if data["kind"] == "theme":
+            if data["theme"] != path.stem:
+                line, col = located.where(["theme"])
+                problems.append(RuleProblem(display, line, col,
+                                            f"the theme is called '{data['theme']}' but the file is '{path.name}': "
+                                            f"rename one so they match (one theme, one file)"))
+            theme = Theme(
+                id=data["theme"], title=data["title"], framework=framework, weight=float(data["weight"]),
+                description=" ".join(data["description"].split()),
+                topic=_cues(data["topic"], located, display, ["topic"]),
+                signals=_signals(data.get("signals", []), data["theme"], framework, located, display, ["signals"]),
+                expectations=_expectations(data.get("expectations", []), data["theme"], "theme", framework,
+                                           located, display, ["expectations"]),
+                file=display,
+            )
+            themes.append(theme)
+        elif data["kind"] == "language":
+            languages.append(Language(
+                framework=framework,
+                clause_breaks=_cues(data["clause_breaks"], located, display, ["clause_breaks"]),
+                negation_window=int(data["negation"]["window"]),
+                negation=_cues(data["negation"]["cues"], located, display, ["negation", "cues"]),
+                counter=_cues(data["negation"].get("counter_cues", {}), located, display, ["negation", "counter_cues"]),
+                intention=_cues(data["intention"]["cues"], located, display, ["intention", "cues"]),
+                hedging=_cues(data["hedging"]["cues"], located, display, ["hedging", "cues"]),
+                attribution={k: _cues(v, located, display, ["attribution", k])
+                             for k, v in data["attribution"].items()},
+                signals=_signals(data["signals"], None, framework, located, display, ["signals"]),
+                examples={k: {e: list(data[k]["examples"].get(e, [])) for e in ("fires", "quiet", "todo")}
+                          for k in ("negation", "intention", "hedging")},
+                file=display,
+            ))
+        else:
+            bands = {int(k): float(v) for k, v in data["bands"].items()}
+            clear = {int(k): float(v) for k, v in data["clear"].items()}
+            if not clear[4] > bands[4] > bands[3] > bands[2] > clear[1]:
+                line, col = located.where(["bands"])
+                problems.append(RuleProblem(display, line, col,
+                                            "the marks must rise: clear 1 below the mark for 2, then 3, then 4, then clear 4"))
+            scorings.append(Scoring(
+                framework=framework, values={k: float(v) for k, v in data["values"].items()},
+                prior_value=float(data["prior"]["value"]), prior_weight=float(data["prior"]["weight"]),
+                leaders_only_discount=float(data.get("leaders_only_discount", 1.0)),
+                affirmation_weight=float(data.get("affirmation_weight", 0.0)),
+                strong_share_bonus=float(data.get("strong_share_bonus", 0.0)),
+                bands=bands, clear=clear,
+                expectations=_expectations(data["expectations"], "consistency", "report", framework,
+                                           located, display, ["expectations"]),
+                file=display,
+            ))
+    for kind, found in (("language", languages), ("scoring", scorings)):
+        if len(found) != 1:
+            what = "no file" if not found else f"{len(found)} files"
+            problems.append(RuleProblem(label, 1, 1, f"a rulebook needs exactly one file with 'kind: {kind}'; found {what}"))
+    if not themes and not problems:
+        problems.append(RuleProblem(label, 1, 1, "the rulebook has no theme files: add at least one file with 'kind: theme'"))
+    problems.extend(_duplicate_ids(themes, languages, scorings))
+    if problems:
+        raise RulebookInvalid(problems)
+    return Rulebook(path=label, themes=sorted(themes, key=lambda t: t.id), language=languages[0],
+                    scoring=scorings[0], files=[p.name for p in files])
+
+
+def _duplicate_ids(themes: list[Theme], languages: list[Language], scorings: list[Scoring]) -> list[RuleProblem]:
+    problems = []
+    seen: dict[str, tuple[str, int]] = {}
+    items = [(s.id, s.file, s.line, "signal") for lang in languages for s in lang.signals]
+    items += [(f"{t.id}:{s.id}", s.file, s.line, "signal") for t in themes for s in t.signals]
+    items += [(e.id, e.file, e.line, "expectation") for t in themes for e in t.expectations]
+    items += [(e.id, e.file, e.line, "expectation") for s in scorings for e in s.expectations]
+    for ident, file, line, what in items:
+        if ident in seen:
+            first = seen[ident]
+            problems.append(RuleProblem(file, line, 1, f"the {what} id '{ident.split(':')[-1]}' is already used at "
+                                                       f"{first[0]}:{first[1]}; give it a different id"))
+        else:
+            seen[ident] = (file, line)
+    return problems
+
+
+def with_overrides(rulebook: Rulebook, disable: tuple[str, ...] | list[str] = (),
+                   severity: dict[str, str] | None = None) -> Rulebook:
+    """The rulebook with some expectations switched off and some severities changed (from configuration)."""
+    severity = severity or {}
+    if not disable and not severity:
+        return rulebook
+
+    def adjust(items: list[Expectation]) -> list[Expectation]:
+        return [dataclasses.replace(e, severity=severity.get(e.id, e.severity)) for e in items if e.id not in disable]
+
+    themes = [dataclasses.replace(t, expectations=adjust(t.expectations)) for t in rulebook.themes]
+    scoring = dataclasses.replace(rulebook.scoring, expectations=adjust(rulebook.scoring.expectations))
+    return dataclasses.replace(rulebook, themes=themes, scoring=scoring)

@@ -1,0 +1,156 @@
+"""The loaded rulebook: plain data, exactly what the YAML files say, each cue with its file and line."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+BUNDLED = "(bundled)"
+# What an expectation's message may quote, e.g. "The text reads as band {evidence}".
+PLACEHOLDERS = ("awarded", "evidence", "index", "label", "descriptor", "theme", "count")
+
+
+@dataclass(frozen=True)
+class RuleProblem:
+    file: str
+    line: int
+    col: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}: {self.message}"
+
+
+class RulebookInvalid(Exception):
+    def __init__(self, problems: list[RuleProblem]):
+        super().__init__(f"{len(problems)} problem(s) in the rules")
+        self.problems = sorted(problems, key=lambda p: (p.file, p.line, p.col, p.message))
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One phrase or regular expression from a rule file, and where it was written."""
+
+    text: str  # as written
+    kind: str  # "phrase" or "regex"
+    regex: str  # the regular expression it runs as (a phrase is turned into one)
+    file: str
+    line: int
+
+    @property
+    def origin(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True)
+class CueList:
+    """A list of cues, and the cues that cancel them where they overlap ('unless': "not" unless "not only")."""
+
+    cues: tuple[Cue, ...] = ()
+    unless: tuple[Cue, ...] = ()
+
+    def __iter__(self):
+        return iter(self.cues)
+
+    def __len__(self) -> int:
+        return len(self.cues)
+
+
+@dataclass
+class Signal:
+    id: str
+    theme: str | None  # None: a language-wide signal that applies to every theme
+    level: str
+    description: str
+    framework: str
+    impact: bool
+    cues: CueList
+    examples: dict[str, list[str]]
+    file: str
+    line: int
+
+    @property
+    def key(self) -> str:
+        """The signal's name across the rulebook: 'theme:id', or the bare id for a language signal."""
+        return f"{self.theme}:{self.id}" if self.theme else self.id
+
+
+@dataclass
+class Expectation:
+    id: str  # "<theme or consistency>.<id>"
+    theme: str
+    scope: str  # "theme" or "report"
+    applies_to: tuple[int, ...]
+    when: dict[str, Any]
+    severity: str
+    message: str
+    description: str
+    framework: str
+    cite: tuple[str, ...]
+    examples: dict[str, list[dict]]
+    file: str
+    line: int
+
+
+@dataclass
+class Theme:
+    id: str
+    title: str
+    framework: str
+    weight: float
+    description: str
+    topic: CueList
+    signals: list[Signal]
+    expectations: list[Expectation]
+    file: str
+
+
+@dataclass
+class Language:
+    framework: str
+    clause_breaks: CueList
+    negation_window: int
+    negation: CueList
+    counter: CueList
+    intention: CueList
+    hedging: CueList
+    attribution: dict[str, CueList]
+    signals: list[Signal]
+    examples: dict[str, dict[str, list[str]]]  # negation / intention / hedging -> fires/quiet/todo
+    file: str
+
+
+@dataclass
+class Scoring:
+    framework: str
+    values: dict[str, float]
+    prior_value: float
+    prior_weight: float
+    leaders_only_discount: float
+    affirmation_weight: float
+    strong_share_bonus: float
+    bands: dict[int, float]
+    clear: dict[int, float]
+    expectations: list[Expectation]
+    file: str
+
+
+@dataclass
+class Rulebook:
+    path: str
+    themes: list[Theme]
+    language: Language
+    scoring: Scoring
+    files: list[str] = field(default_factory=list)
+
+    @property
+    def framework(self) -> str:
+        return self.scoring.framework
+
+    def theme(self, theme_id: str) -> Theme | None:
+        return next((t for t in self.themes if t.id == theme_id), None)
+
+    def expectations(self) -> list[Expectation]:
+        return [e for t in self.themes for e in t.expectations] + list(self.scoring.expectations)
+
+    def signals(self) -> list[Signal]:
+        return list(self.language.signals) + [s for t in self.themes for s in t.signals]

@@ -1,0 +1,185 @@
+"""The compiled rulebook: one linear-time matcher, the same reading as before, on every engine.
+
+- Every fixture reads exactly as frozen in tests/data/frozen/reading.json (regenerate with
+  `python tests/freeze_reading.py` after a deliberate change, and say why in CHANGELOG.md).
+  Against 0.1's clause-by-clause `re` reading, two cue texts differ (s02, s04: the longest match of a
+  lazy `{0,4}?` is now shown); levels, scores and indices are all unchanged.
+- hyperscan and RE2 give the same hits on every fixture sentence.
+- Patterns that cannot run in linear time are refused when the rules load, with file and line.
+"""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from lii_check.cli import main
+from lii_check.compiled import compile_rulebook_once
+from lii_check.evidence import find_evidence, sentence_hits
+from lii_check.matcher import Matcher, available_engines, fold
+from lii_check.parser import parse_report, read_report
+from lii_check.rulebook import RulebookInvalid, load_rulebook
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from freeze_reading import FROZEN, REPO, fixture_reports, reading_of  # noqa: E402
+
+
+def test_every_fixture_reads_as_frozen(compiled):
+    frozen = json.loads(FROZEN.read_text("utf-8"))
+    checked = 0
+    for path in fixture_reports():
+        name = path.relative_to(REPO).as_posix()
+        got = reading_of(path, compiled)
+        if got is None:
+            continue
+        assert name in frozen, f"{name} is not in {FROZEN.name}: run python tests/freeze_reading.py"
+        for key in ("mentions", "index", "evidence_score"):
+            assert got[key] == frozen[name][key], (name, key)
+        want_ev = [tuple(x) for x in frozen[name]["evidence"]]
+        got_ev = [tuple(x) for x in got["evidence"]]
+        assert got_ev == want_ev, (name, [x for x in got_ev if x not in want_ev][:3], [x for x in want_ev if x not in got_ev][:3])
+        assert got["set_aside"] == frozen[name]["set_aside"], name
+        checked += 1
+    assert checked >= 25
+
+
+@pytest.mark.skipif(available_engines() != ["hyperscan", "re2"], reason="needs both hyperscan and RE2 installed")
+def test_hyperscan_and_re2_find_the_same_hits(compiled):
+    re2_matcher = Matcher(compiled.patterns, "re2")
+    assert compiled.matcher.engine == "hyperscan"
+    sentences = 0
+    for path in fixture_reports():
+        try:
+            report = read_report(path)
+        except Exception:  # noqa: BLE001 - unreadable fixtures are tested elsewhere
+            continue
+        texts = [fold(s.text) for sec in report.sections for p in sec.paragraphs for s in p.sentences]
+        ends, at = [], 0
+        for t in texts:
+            at += len(t)
+            ends.append(at)
+            at += 1
+        joined = "\n".join(texts)
+        assert compiled.matcher.scan_lines(joined, ends) == re2_matcher.scan_lines(joined, ends), path.name
+        sentences += len(texts)
+    assert sentences > 1000
+
+
+def test_a_report_is_scanned_once_not_clause_by_clause(compiled, monkeypatch):
+    calls = []
+    real = compiled.matcher._engine.raw
+    monkeypatch.setattr(compiled.matcher._engine, "raw", lambda text: calls.append(len(text)) or real(text))
+    report = read_report(REPO / "fixtures" / "seeds" / "002_c7a78147fca09e56.txt")
+    reading = find_evidence(report, compiled)
+    assert len(calls) == 1 and reading.evidence
+
+
+def test_folding_keeps_offsets_and_reads_curly_quotes(compiled):
+    text = "Staff didn’t feel listened to — “never” by managers ﬁrst."
+    folded = fold(text)
+    assert len(folded) == len(text) and folded.isascii()
+    assert "didn't" in folded and '"never"' in folded
+    sh = sentence_hits("Staff didn’t feel valued by senior managers.", compiled)
+    assert sh.negation and sh.text[sh.negation[0][0]:sh.negation[0][1]] == "n’t"
+
+
+def test_unless_cancels_only_overlapping_cues(compiled):
+    # "not only … but also" is praise, "no doubt" is not a negation, "seldom heard" is a group of people.
+    sh = sentence_hits("Staff were not only trained but also supported, and there was no doubt about it.", compiled)
+    assert sh.negation == []
+    assert len([b for b in sh.breaks if b > 0]) == 0  # "but also" does not start a new clause
+    sh = sentence_hits("Staff were not trained and there was no plan.", compiled)
+    assert len(sh.negation) == 2
+    seldom = sentence_hits("The council reached seldom heard groups; a few staff took part.", compiled)
+    assert not any(s.id == "absence" for _, _, s in seldom.signals)
+    rare = sentence_hits("Supervision was seldom offered and few staff had appraisals.", compiled)
+    assert sum(1 for _, _, s in rare.signals if s.id == "absence") == 2
+
+
+def _rules_with(tmp_path, extra_regex: str) -> Path:
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    for f in (REPO / "rules").glob("*.yaml"):
+        (folder / f.name).write_text(f.read_text("utf-8"), "utf-8")
+    theme = folder / "research.yaml"
+    text = theme.read_text("utf-8")
+    at = text.index("\n  regex:\n", text.index("topic:")) + len("\n  regex:\n")
+    text = text[:at] + f"    - '{extra_regex}'\n" + text[at:]
+    theme.write_text(text, "utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("regex,words", [
+    (r"\bresearch\b(?!\s+posts)", ["negative look-ahead", "unless"]),
+    (r"(?<=the )university", ["look-ahead or look-behind", "linear time"]),
+    (r"(res)earch \1", ["back-reference", "linear time"]),
+])
+def test_non_linear_regexes_are_refused_with_file_and_line(tmp_path, regex, words):
+    folder = _rules_with(tmp_path, regex)
+    with pytest.raises(RulebookInvalid) as err:
+        load_rulebook(folder)
+    [problem] = [p for p in err.value.problems if regex.replace("\\\\", "\\") in p.message]
+    assert problem.file.endswith("research.yaml") and problem.line > 1
+    for word in words:
+        assert word in problem.message
+    result = CliRunner().invoke(main, ["rules", "validate", str(folder)])
+    assert result.exit_code == 2 and "research.yaml:" in result.output
+
+
+def test_catastrophic_regex_runs_in_linear_time(tmp_path):
+    # `(a+)+$` is the classic exponential backtracking pattern; RE2 and hyperscan accept it and run it
+    # in linear time, so a report full of a's is simply read (no time assertion: it just finishes).
+    folder = _rules_with(tmp_path, "(a+)+$")
+    compiled = compile_rulebook_once(load_rulebook(folder))
+    report = parse_report("Score: 3\n\n" + "a" * 200_000 + "b research was embedded.\n", "a.md")
+    assert find_evidence(report, compiled) is not None
+
+
+def test_one_five_megabyte_line_is_read(compiled):
+    words = ("Staff told us supervision was regular and reflective and training was embedded across all "
+             "teams but some carers said co-production was not yet embedded and remedies were late ")
+    line = (words * (5_000_000 // len(words) + 1))[:5_000_000]
+    report = parse_report(f"Score: 3\n\n{line}\n", "big.md")
+    reading = find_evidence(report, compiled)
+    assert {e.level for e in reading.evidence} >= {"strong", "shortfall"}
+
+
+def test_tests_import_the_checkout_not_an_installed_copy():
+    import lii_check
+
+    assert Path(lii_check.__file__).resolve().parent == REPO / "engine"
+
+
+def test_every_subcommand_honours_the_configuration(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".lii-check.yaml").write_text("disable: [consistency.score-below-evidence]\n", "utf-8")
+    shifted = REPO / "fixtures" / "shifted" / "seed002_relabelled_1.txt"
+    explained = CliRunner().invoke(main, ["explain", str(shifted), "--engine", "pure", "--format", "json"])
+    assert "consistency.score-below-evidence" not in explained.output
+    (tmp_path / ".lii-check.yaml").write_text("", "utf-8")
+    explained = CliRunner().invoke(main, ["explain", str(shifted), "--engine", "pure", "--format", "json"])
+    assert "consistency.score-below-evidence" in explained.output
+
+
+def test_output_is_identical_whatever_the_number_of_jobs(tmp_path):
+    exe = Path(sys.executable).with_name("lii-check")
+    runs = [subprocess.run([str(exe), "--format", "json", "--engine", "pure", "--jobs", str(j), str(REPO / "fixtures")],
+                           capture_output=True, cwd=tmp_path, check=False) for j in (1, 2, 3)]
+    assert runs[0].stdout and all(r.stdout == runs[0].stdout for r in runs)
+    assert all(r.returncode == runs[0].returncode for r in runs)
+
+
+def test_a_damaged_cache_is_rebuilt_and_no_cache_works(tmp_path, monkeypatch):
+    monkeypatch.setenv("LII_CHECK_CACHE_DIR", str(tmp_path / "cache"))
+    first = load_rulebook()
+    entries = list((tmp_path / "cache").iterdir())
+    assert entries
+    for entry in entries:
+        entry.write_bytes(b"not a pickle")
+    assert load_rulebook().expectations()[0].id == first.expectations()[0].id
+    monkeypatch.setenv("LII_CHECK_NO_CACHE", "1")
+    assert len(load_rulebook().themes) == len(first.themes)
+    assert not os.environ.get("LII_CHECK_CACHE_DIR", "").startswith(str(REPO))
