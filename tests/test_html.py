@@ -403,3 +403,14 @@ def test_parallel_workers_give_the_same_page_with_the_text(tmp_path, monkeypatch
     page = Page(two.stdout)
     assert len(page.find("article")) == 70
     assert two.stdout.count('<mark class="ev') > 70 * 20
+
+
+def test_a_result_without_its_text_falls_back_to_quotes(shifted):
+    import copy
+
+    entry, result = _seed_result(shifted, "seed000_relabelled_2.txt")
+    light = copy.deepcopy(result)
+    light.report.sections = []  # what the pipeline keeps when the text is not asked for
+    fragment = html_format.report_fragment(entry, light)
+    assert "The report text is not part of this file." in fragment
+    assert html_format.esc(entry["findings"][0]["evidence"][0]["text"]) in fragment

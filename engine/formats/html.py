@@ -216,6 +216,8 @@ def report_fragment(entry: dict, result: ReportResult | None) -> str:
 
     report = result.report if result is not None else None
     assessment = result.assessment if result is not None else None
+    if report is not None and not report.sections:
+        report = None  # a result streamed without its text (Options.keep_text off): quote the findings instead
     if assessment is not None:
         reasons = "".join(f"<li>{esc(line)}</li>" for line in assessment.reasoning)
         out.append(f'<section class="why"><h3>Why evidence score {assessment.evidence_score}, '
