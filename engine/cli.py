@@ -13,7 +13,7 @@ from . import __version__
 
 # Imported lazily inside the commands, so `--version` and `--help` answer quickly:
 # the matcher, the rulebook loader and the engines cost a few hundred milliseconds to import.
-FORMATS: tuple[str, ...] = ("table", "concise", "json", "sarif", "junit", "github", "markdown")  # = formats.FORMATS
+FORMATS: tuple[str, ...] = ("table", "concise", "json", "sarif", "junit", "github", "markdown", "html")  # = formats.FORMATS
 FAIL_ON = ("error", "warning", "info", "never")
 ENGINES = ("auto", "durable", "pure")
 
@@ -176,14 +176,20 @@ def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str | None, output
     except (UsageProblem, OutputProblem, NoReports) as exc:
         click.echo(f"lii-check: {exc}", err=True)
         sys.exit(EXIT_USAGE)
+    want_html = "html" in (fmt, *(t.fmt for t in targets))
     options = Options(engine=session.engine, jobs=jobs or default_jobs(), budget=timeout or DEFAULT_BUDGET,
-                      max_bytes=max_bytes)
+                      max_bytes=max_bytes, keep_text=want_html)
     use_color = _use_color(color) and fmt == "table"
     from .baseline import Baseline, apply_baseline, finding_key
     from .model import ReportResult
 
     tally, spool, engines, matched, written = Tally(fail_on=fail_on), Spool(), set(), 0, []
     table_out = _TableStream(use_color, _width(), verbose) if fmt == "table" else None
+    fragments = None
+    if want_html:
+        from .formats.html import FragmentSpool
+
+        fragments = FragmentSpool()
     bar = None
     if len(files) > PROGRESS_THRESHOLD and sys.stderr.isatty():
         bar = click.progressbar(length=len(files), label="Checking reports", file=sys.stderr)
@@ -199,6 +205,8 @@ def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str | None, output
             tally.add(result)
             entry = entry_of(result)
             spool.add(entry)
+            if fragments is not None:
+                fragments.add(entry, result)  # the HTML page shows the report text, which entries lack
             if table_out:
                 table_out.report(entry)
             if bar:
@@ -215,7 +223,8 @@ def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str | None, output
         click.echo(f"lii-check: {matched} finding(s) accepted by the baseline {baseline}", err=True)
     used = "+".join(sorted(engines)) if engines else "none"
     summary = tally.summary(rulebook, strict, not_searched=found.notes())
-    _write_outputs([(t, _render(t.fmt, spool, rulebook, used, summary, verbose, to_file=True)) for t in targets])
+    _write_outputs([(t, _render(t.fmt, spool, rulebook, used, summary, verbose, to_file=True, fragments=fragments))
+                    for t in targets])
     if table_out is not None:
         table_out.summary(summary)
     elif fmt == "json":  # streamed: the document is never whole in memory
@@ -223,8 +232,10 @@ def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str | None, output
 
         write_json(lambda text: _echo_stdout(text, "json"), header(rulebook, used), spool.entries(), summary)
     else:
-        _echo_stdout(_render(fmt, spool, rulebook, used, summary, verbose, to_file=False), fmt)
+        _echo_stdout(_render(fmt, spool, rulebook, used, summary, verbose, to_file=False, fragments=fragments), fmt)
     spool.close()
+    if fragments is not None:
+        fragments.close()
     sys.exit(summary["exit_code"])
 
 
@@ -253,8 +264,9 @@ class _TableStream:
         self._write("\n" + run_summary(summary, self.width, self.color, self.verbose))
 
 
-def _render(fmt: str, spool, rulebook, engine: str, summary: dict, verbose: bool, to_file: bool) -> str:
-    """One format, whole, from the spooled entries."""
+def _render(fmt: str, spool, rulebook, engine: str, summary: dict, verbose: bool, to_file: bool,
+            fragments=None) -> str:
+    """One format, whole, from the spooled entries (and, for the HTML page, the spooled report views)."""
     from .run import document, header, write_json
 
     if fmt == "json":
@@ -264,6 +276,11 @@ def _render(fmt: str, spool, rulebook, engine: str, summary: dict, verbose: bool
     from .document import rules_meta
     from .formats import DEFAULT_WIDTH, render
 
+    if fmt == "html" and fragments is not None:
+        pieces = []
+        fragments.write(pieces.append, document(header(rulebook, engine), spool.entries(), summary),
+                        rules_meta(rulebook))
+        return "".join(pieces)
     # A file has no terminal: a table written to one gets the default width, the same every run.
     return render(fmt, document(header(rulebook, engine), spool.entries(), summary), rules_meta(rulebook),
                   width=DEFAULT_WIDTH if to_file else _width(), verbose=verbose)

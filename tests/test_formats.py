@@ -165,7 +165,7 @@ def test_empty_corpus(fmt):
 
 
 def test_formats_tuple_and_unknown_format():
-    assert FORMATS == ("table", "concise", "json", "sarif", "junit", "github", "markdown")
+    assert FORMATS == ("table", "concise", "json", "sarif", "junit", "github", "markdown", "html")
     with pytest.raises(ValueError, match="unknown format"):
         render("yaml", DOC, RULES_META)
 

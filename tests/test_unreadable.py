@@ -222,7 +222,7 @@ def test_unknown_format(tmp_path, monkeypatch):
     done = _run(["good.txt", "--engine", "pure", "--format", "pdf"], tmp_path)
     assert done.returncode == 2
     assert done.stdout == ""
-    assert "Invalid value for '--format': 'pdf' is not one of 'table', 'concise', 'json', 'sarif', 'junit', 'github', 'markdown'." \
+    assert "Invalid value for '--format': 'pdf' is not one of 'table', 'concise', 'json', 'sarif', 'junit', 'github', 'markdown', 'html'." \
         in done.stderr
     result = _invoke(["check", "good.txt", "--engine", "pure", "--format", "pdf"], monkeypatch, tmp_path)
     assert result.exit_code == 2 and "Invalid value for '--format'" in result.stderr
