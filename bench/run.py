@@ -63,6 +63,7 @@ class Run:
     tree_peak_rss_mb: float | None = None
     status: str = "ok"
     ratio_to_rg: float | None = None
+    load_1min: float | None = None  # the machine's load average when the run started: other people's work
     notes: list[str] = field(default_factory=list)
 
 
@@ -146,19 +147,29 @@ def parse_jobs(text: str) -> list[int]:
 # Measuring
 
 
-def measured(command: list[str], timeout: float) -> dict:
+def load_average() -> float | None:
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return None
+
+
+def measured(command: list[str], timeout: float, stdout: Path | None = None) -> dict:
     """Run the command under bench/measure.py in a fresh process, so its peak RSS is its own."""
-    helper = [sys.executable, str(BENCH / "measure.py"), "--timeout", str(timeout), "--", *command]
+    load = load_average()
+    helper = [sys.executable, str(BENCH / "measure.py"), "--timeout", str(timeout),
+              *(["--stdout", str(stdout)] if stdout else []), "--", *command]
     result = subprocess.run(helper, capture_output=True, text=True)
     if result.returncode != 0:
         raise BenchError(f"the measuring helper failed: {result.stderr.strip()[-500:]}")
-    return json.loads(result.stdout)
+    return {**json.loads(result.stdout), "load_1min": load}
 
 
 def finish(run: Run, figures: dict, ok_codes: tuple[int, ...] = OK_CODES) -> Run:
     run.wall_s = figures["wall_s"]
     run.peak_rss_mb = figures["peak_rss_mb"]
     run.tree_peak_rss_mb = figures["tree_peak_rss_mb"]
+    run.load_1min = figures.get("load_1min")
     if figures["timed_out"]:
         run.status = f"timed out after {figures['wall_s']:.0f} s"
     elif figures["returncode"] not in ok_codes:
@@ -197,7 +208,7 @@ def rg_commands(rg: str, plain: Path, around: Path, target: Path) -> list[list[s
 
 
 def time_rg(commands: list[list[str]], sections: int, megabytes: float, timeout: float) -> Run:
-    run = Run("rg", sections, megabytes, "ripgrep", None, [" ".join(c) for c in commands])  # type: ignore[arg-type]
+    run = Run("rg", sections, megabytes, "ripgrep", None, [" ".join(c) for c in commands])
     wall = 0.0
     peak = 0.0
     for command in commands:
@@ -206,6 +217,7 @@ def time_rg(commands: list[list[str]], sections: int, megabytes: float, timeout:
             return finish(run, figures, (0, 1))
         wall += figures["wall_s"]
         peak = max(peak, figures["peak_rss_mb"])
+        run.load_1min = figures["load_1min"] if run.load_1min is None else run.load_1min
     run.wall_s, run.peak_rss_mb = wall, peak
     run.sections_per_s = sections / wall if wall else None
     return run
@@ -252,10 +264,13 @@ def unreadable_in(json_text: str) -> list[str] | None:
         return None
 
 
-def verify_readable(cli: Path, paths: list[Path]) -> None:
-    """A benchmark of reports lii-check rejects as unreadable would time the wrong thing: stop early."""
-    result = subprocess.run([str(cli), "check", "--format", "json", "--fail-on", "never", *map(str, paths)],
-                            capture_output=True, text=True, timeout=600)
+def verify_readable(cli: Path, paths: list[Path], engine: str) -> str | None:
+    """Check a sample before timing: unreadable reports would time the wrong thing. Returns the engine used."""
+    result = subprocess.run([str(cli), "check", "--format", "json", "--fail-on", "never", "--engine", engine,
+                             *map(str, paths)], capture_output=True, text=True, timeout=600)
+    if result.returncode not in OK_CODES:
+        raise BenchError(f"lii-check --engine {engine} failed on a sample of the corpus (exit {result.returncode}): "
+                         f"{result.stderr.strip()[-500:]}")
     bad = unreadable_in(result.stdout)
     if bad is None:
         raise BenchError(f"could not read lii-check's JSON output to check the corpus (exit {result.returncode}): "
@@ -263,6 +278,10 @@ def verify_readable(cli: Path, paths: list[Path]) -> None:
     if bad:
         raise BenchError("lii-check cannot read generated reports, so timing them would be meaningless:\n  "
                          + "\n  ".join(bad[:5]))
+    try:
+        return json.loads(result.stdout).get("engine")
+    except (ValueError, AttributeError):
+        return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -274,12 +293,12 @@ def _f(value: float | None, digits: int = 2) -> str:
 
 
 def corpus_table(runs: list[Run]) -> str:
-    lines = ["| sections | MB | engine | jobs | wall s | sections/s | peak RSS MB | tree RSS MB | × rg | status |",
-             "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+    lines = ["| sections | MB | engine | jobs | wall s | sections/s | peak RSS MB | tree RSS MB | × rg | load | status |",
+             "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
     for r in runs:
         lines.append(f"| {r.sections:,} | {r.megabytes:.1f} | {r.engine} | {r.jobs if r.jobs else '—'} | {_f(r.wall_s)} "
                      f"| {_f(r.sections_per_s, 0)} | {_f(r.peak_rss_mb, 0)} | {_f(r.tree_peak_rss_mb, 0)} "
-                     f"| {_f(r.ratio_to_rg, 1)} | {r.status} |")
+                     f"| {_f(r.ratio_to_rg, 1)} | {_f(r.load_1min, 1)} | {r.status} |")
     return "\n".join(lines)
 
 
@@ -292,11 +311,12 @@ def startup_table(rows: list[dict]) -> str:
 
 
 def long_table(runs: list[Run]) -> str:
-    lines = ["| input | MB | engine | wall s | MB/s | peak RSS MB | status |", "| --- | ---: | --- | ---: | ---: | ---: | --- |"]
+    lines = ["| input | MB | engine | wall s | MB/s | peak RSS MB | load | status |",
+             "| --- | ---: | --- | ---: | ---: | ---: | ---: | --- |"]
     for r in runs:
         rate = r.megabytes / r.wall_s if r.wall_s and r.status == "ok" else None
         lines.append(f"| {r.case} | {r.megabytes:.1f} | {r.engine} | {_f(r.wall_s)} | {_f(rate)} | {_f(r.peak_rss_mb, 0)} "
-                     f"| {r.status} |")
+                     f"| {_f(r.load_1min, 1)} | {r.status} |")
     return "\n".join(lines)
 
 
@@ -358,6 +378,7 @@ def bench(args: argparse.Namespace) -> int:
     args.corpus_dir.mkdir(parents=True, exist_ok=True)
 
     corpora, runs, rg_runs = [], [], []
+    engines_used: dict[str, str | None] = {}
     if "corpus" in cases or "rg" in cases:
         if "rg" in cases and rg:
             plain, around, families = export_patterns(cli, args.corpus_dir / "patterns")
@@ -372,9 +393,13 @@ def bench(args: argparse.Namespace) -> int:
             corpora.append({"sections": size, "seed": args.seed, "megabytes": megabytes, "folder": str(folder),
                             "reused": made.reused})
             say(f"  {'reused' if made.reused else 'generated'}: {megabytes:.1f} MB")
-            if "corpus" in cases:
+            if "corpus" in cases and not engines_used:
                 sample = sorted(folder.glob("part-*/s*.md"))
-                verify_readable(cli, sample[:20] + sample[-1:])
+                for engine in engines:
+                    engines_used[engine] = verify_readable(cli, sample[:20] + sample[-1:], engine)
+                    if engines_used[engine] not in (None, engine):
+                        notes.append(f"--engine {engine} ran as '{engines_used[engine]}' on a sample of the corpus")
+                        say(f"note: {notes[-1]}")
             floor = None
             if "rg" in cases and rg:
                 floor = time_rg(rg_commands(rg, plain, around, folder), size, megabytes, args.timeout)
@@ -388,6 +413,8 @@ def bench(args: argparse.Namespace) -> int:
                     if j is not None:
                         command[2:2] = ["--jobs", str(j)]
                     run = finish(Run("corpus", size, megabytes, engine, j, command), measured(command, args.timeout))
+                    if engines_used.get(engine) not in (None, engine):
+                        run.notes.append(f"ran as engine '{engines_used[engine]}'")
                     if floor and floor.wall_s and run.wall_s and run.status == "ok":
                         run.ratio_to_rg = run.wall_s / floor.wall_s
                     runs.append(run)
@@ -410,10 +437,8 @@ def bench(args: argparse.Namespace) -> int:
             command = [str(cli), "check", "--format", "json", str(path)]
             say(f"\n{label}: {path} ...")
             output = folder / f"one-clause-{size}.json"
-            figures = json.loads(subprocess.run(
-                [sys.executable, str(BENCH / "measure.py"), "--timeout", str(args.long_timeout), "--stdout", str(output),
-                 "--", *command], capture_output=True, text=True, check=True).stdout)
-            run = finish(Run(label, None, len(text.encode()) / 1e6, "default", None, command), figures)
+            run = finish(Run(label, None, len(text.encode()) / 1e6, "default", None, command),
+                         measured(command, args.long_timeout, output))
             if run.status == "ok":
                 bad = unreadable_in(output.read_text("utf-8"))
                 if bad is None or bad:
@@ -434,14 +459,16 @@ def bench(args: argparse.Namespace) -> int:
         say("")
     say("peak RSS: the largest single process (getrusage of a fresh helper); tree RSS: all processes summed, "
         "sampled every 50 ms (needs psutil: pip install -e '.[bench]'). × rg: lii-check wall / ripgrep wall "
-        "on the same files.")
+        f"on the same files. load: the 1-minute load average when the run started ({os.cpu_count()} cores); "
+        "well above the core count, the machine was busy with other work and the figures are high.")
 
     if args.json:
         document = {
             "generated_by": "bench/run.py",
             "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
             "machine": {"python": platform.python_version(), "cores": os.cpu_count(), "platform": platform.platform()},
-            "lii_check": {"cli": str(cli), "version": version, "jobs_supported": jobs_supported},
+            "lii_check": {"cli": str(cli), "version": version, "jobs_supported": jobs_supported,
+                          "engines_used": engines_used},
             "ripgrep": rg,
             "notes": notes,
             "corpora": corpora,
