@@ -58,6 +58,7 @@ class Run:
     jobs: int | None
     command: list[str]
     wall_s: float | None = None
+    cpu_s: float | None = None  # user + system time of the process tree: less sensitive to a busy machine
     sections_per_s: float | None = None
     peak_rss_mb: float | None = None
     tree_peak_rss_mb: float | None = None
@@ -167,6 +168,7 @@ def measured(command: list[str], timeout: float, stdout: Path | None = None) -> 
 
 def finish(run: Run, figures: dict, ok_codes: tuple[int, ...] = OK_CODES) -> Run:
     run.wall_s = figures["wall_s"]
+    run.cpu_s = figures["cpu_s"]
     run.peak_rss_mb = figures["peak_rss_mb"]
     run.tree_peak_rss_mb = figures["tree_peak_rss_mb"]
     run.load_1min = figures.get("load_1min")
@@ -216,6 +218,7 @@ def time_rg(commands: list[list[str]], sections: int, megabytes: float, timeout:
         if figures["timed_out"] or figures["returncode"] not in (0, 1):
             return finish(run, figures, (0, 1))
         wall += figures["wall_s"]
+        run.cpu_s = (run.cpu_s or 0.0) + figures["cpu_s"]
         peak = max(peak, figures["peak_rss_mb"])
         run.load_1min = figures["load_1min"] if run.load_1min is None else run.load_1min
     run.wall_s, run.peak_rss_mb = wall, peak
@@ -293,10 +296,10 @@ def _f(value: float | None, digits: int = 2) -> str:
 
 
 def corpus_table(runs: list[Run]) -> str:
-    lines = ["| sections | MB | engine | jobs | wall s | sections/s | peak RSS MB | tree RSS MB | × rg | load | status |",
-             "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+    lines = ["| sections | MB | engine | jobs | wall s | CPU s | sections/s | peak RSS MB | tree RSS MB | × rg | load | status |",
+             "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
     for r in runs:
-        lines.append(f"| {r.sections:,} | {r.megabytes:.1f} | {r.engine} | {r.jobs if r.jobs else '—'} | {_f(r.wall_s)} "
+        lines.append(f"| {r.sections:,} | {r.megabytes:.1f} | {r.engine} | {r.jobs if r.jobs else '—'} | {_f(r.wall_s)} | {_f(r.cpu_s)} "
                      f"| {_f(r.sections_per_s, 0)} | {_f(r.peak_rss_mb, 0)} | {_f(r.tree_peak_rss_mb, 0)} "
                      f"| {_f(r.ratio_to_rg, 1)} | {_f(r.load_1min, 1)} | {r.status} |")
     return "\n".join(lines)
@@ -311,11 +314,11 @@ def startup_table(rows: list[dict]) -> str:
 
 
 def long_table(runs: list[Run]) -> str:
-    lines = ["| input | MB | engine | wall s | MB/s | peak RSS MB | load | status |",
-             "| --- | ---: | --- | ---: | ---: | ---: | ---: | --- |"]
+    lines = ["| input | MB | engine | wall s | CPU s | MB/s | peak RSS MB | load | status |",
+             "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |"]
     for r in runs:
         rate = r.megabytes / r.wall_s if r.wall_s and r.status == "ok" else None
-        lines.append(f"| {r.case} | {r.megabytes:.1f} | {r.engine} | {_f(r.wall_s)} | {_f(rate)} | {_f(r.peak_rss_mb, 0)} "
+        lines.append(f"| {r.case} | {r.megabytes:.1f} | {r.engine} | {_f(r.wall_s)} | {_f(r.cpu_s)} | {_f(rate)} | {_f(r.peak_rss_mb, 0)} "
                      f"| {_f(r.load_1min, 1)} | {r.status} |")
     return "\n".join(lines)
 
@@ -458,7 +461,8 @@ def bench(args: argparse.Namespace) -> int:
         say(long_table(long_runs))
         say("")
     say("peak RSS: the largest single process (getrusage of a fresh helper); tree RSS: all processes summed, "
-        "sampled every 50 ms (needs psutil: pip install -e '.[bench]'). × rg: lii-check wall / ripgrep wall "
+        "sampled every 50 ms (needs psutil: pip install -e '.[bench]'). CPU s: user + system time of the "
+        "process tree. × rg: lii-check wall / ripgrep wall "
         f"on the same files. load: the 1-minute load average when the run started ({os.cpu_count()} cores); "
         "well above the core count, the machine was busy with other work and the figures are high.")
 
