@@ -67,6 +67,10 @@ _LABEL_LINE = re.compile(r"^\s*(?:#{1,6}\s*)?\d+\s*[-–—]\s*evidence shows\b"
 _SEPARATOR = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
 
 
+class CorpusError(Exception):
+    """A corpus that cannot or must not be written; the message says what to do instead."""
+
+
 @dataclass(frozen=True)
 class Paragraph:
     source: str
@@ -158,7 +162,7 @@ def load_sources(repo: Path = REPO) -> Sources:
             names.add(from_file)
             names.update(from_file.split())
     if not paragraphs:
-        raise SystemExit(f"bench: no findings paragraphs found under {', '.join(FIXTURE_DIRS)} in {repo}")
+        raise CorpusError(f"no findings paragraphs found under {', '.join(FIXTURE_DIRS)} in {repo}")
     vocabulary = frozenset(
         w for p in paragraphs for s in p.sentences for w in _WORD.findall(s) if w.islower()
     )
@@ -296,7 +300,7 @@ class Corpus:
 def generate(folder: Path, count: int, seed: int = 1, repo: Path = REPO) -> Corpus:
     """Write `count` sections into `folder` (new or empty, or a corpus this generator made: reused if equal)."""
     if _inside(folder, repo):
-        raise SystemExit(f"bench: {folder} is inside the repository; generate corpora outside it")
+        raise CorpusError(f"{folder} is inside the repository; generate corpora outside it")
     sources = load_sources(repo)
     wanted = {"generator": GENERATOR_VERSION, "sections": count, "seed": seed, "fixtures": sources.digest}
     manifest = folder / MANIFEST
@@ -306,7 +310,7 @@ def generate(folder: Path, count: int, seed: int = 1, repo: Path = REPO) -> Corp
             return Corpus(folder, count, seed, int(recorded["bytes"]), True)
         _clear_corpus(folder)
     elif folder.exists() and any(folder.iterdir()):
-        raise SystemExit(f"bench: {folder} is not empty and holds no benchmark corpus; name a new folder")
+        raise CorpusError(f"{folder} is not empty and holds no benchmark corpus; name a new folder")
     total = 0
     for relative, text in sections(seed, count, sources):
         path = folder / relative
@@ -360,7 +364,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.sections < 1:
         parser.error("--sections must be at least 1")
-    corpus = generate(args.folder, args.sections, args.seed)
+    try:
+        corpus = generate(args.folder, args.sections, args.seed)
+    except (CorpusError, OSError) as exc:
+        print(f"bench: {exc}", file=sys.stderr)
+        return 2
     sample = [section_text(args.seed, i, load_sources()) for i in range(min(args.sections, 300))]
     distinct, worst = distinct_share(sample)
     print(f"{'reused' if corpus.reused else 'wrote'} {corpus.sections} sections, {corpus.bytes / 1e6:.1f} MB, "

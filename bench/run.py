@@ -356,13 +356,18 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def bench(args: argparse.Namespace) -> int:
-    cases = parse_list(args.cases, "--cases")
-    unknown = sorted(set(cases) - set(CASES))
-    if unknown:
-        raise BenchError(f"--cases: unknown {', '.join(unknown)}; choose from {', '.join(CASES)}")
-    sizes = parse_sizes(args.sizes)
-    engines = parse_list(args.engines, "--engines")
+@dataclass
+class Setup:
+    cli: Path
+    version: str
+    engines: list[str]
+    jobs: list[int | None]
+    jobs_supported: bool
+    rg: str | None
+    notes: list[str]
+
+
+def prepare(args: argparse.Namespace, cases: list[str]) -> Setup:
     cli = find_cli(args.cli)
     notes: list[str] = []
     jobs_supported = supports_jobs(cli)
@@ -373,82 +378,109 @@ def bench(args: argparse.Namespace) -> int:
     if "rg" in cases and not rg:
         notes.append("ripgrep (rg) is not installed: the ripgrep floor and the ratios are skipped "
                      "(install it, e.g. apt-get install ripgrep)")
-    version = cli_version(cli)
-    say(f"lii-check benchmark: {version} ({cli}), Python {platform.python_version()}, {os.cpu_count()} cores, "
-        f"{platform.machine()}; shared machines give indicative figures")
-    for note in notes:
+    return Setup(cli, cli_version(cli), parse_list(args.engines, "--engines"), jobs, jobs_supported, rg, notes)
+
+
+def bench_corpora(args: argparse.Namespace, cases: list[str], setup: Setup) -> tuple[list[dict], list[Run], list[Run], dict]:
+    """Generate each corpus, time ripgrep over it, then lii-check with each engine and jobs value."""
+    corpora: list[dict] = []
+    runs: list[Run] = []
+    rg_runs: list[Run] = []
+    engines_used: dict[str, str | None] = {}
+    rg = setup.rg if "rg" in cases else None
+    if rg:
+        plain, around, families = export_patterns(setup.cli, args.corpus_dir / "patterns")
+        counts = ", ".join(f"{n} {k}" for k, n in sorted(families.items()))
+        say(f"rulebook patterns for ripgrep: {sum(families.values())} ({counts}); "
+            f"{len(around.read_text('utf-8').splitlines())} need look-around and run through --pcre2")
+    for size in parse_sizes(args.sizes):
+        folder = args.corpus_dir / f"sections-{size}-seed-{args.seed}"
+        say(f"\ncorpus: {size:,} sections in {folder} ...")
+        try:
+            made = corpus_mod.generate(folder, size, args.seed)
+        except (corpus_mod.CorpusError, OSError) as exc:
+            raise BenchError(str(exc)) from None
+        megabytes = made.bytes / 1e6
+        corpora.append({"sections": size, "seed": args.seed, "megabytes": megabytes, "folder": str(folder),
+                        "reused": made.reused})
+        say(f"  {'reused' if made.reused else 'generated'}: {megabytes:.1f} MB")
+        if "corpus" in cases and not engines_used:
+            sample = sorted(folder.glob("part-*/s*.md"))
+            for engine in setup.engines:
+                engines_used[engine] = verify_readable(setup.cli, sample[:20] + sample[-1:], engine)
+                if engines_used[engine] not in (None, engine):
+                    setup.notes.append(f"--engine {engine} ran as '{engines_used[engine]}' on a sample of the corpus")
+                    say(f"note: {setup.notes[-1]}")
+        floor = None
+        if rg:
+            floor = time_rg(rg_commands(rg, plain, around, folder), size, megabytes, args.timeout)
+            rg_runs.append(floor)
+            say(f"  ripgrep: {_f(floor.wall_s)} s ({floor.status})")
+        if "corpus" not in cases:
+            continue
+        for engine in setup.engines:
+            for j in setup.jobs:
+                command = [str(setup.cli), "check", "--format", "json", "--engine", engine, str(folder)]
+                if j is not None:
+                    command[2:2] = ["--jobs", str(j)]
+                run = finish(Run("corpus", size, megabytes, engine, j, command), measured(command, args.timeout))
+                if engines_used.get(engine) not in (None, engine):
+                    run.notes.append(f"ran as engine '{engines_used[engine]}'")
+                if floor and floor.wall_s and run.wall_s and run.status == "ok":
+                    run.ratio_to_rg = run.wall_s / floor.wall_s
+                runs.append(run)
+                say(f"  {engine} jobs={j or '—'}: {_f(run.wall_s)} s, {_f(run.sections_per_s, 0)} sections/s, "
+                    f"peak {_f(run.peak_rss_mb, 0)} MB ({run.status})" + "".join(f"\n    {n}" for n in run.notes))
+    return corpora, runs, rg_runs, engines_used
+
+
+def bench_long_inputs(args: argparse.Namespace, cli: Path) -> list[Run]:
+    folder = args.corpus_dir / "long-inputs"
+    folder.mkdir(parents=True, exist_ok=True)
+    long_runs = []
+    for label, size in LONG_INPUTS:
+        path = folder / f"one-clause-{size}.md"
+        text = long_report(size, args.seed)
+        if not path.is_file() or path.read_text("utf-8") != text:
+            path.write_text(text, "utf-8")
+        command = [str(cli), "check", "--format", "json", str(path)]
+        say(f"\n{label}: {path} ...")
+        output = folder / f"one-clause-{size}.json"
+        run = finish(Run(label, None, len(text.encode()) / 1e6, "default", None, command),
+                     measured(command, args.long_timeout, output))
+        if run.status == "ok":
+            bad = unreadable_in(output.read_text("utf-8"))
+            if bad is None or bad:
+                run.status = "failed (not read as a report)"
+                run.notes.append("; ".join(bad or ["the JSON output was not understood"]))
+        long_runs.append(run)
+        say(f"  {_f(run.wall_s)} s ({run.status})")
+    return long_runs
+
+
+def bench(args: argparse.Namespace) -> int:
+    cases = parse_list(args.cases, "--cases")
+    unknown = sorted(set(cases) - set(CASES))
+    if unknown:
+        raise BenchError(f"--cases: unknown {', '.join(unknown)}; choose from {', '.join(CASES)}")
+    parse_sizes(args.sizes)  # usage errors before any work
+    if args.json and not args.json.parent.is_dir():
+        raise BenchError(f"--json {args.json}: the folder {args.json.parent} does not exist")
+    setup = prepare(args, cases)
+    say(f"lii-check benchmark: {setup.version} ({setup.cli}), Python {platform.python_version()}, "
+        f"{os.cpu_count()} cores, {platform.machine()}; shared machines give indicative figures")
+    for note in setup.notes:
         say(f"note: {note}")
     args.corpus_dir.mkdir(parents=True, exist_ok=True)
 
-    corpora, runs, rg_runs = [], [], []
-    engines_used: dict[str, str | None] = {}
+    corpora, runs, rg_runs, engines_used = [], [], [], {}
     if "corpus" in cases or "rg" in cases:
-        if "rg" in cases and rg:
-            plain, around, families = export_patterns(cli, args.corpus_dir / "patterns")
-            counts = ", ".join(f"{n} {k}" for k, n in sorted(families.items()))
-            say(f"rulebook patterns for ripgrep: {sum(families.values())} ({counts}); "
-                f"{len(around.read_text('utf-8').splitlines())} need look-around and run through --pcre2")
-        for size in sizes:
-            folder = args.corpus_dir / f"sections-{size}-seed-{args.seed}"
-            say(f"\ncorpus: {size:,} sections in {folder} ...")
-            made = corpus_mod.generate(folder, size, args.seed)
-            megabytes = made.bytes / 1e6
-            corpora.append({"sections": size, "seed": args.seed, "megabytes": megabytes, "folder": str(folder),
-                            "reused": made.reused})
-            say(f"  {'reused' if made.reused else 'generated'}: {megabytes:.1f} MB")
-            if "corpus" in cases and not engines_used:
-                sample = sorted(folder.glob("part-*/s*.md"))
-                for engine in engines:
-                    engines_used[engine] = verify_readable(cli, sample[:20] + sample[-1:], engine)
-                    if engines_used[engine] not in (None, engine):
-                        notes.append(f"--engine {engine} ran as '{engines_used[engine]}' on a sample of the corpus")
-                        say(f"note: {notes[-1]}")
-            floor = None
-            if "rg" in cases and rg:
-                floor = time_rg(rg_commands(rg, plain, around, folder), size, megabytes, args.timeout)
-                rg_runs.append(floor)
-                say(f"  ripgrep: {_f(floor.wall_s)} s ({floor.status})")
-            if "corpus" not in cases:
-                continue
-            for engine in engines:
-                for j in jobs:
-                    command = [str(cli), "check", "--format", "json", "--engine", engine, str(folder)]
-                    if j is not None:
-                        command[2:2] = ["--jobs", str(j)]
-                    run = finish(Run("corpus", size, megabytes, engine, j, command), measured(command, args.timeout))
-                    if engines_used.get(engine) not in (None, engine):
-                        run.notes.append(f"ran as engine '{engines_used[engine]}'")
-                    if floor and floor.wall_s and run.wall_s and run.status == "ok":
-                        run.ratio_to_rg = run.wall_s / floor.wall_s
-                    runs.append(run)
-                    say(f"  {engine} jobs={j or '—'}: {_f(run.wall_s)} s, {_f(run.sections_per_s, 0)} sections/s, "
-                        f"peak {_f(run.peak_rss_mb, 0)} MB ({run.status})" + "".join(f"\n    {n}" for n in run.notes))
-
+        corpora, runs, rg_runs, engines_used = bench_corpora(args, cases, setup)
     startup = []
     if "startup" in cases:
-        startup = [time_startup(cli, ["--version"], args.startup_runs), time_startup(cli, ["--help"], args.startup_runs)]
-
-    long_runs = []
-    if "long" in cases:
-        folder = args.corpus_dir / "long-inputs"
-        folder.mkdir(parents=True, exist_ok=True)
-        for label, size in LONG_INPUTS:
-            path = folder / f"one-clause-{size}.md"
-            text = long_report(size, args.seed)
-            if not path.is_file() or path.read_text("utf-8") != text:
-                path.write_text(text, "utf-8")
-            command = [str(cli), "check", "--format", "json", str(path)]
-            say(f"\n{label}: {path} ...")
-            output = folder / f"one-clause-{size}.json"
-            run = finish(Run(label, None, len(text.encode()) / 1e6, "default", None, command),
-                         measured(command, args.long_timeout, output))
-            if run.status == "ok":
-                bad = unreadable_in(output.read_text("utf-8"))
-                if bad is None or bad:
-                    run.status = "failed (not read as a report)"
-                    run.notes.append("; ".join(bad or ["the JSON output was not understood"]))
-            long_runs.append(run)
-            say(f"  {_f(run.wall_s)} s ({run.status})")
+        startup = [time_startup(setup.cli, ["--version"], args.startup_runs),
+                   time_startup(setup.cli, ["--help"], args.startup_runs)]
+    long_runs = bench_long_inputs(args, setup.cli) if "long" in cases else []
 
     say("")
     if runs or rg_runs:
@@ -471,17 +503,20 @@ def bench(args: argparse.Namespace) -> int:
             "generated_by": "bench/run.py",
             "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
             "machine": {"python": platform.python_version(), "cores": os.cpu_count(), "platform": platform.platform()},
-            "lii_check": {"cli": str(cli), "version": version, "jobs_supported": jobs_supported,
+            "lii_check": {"cli": str(setup.cli), "version": setup.version, "jobs_supported": setup.jobs_supported,
                           "engines_used": engines_used},
-            "ripgrep": rg,
-            "notes": notes,
+            "ripgrep": setup.rg,
+            "notes": setup.notes,
             "corpora": corpora,
             "runs": [asdict(r) for r in runs],
             "ripgrep_runs": [asdict(r) for r in rg_runs],
             "startup": startup,
             "long_inputs": [asdict(r) for r in long_runs],
         }
-        args.json.write_text(json.dumps(document, indent=2) + "\n", "utf-8")
+        try:
+            args.json.write_text(json.dumps(document, indent=2) + "\n", "utf-8")
+        except OSError as exc:
+            raise BenchError(f"--json {args.json}: cannot write it ({exc.strerror or exc})") from None
         say(f"figures written to {args.json}")
     failed = [r for r in runs + long_runs + rg_runs if r.status.startswith("failed")]
     return 1 if failed else 0
