@@ -314,10 +314,10 @@ def startup_table(rows: list[dict]) -> str:
 
 
 def long_table(runs: list[Run]) -> str:
-    lines = ["| input | MB | engine | wall s | CPU s | MB/s | peak RSS MB | load | status |",
+    lines = ["| input | MB | engine | wall s | CPU s | KB/s | peak RSS MB | load | status |",
              "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |"]
     for r in runs:
-        rate = r.megabytes / r.wall_s if r.wall_s and r.status == "ok" else None
+        rate = r.megabytes * 1000 / r.wall_s if r.wall_s and r.status == "ok" else None
         lines.append(f"| {r.case} | {r.megabytes:.1f} | {r.engine} | {_f(r.wall_s)} | {_f(r.cpu_s)} | {_f(rate)} | {_f(r.peak_rss_mb, 0)} "
                      f"| {_f(r.load_1min, 1)} | {r.status} |")
     return "\n".join(lines)
