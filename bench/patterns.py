@@ -29,6 +29,8 @@ def collect(obj: Any, family: str = "rulebook", seen: set[int] | None = None) ->
     seen.add(id(obj))
     if isinstance(obj, re.Pattern):
         return [(family, obj.pattern)]
+    if type(obj).__name__ == "Cue":  # lii_check.rulebook.Cue: a phrase or regex with the regex it runs as
+        return [(family, obj.regex)]
     found: list[tuple[str, str]] = []
     if dataclasses.is_dataclass(obj):
         for f in dataclasses.fields(obj):

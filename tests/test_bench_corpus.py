@@ -145,11 +145,14 @@ def test_pattern_export_holds_every_rulebook_pattern():
     exported = {p["pattern"] for p in patterns.rulebook_patterns()}
     rulebook = load_rulebook()
     lang = rulebook.language
-    expected = {p.pattern for t in rulebook.themes for p in t.topic}
-    expected |= {p.pattern for s in rulebook.signals() for p in s.patterns}
-    expected |= {p.pattern for family in (lang.clause_breaks, lang.negation, lang.counter, lang.intention, lang.hedging)
-                 for p in family}
-    expected |= {p.pattern for pats in lang.attribution.values() for p in pats}
+    def regexes(cues):  # a block's cues and its `unless` cues
+        return {c.regex for c in cues.cues} | {c.regex for c in cues.unless}
+
+    expected = {r for t in rulebook.themes for r in regexes(t.topic)}
+    expected |= {r for s in rulebook.signals() for r in regexes(s.cues)}
+    expected |= {r for family in (lang.clause_breaks, lang.negation, lang.counter, lang.intention, lang.hedging)
+                 for r in regexes(family)}
+    expected |= {r for cues in lang.attribution.values() for r in regexes(cues)}
     assert expected and exported == expected
 
 

@@ -135,7 +135,9 @@ def test_evidence_score_differs_fires_from_a_rule_file(tmp_path, assessed):
 """)
     book = load_rulebook(rules)
     reports = [r for r, _ in assessed]
-    results, _ = check_reports(reports, book, "pure")
+    from lii_check.compiled import compile_rulebook_once
+
+    results, _ = check_reports(reports, compile_rulebook_once(book), "pure")
     fired = {r.path for r in results for f in r.findings if f.rule == "consistency.band-differs"}
     differ = {r.path for r, a in assessed if a.evidence_score != r.awarded_score}
     assert differ and fired == differ
