@@ -1,0 +1,45 @@
+"""Each report has a time budget (`--timeout`): a report that takes longer is listed as unreadable with
+the reason, and the run goes on (issue 8). What discovery left out is said in the summary."""
+import json
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from lii_check.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+SEED = REPO / "fixtures" / "seeds" / "001_be58087aa61b4f94.txt"
+
+
+def test_a_report_over_its_time_budget_is_unreadable_and_the_run_goes_on(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(SEED, corpus / "a_good.txt")
+    words = "Staff told us supervision was regular and training was embedded across all teams and "
+    (corpus / "b_huge.md").write_text("Score: 3\n\n" + words * (3_000_000 // len(words)) + "\n", "utf-8")
+    done = CliRunner().invoke(main, ["--engine", "pure", "--jobs", "1", "--timeout", "0.2", "--max-bytes", "10000000",
+                                     "--format", "json", "corpus"])
+    doc = json.loads(done.stdout)
+    by_path = {r["path"]: r for r in doc["reports"]}
+    huge, good = by_path["corpus/b_huge.md"], by_path["corpus/a_good.txt"]
+    assert huge["verdict"] == "unreadable" and "time budget of 0.2 s" in huge["error"]["message"]
+    assert good["verdict"] == "consistent" and good["evidence_score"] == 3
+    assert done.exit_code == 1  # an unreadable report always fails the run
+
+
+def test_the_summary_says_what_was_not_searched(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    corpus = tmp_path / "corpus"
+    (corpus / ".drafts").mkdir(parents=True)
+    shutil.copy(SEED, corpus / "a.txt")
+    shutil.copy(SEED, corpus / ".drafts" / "b.txt")
+    (corpus / "README.md").write_text("# Our reports\n", "utf-8")
+    done = CliRunner().invoke(main, ["--engine", "pure", "--format", "json", "corpus"])
+    summary = json.loads(done.stdout)["summary"]
+    assert summary["reports"] == 1
+    notes = " ".join(summary["not_searched"])
+    assert "1 hidden folder" in notes and "left out by exclude patterns" in notes
+    table = CliRunner().invoke(main, ["--engine", "pure", "corpus"], env={"COLUMNS": "100"})
+    assert "Not searched: 1 hidden folder(s) not searched." in table.stdout
