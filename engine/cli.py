@@ -465,8 +465,18 @@ def rules_validate(directory: str | None) -> None:
 @click.option("--engine", type=click.Choice(ENGINES), default=None, help="As for check.  [default: auto]")
 @click.option("--verbose", "-v", is_flag=True, help="List every rule, not only those with failures.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this configuration file instead of searching for one.")
+@click.option("--sentences", "sentence_paths", multiple=True, type=click.Path(exists=True),
+              help="Also measure how sentences are read against an annotated corpus (a folder of YAML, "
+                   "e.g. fixtures/sentences; repeatable).")
+@click.option("--min-level-accuracy", type=click.FloatRange(0, 1), default=None,
+              help="With --sentences: fail (exit 1) when fewer sentences than this share are read at their level.")
+@click.option("--min-polarity", type=click.FloatRange(0, 1), default=None,
+              help="With --sentences: fail when fewer than this share are read as praise, criticism or neither as labelled.")
+@click.option("--min-critical", type=click.FloatRange(0, 1), default=None,
+              help="With --sentences: fail when fewer than this share of critical sentences are read as critical.")
 def rules_test(directory: str | None, fixture_dirs: tuple[str, ...], fmt: str, engine: str | None, verbose: bool,
-               config_path: str | None) -> None:
+               config_path: str | None, sentence_paths: tuple[str, ...] = (), min_level_accuracy: float | None = None,
+               min_polarity: float | None = None, min_critical: float | None = None) -> None:
     """Run each rule's own examples (must fire / must not fire / todo) and annotated fixtures."""
     from .formats import tables
     from .ruletest import run_rule_tests
@@ -479,11 +489,47 @@ def rules_test(directory: str | None, fixture_dirs: tuple[str, ...], fmt: str, e
                    "misses": o.misses, "todo": o.todo, "todo_now_passing": o.todo_now_passing} for o in outcomes],
         "summary": {"rules": len(outcomes), "failed": len(failed), "todo": sum(o.todo for o in outcomes)},
     }
+    short: list[str] = []
+    if sentence_paths:
+        from .sentences import SentenceCorpusError, below, measure_corpus
+
+        try:
+            result["sentences"] = measure_corpus([Path(p) for p in sentence_paths], session.compiled)
+        except SentenceCorpusError as exc:
+            click.echo(f"lii-check: {exc}", err=True)
+            sys.exit(EXIT_USAGE)
+        short = below(result["sentences"]["all"], {"min_level_accuracy": min_level_accuracy,
+                                                   "min_polarity": min_polarity, "min_critical": min_critical})
+        result["summary"]["sentence_thresholds_missed"] = short
     if fmt == "json":
-        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        _echo_json(result)
     else:
-        click.echo(tables.rule_tests(result, _width(), verbose), nl=False)
-    sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
+        text = tables.rule_tests(result, _width(), verbose)
+        if "sentences" in result:
+            text += _sentence_figures(result["sentences"], short)
+        _echo_stdout(text, "table")
+    sys.exit(EXIT_FINDINGS if failed or short else EXIT_OK)
+
+
+def _sentence_figures(figures: dict, short: list[str]) -> str:
+    """The sentence-level figures in a few lines, worst misreadings last (the JSON has everything)."""
+    from .formats._common import one_line, wrap
+
+    width = _width()
+    a = figures["all"]
+    lines = [f"Sentences read as labelled ({a['sentences']}): level {a['level_accuracy']:.0%}, polarity "
+                 f"{a['polarity_accuracy']:.0%}, critical read as critical {a['critical_read_as_critical']:.0%}; "
+                 f"critical read as praise {a['critical_read_as_praise']}, praise read as significant "
+                 f"{a['praise_read_as_significant']}, significant read as praise {a['significant_read_as_praise']}"]
+    for name, f in figures["files"].items():
+        lines.append(f"{name}: {f['sentences']} sentences, level {f['level_accuracy']:.0%}, polarity "
+                     f"{f['polarity_accuracy']:.0%}, critical {f['critical_read_as_critical'] or 0:.0%}")
+    lines.append("Worst misreadings (labelled → read, cue):")
+    for w in a["worst"][:8]:
+        lines.append(f"- {w['file']} #{w['item']}: {w['labelled']} → {w['read']} "
+                     f"({one_line(w['cue']) or 'no cue'}): {one_line(w['text'])}")
+    lines += [f"lii-check: {line}" for line in short]
+    return "\n" + "\n".join(piece for line in lines for piece in wrap(line, width)) + "\n"
 
 
 @rules.command("list")

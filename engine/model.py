@@ -102,7 +102,6 @@ class Assessment:
     set_aside: list[SetAside]
     themes: dict[str, ThemeFacts]
     index: float  # continuous 1.0-4.99; round-half-down into a band
-    percent: float
     evidence_score: int
     reasoning: list[str]
 

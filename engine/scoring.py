@@ -87,7 +87,7 @@ def assess(reading: Reading, rulebook: Rulebook) -> Assessment:
     reasoning = _reasoning(themes, mean, share, rulebook.scoring.strong_share_bonus, raw, band, index, bands, den == 0)
     return Assessment(
         raw=round(raw, 4), evidence=reading.evidence, set_aside=reading.set_aside, themes=themes, index=index,
-        percent=round(index * 25, 1), evidence_score=band, reasoning=reasoning,
+        evidence_score=band, reasoning=reasoning,
     )
 
 

@@ -63,10 +63,15 @@ def test_enum_and_missing_key_and_placeholder(rules_copy):
     f = rules_copy / "research.yaml"
     sev = _edit(f, "    severity: warning\n", "    severity: warnin\n")
     msg = _edit(f, "(below). If that is right", "(below) for {theme_name}. If that is right")
+    gone = _edit(f, "    applies_to: [3, 4]\n", "")
     problems = _problems(rules_copy)
     assert any(p.startswith(f"{f}:{sev}:15: 'warnin' is not allowed") and "did you mean 'warning'?" in p for p in problems)
-    assert any(p.startswith(f"{f}:") and "'{theme_name}'" in p and "did you mean '{theme}'?" in p for p in problems)
-    del msg
+    # located at the message (its block starts a line or two above the edited text)
+    assert any(p.startswith(f"{f}:") and int(p.split(":")[1]) in range(msg - 3, msg + 1)
+               and "'{theme_name}'" in p and "did you mean '{theme}'?" in p for p in problems), problems
+    # The expectation that lost its applies_to is named at its own line (the item starts just above).
+    assert any(p.startswith(f"{f}:") and "missing key 'applies_to'" in p and "add it" in p
+               and int(p.split(":")[1]) in range(gone - 4, gone) for p in problems), problems
 
 
 def test_duplicate_key_and_file_name_mismatch(rules_copy):
