@@ -435,6 +435,16 @@ def explain(report: str, rules_dir: str | None, fmt: str, engine: str | None, co
     sys.exit(EXIT_FINDINGS if results[0].verdict != "consistent" else EXIT_OK)
 
 
+@main.command("schema")
+@click.argument("document", type=click.Choice(["check", "explain", "rules"]), default="check")
+def schema(document: str) -> None:
+    """Print the JSON Schema of a document lii-check writes (check, explain) or reads (rules)."""
+    from importlib import resources
+
+    name = {"check": "check", "explain": "explain", "rules": "rulebook"}[document]
+    _echo_stdout((resources.files("lii_check") / "schema" / f"{name}.schema.json").read_text("utf-8"), "json")
+
+
 @main.group()
 def rules() -> None:
     """Work on a rulebook: validate it, run its tests, list its rules."""
