@@ -1,6 +1,8 @@
 """`lii-check explain REPORT`: the working behind one report's evidence score and findings."""
 from __future__ import annotations
 
+import math
+
 from .evidence import GENERAL
 from .formats import DEFAULT_WIDTH
 from .formats.tables import explanation
@@ -10,13 +12,27 @@ from .rulebook import Rulebook
 def explain_dict(result: ReportResult, rulebook: Rulebook) -> dict:
     a, r = result.assessment, result.report
     themes = []
+    # The arithmetic of scoring.assess, shown so a person can redo it: each graded theme pulls on the
+    # mean with its rulebook weight times the square root of its amount of evidence.
+    weights = {t.id: t.weight for t in rulebook.themes}
+    weights[GENERAL] = 1.0
+    pull = {}
+    for theme, facts in a.themes.items():
+        n = sum(e.weight for e in a.evidence if e.theme == theme)
+        if facts.score is not None and n:
+            pull[theme] = weights[theme] * math.sqrt(n)
+    total = sum(pull.values())
     for theme in [t.id for t in rulebook.themes] + [GENERAL]:
         facts = a.themes[theme]
         items = [e for e in a.evidence if e.theme == theme]
         if not items and not facts.mentions:
             continue
+        share = pull.get(theme, 0.0) / total if total else 0.0
         themes.append({
             "theme": theme, "score": facts.score, "mentions": facts.mentions, "counts": facts.counts,
+            "weight": weights[theme], "amount": round(sum(e.weight for e in items), 4),
+            "share_of_mean": round(share, 4),
+            "contribution": round(share * facts.score, 4) if facts.score is not None else 0.0,
             "evidence": [{"line": e.line, "level": e.level, "cue": e.cue, "source": e.source,
                           "weight": e.weight, "clause": e.clause} for e in items],
         })

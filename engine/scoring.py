@@ -107,11 +107,14 @@ def _reasoning(themes: dict[str, ThemeFacts], mean: float, share: float, bonus: 
     if empty:
         return ["No sentence carried a cue the rulebook grades, so the score rests on the neutral prior."]
     graded = {t: f for t, f in themes.items() if f.score is not None}
+    # "general" holds sentences no theme's topic words claim: counted in the mean, but not a theme.
+    named = [t for t in graded if t != GENERAL]
+    general = " plus general statements" if GENERAL in graded else ""
     strong = sorted(t for t, f in graded.items() if f.score >= 3.4)
     weak = sorted(t for t, f in graded.items() if f.score < 2.5)
     lines = [
-        f"Weighted mean of theme scores {mean:.2f} on the 1-4 scale, across {len(graded)} themes with graded "
-        f"evidence; {share:.0%} of evidence clauses are strong, adding {bonus * share:.2f}: {raw:.2f} in all "
+        f"Weighted mean of theme scores {mean:.2f} on the 1-4 scale, across {len(named)} themes with graded "
+        f"evidence{general}; {share:.0%} of evidence clauses are strong, adding {bonus * share:.2f}: {raw:.2f} in all "
         f"(index {index:.2f}, {index * 25:.0f}% in CQC's percentage terms).",
         f"Themes reading as strong (score 3.4 or more): {', '.join(strong) or 'none'}.",
         f"Themes reading as weak (below 2.5): {', '.join(weak) or 'none'}.",

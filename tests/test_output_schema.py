@@ -66,3 +66,22 @@ def test_explain_documents_validate(monkeypatch):
 
 def test_the_rules_schema_is_the_rulebook_schema():
     assert schema_of("rules") == json.loads((REPO / "engine" / "schema" / "rulebook.schema.json").read_text("utf-8"))
+
+
+def test_explain_shows_arithmetic_a_person_can_redo(monkeypatch):
+    # Issue 10, item 4: each theme's weight and contribution, and the contributions add up to the mean.
+    import re
+
+    monkeypatch.chdir(REPO)
+    done = CliRunner().invoke(main, ["explain", "fixtures/seeds/003_54c3d31a3b902f41.txt", "--engine", "pure",
+                                     "--format", "json"])
+    d = json.loads(done.stdout)
+    mean = float(re.search(r"Weighted mean of theme scores ([0-9.]+)", d["reasoning"][0]).group(1))
+    graded = [t for t in d["themes"] if t["score"] is not None]
+    assert abs(sum(t["contribution"] for t in graded) - mean) < 0.01
+    assert abs(sum(t["share_of_mean"] for t in graded) - 1) < 0.001
+    named = [t for t in graded if t["theme"] != "general"]
+    assert f"across {len(named)} themes with graded evidence" in d["reasoning"][0]
+    text = CliRunner().invoke(main, ["explain", "fixtures/seeds/003_54c3d31a3b902f41.txt", "--engine", "pure"],
+                              env={"COLUMNS": "200"}).stdout
+    assert "Weighted mean = the sum of the contributions above" in text and "weight 1.3 × √" in text

@@ -200,9 +200,9 @@ def wrap_id(identifier: str, width: int) -> list[str]:
 
 
 def hanging(first: str, rest: str, text: str, width: int, breaks: str = "./-") -> list[str]:
-    """``text`` wrapped after the prefix ``first`` on its first line and ``rest`` on the others
-    (both prefixes the same display width)."""
-    indent = display_width(first)
+    """``text`` wrapped after the prefix ``first`` on its first line and ``rest`` on the others; the
+    wider prefix sets the room for every line, so no line passes ``width`` whichever is longer."""
+    indent = max(display_width(first), display_width(rest))
     return [(first if i == 0 else rest) + line for i, line in enumerate(wrap(text, width - indent, breaks))]
 
 

@@ -150,7 +150,11 @@ def explanation(d: dict, width: int) -> str:
     for theme in d.get("themes") or []:
         score = "no graded evidence" if theme.get("score") is None else f"theme score {theme['score']:.2f}"
         counts = ", ".join(f"{one_line(k)} {v}" for k, v in (theme.get("counts") or {}).items() if v)
-        out += hanging("", "  ", f"{one_line(theme.get('theme'))}: {score}; "
+        weighing = ""
+        if theme.get("score") is not None and "share_of_mean" in theme:
+            weighing = (f"; weight {theme['weight']:g} × √{theme['amount']:g} evidence = "
+                        f"{theme['share_of_mean']:.1%} of the mean, contributing {theme['contribution']:.3f}")
+        out += hanging("", "  ", f"{one_line(theme.get('theme'))}: {score}{weighing}; "
                        f"{plural(int(theme.get('mentions') or 0), 'sentence')} mention it; {counts or 'nothing graded'}",
                        width)
         if theme.get("evidence"):
@@ -159,6 +163,12 @@ def explanation(d: dict, width: int) -> str:
                     for e in theme["evidence"]]
             out += fitted_table(["line", "level", "cue", "who says it", "clause"], rows, width,
                                 minimum=[4, 8, 12, 8, 30], style="simple")
+        out.append("")
+    graded = [t for t in d.get("themes") or [] if t.get("score") is not None and "contribution" in t]
+    if graded:
+        out += hanging("", "  ", "Weighted mean = the sum of the contributions above = "
+                       + " + ".join(f"{t['contribution']:.3f}" for t in graded)
+                       + f" = {sum(t['contribution'] for t in graded):.3f}", width)
         out.append("")
     if d.get("set_aside"):
         out.append("Set aside (not counted):")
