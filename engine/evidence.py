@@ -372,9 +372,17 @@ def find_evidence(report: Report, compiled: CompiledRulebook) -> Reading:
                 themes = clause_themes or sentence_themes or carry or [GENERAL]
                 clause = sh.text[cstart:cend].strip()
                 quiet = not signals and not intentions  # no cue: only a plain affirmative statement can come of it
+                # A plain statement of absence ("There were no arrangements for group supervision",
+                # "Staff were not given time to train") has no cue word, but its negation makes it criticism.
+                negated = next((sh.text[s:e] for s, e, _o in sh.index("negation").inside(cstart, cend)), None)
                 for theme in themes:
-                    if quiet:  # no cue at all: only a plain affirmative statement can come of it
-                        if theme in clause_themes and affirmation:
+                    if quiet:  # no cue at all: only a plain statement, affirmative or negated, can come of it
+                        if theme in clause_themes and negated:
+                            evidence.append(Evidence(
+                                theme=theme, level="shortfall", line=sentence.line, text=sentence.text, clause=clause,
+                                cue=f"{negated} (a plain statement of absence)", signal="negated-statement",
+                                source=source, impact=False, weight=1.0))
+                        elif theme in clause_themes and affirmation:
                             evidence.append(Evidence(
                                 theme=theme, level="good", line=sentence.line, text=sentence.text, clause=clause,
                                 cue="(affirmative statement)", signal="affirmation", source=source, impact=False,

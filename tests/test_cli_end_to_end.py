@@ -318,7 +318,7 @@ def test_explain_shows_themes_and_set_aside(cli):
     assert text.exit_code == 0
     out = text.stdout
     assert out.startswith(f"CONSISTENT    {seed}:")
-    assert "awarded 3, evidence 3 (index 2.92; 0.42 above the 2.50 needed for a 3)" in out
+    assert "awarded 3, evidence 3 (index 2.89; 0.39 above the 2.50 needed for a 3)" in out
     assert "Why this band:" in out and "Set aside (not counted):" in out
     data = json.loads(cli("explain", seed, "--engine", "pure", "--format", "json").stdout)
     themes = [t["theme"] for t in data["themes"]]
