@@ -161,12 +161,12 @@ def test_heading_says_the_verdict_first_and_why_from_the_document_alone(fixtures
     assert ("CONSISTENT    fixtures/seeds/000_69a4ab76882569fd.txt: awarded 4, evidence 4 "
             "(index 3.74; 0.24 above the 3.50 needed for a 4)") in lines
     assert ("INCONSISTENT  fixtures/shifted/seed002_relabelled_1.txt: awarded 1, evidence 3 "
-            "(index 3.36; 0.14 short of the 3.50 needed for a 4)") in lines
+            "(index 3.40; 0.10 short of the 3.50 needed for a 4)") in lines
     # A narrow terminal keeps the verdict first and the why together under the path.
     narrow = render("table", doc, [], width=60).splitlines()
     at = narrow.index("INCONSISTENT  fixtures/shifted/seed002_relabelled_1.txt:")
-    assert narrow[at + 1:at + 3] == ["              awarded 1, evidence 3 (index 3.36;",
-                                     "              0.14 short of the 3.50 needed for a 4)"]
+    assert narrow[at + 1:at + 3] == ["              awarded 1, evidence 3 (index 3.40;",
+                                     "              0.10 short of the 3.50 needed for a 4)"]
 
 
 def test_suppressed_findings_are_counted_per_report(fixtures_doc):
@@ -402,7 +402,7 @@ def test_markdown_names_suppressed_findings(fixtures_doc):
     entry["suppressed"], entry["findings"], entry["verdict"] = entry["findings"], [], "consistent"
     md = render("markdown", doc, [])
     assert ("1 finding suppressed in the report: `consistency.score-below-evidence` (error, L22)" in md)
-    assert "**`fixtures/shifted/seed002_relabelled_1.txt`** — awarded 1, evidence 3 (index 3.36): **consistent**" in md
+    assert "**`fixtures/shifted/seed002_relabelled_1.txt`** — awarded 1, evidence 3 (index 3.40): **consistent**" in md
 
 
 def test_unreadable_messages_on_stderr_are_neutralised(tmp_path):
