@@ -171,6 +171,8 @@ def _worker_init(compiled: CompiledRulebook, options: Options) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER["compiled"] = compiled
     _WORKER["options"] = options
+    # Entered for the worker's whole life and never exited: when the pool ends the worker, its durable
+    # child reads end-of-file on its pipe and exits too.
     _WORKER["engine"] = open_engine(compiled.rules().ruleset, options.engine).__enter__()
 
 

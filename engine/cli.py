@@ -153,7 +153,8 @@ def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str | None, output
     from .check import DEFAULT_BUDGET, NoReports, Options, check_stream, default_jobs, discover
     from .inference import EngineUnavailable
     from .outputs import OutputProblem, parse_targets, refuse_report_folders
-    from .run import Spool, Tally, entry_of
+    from .document import Tally, report_dict
+    from .run import Spool
 
     session = _session(rules_dir, config_path, engine)
     config, rulebook = session.config, session.rulebook
@@ -203,7 +204,7 @@ def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str | None, output
             elif accepted is not None:
                 matched += apply_baseline([result], accepted)
             tally.add(result)
-            entry = entry_of(result)
+            entry = report_dict(result)
             spool.add(entry)
             if fragments is not None:
                 fragments.add(entry, result)  # the HTML page shows the report text, which entries lack
@@ -228,7 +229,8 @@ def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str | None, output
     if table_out is not None:
         table_out.summary(summary)
     elif fmt == "json":  # streamed: the document is never whole in memory
-        from .run import header, write_json
+        from .document import header
+        from .run import write_json
 
         write_json(lambda text: _echo_stdout(text, "json"), header(rulebook, used), spool.entries(), summary)
     else:
@@ -267,7 +269,8 @@ class _TableStream:
 def _render(fmt: str, spool, rulebook, engine: str, summary: dict, verbose: bool, to_file: bool,
             fragments=None) -> str:
     """One format, whole, from the spooled entries (and, for the HTML page, the spooled report views)."""
-    from .run import document, header, write_json
+    from .document import header
+    from .run import document, write_json
 
     if fmt == "json":
         pieces: list[str] = []

@@ -11,8 +11,6 @@ import json
 import tempfile
 from collections.abc import Callable, Iterator
 
-from .document import FAIL_ON, Tally, header, report_dict  # noqa: F401 - re-exported for the CLI
-from .model import ReportResult
 
 
 def _indented(value: object, depth: int) -> str:
@@ -58,7 +56,3 @@ def write_json(write: Callable[[str], object], head: dict, entries: Iterator[dic
 def document(head: dict, entries: Iterator[dict], summary: dict) -> dict:
     """The whole document in memory, for the formats that need all of it at once."""
     return {**head, "reports": list(entries), "summary": summary}
-
-
-def entry_of(result: ReportResult) -> dict:
-    return report_dict(result)

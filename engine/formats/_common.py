@@ -311,24 +311,9 @@ def hidden_failures(doc: dict) -> list[str]:
     return reasons
 
 
-def run_result(doc: dict) -> str | None:
-    """``fails (exit code 1): <why>`` or ``passes (exit code 0)``: the verdict on the run, as the exit code has it."""
-    code = (doc.get("summary") or {}).get("exit_code")
-    if code not in (0, 1):
-        return None
-    if code == 0:
-        return "passes (exit code 0)"
-    level = fail_on(doc)
-    reports = doc.get("reports") or []
-    unreadable = sum(1 for r in reports if r.get("verdict") == "unreadable")
-    inconsistent = sum(1 for r in reports if r.get("verdict") == "inconsistent" and report_fails(r, level))
-    reasons = ([plural(unreadable, "unreadable report")] if unreadable else []) + \
-              ([plural(inconsistent, "inconsistent report")] if inconsistent else []) + hidden_failures(doc)
-    return "fails (exit code 1): " + "; ".join(reasons) if reasons else "fails (exit code 1)"
-
-
 def result_line(summary: dict) -> str | None:
-    """The run's verdict as the exit code has it, from the summary alone (so a streamed table can say it):
+    """The run's verdict as the exit code has it, from the summary alone (so a streamed table can say it;
+    every format that states the verdict uses this one sentence):
     ``passes (exit code 0)`` or ``fails (exit code 1): 2 inconsistent reports; …``."""
     code = (summary or {}).get("exit_code")
     if code not in (0, 1):

@@ -1,7 +1,7 @@
 """``--format markdown``: a compact pull-request comment (GitHub-flavoured Markdown)."""
 from __future__ import annotations
 
-from ._common import error_parts, line_ref, one_line, plural, run_result, score_phrase
+from ._common import error_parts, line_ref, one_line, plural, result_line, score_phrase
 
 
 def text(value: object) -> str:
@@ -69,7 +69,7 @@ def render(doc: dict) -> str:
     lines = ["### lii-check", "", _summary_line(doc)]
     # A run can fail with every report "consistent" (--fail-on warning, --strict) or pass with an
     # inconsistent one (--fail-on never): say which, or the comment could contradict the check next to it.
-    result = run_result(doc)
+    result = result_line(doc.get("summary") or {})
     if result:
         lines += ["", f"**Result:** {text(result)}"]
     for report in reports:
