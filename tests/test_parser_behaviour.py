@@ -1,0 +1,314 @@
+"""The parser's edges, each stated once: where it draws a line and which line number it reports.
+
+Written against the mutants the parser's older tests let through (see CONTRIBUTING.md, "Mutation
+testing"): the line numbers in error messages and suppressions, the sentence splitter's abbreviation
+rule, the length limits for score and title lines, the front-matter window and the size limit. The
+findings text comes from the real seed report 002 (fixtures/seeds/002_c7a78147fca09e56.txt); only the
+lines around it are changed.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lii_check.parser import (DEFAULT_MAX_BYTES, ReportError, decode_report, parse_report, read_limited,
+                              read_report, split_sentences)
+
+REPO = Path(__file__).resolve().parents[1]
+SEED = (REPO / "fixtures" / "seeds" / "002_c7a78147fca09e56.txt").read_text("utf-8")
+# Two real sentences of seed 002, used as the findings paragraph of the reports built below.
+FINDING = ("There was an inclusive and positive culture of continuous learning and improvement. The local "
+           "authority fostered a culture where learning and improvement were embedded in everyday practice.")
+assert FINDING in SEED
+
+
+def lines_of(*lines: str) -> str:
+    return "\n".join(lines) + "\n"
+
+
+def refused(text: str) -> ReportError:
+    with pytest.raises(ReportError) as info:
+        parse_report(text, "r.md")
+    return info.value
+
+
+# --- line numbers in error messages -------------------------------------------------------------------
+
+def test_two_disagreeing_score_lines_name_both_lines_and_point_at_the_second():
+    error = refused(lines_of("Learning, improvement and innovation", "", "Score: 3", "", FINDING, "", "Score: 2", ""))
+    assert error.line == 7
+    assert "line 3 'Score: 3' and line 7 'Score: 2'" in error.message
+    assert error.message.startswith("two score lines disagree")
+
+
+def test_a_label_that_disagrees_names_the_score_line_and_the_label_line():
+    error = refused(lines_of("Title", "", "", "Score: 4", "", "3 - Evidence shows a good standard", "", FINDING))
+    assert error.line == 6
+    assert "line 4 'Score: 4' and line 6 '3 - Evidence shows a good standard'" in error.message
+    assert error.message.startswith("the score line and the label line disagree")
+
+
+@pytest.mark.parametrize("value", ["0", "5"])
+def test_a_label_outside_one_to_four_is_refused_on_its_line(value):
+    error = refused(lines_of("Title", "Score: 3", f"{value} - Evidence shows a good standard", "", FINDING))
+    assert (error.line, error.message) == (3, f"the score label gives {value}, which is outside 1-4")
+
+
+@pytest.mark.parametrize("value, message", [
+    ("0", "the score 0 is outside 1-4: CQC scores run from 1 to 4"),
+    ("5", "the score 5 is outside 1-4: CQC scores run from 1 to 4"),
+    ("three", "the score 'three' is not a whole number from 1 to 4"),
+    ("", "the score line has no score: write it as 'Score: 3'"),
+    ("**", "the score line has no score: write it as 'Score: 3'"),
+])
+def test_a_bad_score_value_is_refused_on_the_score_line(value, message):
+    error = refused(lines_of("Title", "", "", f"Score: {value}", "", FINDING))
+    assert (error.line, error.message) == (4, message)
+
+
+@pytest.mark.parametrize("value", ["1", "4", "3/4", "2 out of 4", "**3**", "3 OUT OF 4"])
+def test_every_accepted_spelling_of_a_score(value):
+    expected = int(value.strip("*")[0])
+    assert parse_report(lines_of("Title", f"Score: {value}", "", FINDING), "r.md").awarded_score == expected
+
+
+def test_a_score_out_of_another_total_is_not_a_score():
+    assert "'3/5' is not a whole number" in refused(lines_of("Title", "Score: 3/5", "", FINDING)).message
+
+
+def test_a_score_without_findings_points_at_the_score_line():
+    error = refused(lines_of("Title", "", "Score: 2", "", "The local authority commitment", "",
+                             "We focus on continuous learning, innovation and improvement across our organisation."))
+    assert (error.line, error.message) == (3, "the report has a score but no findings text to check")
+
+
+def test_no_score_line_has_no_line_number():
+    error = refused(lines_of("Title", "", FINDING))
+    assert error.line is None and error.message.startswith("no score line found")
+
+
+def test_front_matter_that_is_not_yaml_names_its_lines_and_the_bad_line():
+    error = refused(lines_of("---", "synthetic: true", "authority: Holmwood: council", "other: 1", "---", "Score: 3",
+                             "", FINDING))
+    assert error.message == "the front matter (lines 1-5) is not valid YAML: mapping values are not allowed here"
+    assert error.line == 3
+
+
+def test_text_that_is_not_utf8_names_the_line_of_the_first_bad_byte():
+    data = lines_of("Title", "Score: 3", "", "Staff said the caf\xe9 was used for drop-in sessions.").encode("latin-1")
+    with pytest.raises(ReportError) as info:
+        decode_report(data)
+    assert info.value.line == 4 and "byte 0xE9 cannot be decoded" in info.value.message
+
+
+def test_a_bom_that_lies_names_the_byte_counted_from_the_file_start():
+    with pytest.raises(ReportError) as info:
+        decode_report(b"\xef\xbb\xbfScore: 3\n\xff")
+    assert info.value.message.startswith("the file starts with a UTF-8 byte-order mark but is not valid UTF-8 (byte 12 ")
+
+
+# --- suppressions -------------------------------------------------------------------------------------
+
+def test_suppressions_carry_the_line_they_are_written_on_and_comments_keep_line_numbers():
+    text = lines_of(
+        "Title",                                           # 1
+        "<!-- a comment that runs",                         # 2
+        "over two lines -->",                               # 3
+        "Score: 3",                                         # 4
+        "",                                                 # 5
+        "<!-- lii-check-disable LII-C001: panel agreed -->",  # 6
+        FINDING,                                            # 7
+        "<!-- LII-CHECK-DISABLE lii.feedback-missing -->",  # 8
+    )
+    report = parse_report(text, "r.md")
+    assert report.suppressions == [(6, "LII-C001", "panel agreed"), (8, "lii.feedback-missing", "")]
+    assert report.score_line == 4
+    assert [s.line for _, _, s in report.evidence_sentences()] == [7, 7]
+
+
+# --- the sentence splitter ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("word", ["e.g.", "i.e.", "etc.", "Dr.", "Mr.", "Mrs.", "Ms.", "No.", "St.", "vs.", "cf.",
+                                  "approx.", "incl."])
+def test_a_full_stop_after_an_abbreviation_does_not_end_the_sentence(word):
+    text = f"Leaders met partners, {word} Holmwood Trust. Staff agreed."
+    assert [s.text for s in split_sentences([(1, text)])] == [
+        f"Leaders met partners, {word} Holmwood Trust.", "Staff agreed."]
+
+
+@pytest.mark.parametrize("word", ["up.", "on.", "it.", "3.", "to.", "do."])
+def test_a_full_stop_after_a_short_ordinary_word_or_a_digit_ends_the_sentence(word):
+    assert [s.text for s in split_sentences([(1, f"Plans were followed {word} Staff agreed.")])] == [
+        f"Plans were followed {word}", "Staff agreed."]
+
+
+def test_a_single_initial_does_not_end_the_sentence():
+    assert [s.text for s in split_sentences([(1, "The review by J. Okafor found gaps. Staff agreed.")])] == [
+        "The review by J. Okafor found gaps.", "Staff agreed."]
+
+
+@pytest.mark.parametrize("end", ["!", "?", ".\"", ".)", ".’"])
+def test_other_sentence_ends_and_closing_quotes_end_the_sentence(end):
+    assert len(split_sentences([(1, f"Staff said it worked{end} Leaders agreed.")])) == 2
+
+
+def test_a_full_stop_before_a_lower_case_word_does_not_end_the_sentence():
+    assert len(split_sentences([(1, "Staff used the portal at www.example. then it closed.")])) == 1
+
+
+def test_each_sentence_carries_the_line_of_its_first_word():
+    sentences = split_sentences([(10, "   The local authority fostered a culture."), (11, ""),
+                                 (12, "Learning was embedded in practice. Staff"), (13, "agreed.  ")])
+    assert [(s.text, s.line) for s in sentences] == [
+        ("The local authority fostered a culture.", 10),
+        ("Learning was embedded in practice.", 12),
+        ("Staff agreed.", 12),
+    ]
+
+
+def test_a_sentence_starting_at_the_first_character_of_a_later_line_gets_that_line():
+    sentences = split_sentences([(20, "Staff agreed."), (21, "Leaders agreed."), (22, "Partners agreed.")])
+    assert [s.line for s in sentences] == [20, 21, 22]
+
+
+# --- length limits of score, heading and title lines ---------------------------------------------------
+
+def _score_like(length: int) -> str:
+    line = "Score: 3 was the panel's view after the review in May"
+    return line + "x" * (length - len(line))
+
+
+def test_a_score_line_is_shorter_than_sixty_characters():
+    assert len(_score_like(59)) == 59
+    error = refused(lines_of("Title", _score_like(59), "Score: 3", "", FINDING))
+    assert error.line == 2 and "is not a whole number" in error.message
+    report = parse_report(lines_of("Title", "Score: 3", "", _score_like(60), FINDING), "r.md")
+    assert report.awarded_score == 3 and report.evidence_sentences()[0][2].text.startswith("Score: 3 was")
+
+
+def test_a_second_score_line_of_sixty_characters_is_findings_text():
+    report = parse_report(lines_of("Title", "Score: 3", "", FINDING, "", _score_like(60)), "r.md")
+    assert report.evidence_sentences()[-1][2].text == _score_like(60)
+
+
+def test_a_heading_is_shorter_than_120_characters():
+    heading = "## " + "L" * 116
+    assert len(heading) == 119
+    report = parse_report(lines_of("Title", "Score: 3", "", heading, FINDING), "r.md")
+    assert [(s.heading, s.line) for s in report.sections] == [("L" * 116, 4)]
+    report = parse_report(lines_of("Title", "Score: 3", "", heading + "L", FINDING), "r.md")
+    assert [s.heading for s in report.sections] == [None]
+    assert report.evidence_sentences()[0][2].text.startswith(heading + "L")
+
+
+def test_a_title_is_shorter_than_120_characters():
+    assert parse_report(lines_of("T" * 118 + ":", "Score: 3", "", FINDING), "r.md").title == "T" * 118
+    long = parse_report(lines_of("T" * 120, "Score: 3", "", FINDING), "r.md")
+    assert long.title == "(untitled)"
+    # The over-long line is text before the score: a paragraph of its own, kept as evidence.
+    assert [s.text for _, _, s in long.evidence_sentences()][0] == "T" * 120
+
+
+def test_the_first_heading_before_the_score_is_the_title_and_its_repeat_is_dropped():
+    report = parse_report(lines_of("# Learning, improvement and innovation", "Score: 3",
+                                   "## Learning, improvement and innovation", FINDING,
+                                   "## Learning, improvement and innovation", FINDING), "r.md")
+    assert report.title == "Learning, improvement and innovation"
+    assert [(s.heading, s.line) for s in report.sections] == [(None, None), ("Learning, improvement and innovation", 5)]
+
+
+def test_a_known_plain_heading_with_a_colon_is_a_section():
+    report = parse_report(lines_of("Title", "Score: 3", "Learning from feedback:", FINDING), "r.md")
+    assert [(s.heading, s.line) for s in report.sections] == [("Learning from feedback", 3)]
+
+
+# --- the commitment boilerplate -----------------------------------------------------------------------
+
+def test_the_commitment_paragraph_is_boilerplate_only_when_it_opens_with_the_commitment():
+    opening = "We focus on continuous learning, innovation and improvement across our organisation."
+    report = parse_report(lines_of("Title", "Score: 3", "", opening, "", FINDING, "", "Staff agreed. " + opening), "r.md")
+    assert [p.boilerplate for p in report.sections[0].paragraphs] == [True, False, False]
+
+
+# --- front matter -------------------------------------------------------------------------------------
+
+def _front(keys: int) -> str:
+    return lines_of("---", *(f"k{i}: {i}" for i in range(keys)), "---", "Score: 3", "", FINDING)
+
+
+def test_front_matter_is_looked_for_in_the_first_eighty_lines_only():
+    assert len(parse_report(_front(78), "r.md").front_matter) == 78  # closing rule on line 80
+    far = parse_report(_front(79), "r.md")  # closing rule on line 81: the opening rule was a separator
+    assert far.front_matter == {} and far.title == "k0: 0" and far.score_line == 82
+
+
+def test_front_matter_that_is_not_a_mapping_is_text():
+    report = parse_report(lines_of("---", "- one", "- two", "---", "Score: 3", "", FINDING), "r.md")
+    assert report.front_matter == {} and report.title == "- one" and report.score_line == 5
+
+
+def test_front_matter_keys_become_strings():
+    assert parse_report(_front(2), "r.md").front_matter == {"k0": 0, "k1": 1}
+
+
+# --- the size limit and decoding ----------------------------------------------------------------------
+
+def test_a_file_of_exactly_the_limit_is_read_and_one_byte_more_is_refused(tmp_path):
+    path = tmp_path / "r.md"
+    path.write_bytes(b"x" * 100)
+    assert read_limited(path, 100) == b"x" * 100
+    with pytest.raises(ReportError) as info:
+        read_limited(path, 99)
+    assert info.value.message.startswith("the file is larger than the limit of 99 bytes (100 bytes or more)")
+    big = tmp_path / "big.md"
+    big.write_bytes(b"y" * 70_000)  # more than one read of 65536 bytes
+    assert read_limited(big, 70_000) == b"y" * 70_000
+    assert DEFAULT_MAX_BYTES == 1_048_576
+
+
+def test_the_size_limit_reads_with_thousands_separators(tmp_path):
+    path = tmp_path / "r.md"
+    path.write_bytes(b"x" * 1_500)
+    with pytest.raises(ReportError, match=r"limit of 1,024 bytes \(1,500 bytes or more\)"):
+        read_limited(path, 1_024)
+
+
+def test_read_report_uses_the_display_path_and_the_limit(tmp_path):
+    path = tmp_path / "r.md"
+    path.write_text(SEED, "utf-8")
+    assert read_report(path, "seeds/002.txt").path == "seeds/002.txt"
+    assert read_report(path).path == str(path)
+    with pytest.raises(ReportError):
+        read_report(path, max_bytes=len(SEED.encode()) - 1)
+
+
+@pytest.mark.parametrize("data, start", [
+    ("Score: 3\n".encode("utf-16-le"), "the file looks like UTF-16 (little-endian)"),
+    ("Score: 3\n".encode("utf-16-be"), "the file looks like UTF-16 (big-endian)"),
+    (b"\x00\x01\x02\x03PK\x03\x04" * 8, "this looks like a binary file"),
+])
+def test_text_with_nul_bytes_is_named(data, start):
+    with pytest.raises(ReportError) as info:
+        decode_report(data)
+    assert info.value.message.startswith(start)
+
+
+def test_line_endings_become_newlines_and_a_bom_character_is_dropped():
+    assert decode_report(b"Score: 3\r\nText\rMore\n") == "Score: 3\nText\nMore\n"
+    report = parse_report("\ufeffTitle\nScore: 3\n\n" + FINDING, "r.md")
+    assert (report.title, report.score_line) == ("Title", 2)
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"   \n\n", "the file is empty: a report needs a score line and findings text"),
+    ("\ufeff".encode("utf-8") + "x\x00".encode(), "this looks like a binary file, not a text report (it contains NUL characters)"),
+])
+def test_empty_and_nul_text(data, message):
+    with pytest.raises(ReportError) as info:
+        decode_report(data)
+    assert info.value.message == message
+
+
+def test_a_file_of_only_comments_has_no_text():
+    assert refused("<!-- nothing -->\n\n").message.startswith("the file has no text")
