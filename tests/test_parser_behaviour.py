@@ -8,11 +8,12 @@ lines around it are changed.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-from lii_check.parser import (DEFAULT_MAX_BYTES, ReportError, decode_report, parse_report, read_limited,
+from lii_check.parser import (DEFAULT_MAX_BYTES, DESCRIPTORS, ReportError, decode_report, parse_report, read_limited,
                               read_report, split_sentences)
 
 REPO = Path(__file__).resolve().parents[1]
@@ -312,3 +313,89 @@ def test_empty_and_nul_text(data, message):
 
 def test_a_file_of_only_comments_has_no_text():
     assert refused("<!-- nothing -->\n\n").message.startswith("the file has no text")
+
+
+# --- written against the survivors of the first mutation run ------------------------------------------
+
+def test_the_descriptor_of_every_band_is_the_wording_of_real_label_lines():
+    seen = set()
+    for folder in ("seeds", "synthetic", "heldout"):
+        for path in sorted((REPO / "fixtures" / folder).iterdir()):
+            if path.suffix in (".md", ".txt"):
+                report = read_report(path)
+                if report.label_text:
+                    assert DESCRIPTORS[report.label_score] in report.label_text.lower(), path
+                    seen.add(report.label_score)
+    assert seen == {1, 2, 3, 4}
+
+
+@pytest.mark.parametrize("data", [
+    # NULs in a third of the odd bytes and none of the even ones: not the pattern of UTF-16 text
+    b"".join(bytes([65 + i % 20, 0 if i % 3 == 0 else 66]) for i in range(60)),
+    # NULs in most even bytes but also in a fifth of the odd ones
+    b"".join(bytes([0 if i % 6 else 67, 0 if i % 5 == 0 else 68]) for i in range(60)),
+])
+def test_nul_bytes_in_the_wrong_proportions_are_binary_not_utf16(data):
+    with pytest.raises(ReportError) as info:
+        decode_report(data)
+    assert info.value.message == "this looks like a binary file, not a text report (it contains NUL bytes)"
+
+
+def test_reading_never_asks_for_more_than_the_limit_plus_one_byte(tmp_path, monkeypatch):
+    import lii_check.parser as parser
+    path = tmp_path / "r.md"
+    path.write_bytes(b"z" * 300)
+    asked = []
+
+    class SizeUnknown:
+        """The os module, for a file whose size is not known in advance (as for /proc files)."""
+
+        def __getattr__(self, name):
+            return getattr(os, name)
+
+        @staticmethod
+        def stat(p):
+            info = os.stat(p)
+            return os.stat_result((info.st_mode, info.st_ino, info.st_dev, info.st_nlink, info.st_uid, info.st_gid,
+                                   0, int(info.st_atime), int(info.st_mtime), int(info.st_ctime)))
+
+        @staticmethod
+        def read(fd, n):
+            asked.append(n)
+            return os.read(fd, n)
+
+    monkeypatch.setattr(parser, "os", SizeUnknown())
+    with pytest.raises(ReportError, match="larger than the limit of 100 bytes"):
+        read_limited(path, 100)
+    assert sum(asked) <= 101
+
+
+def test_a_rule_after_the_first_line_does_not_start_front_matter():
+    report = parse_report(lines_of("Learning, improvement and innovation", "Authority: Holmwood", "---", "Score: 3",
+                                   "", FINDING), "r.md")
+    assert report.front_matter == {} and report.title == "Learning, improvement and innovation"
+    assert report.score_line == 4
+
+
+def test_rules_around_a_score_line_leave_the_text_after_them_intact():
+    report = parse_report("---\nScore: 3\n---\n" + FINDING, "r.md")  # no newline at the end
+    assert [(s.line, s.text[:20]) for _, _, s in report.evidence_sentences()] == [
+        (4, "There was an inclusi"), (4, "The local authority ")]
+
+
+def test_front_matter_closed_with_dots_is_not_text():
+    report = parse_report(lines_of("---", "synthetic: true", "panel: March", "...", "# The title", "Score: 3", "",
+                                   FINDING), "r.md")
+    assert report.front_matter == {"synthetic": True, "panel": "March"}
+    assert (report.title, report.score_line) == ("The title", 6)
+
+
+def test_a_yaml_error_on_an_odd_line_of_front_matter_is_located():
+    error = refused(lines_of("---", "synthetic: true", "panel: March", "authority: Holmwood: council", "---",
+                             "Score: 3", "", FINDING))
+    assert error.line == 4 and error.message.startswith("the front matter (lines 1-5) is not valid YAML")
+
+
+def test_two_score_lines_with_the_first_on_an_even_line():
+    error = refused(lines_of("Title", "Score: 3", "", FINDING, "", "Score: 4"))
+    assert error.line == 6 and "line 2 'Score: 3' and line 6 'Score: 4'" in error.message
