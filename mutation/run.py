@@ -202,8 +202,10 @@ def summarise(module: str, workdir: Path, tree: Path, equivalents: list[dict]) -
             else:
                 spec = item.mutations[0]
                 line = source[spec.start_pos[0] - 1].strip()
+                before = next((s.strip() for s in reversed(source[: spec.start_pos[0] - 1]) if s.strip()), "")
                 match = next((i for i, e in enumerate(equivalents) if e["module"] == module
-                              and fnmatch.fnmatchcase(spec.operator_name, e["operator"]) and e["line"].strip() == line), None)
+                              and fnmatch.fnmatchcase(spec.operator_name, e["operator"]) and e["line"].strip() == line
+                              and e.get("after", before).strip() == before), None)
                 if match is not None:
                     counts["equivalent"] += 1
                     used.add(match)
@@ -251,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nMutation score at {commit} (survivors with diffs: {workdir}/*.survivors.txt)\n")
     print("| module | mutants | killed | timeouts | equivalent | survived | score | run time |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    total = dict(mutants=0, killed=0, timeouts=0, equivalent=0, survived=0, seconds=0)
+    total = dict(mutants=0, killed=0, timeouts=0, equivalent=0, survived=0, seconds=0, pending=0, incompetent=0)
     skipped = 0
     for module in chosen:
         c = summarise(module, workdir, tree, equivalents)
@@ -264,9 +266,9 @@ def main(argv: list[str] | None = None) -> int:
               f"| {c['score']:.0%}{note} | {c['seconds'] or '?'} s |")
         for key in total:
             total[key] += c[key] or 0
-        for entry in c["stale_equivalents"]:
+        for entry in c["stale_equivalents"] if not c["pending"] else []:
             print(f"  note: equivalent.toml entry no longer matches a survivor: {entry['line']!r}", file=sys.stderr)
-    judged = total["mutants"] - total["equivalent"]
+    judged = total["mutants"] - total["equivalent"] - total["pending"] - total["incompetent"]
     if judged:
         print(f"| all | {total['mutants']} | {total['killed']} | {total['timeouts']} | {total['equivalent']} "
               f"| {total['survived']} | {(total['killed'] + total['timeouts']) / judged:.0%} | {total['seconds']} s |")

@@ -6,6 +6,23 @@ from lii_check.rulebook import load_rulebook
 
 REPO = Path(__file__).resolve().parents[1]
 
+# `python -m pytest -m "not e2e and not slow"` runs the fast part in seconds; CI runs everything.
+# e2e: runs lii-check as a separate process, a headless browser or durable_rules' child.
+E2E_FILES = {"test_cli_end_to_end.py", "test_html_browser.py", "test_html_cdp.py", "test_bench_corpus.py",
+             "test_isolation.py", "test_inference_durable.py", "test_engine_differential.py"}
+# slow: property-based tests (hundreds of generated cases) and inputs of megabytes.
+SLOW_FILES = {"test_properties.py"}
+SLOW_TESTS = {"test_one_five_megabyte_line_is_read"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        name = item.path.name
+        if name in E2E_FILES:
+            item.add_marker(pytest.mark.e2e)
+        if name in SLOW_FILES or item.originalname in SLOW_TESTS:
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture(scope="session")
 def rulebook():
