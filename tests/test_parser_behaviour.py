@@ -50,7 +50,7 @@ def test_a_label_that_disagrees_names_the_score_line_and_the_label_line():
     assert error.message.startswith("the score line and the label line disagree")
 
 
-@pytest.mark.parametrize("value", ["0", "5"])
+@pytest.mark.parametrize("value", ["0", "5", "9"])
 def test_a_label_outside_one_to_four_is_refused_on_its_line(value):
     error = refused(lines_of("Title", "Score: 3", f"{value} - Evidence shows a good standard", "", FINDING))
     assert (error.line, error.message) == (3, f"the score label gives {value}, which is outside 1-4")
@@ -334,6 +334,11 @@ def test_the_descriptor_of_every_band_is_the_wording_of_real_label_lines():
     b"".join(bytes([65 + i % 20, 0 if i % 3 == 0 else 66]) for i in range(60)),
     # NULs in most even bytes but also in a fifth of the odd ones
     b"".join(bytes([0 if i % 6 else 67, 0 if i % 5 == 0 else 68]) for i in range(60)),
+    # the mirror image: NULs in most odd bytes and a fifth of the even ones
+    b"".join(bytes([0 if i % 5 == 0 else 68, 0 if i % 6 else 67]) for i in range(60)),
+    # exactly a tenth of the other half holds NULs: not "fewer than a tenth"
+    b"".join(bytes([0 if i % 10 == 0 else 69, 0]) for i in range(60)),
+    b"".join(bytes([0, 0 if i % 10 == 0 else 69]) for i in range(60)),
 ])
 def test_nul_bytes_in_the_wrong_proportions_are_binary_not_utf16(data):
     with pytest.raises(ReportError) as info:
@@ -341,33 +346,71 @@ def test_nul_bytes_in_the_wrong_proportions_are_binary_not_utf16(data):
     assert info.value.message == "this looks like a binary file, not a text report (it contains NUL bytes)"
 
 
-def test_reading_never_asks_for_more_than_the_limit_plus_one_byte(tmp_path, monkeypatch):
+class _Os:
+    """The os module as read_limited sees it, with stat and read replaced where a test says so."""
+
+    def __init__(self, stat=None, read=None):
+        self._stat, self._read = stat, read
+
+    def __getattr__(self, name):
+        return getattr(os, name)
+
+    def stat(self, path):
+        return self._stat(path) if self._stat else os.stat(path)
+
+    def read(self, fd, n):
+        return self._read(fd, n) if self._read else os.read(fd, n)
+
+
+def _stat_as(size=None, mode=None):
+    def stat(path):
+        info = os.stat(path)
+        return os.stat_result((info.st_mode if mode is None else mode, info.st_ino, info.st_dev, info.st_nlink,
+                               info.st_uid, info.st_gid, info.st_size if size is None else size,
+                               int(info.st_atime), int(info.st_mtime), int(info.st_ctime)))
+    return stat
+
+
+def test_reading_never_takes_more_than_the_limit_plus_one_byte(tmp_path, monkeypatch):
     import lii_check.parser as parser
     path = tmp_path / "r.md"
     path.write_bytes(b"z" * 300)
-    asked = []
+    got = []
 
-    class SizeUnknown:
-        """The os module, for a file whose size is not known in advance (as for /proc files)."""
+    def read(fd, n):  # a source that hands out at most 40 bytes a time, as pipes and /proc files may
+        chunk = os.read(fd, min(n, 40))
+        got.append(len(chunk))
+        return chunk
 
-        def __getattr__(self, name):
-            return getattr(os, name)
-
-        @staticmethod
-        def stat(p):
-            info = os.stat(p)
-            return os.stat_result((info.st_mode, info.st_ino, info.st_dev, info.st_nlink, info.st_uid, info.st_gid,
-                                   0, int(info.st_atime), int(info.st_mtime), int(info.st_ctime)))
-
-        @staticmethod
-        def read(fd, n):
-            asked.append(n)
-            return os.read(fd, n)
-
-    monkeypatch.setattr(parser, "os", SizeUnknown())
+    # The size is not known in advance (as for /proc files), so only the reading loop can stop at the limit.
+    monkeypatch.setattr(parser, "os", _Os(stat=_stat_as(size=0), read=read))
     with pytest.raises(ReportError, match="larger than the limit of 100 bytes"):
         read_limited(path, 100)
-    assert sum(asked) <= 101
+    assert sum(got) == 101
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo") or not hasattr(__import__("signal"), "SIGALRM"), reason="POSIX")
+def test_a_fifo_swapped_in_after_the_type_check_is_refused_without_waiting(tmp_path, monkeypatch):
+    import signal
+
+    import lii_check.parser as parser
+    fifo = tmp_path / "r.md"
+    os.mkfifo(fifo)
+    # stat says "regular file" (the path was a file when checked): only the non-blocking open and the
+    # check on the open descriptor stand between lii-check and waiting for a writer forever.
+    monkeypatch.setattr(parser, "os", _Os(stat=_stat_as(mode=0o100644)))
+
+    def hung(*_):
+        raise TimeoutError("opening the FIFO waited for a writer")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(5)
+    try:
+        with pytest.raises(ReportError, match="named pipe"):
+            read_limited(fifo, 100)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def test_a_rule_after_the_first_line_does_not_start_front_matter():
@@ -391,11 +434,38 @@ def test_front_matter_closed_with_dots_is_not_text():
 
 
 def test_a_yaml_error_on_an_odd_line_of_front_matter_is_located():
-    error = refused(lines_of("---", "synthetic: true", "panel: March", "authority: Holmwood: council", "---",
-                             "Score: 3", "", FINDING))
-    assert error.line == 4 and error.message.startswith("the front matter (lines 1-5) is not valid YAML")
+    error = refused(lines_of("---", "synthetic: true", "panel: March", "authority: Holmwood: council", "other: 1",
+                             "---", "Score: 3", "", FINDING))
+    assert error.line == 4 and error.message.startswith("the front matter (lines 1-6) is not valid YAML")
 
 
 def test_two_score_lines_with_the_first_on_an_even_line():
     error = refused(lines_of("Title", "Score: 3", "", FINDING, "", "Score: 4"))
     assert error.line == 6 and "line 2 'Score: 3' and line 6 'Score: 4'" in error.message
+
+
+def test_a_sentence_starting_on_the_last_character_of_a_line_gets_that_line():
+    sentences = split_sentences([(1, "Staff agreed."), (2, "Leaders agreed."), (3, "Partners agreed. A"),
+                                 (4, "review followed.")])
+    assert [(s.text, s.line) for s in sentences][-1] == ("A review followed.", 3)
+
+
+def test_front_matter_that_is_not_a_mapping_keeps_the_last_line_as_text():
+    report = parse_report("---\n- one\n---\nScore: 3\n\n" + FINDING, "r.md")  # no newline at the end
+    assert [s.line for _, _, s in report.evidence_sentences()] == [6, 6]
+
+
+def test_only_the_commitment_heading_makes_its_paragraphs_boilerplate():
+    for heading in ("What people expect", "Learning from feedback", "Key findings for this quality statement"):
+        report = parse_report(lines_of("Title", "Score: 3", "", heading, FINDING), "r.md")
+        assert [p.boilerplate for s in report.sections for p in s.paragraphs] == [False], heading
+    report = parse_report(lines_of("Title", "Score: 3", "", "The local authority commitment", FINDING, "",
+                                   "Key findings for this quality statement", FINDING), "r.md")
+    assert [p.boilerplate for s in report.sections for p in s.paragraphs] == [True, False]
+
+
+def test_the_first_heading_before_the_score_is_the_title_and_a_second_one_a_section():
+    report = parse_report(lines_of("# Learning, improvement and innovation", "## Key findings for this quality statement",
+                                   "Score: 3", "", FINDING), "r.md")
+    assert report.title == "Learning, improvement and innovation"
+    assert [(s.heading, s.line) for s in report.sections] == [("Key findings for this quality statement", 2)]

@@ -130,14 +130,16 @@ def test_strong_means_3_4_or_more_and_weak_means_below_2_5(rulebook):
         ev("equality", "strong", 2, weight=1.16),          # just under 3.4
         ev("research", "shortfall", 3, weight=2 / 7),      # (2.7 + 1.8 * 2/7) / (1 + 2/7) = 2.5 exactly
         ev("innovation", "shortfall", 4, weight=0.29),     # just under 2.5
+        ev("learning-culture", "strong", 5, weight=3.0),   # (2.7 + 12) / 4 = 3.675: well above 3.4
+        ev("supervision", "significant", 6, weight=3.0),   # (2.7 + 1.5) / 4 = 1.05: well below 2.5
     ]
     a = assess(reading(evidence), rulebook)
     assert (a.themes["complaints"].score, a.themes["research"].score) == (3.4, 2.5)
     # (2.7 + 4 * 1.16) / 2.16 and (2.7 + 1.8 * 0.29) / 1.29, rounded to four places
     assert (a.themes["equality"].score, a.themes["innovation"].score) == (3.3981, 2.4977)
-    assert a.reasoning[1] == "Themes reading as strong (score 3.4 or more): complaints."
-    assert a.reasoning[2] == "Themes reading as weak (below 2.5): innovation."
-    assert "across 4 themes with graded evidence;" in a.reasoning[0]  # no general statements, no suffix
+    assert a.reasoning[1] == "Themes reading as strong (score 3.4 or more): complaints, learning-culture."
+    assert a.reasoning[2] == "Themes reading as weak (below 2.5): innovation, supervision."
+    assert "across 6 themes with graded evidence;" in a.reasoning[0]  # no general statements, no suffix
 
 
 def test_no_strong_or_weak_theme_says_none(rulebook):
