@@ -175,6 +175,21 @@ def skip_annotations(module: Path, db_path: Path) -> None:
                 db.set_result(item.job_id, WorkResult(worker_outcome=WorkerOutcome.SKIPPED, output=ANNOTATION))
 
 
+def recheck(workdir: Path, modules: list[str]) -> Path:
+    """Copy the checkout again and mark the last run's survivors pending, so that exec runs only them."""
+    import sqlite3
+
+    old = {m: (workdir / "tree" / m).read_bytes() for m in modules if (workdir / "tree" / m).exists()}
+    tree = snapshot(workdir)
+    for module, before in old.items():
+        if (tree / module).read_bytes() != before:
+            sys.exit(f"{module} changed since the last run: run it in full")
+        db = workdir / f"{module.replace('/', '_').removesuffix('.py')}.sqlite"
+        with sqlite3.connect(db) as con:
+            con.execute("DELETE FROM work_results WHERE test_outcome = 'SURVIVED' AND COALESCE(output, '') NOT LIKE 'type annotation%'")
+    return tree
+
+
 def summarise(module: str, workdir: Path, tree: Path, equivalents: list[dict]) -> dict | None:
     from cosmic_ray.work_db import WorkDB, use_db
     from cosmic_ray.work_item import TestOutcome
@@ -229,6 +244,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", default=str(Path(tempfile.gettempdir()) / f"lii-mutation-{os.getuid() if hasattr(os, 'getuid') else 'user'}"))
     parser.add_argument("--report", action="store_true", help="only summarise the last run in --workdir")
     parser.add_argument("--resume", action="store_true", help="continue an interrupted run of the same code")
+    parser.add_argument("--recheck", action="store_true",
+                        help="run the last run's survivors again against the current tests (the modules' code unchanged)")
     args = parser.parse_args(argv)
     modules = load_modules()
     unknown = [m for m in args.modules if m not in modules]
@@ -238,7 +255,9 @@ def main(argv: list[str] | None = None) -> int:
     equivalents = load_equivalents()
     workdir = Path(args.workdir)
     workdir.mkdir(parents=True, exist_ok=True)
-    if args.report or args.resume:
+    if args.recheck:
+        tree = recheck(workdir, chosen)
+    elif args.report or args.resume:
         tree = workdir / "tree"
     else:
         tree = snapshot(workdir)
@@ -248,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.report:
         check_import(tree, env)
         for module in chosen:
-            run_module(module, modules[module], tree, env, workdir, args.resume)
+            run_module(module, modules[module], tree, env, workdir, args.resume or args.recheck)
     commit = (workdir / "commit.txt").read_text("utf-8") if (workdir / "commit.txt").exists() else "?"
     print(f"\nMutation score at {commit} (survivors with diffs: {workdir}/*.survivors.txt)\n")
     print("| module | mutants | killed | timeouts | equivalent | survived | score | run time |")
