@@ -10,6 +10,8 @@ REPO = Path(__file__).resolve().parents[1]
 # e2e: runs lii-check as a separate process, a headless browser or durable_rules' child.
 E2E_FILES = {"test_cli_end_to_end.py", "test_html_browser.py", "test_html_cdp.py", "test_bench_corpus.py",
              "test_isolation.py", "test_inference_durable.py", "test_engine_differential.py"}
+# A test that names one of these starts a process of its own (lii-check, durable_rules' child): e2e too.
+PROCESS_NAMES = {"subprocess", "Popen", "real", "run_isolated"}
 # slow: property-based tests (hundreds of generated cases) and inputs of megabytes.
 SLOW_FILES = {"test_properties.py"}
 SLOW_TESTS = {"test_one_five_megabyte_line_is_read"}
@@ -18,7 +20,8 @@ SLOW_TESTS = {"test_one_five_megabyte_line_is_read"}
 def pytest_collection_modifyitems(config, items):
     for item in items:
         name = item.path.name
-        if name in E2E_FILES:
+        code = getattr(getattr(item, "function", None), "__code__", None)
+        if name in E2E_FILES or (code is not None and PROCESS_NAMES & set(code.co_names)):
             item.add_marker(pytest.mark.e2e)
         if name in SLOW_FILES or item.originalname in SLOW_TESTS:
             item.add_marker(pytest.mark.slow)
