@@ -257,6 +257,9 @@ def main(argv: list[str] | None = None) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     if args.recheck:
         tree = recheck(workdir, chosen)
+        now = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=REPO, capture_output=True, text=True)
+        before = (workdir / "commit.txt").read_text("utf-8").split(" ")[0] if (workdir / "commit.txt").exists() else "?"
+        (workdir / "commit.txt").write_text(f"{before} (survivors rechecked with the tests of {now.stdout.strip()})", "utf-8")
     elif args.report or args.resume:
         tree = workdir / "tree"
     else:
