@@ -113,7 +113,8 @@ def test_calibrate_explain_and_rules_commands():
     assert explained.exit_code == 0
     assert "co-production:" in explained.stdout and "Set aside" in explained.stdout and "Why this band" in explained.stdout
     assert run("rules", "validate").exit_code == 0
-    listed = run("rules", "list")
+    # wide enough that no rule id wraps, whatever terminal (or xdist worker) the tests run in
+    listed = CliRunner().invoke(main, ["rules", "list"], env={"COLUMNS": "200"})
     assert "consistency.score-above-evidence" in listed.stdout
     tested = run("rules", "test", "--engine", "pure", "--fixtures", str(REPO / "fixtures"))
     assert tested.exit_code == 0 and " 0 failed" in tested.stdout
