@@ -548,14 +548,14 @@ def _sentence_figures(figures: dict, short: list[str]) -> str:
 @rules.command("list")
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def rules_list(directory: str | None, fmt: str) -> None:
-    """List the rulebook's expectations: id, theme, severity, description."""
-    from .document import rules_meta
-    from .formats import tables
+@click.option("--cues", is_flag=True, help="List every signal and cue list instead, each cue with where it comes from.")
+def rules_list(directory: str | None, fmt: str, cues: bool = False) -> None:
+    """List the rulebook's expectations: id, theme, severity, origin (bundled or file:line), description."""
+    from .rulebook.origins import cue_listing, render_cues, render_rules, rule_listing
 
     rulebook = _session(directory).rulebook
-    meta = sorted(rules_meta(rulebook), key=lambda m: m["id"])
+    rows = cue_listing(rulebook) if cues else rule_listing(rulebook)
     if fmt == "json":
-        _echo_json(meta)
+        _echo_json(rows)
         return
-    click.echo(tables.rules_list(meta, _width()), nl=False)
+    click.echo((render_cues if cues else render_rules)(rows, _width()), nl=False)

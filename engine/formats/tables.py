@@ -137,6 +137,10 @@ def calibration(result: dict, width: int) -> str:
 
 # --- lii-check explain -----------------------------------------------------------------------------
 
+def _overlay(item: dict) -> str:
+    return f" (overlay {one_line(item['overlay'])})" if item.get("overlay") else ""
+
+
 def explanation(d: dict, width: int) -> str:
     """``d`` is what ``explain --format json`` prints for one report."""
     width = max(MIN_WIDTH, width)
@@ -159,7 +163,7 @@ def explanation(d: dict, width: int) -> str:
                        width)
         if theme.get("evidence"):
             rows = [[e.get("line"), one_line(e.get("level")) + ("" if e.get("weight") == 1 else f" ×{e.get('weight'):g}"),
-                     one_line(e.get("cue")), one_line(e.get("source")), one_line(e.get("clause"))]
+                     one_line(e.get("cue")) + _overlay(e), one_line(e.get("source")), one_line(e.get("clause"))]
                     for e in theme["evidence"]]
             out += fitted_table(["line", "level", "cue", "who says it", "clause"], rows, width,
                                 minimum=[4, 8, 12, 8, 30], style="simple")
@@ -172,7 +176,7 @@ def explanation(d: dict, width: int) -> str:
         out.append("")
     if d.get("set_aside"):
         out.append("Set aside (not counted):")
-        rows = [[s.get("line"), one_line(s.get("theme")), one_line(s.get("cue")), one_line(s.get("reason"))]
+        rows = [[s.get("line"), one_line(s.get("theme")), one_line(s.get("cue")) + _overlay(s), one_line(s.get("reason"))]
                 for s in d["set_aside"]]
         out += fitted_table(["line", "theme", "cue", "why"], rows, width, minimum=[4, 10, 12, 30], style="simple")
         out.append("")
@@ -185,7 +189,8 @@ def explanation(d: dict, width: int) -> str:
         out.append("Findings:")
         for f in findings:
             first = f"  {one_line(f.get('severity')):<8}"
-            out += hanging(first, " " * len(first), f"{one_line(f.get('rule'))}: {one_line(f.get('message'))}", width)
+            out += hanging(first, " " * len(first), f"{one_line(f.get('rule'))}: {one_line(f.get('message'))}{_overlay(f)}",
+                           width)
     else:
         out.append("Findings: none")
     return "\n".join(out) + "\n"

@@ -19,7 +19,7 @@ from typing import Any, Callable
 import jsonschema
 
 from .messages import deepest, plain
-from .model import BUNDLED, Cue, CueList, Expectation, RuleProblem, Rulebook, RulebookInvalid, Signal
+from .model import BUNDLED, CueList, Expectation, RuleProblem, Rulebook, RulebookInvalid
 from .yamlsource import Located
 
 # Read straight from the bytes, only to know which folders the cache key must cover; the full load
@@ -381,10 +381,3 @@ def apply_overlay(base: Rulebook, label: str, files: list[str], new_themes: list
     rb.disabled = tuple(applier.disabled)
     return rb
 
-
-def cue_origin(rulebook: Rulebook, cues: list[Cue], text: str) -> str | None:
-    """The overlay file:line of the cue (among these) that matches this text, if an overlay added it."""
-    for cue in cues:
-        if cue.file in rulebook.overlay_files and re.search(cue.regex, text, re.IGNORECASE):
-            return f"{cue.file}:{cue.line}"
-    return None
