@@ -499,7 +499,8 @@ def rules_test(directory: str | None, fixture_dirs: tuple[str, ...], fmt: str, e
     failed = [o for o in outcomes if not o.ok]
     result = {
         "rules": [{"rule": o.rule, "kind": o.kind, "passed": o.passed, "false_alarms": o.false_alarms,
-                   "misses": o.misses, "todo": o.todo, "todo_now_passing": o.todo_now_passing} for o in outcomes],
+                   "misses": o.misses, "todo": o.todo, "todo_now_passing": o.todo_now_passing,
+                   **({"broken_by_overlay": o.broken_by_overlay} if o.broken_by_overlay else {})} for o in outcomes],
         "summary": {"rules": len(outcomes), "failed": len(failed), "todo": sum(o.todo for o in outcomes)},
     }
     short: list[str] = []
@@ -543,6 +544,24 @@ def _sentence_figures(figures: dict, short: list[str]) -> str:
                      f"({one_line(w['cue']) or 'no cue'}): {one_line(w['text'])}")
     lines += [f"lii-check: {line}" for line in short]
     return "\n" + "\n".join(piece for line in lines for piece in wrap(line, width)) + "\n"
+
+
+@rules.command("overlay")
+@click.option("--from", "copy_dir", required=True, type=click.Path(), help="Your team's full copy of the bundled rulebook.")
+@click.argument("out", type=click.Path())
+def rules_overlay(copy_dir: str, out: str) -> None:
+    """Write the minimal overlay over the bundled rulebook that builds what a full copy of it builds, into OUT/."""
+    from .rulebook.migrate import MigrationProblem, write_overlay
+
+    try:
+        migration = write_overlay(Path(copy_dir), Path(out))
+    except MigrationProblem as exc:
+        for line in exc.lines + ["lii-check: no overlay was written"]:
+            click.echo(line, err=True)
+        sys.exit(EXIT_USAGE)
+    for note in migration.notes:
+        click.echo(f"lii-check: note: {note}", err=True)
+    click.echo(f"wrote {Path(out) / 'overlay.yaml'}" + "".join(f", {Path(out) / p.name}" for p in migration.new_theme_files))
 
 
 @rules.command("list")

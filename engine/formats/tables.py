@@ -93,7 +93,8 @@ def rule_tests(result: dict, width: int, verbose: bool = False) -> str:
                  len(o.get("misses") or []), o.get("todo", 0),
                  "\n".join([f"false alarm: {x}" for x in o.get("false_alarms") or []]
                            + [f"miss: {x}" for x in o.get("misses") or []]
-                           + [f"todo now passes: {x}" for x in o.get("todo_now_passing") or []])]
+                           + [f"todo now passes: {x}" for x in o.get("todo_now_passing") or []]
+                           + [f"broken by the overlay: {x}" for x in o.get("broken_by_overlay") or []])]
                 for o in shown]
         out += fitted_table(["rule", "kind", "passed", "false alarms", "misses", "todo", "details"], rows, width,
                             minimum=[20, 6, 6, 5, 6, 4, 30])
