@@ -211,13 +211,16 @@ class _Applier:
                 hint = f"did you mean '{guess[0]}'?" if guess else "write it exactly as the base does (`lii-check rules list --cues` lists them)"
                 self.problem(display, located, path + ["remove", i], f"{what} has no cue '{text}' to remove: {hint}")
         added = _cues(change.get("add"), located, display, path + ["add"])
-        for new, pool in ((added.cues, kept), (added.unless, unless)):
+        add = change.get("add") or {}
+        for new, pool, at in ((added.cues, kept, path + ["add"]), (added.unless, unless, path + ["add", "unless"])):
             for cue in new:
                 twin = next((c for c in pool if c.text == cue.text and c.kind == cue.kind), None)
                 if twin is not None:
-                    self.problems.append(RuleProblem(display, cue.line, 1, f"'{cue.text}' is already a cue of {what} "
-                                                                          f"({self.rb.origin(twin.file, twin.line)}): "
-                                                                          "leave it out"))
+                    block = add if at[-1] == "add" else add.get("unless", {})
+                    key = "phrases" if cue.kind == "phrase" else "regex"
+                    self.problem(display, located, at + [key, block[key].index(cue.text)],
+                                 f"'{cue.text}' is already a cue of {what} ({self.rb.origin(twin.file, twin.line)}): "
+                                 "leave it out")
                 else:
                     pool.append(cue)
         return CueList(tuple(kept), tuple(unless))
