@@ -439,12 +439,12 @@ def explain(report: str, rules_dir: str | None, fmt: str, engine: str | None, co
 
 
 @main.command("schema")
-@click.argument("document", type=click.Choice(["check", "explain", "rules"]), default="check")
+@click.argument("document", type=click.Choice(["check", "explain", "rules", "overlay"]), default="check")
 def schema(document: str) -> None:
-    """Print the JSON Schema of a document lii-check writes (check, explain) or reads (rules)."""
+    """Print the JSON Schema of a document lii-check writes (check, explain) or reads (rules, overlay)."""
     from importlib import resources
 
-    name = {"check": "check", "explain": "explain", "rules": "rulebook"}[document]
+    name = {"check": "check", "explain": "explain", "rules": "rulebook", "overlay": "overlay"}[document]
     _echo_stdout((resources.files("lii_check") / "schema" / f"{name}.schema.json").read_text("utf-8"), "json")
 
 

@@ -388,6 +388,7 @@ def test_the_overlay_schema_shares_the_rulebook_definitions_and_accepts_the_exam
     assert {"texts", "unless", "count_test", "number_test", "severity"} <= shared
     assert all(overlay["$defs"][k] == rulebook["$defs"][k] for k in shared)
     jsonschema.Draft202012Validator(overlay).validate(yaml.safe_load((EXAMPLE / "team.yaml").read_text("utf-8")))
+    assert json.loads(cli("schema", "overlay").stdout) == overlay
 
 
 # --- rules overlay --from: a team's full copy becomes the minimal overlay ---------------------------------------
