@@ -431,6 +431,8 @@ def test_rules_overlay_from_a_copy_builds_the_same_rulebook(tmp_path, monkeypatc
 
     done = cli("rules", "overlay", "--from", "copy", "team")
     assert done.exit_code == 0, done.output
+    # The copy inserted its regex mid-list: said, as a note, since the overlay appends it.
+    assert "complaints.yaml:52: signal 'complaints:complaints-not-learned-from': the copy lists its cues in another order" in done.stderr
     assert sorted(p.name for p in (tmp_path / "team").iterdir()) == ["apprenticeships.yaml", "overlay.yaml"]
     overlay = (tmp_path / "team" / "overlay.yaml").read_text("utf-8")
     assert len(overlay.splitlines()) < 45, overlay

@@ -34,10 +34,16 @@ class Migration:
     notes: list[str] = field(default_factory=list)  # differences that change no result and are not carried
 
 
-def _cue_change(base: CueList, copy: CueList) -> dict:
+def _cue_change(base: CueList, copy: CueList, name: str = "", notes: list[str] | None = None) -> dict:
     """add/remove that turn the base's list into the copy's (cues and 'unless' cues, by text and kind)."""
     def texts(cues: tuple[Cue, ...]) -> list[tuple[str, str]]:
         return [(c.text, c.kind) for c in cues]
+
+    kept = [t for t in texts(base.cues) if t in texts(copy.cues)]
+    if notes is not None and texts(copy.cues) != kept + [t for t in texts(copy.cues) if t not in kept]:
+        # Added cues come after the base's; order only decides which of two cues matching the same words is quoted.
+        notes.append(f"{name}: the copy lists its cues in another order; the overlay adds its cues after the "
+                     "bundled ones (only the cue quoted when two of them match the same words can differ)")
 
     change: dict = {}
     removed = [t for t, k in texts(base.cues) if (t, k) not in texts(copy.cues)]
@@ -90,7 +96,7 @@ def diff_rulebooks(base: Rulebook, copy: Rulebook, copy_root: Path) -> Migration
         change: dict = {}
         if theme.weight != old.weight:
             change["weight"] = theme.weight
-        topic = _cue_change(old.topic, theme.topic)
+        topic = _cue_change(old.topic, theme.topic, f"{theme.file}: topic", notes)
         if topic:
             change["topic"] = topic
         if change:
@@ -137,12 +143,13 @@ def diff_rulebooks(base: Rulebook, copy: Rulebook, copy_root: Path) -> Migration
     bl, cl = base.language, copy.language
     for key, attr in (("clause_breaks", "clause_breaks"), ("negation", "negation"), ("counter_cues", "counter"),
                       ("intention", "intention"), ("hedging", "hedging")):
-        change = _cue_change(getattr(bl, attr), getattr(cl, attr))
+        change = _cue_change(getattr(bl, attr), getattr(cl, attr), f"{cl.file}: {key}", notes)
         if change:
             language[key] = change
     if cl.negation_window != bl.negation_window:
         language["negation_window"] = cl.negation_window
-    attribution = {name: _cue_change(bl.attribution[name], cl.attribution[name]) for name in sorted(bl.attribution)}
+    attribution = {name: _cue_change(bl.attribution[name], cl.attribution[name], f"{cl.file}: attribution {name}", notes)
+                   for name in sorted(bl.attribution)}
     attribution = {k: v for k, v in attribution.items() if v}
     if attribution:
         language["attribution"] = attribution
@@ -178,7 +185,7 @@ def _signal_change(old: Signal, sig: Signal, out: dict, notes: list[str]) -> lis
         return [RuleProblem(sig.file, sig.line, 1, f"the signal '{sig.key}' has another level or impact than the "
                                                    "bundled one: an overlay cannot change them; give the new meaning "
                                                    "its own signal in a new theme file, and switch this one off")]
-    change = _cue_change(old.cues, sig.cues)
+    change = _cue_change(old.cues, sig.cues, f"{sig.file}:{sig.line}: signal '{sig.key}'", notes)
     if sig.description != old.description:
         change["description"] = sig.description
     examples = _added(old.examples, sig.examples)
