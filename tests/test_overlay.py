@@ -125,6 +125,12 @@ def test_removing_a_cue_changes_the_reading(tmp_path):
     assert ("shortfall", "mixed", "quantifier-some", False) in reading(sentence, "co-production")
     rules = folder(tmp_path, "r", {"x.yaml": OVERLAY_HEAD + "signals:\n  quantifier-some:\n    remove: [mixed]\n"})
     assert not any(g[2] == "quantifier-some" for g in reading(sentence, "co-production", rules))
+    # explain names the overlay line that removed the cue the base read here, and only here.
+    explained = json.loads(cli("explain", str(SEEDS / "000_69a4ab76882569fd.txt"), "--rules", str(rules),
+                               "--engine", "pure", "--format", "json").stdout)
+    named = [e for t in explained["themes"] for e in t["evidence"] if "overlay" in e]
+    assert named and {e["overlay"] for e in named} == {f"{rules}/x.yaml:5"}
+    assert all(e["clause"] == sentence for e in named)
 
 
 @pytest.mark.parametrize("block, expected", [
@@ -172,6 +178,9 @@ scoring:
     leaders = seed_sentence(SEED, "Senior leaders encouraged reflection")
     assert len(judgements(leaders, "supervision", compiled)) == 2
     assert len(judgements(leaders, "supervision", compile_rulebook_once(base))) == 1
+    explained = json.loads(cli("explain", str(SEED), "--rules", str(rules), "--engine", "pure", "--format", "json").stdout)
+    weights = {t["theme"]: (t["weight"], t.get("overlay")) for t in explained["themes"]}
+    assert weights["supervision"] == (2.5, f"{rules}/x.yaml:4") and weights["complaints"][1] is None
     # The numbers reach the score: the same seed reads with another index.
     index = lambda r: json.loads(cli("check", str(SEED), "--engine", "pure", "--jobs", "1", "--format", "json",
                                      *r).stdout)["reports"][0]["evidence_index"]

@@ -160,7 +160,8 @@ def explanation(d: dict, width: int) -> str:
             weighing = (f"; weight {theme['weight']:g} × √{theme['amount']:g} evidence = "
                         f"{theme['share_of_mean']:.1%} of the mean, contributing {theme['contribution']:.3f}")
         out += hanging("", "  ", f"{one_line(theme.get('theme'))}: {score}{weighing}; "
-                       f"{plural(int(theme.get('mentions') or 0), 'sentence')} mention it; {counts or 'nothing graded'}",
+                       f"{plural(int(theme.get('mentions') or 0), 'sentence')} mention it; {counts or 'nothing graded'}"
+                       f"{_overlay(theme)}",
                        width)
         if theme.get("evidence"):
             rows = [[e.get("line"), one_line(e.get("level")) + ("" if e.get("weight") == 1 else f" ×{e.get('weight'):g}"),

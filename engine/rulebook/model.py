@@ -151,6 +151,8 @@ class Rulebook:
     base: str | None = None  # an overlay's base: BUNDLED or the folder it extends
     overlay_files: tuple[str, ...] = ()  # display names of every overlay file in the chain, base-most first
     disabled: tuple[tuple[str, str], ...] = ()  # (signal key or rule id, file:line of the overlay that disabled it)
+    # (list: signal key, "topic:<theme>" or "language:<list>"; cue text; its regex; file:line of the overlay removing it)
+    removed_cues: tuple[tuple[str, str, str, str], ...] = ()
 
     def origin(self, file: str, line: int) -> str:
         """Where a rule, signal or cue was written: 'bundled' or file:line."""

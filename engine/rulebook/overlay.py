@@ -174,6 +174,7 @@ class _Applier:
         self.problems: list[RuleProblem] = []
         self.settings: dict[str, str] = {}  # what was already set, and where: a second setting is a mistake
         self.disabled: list[tuple[str, str]] = list(base.disabled)
+        self.removed: list[tuple[str, str, str, str]] = list(base.removed_cues)
 
     # --- where, and what went wrong ---------------------------------------------------------------
     def problem(self, display: str, located: Located, path: list, message: str, key: bool = False) -> None:
@@ -195,7 +196,8 @@ class _Applier:
         return True
 
     # --- cues ----------------------------------------------------------------------------------------
-    def cues(self, cues: CueList, change: dict, display: str, located: Located, path: list, what: str) -> CueList:
+    def cues(self, cues: CueList, change: dict, display: str, located: Located, path: list, what: str,
+             owner: str) -> CueList:
         from .load import _cues
 
         kept, unless = list(cues.cues), list(cues.unless)
@@ -204,6 +206,9 @@ class _Applier:
                 found = next((c for c in pool if c.text == text), None)
                 if found is not None:
                     pool.remove(found)
+                    if pool is kept:  # remembered so `explain` can name the overlay behind a cue no longer read
+                        self.removed.append((owner, found.text, found.regex,
+                                             f"{display}:{located.where(path + ['remove', i])[0]}"))
                     break
             else:
                 known = [c.text for c in cues.cues + cues.unless]
@@ -244,7 +249,7 @@ class _Applier:
                     self.disabled.append((name, where))
                 continue
             if "add" in change or "remove" in change:
-                signal.cues = self.cues(signal.cues, change, display, located, path, f"the signal '{name}'")
+                signal.cues = self.cues(signal.cues, change, display, located, path, f"the signal '{name}'", name)
             if "description" in change and self.once(f"the description of signal '{name}'", display, located, path + ["description"]):
                 signal.description = " ".join(change["description"].split())
             for kind, items in (change.get("examples") or {}).items():
@@ -315,7 +320,7 @@ class _Applier:
                 theme.weight = float(change["weight"])
             if "topic" in change:
                 theme.topic = self.cues(theme.topic, change["topic"], display, located, path + ["topic"],
-                                        f"the topic of '{name}'")
+                                        f"the topic of '{name}'", f"topic:{name}")
             theme.changes = theme.changes + (f"{display}:{located.where(path, key=True)[0]}",)
 
     def language(self, block: dict, display: str, located: Located) -> None:
@@ -323,10 +328,11 @@ class _Applier:
         for key, attr in LANGUAGE_LISTS.items():
             if key in block:
                 setattr(lang, attr, self.cues(getattr(lang, attr), block[key], display, located, ["language", key],
-                                              f"the {key.replace('_', ' ')} list"))
+                                              f"the {key.replace('_', ' ')} list", f"language:{key}"))
         for name, change in (block.get("attribution") or {}).items():
             lang.attribution[name] = self.cues(lang.attribution[name], change, display, located,
-                                               ["language", "attribution", name], f"the '{name}' attribution list")
+                                               ["language", "attribution", name], f"the '{name}' attribution list",
+                                               f"language:attribution:{name}")
         if "negation_window" in block and self.once("the negation window", display, located, ["language", "negation_window"]):
             lang.negation_window = int(block["negation_window"])
 
@@ -382,5 +388,6 @@ def apply_overlay(base: Rulebook, label: str, files: list[str], new_themes: list
     rb.base = base.path
     rb.overlay_files = base.overlay_files + tuple(d for d, _, _ in overlays) + tuple(t.file for t in new_themes)
     rb.disabled = tuple(applier.disabled)
+    rb.removed_cues = tuple(applier.removed)
     return rb
 
