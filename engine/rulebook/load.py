@@ -195,11 +195,7 @@ class Folder:
     problems: list[RuleProblem]
 
 
-def _load(root: Path, label: str, files: list[Path]) -> Rulebook:
-    return assemble(label, files, read_folder(label, files))
-
-
-def read_folder(label: str, files: list[Path], display_of=None) -> Folder:
+def read_folder(label: str, files: list[Path]) -> Folder:
     """Every file of a folder checked and built; 'kind: overlay' files are set aside for overlay.py."""
     schema = load_schema()
     validator = jsonschema.Draft202012Validator(schema)
@@ -209,7 +205,7 @@ def read_folder(label: str, files: list[Path], display_of=None) -> Folder:
     scorings: list[Scoring] = []
     overlays: list[tuple[str, Any, Located]] = []
     for path in files:
-        display = display_of(path) if display_of else (path.name if label == BUNDLED else str(path))
+        display = path.name if label == BUNDLED else str(path)
         data, located, file_problems = read_yaml(path, display)
         problems.extend(file_problems)
         if located is None:

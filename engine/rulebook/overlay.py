@@ -18,6 +18,8 @@ from typing import Any, Callable
 
 import jsonschema
 
+from .load import (_cue_problems, _cues, _duplicate_ids, _placeholder_problems, assemble, bundled_rules_dir,
+                   load_overlay_schema_text, load_rulebook, load_schema, read_folder, rule_files)
 from .messages import deepest, plain
 from .model import BUNDLED, CueList, Expectation, RuleProblem, Rulebook, RulebookInvalid
 from .yamlsource import Located
@@ -31,15 +33,11 @@ LANGUAGE_LISTS = {"clause_breaks": "clause_breaks", "negation": "negation", "cou
 
 
 def overlay_schema() -> dict:
-    from .load import load_overlay_schema_text
-
     return json.loads(load_overlay_schema_text())
 
 
 def base_folder(folder_label: str, extends: str) -> tuple[Path, str]:
     """The folder an overlay extends and its display label: 'bundled', or relative to the overlay."""
-    from .load import bundled_rules_dir
-
     if extends == "bundled":
         return bundled_rules_dir(), BUNDLED
     label = os.path.normpath(os.path.join(folder_label, extends))
@@ -48,8 +46,6 @@ def base_folder(folder_label: str, extends: str) -> tuple[Path, str]:
 
 def chain_folders(root: Path, label: str) -> list[tuple[Path, str]] | None:
     """The folders a load will read, the given one first; None when only the full load can tell."""
-    from .load import rule_files
-
     out: list[tuple[Path, str]] = []
     seen: set[str] = set()
     folder, name = root, label
@@ -80,8 +76,6 @@ def chain_folders(root: Path, label: str) -> list[tuple[Path, str]] | None:
 
 def build(root: Path, label: str, trail: tuple[tuple[str, str], ...] = ()) -> tuple[Rulebook, list[str]]:
     """The rulebook in root (full, or an overlay applied to its base) and the labels of the folders read."""
-    from .load import assemble, read_folder, rule_files
-
     files = rule_files(root)
     folder = read_folder(label, files)
     if not folder.overlays:
@@ -123,8 +117,6 @@ def build(root: Path, label: str, trail: tuple[tuple[str, str], ...] = ()) -> tu
         raise RulebookInvalid([RuleProblem(display, line, col, f"the overlays extend each other in a circle ({loop}): "
                                                                "one of them must extend 'bundled' or a full rulebook")])
     if base_label == BUNDLED:
-        from .load import load_rulebook
-
         base, used = load_rulebook(None), [BUNDLED]
     else:
         base, used = build(base_root, base_label, here)
@@ -133,8 +125,6 @@ def build(root: Path, label: str, trail: tuple[tuple[str, str], ...] = ()) -> tu
 
 
 def _schema_problems(validator, schema: dict, data: Any, located: Located, display: str) -> list[RuleProblem]:
-    from .load import _cue_problems
-
     problems = _cue_problems(data, located, display)
     seen = set()
     for error in validator.iter_errors(data):
@@ -159,8 +149,6 @@ def _in(path: list) -> str:
 
 @lru_cache(maxsize=2)
 def _measure_validator(scope: str):
-    from .load import load_schema
-
     defs = load_schema()["$defs"]
     name = "theme_measures" if scope == "theme" else "report_measures"
     return jsonschema.Draft202012Validator({"$ref": f"#/$defs/{name}", "$defs": defs}), {"$defs": defs}
@@ -198,8 +186,6 @@ class _Applier:
     # --- cues ----------------------------------------------------------------------------------------
     def cues(self, cues: CueList, change: dict, display: str, located: Located, path: list, what: str,
              owner: str) -> CueList:
-        from .load import _cues
-
         kept, unless = list(cues.cues), list(cues.unless)
         for i, text in enumerate(change.get("remove") or []):
             for pool in (kept, unless):
@@ -258,8 +244,6 @@ class _Applier:
             signal.changes = signal.changes + (where,)
 
     def expectations(self, block: dict, display: str, located: Located) -> None:
-        from .load import _placeholder_problems
-
         by_id = {e.id: e for e in self.rb.expectations()}
         for name, change in block.items():
             path = ["expectations", name]
@@ -360,8 +344,6 @@ class _Applier:
 def apply_overlay(base: Rulebook, label: str, files: list[str], new_themes: list,
                   overlays: list[tuple[str, Any, Located]]) -> Rulebook:
     """The base with the overlay folder's new themes and changes applied; RulebookInvalid if any is wrong."""
-    from .load import _duplicate_ids
-
     applier = _Applier(base)
     rb = applier.rb
     for theme in new_themes:
