@@ -34,7 +34,8 @@ def explain_dict(result: ReportResult, rulebook: Rulebook) -> dict:
         if not items and not facts.mentions:
             continue
         share = pull.get(theme, 0.0) / total if total else 0.0
-        themes.append({
+        owner = rulebook.theme(theme)
+        themes.append(_with_overlay({
             "theme": theme, "score": facts.score, "mentions": facts.mentions, "counts": facts.counts,
             "weight": weights[theme], "amount": round(sum(e.weight for e in items), 4),
             "share_of_mean": round(share, 4),
@@ -42,7 +43,7 @@ def explain_dict(result: ReportResult, rulebook: Rulebook) -> dict:
             "evidence": [_with_overlay({"line": e.line, "level": e.level, "cue": e.cue, "source": e.source,
                                         "weight": e.weight, "clause": e.clause},
                                        reading_overlay(rulebook, e.theme, e.signal, e.cue, e.clause)) for e in items],
-        })
+        }, ", ".join(owner.changes) if owner is not None else None))
     return {
         "path": result.path, "awarded_score": r.awarded_score, "evidence_score": a.evidence_score,
         "evidence_index": a.index, "verdict": result.verdict, "reasoning": a.reasoning,

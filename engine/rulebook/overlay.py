@@ -130,12 +130,14 @@ def _schema_problems(validator, schema: dict, data: Any, located: Located, displ
     for error in validator.iter_errors(data):
         for cause in deepest(error):
             where, at_key, message = plain(cause, schema)
-            if cause.validator == "propertyNames":
+            if "propertyNames" in cause.relative_schema_path:  # a badly formed name, not a bad value
                 message = f"'{cause.instance}' is not a name lii-check uses here{_in(where)}: " + (
                     "a signal is named theme:signal-id (or a language signal's bare id)" if "signals" in where
                     else "an expectation is named theme.id or consistency.id, as `lii-check rules list` shows"
-                    if "expectations" in where else "use a theme id")
+                    if "expectations" in where else "use a theme id, as `lii-check rules list` shows")
                 where, at_key = where + [cause.instance], True
+            elif cause.validator == "const" and cause.validator_value is True:
+                message = f"'{cause.instance}' is not allowed{_in(where)}: write 'disable: true', or leave the line out"
             line, col = located.where(where, key=at_key)
             if (line, col, message) not in seen:
                 seen.add((line, col, message))
