@@ -84,6 +84,10 @@ def test_the_readme_overlay_works_through_check_explain_list_and_test(tmp_path, 
     assert "1 case was upheld" in finding["evidence"][0]["text"]
 
     explained = json.loads(cli("explain", str(SEED), "--rules", "my-rules", "--engine", "pure", "--format", "json").stdout)
+    import jsonschema
+
+    schema = json.loads((REPO / "engine" / "schema" / "explain.schema.json").read_text("utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(explained)  # the overlay keys are part of the document
     [upheld] = [e for t in explained["themes"] if t["theme"] == "complaints" for e in t["evidence"] if e["line"] == 75]
     assert (upheld["level"], upheld["cue"], upheld["overlay"]) == ("significant", "case was upheld", "my-rules/team.yaml:6")
     assert f"`{upheld['cue']} (overlay {upheld['overlay']})`" in (REPO / "rules" / "README.md").read_text("utf-8")
