@@ -373,6 +373,13 @@ def test_the_configuration_wins_over_the_overlay(tmp_path, monkeypatch):
     assert done.exit_code == 0 and json.loads(done.stdout)["reports"][0]["findings"] == []
     (tmp_path / ".lii-check.yaml").write_text("rules: team\n")
     assert cli(*args).exit_code == 1
+    # A rule the overlay switched off may still be named by the configuration; a misspelt one may not.
+    (tmp_path / "team" / "off.yaml").write_text("kind: overlay\nexpectations:\n  consistency.label-wording:\n"
+                                                "    disable: true\n")
+    (tmp_path / ".lii-check.yaml").write_text("rules: team\ndisable: [consistency.label-wording]\n")
+    assert cli(*args).exit_code == 1
+    (tmp_path / ".lii-check.yaml").write_text("rules: team\ndisable: [consistency.label-wordin]\n")
+    assert cli(*args).exit_code == 2
 
 
 def test_rules_test_names_the_base_examples_an_overlay_breaks(tmp_path):
