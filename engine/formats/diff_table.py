@@ -29,12 +29,15 @@ def _sentence_lines(sentence: dict, width: int) -> list[str]:
 
 
 def report_block(report: dict, sentences: list[dict], width: int) -> list[str]:
+    """The report's scores before → after, then its findings and sentences that changed. A block with
+    details is set apart by blank lines; reports whose scores alone moved stay one under the other."""
     lines = hanging("", "  ", f"{one_line(report['path'])}: {scores_phrase(report)}", width, breaks="/")
+    details: list[str] = []
     for kind, finding in finding_rows(report):
-        lines += _finding_lines(kind, finding, width)
+        details += _finding_lines(kind, finding, width)
     for sentence in sentences:
-        lines += _sentence_lines(sentence, width)
-    return lines
+        details += _sentence_lines(sentence, width)
+    return ["", *lines, *details, ""] if details else lines
 
 
 def render(doc: dict, width: int = 120) -> str:
@@ -46,9 +49,10 @@ def render(doc: dict, width: int = 120) -> str:
     for sentence in doc.get("sentences") or []:
         by_path.setdefault(sentence["path"], []).append(sentence)
     moved_paths = set()
+    lines.append("")
     for report in doc.get("reports") or []:
         moved_paths.add(report["path"])
-        lines += [""] + report_block(report, by_path.get(report["path"], []), width)
+        lines += report_block(report, by_path.get(report["path"], []), width)
     unmoved = [s for path, items in sorted(by_path.items()) if path not in moved_paths for s in items]
     if unmoved:
         lines += ["", *wrap("Read differently in reports that did not move:", width)]
@@ -71,4 +75,12 @@ def render(doc: dict, width: int = 120) -> str:
         for line in calibration:
             lines += hanging("  ", _INDENT, line, width)
     lines += wrap(f"Result: {result_phrase(s)}", width)
-    return "\n".join(lines) + "\n"
+    return "\n".join(_single_blanks(lines)) + "\n"
+
+
+def _single_blanks(lines: list[str]) -> list[str]:
+    out: list[str] = []
+    for line in lines:
+        if line or (out and out[-1]):
+            out.append(line)
+    return out

@@ -1,0 +1,419 @@
+"""`lii-check rules diff` (issue 12, item 2) on the real fixtures, checked against two separate
+`lii-check check --format json` runs, one per rulebook.
+
+A report moved when its verdict, evidence score, evidence index (as printed) or the multiset of its
+findings keyed by (rule id, severity) differs. The modified rulebooks below are copies of rules/ with
+one band mark, two cues and one severity changed; which reports they move is never written down here:
+it is computed from the check runs.
+"""
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from lii_check.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = [REPO / "fixtures" / name for name in ("seeds", "synthetic", "shifted")]
+SEVERITY_RULE = "learning-culture.low-band-strong-throughout"  # fires on fixtures/shifted/seed000_relabelled_2.txt
+
+
+def invoke(*args, cwd: Path) -> "CliRunner.Result":
+    import os
+
+    here = os.getcwd()
+    os.chdir(cwd)  # from a folder no configuration file sits above (the repository's own could change runs)
+    try:
+        result = CliRunner().invoke(main, [str(a) for a in args])
+    finally:
+        os.chdir(here)
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert "Traceback" not in result.stderr
+    return result
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text, f"{path.name} no longer holds {old!r}: update the test's edit"
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def change_band_mark(rules: Path) -> None:
+    _edit(rules / "scoring.yaml", '"4": 3.12', '"4": 3.2')
+
+
+def add_cues(rules: Path) -> None:
+    # Two phrases the synthetic reports use, added to the significant "absence" signal.
+    text = (rules / "language.yaml").read_text("utf-8")
+    at = text.index("  - id: absence")
+    at = text.index("phrases:\n", at) + len("phrases:\n")
+    (rules / "language.yaml").write_text(text[:at] + "      - winter peaks\n      - reflective supervision\n"
+                                         + text[at:], "utf-8")
+
+
+def change_severity(rules: Path, rule_id: str = SEVERITY_RULE, new: str = "error") -> None:
+    theme, _, local = rule_id.partition(".")
+    path = rules / f"{theme}.yaml"
+    text = path.read_text("utf-8")
+    at = text.index(f"- id: {local}\n")
+    at = text.index("severity: ", at)
+    end = text.index("\n", at)
+    path.write_text(text[:at] + f"severity: {new}" + text[end:], "utf-8")
+
+
+def copy_rules(into: Path, *edits) -> Path:
+    shutil.copytree(REPO / "rules", into, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    for edit in edits:
+        edit(into)
+    return into
+
+
+def check_json(rules: Path | None, cwd: Path, paths=CORPUS) -> dict:
+    args = ["check", *paths, "--engine", "pure", "-j", "1", "--format", "json"]
+    done = invoke(*args, *(["--rules", rules] if rules else []), cwd=cwd)
+    assert done.exit_code in (0, 1), done.stderr
+    return json.loads(done.stdout)
+
+
+def diff_json(*args, cwd: Path, paths=CORPUS) -> tuple[int, dict]:
+    done = invoke("rules", "diff", *paths, "--engine", "pure", "--format", "json", *args, cwd=cwd)
+    assert done.exit_code in (0, 1), done.stderr
+    return done.exit_code, json.loads(done.stdout)
+
+
+def moved_between(before: dict, after: dict) -> dict[str, tuple[dict, dict]]:
+    """The definition of "moved", applied to two check documents: path -> (report before, report after)."""
+    old = {r["path"]: r for r in before["reports"]}
+    new = {r["path"]: r for r in after["reports"]}
+    assert old.keys() == new.keys()
+    out = {}
+    for path in old:
+        a, b = old[path], new[path]
+        keys = [Counter((f["rule"], f["severity"]) for f in r["findings"]) for r in (a, b)]
+        if (a["verdict"], a["evidence_score"], a["evidence_index"]) != (b["verdict"], b["evidence_score"],
+                                                                      b["evidence_index"]) or keys[0] != keys[1]:
+            out[path] = (a, b)
+    return out
+
+
+def fired(doc: dict) -> Counter:
+    return Counter(f["rule"] for r in doc["reports"] for f in r["findings"] + r["suppressed"])
+
+
+def digest(paths) -> str:
+    h = hashlib.sha256()
+    for root in paths:
+        for f in sorted(p for p in Path(root).rglob("*") if p.is_file()):
+            h.update(str(f).encode() + f.read_bytes())
+    return h.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def modified(tmp_path_factory):
+    """A changed rulebook, the two check documents and the diff document, computed once."""
+    tmp = tmp_path_factory.mktemp("diff")
+    rules = copy_rules(tmp / "changed-rules", change_band_mark, add_cues, change_severity)
+    before_corpus = digest(CORPUS)
+    code, doc = diff_json("--base", REPO / "rules", "--rules", rules, cwd=tmp)
+    return {"tmp": tmp, "rules": rules, "code": code, "doc": doc, "corpus_untouched": digest(CORPUS) == before_corpus,
+            "before": check_json(REPO / "rules", tmp), "after": check_json(rules, tmp)}
+
+
+# (a) ------------------------------------------------------------------------------------------------
+
+def test_folder_base_lists_exactly_the_reports_two_check_runs_differ_on(modified):
+    expected = moved_between(modified["before"], modified["after"])
+    doc = modified["doc"]
+    # A rule change that moved nothing, or everything, would let a wrong diff pass.
+    assert 0 < len(expected) < len(modified["before"]["reports"])
+    assert [r["path"] for r in doc["reports"]] == sorted(expected)
+    for report in doc["reports"]:
+        a, b = expected[report["path"]]
+        for name in ("verdict", "evidence_score", "evidence_index"):
+            assert report[name] == {"before": a[name], "after": b[name]}, (report["path"], name)
+        assert report["awarded_score"] == a["awarded_score"]
+    assert doc["summary"]["moved"] == len(expected)
+    assert doc["summary"]["reports"] == len(modified["before"]["reports"])
+    assert modified["code"] == 0  # something moved, but --fail-on-change was not given
+    assert modified["corpus_untouched"]
+
+
+def test_findings_added_and_removed_are_the_differences_of_the_check_runs(modified):
+    expected = moved_between(modified["before"], modified["after"])
+    for report in modified["doc"]["reports"]:
+        a, b = expected[report["path"]]
+        old = Counter((f["rule"], f["severity"]) for f in a["findings"])
+        new = Counter((f["rule"], f["severity"]) for f in b["findings"])
+        changes = report["findings"]
+        for f in changes["changed"]:
+            old[(f["rule"], f["severity"]["before"])] -= 1
+            new[(f["rule"], f["severity"]["after"])] -= 1
+        assert +(old - new) == Counter((f["rule"], f["severity"]) for f in changes["removed"]), report["path"]
+        assert +(new - old) == Counter((f["rule"], f["severity"]) for f in changes["added"]), report["path"]
+        # The cited sentences are the after side's for added findings, the before side's for removed ones.
+        for kind, side in (("added", b), ("removed", a)):
+            for f in changes[kind]:
+                source = next(g for g in side["findings"] if g["rule"] == f["rule"])
+                assert f["evidence"] == source["evidence"] and f["line"] == source["line"]
+
+
+def test_summary_counts_rules_whose_firing_count_changed_and_directions(modified):
+    before, after = fired(modified["before"]), fired(modified["after"])
+    expected = [{"rule": r, "before": before[r], "after": after[r]}
+                for r in sorted(set(before) | set(after)) if before[r] != after[r]]
+    summary = modified["doc"]["summary"]
+    assert summary["rules"] == expected and expected
+    moved = moved_between(modified["before"], modified["after"]).values()
+    directions = summary["directions"]
+    assert directions["evidence_score_down"] == sum(1 for a, b in moved if b["evidence_score"] < a["evidence_score"])
+    assert directions["evidence_score_up"] == sum(1 for a, b in moved if b["evidence_score"] > a["evidence_score"])
+    assert directions["evidence_index_down"] == sum(1 for a, b in moved if b["evidence_index"] < a["evidence_index"])
+    assert directions["newly_inconsistent"] == sum(1 for a, b in moved
+                                                   if (a["verdict"], b["verdict"]) == ("consistent", "inconsistent"))
+    assert directions["newly_inconsistent"] > 0 and directions["evidence_score_down"] > 0
+
+
+def test_sentence_readings_agree_with_explain(modified):
+    """Every sentence the diff lists is read differently by explain, and every line and theme whose
+    reading explain shows changing is listed (a line may hold several sentences)."""
+    from lii_check.check import check_reports
+    from lii_check.explain import explain_dict
+    from lii_check.parser import read_report
+    from lii_check.session import open_session
+
+    severity = {"none": -1, "good": 0, "strong": 1, "intention": 2, "shortfall": 3, "significant": 4}
+    views = {}
+    for side, rules in (("before", REPO / "rules"), ("after", modified["rules"])):
+        session = open_session(str(rules), config_path=None, engine="pure")
+        reports = [read_report(p, str(p)) for p in sorted((REPO / "fixtures" / "synthetic").glob("s*"))]
+        results, _ = check_reports(reports, session.compiled, "pure")
+        views[side] = {}
+        for result in results:
+            for theme in explain_dict(result, session.rulebook)["themes"]:
+                for e in theme["evidence"]:
+                    views[side].setdefault((result.path, e["line"], theme["theme"]), []).append(e["level"])
+    changed_lines = {key for key in set(views["before"]) | set(views["after"])
+                     if sorted(views["before"].get(key, [])) != sorted(views["after"].get(key, []))}
+    worst = {side: {k: max(v, key=severity.get) for k, v in views[side].items()} for side in views}
+    headline_changed = {k for k in changed_lines if worst["before"].get(k, "none") != worst["after"].get(k, "none")}
+    listed = [s for s in modified["doc"]["sentences"] if "/synthetic/" in s["path"]]
+    listed_keys = {(s["path"], s["line"], s["theme"]) for s in listed}
+    assert headline_changed and headline_changed <= listed_keys
+    assert listed_keys <= changed_lines
+    assert {(s["before"], s["after"]) for s in listed} >= {("shortfall", "significant")}
+    s = modified["doc"]["summary"]["sentences"]
+    assert s["changed"] == len(modified["doc"]["sentences"])
+    assert Counter({(t["before"], t["after"]): t["count"] for t in s["transitions"]}) == \
+        Counter((x["before"], x["after"]) for x in modified["doc"]["sentences"])
+
+
+# (b) ------------------------------------------------------------------------------------------------
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture
+def repo(tmp_path):
+    """A git repository whose committed rules/ is the bundled rulebook; the working tree then changes it."""
+    root = tmp_path / "team"
+    root.mkdir()
+    git(root, "init", "-q")
+    git(root, "config", "user.email", "qa@example.invalid")
+    git(root, "config", "user.name", "QA lead")
+    copy_rules(root / "rules")
+    git(root, "add", "rules")
+    git(root, "commit", "-q", "-m", "rules as bundled")
+    return root
+
+
+def test_git_base_reads_the_committed_rules_without_touching_the_work_tree(repo, modified, monkeypatch, tmp_path):
+    change_band_mark(repo / "rules")
+    add_cues(repo / "rules")
+    change_severity(repo / "rules")
+    index = (repo / ".git" / "index").read_bytes()
+    status = git(repo, "status", "--porcelain")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    expected = sorted(moved_between(modified["before"], modified["after"]))
+    for base, label in (("HEAD", "HEAD:rules"), ("HEAD:rules", "HEAD:rules")):
+        code, doc = diff_json("--base", base, "--rules", repo / "rules", cwd=tmp_path)
+        assert [r["path"] for r in doc["reports"]] == expected
+        assert doc["reports"] == modified["doc"]["reports"] and doc["sentences"] == modified["doc"]["sentences"]
+        assert doc["base"] == {"rulebook": label, "commit": git(repo, "rev-parse", "HEAD").strip()}
+    assert (repo / ".git" / "index").read_bytes() == index
+    assert git(repo, "status", "--porcelain") == status
+    assert sorted(line[3:] for line in status.splitlines()) == ["rules/language.yaml", "rules/learning-culture.yaml",
+                                                                "rules/scoring.yaml"]
+    assert list(scratch.iterdir()) == []  # the copy read out of git is gone
+
+
+def test_git_base_for_the_bundled_rulebook_reads_rules_of_the_current_repository(repo, modified):
+    # Committed: the changed rules. After: the bundled rulebook (no --rules). So the diff runs backwards.
+    for path in ("scoring.yaml", "language.yaml", "learning-culture.yaml"):
+        shutil.copy(modified["rules"] / path, repo / "rules" / path)
+    git(repo, "commit", "-q", "-am", "change the rules")
+    shutil.rmtree(repo / "rules")  # only the committed copy can be read
+    code, doc = diff_json("--base", "HEAD", cwd=repo)
+    expected = moved_between(modified["after"], modified["before"])
+    assert [r["path"] for r in doc["reports"]] == sorted(expected)
+    for report in doc["reports"]:
+        a, b = expected[report["path"]]
+        assert report["verdict"] == {"before": a["verdict"], "after": b["verdict"]}
+    assert doc["base"]["rulebook"] == "HEAD:rules" and doc["after"]["rulebook"] == "(bundled)"
+
+
+# (c) ------------------------------------------------------------------------------------------------
+
+def test_a_severity_change_is_one_finding_changed(tmp_path, modified):
+    rules = copy_rules(tmp_path / "rules", change_severity)
+    code, doc = diff_json("--base", REPO / "rules", "--rules", rules, cwd=tmp_path)
+    firing = sorted(r["path"] for r in modified["before"]["reports"]
+                    if any(f["rule"] == SEVERITY_RULE for f in r["findings"]))
+    assert firing and [r["path"] for r in doc["reports"]] == firing
+    for report in doc["reports"]:
+        assert report["findings"]["added"] == [] and report["findings"]["removed"] == []
+        assert [(f["rule"], f["severity"]) for f in report["findings"]["changed"]] == [
+            (SEVERITY_RULE, {"before": "warning", "after": "error"})]
+    table = invoke("rules", "diff", *CORPUS, "--engine", "pure", "--base", REPO / "rules", "--rules", rules, cwd=tmp_path)
+    assert f"~ warning → error {SEVERITY_RULE} changed" in table.stdout
+    assert f"+ error {SEVERITY_RULE}" not in table.stdout and f"- warning {SEVERITY_RULE}" not in table.stdout
+
+
+# (d) ------------------------------------------------------------------------------------------------
+
+def test_identical_rulebooks_move_nothing(tmp_path):
+    rules = copy_rules(tmp_path / "rules")
+    for extra in ([], ["--fail-on-change"]):
+        code, doc = diff_json("--base", REPO / "rules", "--rules", rules, *extra, cwd=tmp_path)
+        assert code == 0 and doc["reports"] == [] and doc["sentences"] == [] and doc["summary"]["rules"] == []
+        assert doc["summary"]["moved"] == 0 and doc["summary"]["reports"] == 27
+
+
+def test_fail_on_change_exits_1_when_something_moved(modified):
+    done = invoke("rules", "diff", *CORPUS, "--engine", "pure", "--base", REPO / "rules", "--rules", modified["rules"],
+                  "--fail-on-change", cwd=modified["tmp"])
+    assert done.exit_code == 1, done.stderr
+    assert f"Result: {modified['doc']['summary']['moved']} reports moved (exit code 1, --fail-on-change)" in \
+        " ".join(done.stdout.split())
+
+
+# (e) ------------------------------------------------------------------------------------------------
+
+def test_a_folder_base_with_invalid_rules_is_a_located_error(tmp_path):
+    broken = copy_rules(tmp_path / "old-rules")
+    _edit(broken / "scoring.yaml", "  good: 3.0\n", "  good: three\n")
+    line = (broken / "scoring.yaml").read_text("utf-8").splitlines().index("  good: three") + 1
+    done = invoke("rules", "diff", *CORPUS, "--base", broken, cwd=tmp_path)
+    assert done.exit_code == 2 and done.stdout == ""
+    assert f"{broken / 'scoring.yaml'}:{line}:" in done.stderr
+    assert "problem(s) in the base rules" in done.stderr
+
+
+def test_a_git_base_that_does_not_load_is_a_located_error(repo, tmp_path):
+    _edit(repo / "rules" / "scoring.yaml", "  good: 3.0\n", "  good: three\n")
+    line = (repo / "rules" / "scoring.yaml").read_text("utf-8").splitlines().index("  good: three") + 1
+    git(repo, "commit", "-q", "-am", "a broken value")
+    git(repo, "revert", "--no-edit", "HEAD")
+    done = invoke("rules", "diff", *CORPUS, "--base", "HEAD~1", "--rules", repo / "rules", cwd=tmp_path)
+    assert done.exit_code == 2 and done.stdout == ""
+    assert f"HEAD~1:rules/scoring.yaml:{line}:" in done.stderr
+    assert "lii-check-base-" not in done.stderr  # the temporary copy is not what the reader edits
+
+    for base, named in (("no-such-branch", "'no-such-branch' is not a revision"),
+                        ("HEAD:nowhere", "HEAD:nowhere: the rules folder does not exist"),
+                        ("HEAD:rules/scoring.yaml", "is a file, not a folder")):
+        done = invoke("rules", "diff", *CORPUS, "--base", base, "--rules", repo / "rules", cwd=tmp_path)
+        assert done.exit_code == 2 and named in done.stderr, (base, done.stderr)
+
+
+def test_a_revision_outside_any_repository_is_a_usage_error(tmp_path):
+    done = invoke("rules", "diff", *CORPUS, "--base", "HEAD", cwd=tmp_path)
+    assert done.exit_code == 2 and "not inside a git repository" in done.stderr
+
+
+# (f) ------------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def diff_schema():
+    done = CliRunner().invoke(main, ["schema", "diff"])
+    assert done.exit_code == 0
+    schema = json.loads(done.stdout)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def test_the_json_validates_against_the_shipped_schema(modified, diff_schema):
+    diff_schema.validate(modified["doc"])
+    broken = json.loads(json.dumps(modified["doc"]))
+    broken["reports"][0]["findings"]["changed"].append({"rule": "x", "severity": "error", "line": 1, "evidence": []})
+    with pytest.raises(jsonschema.ValidationError):
+        diff_schema.validate(broken)  # a changed finding carries its severity before and after
+    broken = json.loads(json.dumps(modified["doc"]))
+    broken["summary"]["percent"] = 1
+    with pytest.raises(jsonschema.ValidationError):
+        diff_schema.validate(broken)
+
+
+def test_calibrate_figures_are_calibrates_own_before_and_after(modified, diff_schema):
+    seeds = [REPO / "fixtures" / "seeds"]
+    code, doc = diff_json("--base", REPO / "rules", "--rules", modified["rules"], "--calibrate",
+                          cwd=modified["tmp"], paths=seeds)
+    diff_schema.validate(doc)
+    for side, rules in (("before", REPO / "rules"), ("after", modified["rules"])):
+        done = invoke("calibrate", *seeds, "--engine", "pure", "--format", "json", "--rules", rules, cwd=modified["tmp"])
+        own = json.loads(done.stdout)
+        figures = doc["summary"]["calibration"][side]
+        for name in ("reports", "evidence_equals_awarded", "two_or_more_bands_away", "inconsistent_share"):
+            assert figures[name] == own[name], (side, name)
+        assert figures["shift_caught"] == {k: v["share"] for k, v in own["shift_test"].items()}
+    assert doc["summary"]["calibration"]["before"] != doc["summary"]["calibration"]["after"]
+
+
+# (g) ------------------------------------------------------------------------------------------------
+
+def test_markdown_has_one_details_block_per_moved_report_in_path_order(modified):
+    args = ("rules", "diff", *CORPUS, "--engine", "pure", "--base", REPO / "rules", "--rules", modified["rules"],
+            "--format", "markdown")
+    first = invoke(*args, cwd=modified["tmp"])
+    assert first.exit_code == 0 and invoke(*args, cwd=modified["tmp"]).stdout == first.stdout  # byte-identical
+    md = first.stdout
+    doc = modified["doc"]
+    summaries = re.findall(r"<details>\n<summary><code>([^<]*)</code>: ([^<]*)</summary>", md)
+    assert [path for path, _ in summaries] == [r["path"] for r in doc["reports"]]
+    assert md.count("<details>") == md.count("</details>") == len(doc["reports"]) + (
+        1 if any(s["path"] not in {r["path"] for r in doc["reports"]} for s in doc["sentences"]) else 0)
+    for (path, words), report in zip(summaries, doc["reports"]):
+        block = md.split(f"<summary><code>{path}</code>", 1)[1].split("</details>", 1)[0]
+        rows = [line for line in block.splitlines() if re.match(r"^\| (added|removed|changed) \|", line)]
+        assert len(rows) == sum(len(report["findings"][k]) for k in ("added", "removed", "changed"))
+        v = report["verdict"]
+        assert words.endswith(v["after"] if v["before"] == v["after"] else f"{v['before']} → {v['after']}")
+    for r in doc["summary"]["rules"]:
+        assert f"| `{r['rule']}` | {r['before']} | {r['after']} |" in md
+    assert md.startswith("### lii-check rules diff\n")
+
+
+def test_table_fits_the_terminal_and_is_deterministic(modified, monkeypatch):
+    args = ("rules", "diff", *CORPUS, "--engine", "pure", "--base", REPO / "rules", "--rules", modified["rules"])
+    for width in (60, 100):
+        monkeypatch.setenv("COLUMNS", str(width))
+        out = invoke(*args, cwd=modified["tmp"]).stdout
+        assert out == invoke(*args, cwd=modified["tmp"]).stdout
+        assert max(len(line) for line in out.splitlines()) <= width
+        for report in modified["doc"]["reports"]:
+            assert report["path"].rsplit("/", 1)[-1] in out
+
+
+def test_schema_command_lists_diff():
+    done = CliRunner().invoke(main, ["schema", "--help"])
+    assert "diff" in done.stdout
