@@ -51,12 +51,14 @@ def change_band_mark(rules: Path) -> None:
 
 
 def add_cues(rules: Path) -> None:
-    # Two phrases the synthetic reports use, added to the significant "absence" signal.
+    # Two phrases the synthetic reports use, added to the significant "absence" signal, and a topic
+    # word that makes sentences count for a theme they were not read for.
     text = (rules / "language.yaml").read_text("utf-8")
     at = text.index("  - id: absence")
     at = text.index("phrases:\n", at) + len("phrases:\n")
     (rules / "language.yaml").write_text(text[:at] + "      - winter peaks\n      - reflective supervision\n"
                                          + text[at:], "utf-8")
+    _edit(rules / "research.yaml", "topic:\n  phrases:\n", "topic:\n  phrases:\n    - winter\n")
 
 
 def change_severity(rules: Path, rule_id: str = SEVERITY_RULE, new: str = "error") -> None:
@@ -181,34 +183,41 @@ def test_summary_counts_rules_whose_firing_count_changed_and_directions(modified
     assert directions["newly_inconsistent"] > 0 and directions["evidence_score_down"] > 0
 
 
-def test_sentence_readings_agree_with_explain(modified):
-    """Every sentence the diff lists is read differently by explain, and every line and theme whose
-    reading explain shows changing is listed (a line may hold several sentences)."""
+def test_sentence_readings_are_explains_readings_before_and_after(modified):
+    """Each sentence's reading for a theme, from explain's evidence (clause by clause), before and after:
+    the diff lists exactly those that differ, at the sentence's most serious negative, else strongest
+    positive level, and 'none' where a rulebook does not read the sentence for that theme."""
     from lii_check.check import check_reports
     from lii_check.explain import explain_dict
     from lii_check.parser import read_report
     from lii_check.session import open_session
 
-    severity = {"none": -1, "good": 0, "strong": 1, "intention": 2, "shortfall": 3, "significant": 4}
-    views = {}
+    rank = {level: i for i, level in enumerate(("significant", "shortfall", "intention", "strong", "good"))}
+    files = sorted((REPO / "fixtures" / "synthetic").glob("s*"))
+    reports = [read_report(p, str(p)) for p in files]
+    sentences = {r.path: [s for _, _, s in r.evidence_sentences()] for r in reports}
+    readings = {}
     for side, rules in (("before", REPO / "rules"), ("after", modified["rules"])):
         session = open_session(str(rules), config_path=None, engine="pure")
-        reports = [read_report(p, str(p)) for p in sorted((REPO / "fixtures" / "synthetic").glob("s*"))]
         results, _ = check_reports(reports, session.compiled, "pure")
-        views[side] = {}
+        readings[side] = {}
         for result in results:
             for theme in explain_dict(result, session.rulebook)["themes"]:
                 for e in theme["evidence"]:
-                    views[side].setdefault((result.path, e["line"], theme["theme"]), []).append(e["level"])
-    changed_lines = {key for key in set(views["before"]) | set(views["after"])
-                     if sorted(views["before"].get(key, [])) != sorted(views["after"].get(key, []))}
-    worst = {side: {k: max(v, key=severity.get) for k, v in views[side].items()} for side in views}
-    headline_changed = {k for k in changed_lines if worst["before"].get(k, "none") != worst["after"].get(k, "none")}
-    listed = [s for s in modified["doc"]["sentences"] if "/synthetic/" in s["path"]]
-    listed_keys = {(s["path"], s["line"], s["theme"]) for s in listed}
-    assert headline_changed and headline_changed <= listed_keys
-    assert listed_keys <= changed_lines
-    assert {(s["before"], s["after"]) for s in listed} >= {("shortfall", "significant")}
+                    text = next(s.text for s in sentences[result.path] if s.line == e["line"] and e["clause"] in s.text)
+                    key = (result.path, e["line"], theme["theme"], text)
+                    held = readings[side].get(key)
+                    if held is None or rank[e["level"]] < rank[held]:
+                        readings[side][key] = e["level"]
+    expected = sorted((path, line, theme, readings["before"].get(k, "none"), readings["after"].get(k, "none"), text)
+                      for k in set(readings["before"]) | set(readings["after"]) for path, line, theme, text in [k]
+                      if readings["before"].get(k, "none") != readings["after"].get(k, "none"))
+    listed = sorted((s["path"], s["line"], s["theme"], s["before"], s["after"], s["text"])
+                    for s in modified["doc"]["sentences"] if s["path"].startswith(str(REPO / "fixtures" / "synthetic")))
+    assert listed == expected
+    transitions = {(b, a) for _, _, _, b, a, _ in expected}
+    # Newly read for a theme, no longer read for one, and read more seriously: all three kinds occur.
+    assert {("none", "significant"), ("shortfall", "none"), ("good", "significant")} <= transitions
     s = modified["doc"]["summary"]["sentences"]
     assert s["changed"] == len(modified["doc"]["sentences"])
     assert Counter({(t["before"], t["after"]): t["count"] for t in s["transitions"]}) == \
@@ -252,15 +261,15 @@ def test_git_base_reads_the_committed_rules_without_touching_the_work_tree(repo,
         assert doc["base"] == {"rulebook": label, "commit": git(repo, "rev-parse", "HEAD").strip()}
     assert (repo / ".git" / "index").read_bytes() == index
     assert git(repo, "status", "--porcelain") == status
-    assert sorted(line[3:] for line in status.splitlines()) == ["rules/language.yaml", "rules/learning-culture.yaml",
-                                                                "rules/scoring.yaml"]
+    assert sorted(line[3:] for line in status.splitlines()) == [
+        "rules/language.yaml", "rules/learning-culture.yaml", "rules/research.yaml", "rules/scoring.yaml"]
     assert list(scratch.iterdir()) == []  # the copy read out of git is gone
 
 
 def test_git_base_for_the_bundled_rulebook_reads_rules_of_the_current_repository(repo, modified):
     # Committed: the changed rules. After: the bundled rulebook (no --rules). So the diff runs backwards.
-    for path in ("scoring.yaml", "language.yaml", "learning-culture.yaml"):
-        shutil.copy(modified["rules"] / path, repo / "rules" / path)
+    for path in modified["rules"].glob("*.yaml"):
+        shutil.copy(path, repo / "rules" / path.name)
     git(repo, "commit", "-q", "-am", "change the rules")
     shutil.rmtree(repo / "rules")  # only the committed copy can be read
     code, doc = diff_json("--base", "HEAD", cwd=repo)
