@@ -373,6 +373,31 @@ def test_the_json_validates_against_the_shipped_schema(modified, diff_schema):
         diff_schema.validate(broken)
 
 
+def test_every_field_of_the_json_is_required_by_the_schema(modified, diff_schema):
+    """Leaving out any one key, anywhere in a real document, makes it invalid (nothing is optional)."""
+    def paths(value, at=()):
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                yield at + (key,)
+                yield from paths(inner, at + (key,))
+        elif isinstance(value, list) and value:
+            yield from paths(value[0], at + (0,))
+
+    doc = modified["doc"]
+    checked = 0
+    for path in paths(doc):
+        if path[:2] == ("summary", "calibration") or path[-2:-1] == ("shift_caught",):
+            continue
+        broken = json.loads(json.dumps(doc))
+        holder = broken
+        for step in path[:-1]:
+            holder = holder[step]
+        del holder[path[-1]]
+        assert not diff_schema.is_valid(broken), path
+        checked += 1
+    assert checked > 40
+
+
 def test_calibrate_figures_are_calibrates_own_before_and_after(modified, diff_schema):
     seeds = [REPO / "fixtures" / "seeds"]
     code, doc = diff_json("--base", REPO / "rules", "--rules", modified["rules"], "--calibrate",
@@ -423,6 +448,36 @@ def test_table_fits_the_terminal_and_is_deterministic(modified, monkeypatch):
             assert report["path"].rsplit("/", 1)[-1] in out
 
 
-def test_schema_command_lists_diff():
-    done = CliRunner().invoke(main, ["schema", "--help"])
-    assert "diff" in done.stdout
+def test_schema_diff_prints_the_shipped_schema():
+    done = CliRunner().invoke(main, ["schema", "diff"])
+    assert done.exit_code == 0
+    assert json.loads(done.stdout) == json.loads((REPO / "engine" / "schema" / "diff.schema.json").read_text("utf-8"))
+    assert json.loads(done.stdout)["title"].startswith("lii-check rules diff")
+
+
+def test_a_sentence_with_clauses_at_several_levels_reads_at_its_most_serious():
+    """Read on the real fixtures: where one sentence has clauses at different levels for a theme, its
+    reading is the most serious negative, else the strongest positive, whichever clause comes first."""
+    from lii_check.check import check_reports
+    from lii_check.diff import side_of
+    from lii_check.parser import read_report
+    from lii_check.session import open_session
+
+    session = open_session(str(REPO / "rules"), config_path=None, engine="pure")
+    roots = [*CORPUS, REPO / "fixtures" / "heldout"]
+    reports = [read_report(p, str(p)) for root in roots for p in sorted(root.glob("*.*")) if p.suffix in (".md", ".txt")]
+    results, _ = check_reports(reports, session.compiled, "pure")
+    order = ("significant", "shortfall", "intention", "strong", "good")
+    negative_later = strong_later = 0
+    for result in results:
+        levels = {}
+        for e in result.assessment.evidence:
+            levels.setdefault((e.line, e.text, e.theme), []).append(e.level)
+        readings = side_of(result).readings
+        for key, found in levels.items():
+            assert readings[key] == min(found, key=order.index)
+            negative_later += found[0] in ("strong", "good") and min(found, key=order.index) not in ("strong", "good")
+            strong_later += set(found) == {"strong", "good"} and found[0] == "good"
+    # The corpus holds both cases a wrong rule would get wrong: a negative clause after a positive
+    # one, and a strong clause after a good one.
+    assert negative_later > 0 and strong_later > 0
