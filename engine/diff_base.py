@@ -137,7 +137,8 @@ def base_folder(base: str, after_dir: str | None, cwd: Path | None = None) -> It
     repo, rev, path = _git_location(base, after_dir, cwd or Path.cwd())
     resolved = _git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}")
     if resolved.returncode != 0:
-        raise BaseProblem([f"--base {base}: '{rev}' is not a revision in the git repository {repo}"])
+        raise BaseProblem([f"--base {base}: no folder by that name, and '{rev}' is not a revision in the git "
+                           f"repository {repo}"])
     commit = resolved.stdout.strip()
     label = f"{rev}:{path}"
     with tempfile.TemporaryDirectory(prefix="lii-check-base-") as tmp:

@@ -481,3 +481,37 @@ def test_a_sentence_with_clauses_at_several_levels_reads_at_its_most_serious():
     # The corpus holds both cases a wrong rule would get wrong: a negative clause after a positive
     # one, and a strong clause after a good one.
     assert negative_later > 0 and strong_later > 0
+
+
+def test_the_readmes_workflow_runs_rules_diff_as_the_command_defines_it():
+    import shlex
+
+    import yaml
+
+    from lii_check.cli import rules_diff
+
+    readme = (REPO / "README.md").read_text("utf-8")
+    section = readme.split("## Seeing what a rule change does\n", 1)[1].split("\n## ", 1)[0]
+    workflow = yaml.safe_load(section.split("```yaml\n", 1)[1].split("```", 1)[0])
+    assert workflow[True if True in workflow else "on"]["pull_request"]["paths"] == ["rules/**"]
+    steps = workflow["jobs"]["rules-diff"]["steps"]
+    (command,) = [s["run"] for s in steps if "rules diff" in s.get("run", "")]
+    words = shlex.split(command.split(">")[0])
+    assert words[:3] == ["lii-check", "rules", "diff"]
+    ctx = rules_diff.make_context("diff", words[3:])
+    assert ctx.params["base"] == "origin/main" and ctx.params["fmt"] == "markdown"
+    assert any("gh pr comment" in s.get("run", "") and "rules-diff.md" in s["run"] for s in steps)
+
+
+def test_an_unreadable_report_is_counted_not_moved_and_said(tmp_path, modified):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "empty.md").write_text("", "utf-8")
+    shutil.copy(REPO / "fixtures" / "synthetic" / "s03_westbrook_lyne.txt", corpus)
+    args = ("--base", REPO / "rules", "--rules", modified["rules"])
+    code, doc = diff_json(*args, cwd=tmp_path, paths=[corpus])
+    assert doc["summary"]["unreadable"] == 1 and doc["summary"]["reports"] == 2
+    assert [r["path"] for r in doc["reports"]] == [str(corpus / "s03_westbrook_lyne.txt")]
+    for fmt in ("table", "markdown"):
+        out = invoke("rules", "diff", corpus, "--engine", "pure", "--format", fmt, *args, cwd=tmp_path).stdout
+        assert "1 report could not be read (with either rulebook)" in out

@@ -7,7 +7,7 @@ Report text goes through ``markdown.text`` so it can neither break the tables no
 from __future__ import annotations
 
 from .diff_words import (calibration_lines, cited, direction_phrase, finding_rows, result_phrase, scores_phrase,
-                         severity_of, transition)
+                         severity_of, transition, unreadable_phrase)
 from .markdown import code, text
 
 
@@ -42,6 +42,9 @@ def render(doc: dict) -> str:
     lines = ["### lii-check rules diff", "",
              f"Rules {code(base.get('rulebook'))} → {code(after.get('rulebook'))} (engine {text(doc.get('engine'))}): "
              f"**{text(direction_phrase(s))}**", ""]
+    unreadable = unreadable_phrase(s)  # no report text in it: Markdown as it stands
+    if unreadable:
+        lines += [unreadable, ""]
     rules = s.get("rules") or []
     if rules:
         lines += ["| Rule | Fired before | Fired after |", "| --- | ---: | ---: |"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ._common import MIN_WIDTH, hanging, one_line, wrap
 from .diff_words import (calibration_lines, cited, direction_phrase, finding_rows, result_phrase, scores_phrase,
-                         sentences_phrase, severity_of, transition)
+                         sentences_phrase, severity_of, transition, unreadable_phrase)
 
 _MARK = {"added": "+", "removed": "-", "changed": "~"}
 _INDENT = "    "
@@ -61,6 +61,9 @@ def render(doc: dict, width: int = 120) -> str:
             lines += _sentence_lines(sentence, width)
     s = doc.get("summary") or {}
     lines += ["", *wrap(direction_phrase(s) + ".", width)]
+    unreadable = unreadable_phrase(s)
+    if unreadable:
+        lines += wrap(unreadable.replace("`", ""), width)
     rules = s.get("rules") or []
     if rules:
         lines.append(f"Rules whose firing count changed ({len(rules)}):")

@@ -75,6 +75,14 @@ def direction_phrase(summary: dict) -> str:
     return f"{head}: {', '.join(parts)}" if parts else head
 
 
+def unreadable_phrase(summary: dict) -> str | None:
+    """Reports neither rulebook could check are compared as unreadable, never dropped unsaid."""
+    n = int(summary.get("unreadable") or 0)
+    if not n:
+        return None
+    return f"{plural(n, 'report')} could not be read (with either rulebook); `lii-check check` says why."
+
+
 def sentences_phrase(summary: dict) -> str:
     s = summary.get("sentences") or {}
     changed = int(s.get("changed") or 0)
