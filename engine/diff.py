@@ -169,12 +169,14 @@ def _transitions(sentences: list[dict]) -> list[dict]:
             for (b, a), n in sorted(counted.items(), key=lambda kv: (-kv[1], order[kv[0][0]], order[kv[0][1]]))]
 
 
-def summarise(tally: DiffTally, calibration: dict | None, fail_on_change: bool) -> dict:
+def summarise(tally: DiffTally, calibration: dict | None, fail_on_change: bool,
+              not_searched: list[str] | tuple = ()) -> dict:
     rules = sorted(set(tally.fired_before) | set(tally.fired_after))
     return {
         "reports": tally.reports,
         "moved": len(tally.moved),
         "unreadable": tally.unreadable,
+        "not_searched": list(not_searched),
         "directions": _direction_counts(tally.moved),
         "rules": [{"rule": r, "before": tally.fired_before[r], "after": tally.fired_after[r]}
                   for r in rules if tally.fired_before[r] != tally.fired_after[r]],
@@ -199,7 +201,8 @@ def compare_stream(files: list[ReportFile], before: CompiledRulebook, after: Com
 
 
 def diff_document(pairs: Iterable[tuple[ReportResult, ReportResult]], base: dict, after: dict,
-                  engines_used: set[str], calibrate=None, fail_on_change: bool = False) -> dict:
+                  engines_used: set[str], calibrate=None, fail_on_change: bool = False,
+                  not_searched: list[str] | tuple = ()) -> dict:
     """The `rules diff` result document (schema/diff.schema.json). ``calibrate`` is called after the
     pairs are consumed and returns calibrate's figures before and after, or None."""
     tally = DiffTally()
@@ -214,7 +217,7 @@ def diff_document(pairs: Iterable[tuple[ReportResult, ReportResult]], base: dict
         "engine": "+".join(sorted(engines_used)) or "none",
         "reports": sorted(tally.moved, key=lambda r: r["path"]),
         "sentences": sorted(tally.sentences, key=lambda s: (s["path"], s["line"], s["theme"], s["text"])),
-        "summary": summarise(tally, calibration, fail_on_change),
+        "summary": summarise(tally, calibration, fail_on_change, not_searched),
     }
 
 
@@ -259,7 +262,8 @@ def run_diff(session, base: str, rules_dir: str | None, paths: list[str], with_c
     after_dir = rules_dir or (str(config.rules) if config.rules else None)
     before, source = open_base_session(base, after_dir, config, session.engine)
     exclude = (DEFAULT_EXCLUDES if config.exclude is None else config.exclude) + config.extend_exclude
-    files = find_reports(paths, exclude).files
+    found = find_reports(paths, exclude)
+    files = found.files
     options = Options(engine=session.engine, max_bytes=config.max_bytes or DEFAULT_MAX_BYTES)
     engines: set[str] = set()
     calibrate = None
@@ -269,4 +273,4 @@ def run_diff(session, base: str, rules_dir: str | None, paths: list[str], with_c
     return diff_document(
         compare_stream(files, before.compiled, session.compiled, options, engines),
         base={"rulebook": source.label, "commit": source.commit}, after={"rulebook": session.rulebook.path},
-        engines_used=engines, calibrate=calibrate, fail_on_change=fail_on_change)
+        engines_used=engines, calibrate=calibrate, fail_on_change=fail_on_change, not_searched=found.notes())

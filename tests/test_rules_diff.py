@@ -503,15 +503,18 @@ def test_the_readmes_workflow_runs_rules_diff_as_the_command_defines_it():
     assert any("gh pr comment" in s.get("run", "") and "rules-diff.md" in s["run"] for s in steps)
 
 
-def test_an_unreadable_report_is_counted_not_moved_and_said(tmp_path, modified):
+def test_unreadable_and_left_out_files_are_counted_not_moved_and_said(tmp_path, modified):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "empty.md").write_text("", "utf-8")
+    (corpus / "README.md").write_text("Not a report: left out by the default excludes, and said so.\n", "utf-8")
     shutil.copy(REPO / "fixtures" / "synthetic" / "s03_westbrook_lyne.txt", corpus)
     args = ("--base", REPO / "rules", "--rules", modified["rules"])
     code, doc = diff_json(*args, cwd=tmp_path, paths=[corpus])
     assert doc["summary"]["unreadable"] == 1 and doc["summary"]["reports"] == 2
+    assert doc["summary"]["not_searched"] == ["1 file(s) or folder(s) left out by exclude patterns"]
     assert [r["path"] for r in doc["reports"]] == [str(corpus / "s03_westbrook_lyne.txt")]
     for fmt in ("table", "markdown"):
         out = invoke("rules", "diff", corpus, "--engine", "pure", "--format", fmt, *args, cwd=tmp_path).stdout
         assert "1 report could not be read (with either rulebook)" in out
+        assert "Not searched: 1 file(s) or folder(s) left out by exclude patterns." in out

@@ -45,6 +45,8 @@ def render(doc: dict) -> str:
     unreadable = unreadable_phrase(s)  # no report text in it: Markdown as it stands
     if unreadable:
         lines += [unreadable, ""]
+    for note in s.get("not_searched") or []:
+        lines += [f"Not searched: {text(note)}.", ""]
     rules = s.get("rules") or []
     if rules:
         lines += ["| Rule | Fired before | Fired after |", "| --- | ---: | ---: |"]

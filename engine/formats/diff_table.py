@@ -64,6 +64,8 @@ def render(doc: dict, width: int = 120) -> str:
     unreadable = unreadable_phrase(s)
     if unreadable:
         lines += wrap(unreadable.replace("`", ""), width)
+    for note in s.get("not_searched") or []:
+        lines += wrap(f"Not searched: {one_line(note)}.", width)
     rules = s.get("rules") or []
     if rules:
         lines.append(f"Rules whose firing count changed ({len(rules)}):")
