@@ -310,8 +310,9 @@ def test_git_base_for_the_bundled_rulebook_reads_rules_of_the_current_repository
 # (c) ------------------------------------------------------------------------------------------------
 
 def test_a_severity_change_is_one_finding_changed(tmp_path, modified):
+    # warning → info changes no verdict and no score: the reports move by their findings alone.
     rule = modified["severity_rule"]
-    rules = copy_rules(tmp_path / "rules", lambda r: change_severity(r, rule))
+    rules = copy_rules(tmp_path / "rules", lambda r: change_severity(r, rule, "info"))
     code, doc = diff_json("--base", REPO / "rules", "--rules", rules, cwd=tmp_path)
     firing = sorted(r["path"] for r in modified["before"]["reports"]
                     if any(f["rule"] == rule for f in r["findings"]))
@@ -319,10 +320,12 @@ def test_a_severity_change_is_one_finding_changed(tmp_path, modified):
     for report in doc["reports"]:
         assert report["findings"]["added"] == [] and report["findings"]["removed"] == []
         assert [(f["rule"], f["severity"]) for f in report["findings"]["changed"]] == [
-            (rule, {"before": "warning", "after": "error"})]
+            (rule, {"before": "warning", "after": "info"})]
+    assert doc["summary"]["directions"]["findings_only"] == len(firing)
+    assert doc["summary"]["rules"] == []  # the rule fires as often as before
     table = invoke("rules", "diff", *CORPUS, "--engine", "pure", "--base", REPO / "rules", "--rules", rules, cwd=tmp_path)
-    assert f"~ warning → error {rule} changed" in table.stdout
-    assert f"+ error {rule}" not in table.stdout and f"- warning {rule}" not in table.stdout
+    assert f"~ warning → info {rule} changed" in table.stdout
+    assert f"+ info {rule}" not in table.stdout and f"- warning {rule}" not in table.stdout
 
 
 # (d) ------------------------------------------------------------------------------------------------
