@@ -260,10 +260,10 @@ def run_diff(session, base: str, rules_dir: str | None, paths: list[str], with_c
 
     config = session.config
     after_dir = rules_dir or (str(config.rules) if config.rules else None)
-    before, source = open_base_session(base, after_dir, config, session.engine)
     exclude = (DEFAULT_EXCLUDES if config.exclude is None else config.exclude) + config.extend_exclude
-    found = find_reports(paths, exclude)
+    found = find_reports(paths, exclude)  # first: a wrong path is said before the base is read and compiled
     files = found.files
+    before, source = open_base_session(base, after_dir, config, session.engine)
     options = Options(engine=session.engine, max_bytes=config.max_bytes or DEFAULT_MAX_BYTES)
     engines: set[str] = set()
     calibrate = None
