@@ -71,7 +71,7 @@ def test_the_readme_overlay_is_the_committed_fixture():
     assert len(readme_overlay().splitlines()) <= 13
 
 
-def test_the_readme_overlay_works_through_check_explain_list_and_test(tmp_path, monkeypatch):
+def test_the_readme_overlay_works_through_check_explain_list_diff_and_test(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     folder(tmp_path, "my-rules", {"team.yaml": readme_overlay()})
 
@@ -110,6 +110,14 @@ def test_the_readme_overlay_works_through_check_explain_list_and_test(tmp_path, 
     assert origins["case was upheld"] == origins["cases were upheld"] == "my-rules/team.yaml:6"
     assert {o for t, o in origins.items() if "upheld" not in t} == {"bundled"}
     assert "my-rules/team.yaml:6" in cli("rules", "list", "my-rules", "--cues").stdout
+
+    # rules diff (built on the same loader) lists exactly the seed the overlay moves.
+    diffed = cli("rules", "diff", "--base", str(REPO / "rules"), "--rules", "my-rules", str(SEEDS), "--engine", "pure",
+                 "--format", "json")
+    assert diffed.exit_code == 0, diffed.output[-800:]
+    [moved] = json.loads(diffed.stdout)["reports"]
+    assert moved["path"] == str(SEED) and moved["verdict"] == {"before": "consistent", "after": "inconsistent"}
+    assert [f["rule"] for f in moved["findings"]["added"]] == ["complaints.high-band-significant"]
 
     tested = cli("rules", "test", "my-rules", "--engine", "pure", "--format", "json")
     assert tested.exit_code == 0, tested.stdout[-1500:]
