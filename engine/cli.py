@@ -439,12 +439,12 @@ def explain(report: str, rules_dir: str | None, fmt: str, engine: str | None, co
 
 
 @main.command("schema")
-@click.argument("document", type=click.Choice(["check", "explain", "diff", "rules"]), default="check")
+@click.argument("document", type=click.Choice(["check", "explain", "diff", "rules", "overlay"]), default="check")
 def schema(document: str) -> None:
-    """Print the JSON Schema of a document lii-check writes (check, explain, diff for rules diff) or reads (rules)."""
+    """Print the JSON Schema of a document lii-check writes (check, explain, diff for rules diff) or reads (rules, overlay)."""
     from importlib import resources
 
-    name = {"check": "check", "explain": "explain", "diff": "diff", "rules": "rulebook"}[document]
+    name = {"check": "check", "explain": "explain", "diff": "diff", "rules": "rulebook", "overlay": "overlay"}[document]
     _echo_stdout((resources.files("lii_check") / "schema" / f"{name}.schema.json").read_text("utf-8"), "json")
 
 
@@ -499,7 +499,8 @@ def rules_test(directory: str | None, fixture_dirs: tuple[str, ...], fmt: str, e
     failed = [o for o in outcomes if not o.ok]
     result = {
         "rules": [{"rule": o.rule, "kind": o.kind, "passed": o.passed, "false_alarms": o.false_alarms,
-                   "misses": o.misses, "todo": o.todo, "todo_now_passing": o.todo_now_passing} for o in outcomes],
+                   "misses": o.misses, "todo": o.todo, "todo_now_passing": o.todo_now_passing,
+                   **({"broken_by_overlay": o.broken_by_overlay} if o.broken_by_overlay else {})} for o in outcomes],
         "summary": {"rules": len(outcomes), "failed": len(failed), "todo": sum(o.todo for o in outcomes)},
     }
     short: list[str] = []
@@ -545,20 +546,38 @@ def _sentence_figures(figures: dict, short: list[str]) -> str:
     return "\n" + "\n".join(piece for line in lines for piece in wrap(line, width)) + "\n"
 
 
+@rules.command("overlay")
+@click.option("--from", "copy_dir", required=True, type=click.Path(), help="Your team's full copy of the bundled rulebook.")
+@click.argument("out", type=click.Path())
+def rules_overlay(copy_dir: str, out: str) -> None:
+    """Write the minimal overlay over the bundled rulebook that builds what a full copy of it builds, into OUT/."""
+    from .rulebook.migrate import MigrationProblem, write_overlay
+
+    try:
+        migration = write_overlay(Path(copy_dir), Path(out))
+    except MigrationProblem as exc:
+        for line in exc.lines + ["lii-check: no overlay was written"]:
+            click.echo(line, err=True)
+        sys.exit(EXIT_USAGE)
+    for note in migration.notes:
+        click.echo(f"lii-check: note: {note}", err=True)
+    click.echo(f"wrote {Path(out) / 'overlay.yaml'}" + "".join(f", {Path(out) / p.name}" for p in migration.new_theme_files))
+
+
 @rules.command("list")
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def rules_list(directory: str | None, fmt: str) -> None:
-    """List the rulebook's expectations: id, theme, severity, description."""
-    from .document import rules_meta
-    from .formats import tables
+@click.option("--cues", is_flag=True, help="List every signal and cue list instead, each cue with where it comes from.")
+def rules_list(directory: str | None, fmt: str, cues: bool = False) -> None:
+    """List the rulebook's expectations: id, theme, severity, origin (bundled or file:line), description."""
+    from .rulebook.origins import cue_listing, render_cues, render_rules, rule_listing
 
     rulebook = _session(directory).rulebook
-    meta = sorted(rules_meta(rulebook), key=lambda m: m["id"])
+    rows = cue_listing(rulebook) if cues else rule_listing(rulebook)
     if fmt == "json":
-        _echo_json(meta)
+        _echo_json(rows)
         return
-    click.echo(tables.rules_list(meta, _width()), nl=False)
+    click.echo((render_cues if cues else render_rules)(rows, _width()), nl=False)
 
 
 @rules.command("diff")
