@@ -439,12 +439,12 @@ def explain(report: str, rules_dir: str | None, fmt: str, engine: str | None, co
 
 
 @main.command("schema")
-@click.argument("document", type=click.Choice(["check", "explain", "rules"]), default="check")
+@click.argument("document", type=click.Choice(["check", "explain", "rules", "validate"]), default="check")
 def schema(document: str) -> None:
-    """Print the JSON Schema of a document lii-check writes (check, explain) or reads (rules)."""
+    """Print the JSON Schema of a document lii-check writes (check, explain, validate) or reads (rules)."""
     from importlib import resources
 
-    name = {"check": "check", "explain": "explain", "rules": "rulebook"}[document]
+    name = {"check": "check", "explain": "explain", "rules": "rulebook", "validate": "validate"}[document]
     _echo_stdout((resources.files("lii_check") / "schema" / f"{name}.schema.json").read_text("utf-8"), "json")
 
 
@@ -455,19 +455,19 @@ def rules() -> None:
 
 @rules.command("validate")
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
-def rules_validate(directory: str | None) -> None:
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text", show_default=True,
+              help="github: workflow commands that annotate a pull request's diff; sarif: for code scanning.")
+def rules_validate(directory: str | None, fmt: str) -> None:
     """Report every problem in every rule file at once (file:line:col: message). Exit 0 clean, 2 otherwise."""
-    from .rulebook import RulebookInvalid, load_rulebook
+    from .rule_validation import exit_code, render, summary_line, validate_rules
 
-    try:
-        rulebook = load_rulebook(directory)
-    except RulebookInvalid as exc:
-        for problem in exc.problems:
-            click.echo(str(problem))
-        click.echo(f"{len(exc.problems)} problem(s) found.", err=True)
-        sys.exit(EXIT_USAGE)
-    click.echo(f"{rulebook.path}: {len(rulebook.files)} files, {len(rulebook.themes)} themes, "
-               f"{len(rulebook.signals())} signals, {len(rulebook.expectations())} expectations: no problems.")
+    validation = validate_rules(directory)
+    _echo_stdout(render(validation, fmt), "json" if fmt in ("json", "sarif") else "table")
+    if fmt == "text" and not validation.errors:
+        click.echo(summary_line(validation))
+    else:
+        click.echo(summary_line(validation), err=True)
+    sys.exit(exit_code(validation))
 
 
 @rules.command("test")

@@ -19,7 +19,7 @@ import jsonschema
 
 from .. import cache
 from .cues import cue_regex, regex_problem
-from .messages import deepest, plain
+from .messages import deepest, kind_problem, plain, rule_file_kinds, sibling_kind_schemas
 from .model import (BUNDLED, PLACEHOLDERS, Cue, CueList, Expectation, Language, RuleProblem, Rulebook,
                     RulebookInvalid, Scoring, Signal, Theme)
 from .yamlsource import Located, read_yaml
@@ -167,6 +167,7 @@ def load_rulebook(directory: Path | str | None = None) -> Rulebook:
 def _load(root: Path, label: str, files: list[Path]) -> Rulebook:
     schema = load_schema()
     validator = jsonschema.Draft202012Validator(schema)
+    kinds = rule_file_kinds(schema, sibling_kind_schemas())
     problems: list[RuleProblem] = []
     themes: list[Theme] = []
     languages: list[Language] = []
@@ -182,6 +183,10 @@ def _load(root: Path, label: str, files: list[Path]) -> Rulebook:
             continue
         problems.extend(_cue_problems(data, located, display))
         problems.extend(_placeholder_problems(data.get("expectations", []), located, display, ["expectations"]))
+        unknown = kind_problem(data, kinds)  # one message, not one per kind the schema tries
+        if unknown:
+            problems.append(RuleProblem(display, *located.where(unknown[0]), unknown[1]))
+            continue
         errors = []
         for error in validator.iter_errors(data):
             errors.extend(deepest(error))

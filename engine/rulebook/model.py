@@ -5,8 +5,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 BUNDLED = "(bundled)"
-# What an expectation's message may quote, e.g. "The text reads as band {evidence}".
-PLACEHOLDERS = ("awarded", "evidence", "index", "label", "descriptor", "theme", "count")
+# What an expectation's message may quote, e.g. "The text reads as band {evidence}". "count" is the
+# old name of two of them (messages.RENAMED_PLACEHOLDERS); it still works, with a warning.
+PLACEHOLDERS = ("awarded", "evidence", "index", "label", "descriptor", "theme", "themes_with_significant",
+                "cited", "count")
 
 
 @dataclass(frozen=True)
