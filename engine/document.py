@@ -136,8 +136,11 @@ def build_document(results: list[ReportResult], rulebook: Rulebook, *, engine: s
 
 
 def rules_meta(rulebook: Rulebook) -> list[dict]:
+    """Every rule a finding can name: the rulebook's expectations, then lii-check's own (builtin_rules.py)."""
+    from .builtin_rules import builtin_meta
+
     return [
         {"id": e.id, "theme": e.theme, "severity": e.severity, "description": e.description,
          "framework": e.framework}
         for e in rulebook.expectations()
-    ]
+    ] + builtin_meta(rulebook)

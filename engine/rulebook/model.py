@@ -143,6 +143,9 @@ class Rulebook:
     language: Language
     scoring: Scoring
     files: list[str] = field(default_factory=list)
+    # The configuration's severity for lii-check's own rules, (id, severity or "off"): builtin_rules.py.
+    # A plain default (not a factory), so a rulebook pickled before this field existed still reads it.
+    builtin_overrides: tuple[tuple[str, str], ...] = ()
 
     @property
     def framework(self) -> str:
