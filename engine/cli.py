@@ -545,6 +545,25 @@ def _sentence_figures(figures: dict, short: list[str]) -> str:
     return "\n" + "\n".join(piece for line in lines for piece in wrap(line, width)) + "\n"
 
 
+@rules.command("docs")
+@click.argument("out", type=click.Path(file_okay=False))
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False), help="Document this rulebook folder instead of the bundled one.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this configuration file instead of searching for one.")
+def rules_docs(out: str, rules_dir: str | None, config_path: str | None) -> None:
+    """Write one Markdown page per theme, plus the shared and report-wide rules and an index, into OUT."""
+    from .rule_docs import DocsProblem, write_pages
+    from .rulebook import bundled_rules_dir
+
+    session = _session(rules_dir, config_path)
+    source = rules_dir or (str(session.config.rules) if session.config.rules else None)
+    try:
+        written = write_pages(session.rulebook, Path(source) if source else bundled_rules_dir(), Path(out))
+    except DocsProblem as exc:
+        click.echo(f"lii-check: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(f"lii-check: wrote {len(written)} pages into {out}", err=True)
+
+
 @rules.command("list")
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)

@@ -79,11 +79,17 @@ def _rule_name(rule_id: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^0-9A-Za-z]+", rule_id) if part)
 
 
-def _descriptor(rule_id: str, description: str, severity: str, tags: list[str]) -> dict:
+def _descriptor(rule_id: str, description: str, severity: str, tags: list[str], help_: dict | None = None) -> dict:
+    short = one_line(description) or rule_id
+    help_ = help_ or {}
+    # GitHub code scanning requires fullDescription and help on every rule; they come from the rule
+    # pages' text (rule_docs.py), or repeat the short description where there is nothing more to say.
     desc: dict = {
         "id": rule_id,
         "name": _rule_name(rule_id),
-        "shortDescription": {"text": one_line(description) or rule_id},
+        "shortDescription": {"text": short},
+        "fullDescription": {"text": one_line(help_.get("full_description")) or short},
+        "help": {"text": one_line(help_.get("text")) or short, "markdown": clean(help_.get("markdown")) or short},
         "defaultConfiguration": {"level": SARIF_LEVEL_OF_SEVERITY.get(severity, "warning")},
     }
     # The schema makes tags uniqueItems, so a theme equal to the framework must appear once.
@@ -98,7 +104,7 @@ def _rules(doc: dict, rules_meta: list[dict]) -> list[dict]:
     by_id = {m["id"]: m for m in rules_meta}
     rules = [
         _descriptor(rid, m.get("description", ""), m.get("severity", "warning"),
-                    [m.get("theme", ""), m.get("framework", "")])
+                    [m.get("theme", ""), m.get("framework", "")], m.get("help"))
         for rid, m in sorted(by_id.items())
     ]
     # A finding whose rule is not in the rulebook metadata (e.g. one the engine raises itself)
