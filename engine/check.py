@@ -19,6 +19,7 @@ from .evidence import find_evidence
 from .findings import build_findings
 from .model import Assessment, Finding, Report, ReportResult
 from .parser import ReportError, read_report
+from .rulebook import Rulebook
 from .scoring import assess
 
 CHUNK = 32  # reports per engine call: big enough to amortise the call, small enough to stream
@@ -130,7 +131,7 @@ def check_reports(reports: list[Report], compiled: CompiledRulebook, engine: str
         return results, eng.name
 
 
-def apply_suppressions(result: ReportResult, rulebook=None) -> ReportResult:
+def apply_suppressions(result: ReportResult, rulebook: Rulebook | None = None) -> ReportResult:
     """Honour `<!-- lii-check-disable RULE: reason -->` comments in the report (and the configuration's
     severity for the built-in findings about them, which the rulebook carries)."""
     from .builtin_rules import SUPPRESSION_WITHOUT_REASON, UNUSED_SUPPRESSION, builtin_severity

@@ -73,48 +73,54 @@ def _errors(multitool: Path, log: Path, tmp_path: Path, rule_kind: str | None) -
             for r in results if r.get("level") == "error"]
 
 
-def _check_sarif(paths: list[str], tmp_path: Path, name: str) -> Path:
+def _check_sarif(paths: list[str], folder: Path, name: str) -> Path:
     done = _lii_check("check", *paths, "--engine", "pure", "--format", "sarif", cwd=REPO)
     assert done.returncode == 1, done.stderr  # the corpus holds inconsistent reports: there are results
-    log = tmp_path / f"{name}.sarif"
-    log.write_text(done.stdout, "utf-8")
     assert json.loads(done.stdout)["runs"][0]["results"]
+    log = folder / f"{name}.sarif"
+    log.write_text(done.stdout, "utf-8")
     return log
 
 
-@pytest.mark.parametrize("rule_kind", [None, "Gh"])
-def test_check_with_relative_paths_has_no_errors(multitool, tmp_path, rule_kind):
-    log = _check_sarif(list(CORPUS), tmp_path, "relative")
-    assert _errors(multitool, log, tmp_path, rule_kind) == []
+@pytest.fixture(scope="module")
+def logs(tmp_path_factory) -> dict[str, Path]:
+    """The SARIF of check with relative and with absolute report paths, and of rules validate."""
+    folder = tmp_path_factory.mktemp("sarif")
+    out = {"relative": _check_sarif(list(CORPUS), folder, "relative"),
+           "absolute": _check_sarif([str(REPO / p) for p in CORPUS], folder, "absolute")}
+    rules = folder / "rules"
+    shutil.copytree(REPO / "rules", rules, ignore=shutil.ignore_patterns("*.py", "__pycache__", "*.md"))
+    (rules / "stray.yaml").write_text("themme: supervision\n", "utf-8")
+    done = _lii_check("rules", "validate", str(rules), "--format", "sarif", cwd=folder)
+    assert done.returncode == 2, done.stderr
+    assert len(json.loads(done.stdout)["runs"][0]["results"]) == 1
+    out["validate"] = folder / "validate.sarif"
+    out["validate"].write_text(done.stdout, "utf-8")
+    return out
 
 
 @pytest.mark.parametrize("rule_kind", [None, "Gh"])
-def test_check_with_absolute_paths_has_no_errors(multitool, tmp_path, rule_kind):
-    log = _check_sarif([str(REPO / p) for p in CORPUS], tmp_path, "absolute")
-    assert _errors(multitool, log, tmp_path, rule_kind) == []
+def test_check_with_relative_paths_has_no_errors(multitool, logs, tmp_path, rule_kind):
+    assert _errors(multitool, logs["relative"], tmp_path, rule_kind) == []
+
+
+@pytest.mark.parametrize("rule_kind", [None, "Gh"])
+def test_check_with_absolute_paths_has_no_errors(multitool, logs, tmp_path, rule_kind):
+    assert _errors(multitool, logs["absolute"], tmp_path, rule_kind) == []
     uris = {loc["physicalLocation"]["artifactLocation"]["uri"]
-            for r in json.loads(log.read_text("utf-8"))["runs"][0]["results"] for loc in r["locations"]}
+            for r in json.loads(logs["absolute"].read_text("utf-8"))["runs"][0]["results"] for loc in r["locations"]}
     assert uris and all(u.startswith("file:///") for u in uris)  # absolute, as given: never made relative
 
 
 @pytest.mark.parametrize("rule_kind", [None, "Gh"])
-def test_rules_validate_sarif_has_no_errors(multitool, tmp_path, rule_kind):
-    rules = tmp_path / "rules"
-    shutil.copytree(REPO / "rules", rules, ignore=shutil.ignore_patterns("*.py", "__pycache__", "*.md"))
-    (rules / "stray.yaml").write_text("themme: supervision\n", "utf-8")
-    done = _lii_check("rules", "validate", str(rules), "--format", "sarif", cwd=tmp_path)
-    assert done.returncode == 2, done.stderr
-    log = tmp_path / "validate.sarif"
-    log.write_text(done.stdout, "utf-8")
-    assert len(json.loads(done.stdout)["runs"][0]["results"]) == 1
-    assert _errors(multitool, log, tmp_path, rule_kind) == []
+def test_rules_validate_sarif_has_no_errors(multitool, logs, tmp_path, rule_kind):
+    assert _errors(multitool, logs["validate"], tmp_path, rule_kind) == []
 
 
-def test_the_validator_does_find_errors(multitool, tmp_path):
-    """The check above can fail: the log lii-check wrote before this change (no help, a slash-led uri
-    beside a uriBaseId) gives exactly the errors the issue counted, by kind."""
-    log = _check_sarif([str(REPO / p) for p in CORPUS], tmp_path, "before")
-    data = json.loads(log.read_text("utf-8"))
+def test_the_validator_does_find_errors(multitool, logs, tmp_path):
+    """The checks above can fail: the log as lii-check wrote it before this change (no fullDescription
+    or help, a slash-led uri beside a uriBaseId) gives the errors the issue counted, by kind."""
+    data = json.loads(logs["absolute"].read_text("utf-8"))
     run = data["runs"][0]
     for rule in run["tool"]["driver"]["rules"]:
         del rule["help"], rule["fullDescription"]
@@ -122,6 +128,7 @@ def test_the_validator_does_find_errors(multitool, tmp_path):
         for loc in result["locations"]:
             where = loc["physicalLocation"]["artifactLocation"]
             where["uri"], where["uriBaseId"] = where["uri"][len("file://"):], "%SRCROOT%"
+    log = tmp_path / "before.sarif"
     log.write_text(json.dumps(data), "utf-8")
     gh = _errors(multitool, log, tmp_path, "Gh")
     assert len(gh) == 2 * len(run["tool"]["driver"]["rules"]) and all(e.startswith("GH2012") for e in gh)
