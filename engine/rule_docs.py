@@ -159,7 +159,8 @@ def consistency_page(rulebook: Rulebook) -> str:
               "configuration may disable them or change their severity. An unreadable report is not one of "
               "them: it always fails the run.", ""]
     for rid, rule in sorted(BUILTIN_RULES.items()):
-        lines += [f"### {code(rid)}", "", md(rule.description), "", f"- Severity: {rule.severity} (by default)",
+        level = builtin_severity(rulebook, rid) or "off (disabled in the configuration)"
+        lines += [f"### {code(rid)}", "", md(rule.description), "", f"- Severity: {level}",
                   "", rule.explanation, ""]  # lii-check's own Markdown, not rule-file text
     return _page(lines)
 

@@ -228,3 +228,16 @@ def test_builtin_rules_need_no_examples_and_strict_does_not_count_them(cli, supp
     summary = json.loads(result.stdout)["summary"]
     assert summary["rules_never_fired"]  # one seed fires few rules: the list is not empty ...
     assert not [r for r in summary["rules_never_fired"] + summary["rules_not_exercised"] if r in BUILTINS]
+
+
+def test_a_kind_another_schema_declares_is_named_too(rulebook):
+    """An overlay (or any later kind) shipped as its own schema is named by the same one message."""
+    from lii_check.rulebook import load_schema
+    from lii_check.rulebook.messages import kind_problem, rule_file_kinds
+
+    overlay = {"properties": {"kind": {"const": "overlay"}, "base": {}, "signals": {}}, "required": ["kind", "base"]}
+    kinds = rule_file_kinds(load_schema(), [overlay])
+    assert kinds["overlay"] == ("base",)  # 'signals' is shared with other kinds, so it tells nothing
+    _, message = kind_problem({"bas": "bundled"}, kinds)
+    assert "an overlay file has 'kind: overlay' and keys such as base" in message
+    assert "look like an overlay file: add 'kind: overlay'" in message
