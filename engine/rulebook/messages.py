@@ -117,12 +117,16 @@ def _likely_kind(data: dict, kinds: dict[str, tuple[str, ...]]) -> str | None:
     return winners[0] if best and len(winners) == 1 else None
 
 
+def _a(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
 def kind_problem(data: dict, kinds: dict[str, tuple[str, ...]]) -> tuple[list, str] | None:
     """(data path to point at, message) when the file's kind cannot be told; None when it can."""
     kind = data.get("kind")
     if isinstance(kind, str) and kind in kinds:
         return None
-    described = "; ".join(f"a {k} file has 'kind: {k}'" + (f" and keys such as {', '.join(own)}" if own else "")
+    described = "; ".join(f"{_a(k)} {k} file has 'kind: {k}'" + (f" and keys such as {', '.join(own)}" if own else "")
                           for k, own in kinds.items())
     if "kind" not in data:
         start, path = "this file has no 'kind:', so lii-check cannot tell what it describes", []
@@ -134,9 +138,9 @@ def kind_problem(data: dict, kinds: dict[str, tuple[str, ...]]) -> tuple[list, s
     keys = sorted(str(k) for k in data if k != "kind")
     shown = ", ".join(keys[:6]) + (", …" if len(keys) > 6 else "")
     if likely and "kind" not in data:
-        fix = f"its keys ({shown}) look like a {likely} file: add 'kind: {likely}' as its first line"
+        fix = f"its keys ({shown}) look like {_a(likely)} {likely} file: add 'kind: {likely}' as its first line"
     elif likely:
-        fix = f"its keys ({shown}) look like a {likely} file: write 'kind: {likely}'"
+        fix = f"its keys ({shown}) look like {_a(likely)} {likely} file: write 'kind: {likely}'"
     else:
         fix = "write the 'kind:' of the file this is meant to be, then its keys"
     return path, f"{start}. {described[0].upper()}{described[1:]}. Here {fix}."
