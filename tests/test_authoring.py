@@ -74,8 +74,8 @@ def test_an_unknown_kind_is_one_message_pointing_at_it(rules_copy, cli):
     result = cli("rules", "validate", rules_copy)
     assert result.exit_code == 2
     (only,) = result.stdout.splitlines()
-    assert only.startswith(f"{rules_copy / 'research.yaml'}:{line}:7: 'thme' is not a kind of rule file "
-                           "(did you mean 'theme'?)")
+    assert only.startswith(f"{rules_copy / 'research.yaml'}:{line}:7: 'thme' is not allowed in 'kind'; use one of: "
+                           "theme, language, scoring — did you mean 'theme'?")
 
 
 def test_a_wrong_key_in_a_file_of_known_kind_still_says_did_you_mean(rules_copy, cli):
@@ -237,6 +237,9 @@ def test_a_kind_another_schema_declares_is_named_too(rulebook):
 
     overlay = {"properties": {"kind": {"const": "overlay"}, "base": {}, "signals": {}}, "required": ["kind", "base"]}
     kinds = rule_file_kinds(load_schema(), [overlay])
+    schema = load_schema()
+    schema["properties"]["kind"]["enum"].append("overlay")  # named in the rule files' schema too: same keys
+    assert rule_file_kinds(schema, [overlay]) == kinds
     assert kinds["overlay"] == ("base",)  # 'signals' is shared with other kinds, so it tells nothing
     _, message = kind_problem({"bas": "bundled"}, kinds)
     assert "an overlay file has 'kind: overlay' and keys such as base" in message

@@ -100,7 +100,7 @@ def rule_file_kinds(schema: dict, others: list[dict] | tuple[dict, ...] = ()) ->
         keys.setdefault(kind, [])
     for other in others:  # a separate schema for one kind: {"properties": {"kind": {"const": ...}, ...}}
         kind = other.get("properties", {}).get("kind", {}).get("const")
-        if isinstance(kind, str) and kind not in keys:
+        if isinstance(kind, str) and not keys.get(kind):  # named in the enum, described only here
             keys[kind] = ordered(other)
     shared = {k for kind, ks in keys.items() for k in ks if any(k in o for other, o in keys.items() if other != kind)}
     return {kind: tuple(k for k in ks if k not in shared and k != "kind") for kind, ks in keys.items()}
@@ -132,7 +132,8 @@ def kind_problem(data: dict, kinds: dict[str, tuple[str, ...]]) -> tuple[list, s
         start, path = "this file has no 'kind:', so lii-check cannot tell what it describes", []
     else:
         guess = difflib.get_close_matches(str(kind), list(kinds), n=1)
-        start = f"'{kind}' is not a kind of rule file" + (f" (did you mean '{guess[0]}'?)" if guess else "")
+        start = (f"'{kind}' is not allowed in 'kind'; use one of: {', '.join(kinds)}"
+                 + (f" — did you mean '{guess[0]}'?" if guess else ""))
         path = ["kind"]
     likely = _likely_kind(data, kinds)
     keys = sorted(str(k) for k in data if k != "kind")
