@@ -75,7 +75,8 @@ def test_an_unknown_kind_is_one_message_pointing_at_it(rules_copy, cli):
     assert result.exit_code == 2
     (only,) = result.stdout.splitlines()
     assert only.startswith(f"{rules_copy / 'research.yaml'}:{line}:7: 'thme' is not allowed in 'kind'; use one of: "
-                           "theme, language, scoring — did you mean 'theme'?")
+                           "theme, language, scoring")  # and any kind added later, such as overlay
+    assert "did you mean 'theme'?" in only and "look like a theme file: write 'kind: theme'" in only
 
 
 def test_a_wrong_key_in_a_file_of_known_kind_still_says_did_you_mean(rules_copy, cli):
@@ -176,7 +177,8 @@ def _findings(cli, *args) -> tuple[int, list[tuple[str, str]]]:
     return result.exit_code, [(f["rule"], f["severity"]) for r in doc["reports"] for f in r["findings"]]
 
 
-def test_builtin_rules_are_listed(cli):
+def test_builtin_rules_are_listed(cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")  # wide enough that no id is wrapped
     listed = {m["id"]: m for m in json.loads(cli("rules", "list", "--format", "json").stdout)}
     for rid in BUILTINS:
         assert listed[rid]["severity"] == "warning" and listed[rid]["description"]
