@@ -246,3 +246,10 @@ def test_a_kind_another_schema_declares_is_named_too(rulebook):
     _, message = kind_problem({"bas": "bundled"}, kinds)
     assert "an overlay file has 'kind: overlay' and keys such as base" in message
     assert "look like an overlay file: add 'kind: overlay'" in message
+
+
+def test_rules_diff_applies_the_builtin_configuration_to_both_sides(cli, suppressed, tmp_path):
+    (tmp_path / ".lii-check.yaml").write_text("severity:\n  lii-check.unused-suppression: error\n", "utf-8")
+    result = cli("rules", "diff", "--base", REPO / "rules", suppressed, "--engine", "pure", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["reports"] == []  # the same rules on both sides: nothing moved
