@@ -144,7 +144,8 @@ def kind_problem(data: dict, kinds: dict[str, tuple[str, ...]]) -> tuple[list, s
         fix = f"its keys ({shown}) look like {_a(likely)} {likely} file: write 'kind: {likely}'"
     else:
         fix = "write the 'kind:' of the file this is meant to be, then its keys"
-    return path, f"{start}. {described[0].upper()}{described[1:]}. Here {fix}."
+    stop = " " if start.endswith("?") else ". "
+    return path, f"{start}{stop}{described[0].upper()}{described[1:]}. Here {fix}."
 
 
 def sibling_kind_schemas() -> list[dict]:
