@@ -439,12 +439,14 @@ def explain(report: str, rules_dir: str | None, fmt: str, engine: str | None, co
 
 
 @main.command("schema")
-@click.argument("document", type=click.Choice(["check", "explain", "diff", "rules", "overlay"]), default="check")
+@click.argument("document", type=click.Choice(["check", "explain", "diff", "rules", "overlay", "validate"]), default="check")
 def schema(document: str) -> None:
-    """Print the JSON Schema of a document lii-check writes (check, explain, diff for rules diff) or reads (rules, overlay)."""
+    """Print the JSON Schema of a document lii-check writes (check, explain, diff for rules diff, validate for
+    rules validate) or reads (rules, overlay)."""
     from importlib import resources
 
-    name = {"check": "check", "explain": "explain", "diff": "diff", "rules": "rulebook", "overlay": "overlay"}[document]
+    name = {"check": "check", "explain": "explain", "diff": "diff", "rules": "rulebook", "overlay": "overlay",
+            "validate": "validate"}[document]
     _echo_stdout((resources.files("lii_check") / "schema" / f"{name}.schema.json").read_text("utf-8"), "json")
 
 
@@ -455,19 +457,19 @@ def rules() -> None:
 
 @rules.command("validate")
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
-def rules_validate(directory: str | None) -> None:
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text", show_default=True,
+              help="github: workflow commands that annotate a pull request's diff; sarif: for code scanning.")
+def rules_validate(directory: str | None, fmt: str) -> None:
     """Report every problem in every rule file at once (file:line:col: message). Exit 0 clean, 2 otherwise."""
-    from .rulebook import RulebookInvalid, load_rulebook
+    from .rule_validation import exit_code, render, summary_line, validate_rules
 
-    try:
-        rulebook = load_rulebook(directory)
-    except RulebookInvalid as exc:
-        for problem in exc.problems:
-            click.echo(str(problem))
-        click.echo(f"{len(exc.problems)} problem(s) found.", err=True)
-        sys.exit(EXIT_USAGE)
-    click.echo(f"{rulebook.path}: {len(rulebook.files)} files, {len(rulebook.themes)} themes, "
-               f"{len(rulebook.signals())} signals, {len(rulebook.expectations())} expectations: no problems.")
+    validation = validate_rules(directory)
+    _echo_stdout(render(validation, fmt), "json" if fmt in ("json", "sarif") else "table")
+    if fmt == "text" and not validation.errors:
+        click.echo(summary_line(validation))
+    else:
+        click.echo(summary_line(validation), err=True)
+    sys.exit(exit_code(validation))
 
 
 @rules.command("test")
@@ -562,6 +564,25 @@ def rules_overlay(copy_dir: str, out: str) -> None:
     for note in migration.notes:
         click.echo(f"lii-check: note: {note}", err=True)
     click.echo(f"wrote {Path(out) / 'overlay.yaml'}" + "".join(f", {Path(out) / p.name}" for p in migration.new_theme_files))
+
+
+@rules.command("docs")
+@click.argument("out", type=click.Path(file_okay=False))
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False), help="Document this rulebook folder instead of the bundled one.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this configuration file instead of searching for one.")
+def rules_docs(out: str, rules_dir: str | None, config_path: str | None) -> None:
+    """Write one Markdown page per theme, plus the shared and report-wide rules and an index, into OUT."""
+    from .rule_docs import DocsProblem, write_pages
+    from .rulebook import bundled_rules_dir
+
+    session = _session(rules_dir, config_path)
+    source = rules_dir or (str(session.config.rules) if session.config.rules else None)
+    try:
+        written = write_pages(session.rulebook, Path(source) if source else bundled_rules_dir(), Path(out))
+    except DocsProblem as exc:
+        click.echo(f"lii-check: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(f"lii-check: wrote {len(written)} pages into {out}", err=True)
 
 
 @rules.command("list")

@@ -18,6 +18,7 @@ from pathlib import Path
 from .compiled import compile_rulebook_once
 from .compiler import CompileError
 from .config import Config
+from .builtin_rules import with_builtin_overrides
 from .rulebook import with_overrides
 from .session import Session, SetupError, load_rules
 
@@ -168,6 +169,7 @@ def open_base_session(base: str, after_dir: str | None, config: Config, engine: 
             ids = {e.id for e in rulebook.expectations()}
             rulebook = with_overrides(rulebook, tuple(i for i in config.disable if i in ids),
                                       {k: v for k, v in config.severity.items() if k in ids})
+            rulebook = with_builtin_overrides(rulebook, config.disable, config.severity)  # as open_session does
             compiled = compile_rulebook_once(rulebook)
             compiled.rules()  # an expectation the engines cannot run is a rules problem, found now
         except SetupError as exc:

@@ -19,7 +19,7 @@ import jsonschema
 
 from .. import cache
 from .cues import cue_regex, regex_problem
-from .messages import deepest, plain
+from .messages import deepest, kind_problem, plain, rule_file_kinds, sibling_kind_schemas
 from .model import (BUNDLED, PLACEHOLDERS, Cue, CueList, Expectation, Language, RuleProblem, Rulebook,
                     RulebookInvalid, Scoring, Signal, Theme)
 from .yamlsource import Located, read_yaml
@@ -199,6 +199,7 @@ def read_folder(label: str, files: list[Path]) -> Folder:
     """Every file of a folder checked and built; 'kind: overlay' files are set aside for overlay.py."""
     schema = load_schema()
     validator = jsonschema.Draft202012Validator(schema)
+    kinds = rule_file_kinds(schema, sibling_kind_schemas())
     problems: list[RuleProblem] = []
     themes: list[Theme] = []
     languages: list[Language] = []
@@ -218,6 +219,10 @@ def read_folder(label: str, files: list[Path]) -> Folder:
             continue
         problems.extend(_cue_problems(data, located, display))
         problems.extend(_placeholder_problems(data.get("expectations", []), located, display, ["expectations"]))
+        unknown = kind_problem(data, kinds)  # one message, not one per kind the schema tries
+        if unknown:
+            problems.append(RuleProblem(display, *located.where(unknown[0]), unknown[1]))
+            continue
         errors = []
         for error in validator.iter_errors(data):
             errors.extend(deepest(error))

@@ -5,8 +5,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 BUNDLED = "(bundled)"
-# What an expectation's message may quote, e.g. "The text reads as band {evidence}".
-PLACEHOLDERS = ("awarded", "evidence", "index", "label", "descriptor", "theme", "count")
+# What an expectation's message may quote, e.g. "The text reads as band {evidence}". "count" is the
+# old name of two of them (messages.RENAMED_PLACEHOLDERS); it still works, with a warning.
+PLACEHOLDERS = ("awarded", "evidence", "index", "label", "descriptor", "theme", "themes_with_significant",
+                "cited", "count")
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,9 @@ class Rulebook:
     def origin(self, file: str, line: int) -> str:
         """Where a rule, signal or cue was written: 'bundled' or file:line."""
         return "bundled" if file in self.bundled_files else f"{file}:{line}"
+    # The configuration's severity for lii-check's own rules, (id, severity or "off"): builtin_rules.py.
+    # A plain default (not a factory), so a rulebook pickled before this field existed still reads it.
+    builtin_overrides: tuple[tuple[str, str], ...] = ()
 
     @property
     def framework(self) -> str:

@@ -20,6 +20,10 @@ def rule_listing(rulebook: Rulebook) -> list[dict]:
     rows += [{"id": name, "theme": name.split(".")[0], "severity": "off", "description": "disabled by the overlay",
               "framework": rulebook.framework, "origin": where, "changed_at": [where]}
              for name, where in rulebook.disabled if name not in known and name not in signals and "." in name]
+    # lii-check's own rules (suppression warnings) are listed too, so the configuration's ids can be found.
+    from ..builtin_rules import builtin_meta
+
+    rows += [{**m, "origin": "built-in", "changed_at": []} for m in builtin_meta(rulebook)]
     return sorted(rows, key=lambda r: r["id"])
 
 
