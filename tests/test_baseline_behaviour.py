@@ -59,6 +59,21 @@ def test_a_document_that_is_not_lii_checks_is_refused(tmp_path, doc):
     assert "not a lii-check JSON document" in refusal(tmp_path, {"schema_version": SCHEMA_VERSION, **doc})
 
 
+def test_a_tool_name_sorting_after_lii_check_is_still_not_lii_check(tmp_path):
+    assert "not a lii-check JSON document" in refusal(tmp_path, good_doc(tool={"name": "zeta-check"}))
+
+
+def test_the_schema_version_compares_by_value(tmp_path):
+    assert load_baseline(write(tmp_path, good_doc(schema_version=float(SCHEMA_VERSION)))).keys
+
+
+def test_a_loaded_baseline_cannot_be_changed(tmp_path):
+    import dataclasses
+    baseline = load_baseline(write(tmp_path, good_doc()))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        baseline.keys = frozenset()
+
+
 @pytest.mark.parametrize("version", [SCHEMA_VERSION - 1, SCHEMA_VERSION + 1, None, str(SCHEMA_VERSION)])
 def test_another_schema_version_is_refused(tmp_path, version):
     message = refusal(tmp_path, good_doc(schema_version=version))
@@ -152,10 +167,29 @@ def test_a_failed_write_leaves_nothing_behind_and_the_old_baseline_intact(tmp_pa
     assert [p.name for p in tmp_path.iterdir()] == ["b.json"] and path.read_text("utf-8") == "old"
 
 
-def test_a_baseline_in_the_current_folder(tmp_path, results, monkeypatch):
+def test_the_temporary_file_is_made_next_to_the_baseline(tmp_path, results, monkeypatch):
+    import tempfile
+    made = []
+    real = tempfile.mkstemp
+
+    def mkstemp(**kw):
+        made.append(Path(kw["dir"]))
+        return real(**kw)
+
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+    (tmp_path / "sub").mkdir()
     monkeypatch.chdir(tmp_path)
+    write_baseline(Path("sub") / "b.json", results)
     write_baseline(Path("b.json"), results)
-    assert load_baseline(Path("b.json")).keys
+    assert made == [Path("sub"), Path(".")]
+    assert load_baseline(Path("b.json")).keys == load_baseline(Path("sub/b.json")).keys
+
+
+def test_reports_without_findings_are_left_out_but_later_ones_kept(compiled, monkeypatch):
+    monkeypatch.chdir(REPO)  # baseline paths are relative to the working folder
+    mixed = check_files(discover([str(REPO / "fixtures" / "seeds"), str(SHIFTED)]), compiled, "pure")[0]
+    paths = [r["path"] for r in baseline_document(mixed)["reports"]]
+    assert paths == ["fixtures/shifted/seed000_relabelled_2.txt", "fixtures/shifted/seed002_relabelled_1.txt"]
 
 
 # --- matching ---------------------------------------------------------------------------------------
