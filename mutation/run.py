@@ -137,8 +137,10 @@ def run_module(module: str, spec: dict, tree: Path, env: dict[str, str], workdir
     print(f"{module}: tests {' '.join(tests)} take {took:.1f} s unmutated; timeout {timeout:.0f} s", flush=True)
     started = time.monotonic()
     subprocess.run(cosmic + ["exec", str(config), str(db)], cwd=tree, env=env, check=True)
-    meta = {"seconds": round(time.monotonic() - started), "tests": tests, "timeout": timeout}
-    (workdir / f"{name}.json").write_text(json.dumps(meta), "utf-8")
+    meta_path = workdir / f"{name}.json"
+    earlier = json.loads(meta_path.read_text("utf-8")).get("seconds", 0) if resume and meta_path.exists() else 0
+    meta = {"seconds": earlier + round(time.monotonic() - started), "tests": tests, "timeout": timeout}
+    meta_path.write_text(json.dumps(meta), "utf-8")
     return meta
 
 
