@@ -222,13 +222,14 @@ def summarise(module: str, workdir: Path, tree: Path, equivalents: list[dict]) -
                 before = next((s.strip() for s in reversed(source[: spec.start_pos[0] - 1]) if s.strip()), "")
                 match = next((i for i, e in enumerate(equivalents) if e["module"] == module
                               and fnmatch.fnmatchcase(spec.operator_name, e["operator"]) and e["line"].strip() == line
-                              and e.get("after", before).strip() == before), None)
+                              and e.get("after", before).strip() == before
+                              and e.get("col", spec.start_pos[1]) == spec.start_pos[1]), None)
                 if match is not None:
                     counts["equivalent"] += 1
                     used.add(match)
                 else:
                     counts["survived"] += 1
-                    survivors.append(f"{module}:{spec.start_pos[0]} {spec.operator_name} #{spec.occurrence}\n"
+                    survivors.append(f"{module}:{spec.start_pos[0]}:{spec.start_pos[1]} {spec.operator_name} #{spec.occurrence}\n"
                                      f"    {line}\n{result.diff or ''}")
     (workdir / f"{name}.survivors.txt").write_text("\n".join(survivors), "utf-8")
     counts["mutants"] -= counts["annotations"]  # not code: reported apart, never counted as a mutant

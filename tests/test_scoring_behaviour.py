@@ -202,3 +202,20 @@ def test_the_reasoning_of_a_real_seed_states_its_own_assessment(rulebook, compil
     assert f"across {len(named)} themes with graded evidence" in a.reasoning[0]
     strong = sorted(t for t, f in a.themes.items() if f.score is not None and f.score >= 3.4)
     assert a.reasoning[1] == f"Themes reading as strong (score 3.4 or more): {', '.join(strong) or 'none'}."
+
+
+# --- written against the survivors of the scoring run -------------------------------------------------
+
+def test_the_index_far_below_the_mark_for_2_is_clamped_to_1_and_rounded_to_two_places(rulebook):
+    s = rulebook.scoring
+    assert index_of(0.9, s.bands, s.clear) == 1.0      # below the clear 1: the bottom of the scale
+    assert index_of(1.85, s.bands, s.clear) == round(1.5 - 0.5 * (s.bands[2] - 1.85) / (s.bands[2] - s.clear[1]), 2)
+    assert index_of(2.7, s.bands, s.clear) == 2.71     # 2.5 + 0.11 / 0.53 = 2.7075...: two places
+
+
+def test_theme_and_level_names_compare_by_value_not_identity(rulebook):
+    # Names read from YAML are new string objects, not the interned literals of the code.
+    theme, level = "".join(["compl", "aints"]), "".join(["str", "ong"])
+    facts = theme_facts(reading([ev(theme, level, 1)]), rulebook)
+    assert facts["complaints"].counts["strong"] == 1
+    assert facts["complaints"].score == theme_score(rulebook, ("strong", 1.0))
