@@ -469,3 +469,25 @@ def test_the_first_heading_before_the_score_is_the_title_and_a_second_one_a_sect
                                    "Score: 3", "", FINDING), "r.md")
     assert report.title == "Learning, improvement and innovation"
     assert [(s.heading, s.line) for s in report.sections] == [("Key findings for this quality statement", 2)]
+
+
+def test_a_missing_file_is_named_in_plain_words(tmp_path):
+    with pytest.raises(ReportError) as info:
+        read_limited(tmp_path / "gone.md")
+    assert info.value.message == "cannot read the file: No such file or directory"
+
+
+def test_a_report_opening_with_a_blank_line_has_no_front_matter():
+    report = parse_report(lines_of("", "Learning, improvement and innovation", "Authority: Holmwood", "---",
+                                   "Score: 3", "", FINDING), "r.md")
+    assert report.front_matter == {} and report.title == "Learning, improvement and innovation"
+
+
+def test_an_unclosed_front_matter_rule_keeps_the_last_line_as_text():
+    report = parse_report("---\nScore: 3\n\n" + FINDING, "r.md")  # no closing rule, no newline at the end
+    assert [s.line for _, _, s in report.evidence_sentences()] == [4, 4]
+
+
+def test_the_same_score_line_twice_keeps_reading_after_the_second():
+    report = parse_report(lines_of("Title", "Score: 3", "", FINDING, "Score: 3", "Staff agreed."), "r.md")
+    assert [s.text for _, _, s in report.evidence_sentences()][-1] == "Staff agreed."
