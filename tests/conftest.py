@@ -12,8 +12,9 @@ E2E_FILES = {"test_cli_end_to_end.py", "test_html_browser.py", "test_html_cdp.py
              "test_isolation.py", "test_inference_durable.py", "test_engine_differential.py"}
 # A test that names one of these starts a process of its own (lii-check, durable_rules' child): e2e too.
 PROCESS_NAMES = {"subprocess", "Popen", "real", "run_isolated"}
-# slow: property-based tests (hundreds of generated cases) and inputs of megabytes.
-SLOW_FILES = {"test_properties.py"}
+# slow: property-based tests (hundreds of generated cases), inputs of megabytes, and test_overlay.py
+# (each of its tests compiles a fresh rulebook: about 30 s of CPU in all).
+SLOW_FILES = {"test_properties.py", "test_overlay.py"}
 SLOW_TESTS = {"test_one_five_megabyte_line_is_read"}
 
 
