@@ -28,6 +28,15 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.slow)
 
 
+@pytest.fixture(autouse=True)
+def _no_inherited_terminal_size(monkeypatch):
+    """Once GNU readline is imported it exports COLUMNS and LINES into the process environment, so under
+    pytest-xdist a test could see the width an earlier test's import left behind: each test starts
+    without them (a test that needs a width sets it)."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.delenv("LINES", raising=False)
+
+
 @pytest.fixture(scope="session")
 def rulebook():
     return load_rulebook()
