@@ -7,9 +7,11 @@ from lii_check.rulebook import load_rulebook
 REPO = Path(__file__).resolve().parents[1]
 
 # `python -m pytest -m "not e2e and not slow"` runs the fast part in seconds; CI runs everything.
-# e2e: runs lii-check as a separate process, a headless browser or durable_rules' child.
+# e2e: runs lii-check as a separate process, a headless browser, durable_rules' child or an outside
+# SARIF validator.
 E2E_FILES = {"test_cli_end_to_end.py", "test_html_browser.py", "test_html_cdp.py", "test_bench_corpus.py",
-             "test_isolation.py", "test_inference_durable.py", "test_engine_differential.py"}
+             "test_isolation.py", "test_inference_durable.py", "test_engine_differential.py", "test_engines.py",
+             "test_sarif_multitool.py"}
 # A test that names one of these starts a process of its own (lii-check, durable_rules' child): e2e too.
 PROCESS_NAMES = {"subprocess", "Popen", "real", "run_isolated"}
 # slow: property-based tests (hundreds of generated cases), inputs of megabytes, and test_overlay.py
