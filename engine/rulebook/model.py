@@ -113,6 +113,8 @@ class Language:
     counter: CueList
     intention: CueList
     hedging: CueList
+    counter_window: tuple[int, int]  # (words before, words after) a problem cue
+    hedging_window: int
     attribution: dict[str, CueList]
     signals: list[Signal]
     examples: dict[str, dict[str, list[str]]]  # negation / intention / hedging -> fires/quiet/todo
@@ -127,9 +129,14 @@ class Scoring:
     prior_weight: float
     leaders_only_discount: float
     affirmation_weight: float
+    absence_weight: float
     strong_share_bonus: float
     bands: dict[int, float]
     clear: dict[int, float]
+    general_weight: float
+    reasoning_strong: float  # the "why this band" lines' labels for a theme score
+    reasoning_weak: float
+    borderline_margin: float  # evidence-index distance from a band mark that is too close to call
     expectations: list[Expectation]
     file: str
 
