@@ -466,8 +466,14 @@ def rules_validate(directory: str | None) -> None:
             click.echo(str(problem))
         click.echo(f"{len(exc.problems)} problem(s) found.", err=True)
         sys.exit(EXIT_USAGE)
+    from .rulebook.lexicon_check import check_lexicon
+
+    warnings = check_lexicon(rulebook)  # cue lists that contradict one another: reported, never fatal
+    for warning in warnings:
+        click.echo(str(warning))
     click.echo(f"{rulebook.path}: {len(rulebook.files)} files, {len(rulebook.themes)} themes, "
-               f"{len(rulebook.signals())} signals, {len(rulebook.expectations())} expectations: no problems.")
+               f"{len(rulebook.signals())} signals, {len(rulebook.expectations())} expectations: no problems"
+               + (f"; {len(warnings)} lexicon warning(s)." if warnings else "."))
 
 
 @rules.command("test")

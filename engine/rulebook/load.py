@@ -93,6 +93,8 @@ def _signals(items: list, theme: str | None, framework: str, located: Located, d
             cues=_cues(item, located, display, where),
             examples={k: list(item["examples"].get(k, [])) for k in ("fires", "quiet", "todo")},
             file=display, line=located.where(where)[0],
+            example_lines={k: [located.where(where + ["examples", k, j])[0]
+                               for j in range(len(item["examples"].get(k, [])))] for k in ("fires", "quiet", "todo")},
         ))
     return out
 
@@ -146,7 +148,10 @@ def load_rulebook(directory: Path | str | None = None) -> Rulebook:
         raise RulebookInvalid([RuleProblem(str(root), 1, 1, "the rules folder does not exist or is not a folder")])
     files = sorted(p for p in root.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
     try:
-        key = "rulebook-" + cache.key(label, load_schema_text(), *[x for p in files for x in (p.name, p.read_bytes())])
+        # The model's source is part of the key: a pickle of an older Rulebook class must not come back.
+        model_source = Path(__file__).with_name("model.py").read_bytes()
+        key = "rulebook-" + cache.key(label, load_schema_text(), model_source,
+                                      *[x for p in files for x in (p.name, p.read_bytes())])
     except OSError:
         key = None  # an unreadable file: the full load below says which
     if key is not None:

@@ -67,6 +67,7 @@ class Signal:
     examples: dict[str, list[str]]
     file: str
     line: int
+    example_lines: dict[str, list[int]] = field(default_factory=dict)  # fires/quiet/todo -> line of each
 
     @property
     def key(self) -> str:
