@@ -89,7 +89,7 @@ def check_lexicon(rulebook: Rulebook) -> list[LexiconWarning]:
     def add(kind: str, a: Cue | str, b: Cue | str, message: str) -> None:
         here = a.origin if isinstance(a, Cue) else a
         there = b.origin if isinstance(b, Cue) else b
-        if (here, there) > (there, here) and kind != "example-contradicts-signal":
+        if kind == "opposite-cues-overlap" and _place(there) < _place(here):
             here, there = there, here  # one warning per pair of places, whichever text showed it
         found.setdefault((kind, here, there), LexiconWarning(kind, here, there, message))
 
@@ -188,9 +188,10 @@ def _owns(a: tuple[int, int], b: tuple[int, int], ms: int, me: int) -> bool:
     return a[0] <= ms and me <= a[1] and me <= b[0]
 
 
-def regex_samples(regex: str, limit: int = 12) -> list[str]:
-    """A few short texts the regex matches: one per top-level alternative, each taking the first branch,
-    the first character of a class and the fewest repeats. Enough to show where two lists meet."""
+def regex_samples(regex: str, limit: int = 40) -> list[str]:
+    """Short texts the regex matches: the first branch of every alternation, the first character of a
+    class and the fewest repeats, then each other branch in turn with the rest left at their first.
+    Enough to show where two lists meet on the same words, without enumerating every combination."""
     try:
         import re._parser as sre_parse  # type: ignore[import-not-found]
     except ImportError:  # Python 3.10
@@ -199,38 +200,45 @@ def regex_samples(regex: str, limit: int = 12) -> list[str]:
         tree = sre_parse.parse(regex)
     except Exception:  # noqa: BLE001 - load.py has already refused what does not parse
         return []
-    tops = [tree]
-    if len(tree.data) == 1 and str(tree.data[0][0]) == "BRANCH":
-        tops = list(tree.data[0][1][1])
-    out = []
-    for top in tops[:limit]:
-        text = " ".join(_sample(top).split())
-        if text:
+    out: list[str] = []
+    for text in _samples(tree):
+        text = " ".join(text.split())
+        if text and text not in out:
             out.append(text)
+    return out[:limit]
+
+
+def _samples(node) -> list[str]:
+    """Samples of a sequence: [all first choices] + [one position varied at a time]."""
+    per = [_item_samples(op, arg) for op, arg in node]
+    base = [p[0] for p in per]
+    out = ["".join(base)]
+    for i, variants in enumerate(per):
+        for v in variants[1:]:
+            out.append("".join(base[:i] + [v] + base[i + 1:]))
     return out
 
 
-def _sample(node) -> str:
-    parts = []
-    for op, arg in node:
-        name = str(op)
-        if name == "LITERAL":
-            parts.append(chr(arg))
-        elif name == "NOT_LITERAL" or name == "ANY":
-            parts.append("x" if name == "ANY" or arg != ord("x") else "y")
-        elif name == "IN":
-            parts.append(_first_of_class(arg))
-        elif name == "BRANCH":
-            parts.append(_sample(arg[1][0]))
-        elif name == "SUBPATTERN":
-            parts.append(_sample(arg[-1]))
-        elif name in ("MAX_REPEAT", "MIN_REPEAT"):
-            lo, _hi, body = arg
-            parts.append(_sample(body) * lo)
-        elif name == "CATEGORY":
-            parts.append({"CATEGORY_DIGIT": "1", "CATEGORY_SPACE": " "}.get(str(arg), "a"))
-        # AT (\b, ^, $) and anything else adds no characters
-    return "".join(parts)
+def _item_samples(op, arg) -> list[str]:
+    name = str(op)
+    if name == "LITERAL":
+        return [chr(arg)]
+    if name == "ANY":
+        return ["x"]
+    if name == "NOT_LITERAL":
+        return ["x" if arg != ord("x") else "y"]
+    if name == "IN":
+        return [_first_of_class(arg)]
+    if name == "BRANCH":
+        return [t for alt in arg[1] for t in _samples(alt)]
+    if name == "SUBPATTERN":
+        return _samples(arg[-1])
+    if name in ("MAX_REPEAT", "MIN_REPEAT"):
+        lo, _hi, body = arg
+        return [t * lo for t in _samples(body)] if lo else [""]
+    if name == "CATEGORY":
+        return [{"CATEGORY_DIGIT": "1", "CATEGORY_SPACE": " "}.get(str(arg), "a")]
+    return [""]  # AT (\\b, ^, $) adds no characters
 
 
 def _first_of_class(items) -> str:
