@@ -128,6 +128,12 @@ def calibration(result: dict, width: int) -> str:
     out += fitted_table(["shift (bands)", "copies", "caught", "share caught"],
                         [[size, v.get("copies"), v.get("caught"), f"{v.get('share', 0):.0%}"]
                          for size, v in (result.get("shift_test") or {}).items()], width)
+    one = result.get("one_band_shifts")
+    if one is not None:
+        caught = "-" if one.get("share") is None else f"{one['share']:.0%}"
+        out += wrap(f"One-band shifts caught: {caught} ({one.get('caught', 0)} of {one.get('copies', 0)}); "
+                    f"unmodified reports flagged: {result.get('unmodified_flagged', 0)} of "
+                    f"{result.get('reports', 0)}", width)
     uncited = result.get("caught_without_cited_sentences") or []
     if uncited:
         out.append(f"Caught without citing any sentence ({len(uncited)}):")
