@@ -482,9 +482,9 @@ def rules_validate(directory: str | None) -> None:
     warnings = check_lexicon(rulebook)  # cue lists that contradict one another: reported, never fatal
     for warning in warnings:
         click.echo(str(warning))
+    noted = f", {len(warnings)} lexicon warning(s) above" if warnings else ""
     click.echo(f"{rulebook.path}: {len(rulebook.files)} files, {len(rulebook.themes)} themes, "
-               f"{len(rulebook.signals())} signals, {len(rulebook.expectations())} expectations: no problems"
-               + (f"; {len(warnings)} lexicon warning(s)." if warnings else "."))
+               f"{len(rulebook.signals())} signals, {len(rulebook.expectations())} expectations{noted}: no problems.")
 
 
 @rules.command("test")

@@ -87,8 +87,18 @@ def assess(reading: Reading, rulebook: Rulebook) -> Assessment:
     reasoning = _reasoning(themes, mean, share, rulebook.scoring, raw, band, index, den == 0)
     return Assessment(
         raw=round(raw, 4), evidence=reading.evidence, set_aside=reading.set_aside, themes=themes, index=index,
-        evidence_score=band, reasoning=reasoning,
+        evidence_score=band, reasoning=reasoning, on_mark=band_mark(index, rulebook.scoring.borderline_margin),
     )
+
+
+def band_mark(index: float, margin: float) -> tuple[int, int] | None:
+    """The two bands whose mark (index 1.5, 2.5 or 3.5) the index lies within `margin` of, else None.
+
+    Distances are rounded to the index's own two decimals, so 2.3 and 2.7 are both 0.2 from 2.5."""
+    for low in (1, 2, 3):
+        if round(abs(index - (low + 0.5)), 2) <= margin:
+            return (low, low + 1)
+    return None
 
 
 def strong_share(reading: Reading) -> float:
