@@ -148,9 +148,10 @@ def load_rulebook(directory: Path | str | None = None) -> Rulebook:
         raise RulebookInvalid([RuleProblem(str(root), 1, 1, "the rules folder does not exist or is not a folder")])
     files = sorted(p for p in root.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
     try:
-        # The model's source is part of the key: a pickle of an older Rulebook class must not come back.
-        model_source = Path(__file__).with_name("model.py").read_bytes()
-        key = "rulebook-" + cache.key(label, load_schema_text(), model_source,
+        # The loader's and the model's source are part of the key: a rulebook loaded by older code, or a
+        # pickle of an older Rulebook class, must not come back.
+        code = Path(__file__).read_bytes() + Path(__file__).with_name("model.py").read_bytes()
+        key = "rulebook-" + cache.key(label, load_schema_text(), code,
                                       *[x for p in files for x in (p.name, p.read_bytes())])
     except OSError:
         key = None  # an unreadable file: the full load below says which
