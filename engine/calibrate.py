@@ -37,6 +37,7 @@ def calibrate(reports: list[Report], compiled: CompiledRulebook, engine: str = "
     inconsistent = [r.path for r in originals if r.verdict == "inconsistent"]
 
     by_size: dict[int, list[int]] = {}
+    borderline = 0  # one-band copies not caught but warned about as sitting on the mark
     uncited = []
     missed = []
     for (report, band), result in zip(copies, shifted_results):
@@ -47,6 +48,8 @@ def calibrate(reports: list[Report], compiled: CompiledRulebook, engine: str = "
         by_size[size][1] += 1
         if caught and not _cites_sentences(result):
             uncited.append(f"{report.path} as {band}")
+        if not caught and size == 1 and _on_the_mark(result):
+            borderline += 1
         if not caught:
             missed.append({"path": report.path, "awarded": report.awarded_score, "shifted_to": band,
                            "evidence_index": result.assessment.index})
@@ -57,7 +60,8 @@ def calibrate(reports: list[Report], compiled: CompiledRulebook, engine: str = "
         "reports": n,
         # The two figures a team gates on (issue 10 items 5 and 6): one-band shifts are the decisions that
         # matter (2 against 3, 3 against 4), and a trusted report flagged is a false alarm.
-        "one_band_shifts": {"caught": one[0], "copies": one[1], "share": round(one[0] / one[1], 4) if one[1] else None},
+        "one_band_shifts": {"caught": one[0], "copies": one[1], "share": round(one[0] / one[1], 4) if one[1] else None,
+                            "borderline": borderline},
         "unmodified_flagged": len(inconsistent),
         "confusion": {str(a): {str(e): matrix[a][e] for e in (1, 2, 3, 4)} for a in (1, 2, 3, 4)},
         "evidence_equals_awarded": round(exact / n, 4) if n else None,
@@ -76,6 +80,11 @@ def calibrate(reports: list[Report], compiled: CompiledRulebook, engine: str = "
         "shift_missed": missed,
         "caught_without_cited_sentences": uncited,
     }
+
+
+def _on_the_mark(result: ReportResult) -> bool:
+    a = result.assessment
+    return a is not None and a.on_mark is not None and set(a.on_mark) == {result.report.awarded_score, a.evidence_score}
 
 
 def _cites_sentences(result: ReportResult) -> bool:

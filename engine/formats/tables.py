@@ -131,7 +131,8 @@ def calibration(result: dict, width: int) -> str:
     one = result.get("one_band_shifts")
     if one is not None:
         caught = "-" if one.get("share") is None else f"{one['share']:.0%}"
-        out += wrap(f"One-band shifts caught: {caught} ({one.get('caught', 0)} of {one.get('copies', 0)}); "
+        near = f"; {one['borderline']} more on the mark, warned as borderline" if one.get("borderline") else ""
+        out += wrap(f"One-band shifts caught: {caught} ({one.get('caught', 0)} of {one.get('copies', 0)}{near}); "
                     f"unmodified reports flagged: {result.get('unmodified_flagged', 0)} of "
                     f"{result.get('reports', 0)}", width)
     uncited = result.get("caught_without_cited_sentences") or []
