@@ -99,3 +99,10 @@ def test_calibrate_exits_1_on_false_flags_and_inexact_bands_and_says_so_in_json(
 def test_calibrate_without_thresholds_keeps_exit_0():
     done = _run(SHIFTED)
     assert done.exit_code == 0
+
+
+def test_a_copy_that_reads_as_its_new_score_is_neither_caught_nor_borderline(compiled):
+    # s06_emberley is a 4 that reads as 3 (index 3.35, on the 3/4 mark); re-scored as 3 it simply agrees.
+    report = read_report(REPO / "fixtures/synthetic/s06_emberley.md", "fixtures/synthetic/s06_emberley.md")
+    r = calibrate([report], compiled, engine="pure")
+    assert r["one_band_shifts"] == {"caught": 0, "copies": 1, "share": 0.0, "borderline": 0}
