@@ -161,9 +161,10 @@ def explanation(d: dict, width: int) -> str:
         if theme.get("score") is not None and "share_of_mean" in theme:
             weighing = (f"; weight {theme['weight']:g} × √{theme['amount']:g} evidence = "
                         f"{theme['share_of_mean']:.1%} of the mean, contributing {theme['contribution']:.3f}")
+        mentions = int(theme.get("mentions") or 0)
         out += hanging("", "  ", f"{one_line(theme.get('theme'))}: {score}{weighing}; "
-                       f"{plural(int(theme.get('mentions') or 0), 'sentence')} mention it; {counts or 'nothing graded'}",
-                       width)
+                       f"{plural(mentions, 'sentence')} mention{'s' if mentions == 1 else ''} it; "
+                       f"{counts or 'nothing graded'}", width)
         if theme.get("evidence"):
             rows = [[e.get("line"), one_line(e.get("level")) + ("" if e.get("weight") == 1 else f" ×{e.get('weight'):g}"),
                      one_line(e.get("cue")), one_line(e.get("source")), one_line(e.get("clause"))]
