@@ -134,6 +134,11 @@ def test_every_format_carries_the_same_borderline_warning():
     html = _cli("--format", "html").stdout
     assert "Borderline: the text sits on the mark between bands 3 and 4" in html
 
+    for fmt, mark in (("github", f"s06_emberley.md,line=55,title={HIGH}::Borderline: the text sits on the mark"),
+                      ("markdown", f"| warning | consistency | `{HIGH}` | 55 |"),
+                      ("junit", f"warning {HIGH}: Borderline: the text sits on the mark")):
+        assert mark in _cli("--format", fmt).stdout, fmt
+
 
 def test_fail_on_warning_makes_a_borderline_report_fail():
     assert _cli("--format", "concise").exit_code == 0
