@@ -450,12 +450,12 @@ def explain(report: str, rules_dir: str | None, fmt: str, engine: str | None, co
 
 
 @main.command("schema")
-@click.argument("document", type=click.Choice(["check", "explain", "rules"]), default="check")
+@click.argument("document", type=click.Choice(["check", "explain", "diff", "rules"]), default="check")
 def schema(document: str) -> None:
-    """Print the JSON Schema of a document lii-check writes (check, explain) or reads (rules)."""
+    """Print the JSON Schema of a document lii-check writes (check, explain, diff for rules diff) or reads (rules)."""
     from importlib import resources
 
-    name = {"check": "check", "explain": "explain", "rules": "rulebook"}[document]
+    name = {"check": "check", "explain": "explain", "diff": "diff", "rules": "rulebook"}[document]
     _echo_stdout((resources.files("lii_check") / "schema" / f"{name}.schema.json").read_text("utf-8"), "json")
 
 
@@ -576,3 +576,37 @@ def rules_list(directory: str | None, fmt: str) -> None:
         _echo_json(meta)
         return
     click.echo(tables.rules_list(meta, _width()), nl=False)
+
+
+@rules.command("diff")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--base", required=True, help="The rules before the change: a folder, or REV / REV:PATH in git.")
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False), help="The rules after the change.  [default: the configuration's, else the bundled ones]")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this configuration file instead of searching for one.")
+@click.option("--engine", type=click.Choice(ENGINES), default=None, help="As for check.  [default: auto]")
+@click.option("--format", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table", show_default=True)
+@click.option("--calibrate", "with_calibration", is_flag=True, help="Also show calibrate's figures before → after (a corpus with trusted scores).")
+@click.option("--fail-on-change", is_flag=True, help="Exit 1 when any report moved.")
+def rules_diff(paths: tuple[str, ...], base: str, rules_dir: str | None, config_path: str | None, engine: str | None,
+               fmt: str, with_calibration: bool, fail_on_change: bool) -> None:
+    """List the reports under PATHS whose verdict, evidence score, index or findings the rule change moves."""
+    from .diff import run_diff
+    from .diff_base import BaseProblem
+    from .discovery import NoReports
+    from .inference import EngineUnavailable
+
+    session = _session(rules_dir, config_path, engine)
+    try:
+        doc = run_diff(session, base, rules_dir, list(paths), with_calibration, fail_on_change)
+    except BaseProblem as exc:
+        _setup_failed(exc)
+    except (NoReports, EngineUnavailable) as exc:
+        click.echo(f"lii-check: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    from .formats import diff_markdown, diff_table
+
+    if fmt == "json":
+        _echo_json(doc)
+    else:
+        _echo_stdout(diff_table.render(doc, _width()) if fmt == "table" else diff_markdown.render(doc), fmt)
+    sys.exit(doc["summary"]["exit_code"])
