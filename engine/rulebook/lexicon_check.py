@@ -111,7 +111,8 @@ def check_lexicon(rulebook: Rulebook) -> list[LexiconWarning]:
                     add("negation-in-positive-cue", sp.cue, mp.cue,
                         f"the {sig.level} cue '{words}' of signal '{sig.key}' contains the negation word "
                         f"'{_quote(text, ms, me)}', which also negates the cues after it in the clause; "
-                        f"list the phrase under the negation's 'unless' or reword the cue")
+                        f"reword the cue, or list the phrase under the negation's 'unless' if its negation "
+                        f"word negates nothing else")
         for i, (s1, e1, p1, g1) in enumerate(signals):
             for s2, e2, p2, g2 in signals[i + 1:]:
                 if _polarity(g1.level) == _polarity(g2.level) or not (s1 < e2 and s2 < e1):
