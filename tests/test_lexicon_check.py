@@ -203,6 +203,33 @@ def test_a_quiet_example_read_at_the_signals_own_polarity_is_a_clash(tmp_path):
     assert "must not read as 'gone' (negative), but is read as 'trouble' (shortfall)" in warnings[0].message
 
 
+NEIGHBOURS = THEME + """\
+signals:
+  - id: met-on-time
+    level: good
+    description: Supervision held on time.
+    phrases: [on time]
+    examples:
+      fires: [Supervision was held on time.]
+      quiet: [Supervision was held monthly and never late.]
+  - id: reflective
+    level: strong
+    description: Reflective supervision.
+    phrases: [reflective]
+    examples:
+      fires: [Supervision was reflective.]
+      quiet: [Supervision was held on time.]
+"""
+
+
+def test_a_quiet_example_read_as_a_neighbouring_signal_of_its_own_theme_is_not_a_clash(tmp_path):
+    # "Supervision was held on time." must not fire 'reflective', and does not: it reads as its
+    # neighbour 'met-on-time', praise of the same theme. Not a contradiction of the lexicon.
+    folder = write_rulebook(tmp_path)
+    (folder / "supervision.yaml").write_text(NEIGHBOURS, "utf-8")
+    assert check_lexicon(load_rulebook(folder)) == []
+
+
 def test_regex_samples_reach_every_top_level_alternative():
     assert regex_samples(r"\b(?:failed|failing) to\b|\bunable to\b") == ["failed to", "failing to", "unable to"]
     assert regex_samples(r"\black(?:ed|ing)?\b") == ["lack"]

@@ -25,7 +25,9 @@ What is warned about, and what is not (the design the reading relies on):
 - **example-contradicts-signal**: a signal's own example, read as lii-check reads it, also grades
   another signal of the opposite polarity: a `fires` example that also reads as the opposite of what
   it shows, or a `quiet` example (the contrast case, which must not read as this signal's polarity)
-  that reads as this signal's polarity through another signal's cue.
+  that reads as this signal's polarity through another signal's cue ("Supervision was monthly and
+  rarely cancelled" read as an absence). Not warned: a quiet example read as a neighbouring signal of
+  the same theme and polarity ("100% compliance" is not "remedied before escalation", but is praise).
 """
 from __future__ import annotations
 
@@ -141,6 +143,8 @@ def check_lexicon(rulebook: Rulebook) -> list[LexiconWarning]:
                     want_opposite = kind == "fires"
                     if (_polarity(level) != _polarity(signal.level)) != want_opposite:
                         continue
+                    if kind == "quiet" and other.theme is not None and other.theme == signal.theme:
+                        continue  # a neighbour in the same theme ("remedies complied" vs "before escalation")
                     if kind == "fires":
                         said = f"shows '{signal.key}' ({signal.level}) but is also read as"
                     else:
