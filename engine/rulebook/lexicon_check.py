@@ -23,8 +23,8 @@ What is warned about, and what is not (the design the reading relies on):
   Not warned: a longer cue that contains a shorter one of the opposite polarity because of a negation
   or counter word it adds ("not consistently" over "consistently"): the longest cue wins by design.
 - **example-contradicts-signal**: a signal's own example, read as lii-check reads it, also grades
-  another signal of the opposite polarity: a `fires` example that also reads as the opposite of what
-  it shows, or a `quiet` example (the contrast case, which must not read as this signal's polarity)
+  another signal of the opposite polarity: a `fires` example whose clause with this signal's cue reads
+  as the opposite of what it shows (another clause of a mixed sentence may say the opposite), or a `quiet` example (the contrast case, which must not read as this signal's polarity)
   that reads as this signal's polarity through another signal's cue ("Supervision was monthly and
   rarely cancelled" read as an absence). Not warned: a quiet example read as a neighbouring signal of
   the same theme and polarity ("100% compliance" is not "remedied before escalation", but is praise).
@@ -137,7 +137,7 @@ def check_lexicon(rulebook: Rulebook) -> list[LexiconWarning]:
                 lines = signal.example_lines.get(kind, [])
                 where = f"{signal.file}:{lines[n] if n < len(lines) else signal.line}"
                 for other, level, cue, words in _graded_elsewhere(example, signal, compiled, sentence_hits, clauses, judge,
-                                                           fold):
+                                                                  fold, own_clause_only=kind == "fires"):
                     # a fires example must not also read as the opposite; a quiet example must not read as
                     # this signal's own polarity through another signal
                     want_opposite = kind == "fires"
@@ -160,7 +160,8 @@ def _place(origin: str) -> tuple[str, int]:
     return (file, int(line)) if line.isdigit() else (origin, 0)
 
 
-def _graded_elsewhere(example: str, signal: Signal, compiled, sentence_hits, clauses, judge, fold):
+def _graded_elsewhere(example: str, signal: Signal, compiled, sentence_hits, clauses, judge, fold,
+                      own_clause_only: bool = False):
     """(other signal, level, its cue, the words) for each clause of the example read as another signal."""
     sh = sentence_hits(example, compiled)
     # A theme's signal is read for its theme; a language signal for the themes the example is about.
@@ -175,6 +176,9 @@ def _graded_elsewhere(example: str, signal: Signal, compiled, sentence_hits, cla
                 by_id.setdefault(sig.id, sig)
                 cue_at.setdefault((sig.id, example[s:e]), p.cue)
         for cstart, cend in clauses(sh):
+            if own_clause_only and not any(h[2].key == signal.key and cstart <= h[0] and h[1] <= cend
+                                           for h in sh.signals):
+                continue  # another clause of a mixed sentence may praise what this one criticises
             # What the clause is read as in the end (its most serious negative, else strongest positive):
             # a cue that is graded but outweighed in its clause does not change the reading.
             j = judge(sh, cstart, cend, theme, compiled)
