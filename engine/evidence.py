@@ -268,8 +268,9 @@ def judge(sh: SentenceHits, cstart: int, cend: int, theme: str, compiled: Compil
         mask = problems if level in _PROBLEM else _NO_MASK
         negator = _preceded_by(sh, negation, cstart, start, lang.negation_window, mask)
         if level in _PROBLEM and not negator:
-            negator = (_preceded_by(sh, counter, cstart, start, 3)
-                       or _followed_by(sh, counter, end, cend, 6))
+            before, after = lang.counter_window
+            negator = (_preceded_by(sh, counter, cstart, start, before)
+                       or _followed_by(sh, counter, end, cend, after))
         if negator:
             # A negated strength is a shortfall ("not yet embedded"); a negated problem is good news
             # ("no late remedies", "delays were reduced").
@@ -277,7 +278,7 @@ def judge(sh: SentenceHits, cstart: int, cend: int, theme: str, compiled: Compil
             graded.append((flipped, f"{negator} … {cue}", signal, False, True))
             continue
         if level in _STRENGTH:
-            hedge = _preceded_by(sh, sh.index("hedging"), cstart, start, 6)
+            hedge = _preceded_by(sh, sh.index("hedging"), cstart, start, lang.hedging_window)
             if hedge:
                 aside.append((cue, f"hedged: '{hedge}'"))
                 continue
@@ -381,7 +382,7 @@ def find_evidence(report: Report, compiled: CompiledRulebook) -> Reading:
                             evidence.append(Evidence(
                                 theme=theme, level="shortfall", line=sentence.line, text=sentence.text, clause=clause,
                                 cue=f"{negated} (a plain statement of absence)", signal="negated-statement",
-                                source=source, impact=False, weight=1.0))
+                                source=source, impact=False, weight=rulebook.scoring.absence_weight))
                         elif theme in clause_themes and affirmation:
                             evidence.append(Evidence(
                                 theme=theme, level="good", line=sentence.line, text=sentence.text, clause=clause,
