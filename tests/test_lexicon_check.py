@@ -253,9 +253,9 @@ def test_rules_validate_prints_the_warnings_and_still_exits_0(tmp_path):
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     neg, sig = line_of(folder, '"\\\\bnever\\\\b"'), line_of(folder, "      - never")
-    assert f"{neg}: warning: 'never' is both a negation cue" in run.stdout
+    assert f"{neg}:1: warning: 'never' is both a negation cue" in run.stdout
     assert f"(other place: {sig})" in run.stdout
-    assert run.stdout.rstrip().endswith("expectations, 1 lexicon warning(s) above: no problems.")
+    assert run.stdout.rstrip().endswith("expectations: 1 warning(s).")
 
 
 def test_the_bundled_rulebook_warns_only_about_known_misreadings():

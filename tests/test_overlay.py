@@ -222,7 +222,9 @@ signals:
     exp = {e.id: e for e in rb.expectations()}
     edge = exp["consistency.score-borderline-high"]
     assert edge.applies_to == (3, 4) and edge.message == "Edge of band {awarded}."
-    assert edge.when == {"above_evidence_by": "between 0.4 and 0.7"} and edge.severity == "info"
+    # The overlay replaces the one measure it names; the base's other measure (on_band_mark) stays.
+    assert edge.when == {"above_evidence_by": "between 0.4 and 0.7", "on_band_mark": True}
+    assert edge.severity == "warning"
     assert "complaints.low-band-strong-throughout" not in exp
     assert "supervision:supervision-missing" not in {s.key for s in rb.signals()}
     assert dict(rb.disabled) == {"complaints.low-band-strong-throughout": f"{tmp_path}/r/x.yaml:9",
