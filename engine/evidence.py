@@ -333,6 +333,25 @@ def _answered_problem(text: str, cstart: int, cend: int, hits: list[tuple[int, i
     return [(cue, "answered by the council's response in the same clause") for _s, _e, cue in problems]
 
 
+def _negated_subject(sh: SentenceHits, negation: _Index, cstart: int, cend: int) -> tuple[int, int, int] | None:
+    """The negation that opens a clause ("Nobody in the teams we visited had gone more than six weeks without
+    supervision", "No one we spoke with described a blame culture"): it negates the clause's subject, so
+    it reaches every problem in the clause up to the first comma, however many words away.
+    (start, end, reach) of that negation, or None."""
+    words = sh.words
+    i = bisect_left(words, (cstart, -1))
+    while i < len(words) and words[i][0] < cend and not sh.text[words[i][0]:words[i][1]].isalpha():
+        i += 1
+    if i >= len(words) or words[i][0] >= cend:
+        return None
+    first = words[i][0]
+    found = _first(negation, first, cend)
+    if not found or found[0] != first:
+        return None
+    comma = sh.text.find(",", found[1], cend)
+    return found[0], found[1], cend if comma < 0 else comma
+
+
 def judge(sh: SentenceHits, cstart: int, cend: int, theme: str, compiled: CompiledRulebook,
           signals: list[tuple[int, int, Signal]] | None = None) -> Judgement:
     """How the clause [cstart, cend) of a sentence reads for one theme. `signals`: the signal hits inside
@@ -349,6 +368,7 @@ def judge(sh: SentenceHits, cstart: int, cend: int, theme: str, compiled: Compil
     # Only problem cues own their negation word ("no … plan"); see _preceded_by.
     problems = _Index([(h[0], h[1]) for h in hits if h[2].level in _PROBLEM])
     negation, counter = sh.index("negation"), sh.index("counter")
+    subject = _negated_subject(sh, negation, cstart, cend)
     for start, end, signal in hits:
         level = signal.level
         cue = text[start:end]
@@ -356,6 +376,8 @@ def judge(sh: SentenceHits, cstart: int, cend: int, theme: str, compiled: Compil
         # been cancelled"); a positive after any negation ("not consistently … in all teams") is negated.
         mask = problems if level in _PROBLEM else _NO_MASK
         negator = _preceded_by(sh, negation, cstart, start, lang.negation_window, mask)
+        if not negator and level in _PROBLEM and subject and subject[1] <= start and end <= subject[2]:
+            negator = text[subject[0]:subject[1]]
         if level in _PROBLEM and not negator:
             negator = (_preceded_by(sh, counter, cstart, start, 3)
                        or _followed_by(sh, counter, end, cend, 6))
@@ -445,6 +467,13 @@ def _bucket(sh: SentenceHits, spans: list[tuple[int, int]]) -> list[tuple[list, 
     return out
 
 
+def _claimed_only_by_leaders(sources: set[str]) -> bool:
+    """A sentence whose only source is the council's leaders ("A senior leader told us the council had an
+    excellent record on innovation", "Leaders spoke consistently about their commitment"): a strong word in
+    their mouth is a claim, not corroborated evidence, so it reads as good at most."""
+    return sources == {"leaders"}
+
+
 def _states_absence(theme: str, themes: list[str], clause_themes: list[str]) -> bool:
     """Does a negated clause with no cue ("Staff were not given protected time", "Neither had started")
     count as a statement of absence for this theme? Yes for the clause's own themes; a clause that names
@@ -495,6 +524,10 @@ def find_evidence(report: Report, compiled: CompiledRulebook) -> Reading:
                         continue
                     j = judge(sh, cstart, cend, theme, compiled, signals)
                     level, cue, signal, impact = j.level, j.cue, j.signal, j.impact
+                    if level == "strong" and _claimed_only_by_leaders(sh.sources):
+                        set_aside.append(SetAside(theme, sentence.line, sentence.text, cue,
+                                                  "a leader's own claim, not corroborated: read as good"))
+                        level = "good"
                     for cue_text, reason in j.set_aside:
                         set_aside.append(SetAside(theme, sentence.line, sentence.text, cue_text, reason))
                     weight = 1.0
