@@ -489,6 +489,7 @@ def find_evidence(report: Report, compiled: CompiledRulebook) -> Reading:
     set_aside: list[SetAside] = []
     mentions: dict[str, int] = {t.id: 0 for t in rulebook.themes}
     affirmation = rulebook.scoring.affirmation_weight
+    problem_signals = frozenset(s.id for s in rulebook.signals() if s.level in _PROBLEM)
     for row in _report_hits(report, compiled):
         carry: list[str] = []
         for sentence, sh in row:
@@ -543,6 +544,11 @@ def find_evidence(report: Report, compiled: CompiledRulebook) -> Reading:
                         signal=signal.id if signal else ("intention" if level == "intention" else "affirmation"),
                         source=source, impact=impact, weight=weight,
                     ))
+            if len(spans) > 1:
+                evidence[first:], dropped = _answered_later(
+                    evidence[first:], [sh.text[a:b].strip() for a, b in spans], problem_signals)
+                set_aside.extend(SetAside(e.theme, e.line, e.text, e.cue, "answered by the council's response later in the sentence")
+                                 for e in dropped)
             conceded = concession_end(sh.text)
             if conceded and len(spans) > 1:
                 evidence[first:], dropped = _concession_outweighed(evidence[first:], sh.text[:conceded].strip())
@@ -551,6 +557,30 @@ def find_evidence(report: Report, compiled: CompiledRulebook) -> Reading:
             if sentence_themes:
                 carry = sentence_themes
     return Reading(evidence=evidence, set_aside=set_aside, mentions=mentions)
+
+
+def _answered_later(found: list[Evidence], clause_texts: list[str],
+                    problem_signals: frozenset[str]) -> tuple[list[Evidence], list[Evidence]]:
+    """(kept, dropped) for one sentence: a shortfall in one clause followed, in a later clause, by the
+    council's response ("…said supervision leaned towards rotas; managers were aware of this and had begun
+    to address it") or by the problem being put right ("sessions occasionally slipped but were rescheduled
+    rather than dropped"), with no criticism after it. The response decides, as in one clause
+    (_answered_problem); an absence (significant) is never lifted this way."""
+    where = {text: k for k, text in enumerate(clause_texts)}
+    rows: list[list[Evidence]] = [[] for _ in clause_texts]
+    for e in found:
+        rows[where.get(e.clause, 0)].append(e)
+    dropped: list[Evidence] = []
+    for k, row in enumerate(rows[:-1]):
+        if not any(e.level == "shortfall" for e in row) or any(e.level == "significant" for e in row):
+            continue
+        later = [e for r in rows[k + 1:] for e in r]
+        if any(e.level in _PROBLEM for e in later):
+            continue
+        if any(e.signal in _RESPONSES or e.signal == "intention" or (e.level == "good" and e.signal in problem_signals)
+               for e in later):
+            dropped.extend(e for e in row if e.level == "shortfall")
+    return [e for e in found if not any(e is d for d in dropped)], dropped
 
 
 def _concession_outweighed(found: list[Evidence], concession: str) -> tuple[list[Evidence], list[Evidence]]:
