@@ -345,8 +345,8 @@ def _negated_subject(sh: SentenceHits, negation: _Index, cstart: int, cend: int)
     if i >= len(words) or words[i][0] >= cend:
         return None
     first = words[i][0]
-    found = _first(negation, first, cend)
-    if not found or found[0] != first:
+    found = next(((a, b) for a, b, _order in negation.inside(first, cend) if a == first), None)
+    if not found:
         return None
     comma = sh.text.find(",", found[1], cend)
     return found[0], found[1], cend if comma < 0 else comma
