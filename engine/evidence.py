@@ -493,7 +493,7 @@ def find_evidence(report: Report, compiled: CompiledRulebook) -> Reading:
     for row in _report_hits(report, compiled):
         carry: list[str] = []
         for sentence, sh in row:
-            if not (sh.topics or sh.signals or sh.intention):
+            if not (sh.topics or sh.signals or sh.intention or sh.negation):
                 continue  # nothing to read, and no themes to carry forward
             sentence_themes = sorted({theme for _, _, theme in sh.topics}, key=order.__getitem__)
             for t in sentence_themes:
