@@ -467,6 +467,18 @@ def _bucket(sh: SentenceHits, spans: list[tuple[int, int]]) -> list[tuple[list, 
     return out
 
 
+# "A staff member told us …", "One social worker said …", "Another manager described …"
+_ONE_VOICE = re.compile(r"(?:a|one|another|a single) (?:[\w-]+ ){0,2}?(?:staff member|member of staff|social worker|"
+                        r"practitioner|manager|leader|carer|partner|worker|person)\b[^.;,]{0,20}?\b(?:told|said|described|felt)\b",
+                        re.IGNORECASE)
+
+
+def _one_voice(text: str) -> bool:
+    """A sentence that opens by reporting one person's view: one voice, however strong its words, is not the
+    breadth or corroboration that strong evidence needs."""
+    return bool(_ONE_VOICE.match(text))
+
+
 def _claimed_only_by_leaders(sources: set[str]) -> bool:
     """A sentence whose only source is the council's leaders ("A senior leader told us the council had an
     excellent record on innovation", "Leaders spoke consistently about their commitment"): a strong word in
@@ -525,7 +537,7 @@ def find_evidence(report: Report, compiled: CompiledRulebook) -> Reading:
                         continue
                     j = judge(sh, cstart, cend, theme, compiled, signals)
                     level, cue, signal, impact = j.level, j.cue, j.signal, j.impact
-                    if level == "strong" and _claimed_only_by_leaders(sh.sources):
+                    if level == "strong" and (_claimed_only_by_leaders(sh.sources) or _one_voice(sh.text)):
                         set_aside.append(SetAside(theme, sentence.line, sentence.text, cue,
                                                   "a leader's own claim, not corroborated: read as good"))
                         level = "good"

@@ -93,6 +93,12 @@ def test_a_leaders_own_superlative_is_good_not_strong(compiled):
     assert level("The council's training offer was excellent.", compiled) == "strong"
 
 
+def test_one_persons_view_is_not_strong(compiled):
+    # evidence._one_voice
+    assert level("One social worker told us reflective practice was embedded in the team.", compiled) == "good"
+    assert level("Reflective practice was embedded in every team we visited.", compiled) == "strong"
+
+
 # --- early progress; quantity words; real breadth --------------------------------------------------------
 
 def test_early_progress_is_intention_or_good_never_a_shortfall(compiled):
