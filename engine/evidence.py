@@ -544,6 +544,10 @@ def find_evidence(report: Report, compiled: CompiledRulebook) -> Reading:
                     for cue_text, reason in j.set_aside:
                         set_aside.append(SetAside(theme, sentence.line, sentence.text, cue_text, reason))
                     weight = 1.0
+                    plain = None
+                    if level is None and negated and not j.graded and _states_absence(theme, themes, clause_themes):
+                        # no cue for this theme (another theme's cue only), but negated: a statement of absence
+                        level, cue, plain = "shortfall", f"{negated} (a plain statement of absence)", "negated-statement"
                     if level is None:
                         # An affirmative sentence about a theme, with no cue either way, is weak
                         # positive evidence: inspectors describe what exists and works.
@@ -553,7 +557,7 @@ def find_evidence(report: Report, compiled: CompiledRulebook) -> Reading:
                     evidence.append(Evidence(
                         theme=theme, level=level, line=sentence.line, text=sentence.text,
                         clause=clause, cue=cue,
-                        signal=signal.id if signal else ("intention" if level == "intention" else "affirmation"),
+                        signal=plain or (signal.id if signal else ("intention" if level == "intention" else "affirmation")),
                         source=source, impact=impact, weight=weight,
                     ))
             if len(spans) > 1:
