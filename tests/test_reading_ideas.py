@@ -162,12 +162,12 @@ def test_negated_problems_are_good_news(compiled):
 
 def test_the_bundled_corpus_reads_at_least_as_well_as_today():
     """Thresholds just under the figures of 26 November 2026 over all of fixtures/sentences (1,178
-    sentences, held-out included): level 0.818, polarity 0.895, critical read as critical 0.952, one
-    praise sentence read as significant and one significant sentence read as praise."""
+    sentences, held-out included): level 0.842, polarity 0.917, critical read as critical 0.980, one
+    praise sentence read as significant and one significant sentence read as praise (both held out)."""
     done = CliRunner().invoke(main, ["rules", "test", "--engine", "pure", "--sentences",
                                      str(REPO / "fixtures" / "sentences"), "--format", "json",
-                                     "--min-level-accuracy", "0.81", "--min-polarity", "0.89",
-                                     "--min-critical", "0.945"])
+                                     "--min-level-accuracy", "0.835", "--min-polarity", "0.91",
+                                     "--min-critical", "0.975"])
     assert done.exit_code == 0, done.output
     figures = json.loads(done.stdout)["sentences"]["all"]
     assert figures["praise_read_as_significant"] <= 1 and figures["significant_read_as_praise"] <= 1
