@@ -402,7 +402,8 @@ def judge(sh: SentenceHits, cstart: int, cend: int, theme: str, compiled: Compil
     answered = _answered_problem(text, cstart, cend, hits, graded, found)
     if answered:
         aside.extend(answered)
-        graded = [g for g in graded if g[0] != "shortfall" or g[4]]
+        gone = {cue for cue, _reason in answered}
+        graded = [g for g in graded if not (g[0] == "shortfall" and not g[4] and g[1] in gone)]
     if intention and not any(g[0] in _PROBLEM for g in graded):
         graded.append(("intention", intention, None, False, False))
     shown = [(g[0], g[1], g[2].id if g[2] else "intention", g[4]) for g in graded]

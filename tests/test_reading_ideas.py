@@ -60,6 +60,13 @@ def test_a_figure_against_its_comparator_is_read_by_direction(clause, expected):
     assert figure_against_comparator(clause)[0] == expected
 
 
+def test_a_target_is_not_the_councils_own_figure_and_an_answered_problem_does_not_hide_a_missed_target(compiled):
+    # "against a target of 90%" is not a healthy 90%; answering one problem ("some staff were unsure … so
+    # managers introduced a tracker") sets aside that problem only, not the missed target beside it
+    assert level("Appraisal completion was 64%, against a target of 90%, and some staff were unsure of their "
+                 "goals, so managers introduced a tracker.", compiled) == "shortfall"
+
+
 def test_a_figure_with_no_comparator_is_left_to_the_cues():
     assert figure_against_comparator("Appraisal completion was 64% at the year end.") is None
 
