@@ -17,7 +17,14 @@ How one sentence is read:
    aside — planned is not delivered.
 4. The clause's level is its most serious negative, else its strongest positive. A clause about a
    theme with no cue at all is a plain affirmative statement: good, at the rulebook's
-   affirmation weight.
+   affirmation weight; with a negation it is a plain statement of absence: a shortfall.
+5. Readings no list of cues can give (each in its own small function below): a figure against its
+   comparator or target is read by direction (figure_against_comparator); a negation opening a clause
+   negates its whole subject (_negated_subject); a problem answered by the council's response, in the
+   clause or later in the sentence, is set aside (_answered_problem, _answered_later); a sentence-initial
+   concession is its own clause and is outweighed by delivered praise (concession_end,
+   _concession_outweighed); a strong word in one person's or only leaders' mouth reads as good
+   (_one_voice, _claimed_only_by_leaders).
 
 Every step works on hit offsets, with word and comma positions computed once per sentence, so the
 time taken grows with the length of the text, never with its square.
