@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from lii_check.calibrate import Gates, calibrate, missed_gates
+from lii_check.calibrate import Gates, calibrate, missed_gates, shifted
 from lii_check.cli import main
 from lii_check.parser import read_report
 
@@ -42,7 +42,8 @@ def test_uncaught_one_band_copies_on_the_mark_are_counted_as_borderline(seed_res
     margin = rulebook.scoring.borderline_margin
     on_mark = [m for m in seed_result["shift_missed"] if abs(m["shifted_to"] - m["awarded"]) == 1
                and round(abs(m["evidence_index"] - (m["shifted_to"] + m["awarded"]) / 2), 2) <= margin]
-    assert seed_result["one_band_shifts"]["borderline"] == len(on_mark) == 3  # three 3s re-scored as 4
+    # seed 002 (a 3 reading as 3 at index 3.49) re-scored as 4 sits on the 3/4 mark
+    assert seed_result["one_band_shifts"]["borderline"] == len(on_mark) == 1
 
 
 def test_the_relabelled_seeds_are_counted_as_false_flags(compiled):
@@ -102,7 +103,8 @@ def test_calibrate_without_thresholds_keeps_exit_0():
 
 
 def test_a_copy_that_reads_as_its_new_score_is_neither_caught_nor_borderline(compiled):
-    # s06_emberley is a 4 that reads as 3 (index 3.35, on the 3/4 mark); re-scored as 3 it simply agrees.
-    report = read_report(REPO / "fixtures/synthetic/s06_emberley.md", "fixtures/synthetic/s06_emberley.md")
+    # Seed 002 reads as 3 (index 3.49, on the 3/4 mark). Awarded 4, its one-band copies are 3 and nothing
+    # above: the copy at 3 reads as its new score, so it is neither caught nor a borderline miss.
+    report = shifted(read_report(SEEDS / "002_c7a78147fca09e56.txt", "fixtures/seeds/002_c7a78147fca09e56.txt"), 4)
     r = calibrate([report], compiled, engine="pure")
     assert r["one_band_shifts"] == {"caught": 0, "copies": 1, "share": 0.0, "borderline": 0}
