@@ -265,6 +265,9 @@ def test_the_bundled_rulebook_warns_only_about_known_misreadings():
     kinds = sorted((w.kind, re.sub(r":\d+$", "", w.here)) for w in warnings)
     assert kinds == [
         ("example-contradicts-signal", "supervision.yaml"),  # "rarely cancelled" read as absence
-        ("example-contradicts-signal", "workforce-stability.yaml"),  # "Turnover was low" read as difficulty
+        ("modifier-is-signal", "language.yaml"),  # "no longer": a counter cue and an absence cue
+        ("modifier-is-signal", "language.yaml"),  # "on paper": a hedge and claim-not-borne-out
         ("negation-in-positive-cue", "complaints.yaml"),  # "no late" negates the next cue
+        ("negation-in-positive-cue", "complaints.yaml"),  # "none late" likewise
+        ("negation-in-positive-cue", "language.yaml"),  # "found no complaint" likewise
     ]
