@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from .compiled import CompiledRulebook
 from .matcher import fold
@@ -41,6 +41,28 @@ _WORD = re.compile(r"[\w'’]+")
 _COMMA = re.compile(",")
 
 Span = tuple[int, int, int]  # (start, end, order in its list)
+
+
+def _fast_evidence():
+    """Evidence(...) without the frozen dataclass's per-field object.__setattr__ (a national round builds
+    160,000 of them): the same object, its fields set in one step. Used only while Evidence is the plain
+    frozen dataclass of these fields; any other shape gets the real constructor."""
+    names = ("theme", "level", "line", "text", "clause", "cue", "signal", "source", "impact", "weight")
+    if (tuple(f.name for f in fields(Evidence)) != names or hasattr(Evidence, "__post_init__")
+            or "__slots__" in Evidence.__dict__):
+        return Evidence
+    new = object.__new__
+
+    def make(theme: str, level: str, line: int, text: str, clause: str, cue: str, signal: str, source: str,
+             impact: bool = False, weight: float = 1.0) -> Evidence:
+        e = new(Evidence)
+        e.__dict__.update(theme=theme, level=level, line=line, text=text, clause=clause, cue=cue, signal=signal,
+                          source=source, impact=impact, weight=weight)
+        return e
+    return make
+
+
+_evidence = _fast_evidence()
 
 
 @dataclass
@@ -64,7 +86,7 @@ class Judgement:
     graded: list[tuple[str, str, str, bool]]  # (level, cue, signal id, negated?) for every cue found
 
 
-@dataclass
+@dataclass(slots=True)  # slots: one is built for every sentence of every report
 class SentenceHits:
     """The cues found in one sentence, by family, with offsets into the sentence."""
 
@@ -80,14 +102,17 @@ class SentenceHits:
     _words: list[tuple[int, int]] | None = None
     _commas: list[int] | None = None
     _indexes: dict | None = None
+    _memo: dict | None = None  # judge's per-cue working, shared by the themes of a clause
 
     def index(self, family: str) -> "_Index":
         """The family's spans ("negation", "counter", "hedging", "intention"), indexed once per sentence."""
-        if self._indexes is None:
-            self._indexes = {}
-        found = self._indexes.get(family)
+        indexes = self._indexes
+        if indexes is None:
+            indexes = self._indexes = {}
+        found = indexes.get(family)
         if found is None:
-            found = self._indexes[family] = _Index(getattr(self, family))
+            spans = getattr(self, family)
+            found = indexes[family] = _Index(spans) if spans else _NO_MASK
         return found
 
     @property
@@ -104,19 +129,17 @@ class SentenceHits:
 
 
 def _distribute(hits: list[tuple[int, int, int]], sh: SentenceHits, compiled: CompiledRulebook) -> None:
-    route = compiled.route
+    kind_of, payload_of = compiled.kind_of, compiled.payload_of
+    # Indexed by compiled.KIND_*: signals, topics, (breaks), (sources), negation, counter, hedging, intention.
+    lists = (sh.signals, sh.topics, None, None, sh.negation, sh.counter, sh.hedging, sh.intention)
     for start, end, pid in hits:
-        kind, payload = route[pid]
-        if kind == 0:
-            sh.signals.append((start, end, payload))
-        elif kind == 1:
-            sh.topics.append((start, end, payload))
-        elif kind == 2:
+        kind = kind_of[pid]
+        if kind == 2:
             sh.breaks.append(start)
         elif kind == 3:
-            sh.sources.add(payload)
+            sh.sources.add(payload_of[pid])
         else:
-            getattr(sh, kind).append((start, end, payload))
+            lists[kind].append((start, end, payload_of[pid]))
 
 
 def sentence_hits(text: str, compiled: CompiledRulebook) -> SentenceHits:
@@ -128,8 +151,11 @@ def sentence_hits(text: str, compiled: CompiledRulebook) -> SentenceHits:
 
 def clauses(sh: SentenceHits) -> list[tuple[int, int]]:
     """(start, end) of each clause: the sentence cut at every clause break after its first character."""
+    text = sh.text
+    if not sh.breaks:  # most sentences: one clause
+        return [(0, len(text))] if text.strip() else []
     cuts = sorted({b for b in sh.breaks if b > 0})
-    out, begin, text = [], 0, sh.text
+    out, begin = [], 0
     for cut in cuts + [len(text)]:
         if text[begin:cut].strip():
             out.append((begin, cut))
@@ -230,10 +256,18 @@ def _followed_by(sh: SentenceHits, index: _Index, end: int, cend: int, window: i
     return sh.text[found[0]:found[1]] if found else None
 
 
-def _longest(raw: list[tuple[int, int, Signal]]) -> list[tuple[int, int, Signal]]:
+def _longest_first(h: tuple[int, int, Signal]) -> tuple[int, int, str]:
+    return h[0], h[0] - h[1], h[2].id
+
+
+def _longest(raw: list[tuple[int, int, Signal]], presorted: bool = False) -> list[tuple[int, int, Signal]]:
     # A longer cue wins over a shorter one inside it ("not yet embedded" over "embedded"). Sorted by start
     # and then longest first, a hit is inside an earlier one exactly when it ends by the furthest end so far.
-    raw = sorted(raw, key=lambda h: (h[0], -(h[1] - h[0]), h[2].id))
+    # `presorted`: raw is in that order already (judge sorts a clause's hits once for all its themes).
+    if len(raw) < 2:
+        return list(raw)
+    if not presorted:
+        raw = sorted(raw, key=_longest_first)
     kept: list[tuple[int, int, Signal]] = []
     furthest = -1
     for hit in raw:
@@ -241,7 +275,8 @@ def _longest(raw: list[tuple[int, int, Signal]]) -> list[tuple[int, int, Signal]
             continue
         kept.append(hit)
         furthest = hit[1]
-    return sorted(kept, key=lambda h: (h[0], h[1], h[2].id))
+    # Kept hits start and end strictly later than the one before, so they are in (start, end) order already.
+    return kept
 
 
 def judge(sh: SentenceHits, cstart: int, cend: int, theme: str, compiled: CompiledRulebook,
@@ -250,26 +285,49 @@ def judge(sh: SentenceHits, cstart: int, cend: int, theme: str, compiled: Compil
     the clause, when the caller has them already (find_evidence buckets them once per sentence)."""
     lang = compiled.language
     text = sh.text
-    found = _first(sh.index("intention"), cstart, cend)
-    intention = text[found[0]:found[1]] if found else None
+    intention = None
+    if sh.intention:
+        found = _first(sh.index("intention"), cstart, cend)
+        intention = text[found[0]:found[1]] if found else None
     if signals is None:
         signals = [h for h in sh.signals if cstart <= h[0] and h[1] <= cend]
-    hits = _longest([h for h in signals if h[2].theme is None or h[2].theme == theme])
     graded: list[tuple[str, str, Signal | None, bool, bool]] = []  # level, cue, signal, impact, negated
     aside: list[tuple[str, str]] = []
+    if not signals and not intention:
+        return Judgement(None, "", None, False, aside, [])
+    if sh._memo is None:
+        sh._memo = {}
+    memo = sh._memo.get((cstart, cend))
+    if memo is None:  # (the clause's hits sorted for _longest, mask ids, each cue's working)
+        memo = sh._memo[(cstart, cend)] = (sorted(signals, key=_longest_first), {}, {})
+    ordered, masks, worked = memo
+    hits = _longest([h for h in ordered if h[2].theme is None or h[2].theme == theme], presorted=True)
     # Only problem cues own their negation word ("no … plan"); see _preceded_by.
-    problems = _Index([(h[0], h[1]) for h in hits if h[2].level in _PROBLEM])
+    problem_spans = [(h[0], h[1]) for h in hits if h[2].level in _PROBLEM]
+    problems = _Index(problem_spans) if problem_spans else _NO_MASK
     negation, counter = sh.index("negation"), sh.index("counter")
+    # What negates or hedges a cue depends on the clause, the cue's span and (for a problem) the other
+    # problem cues, not on the theme: a clause judged for several themes works each cue out once.
+    mask_id = masks.setdefault(tuple(problem_spans), len(masks))
     for start, end, signal in hits:
         level = signal.level
         cue = text[start:end]
-        # Another cue's own negation ("no … plan") does not also negate a later problem ("training had
-        # been cancelled"); a positive after any negation ("not consistently … in all teams") is negated.
-        mask = problems if level in _PROBLEM else _NO_MASK
-        negator = _preceded_by(sh, negation, cstart, start, lang.negation_window, mask)
-        if level in _PROBLEM and not negator:
-            negator = (_preceded_by(sh, counter, cstart, start, 3)
-                       or _followed_by(sh, counter, end, cend, 6))
+        problem = level in _PROBLEM
+        key = (start, end, mask_id if problem else (-1 if level in _STRENGTH else -2))
+        known = worked.get(key)
+        if known is None:
+            # Another cue's own negation ("no … plan") does not also negate a later problem ("training had
+            # been cancelled"); a positive after any negation ("not consistently … in all teams") is negated.
+            negator = _preceded_by(sh, negation, cstart, start, lang.negation_window,
+                                   problems if problem else _NO_MASK)
+            if problem and not negator:
+                negator = (_preceded_by(sh, counter, cstart, start, 3)
+                           or _followed_by(sh, counter, end, cend, 6))
+            hedge = None
+            if not negator and level in _STRENGTH:
+                hedge = _preceded_by(sh, sh.index("hedging"), cstart, start, 6)
+            known = worked[key] = (negator, hedge)
+        negator, hedge = known
         if negator:
             # A negated strength is a shortfall ("not yet embedded"); a negated problem is good news
             # ("no late remedies", "delays were reduced").
@@ -277,7 +335,6 @@ def judge(sh: SentenceHits, cstart: int, cend: int, theme: str, compiled: Compil
             graded.append((flipped, f"{negator} … {cue}", signal, False, True))
             continue
         if level in _STRENGTH:
-            hedge = _preceded_by(sh, sh.index("hedging"), cstart, start, 6)
             if hedge:
                 aside.append((cue, f"hedged: '{hedge}'"))
                 continue
@@ -316,7 +373,8 @@ def _report_hits(report: Report, compiled: CompiledRulebook):
     for para in paragraphs:
         row = []
         for sentence in para.sentences:
-            sh = SentenceHits(sentence.text)
+            # Every list passed in: a dataclass default_factory per field costs more than the hits.
+            sh = SentenceHits(sentence.text, [], [], set(), [], [], [], [], [])
             if per_line[k]:
                 _distribute(per_line[k], sh, compiled)
             row.append((sentence, sh))
@@ -327,6 +385,8 @@ def _report_hits(report: Report, compiled: CompiledRulebook):
 def _bucket(sh: SentenceHits, spans: list[tuple[int, int]]) -> list[tuple[list, bool, set[str]]]:
     """Per clause: its signal hits, whether it has an intention cue, and its topic themes — each hit
     placed once (a hit counts for a clause only if it lies wholly inside it)."""
+    if len(spans) == 1 and spans[0] == (0, len(sh.text)):  # one clause, the whole sentence: every hit is in it
+        return [(list(sh.signals), bool(sh.intention), {theme for _, _, theme in sh.topics})]
     starts = [c[0] for c in spans]
     out: list[tuple[list, bool, set[str]]] = [([], False, set()) for _ in spans]
 
@@ -374,16 +434,17 @@ def find_evidence(report: Report, compiled: CompiledRulebook) -> Reading:
                 quiet = not signals and not intentions  # no cue: only a plain affirmative statement can come of it
                 # A plain statement of absence ("There were no arrangements for group supervision",
                 # "Staff were not given time to train") has no cue word, but its negation makes it criticism.
-                negated = next((sh.text[s:e] for s, e, _o in sh.index("negation").inside(cstart, cend)), None)
+                negated = next((sh.text[s:e] for s, e, _o in sh.index("negation").inside(cstart, cend)), None) \
+                    if quiet and clause_themes and sh.negation else None
                 for theme in themes:
                     if quiet:  # no cue at all: only a plain statement, affirmative or negated, can come of it
                         if theme in clause_themes and negated:
-                            evidence.append(Evidence(
+                            evidence.append(_evidence(
                                 theme=theme, level="shortfall", line=sentence.line, text=sentence.text, clause=clause,
                                 cue=f"{negated} (a plain statement of absence)", signal="negated-statement",
                                 source=source, impact=False, weight=1.0))
                         elif theme in clause_themes and affirmation:
-                            evidence.append(Evidence(
+                            evidence.append(_evidence(
                                 theme=theme, level="good", line=sentence.line, text=sentence.text, clause=clause,
                                 cue="(affirmative statement)", signal="affirmation", source=source, impact=False,
                                 weight=affirmation))
@@ -399,7 +460,7 @@ def find_evidence(report: Report, compiled: CompiledRulebook) -> Reading:
                         if theme not in clause_themes or affirmation == 0:
                             continue
                         level, cue, weight = "good", "(affirmative statement)", affirmation
-                    evidence.append(Evidence(
+                    evidence.append(_evidence(
                         theme=theme, level=level, line=sentence.line, text=sentence.text,
                         clause=clause, cue=cue,
                         signal=signal.id if signal else ("intention" if level == "intention" else "affirmation"),
