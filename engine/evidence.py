@@ -151,11 +151,8 @@ def sentence_hits(text: str, compiled: CompiledRulebook) -> SentenceHits:
 
 def clauses(sh: SentenceHits) -> list[tuple[int, int]]:
     """(start, end) of each clause: the sentence cut at every clause break after its first character."""
-    text = sh.text
-    if not sh.breaks:  # most sentences: one clause
-        return [(0, len(text))] if text.strip() else []
     cuts = sorted({b for b in sh.breaks if b > 0})
-    out, begin = [], 0
+    out, begin, text = [], 0, sh.text
     for cut in cuts + [len(text)]:
         if text[begin:cut].strip():
             out.append((begin, cut))
@@ -293,8 +290,6 @@ def judge(sh: SentenceHits, cstart: int, cend: int, theme: str, compiled: Compil
         signals = [h for h in sh.signals if cstart <= h[0] and h[1] <= cend]
     graded: list[tuple[str, str, Signal | None, bool, bool]] = []  # level, cue, signal, impact, negated
     aside: list[tuple[str, str]] = []
-    if not signals and not intention:
-        return Judgement(None, "", None, False, aside, [])
     if sh._memo is None:
         sh._memo = {}
     memo = sh._memo.get((cstart, cend))
@@ -435,7 +430,7 @@ def find_evidence(report: Report, compiled: CompiledRulebook) -> Reading:
                 # A plain statement of absence ("There were no arrangements for group supervision",
                 # "Staff were not given time to train") has no cue word, but its negation makes it criticism.
                 negated = next((sh.text[s:e] for s, e, _o in sh.index("negation").inside(cstart, cend)), None) \
-                    if quiet and clause_themes and sh.negation else None
+                    if quiet and sh.negation else None
                 for theme in themes:
                     if quiet:  # no cue at all: only a plain statement, affirmative or negated, can come of it
                         if theme in clause_themes and negated:
