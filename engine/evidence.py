@@ -43,13 +43,18 @@ _COMMA = re.compile(",")
 Span = tuple[int, int, int]  # (start, end, order in its list)
 
 
+def _plain(cls: type, names: tuple[str, ...]) -> bool:
+    """Is cls the plain frozen dataclass of exactly these fields (nothing run on construction)?"""
+    return (tuple(f.name for f in fields(cls)) == names and not hasattr(cls, "__post_init__")
+            and "__slots__" not in cls.__dict__)
+
+
 def _fast_evidence():
     """Evidence(...) without the frozen dataclass's per-field object.__setattr__ (a national round builds
     160,000 of them): the same object, its fields set in one step. Used only while Evidence is the plain
     frozen dataclass of these fields; any other shape gets the real constructor."""
-    names = ("theme", "level", "line", "text", "clause", "cue", "signal", "source", "impact", "weight")
-    if (tuple(f.name for f in fields(Evidence)) != names or hasattr(Evidence, "__post_init__")
-            or "__slots__" in Evidence.__dict__):
+    if not _plain(Evidence, ("theme", "level", "line", "text", "clause", "cue", "signal", "source", "impact",
+                             "weight")):
         return Evidence
     new = object.__new__
 
@@ -62,7 +67,20 @@ def _fast_evidence():
     return make
 
 
-_evidence = _fast_evidence()
+def _fast_set_aside():
+    """SetAside(...) the same way (a 5 MB one-clause report sets aside 200,000 cues)."""
+    if not _plain(SetAside, ("theme", "line", "text", "cue", "reason")):
+        return SetAside
+    new = object.__new__
+
+    def make(theme: str, line: int, text: str, cue: str, reason: str) -> SetAside:
+        e = new(SetAside)
+        e.__dict__.update(theme=theme, line=line, text=text, cue=cue, reason=reason)
+        return e
+    return make
+
+
+_evidence, _set_aside = _fast_evidence(), _fast_set_aside()
 
 
 @dataclass
@@ -241,6 +259,18 @@ def _preceded_by(sh: SentenceHits, index: _Index, cstart: int, start: int, windo
     return sh.text[found[0]:found[1]] if found else None
 
 
+def _mask_reaches(sh: SentenceHits, mask: _Index, cstart: int, start: int, window: int) -> bool:
+    """Could `mask` change what _preceded_by(…, cstart, start, window, mask) finds? Only through a span
+    ending after the first of the `window` words before `start` (or after cstart, when there are fewer):
+    with none there, no word, comma or cue it looks at is masked, so the answer is the unmasked one."""
+    if not mask.spans:
+        return False
+    words = sh.words
+    k = bisect_left(words, (start, -1)) - window
+    lo = words[k][0] if k >= 0 and words[k][0] >= cstart else cstart
+    return mask.overlaps(lo, start, start)
+
+
 def _followed_by(sh: SentenceHits, index: _Index, end: int, cend: int, window: int) -> str | None:
     if not index.spans:
         return None
@@ -293,10 +323,11 @@ def judge(sh: SentenceHits, cstart: int, cend: int, theme: str, compiled: Compil
     if sh._memo is None:
         sh._memo = {}
     memo = sh._memo.get((cstart, cend))
-    if memo is None:  # (the clause's hits sorted for _longest, mask ids, each cue's working)
-        memo = sh._memo[(cstart, cend)] = (sorted(signals, key=_longest_first), {}, {})
-    ordered, masks, worked = memo
-    hits = _longest([h for h in ordered if h[2].theme is None or h[2].theme == theme], presorted=True)
+    if memo is None:  # (the clause's hits sorted for _longest, their themes, mask ids, each cue's working)
+        ordered = sorted(signals, key=_longest_first)
+        memo = sh._memo[(cstart, cend)] = (ordered, [h[2].theme for h in ordered], {}, {})
+    ordered, owners, masks, worked = memo
+    hits = _longest([h for h, owner in zip(ordered, owners) if owner is None or owner == theme], presorted=True)
     # Only problem cues own their negation word ("no … plan"); see _preceded_by.
     problem_spans = [(h[0], h[1]) for h in hits if h[2].level in _PROBLEM]
     problems = _Index(problem_spans) if problem_spans else _NO_MASK
@@ -308,13 +339,15 @@ def judge(sh: SentenceHits, cstart: int, cend: int, theme: str, compiled: Compil
         level = signal.level
         cue = text[start:end]
         problem = level in _PROBLEM
-        key = (start, end, mask_id if problem else (-1 if level in _STRENGTH else -2))
+        # A problem's mask (the other problem cues) matters only if one ends among the words before it.
+        masked = problem and _mask_reaches(sh, problems, cstart, start, lang.negation_window)
+        key = (start, end, mask_id if masked else (-3 if problem else (-1 if level in _STRENGTH else -2)))
         known = worked.get(key)
         if known is None:
             # Another cue's own negation ("no … plan") does not also negate a later problem ("training had
             # been cancelled"); a positive after any negation ("not consistently … in all teams") is negated.
             negator = _preceded_by(sh, negation, cstart, start, lang.negation_window,
-                                   problems if problem else _NO_MASK)
+                                   problems if masked else _NO_MASK)
             if problem and not negator:
                 negator = (_preceded_by(sh, counter, cstart, start, 3)
                            or _followed_by(sh, counter, end, cend, 6))
@@ -447,7 +480,7 @@ def find_evidence(report: Report, compiled: CompiledRulebook) -> Reading:
                     j = judge(sh, cstart, cend, theme, compiled, signals)
                     level, cue, signal, impact = j.level, j.cue, j.signal, j.impact
                     for cue_text, reason in j.set_aside:
-                        set_aside.append(SetAside(theme, sentence.line, sentence.text, cue_text, reason))
+                        set_aside.append(_set_aside(theme, sentence.line, sentence.text, cue_text, reason))
                     weight = 1.0
                     if level is None:
                         # An affirmative sentence about a theme, with no cue either way, is weak
