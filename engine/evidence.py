@@ -118,6 +118,7 @@ class SentenceHits:
     intention: list[Span] = field(default_factory=list)
     signals: list[tuple[int, int, Signal]] = field(default_factory=list)
     _words: list[tuple[int, int]] | None = None
+    _word_starts: list[int] | None = None
     _commas: list[int] | None = None
     _indexes: dict | None = None
     _memo: dict | None = None  # judge's per-cue working, shared by the themes of a clause
@@ -138,6 +139,13 @@ class SentenceHits:
         if self._words is None:
             self._words = [m.span() for m in _WORD.finditer(self.text)]
         return self._words
+
+    @property
+    def word_starts(self) -> list[int]:
+        """Where each word starts: bisect over these ints, not over the (start, end) tuples."""
+        if self._word_starts is None:
+            self._word_starts = [w[0] for w in self.words]
+        return self._word_starts
 
     @property
     def commas(self) -> list[int]:
@@ -230,7 +238,7 @@ def _preceded_by(sh: SentenceHits, index: _Index, cstart: int, start: int, windo
     if not index.spans:
         return None
     words = sh.words
-    i = bisect_left(words, (start, -1))  # words starting before the cue
+    i = bisect_left(sh.word_starts, start)  # words starting before the cue
     picked = 0
     lo = cstart
     while i > 0 and picked < window:
@@ -266,7 +274,7 @@ def _mask_reaches(sh: SentenceHits, mask: _Index, cstart: int, start: int, windo
     if not mask.spans:
         return False
     words = sh.words
-    k = bisect_left(words, (start, -1)) - window
+    k = bisect_left(sh.word_starts, start) - window
     lo = words[k][0] if k >= 0 and words[k][0] >= cstart else cstart
     return mask.overlaps(lo, start, start)
 
@@ -275,7 +283,7 @@ def _followed_by(sh: SentenceHits, index: _Index, end: int, cend: int, window: i
     if not index.spans:
         return None
     words = sh.words
-    i = bisect_left(words, (end, -1))
+    i = bisect_left(sh.word_starts, end)
     taken = [w for w in words[i:i + window] if w[1] <= cend]
     if not taken:
         return None
