@@ -322,10 +322,8 @@ def judge(sh: SentenceHits, cstart: int, cend: int, theme: str, compiled: Compil
     the clause, when the caller has them already (find_evidence buckets them once per sentence)."""
     lang = compiled.language
     text = sh.text
-    intention = None
-    if sh.intention:
-        found = _first(sh.index("intention"), cstart, cend)
-        intention = text[found[0]:found[1]] if found else None
+    found = _first(sh.index("intention"), cstart, cend) if sh.intention else None
+    intention = text[found[0]:found[1]] if found else None
     if signals is None:
         signals = [h for h in sh.signals if cstart <= h[0] and h[1] <= cend]
     graded: list[tuple[str, str, Signal | None, bool, bool]] = []  # level, cue, signal, impact, negated
@@ -473,7 +471,7 @@ def find_evidence(report: Report, compiled: CompiledRulebook) -> Reading:
                 # A plain statement of absence ("There were no arrangements for group supervision",
                 # "Staff were not given time to train") has no cue word, but its negation makes it criticism.
                 negated = next((sh.text[s:e] for s, e, _o in sh.index("negation").inside(cstart, cend)), None) \
-                    if quiet and sh.negation else None
+                    if sh.negation else None
                 for theme in themes:
                     if quiet:  # no cue at all: only a plain statement, affirmative or negated, can come of it
                         if theme in clause_themes and negated:
