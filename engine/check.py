@@ -19,6 +19,7 @@ from .evidence import find_evidence
 from .findings import build_findings
 from .model import Assessment, Finding, Report, ReportResult
 from .parser import ReportError, read_report
+from .rulebook import Rulebook
 from .scoring import assess
 
 CHUNK = 32  # reports per engine call: big enough to amortise the call, small enough to stream
@@ -94,7 +95,7 @@ def _fire_chunk(pairs: list[tuple[Report, Assessment]], compiled: CompiledRulebo
     results = []
     for (report, assessment), facts, got in zip(pairs, batches, fired):
         findings = build_findings(got, facts, ruleset, report, assessment, rulebook)
-        results.append(apply_suppressions(ReportResult(report.path, report, assessment, findings)))
+        results.append(apply_suppressions(ReportResult(report.path, report, assessment, findings), rulebook))
     return results
 
 
@@ -138,8 +139,12 @@ def check_reports(reports: list[Report], compiled: CompiledRulebook, engine: str
         return results, eng.name
 
 
-def apply_suppressions(result: ReportResult) -> ReportResult:
-    """Honour `<!-- lii-check-disable RULE: reason -->` comments in the report."""
+def apply_suppressions(result: ReportResult, rulebook: Rulebook | None = None) -> ReportResult:
+    """Honour `<!-- lii-check-disable RULE: reason -->` comments in the report (and the configuration's
+    severity for the built-in findings about them, which the rulebook carries)."""
+    from .builtin_rules import SUPPRESSION_WITHOUT_REASON, UNUSED_SUPPRESSION, builtin_severity
+
+    without_reason, unused = (builtin_severity(rulebook, r) for r in (SUPPRESSION_WITHOUT_REASON, UNUSED_SUPPRESSION))
     report = result.report
     if report is None or not report.suppressions:
         return result
@@ -154,12 +159,12 @@ def apply_suppressions(result: ReportResult) -> ReportResult:
             finding.suppressed_by = "inline"
             result.suppressed.append(finding)
     for i, (line, rule, reason) in enumerate(report.suppressions):
-        if not reason:
-            kept.append(Finding("lii-check.suppression-without-reason", "consistency", "warning",
+        if not reason and without_reason:
+            kept.append(Finding(SUPPRESSION_WITHOUT_REASON, "consistency", without_reason,
                                 f"The suppression of '{rule}' gives no reason: write it as "
                                 f"<!-- lii-check-disable {rule}: why this is accepted -->.", line))
-        if i not in used:
-            kept.append(Finding("lii-check.unused-suppression", "consistency", "warning",
+        if i not in used and unused:
+            kept.append(Finding(UNUSED_SUPPRESSION, "consistency", unused,
                                 f"The suppression of '{rule}' suppresses nothing: the rule did not fire on "
                                 "this report (or no such rule exists). Remove the comment.", line))
     result.findings = kept

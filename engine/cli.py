@@ -350,9 +350,17 @@ def show_config(config_path: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--engine", type=click.Choice(ENGINES), default=None, help="As for check.  [default: auto]")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this configuration file instead of searching for one.")
+@click.option("--min-band-exact", type=click.FloatRange(0, 1), default=None,
+              help="Fail (exit 1) when fewer reports than this share have an evidence score equal to their awarded score.")
+@click.option("--max-false-flags", type=click.IntRange(min=0), default=None,
+              help="Fail when more unmodified reports than this are judged inconsistent as they stand.")
+@click.option("--min-detect", type=click.FloatRange(0, 1), default=None,
+              help="Fail when fewer than this share of copies shifted by one band are caught.")
 def calibrate(paths: tuple[str, ...], rules_dir: str | None, fmt: str, engine: str | None,
-              config_path: str | None) -> None:
+              config_path: str | None, min_band_exact: float | None = None, max_false_flags: int | None = None,
+              min_detect: float | None = None) -> None:
     """Measure the rulebook on a corpus whose awarded scores are trusted (nothing is written)."""
+    from .calibrate import Gates, missed_gates
     from .calibrate import calibrate as run_calibration
     from .check import NoReports, discover
     from .formats import tables
@@ -378,11 +386,14 @@ def calibrate(paths: tuple[str, ...], rules_dir: str | None, fmt: str, engine: s
         sys.exit(EXIT_USAGE)
     result = run_calibration(reports, session.compiled, session.engine)
     result["unreadable"] = unreadable
+    result["thresholds_missed"] = missed = missed_gates(result, Gates(min_band_exact, max_false_flags, min_detect))
     if fmt == "json":
         _echo_json(result)
     else:
         click.echo(tables.calibration(result, _width()), nl=False)
-    sys.exit(EXIT_FINDINGS if unreadable else EXIT_OK)
+    for line in missed:
+        click.echo(f"lii-check: {line}", err=True)
+    sys.exit(EXIT_FINDINGS if unreadable or missed else EXIT_OK)
 
 
 def run() -> None:
@@ -439,12 +450,14 @@ def explain(report: str, rules_dir: str | None, fmt: str, engine: str | None, co
 
 
 @main.command("schema")
-@click.argument("document", type=click.Choice(["check", "explain", "rules"]), default="check")
+@click.argument("document", type=click.Choice(["check", "explain", "diff", "rules", "overlay", "validate"]), default="check")
 def schema(document: str) -> None:
-    """Print the JSON Schema of a document lii-check writes (check, explain) or reads (rules)."""
+    """Print the JSON Schema of a document lii-check writes (check, explain, diff for rules diff, validate for
+    rules validate) or reads (rules, overlay)."""
     from importlib import resources
 
-    name = {"check": "check", "explain": "explain", "rules": "rulebook"}[document]
+    name = {"check": "check", "explain": "explain", "diff": "diff", "rules": "rulebook", "overlay": "overlay",
+            "validate": "validate"}[document]
     _echo_stdout((resources.files("lii_check") / "schema" / f"{name}.schema.json").read_text("utf-8"), "json")
 
 
@@ -455,19 +468,19 @@ def rules() -> None:
 
 @rules.command("validate")
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
-def rules_validate(directory: str | None) -> None:
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text", show_default=True,
+              help="github: workflow commands that annotate a pull request's diff; sarif: for code scanning.")
+def rules_validate(directory: str | None, fmt: str) -> None:
     """Report every problem in every rule file at once (file:line:col: message). Exit 0 clean, 2 otherwise."""
-    from .rulebook import RulebookInvalid, load_rulebook
+    from .rule_validation import exit_code, render, summary_line, validate_rules
 
-    try:
-        rulebook = load_rulebook(directory)
-    except RulebookInvalid as exc:
-        for problem in exc.problems:
-            click.echo(str(problem))
-        click.echo(f"{len(exc.problems)} problem(s) found.", err=True)
-        sys.exit(EXIT_USAGE)
-    click.echo(f"{rulebook.path}: {len(rulebook.files)} files, {len(rulebook.themes)} themes, "
-               f"{len(rulebook.signals())} signals, {len(rulebook.expectations())} expectations: no problems.")
+    validation = validate_rules(directory)
+    _echo_stdout(render(validation, fmt), "json" if fmt in ("json", "sarif") else "table")
+    if fmt == "text" and not validation.errors:
+        click.echo(summary_line(validation))
+    else:
+        click.echo(summary_line(validation), err=True)
+    sys.exit(exit_code(validation))
 
 
 @rules.command("test")
@@ -499,7 +512,8 @@ def rules_test(directory: str | None, fixture_dirs: tuple[str, ...], fmt: str, e
     failed = [o for o in outcomes if not o.ok]
     result = {
         "rules": [{"rule": o.rule, "kind": o.kind, "passed": o.passed, "false_alarms": o.false_alarms,
-                   "misses": o.misses, "todo": o.todo, "todo_now_passing": o.todo_now_passing} for o in outcomes],
+                   "misses": o.misses, "todo": o.todo, "todo_now_passing": o.todo_now_passing,
+                   **({"broken_by_overlay": o.broken_by_overlay} if o.broken_by_overlay else {})} for o in outcomes],
         "summary": {"rules": len(outcomes), "failed": len(failed), "todo": sum(o.todo for o in outcomes)},
     }
     short: list[str] = []
@@ -545,17 +559,88 @@ def _sentence_figures(figures: dict, short: list[str]) -> str:
     return "\n" + "\n".join(piece for line in lines for piece in wrap(line, width)) + "\n"
 
 
+@rules.command("overlay")
+@click.option("--from", "copy_dir", required=True, type=click.Path(), help="Your team's full copy of the bundled rulebook.")
+@click.argument("out", type=click.Path())
+def rules_overlay(copy_dir: str, out: str) -> None:
+    """Write the minimal overlay over the bundled rulebook that builds what a full copy of it builds, into OUT/."""
+    from .rulebook.migrate import MigrationProblem, write_overlay
+
+    try:
+        migration = write_overlay(Path(copy_dir), Path(out))
+    except MigrationProblem as exc:
+        for line in exc.lines + ["lii-check: no overlay was written"]:
+            click.echo(line, err=True)
+        sys.exit(EXIT_USAGE)
+    for note in migration.notes:
+        click.echo(f"lii-check: note: {note}", err=True)
+    click.echo(f"wrote {Path(out) / 'overlay.yaml'}" + "".join(f", {Path(out) / p.name}" for p in migration.new_theme_files))
+
+
+@rules.command("docs")
+@click.argument("out", type=click.Path(file_okay=False))
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False), help="Document this rulebook folder instead of the bundled one.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this configuration file instead of searching for one.")
+def rules_docs(out: str, rules_dir: str | None, config_path: str | None) -> None:
+    """Write one Markdown page per theme, plus the shared and report-wide rules and an index, into OUT."""
+    from .rule_docs import DocsProblem, write_pages
+    from .rulebook import bundled_rules_dir
+
+    session = _session(rules_dir, config_path)
+    source = rules_dir or (str(session.config.rules) if session.config.rules else None)
+    try:
+        written = write_pages(session.rulebook, Path(source) if source else bundled_rules_dir(), Path(out))
+    except DocsProblem as exc:
+        click.echo(f"lii-check: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(f"lii-check: wrote {len(written)} pages into {out}", err=True)
+
+
 @rules.command("list")
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def rules_list(directory: str | None, fmt: str) -> None:
-    """List the rulebook's expectations: id, theme, severity, description."""
-    from .document import rules_meta
-    from .formats import tables
+@click.option("--cues", is_flag=True, help="List every signal and cue list instead, each cue with where it comes from.")
+def rules_list(directory: str | None, fmt: str, cues: bool = False) -> None:
+    """List the rulebook's expectations: id, theme, severity, origin (bundled or file:line), description."""
+    from .rulebook.origins import cue_listing, render_cues, render_rules, rule_listing
 
     rulebook = _session(directory).rulebook
-    meta = sorted(rules_meta(rulebook), key=lambda m: m["id"])
+    rows = cue_listing(rulebook) if cues else rule_listing(rulebook)
     if fmt == "json":
-        _echo_json(meta)
+        _echo_json(rows)
         return
-    click.echo(tables.rules_list(meta, _width()), nl=False)
+    click.echo((render_cues if cues else render_rules)(rows, _width()), nl=False)
+
+
+@rules.command("diff")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--base", required=True, help="The rules before the change: a folder, or REV / REV:PATH in git.")
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False), help="The rules after the change.  [default: the configuration's, else the bundled ones]")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this configuration file instead of searching for one.")
+@click.option("--engine", type=click.Choice(ENGINES), default=None, help="As for check.  [default: auto]")
+@click.option("--format", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table", show_default=True)
+@click.option("--calibrate", "with_calibration", is_flag=True, help="Also show calibrate's figures before → after (a corpus with trusted scores).")
+@click.option("--fail-on-change", is_flag=True, help="Exit 1 when any report moved.")
+def rules_diff(paths: tuple[str, ...], base: str, rules_dir: str | None, config_path: str | None, engine: str | None,
+               fmt: str, with_calibration: bool, fail_on_change: bool) -> None:
+    """List the reports under PATHS whose verdict, evidence score, index or findings the rule change moves."""
+    from .diff import run_diff
+    from .diff_base import BaseProblem
+    from .discovery import NoReports
+    from .inference import EngineUnavailable
+
+    session = _session(rules_dir, config_path, engine)
+    try:
+        doc = run_diff(session, base, rules_dir, list(paths), with_calibration, fail_on_change)
+    except BaseProblem as exc:
+        _setup_failed(exc)
+    except (NoReports, EngineUnavailable) as exc:
+        click.echo(f"lii-check: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    from .formats import diff_markdown, diff_table
+
+    if fmt == "json":
+        _echo_json(doc)
+    else:
+        _echo_stdout(diff_table.render(doc, _width()) if fmt == "table" else diff_markdown.render(doc), fmt)
+    sys.exit(doc["summary"]["exit_code"])

@@ -197,9 +197,12 @@ def _check(key: str, value: Any, where: str) -> Any:
 
 
 def check_rule_ids(config: Config, known: list[str]) -> list[str]:
-    problems = []
-    for rule in [*config.disable, *config.severity]:
-        if rule not in known:
+    from .builtin_rules import refused_rule_ids
+
+    configured = [*config.disable, *config.severity]
+    problems = [f"{config.source}: {reason}" for reason in refused_rule_ids(configured)]
+    for rule in configured:
+        if rule not in known and not refused_rule_ids([rule]):
             guess = difflib.get_close_matches(rule, known, n=1)
             hint = f"did you mean '{guess[0]}'?" if guess else "see `lii-check rules list`"
             problems.append(f"{config.source}: no rule called '{rule}': {hint}")

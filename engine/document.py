@@ -136,8 +136,19 @@ def build_document(results: list[ReportResult], rulebook: Rulebook, *, engine: s
 
 
 def rules_meta(rulebook: Rulebook) -> list[dict]:
-    return [
+    """Every rule a finding can name: the rulebook's expectations, then lii-check's own (builtin_rules.py)."""
+    from .builtin_rules import builtin_meta
+    from .rule_docs import rule_help
+
+    meta = [
         {"id": e.id, "theme": e.theme, "severity": e.severity, "description": e.description,
          "framework": e.framework}
         for e in rulebook.expectations()
-    ]
+    ] + builtin_meta(rulebook)
+    # The rule pages' text, for SARIF viewers (fullDescription, help) and `rules list --format json`.
+    helps = rule_help(rulebook)
+    for m in meta:
+        h = helps.get(m["id"])
+        if h is not None:
+            m["help"] = {"full_description": h.full_description, "text": h.text, "markdown": h.markdown}
+    return meta

@@ -6,6 +6,7 @@ from .measures import measures
 from .model import NEGATIVE_LEVELS, POSITIVE_LEVELS, Assessment, EvidenceRef, Finding, Report
 from .parser import DESCRIPTORS
 from .rulebook import Expectation, Rulebook
+from .rulebook.messages import RENAMED_PLACEHOLDERS
 
 MAX_CITED = 5
 _ORDER = {"significant": 0, "shortfall": 1, "intention": 2, "strong": 3, "good": 4}
@@ -66,10 +67,11 @@ def build_findings(fired: list[tuple[str, int]], facts: list[dict], compiled: Co
             "index": f"{assessment.index:.2f}", "label": report.label_score or "?",
             "descriptor": DESCRIPTORS.get(report.label_score or 0, "?"),
             "theme": theme.title if theme else exp.theme,
-            # {count}: for a report rule the themes with significant shortfalls, for a theme rule the
-            # sentences cited (issue 13 asks for one meaning; changing it changes messages).
-            "count": report_fact["themes_with_significant"] if exp.scope == "report" else len(evidence),
+            "themes_with_significant": report_fact["themes_with_significant"],
+            "cited": len(evidence),
         }
+        # The old {count} meant one or the other by the rule's scope; existing rule files keep working.
+        values["count"] = values[RENAMED_PLACEHOLDERS["count"][exp.scope]]
         findings.append(Finding(
             rule=exp.id, theme=exp.theme, severity=exp.severity,
             message=exp.message.format_map(values),

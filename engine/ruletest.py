@@ -28,6 +28,9 @@ class RuleOutcome:
     misses: list[str] = field(default_factory=list)  # fires examples it did not fire on
     todo: int = 0
     todo_now_passing: list[str] = field(default_factory=list)
+    # An overlaid rulebook: the base's examples that pass on the base and fail here, with the overlay
+    # entries that changed the rule (or the rulebook's language and scoring, when they changed the rule).
+    broken_by_overlay: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -92,7 +95,46 @@ def _short(example) -> str:
     return text if len(text) <= 90 else text[:87] + "..."
 
 
-def run_rule_tests(compiled: CompiledRulebook, fixture_dirs: list[Path] = (), engine: str = "auto") -> list[RuleOutcome]:
+def run_rule_tests(compiled: CompiledRulebook, fixture_dirs: list[Path] = (), engine: str = "auto",
+                   compare_with_base: bool = True) -> list[RuleOutcome]:
+    """Every example of every rule (an overlay's own examples included) and the fixture manifests. On an
+    overlaid rulebook the base's examples are also run on the base, to say which of them the overlay breaks."""
+    outcomes = _rule_outcomes(compiled, engine)
+    if compare_with_base and compiled.rulebook.base is not None:
+        mark_broken(outcomes, compiled.rulebook, _base_failures(compiled.rulebook.base, engine))
+    for folder in fixture_dirs:
+        outcomes.extend(run_fixture_tests(folder, compiled, engine))
+    return outcomes
+
+
+def _base_failures(base: str, engine: str) -> set[tuple[str, str]]:
+    from .compiled import compile_rulebook_once
+    from .rulebook import BUNDLED, load_rulebook
+
+    rulebook = load_rulebook(None if base == BUNDLED else base)
+    return {(o.rule, text) for o in run_rule_tests(compile_rulebook_once(rulebook), (), engine, False)
+            for text in o.false_alarms + o.misses}
+
+
+def mark_broken(outcomes: list[RuleOutcome], rulebook, base_failures: set[tuple[str, str]]) -> None:
+    """Tag each failure of a base example that passed on the base: the overlay broke it."""
+    own: dict[str, set[str]] = {}
+    changes: dict[str, tuple[str, ...]] = {}
+    for signal in rulebook.signals():
+        name = f"{signal.theme or 'language'}:{signal.id}"
+        own[name] = {_short(x) for items in signal.overlay_examples.values() for x in items}
+        changes[name] = signal.changes
+    for exp in rulebook.expectations():
+        own[exp.id] = {_short(x) for items in exp.overlay_examples.values() for x in items}
+        changes[exp.id] = exp.changes
+    for o in outcomes:
+        for text in o.false_alarms + o.misses:
+            if text not in own.get(o.rule, set()) and (o.rule, text) not in base_failures:
+                why = ", ".join(changes.get(o.rule, ())) or "another change of the overlay"
+                o.broken_by_overlay.append(f"{text} (passes on the base; changed at {why})")
+
+
+def _rule_outcomes(compiled: CompiledRulebook, engine: str) -> list[RuleOutcome]:
     outcomes: list[RuleOutcome] = []
     rulebook = compiled.rulebook
     lang = rulebook.language
@@ -129,8 +171,6 @@ def run_rule_tests(compiled: CompiledRulebook, fixture_dirs: list[Path] = (), en
             if id(e) in unreadable:
                 o.misses.append(f"unreadable example: {unreadable[id(e)]} ({_short(e)})")
         outcomes.append(o)
-    for folder in fixture_dirs:
-        outcomes.extend(run_fixture_tests(folder, compiled, engine))
     return outcomes
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .builtin_rules import BUILTIN_RULES, with_builtin_overrides
 from .compiled import CompiledRulebook, compile_rulebook_once
 from .config import Config, ConfigError, check_rule_ids, load_config
 from .rulebook import Rulebook, RulebookInvalid, load_rulebook, with_overrides
@@ -51,10 +52,13 @@ def open_session(rules_dir: str | None = None, config_path: str | None = None, e
     configuration's rule overrides applied (the configuration wins over the rule files)."""
     config = config if config is not None else load_settings(config_path)
     rulebook = load_rules(rules_dir or (str(config.rules) if config.rules else None))
-    problems = check_rule_ids(config, [e.id for e in rulebook.expectations()])
+    # A rule an overlay switched off is still a known id: the configuration may name it too.
+    problems = check_rule_ids(config, [e.id for e in rulebook.expectations()] + [name for name, _ in rulebook.disabled]
+                              + list(BUILTIN_RULES))
     if problems:
         raise SetupError(problems)
     rulebook = with_overrides(rulebook, config.disable, config.severity)
+    rulebook = with_builtin_overrides(rulebook, config.disable, config.severity)
     from .compiler import CompileError
 
     try:

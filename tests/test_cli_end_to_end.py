@@ -146,7 +146,7 @@ def test_json_document_shape(cli):
                 assert list(ev) == ["line", "text"]
     summary = doc["summary"]
     assert (summary["reports"], summary["consistent"], summary["inconsistent"], summary["unreadable"]) == (2, 0, 2, 0)
-    assert summary["findings"] == {"error": 2, "warning": 1, "info": 0}
+    assert summary["findings"] == {"error": 2, "warning": 2, "info": 0}
     assert summary["exit_code"] == 1 and summary["fail_on"] == "error"
 
 
@@ -222,8 +222,8 @@ def test_every_format_on_the_shifted_seeds(cli, fmt):
     assert out.endswith("\n")
     a, b = f"{SHIFTED}/seed000_relabelled_2.txt", f"{SHIFTED}/seed002_relabelled_1.txt"
     if fmt == "table":
-        assert f"INCONSISTENT  {a}:" in out and "awarded 2, evidence 4 (index 3.74;" in out
-        assert f"INCONSISTENT  {b}:" in out and "awarded 1, evidence 3 (index 3.40;" in out
+        assert f"INCONSISTENT  {a}:" in out and "awarded 2, evidence 4 (index 3.76;" in out
+        assert f"INCONSISTENT  {b}:" in out and "awarded 1, evidence 3 (index 3.49;" in out
         assert "\x1b[" not in out  # no colour off a terminal
     elif fmt == "json":
         assert [r["verdict"] for r in json.loads(out)["reports"]] == ["inconsistent", "inconsistent"]
@@ -234,7 +234,7 @@ def test_every_format_on_the_shifted_seeds(cli, fmt):
         below = [(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
                   r["locations"][0]["physicalLocation"]["region"]["startLine"], r["level"])
                  for r in results if r["ruleId"] == BELOW]
-        assert below == [(a, 24, "error"), (b, 22, "error")]
+        assert below == [(f"file://{a}", 24, "error"), (f"file://{b}", 22, "error")]  # absolute paths: file URIs
     elif fmt == "junit":
         root = ET.fromstring(out)
         assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("2", "2", "0")
@@ -244,7 +244,7 @@ def test_every_format_on_the_shifted_seeds(cli, fmt):
         assert out.splitlines()[0].startswith(f"::error file={a},line=24,title={BELOW}::The text reads as band 4")
         assert f"::error file={b},line=22,title={BELOW}::" in out
     elif fmt == "markdown":
-        assert f"**`{a}`** — awarded 2, evidence 4 (index 3.74): **inconsistent**" in out
+        assert f"**`{a}`** — awarded 2, evidence 4 (index 3.76): **inconsistent**" in out
         assert f"`{BELOW}`" in out
 
 
@@ -273,7 +273,7 @@ def test_fail_on_never_passes_the_shifted_seeds(cli):
 def test_fail_on_warning_with_only_warnings(cli, tmp_path):
     corpus = tmp_path / "warnings_only"
     corpus.mkdir()
-    shutil.copy(SYNTHETIC / "s01_harrowmere.md", corpus)
+    shutil.copy(SYNTHETIC / "s19_silverholme.txt", corpus)  # a consistent 4 with warnings only
     doc = json.loads(cli(corpus, "--engine", "pure", "--format", "json").stdout)
     findings = doc["reports"][0]["findings"]
     assert doc["reports"][0]["verdict"] == "consistent"
@@ -318,7 +318,7 @@ def test_explain_shows_themes_and_set_aside(cli):
     assert text.exit_code == 0
     out = text.stdout
     assert out.startswith(f"CONSISTENT    {seed}:")
-    assert "awarded 3, evidence 3 (index 2.96; 0.46 above the 2.50 needed for a 3)" in out
+    assert "awarded 3, evidence 3 (index 2.95; 0.45 above the 2.50 needed for a 3)" in out
     assert "Why this band:" in out and "Set aside (not counted):" in out
     data = json.loads(cli("explain", seed, "--engine", "pure", "--format", "json").stdout)
     themes = [t["theme"] for t in data["themes"]]
@@ -352,7 +352,7 @@ def test_rules_list_validate_and_test(cli, tmp_path):
     validate = cli("rules", "validate")
     assert validate.exit_code == 0
     assert validate.stdout.strip().endswith("no problems.")
-    assert f"{len(ids)} expectations" in validate.stdout
+    assert f"{len([i for i in ids if not i.startswith('lii-check.')])} expectations" in validate.stdout  # + 2 built-in rules
     done = real("rules", "test", "--fixtures", FIXTURES, "--engine", "pure", cwd=tmp_path)
     assert done.returncode == 0, done.stdout[-2000:]
     assert " 0 failed " in done.stdout
@@ -425,5 +425,5 @@ def test_suppression_in_a_real_process(tmp_path):
     done = real(corpus.name, "--engine", "pure", cwd=tmp_path)
     assert done.returncode == 0
     # Width-independent: under pytest, GNU readline exports COLUMNS=80 to child processes.
-    assert "CONSISTENT    suppressed/seed000.txt:" in done.stdout and "awarded 2, evidence 4 (index 3.74;" in done.stdout
+    assert "CONSISTENT    suppressed/seed000.txt:" in done.stdout and "awarded 2, evidence 4 (index 3.76;" in done.stdout
     assert "1 finding suppressed in the report:" in " ".join(done.stdout.split())

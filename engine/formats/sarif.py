@@ -9,7 +9,8 @@ from ._common import clean, error_parts, evidence_lines, fail_on, one_line, seve
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 UNREADABLE_RULE = "lii-check/unreadable"
-LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+# lii-check severity -> SARIF result level (SARIF has no "info"; its "note" is the same thing).
+SARIF_LEVEL_OF_SEVERITY = {"error": "error", "warning": "warning", "info": "note"}
 # Below the --fail-on level a finding must not read as "error" (viewers such as GitHub code scanning fail a
 # check on error results), so an error finding that does not fail the run is shown as a warning.
 _PASSING_LEVELS = {"error": "warning", "warning": "warning", "info": "note"}
@@ -19,10 +20,57 @@ _SUPPRESSION_KINDS = {"inline": "inSource", "baseline": "external"}
 _URI_SAFE = "/:@!$&'()*+,;=-._~"
 
 
-def _uri(path: str) -> str:
-    # Forward slashes whatever the OS, and percent-encoding so that a space or "#" in a file name
-    # still yields a valid uri-reference. The path stays relative exactly as the user gave it.
-    return quote(clean(path).replace("\\", "/"), safe=_URI_SAFE)
+# A relative path is relative to the folder lii-check ran in, which in CI is the checkout: the
+# uriBaseId GitHub code scanning and other viewers resolve against the source root.
+SOURCE_ROOT = "%SRCROOT%"
+_WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:/")
+
+
+def artifact_location(path: str) -> dict:
+    """Where a report is, as SARIF wants it: a relative path as a relative reference with a uriBaseId;
+    an absolute path as a file:// URI with none (a relative reference beginning with a slash cannot be
+    combined with a base, SARIF1004). Forward slashes whatever the OS; percent-encoding so that a space
+    or "#" in a file name still yields a valid URI."""
+    text = clean(path).replace("\\", "/")
+    if text.startswith("//"):  # a UNC path, \\server\share\file
+        return {"uri": "file:" + quote(text, safe=_URI_SAFE)}
+    if text.startswith("/"):
+        return {"uri": "file://" + quote(text, safe=_URI_SAFE)}
+    if _WINDOWS_DRIVE.match(text):
+        return {"uri": "file:///" + quote(text, safe=_URI_SAFE)}
+    return {"uri": quote(text, safe=_URI_SAFE), "uriBaseId": SOURCE_ROOT}
+
+
+def information_uri() -> str | None:
+    """The project's documented home page, from the installed package's metadata ([project.urls] in
+    pyproject.toml), or None. SARIF requires informationUri to be an absolute URI, so a link relative
+    to the docs folder would be invalid: without a published URL the property is left out."""
+    from importlib import metadata
+
+    try:
+        urls = metadata.metadata("lii-check").get_all("Project-URL") or []
+    except metadata.PackageNotFoundError:
+        return None
+    by_label = {}
+    for entry in urls:
+        label, _, url = entry.partition(",")
+        by_label[label.strip().lower()] = url.strip()
+    for label in ("documentation", "homepage", "home", "repository", "source"):
+        url = by_label.get(label, "")
+        if re.match(r"^https?://[^/\s]+", url):
+            return url
+    return None
+
+
+def driver(tool: dict) -> dict:
+    """tool.driver without its rules: name, version and, where the project publishes one, informationUri."""
+    out: dict = {"name": tool.get("name") or "lii-check"}
+    if tool.get("version"):
+        out["version"] = str(tool["version"])
+    uri = information_uri()
+    if uri:
+        out["informationUri"] = uri
+    return out
 
 
 def _rule_name(rule_id: str) -> str:
@@ -31,12 +79,18 @@ def _rule_name(rule_id: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^0-9A-Za-z]+", rule_id) if part)
 
 
-def _descriptor(rule_id: str, description: str, severity: str, tags: list[str]) -> dict:
+def _descriptor(rule_id: str, description: str, severity: str, tags: list[str], help_: dict | None = None) -> dict:
+    short = one_line(description) or rule_id
+    help_ = help_ or {}
+    # GitHub code scanning requires fullDescription and help on every rule; they come from the rule
+    # pages' text (rule_docs.py), or repeat the short description where there is nothing more to say.
     desc: dict = {
         "id": rule_id,
         "name": _rule_name(rule_id),
-        "shortDescription": {"text": one_line(description) or rule_id},
-        "defaultConfiguration": {"level": LEVELS.get(severity, "warning")},
+        "shortDescription": {"text": short},
+        "fullDescription": {"text": one_line(help_.get("full_description")) or short},
+        "help": {"text": one_line(help_.get("text")) or short, "markdown": clean(help_.get("markdown")) or short},
+        "defaultConfiguration": {"level": SARIF_LEVEL_OF_SEVERITY.get(severity, "warning")},
     }
     # The schema makes tags uniqueItems, so a theme equal to the framework must appear once.
     unique = list(dict.fromkeys(t for t in tags if t))
@@ -50,7 +104,7 @@ def _rules(doc: dict, rules_meta: list[dict]) -> list[dict]:
     by_id = {m["id"]: m for m in rules_meta}
     rules = [
         _descriptor(rid, m.get("description", ""), m.get("severity", "warning"),
-                    [m.get("theme", ""), m.get("framework", "")])
+                    [m.get("theme", ""), m.get("framework", "")], m.get("help"))
         for rid, m in sorted(by_id.items())
     ]
     # A finding whose rule is not in the rulebook metadata (e.g. one the engine raises itself)
@@ -67,8 +121,8 @@ def _rules(doc: dict, rules_meta: list[dict]) -> list[dict]:
     return rules
 
 
-def _location(uri: str, line: int | None, message: str | None = None) -> dict:
-    loc: dict = {"physicalLocation": {"artifactLocation": {"uri": uri},
+def _location(where: dict, line: int | None, message: str | None = None) -> dict:
+    loc: dict = {"physicalLocation": {"artifactLocation": dict(where),
                                       "region": {"startLine": line if line and line > 0 else 1}}}
     if message is not None:
         loc["message"] = {"text": message}
@@ -140,7 +194,7 @@ def render(doc: dict, rules_meta: list[dict]) -> str:
     results: list[dict] = []
     level = fail_on(doc)
     for report in doc.get("reports") or []:
-        uri = _uri(report.get("path", ""))
+        uri = artifact_location(report.get("path", ""))
         if report.get("verdict") == "unreadable":
             line, message = error_parts(report)
             results.append({
@@ -153,16 +207,12 @@ def render(doc: dict, rules_meta: list[dict]) -> str:
             continue
         results.extend(_finding_result(uri, f, index, level) for f in report.get("findings") or [])
         results.extend(_finding_result(uri, f, index, level, suppressed=True) for f in report.get("suppressed") or [])
-    tool = doc.get("tool") or {}
-    driver: dict = {"name": tool.get("name") or "lii-check"}
-    if tool.get("version"):
-        driver["version"] = str(tool["version"])
-    driver["rules"] = rules
+    tool = {**driver(doc.get("tool") or {}), "rules": rules}
     log = {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
         "runs": [{
-            "tool": {"driver": driver},
+            "tool": {"driver": tool},
             "invocations": [_invocation(doc)],
             "results": results,
         }],

@@ -93,7 +93,8 @@ def rule_tests(result: dict, width: int, verbose: bool = False) -> str:
                  len(o.get("misses") or []), o.get("todo", 0),
                  "\n".join([f"false alarm: {x}" for x in o.get("false_alarms") or []]
                            + [f"miss: {x}" for x in o.get("misses") or []]
-                           + [f"todo now passes: {x}" for x in o.get("todo_now_passing") or []])]
+                           + [f"todo now passes: {x}" for x in o.get("todo_now_passing") or []]
+                           + [f"broken by the overlay: {x}" for x in o.get("broken_by_overlay") or []])]
                 for o in shown]
         out += fitted_table(["rule", "kind", "passed", "false alarms", "misses", "todo", "details"], rows, width,
                             minimum=[20, 6, 6, 5, 6, 4, 30])
@@ -128,6 +129,13 @@ def calibration(result: dict, width: int) -> str:
     out += fitted_table(["shift (bands)", "copies", "caught", "share caught"],
                         [[size, v.get("copies"), v.get("caught"), f"{v.get('share', 0):.0%}"]
                          for size, v in (result.get("shift_test") or {}).items()], width)
+    one = result.get("one_band_shifts")
+    if one is not None:
+        caught = "-" if one.get("share") is None else f"{one['share']:.0%}"
+        near = f"; {one['borderline']} more on the mark, warned as borderline" if one.get("borderline") else ""
+        out += wrap(f"One-band shifts caught: {caught} ({one.get('caught', 0)} of {one.get('copies', 0)}{near}); "
+                    f"unmodified reports flagged: {result.get('unmodified_flagged', 0)} of "
+                    f"{result.get('reports', 0)}", width)
     uncited = result.get("caught_without_cited_sentences") or []
     if uncited:
         out.append(f"Caught without citing any sentence ({len(uncited)}):")
@@ -136,6 +144,10 @@ def calibration(result: dict, width: int) -> str:
 
 
 # --- lii-check explain -----------------------------------------------------------------------------
+
+def _overlay(item: dict) -> str:
+    return f" (overlay {one_line(item['overlay'])})" if item.get("overlay") else ""
+
 
 def explanation(d: dict, width: int) -> str:
     """``d`` is what ``explain --format json`` prints for one report."""
@@ -154,12 +166,13 @@ def explanation(d: dict, width: int) -> str:
         if theme.get("score") is not None and "share_of_mean" in theme:
             weighing = (f"; weight {theme['weight']:g} × √{theme['amount']:g} evidence = "
                         f"{theme['share_of_mean']:.1%} of the mean, contributing {theme['contribution']:.3f}")
+        mentions = int(theme.get("mentions") or 0)
         out += hanging("", "  ", f"{one_line(theme.get('theme'))}: {score}{weighing}; "
-                       f"{plural(int(theme.get('mentions') or 0), 'sentence')} mention it; {counts or 'nothing graded'}",
-                       width)
+                       f"{plural(mentions, 'sentence')} mention{'s' if mentions == 1 else ''} it; "
+                       f"{counts or 'nothing graded'}{_overlay(theme)}", width)
         if theme.get("evidence"):
             rows = [[e.get("line"), one_line(e.get("level")) + ("" if e.get("weight") == 1 else f" ×{e.get('weight'):g}"),
-                     one_line(e.get("cue")), one_line(e.get("source")), one_line(e.get("clause"))]
+                     one_line(e.get("cue")) + _overlay(e), one_line(e.get("source")), one_line(e.get("clause"))]
                     for e in theme["evidence"]]
             out += fitted_table(["line", "level", "cue", "who says it", "clause"], rows, width,
                                 minimum=[4, 8, 12, 8, 30], style="simple")
@@ -172,7 +185,7 @@ def explanation(d: dict, width: int) -> str:
         out.append("")
     if d.get("set_aside"):
         out.append("Set aside (not counted):")
-        rows = [[s.get("line"), one_line(s.get("theme")), one_line(s.get("cue")), one_line(s.get("reason"))]
+        rows = [[s.get("line"), one_line(s.get("theme")), one_line(s.get("cue")) + _overlay(s), one_line(s.get("reason"))]
                 for s in d["set_aside"]]
         out += fitted_table(["line", "theme", "cue", "why"], rows, width, minimum=[4, 10, 12, 30], style="simple")
         out.append("")
@@ -185,7 +198,8 @@ def explanation(d: dict, width: int) -> str:
         out.append("Findings:")
         for f in findings:
             first = f"  {one_line(f.get('severity')):<8}"
-            out += hanging(first, " " * len(first), f"{one_line(f.get('rule'))}: {one_line(f.get('message'))}", width)
+            out += hanging(first, " " * len(first), f"{one_line(f.get('rule'))}: {one_line(f.get('message'))}{_overlay(f)}",
+                           width)
     else:
         out.append("Findings: none")
     return "\n".join(out) + "\n"

@@ -6,6 +6,9 @@ plain-English messages for every mistake in them.
     cues.py        phrases → regexes; refusing what cannot run in linear time
     yamlsource.py  reading YAML so problems can be located (file:line:col)
     messages.py    JSON Schema errors → plain English with the fix
+    overlay.py     overlay folders: a base (bundled or a folder) plus a team's changes
+    origins.py     where each rule, signal and cue comes from, for `rules list` and `explain`
+    migrate.py     `rules overlay --from`: a full copy of the bundled rulebook as the minimal overlay
 """
 from .cues import phrase_pattern
 from .load import bundled_rules_dir, load_rulebook, load_schema, with_overrides

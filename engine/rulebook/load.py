@@ -19,7 +19,7 @@ import jsonschema
 
 from .. import cache
 from .cues import cue_regex, regex_problem
-from .messages import deepest, plain
+from .messages import deepest, kind_problem, plain, rule_file_kinds, sibling_kind_schemas
 from .model import (BUNDLED, PLACEHOLDERS, Cue, CueList, Expectation, Language, RuleProblem, Rulebook,
                     RulebookInvalid, Scoring, Signal, Theme)
 from .yamlsource import Located, read_yaml
@@ -93,6 +93,8 @@ def _signals(items: list, theme: str | None, framework: str, located: Located, d
             cues=_cues(item, located, display, where),
             examples={k: list(item["examples"].get(k, [])) for k in ("fires", "quiet", "todo")},
             file=display, line=located.where(where)[0],
+            example_lines={k: [located.where(where + ["examples", k, j])[0]
+                               for j in range(len(item["examples"].get(k, [])))] for k in ("fires", "quiet", "todo")},
         ))
     return out
 
@@ -134,19 +136,37 @@ def _expectations(items: list, owner: str, scope: str, framework: str, located: 
     ]
 
 
-def load_rulebook(directory: Path | str | None = None) -> Rulebook:
-    """Load and validate every *.yaml file in a rulebook folder; raise RulebookInvalid listing all problems.
+def rule_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
 
-    A rulebook that loaded cleanly before, byte for byte the same, comes from the cache (cache.py)."""
+
+def load_rulebook(directory: Path | str | None = None) -> Rulebook:
+    """Load and validate a rulebook folder, a full one or an overlay over a base (overlay.py); raise
+    RulebookInvalid listing all problems.
+
+    A rulebook that loaded cleanly before, every file of its chain byte for byte the same, comes from
+    the cache (cache.py)."""
+    from .overlay import build, chain_folders
+
     if directory is None:
         root, label = bundled_rules_dir(), BUNDLED
     else:
         root, label = Path(directory), str(directory)
     if not root.is_dir():
         raise RulebookInvalid([RuleProblem(str(root), 1, 1, "the rules folder does not exist or is not a folder")])
-    files = sorted(p for p in root.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    key, chain = None, None
     try:
-        key = "rulebook-" + cache.key(label, load_schema_text(), *[x for p in files for x in (p.name, p.read_bytes())])
+        # The key covers every folder an overlay chain reaches, so a change to a base invalidates it.
+        chain = chain_folders(root, label)
+        if chain is not None:
+            # The loader's and the model's source are part of the key too: a rulebook loaded by older code,
+            # or a pickle of an older Rulebook class, must not come back.
+            code = Path(__file__).read_bytes() + Path(__file__).with_name("model.py").read_bytes()
+            parts = [load_schema_text(), load_overlay_schema_text(), code]
+            for folder, folder_label in chain:
+                parts.append(folder_label)
+                parts.extend(x for p in rule_files(folder) for x in (p.name, p.read_bytes()))
+            key = "rulebook-" + cache.key(*parts)
     except OSError:
         key = None  # an unreadable file: the full load below says which
     if key is not None:
@@ -158,19 +178,38 @@ def load_rulebook(directory: Path | str | None = None) -> Rulebook:
                     return loaded
             except Exception:  # noqa: BLE001 - a stale or damaged entry is simply rebuilt
                 pass
-    rulebook = _load(root, label, files)
-    if key is not None:
+    rulebook, used = build(root, label)
+    # Written only when the chain the build followed is the one the key was made of.
+    if key is not None and [lbl for _, lbl in chain] == used:
         cache.write(key, pickle.dumps(rulebook, protocol=pickle.HIGHEST_PROTOCOL))
     return rulebook
 
 
-def _load(root: Path, label: str, files: list[Path]) -> Rulebook:
+def load_overlay_schema_text() -> str:
+    return (resources.files("lii_check") / "schema" / "overlay.schema.json").read_text("utf-8")
+
+
+@dataclasses.dataclass
+class Folder:
+    """What one rules folder holds, read and checked file by file, before it becomes a rulebook."""
+
+    themes: list[Theme]
+    languages: list[Language]
+    scorings: list[Scoring]
+    overlays: list[tuple[str, Any, Located]]  # (display name, data, located) of each 'kind: overlay' file
+    problems: list[RuleProblem]
+
+
+def read_folder(label: str, files: list[Path]) -> Folder:
+    """Every file of a folder checked and built; 'kind: overlay' files are set aside for overlay.py."""
     schema = load_schema()
     validator = jsonschema.Draft202012Validator(schema)
+    kinds = rule_file_kinds(schema, sibling_kind_schemas())
     problems: list[RuleProblem] = []
     themes: list[Theme] = []
     languages: list[Language] = []
     scorings: list[Scoring] = []
+    overlays: list[tuple[str, Any, Located]] = []
     for path in files:
         display = path.name if label == BUNDLED else str(path)
         data, located, file_problems = read_yaml(path, display)
@@ -180,8 +219,15 @@ def _load(root: Path, label: str, files: list[Path]) -> Rulebook:
         if not isinstance(data, dict):
             problems.append(RuleProblem(display, 1, 1, "a rule file must be a block of 'key: value' lines starting with 'kind:'"))
             continue
+        if data.get("kind") == "overlay":
+            overlays.append((display, data, located))
+            continue
         problems.extend(_cue_problems(data, located, display))
         problems.extend(_placeholder_problems(data.get("expectations", []), located, display, ["expectations"]))
+        unknown = kind_problem(data, kinds)  # one message, not one per kind the schema tries
+        if unknown:
+            problems.append(RuleProblem(display, *located.where(unknown[0]), unknown[1]))
+            continue
         errors = []
         for error in validator.iter_errors(data):
             errors.extend(deepest(error))
@@ -226,6 +272,9 @@ def _load(root: Path, label: str, files: list[Path]) -> Rulebook:
                 counter=_cues(data["negation"].get("counter_cues", {}), located, display, ["negation", "counter_cues"]),
                 intention=_cues(data["intention"]["cues"], located, display, ["intention", "cues"]),
                 hedging=_cues(data["hedging"]["cues"], located, display, ["hedging", "cues"]),
+                counter_window=(int(data["negation"]["counter_window"]["before"]),
+                                int(data["negation"]["counter_window"]["after"])),
+                hedging_window=int(data["hedging"]["window"]),
                 attribution={k: _cues(v, located, display, ["attribution", k])
                              for k, v in data["attribution"].items()},
                 signals=_signals(data["signals"], None, framework, located, display, ["signals"]),
@@ -245,12 +294,22 @@ def _load(root: Path, label: str, files: list[Path]) -> Rulebook:
                 prior_value=float(data["prior"]["value"]), prior_weight=float(data["prior"]["weight"]),
                 leaders_only_discount=float(data.get("leaders_only_discount", 1.0)),
                 affirmation_weight=float(data.get("affirmation_weight", 0.0)),
+                absence_weight=float(data["absence_weight"]),
                 strong_share_bonus=float(data.get("strong_share_bonus", 0.0)),
-                bands=bands, clear=clear,
+                bands=bands, clear=clear, general_weight=float(data["general_weight"]),
+                reasoning_strong=float(data["reasoning"]["strong_theme"]),
+                reasoning_weak=float(data["reasoning"]["weak_theme"]),
+                borderline_margin=float(data["borderline_margin"]),
                 expectations=_expectations(data["expectations"], "consistency", "report", framework,
                                            located, display, ["expectations"]),
                 file=display,
             ))
+    return Folder(themes, languages, scorings, overlays, problems)
+
+
+def assemble(label: str, files: list[Path], folder: Folder) -> Rulebook:
+    """A full rulebook from one folder's files: exactly one language and one scoring file, some themes."""
+    themes, languages, scorings, problems = folder.themes, folder.languages, folder.scorings, list(folder.problems)
     for kind, found in (("language", languages), ("scoring", scorings)):
         if len(found) != 1:
             what = "no file" if not found else f"{len(found)} files"
@@ -261,7 +320,8 @@ def _load(root: Path, label: str, files: list[Path]) -> Rulebook:
     if problems:
         raise RulebookInvalid(problems)
     return Rulebook(path=label, themes=sorted(themes, key=lambda t: t.id), language=languages[0],
-                    scoring=scorings[0], files=[p.name for p in files])
+                    scoring=scorings[0], files=[p.name for p in files],
+                    bundled_files=frozenset(p.name for p in files) if label == BUNDLED else frozenset())
 
 
 def _duplicate_ids(themes: list[Theme], languages: list[Language], scorings: list[Scoring]) -> list[RuleProblem]:

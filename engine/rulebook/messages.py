@@ -73,3 +73,126 @@ def deepest(error: jsonschema.ValidationError) -> list[jsonschema.ValidationErro
     return [error]
 
 
+
+# --- a file whose kind cannot be told ----------------------------------------------------------------
+# Without a valid 'kind:' the schema checks the file against every kind at once and reports each
+# missing key of each kind (21 problems for one misspelt key), none of which is the actual fix.
+
+
+def rule_file_kinds(schema: dict, others: list[dict] | tuple[dict, ...] = ()) -> dict[str, tuple[str, ...]]:
+    """Each kind of rule file the schemas know, with the keys only that kind has (what makes a file one).
+
+    Read from the schemas rather than written out here, so a kind added later (an overlay file with
+    its own schema, say) is named by this message without anyone editing it."""
+    keys: dict[str, list[str]] = {}
+
+    def ordered(part: dict) -> list[str]:  # the required keys first, as the schema lists them
+        required = [k for k in part.get("required", []) if isinstance(k, str)]
+        return required + sorted(k for k in part.get("properties", {}) if k not in required)
+
+    defs = schema.get("$defs", {})
+    for branch in schema.get("allOf", []):
+        kind = branch.get("if", {}).get("properties", {}).get("kind", {}).get("const")
+        ref = branch.get("then", {}).get("$ref", "")
+        if isinstance(kind, str) and ref.startswith("#/$defs/"):
+            keys[kind] = ordered(defs.get(ref.rsplit("/", 1)[1], {}))
+    for kind in schema.get("properties", {}).get("kind", {}).get("enum", []):
+        keys.setdefault(kind, [])
+    for other in others:  # a separate schema for one kind: {"properties": {"kind": {"const": ...}, ...}}
+        kind = other.get("properties", {}).get("kind", {}).get("const")
+        if isinstance(kind, str) and not keys.get(kind):  # named in the enum, described only here
+            keys[kind] = ordered(other)
+    shared = {k for kind, ks in keys.items() for k in ks if any(k in o for other, o in keys.items() if other != kind)}
+    return {kind: tuple(k for k in ks if k not in shared and k != "kind") for kind, ks in keys.items()}
+
+
+def _likely_kind(data: dict, kinds: dict[str, tuple[str, ...]]) -> str | None:
+    """The kind whose own keys the file's keys match best (misspellings count), if any matches at all."""
+    scores = {}
+    for kind, own in kinds.items():
+        scores[kind] = sum(1 for key in data if isinstance(key, str)
+                           and (key in own or difflib.get_close_matches(key, own, n=1, cutoff=0.8)))
+    best = max(scores.values(), default=0)
+    winners = [k for k, s in scores.items() if s == best]
+    return winners[0] if best and len(winners) == 1 else None
+
+
+def _a(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
+def kind_problem(data: dict, kinds: dict[str, tuple[str, ...]]) -> tuple[list, str] | None:
+    """(data path to point at, message) when the file's kind cannot be told; None when it can."""
+    kind = data.get("kind")
+    if isinstance(kind, str) and kind in kinds:
+        return None
+    described = "; ".join(f"{_a(k)} {k} file has 'kind: {k}'" + (f" and keys such as {', '.join(own)}" if own else "")
+                          for k, own in kinds.items())
+    if "kind" not in data:
+        start, path = "this file has no 'kind:', so lii-check cannot tell what it describes", []
+    else:
+        guess = difflib.get_close_matches(str(kind), list(kinds), n=1)
+        start = (f"'{kind}' is not allowed in 'kind'; use one of: {', '.join(kinds)}"
+                 + (f" — did you mean '{guess[0]}'?" if guess else ""))
+        path = ["kind"]
+    likely = _likely_kind(data, kinds)
+    keys = sorted(str(k) for k in data if k != "kind")
+    shown = ", ".join(keys[:6]) + (", …" if len(keys) > 6 else "")
+    if likely and "kind" not in data:
+        fix = f"its keys ({shown}) look like {_a(likely)} {likely} file: add 'kind: {likely}' as its first line"
+    elif likely:
+        fix = f"its keys ({shown}) look like {_a(likely)} {likely} file: write 'kind: {likely}'"
+    else:
+        fix = "write the 'kind:' of the file this is meant to be, then its keys"
+    stop = " " if start.endswith("?") else ". "
+    return path, f"{start}{stop}{described[0].upper()}{described[1:]}. Here {fix}."
+
+
+def sibling_kind_schemas() -> list[dict]:
+    """The shipped schemas of single kinds of rule file (any `*.schema.json` whose 'kind' is a const)."""
+    from importlib import resources
+
+    found = []
+    for entry in sorted(resources.files("lii_check").joinpath("schema").iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".schema.json"):
+            continue
+        try:
+            data = json.loads(entry.read_text("utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict) and isinstance(data.get("properties", {}).get("kind", {}).get("const"), str):
+            found.append(data)
+    return found
+
+
+# --- renamed placeholders -----------------------------------------------------------------------------
+# {count} counted the themes with a significant shortfall in a report rule and the cited sentences in
+# a theme rule: one name, two meanings. Each now has its own name, by the rule's scope.
+RENAMED_PLACEHOLDERS: dict[str, dict[str, str]] = {
+    "count": {"report": "themes_with_significant", "theme": "cited"},
+}
+_MEANING = {"themes_with_significant": "the themes with at least one significant shortfall",
+            "cited": "the sentences the finding cites"}
+
+
+def renamed_placeholder_warnings(expectations, lines_of) -> list[tuple[str, int, int, str]]:
+    """(file, line, col, message) for each old placeholder name in a message, naming the new one.
+
+    ``lines_of(file)`` gives a rule file's lines (or None), to point at the placeholder itself rather
+    than at the start of its expectation."""
+    out = []
+    for exp in expectations:
+        for old, by_scope in RENAMED_PLACEHOLDERS.items():
+            if f"{{{old}}}" not in exp.message:
+                continue
+            new = by_scope[exp.scope]
+            line, col = exp.line, 1
+            for number, text in enumerate((lines_of(exp.file) or [])[exp.line - 1:], start=exp.line):
+                if f"{{{old}}}" in text:
+                    line, col = number, text.index(f"{{{old}}}") + 1
+                    break
+            kind = "report" if exp.scope == "report" else "theme"
+            out.append((exp.file, line, col,
+                        f"'{{{old}}}' is an old name in the message of '{exp.id}': in a {kind} rule it counts "
+                        f"{_MEANING[new]}; did you mean '{{{new}}}'? (the old name still works for now)"))
+    return out

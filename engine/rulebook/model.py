@@ -5,8 +5,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 BUNDLED = "(bundled)"
-# What an expectation's message may quote, e.g. "The text reads as band {evidence}".
-PLACEHOLDERS = ("awarded", "evidence", "index", "label", "descriptor", "theme", "count")
+# What an expectation's message may quote, e.g. "The text reads as band {evidence}". "count" is the
+# old name of two of them (messages.RENAMED_PLACEHOLDERS); it still works, with a warning.
+PLACEHOLDERS = ("awarded", "evidence", "index", "label", "descriptor", "theme", "themes_with_significant",
+                "cited", "count")
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,9 @@ class Signal:
     examples: dict[str, list[str]]
     file: str
     line: int
+    changes: tuple[str, ...] = ()  # file:line of each overlay entry that changed it
+    overlay_examples: dict[str, list[str]] = field(default_factory=dict)  # the overlays' own, also in examples
+    example_lines: dict[str, list[int]] = field(default_factory=dict)  # fires/quiet/todo -> line of each
 
     @property
     def key(self) -> str:
@@ -89,6 +94,8 @@ class Expectation:
     examples: dict[str, list[dict]]
     file: str
     line: int
+    changes: tuple[str, ...] = ()  # file:line of each overlay entry that changed it
+    overlay_examples: dict[str, list[dict]] = field(default_factory=dict)  # the overlays' own, also in examples
 
 
 @dataclass
@@ -102,6 +109,7 @@ class Theme:
     signals: list[Signal]
     expectations: list[Expectation]
     file: str
+    changes: tuple[str, ...] = ()  # file:line of each overlay entry that changed its weight or topic
 
 
 @dataclass
@@ -113,6 +121,8 @@ class Language:
     counter: CueList
     intention: CueList
     hedging: CueList
+    counter_window: tuple[int, int]  # (words before, words after) a problem cue
+    hedging_window: int
     attribution: dict[str, CueList]
     signals: list[Signal]
     examples: dict[str, dict[str, list[str]]]  # negation / intention / hedging -> fires/quiet/todo
@@ -127,9 +137,14 @@ class Scoring:
     prior_weight: float
     leaders_only_discount: float
     affirmation_weight: float
+    absence_weight: float
     strong_share_bonus: float
     bands: dict[int, float]
     clear: dict[int, float]
+    general_weight: float
+    reasoning_strong: float  # the "why this band" lines' labels for a theme score
+    reasoning_weak: float
+    borderline_margin: float  # evidence-index distance from a band mark that is too close to call
     expectations: list[Expectation]
     file: str
 
@@ -141,6 +156,20 @@ class Rulebook:
     language: Language
     scoring: Scoring
     files: list[str] = field(default_factory=list)
+    # Where things come from, for `rules list` and `explain` (overlay.py fills the last three).
+    bundled_files: frozenset[str] = frozenset()  # display names of files read from the bundled rulebook
+    base: str | None = None  # an overlay's base: BUNDLED or the folder it extends
+    overlay_files: tuple[str, ...] = ()  # display names of every overlay file in the chain, base-most first
+    disabled: tuple[tuple[str, str], ...] = ()  # (signal key or rule id, file:line of the overlay that disabled it)
+    # (list: signal key, "topic:<theme>" or "language:<list>"; cue text; its regex; file:line of the overlay removing it)
+    removed_cues: tuple[tuple[str, str, str, str], ...] = ()
+
+    def origin(self, file: str, line: int) -> str:
+        """Where a rule, signal or cue was written: 'bundled' or file:line."""
+        return "bundled" if file in self.bundled_files else f"{file}:{line}"
+    # The configuration's severity for lii-check's own rules, (id, severity or "off"): builtin_rules.py.
+    # A plain default (not a factory), so a rulebook pickled before this field existed still reads it.
+    builtin_overrides: tuple[tuple[str, str], ...] = ()
 
     @property
     def framework(self) -> str:

@@ -1,0 +1,81 @@
+"""`rules diff --format markdown`: a pull-request comment (GitHub-flavoured Markdown).
+
+The summary first (what moved, in which direction, which rules fire more or less often, how many
+sentences read differently), then one collapsed ``<details>`` block per moved report, sorted by path.
+Report text goes through ``markdown.text`` so it can neither break the tables nor open tags.
+"""
+from __future__ import annotations
+
+from .diff_words import (calibration_lines, cited, direction_phrase, finding_rows, result_phrase, scores_phrase,
+                         severity_of, transition, unreadable_phrase)
+from .markdown import code, text
+
+
+def _sentence_items(sentences: list[dict], with_path: bool = False) -> list[str]:
+    return [f"- {code(s['path']) + ' ' if with_path else ''}L{s['line']} {text(s['theme'])}: "
+            f"{text(transition(s['before'], s['after']))}: {text(s['text'])}" for s in sentences]
+
+
+def _report_details(report: dict, sentences: list[dict]) -> list[str]:
+    # <summary> holds HTML, not Markdown: the path goes in <code>, escaped by text().
+    out = ["<details>", f"<summary><code>{text(report['path'])}</code>: {text(scores_phrase(report))}</summary>", ""]
+    rows = finding_rows(report)
+    if rows:
+        out += ["| Finding | Severity | Rule | Line | Cited sentence |", "| --- | --- | --- | --- | --- |"]
+        for kind, finding in rows:
+            where, sentence = cited(finding)
+            out.append(f"| {kind} | {text(severity_of(finding))} | {code(finding.get('rule'))} | {where} "
+                       f"| {text(sentence)} |")
+        out.append("")
+    if sentences:
+        out += ["Sentences read differently (line, theme: before → after):", ""]
+        out += _sentence_items(sentences)
+        out.append("")
+    if not rows and not sentences:
+        out += ["No finding or sentence reading changed; the scores did.", ""]
+    return out + ["</details>"]
+
+
+def render(doc: dict) -> str:
+    s = doc.get("summary") or {}
+    base, after = doc.get("base") or {}, doc.get("after") or {}
+    lines = ["### lii-check rules diff", "",
+             f"Rules {code(base.get('rulebook'))} → {code(after.get('rulebook'))} (engine {text(doc.get('engine'))}): "
+             f"**{text(direction_phrase(s))}**", ""]
+    unreadable = unreadable_phrase(s)  # no report text in it: Markdown as it stands
+    if unreadable:
+        lines += [unreadable, ""]
+    for note in s.get("not_searched") or []:
+        lines += [f"Not searched: {text(note)}.", ""]
+    rules = s.get("rules") or []
+    if rules:
+        lines += ["| Rule | Fired before | Fired after |", "| --- | ---: | ---: |"]
+        lines += [f"| {code(r['rule'])} | {r['before']} | {r['after']} |" for r in rules]
+    else:
+        lines.append("No rule fires a different number of times.")
+    transitions = (s.get("sentences") or {}).get("transitions") or []
+    lines.append("")
+    if transitions:
+        changed = s["sentences"]
+        lines += [f"Sentences read differently: {changed['changed']} in {changed['reports']} report(s).", "",
+                  "| Reading (before → after) | Sentences |", "| --- | ---: |"]
+        lines += [f"| {text(transition(t['before'], t['after']))} | {t['count']} |" for t in transitions]
+    else:
+        lines.append("No sentence is read differently.")
+    calibration = calibration_lines(s.get("calibration"))
+    if calibration:
+        lines += ["", "Calibration, before → after:", ""] + [f"- {text(line)}" for line in calibration]
+    by_path: dict[str, list[dict]] = {}
+    for sentence in doc.get("sentences") or []:
+        by_path.setdefault(sentence["path"], []).append(sentence)
+    moved_paths = set()
+    for report in doc.get("reports") or []:
+        moved_paths.add(report["path"])
+        lines += [""] + _report_details(report, by_path.get(report["path"], []))
+    unmoved = [x for path, items in sorted(by_path.items()) if path not in moved_paths for x in items]
+    if unmoved:
+        lines += ["", "<details>",
+                  f"<summary>Read differently in reports that did not move ({len(unmoved)})</summary>", ""]
+        lines += _sentence_items(unmoved, with_path=True) + ["", "</details>"]
+    lines += ["", f"**Result:** {text(result_phrase(s))}"]
+    return "\n".join(lines) + "\n"
