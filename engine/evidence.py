@@ -417,6 +417,8 @@ def _negated_subject(sh: SentenceHits, negation: _Index, cstart: int, cend: int)
     supervision", "No one we spoke with described a blame culture"): it negates the clause's subject, so
     it reaches every problem in the clause up to the first comma, however many words away.
     (start, end, reach) of that negation, or None."""
+    if not negation.spans:  # no negation in the sentence: nothing to find (and no need to list its words)
+        return None
     words = sh.words
     i = bisect_left(words, (cstart, -1))
     while i < len(words) and words[i][0] < cend and not sh.text[words[i][0]:words[i][1]].isalpha():
@@ -448,8 +450,11 @@ def judge(sh: SentenceHits, cstart: int, cend: int, theme: str, compiled: Compil
     memo = sh._memo.get((cstart, cend))
     if memo is None:  # (the clause's hits sorted for _longest, their themes, mask ids, each cue's working)
         ordered = sorted(signals, key=_longest_first)
-        memo = sh._memo[(cstart, cend)] = (ordered, [h[2].theme for h in ordered], {}, {})
-    ordered, owners, masks, worked = memo
+        # The clause's own readings, the same for every theme: its negated subject and its figure.
+        clause_reads = (_negated_subject(sh, sh.index("negation"), cstart, cend),
+                        figure_against_comparator(text[cstart:cend]))
+        memo = sh._memo[(cstart, cend)] = (ordered, [h[2].theme for h in ordered], {}, {}, clause_reads)
+    ordered, owners, masks, worked, (subject, figure) = memo
     hits = _longest([h for h, owner in zip(ordered, owners) if owner is None or owner == theme], presorted=True)
     # Only problem cues own their negation word ("no … plan"); see _preceded_by.
     problem_spans = [(h[0], h[1]) for h in hits if h[2].level in _PROBLEM]
@@ -458,8 +463,7 @@ def judge(sh: SentenceHits, cstart: int, cend: int, theme: str, compiled: Compil
     # What negates or hedges a cue depends on the clause, the cue's span and (for a problem) the other
     # problem cues, not on the theme: a clause judged for several themes works each cue out once. Whatever
     # decides a cue's negator or hedge must therefore be computed inside `if known is None` from the clause
-    # and the cue's span only (the negated subject is the clause's).
-    subject = _negated_subject(sh, negation, cstart, cend)
+    # and the cue's span only (the negated subject is the clause's, worked out once above).
     mask_id = masks.setdefault(tuple(problem_spans), len(masks))
     for start, end, signal in hits:
         level = signal.level
@@ -499,7 +503,6 @@ def judge(sh: SentenceHits, cstart: int, cend: int, theme: str, compiled: Compil
                 aside.append((cue, f"intention, not delivery: '{intention}'"))
                 continue
         graded.append((level, cue, signal, signal.impact, False))
-    figure = figure_against_comparator(text[cstart:cend])
     if figure:
         graded.append((figure[0], figure[1], _FIGURE_SIGNALS[figure[0]], False, False))
     answered = _answered_problem(text, cstart, cend, hits, graded, found)
