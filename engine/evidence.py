@@ -32,8 +32,9 @@ time taken grows with the length of the text, never with its square.
 from __future__ import annotations
 
 import re
+from array import array
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from .compiled import CompiledRulebook
 from .matcher import fold
@@ -48,6 +49,46 @@ _WORD = re.compile(r"[\w'’]+")
 _COMMA = re.compile(",")
 
 Span = tuple[int, int, int]  # (start, end, order in its list)
+
+
+def _plain(cls: type, names: tuple[str, ...]) -> bool:
+    """Is cls the plain frozen dataclass of exactly these fields (nothing run on construction)?"""
+    return (tuple(f.name for f in fields(cls)) == names and not hasattr(cls, "__post_init__")
+            and "__slots__" not in cls.__dict__)
+
+
+def _fast_evidence():
+    """Evidence(...) without the frozen dataclass's per-field object.__setattr__ (a national round builds
+    160,000 of them): the same object, its fields set in one step. Used only while Evidence is the plain
+    frozen dataclass of these fields; any other shape gets the real constructor."""
+    if not _plain(Evidence, ("theme", "level", "line", "text", "clause", "cue", "signal", "source", "impact",
+                             "weight")):
+        return Evidence
+    new = object.__new__
+
+    def make(theme: str, level: str, line: int, text: str, clause: str, cue: str, signal: str, source: str,
+             impact: bool = False, weight: float = 1.0) -> Evidence:
+        e = new(Evidence)
+        e.__dict__.update(theme=theme, level=level, line=line, text=text, clause=clause, cue=cue, signal=signal,
+                          source=source, impact=impact, weight=weight)
+        return e
+    return make
+
+
+def _fast_set_aside():
+    """SetAside(...) the same way (a 5 MB one-clause report sets aside 200,000 cues)."""
+    if not _plain(SetAside, ("theme", "line", "text", "cue", "reason")):
+        return SetAside
+    new = object.__new__
+
+    def make(theme: str, line: int, text: str, cue: str, reason: str) -> SetAside:
+        e = new(SetAside)
+        e.__dict__.update(theme=theme, line=line, text=text, cue=cue, reason=reason)
+        return e
+    return make
+
+
+_evidence, _set_aside = _fast_evidence(), _fast_set_aside()
 
 
 @dataclass
@@ -71,7 +112,7 @@ class Judgement:
     graded: list[tuple[str, str, str, bool]]  # (level, cue, signal id, negated?) for every cue found
 
 
-@dataclass
+@dataclass(slots=True)  # slots: one is built for every sentence of every report
 class SentenceHits:
     """The cues found in one sentence, by family, with offsets into the sentence."""
 
@@ -85,16 +126,20 @@ class SentenceHits:
     intention: list[Span] = field(default_factory=list)
     signals: list[tuple[int, int, Signal]] = field(default_factory=list)
     _words: list[tuple[int, int]] | None = None
+    _word_starts: array | None = None
     _commas: list[int] | None = None
     _indexes: dict | None = None
+    _memo: dict | None = None  # judge's per-cue working, shared by the themes of a clause
 
     def index(self, family: str) -> "_Index":
         """The family's spans ("negation", "counter", "hedging", "intention"), indexed once per sentence."""
-        if self._indexes is None:
-            self._indexes = {}
-        found = self._indexes.get(family)
+        indexes = self._indexes
+        if indexes is None:
+            indexes = self._indexes = {}
+        found = indexes.get(family)
         if found is None:
-            found = self._indexes[family] = _Index(getattr(self, family))
+            spans = getattr(self, family)
+            found = indexes[family] = _Index(spans) if spans else _NO_MASK
         return found
 
     @property
@@ -104,6 +149,14 @@ class SentenceHits:
         return self._words
 
     @property
+    def word_starts(self) -> array:
+        """Where each word starts: bisect over these ints, not over the (start, end) tuples (an array: a
+        5 MB sentence has 600,000 words)."""
+        if self._word_starts is None:
+            self._word_starts = array("q", [w[0] for w in self.words])
+        return self._word_starts
+
+    @property
     def commas(self) -> list[int]:
         if self._commas is None:
             self._commas = [m.start() for m in _COMMA.finditer(self.text)] if "," in self.text else []
@@ -111,19 +164,17 @@ class SentenceHits:
 
 
 def _distribute(hits: list[tuple[int, int, int]], sh: SentenceHits, compiled: CompiledRulebook) -> None:
-    route = compiled.route
+    kind_of, payload_of = compiled.kind_of, compiled.payload_of
+    # Indexed by compiled.KIND_*: signals, topics, (breaks), (sources), negation, counter, hedging, intention.
+    lists = (sh.signals, sh.topics, None, None, sh.negation, sh.counter, sh.hedging, sh.intention)
     for start, end, pid in hits:
-        kind, payload = route[pid]
-        if kind == 0:
-            sh.signals.append((start, end, payload))
-        elif kind == 1:
-            sh.topics.append((start, end, payload))
-        elif kind == 2:
+        kind = kind_of[pid]
+        if kind == 2:
             sh.breaks.append(start)
         elif kind == 3:
-            sh.sources.add(payload)
+            sh.sources.add(payload_of[pid])
         else:
-            getattr(sh, kind).append((start, end, payload))
+            lists[kind].append((start, end, payload_of[pid]))
 
 
 def sentence_hits(text: str, compiled: CompiledRulebook) -> SentenceHits:
@@ -211,7 +262,7 @@ def _preceded_by(sh: SentenceHits, index: _Index, cstart: int, start: int, windo
     if not index.spans:
         return None
     words = sh.words
-    i = bisect_left(words, (start, -1))  # words starting before the cue
+    i = bisect_left(sh.word_starts, start)  # words starting before the cue
     picked = 0
     lo = cstart
     while i > 0 and picked < window:
@@ -240,11 +291,23 @@ def _preceded_by(sh: SentenceHits, index: _Index, cstart: int, start: int, windo
     return sh.text[found[0]:found[1]] if found else None
 
 
+def _mask_reaches(sh: SentenceHits, mask: _Index, cstart: int, start: int, window: int) -> bool:
+    """Could `mask` change what _preceded_by(…, cstart, start, window, mask) finds? Only through a span
+    ending after the first of the `window` words before `start` (or after cstart, when there are fewer):
+    with none there, no word, comma or cue it looks at is masked, so the answer is the unmasked one."""
+    if not mask.spans:
+        return False
+    words = sh.words
+    k = bisect_left(sh.word_starts, start) - window
+    lo = words[k][0] if k >= 0 and words[k][0] >= cstart else cstart
+    return mask.overlaps(lo, start, start)
+
+
 def _followed_by(sh: SentenceHits, index: _Index, end: int, cend: int, window: int) -> str | None:
     if not index.spans:
         return None
     words = sh.words
-    i = bisect_left(words, (end, -1))
+    i = bisect_left(sh.word_starts, end)
     taken = [w for w in words[i:i + window] if w[1] <= cend]
     if not taken:
         return None
@@ -252,10 +315,18 @@ def _followed_by(sh: SentenceHits, index: _Index, end: int, cend: int, window: i
     return sh.text[found[0]:found[1]] if found else None
 
 
-def _longest(raw: list[tuple[int, int, Signal]]) -> list[tuple[int, int, Signal]]:
+def _longest_first(h: tuple[int, int, Signal]) -> tuple[int, int, str]:
+    return h[0], h[0] - h[1], h[2].id
+
+
+def _longest(raw: list[tuple[int, int, Signal]], presorted: bool = False) -> list[tuple[int, int, Signal]]:
     # A longer cue wins over a shorter one inside it ("not yet embedded" over "embedded"). Sorted by start
     # and then longest first, a hit is inside an earlier one exactly when it ends by the furthest end so far.
-    raw = sorted(raw, key=lambda h: (h[0], -(h[1] - h[0]), h[2].id))
+    # `presorted`: raw is in that order already (judge sorts a clause's hits once for all its themes).
+    if len(raw) < 2:
+        return list(raw)
+    if not presorted:
+        raw = sorted(raw, key=_longest_first)
     kept: list[tuple[int, int, Signal]] = []
     furthest = -1
     for hit in raw:
@@ -263,7 +334,8 @@ def _longest(raw: list[tuple[int, int, Signal]]) -> list[tuple[int, int, Signal]
             continue
         kept.append(hit)
         furthest = hit[1]
-    return sorted(kept, key=lambda h: (h[0], h[1], h[2].id))
+    # Kept hits start and end strictly later than the one before, so they are in (start, end) order already.
+    return kept
 
 
 # A figure set against its comparator or target: "24%, compared with a regional average of 11%",
@@ -345,6 +417,8 @@ def _negated_subject(sh: SentenceHits, negation: _Index, cstart: int, cend: int)
     supervision", "No one we spoke with described a blame culture"): it negates the clause's subject, so
     it reaches every problem in the clause up to the first comma, however many words away.
     (start, end, reach) of that negation, or None."""
+    if not negation.spans:  # no negation in the sentence: nothing to find (and no need to list its words)
+        return None
     words = sh.words
     i = bisect_left(words, (cstart, -1))
     while i < len(words) and words[i][0] < cend and not sh.text[words[i][0]:words[i][1]].isalpha():
@@ -365,30 +439,56 @@ def judge(sh: SentenceHits, cstart: int, cend: int, theme: str, compiled: Compil
     the clause, when the caller has them already (find_evidence buckets them once per sentence)."""
     lang = compiled.language
     text = sh.text
-    found = _first(sh.index("intention"), cstart, cend)
+    found = _first(sh.index("intention"), cstart, cend) if sh.intention else None
     intention = text[found[0]:found[1]] if found else None
     if signals is None:
         signals = [h for h in sh.signals if cstart <= h[0] and h[1] <= cend]
-    hits = _longest([h for h in signals if h[2].theme is None or h[2].theme == theme])
     graded: list[tuple[str, str, Signal | None, bool, bool]] = []  # level, cue, signal, impact, negated
     aside: list[tuple[str, str]] = []
+    if sh._memo is None:
+        sh._memo = {}
+    memo = sh._memo.get((cstart, cend))
+    if memo is None:  # (the clause's hits sorted for _longest, their themes, mask ids, each cue's working)
+        ordered = sorted(signals, key=_longest_first)
+        # The clause's own readings, the same for every theme: its negated subject and its figure.
+        clause_reads = (_negated_subject(sh, sh.index("negation"), cstart, cend),
+                        figure_against_comparator(text[cstart:cend]))
+        memo = sh._memo[(cstart, cend)] = (ordered, [h[2].theme for h in ordered], {}, {}, clause_reads)
+    ordered, owners, masks, worked, (subject, figure) = memo
+    hits = _longest([h for h, owner in zip(ordered, owners) if owner is None or owner == theme], presorted=True)
     # Only problem cues own their negation word ("no … plan"); see _preceded_by.
-    problems = _Index([(h[0], h[1]) for h in hits if h[2].level in _PROBLEM])
+    problem_spans = [(h[0], h[1]) for h in hits if h[2].level in _PROBLEM]
+    problems = _Index(problem_spans) if problem_spans else _NO_MASK
     negation, counter = sh.index("negation"), sh.index("counter")
-    subject = _negated_subject(sh, negation, cstart, cend)
+    # What negates or hedges a cue depends on the clause, the cue's span and (for a problem) the other
+    # problem cues, not on the theme: a clause judged for several themes works each cue out once. Whatever
+    # decides a cue's negator or hedge must therefore be computed inside `if known is None` from the clause
+    # and the cue's span only (the negated subject is the clause's, worked out once above).
+    mask_id = masks.setdefault(tuple(problem_spans), len(masks))
     for start, end, signal in hits:
         level = signal.level
         cue = text[start:end]
-        # Another cue's own negation ("no … plan") does not also negate a later problem ("training had
-        # been cancelled"); a positive after any negation ("not consistently … in all teams") is negated.
-        mask = problems if level in _PROBLEM else _NO_MASK
-        negator = _preceded_by(sh, negation, cstart, start, lang.negation_window, mask)
-        if not negator and level in _PROBLEM and subject and subject[1] <= start and end <= subject[2]:
-            negator = text[subject[0]:subject[1]]
-        if level in _PROBLEM and not negator:
-            before, after = lang.counter_window
-            negator = (_preceded_by(sh, counter, cstart, start, before)
-                       or _followed_by(sh, counter, end, cend, after))
+        problem = level in _PROBLEM
+        # A problem's mask (the other problem cues) matters only if one ends among the words before it.
+        masked = problem and _mask_reaches(sh, problems, cstart, start, lang.negation_window)
+        key = (start, end, mask_id if masked else (-3 if problem else (-1 if level in _STRENGTH else -2)))
+        known = worked.get(key)
+        if known is None:
+            # Another cue's own negation ("no … plan") does not also negate a later problem ("training had
+            # been cancelled"); a positive after any negation ("not consistently … in all teams") is negated.
+            negator = _preceded_by(sh, negation, cstart, start, lang.negation_window,
+                                   problems if masked else _NO_MASK)
+            if not negator and problem and subject and subject[1] <= start and end <= subject[2]:
+                negator = text[subject[0]:subject[1]]
+            if problem and not negator:
+                before, after = lang.counter_window
+                negator = (_preceded_by(sh, counter, cstart, start, before)
+                           or _followed_by(sh, counter, end, cend, after))
+            hedge = None
+            if not negator and level in _STRENGTH:
+                hedge = _preceded_by(sh, sh.index("hedging"), cstart, start, lang.hedging_window)
+            known = worked[key] = (negator, hedge)
+        negator, hedge = known
         if negator:
             # A negated strength is a shortfall ("not yet embedded"); a negated problem is good news
             # ("no late remedies", "delays were reduced").
@@ -396,7 +496,6 @@ def judge(sh: SentenceHits, cstart: int, cend: int, theme: str, compiled: Compil
             graded.append((flipped, f"{negator} … {cue}", signal, False, True))
             continue
         if level in _STRENGTH:
-            hedge = _preceded_by(sh, sh.index("hedging"), cstart, start, lang.hedging_window)
             if hedge:
                 aside.append((cue, f"hedged: '{hedge}'"))
                 continue
@@ -404,7 +503,6 @@ def judge(sh: SentenceHits, cstart: int, cend: int, theme: str, compiled: Compil
                 aside.append((cue, f"intention, not delivery: '{intention}'"))
                 continue
         graded.append((level, cue, signal, signal.impact, False))
-    figure = figure_against_comparator(text[cstart:cend])
     if figure:
         graded.append((figure[0], figure[1], _FIGURE_SIGNALS[figure[0]], False, False))
     answered = _answered_problem(text, cstart, cend, hits, graded, found)
@@ -443,7 +541,8 @@ def _report_hits(report: Report, compiled: CompiledRulebook):
     for para in paragraphs:
         row = []
         for sentence in para.sentences:
-            sh = SentenceHits(sentence.text)
+            # Every list passed in: a dataclass default_factory per field costs more than the hits.
+            sh = SentenceHits(sentence.text, [], [], set(), [], [], [], [], [])
             if per_line[k]:
                 _distribute(per_line[k], sh, compiled)
             row.append((sentence, sh))
@@ -454,6 +553,8 @@ def _report_hits(report: Report, compiled: CompiledRulebook):
 def _bucket(sh: SentenceHits, spans: list[tuple[int, int]]) -> list[tuple[list, bool, set[str]]]:
     """Per clause: its signal hits, whether it has an intention cue, and its topic themes — each hit
     placed once (a hit counts for a clause only if it lies wholly inside it)."""
+    if len(spans) == 1 and spans[0] == (0, len(sh.text)):  # one clause, the whole sentence: every hit is in it
+        return [(list(sh.signals), bool(sh.intention), {theme for _, _, theme in sh.topics})]
     starts = [c[0] for c in spans]
     out: list[tuple[list, bool, set[str]]] = [([], False, set()) for _ in spans]
 
@@ -530,16 +631,17 @@ def find_evidence(report: Report, compiled: CompiledRulebook) -> Reading:
                 quiet = not signals and not intentions  # no cue: only a plain affirmative statement can come of it
                 # A plain statement of absence ("There were no arrangements for group supervision",
                 # "Staff were not given time to train") has no cue word, but its negation makes it criticism.
-                negated = next((sh.text[s:e] for s, e, _o in sh.index("negation").inside(cstart, cend)), None)
+                negated = next((sh.text[s:e] for s, e, _o in sh.index("negation").inside(cstart, cend)), None) \
+                    if sh.negation else None
                 for theme in themes:
                     if quiet:  # no cue at all: only a plain statement, affirmative or negated, can come of it
                         if negated and _states_absence(theme, themes, clause_themes):
-                            evidence.append(Evidence(
+                            evidence.append(_evidence(
                                 theme=theme, level="shortfall", line=sentence.line, text=sentence.text, clause=clause,
                                 cue=f"{negated} (a plain statement of absence)", signal="negated-statement",
                                 source=source, impact=False, weight=rulebook.scoring.absence_weight))
                         elif theme in clause_themes and affirmation:
-                            evidence.append(Evidence(
+                            evidence.append(_evidence(
                                 theme=theme, level="good", line=sentence.line, text=sentence.text, clause=clause,
                                 cue="(affirmative statement)", signal="affirmation", source=source, impact=False,
                                 weight=affirmation))
@@ -551,7 +653,7 @@ def find_evidence(report: Report, compiled: CompiledRulebook) -> Reading:
                                                   "a leader's own claim, not corroborated: read as good"))
                         level = "good"
                     for cue_text, reason in j.set_aside:
-                        set_aside.append(SetAside(theme, sentence.line, sentence.text, cue_text, reason))
+                        set_aside.append(_set_aside(theme, sentence.line, sentence.text, cue_text, reason))
                     weight = 1.0
                     plain = None
                     if level is None and negated and not j.graded and _states_absence(theme, themes, clause_themes):
@@ -563,7 +665,7 @@ def find_evidence(report: Report, compiled: CompiledRulebook) -> Reading:
                         if theme not in clause_themes or affirmation == 0:
                             continue
                         level, cue, weight = "good", "(affirmative statement)", affirmation
-                    evidence.append(Evidence(
+                    evidence.append(_evidence(
                         theme=theme, level=level, line=sentence.line, text=sentence.text,
                         clause=clause, cue=cue,
                         signal=plain or (signal.id if signal else ("intention" if level == "intention" else "affirmation")),

@@ -22,8 +22,11 @@ def theme_facts(reading: Reading, rulebook: Rulebook) -> dict[str, ThemeFacts]:
     scoring = rulebook.scoring
     out: dict[str, ThemeFacts] = {}
     ids = [t.id for t in rulebook.themes] + [GENERAL]
+    by_theme: dict[str, list] = {}  # one pass over the evidence, not one per theme
+    for e in reading.evidence:
+        by_theme.setdefault(e.theme, []).append(e)
     for theme in ids:
-        items = [e for e in reading.evidence if e.theme == theme]
+        items = by_theme.get(theme, [])
         counts = {level: sum(1 for e in items if e.level == level) for level in LEVELS}
         positive_sources = sorted({s for e in items if e.level in POSITIVE_LEVELS for s in e.source.split("+")})
         negative_sources = sorted({s for e in items if e.level in NEGATIVE_LEVELS for s in e.source.split("+")})
@@ -71,8 +74,11 @@ def assess(reading: Reading, rulebook: Rulebook) -> Assessment:
     weights = {t.id: t.weight for t in rulebook.themes}
     weights[GENERAL] = rulebook.scoring.general_weight
     num = den = 0.0
+    amount: dict[str, float] = {}  # summed in evidence order, as sum() over each theme's items would
+    for e in reading.evidence:
+        amount[e.theme] = amount.get(e.theme, 0) + e.weight
     for theme, facts in themes.items():
-        n = sum(e.weight for e in reading.evidence if e.theme == theme)
+        n = amount.get(theme, 0)
         if facts.score is None or n == 0:
             continue
         w = weights[theme] * math.sqrt(n)
