@@ -8,6 +8,7 @@ shifted copies. Nothing is written anywhere.
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 
 from .check import check_reports
 from .model import Report, ReportResult
@@ -36,6 +37,7 @@ def calibrate(reports: list[Report], compiled: CompiledRulebook, engine: str = "
     inconsistent = [r.path for r in originals if r.verdict == "inconsistent"]
 
     by_size: dict[int, list[int]] = {}
+    borderline = 0  # one-band copies not caught but warned about as sitting on the mark
     uncited = []
     missed = []
     for (report, band), result in zip(copies, shifted_results):
@@ -46,13 +48,21 @@ def calibrate(reports: list[Report], compiled: CompiledRulebook, engine: str = "
         by_size[size][1] += 1
         if caught and not _cites_sentences(result):
             uncited.append(f"{report.path} as {band}")
+        if not caught and size == 1 and _on_the_mark(result):
+            borderline += 1
         if not caught:
             missed.append({"path": report.path, "awarded": report.awarded_score, "shifted_to": band,
                            "evidence_index": result.assessment.index})
     n = len(originals)
+    one = by_size.get(1, [0, 0])
     return {
         "engine": used,
         "reports": n,
+        # The two figures a team gates on (issue 10 items 5 and 6): one-band shifts are the decisions that
+        # matter (2 against 3, 3 against 4), and a trusted report flagged is a false alarm.
+        "one_band_shifts": {"caught": one[0], "copies": one[1], "share": round(one[0] / one[1], 4) if one[1] else None,
+                            "borderline": borderline},
+        "unmodified_flagged": len(inconsistent),
         "confusion": {str(a): {str(e): matrix[a][e] for e in (1, 2, 3, 4)} for a in (1, 2, 3, 4)},
         "evidence_equals_awarded": round(exact / n, 4) if n else None,
         "two_or_more_bands_away": far,
@@ -72,5 +82,42 @@ def calibrate(reports: list[Report], compiled: CompiledRulebook, engine: str = "
     }
 
 
+def _on_the_mark(result: ReportResult) -> bool:
+    a = result.assessment
+    return a is not None and a.on_mark is not None and set(a.on_mark) == {result.report.awarded_score, a.evidence_score}
+
+
 def _cites_sentences(result: ReportResult) -> bool:
     return any(f.severity == "error" and f.evidence for f in result.findings)
+
+
+@dataclass(frozen=True)
+class Gates:
+    """Thresholds a calibration must meet (None: not checked)."""
+
+    min_band_exact: float | None = None  # share of reports whose evidence score equals the awarded score
+    max_false_flags: int | None = None  # unmodified reports judged inconsistent
+    min_detect: float | None = None  # share of one-band shifted copies caught
+
+
+def missed_gates(result: dict, gates: Gates) -> list[str]:
+    """One sentence per threshold the calibration misses, naming the figure, its value and the threshold."""
+    out = []
+    exact, n = result.get("evidence_equals_awarded"), result.get("reports", 0)
+    if gates.min_band_exact is not None and (exact is None or exact < gates.min_band_exact):
+        matched = round((exact or 0) * n)
+        out.append(f"evidence score equals the awarded score in {_pct(exact)} of reports ({matched} of {n}), "
+                   f"below --min-band-exact {_pct(gates.min_band_exact)}")
+    flagged = result.get("unmodified_flagged", 0)
+    if gates.max_false_flags is not None and flagged > gates.max_false_flags:
+        out.append(f"{flagged} unmodified report(s) judged inconsistent as they stand, more than "
+                   f"--max-false-flags {gates.max_false_flags}")
+    one = result.get("one_band_shifts") or {}
+    if gates.min_detect is not None and (one.get("share") is None or one["share"] < gates.min_detect):
+        out.append(f"one-band shifts caught: {_pct(one.get('share'))} ({one.get('caught', 0)} of "
+                   f"{one.get('copies', 0)} copies), below --min-detect {_pct(gates.min_detect)}")
+    return out
+
+
+def _pct(share: float | None) -> str:
+    return "-" if share is None else f"{share:.1%}".replace(".0%", "%")

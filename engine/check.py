@@ -48,7 +48,10 @@ def _with_budget(seconds: float | None, work: Callable[[], object]) -> object:
     if not seconds or not hasattr(signal, "setitimer"):
         return work()
 
+    expired_at: list[bool] = []
+
     def expired(_signum, _frame):
+        expired_at.append(True)
         raise _OverBudget()
 
     try:
@@ -57,10 +60,15 @@ def _with_budget(seconds: float | None, work: Callable[[], object]) -> object:
         return work()
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        return work()
+        result = work()
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+    if expired_at:
+        # The alarm's exception is lost when it lands in code that swallows exceptions (a garbage-collector
+        # callback, a __del__); the work then ran to the end, but over its budget all the same.
+        raise _OverBudget()
+    return result
 
 
 def _read_and_assess(item: ReportFile, compiled: CompiledRulebook, options: Options):

@@ -348,9 +348,17 @@ def show_config(config_path: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--engine", type=click.Choice(ENGINES), default=None, help="As for check.  [default: auto]")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this configuration file instead of searching for one.")
+@click.option("--min-band-exact", type=click.FloatRange(0, 1), default=None,
+              help="Fail (exit 1) when fewer reports than this share have an evidence score equal to their awarded score.")
+@click.option("--max-false-flags", type=click.IntRange(min=0), default=None,
+              help="Fail when more unmodified reports than this are judged inconsistent as they stand.")
+@click.option("--min-detect", type=click.FloatRange(0, 1), default=None,
+              help="Fail when fewer than this share of copies shifted by one band are caught.")
 def calibrate(paths: tuple[str, ...], rules_dir: str | None, fmt: str, engine: str | None,
-              config_path: str | None) -> None:
+              config_path: str | None, min_band_exact: float | None = None, max_false_flags: int | None = None,
+              min_detect: float | None = None) -> None:
     """Measure the rulebook on a corpus whose awarded scores are trusted (nothing is written)."""
+    from .calibrate import Gates, missed_gates
     from .calibrate import calibrate as run_calibration
     from .check import NoReports, discover
     from .formats import tables
@@ -376,11 +384,14 @@ def calibrate(paths: tuple[str, ...], rules_dir: str | None, fmt: str, engine: s
         sys.exit(EXIT_USAGE)
     result = run_calibration(reports, session.compiled, session.engine)
     result["unreadable"] = unreadable
+    result["thresholds_missed"] = missed = missed_gates(result, Gates(min_band_exact, max_false_flags, min_detect))
     if fmt == "json":
         _echo_json(result)
     else:
         click.echo(tables.calibration(result, _width()), nl=False)
-    sys.exit(EXIT_FINDINGS if unreadable else EXIT_OK)
+    for line in missed:
+        click.echo(f"lii-check: {line}", err=True)
+    sys.exit(EXIT_FINDINGS if unreadable or missed else EXIT_OK)
 
 
 def run() -> None:

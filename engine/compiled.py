@@ -23,6 +23,10 @@ class CompiledRulebook:
     # pid -> (kind, payload) for evidence.py: 0 signal (Signal), 1 topic (theme id), 2 clause break,
     # 3 attribution (source name), or a modifier list's name ("negation" …) with the cue's list order.
     route: list[tuple[object, object]] = field(default_factory=list)
+    # The same as two flat lists, for the per-hit loop: kind_of[pid] is one of the KIND_* numbers below
+    # (-1 for an `unless` cue) and payload_of[pid] its Signal, theme id, source name or list order.
+    kind_of: list[int] = field(default_factory=list)
+    payload_of: list[object] = field(default_factory=list)
     _ruleset: object = field(default=None, repr=False)
 
     @property
@@ -36,6 +40,11 @@ class CompiledRulebook:
 
             self._ruleset = compile_rulebook(self.rulebook)
         return self._ruleset
+
+
+# Where evidence.py files a hit: signals, topics, clause breaks, attributions, then the modifier lists.
+KIND_SIGNAL, KIND_TOPIC, KIND_BREAK, KIND_SOURCE = 0, 1, 2, 3
+MODIFIER_KINDS = {"negation": 4, "counter": 5, "hedging": 6, "intention": 7}
 
 
 def compile_rulebook_patterns(rulebook: Rulebook) -> tuple[list[Pattern], dict[int, Signal]]:
@@ -87,7 +96,9 @@ def compile_rulebook_once(rulebook: Rulebook, engine: str = "auto") -> CompiledR
             route.append((3, p.owner))
         else:
             route.append((p.family, p.order))
+    kind_of = [MODIFIER_KINDS[kind] if isinstance(kind, str) else kind for kind, _ in route]
     return CompiledRulebook(
         rulebook=rulebook, matcher=Matcher(patterns, engine), patterns=patterns, signal_of=signal_of,
         theme_order={t.id: i for i, t in enumerate(rulebook.themes)}, route=route,
+        kind_of=kind_of, payload_of=[payload for _, payload in route],
     )

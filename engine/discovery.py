@@ -17,7 +17,9 @@ is listed as unreadable with the reason and the run goes on.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,13 +77,30 @@ def excluded_by(relative: str, patterns: tuple[str, ...]) -> str | None:
     """The first pattern that excludes this path (posix, relative to the folder given), if any."""
     rel = relative.casefold()
     name = rel.rsplit("/", 1)[-1]
+    matchers, any_name, any_path = _matchers(tuple(patterns))
+    if not any_name(name) and not any_path(rel):  # most files: one test each instead of one per pattern
+        return None
+    for pattern, on_path, match in matchers:
+        if match(rel if on_path else name):
+            return pattern
+    return None
+
+
+@functools.lru_cache(maxsize=16)
+def _matchers(patterns: tuple[str, ...]):
+    """Each pattern as (pattern, tested against the path?, its fnmatch regex), and one regex per kind
+    matching where any of them does."""
+    matchers, names, paths = [], [], []
     for pattern in patterns:
         p = pattern.casefold().strip("/")
         if p.startswith("./"):
             p = p[2:]
-        if fnmatch.fnmatchcase(rel if "/" in p else name, p):
-            return pattern
-    return None
+        regex = fnmatch.translate(p)  # what fnmatch.fnmatchcase(x, p) runs
+        matchers.append((pattern, "/" in p, re.compile(regex).match))
+        (paths if "/" in p else names).append(regex)
+    def union(regexes: list[str]):
+        return re.compile("|".join(f"(?:{r})" for r in regexes)).match if regexes else (lambda _text: None)
+    return matchers, union(names), union(paths)
 
 
 def find_reports(paths: list[str], exclude: tuple[str, ...] = DEFAULT_EXCLUDES) -> Discovery:

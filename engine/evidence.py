@@ -17,7 +17,14 @@ How one sentence is read:
    aside — planned is not delivered.
 4. The clause's level is its most serious negative, else its strongest positive. A clause about a
    theme with no cue at all is a plain affirmative statement: good, at the rulebook's
-   affirmation weight.
+   affirmation weight; with a negation it is a plain statement of absence: a shortfall.
+5. Readings no list of cues can give (each in its own small function below): a figure against its
+   comparator or target is read by direction (figure_against_comparator); a negation opening a clause
+   negates its whole subject (_negated_subject); a problem answered by the council's response, in the
+   clause or later in the sentence, is set aside (_answered_problem, _answered_later); a sentence-initial
+   concession is its own clause and is outweighed by delivered praise (concession_end,
+   _concession_outweighed); a strong word in one person's or only leaders' mouth reads as good
+   (_one_voice, _claimed_only_by_leaders).
 
 Every step works on hit offsets, with word and comma positions computed once per sentence, so the
 time taken grows with the length of the text, never with its square.
@@ -25,13 +32,14 @@ time taken grows with the length of the text, never with its square.
 from __future__ import annotations
 
 import re
+from array import array
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from .compiled import CompiledRulebook
 from .matcher import fold
 from .model import NEGATIVE_LEVELS, Evidence, Report, SetAside
-from .rulebook.model import Signal
+from .rulebook.model import CueList, Signal
 
 GENERAL = "general"
 _SEVERITY = {"significant": 0, "shortfall": 1, "intention": 2}
@@ -41,6 +49,46 @@ _WORD = re.compile(r"[\w'’]+")
 _COMMA = re.compile(",")
 
 Span = tuple[int, int, int]  # (start, end, order in its list)
+
+
+def _plain(cls: type, names: tuple[str, ...]) -> bool:
+    """Is cls the plain frozen dataclass of exactly these fields (nothing run on construction)?"""
+    return (tuple(f.name for f in fields(cls)) == names and not hasattr(cls, "__post_init__")
+            and "__slots__" not in cls.__dict__)
+
+
+def _fast_evidence():
+    """Evidence(...) without the frozen dataclass's per-field object.__setattr__ (a national round builds
+    160,000 of them): the same object, its fields set in one step. Used only while Evidence is the plain
+    frozen dataclass of these fields; any other shape gets the real constructor."""
+    if not _plain(Evidence, ("theme", "level", "line", "text", "clause", "cue", "signal", "source", "impact",
+                             "weight")):
+        return Evidence
+    new = object.__new__
+
+    def make(theme: str, level: str, line: int, text: str, clause: str, cue: str, signal: str, source: str,
+             impact: bool = False, weight: float = 1.0) -> Evidence:
+        e = new(Evidence)
+        e.__dict__.update(theme=theme, level=level, line=line, text=text, clause=clause, cue=cue, signal=signal,
+                          source=source, impact=impact, weight=weight)
+        return e
+    return make
+
+
+def _fast_set_aside():
+    """SetAside(...) the same way (a 5 MB one-clause report sets aside 200,000 cues)."""
+    if not _plain(SetAside, ("theme", "line", "text", "cue", "reason")):
+        return SetAside
+    new = object.__new__
+
+    def make(theme: str, line: int, text: str, cue: str, reason: str) -> SetAside:
+        e = new(SetAside)
+        e.__dict__.update(theme=theme, line=line, text=text, cue=cue, reason=reason)
+        return e
+    return make
+
+
+_evidence, _set_aside = _fast_evidence(), _fast_set_aside()
 
 
 @dataclass
@@ -64,7 +112,7 @@ class Judgement:
     graded: list[tuple[str, str, str, bool]]  # (level, cue, signal id, negated?) for every cue found
 
 
-@dataclass
+@dataclass(slots=True)  # slots: one is built for every sentence of every report
 class SentenceHits:
     """The cues found in one sentence, by family, with offsets into the sentence."""
 
@@ -78,16 +126,20 @@ class SentenceHits:
     intention: list[Span] = field(default_factory=list)
     signals: list[tuple[int, int, Signal]] = field(default_factory=list)
     _words: list[tuple[int, int]] | None = None
+    _word_starts: array | None = None
     _commas: list[int] | None = None
     _indexes: dict | None = None
+    _memo: dict | None = None  # judge's per-cue working, shared by the themes of a clause
 
     def index(self, family: str) -> "_Index":
         """The family's spans ("negation", "counter", "hedging", "intention"), indexed once per sentence."""
-        if self._indexes is None:
-            self._indexes = {}
-        found = self._indexes.get(family)
+        indexes = self._indexes
+        if indexes is None:
+            indexes = self._indexes = {}
+        found = indexes.get(family)
         if found is None:
-            found = self._indexes[family] = _Index(getattr(self, family))
+            spans = getattr(self, family)
+            found = indexes[family] = _Index(spans) if spans else _NO_MASK
         return found
 
     @property
@@ -97,6 +149,14 @@ class SentenceHits:
         return self._words
 
     @property
+    def word_starts(self) -> array:
+        """Where each word starts: bisect over these ints, not over the (start, end) tuples (an array: a
+        5 MB sentence has 600,000 words)."""
+        if self._word_starts is None:
+            self._word_starts = array("q", [w[0] for w in self.words])
+        return self._word_starts
+
+    @property
     def commas(self) -> list[int]:
         if self._commas is None:
             self._commas = [m.start() for m in _COMMA.finditer(self.text)] if "," in self.text else []
@@ -104,19 +164,17 @@ class SentenceHits:
 
 
 def _distribute(hits: list[tuple[int, int, int]], sh: SentenceHits, compiled: CompiledRulebook) -> None:
-    route = compiled.route
+    kind_of, payload_of = compiled.kind_of, compiled.payload_of
+    # Indexed by compiled.KIND_*: signals, topics, (breaks), (sources), negation, counter, hedging, intention.
+    lists = (sh.signals, sh.topics, None, None, sh.negation, sh.counter, sh.hedging, sh.intention)
     for start, end, pid in hits:
-        kind, payload = route[pid]
-        if kind == 0:
-            sh.signals.append((start, end, payload))
-        elif kind == 1:
-            sh.topics.append((start, end, payload))
-        elif kind == 2:
+        kind = kind_of[pid]
+        if kind == 2:
             sh.breaks.append(start)
         elif kind == 3:
-            sh.sources.add(payload)
+            sh.sources.add(payload_of[pid])
         else:
-            getattr(sh, kind).append((start, end, payload))
+            lists[kind].append((start, end, payload_of[pid]))
 
 
 def sentence_hits(text: str, compiled: CompiledRulebook) -> SentenceHits:
@@ -126,9 +184,24 @@ def sentence_hits(text: str, compiled: CompiledRulebook) -> SentenceHits:
     return sh
 
 
+_CONCESSION = re.compile(r"(?:although|though|while|whilst|despite|whereas|even though)\b", re.IGNORECASE)
+
+
+def concession_end(text: str) -> int | None:
+    """Where a sentence-initial concession ("Although remedial actions were not always specific, …")
+    ends: at its first comma. The clause breaks cut before a pivot word inside a sentence; one that
+    opens the sentence has no break before it, so without this its concession and main clause would be
+    read as one clause and the conceded problem would always win."""
+    if not _CONCESSION.match(text):
+        return None
+    comma = text.find(",")
+    return comma + 1 if comma > 0 else None
+
+
 def clauses(sh: SentenceHits) -> list[tuple[int, int]]:
     """(start, end) of each clause: the sentence cut at every clause break after its first character."""
-    cuts = sorted({b for b in sh.breaks if b > 0})
+    conceded = concession_end(sh.text)
+    cuts = sorted({b for b in sh.breaks if b > 0} | ({conceded} if conceded else set()))
     out, begin, text = [], 0, sh.text
     for cut in cuts + [len(text)]:
         if text[begin:cut].strip():
@@ -189,7 +262,7 @@ def _preceded_by(sh: SentenceHits, index: _Index, cstart: int, start: int, windo
     if not index.spans:
         return None
     words = sh.words
-    i = bisect_left(words, (start, -1))  # words starting before the cue
+    i = bisect_left(sh.word_starts, start)  # words starting before the cue
     picked = 0
     lo = cstart
     while i > 0 and picked < window:
@@ -218,11 +291,23 @@ def _preceded_by(sh: SentenceHits, index: _Index, cstart: int, start: int, windo
     return sh.text[found[0]:found[1]] if found else None
 
 
+def _mask_reaches(sh: SentenceHits, mask: _Index, cstart: int, start: int, window: int) -> bool:
+    """Could `mask` change what _preceded_by(…, cstart, start, window, mask) finds? Only through a span
+    ending after the first of the `window` words before `start` (or after cstart, when there are fewer):
+    with none there, no word, comma or cue it looks at is masked, so the answer is the unmasked one."""
+    if not mask.spans:
+        return False
+    words = sh.words
+    k = bisect_left(sh.word_starts, start) - window
+    lo = words[k][0] if k >= 0 and words[k][0] >= cstart else cstart
+    return mask.overlaps(lo, start, start)
+
+
 def _followed_by(sh: SentenceHits, index: _Index, end: int, cend: int, window: int) -> str | None:
     if not index.spans:
         return None
     words = sh.words
-    i = bisect_left(words, (end, -1))
+    i = bisect_left(sh.word_starts, end)
     taken = [w for w in words[i:i + window] if w[1] <= cend]
     if not taken:
         return None
@@ -230,10 +315,18 @@ def _followed_by(sh: SentenceHits, index: _Index, end: int, cend: int, window: i
     return sh.text[found[0]:found[1]] if found else None
 
 
-def _longest(raw: list[tuple[int, int, Signal]]) -> list[tuple[int, int, Signal]]:
+def _longest_first(h: tuple[int, int, Signal]) -> tuple[int, int, str]:
+    return h[0], h[0] - h[1], h[2].id
+
+
+def _longest(raw: list[tuple[int, int, Signal]], presorted: bool = False) -> list[tuple[int, int, Signal]]:
     # A longer cue wins over a shorter one inside it ("not yet embedded" over "embedded"). Sorted by start
     # and then longest first, a hit is inside an earlier one exactly when it ends by the furthest end so far.
-    raw = sorted(raw, key=lambda h: (h[0], -(h[1] - h[0]), h[2].id))
+    # `presorted`: raw is in that order already (judge sorts a clause's hits once for all its themes).
+    if len(raw) < 2:
+        return list(raw)
+    if not presorted:
+        raw = sorted(raw, key=_longest_first)
     kept: list[tuple[int, int, Signal]] = []
     furthest = -1
     for hit in raw:
@@ -241,7 +334,103 @@ def _longest(raw: list[tuple[int, int, Signal]]) -> list[tuple[int, int, Signal]
             continue
         kept.append(hit)
         furthest = hit[1]
-    return sorted(kept, key=lambda h: (h[0], h[1], h[2].id))
+    # Kept hits start and end strictly later than the one before, so they are in (start, end) order already.
+    return kept
+
+
+# A figure set against its comparator or target: "24%, compared with a regional average of 11%",
+# "98% of sessions took place, against a target of 90%". The rulebook's cues cannot compare two numbers,
+# so this is read here; which way is better depends on the measure named in the clause.
+_FIGURE_PAIR = re.compile(
+    r"(\d+(?:\.\d+)?)\s?(?:%|per ?cent)[^.;]{0,80}?\b(?:compared (?:with|to)|against|versus|vs\.?|than|above|below|under|over)\s"
+    r"(?:an? |the |its |their )?(?:[\w-]+ ){0,4}?(?:averages?|targets?|benchmarks?|standards?|expectations?|figures?|rates?)"
+    r"\s(?:of\s)?(?:around |about |some )?(\d+(?:\.\d+)?)\s?(?:%|per ?cent)", re.IGNORECASE)
+# Measures where a higher figure is worse; for any other measure (completion, compliance, retention,
+# satisfaction, remedies before the Ombudsman) a higher figure is better, and a word naming one of those
+# wins ("12% of complaints were remedied before the Ombudsman was involved" is about remedies).
+_HIGHER_IS_BETTER = re.compile(
+    r"\b(?:remed\w*|complian\w*|complied|complet\w*|retention|retained|satisf\w*|on time|within|took place|"
+    r"supervised|attended|attendance|agreed|recommend\w*|response rate|up to date)\b", re.IGNORECASE)
+_LOWER_IS_BETTER = re.compile(
+    r"\b(?:vacanc\w*|turnover|agency|wait\w*|upheld|uphold|fault|complaints?|sickness|absence|delay\w*|backlogs?|"
+    r"readmi\w*|leavers|caseloads?|late)\b", re.IGNORECASE)
+
+
+def _figure_signal(level: str) -> Signal:
+    return Signal(id="figure-against-comparator", theme=None, level=level,
+                  description="A figure read by its direction against the comparator or target in the same clause.",
+                  framework="", impact=False, cues=CueList(), examples={}, file="engine/evidence.py", line=0)
+
+
+_FIGURE_SIGNALS = {level: _figure_signal(level) for level in ("good", "shortfall", "significant")}
+
+
+def figure_against_comparator(clause: str) -> tuple[str, str] | None:
+    """(level, cue) of a figure set against a comparator or target in the clause, read by direction: on the
+    wrong side is a shortfall, more than double a comparator where lower is better (or under half of one
+    where higher is better) is significant, on the right side is good. None when the clause has no such pair."""
+    m = _FIGURE_PAIR.search(clause)
+    if not m:
+        return None
+    value, comparator = float(m.group(1)), float(m.group(2))
+    named = clause[:m.end()]
+    lower_better = bool(_LOWER_IS_BETTER.search(named)) and not _HIGHER_IS_BETTER.search(named)
+    worse = value > comparator if lower_better else value < comparator
+    if value == comparator:
+        return None
+    if not worse:
+        return "good", m.group(0)
+    far = value > 2 * comparator if lower_better else value < comparator / 2
+    return ("significant" if far else "shortfall"), m.group(0)
+
+
+# Signals that report the council's answer to a problem: what it changed, or what it has begun or plans.
+_RESPONSES = ("delivered-change", "impact")
+
+
+def _answered_problem(text: str, cstart: int, cend: int, hits: list[tuple[int, int, Signal]],
+                      graded: list, intention_at: tuple[int, int] | None) -> list[tuple[str, str]]:
+    """A problem reported and then answered in the same clause ("When concerns were raised about provider
+    performance, the council introduced targeted monitoring"; "people said the letters were confusing,
+    so the council reworded them"): the council's response decides, so the problem is set aside and the
+    response (good, or intention when only begun or planned) is what the clause says. Only a shortfall
+    is answered this way: an absence or failure (significant) is not lifted by a response, and a
+    problem reported after the response ("remedies were completed, although one was late") still counts.
+    The response must be set off from the problem by a comma: "Only 2 of the 14 recommendations had been
+    completed" and "had yet to be fully implemented" qualify the delivery itself, they answer nothing."""
+    problems = [(s, e, text[s:e]) for s, e, sig in hits if sig.level == "shortfall"]
+    if not problems or any(g[0] == "significant" for g in graded):
+        return []
+    responses = [s for s, _e, sig in hits if sig.id in _RESPONSES]
+    if intention_at:
+        responses.append(intention_at[0])
+    last_problem = max(e for _s, e, _cue in problems)
+    if not any(r >= last_problem and "," in text[last_problem:r] for r in responses):
+        return []
+    if any(s > max(responses) for s, _e, _cue in problems):
+        return []  # a problem after the response: the criticism has the last word
+    return [(cue, "answered by the council's response in the same clause") for _s, _e, cue in problems]
+
+
+def _negated_subject(sh: SentenceHits, negation: _Index, cstart: int, cend: int) -> tuple[int, int, int] | None:
+    """The negation that opens a clause ("Nobody in the teams we visited had gone more than six weeks without
+    supervision", "No one we spoke with described a blame culture"): it negates the clause's subject, so
+    it reaches every problem in the clause up to the first comma, however many words away.
+    (start, end, reach) of that negation, or None."""
+    if not negation.spans:  # no negation in the sentence: nothing to find (and no need to list its words)
+        return None
+    words = sh.words
+    i = bisect_left(words, (cstart, -1))
+    while i < len(words) and words[i][0] < cend and not sh.text[words[i][0]:words[i][1]].isalpha():
+        i += 1
+    if i >= len(words) or words[i][0] >= cend:
+        return None
+    first = words[i][0]
+    found = next(((a, b) for a, b, _order in negation.inside(first, cend) if a == first), None)
+    if not found:
+        return None
+    comma = sh.text.find(",", found[1], cend)
+    return found[0], found[1], cend if comma < 0 else comma
 
 
 def judge(sh: SentenceHits, cstart: int, cend: int, theme: str, compiled: CompiledRulebook,
@@ -250,26 +439,56 @@ def judge(sh: SentenceHits, cstart: int, cend: int, theme: str, compiled: Compil
     the clause, when the caller has them already (find_evidence buckets them once per sentence)."""
     lang = compiled.language
     text = sh.text
-    found = _first(sh.index("intention"), cstart, cend)
+    found = _first(sh.index("intention"), cstart, cend) if sh.intention else None
     intention = text[found[0]:found[1]] if found else None
     if signals is None:
         signals = [h for h in sh.signals if cstart <= h[0] and h[1] <= cend]
-    hits = _longest([h for h in signals if h[2].theme is None or h[2].theme == theme])
     graded: list[tuple[str, str, Signal | None, bool, bool]] = []  # level, cue, signal, impact, negated
     aside: list[tuple[str, str]] = []
+    if sh._memo is None:
+        sh._memo = {}
+    memo = sh._memo.get((cstart, cend))
+    if memo is None:  # (the clause's hits sorted for _longest, their themes, mask ids, each cue's working)
+        ordered = sorted(signals, key=_longest_first)
+        # The clause's own readings, the same for every theme: its negated subject and its figure.
+        clause_reads = (_negated_subject(sh, sh.index("negation"), cstart, cend),
+                        figure_against_comparator(text[cstart:cend]))
+        memo = sh._memo[(cstart, cend)] = (ordered, [h[2].theme for h in ordered], {}, {}, clause_reads)
+    ordered, owners, masks, worked, (subject, figure) = memo
+    hits = _longest([h for h, owner in zip(ordered, owners) if owner is None or owner == theme], presorted=True)
     # Only problem cues own their negation word ("no … plan"); see _preceded_by.
-    problems = _Index([(h[0], h[1]) for h in hits if h[2].level in _PROBLEM])
+    problem_spans = [(h[0], h[1]) for h in hits if h[2].level in _PROBLEM]
+    problems = _Index(problem_spans) if problem_spans else _NO_MASK
     negation, counter = sh.index("negation"), sh.index("counter")
+    # What negates or hedges a cue depends on the clause, the cue's span and (for a problem) the other
+    # problem cues, not on the theme: a clause judged for several themes works each cue out once. Whatever
+    # decides a cue's negator or hedge must therefore be computed inside `if known is None` from the clause
+    # and the cue's span only (the negated subject is the clause's, worked out once above).
+    mask_id = masks.setdefault(tuple(problem_spans), len(masks))
     for start, end, signal in hits:
         level = signal.level
         cue = text[start:end]
-        # Another cue's own negation ("no … plan") does not also negate a later problem ("training had
-        # been cancelled"); a positive after any negation ("not consistently … in all teams") is negated.
-        mask = problems if level in _PROBLEM else _NO_MASK
-        negator = _preceded_by(sh, negation, cstart, start, lang.negation_window, mask)
-        if level in _PROBLEM and not negator:
-            negator = (_preceded_by(sh, counter, cstart, start, 3)
-                       or _followed_by(sh, counter, end, cend, 6))
+        problem = level in _PROBLEM
+        # A problem's mask (the other problem cues) matters only if one ends among the words before it.
+        masked = problem and _mask_reaches(sh, problems, cstart, start, lang.negation_window)
+        key = (start, end, mask_id if masked else (-3 if problem else (-1 if level in _STRENGTH else -2)))
+        known = worked.get(key)
+        if known is None:
+            # Another cue's own negation ("no … plan") does not also negate a later problem ("training had
+            # been cancelled"); a positive after any negation ("not consistently … in all teams") is negated.
+            negator = _preceded_by(sh, negation, cstart, start, lang.negation_window,
+                                   problems if masked else _NO_MASK)
+            if not negator and problem and subject and subject[1] <= start and end <= subject[2]:
+                negator = text[subject[0]:subject[1]]
+            if problem and not negator:
+                before, after = lang.counter_window
+                negator = (_preceded_by(sh, counter, cstart, start, before)
+                           or _followed_by(sh, counter, end, cend, after))
+            hedge = None
+            if not negator and level in _STRENGTH:
+                hedge = _preceded_by(sh, sh.index("hedging"), cstart, start, lang.hedging_window)
+            known = worked[key] = (negator, hedge)
+        negator, hedge = known
         if negator:
             # A negated strength is a shortfall ("not yet embedded"); a negated problem is good news
             # ("no late remedies", "delays were reduced").
@@ -277,7 +496,6 @@ def judge(sh: SentenceHits, cstart: int, cend: int, theme: str, compiled: Compil
             graded.append((flipped, f"{negator} … {cue}", signal, False, True))
             continue
         if level in _STRENGTH:
-            hedge = _preceded_by(sh, sh.index("hedging"), cstart, start, 6)
             if hedge:
                 aside.append((cue, f"hedged: '{hedge}'"))
                 continue
@@ -285,6 +503,13 @@ def judge(sh: SentenceHits, cstart: int, cend: int, theme: str, compiled: Compil
                 aside.append((cue, f"intention, not delivery: '{intention}'"))
                 continue
         graded.append((level, cue, signal, signal.impact, False))
+    if figure:
+        graded.append((figure[0], figure[1], _FIGURE_SIGNALS[figure[0]], False, False))
+    answered = _answered_problem(text, cstart, cend, hits, graded, found)
+    if answered:
+        aside.extend(answered)
+        gone = {cue for cue, _reason in answered}
+        graded = [g for g in graded if not (g[0] == "shortfall" and not g[4] and g[1] in gone)]
     if intention and not any(g[0] in _PROBLEM for g in graded):
         graded.append(("intention", intention, None, False, False))
     shown = [(g[0], g[1], g[2].id if g[2] else "intention", g[4]) for g in graded]
@@ -316,7 +541,8 @@ def _report_hits(report: Report, compiled: CompiledRulebook):
     for para in paragraphs:
         row = []
         for sentence in para.sentences:
-            sh = SentenceHits(sentence.text)
+            # Every list passed in: a dataclass default_factory per field costs more than the hits.
+            sh = SentenceHits(sentence.text, [], [], set(), [], [], [], [], [])
             if per_line[k]:
                 _distribute(per_line[k], sh, compiled)
             row.append((sentence, sh))
@@ -327,6 +553,8 @@ def _report_hits(report: Report, compiled: CompiledRulebook):
 def _bucket(sh: SentenceHits, spans: list[tuple[int, int]]) -> list[tuple[list, bool, set[str]]]:
     """Per clause: its signal hits, whether it has an intention cue, and its topic themes — each hit
     placed once (a hit counts for a clause only if it lies wholly inside it)."""
+    if len(spans) == 1 and spans[0] == (0, len(sh.text)):  # one clause, the whole sentence: every hit is in it
+        return [(list(sh.signals), bool(sh.intention), {theme for _, _, theme in sh.topics})]
     starts = [c[0] for c in spans]
     out: list[tuple[list, bool, set[str]]] = [([], False, set()) for _ in spans]
 
@@ -349,6 +577,33 @@ def _bucket(sh: SentenceHits, spans: list[tuple[int, int]]) -> list[tuple[list, 
     return out
 
 
+# "A staff member told us …", "One social worker said …", "Another manager described …"
+_ONE_VOICE = re.compile(r"(?:a|one|another|a single) (?:[\w-]+ ){0,2}?(?:staff member|member of staff|social worker|"
+                        r"practitioner|manager|leader|carer|partner|worker|person)\b[^.;,]{0,20}?\b(?:told|said|described|felt)\b",
+                        re.IGNORECASE)
+
+
+def _one_voice(text: str) -> bool:
+    """A sentence that opens by reporting one person's view: one voice, however strong its words, is not the
+    breadth or corroboration that strong evidence needs."""
+    return bool(_ONE_VOICE.match(text))
+
+
+def _claimed_only_by_leaders(sources: set[str]) -> bool:
+    """A sentence whose only source is the council's leaders ("A senior leader told us the council had an
+    excellent record on innovation", "Leaders spoke consistently about their commitment"): a strong word in
+    their mouth is a claim, not corroborated evidence, so it reads as good at most."""
+    return sources == {"leaders"}
+
+
+def _states_absence(theme: str, themes: list[str], clause_themes: list[str]) -> bool:
+    """Does a negated clause with no cue ("Staff were not given protected time", "Neither had started")
+    count as a statement of absence for this theme? Yes for the clause's own themes; a clause that names
+    no theme is criticism of what its sentence or paragraph is about, counted once (its first theme),
+    so that a negation is never read as praise just because the clause lacks a topic word."""
+    return theme in clause_themes if clause_themes else theme == themes[0]
+
+
 def find_evidence(report: Report, compiled: CompiledRulebook) -> Reading:
     rulebook = compiled.rulebook
     order = compiled.theme_order
@@ -356,10 +611,11 @@ def find_evidence(report: Report, compiled: CompiledRulebook) -> Reading:
     set_aside: list[SetAside] = []
     mentions: dict[str, int] = {t.id: 0 for t in rulebook.themes}
     affirmation = rulebook.scoring.affirmation_weight
+    problem_signals = frozenset(s.id for s in rulebook.signals() if s.level in _PROBLEM)
     for row in _report_hits(report, compiled):
         carry: list[str] = []
         for sentence, sh in row:
-            if not (sh.topics or sh.signals or sh.intention):
+            if not (sh.topics or sh.signals or sh.intention or sh.negation):
                 continue  # nothing to read, and no themes to carry forward
             sentence_themes = sorted({theme for _, _, theme in sh.topics}, key=order.__getitem__)
             for t in sentence_themes:
@@ -367,6 +623,7 @@ def find_evidence(report: Report, compiled: CompiledRulebook) -> Reading:
             source = "+".join(sorted(sh.sources)) if sh.sources else "unattributed"
             spans = clauses(sh)
             per_clause = _bucket(sh, spans)
+            first = len(evidence)
             for (cstart, cend), (signals, intentions, topics) in zip(spans, per_clause):
                 clause_themes = sorted(topics, key=order.__getitem__)
                 themes = clause_themes or sentence_themes or carry or [GENERAL]
@@ -374,37 +631,94 @@ def find_evidence(report: Report, compiled: CompiledRulebook) -> Reading:
                 quiet = not signals and not intentions  # no cue: only a plain affirmative statement can come of it
                 # A plain statement of absence ("There were no arrangements for group supervision",
                 # "Staff were not given time to train") has no cue word, but its negation makes it criticism.
-                negated = next((sh.text[s:e] for s, e, _o in sh.index("negation").inside(cstart, cend)), None)
+                negated = next((sh.text[s:e] for s, e, _o in sh.index("negation").inside(cstart, cend)), None) \
+                    if sh.negation else None
                 for theme in themes:
                     if quiet:  # no cue at all: only a plain statement, affirmative or negated, can come of it
-                        if theme in clause_themes and negated:
-                            evidence.append(Evidence(
+                        if negated and _states_absence(theme, themes, clause_themes):
+                            evidence.append(_evidence(
                                 theme=theme, level="shortfall", line=sentence.line, text=sentence.text, clause=clause,
                                 cue=f"{negated} (a plain statement of absence)", signal="negated-statement",
-                                source=source, impact=False, weight=1.0))
+                                source=source, impact=False, weight=rulebook.scoring.absence_weight))
                         elif theme in clause_themes and affirmation:
-                            evidence.append(Evidence(
+                            evidence.append(_evidence(
                                 theme=theme, level="good", line=sentence.line, text=sentence.text, clause=clause,
                                 cue="(affirmative statement)", signal="affirmation", source=source, impact=False,
                                 weight=affirmation))
                         continue
                     j = judge(sh, cstart, cend, theme, compiled, signals)
                     level, cue, signal, impact = j.level, j.cue, j.signal, j.impact
+                    if level == "strong" and (_claimed_only_by_leaders(sh.sources) or _one_voice(sh.text)):
+                        set_aside.append(SetAside(theme, sentence.line, sentence.text, cue,
+                                                  "a leader's own claim, not corroborated: read as good"))
+                        level = "good"
                     for cue_text, reason in j.set_aside:
-                        set_aside.append(SetAside(theme, sentence.line, sentence.text, cue_text, reason))
+                        set_aside.append(_set_aside(theme, sentence.line, sentence.text, cue_text, reason))
                     weight = 1.0
+                    plain = None
+                    if level is None and negated and not j.graded and _states_absence(theme, themes, clause_themes):
+                        # no cue for this theme (another theme's cue only), but negated: a statement of absence
+                        level, cue, plain = "shortfall", f"{negated} (a plain statement of absence)", "negated-statement"
                     if level is None:
                         # An affirmative sentence about a theme, with no cue either way, is weak
                         # positive evidence: inspectors describe what exists and works.
                         if theme not in clause_themes or affirmation == 0:
                             continue
                         level, cue, weight = "good", "(affirmative statement)", affirmation
-                    evidence.append(Evidence(
+                    evidence.append(_evidence(
                         theme=theme, level=level, line=sentence.line, text=sentence.text,
                         clause=clause, cue=cue,
-                        signal=signal.id if signal else ("intention" if level == "intention" else "affirmation"),
+                        signal=plain or (signal.id if signal else ("intention" if level == "intention" else "affirmation")),
                         source=source, impact=impact, weight=weight,
                     ))
+            if len(spans) > 1:
+                evidence[first:], dropped = _answered_later(
+                    evidence[first:], [sh.text[a:b].strip() for a, b in spans], problem_signals)
+                set_aside.extend(SetAside(e.theme, e.line, e.text, e.cue, "answered by the council's response later in the sentence")
+                                 for e in dropped)
+            conceded = concession_end(sh.text)
+            if conceded and len(spans) > 1:
+                evidence[first:], dropped = _concession_outweighed(evidence[first:], sh.text[:conceded].strip())
+                set_aside.extend(SetAside(e.theme, e.line, e.text, e.cue, "a concession outweighed by the praise after it")
+                                 for e in dropped)
             if sentence_themes:
                 carry = sentence_themes
     return Reading(evidence=evidence, set_aside=set_aside, mentions=mentions)
+
+
+def _answered_later(found: list[Evidence], clause_texts: list[str],
+                    problem_signals: frozenset[str]) -> tuple[list[Evidence], list[Evidence]]:
+    """(kept, dropped) for one sentence: a shortfall in one clause followed, in a later clause, by the
+    council's response ("…said supervision leaned towards rotas; managers were aware of this and had begun
+    to address it") or by the problem being put right ("sessions occasionally slipped but were rescheduled
+    rather than dropped"), with no criticism after it. The response decides, as in one clause
+    (_answered_problem); an absence (significant) is never lifted this way."""
+    where = {text: k for k, text in enumerate(clause_texts)}
+    rows: list[list[Evidence]] = [[] for _ in clause_texts]
+    for e in found:
+        rows[where.get(e.clause, 0)].append(e)
+    dropped: list[Evidence] = []
+    for k, row in enumerate(rows[:-1]):
+        if not any(e.level == "shortfall" for e in row) or any(e.level == "significant" for e in row):
+            continue
+        later = [e for r in rows[k + 1:] for e in r]
+        if any(e.level in _PROBLEM for e in later):
+            continue
+        if any(e.signal in _RESPONSES or e.signal == "intention" or (e.level == "good" and e.signal in problem_signals)
+               for e in later):
+            dropped.extend(e for e in row if e.level == "shortfall")
+    return [e for e in found if not any(e is d for d in dropped)], dropped
+
+
+def _concession_outweighed(found: list[Evidence], concession: str) -> tuple[list[Evidence], list[Evidence]]:
+    """(kept, dropped) for one sentence that opens with a concession ("Although some carers had not heard of
+    the forum, its members had shaped the new respite service"): a mild problem conceded first and then
+    outweighed by delivered praise in the main clause does not count against the council. An absence
+    (significant) is never outweighed this way, and neither is a concession followed by more criticism."""
+    conceded = [e for e in found if e.clause == concession]
+    rest = [e for e in found if e.clause != concession]
+    if (not conceded or any(e.level == "significant" for e in conceded)
+            or not any(e.level in _STRENGTH and e.signal != "affirmation" for e in rest)
+            or any(e.level in _PROBLEM for e in rest)):
+        return found, []
+    return [e for e in found if e not in conceded or e.level not in _PROBLEM], [e for e in conceded if e.level in _PROBLEM]

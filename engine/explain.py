@@ -21,7 +21,7 @@ def explain_dict(result: ReportResult, rulebook: Rulebook) -> dict:
     # The arithmetic of scoring.assess, shown so a person can redo it: each graded theme pulls on the
     # mean with its rulebook weight times the square root of its amount of evidence.
     weights = {t.id: t.weight for t in rulebook.themes}
-    weights[GENERAL] = 1.0
+    weights[GENERAL] = rulebook.scoring.general_weight
     pull = {}
     for theme, facts in a.themes.items():
         n = sum(e.weight for e in a.evidence if e.theme == theme)

@@ -163,12 +163,19 @@ class _HyperscanEngine:
         ends: list[tuple[int, int]] = []
         by_end = self._by_end
         data = text.encode("ascii")
+        keep = out.append
 
+        # Called once per match (hundreds per report): the common case, every pattern with its start, is
+        # the shortest function that can do it.
         def on_match(pid: int, start: int, end: int, _flags: int, _ctx: object) -> None:
-            if pid in by_end:
-                ends.append((pid, end))
-            else:
-                out.append((start, -end, pid))
+            keep((start, -end, pid))
+
+        if by_end:
+            def on_match(pid: int, start: int, end: int, _flags: int, _ctx: object) -> None:  # noqa: F811
+                if pid in by_end:
+                    ends.append((pid, end))
+                else:
+                    keep((start, -end, pid))
 
         if data:
             self._db.scan(data, match_event_handler=on_match, scratch=self._scratch)
@@ -224,6 +231,7 @@ class Matcher:
 
     def __init__(self, patterns: list[Pattern], engine: str = "auto"):
         self.patterns = patterns
+        self._unless = [p.unless for p in patterns]
         have = available_engines()
         if engine == "auto":
             engine = have[0] if have else "none"
@@ -248,23 +256,27 @@ class Matcher:
         block that an `unless` cue of the same block overlaps are dropped."""
         raw = self._engine.raw(text)
         raw.sort()  # by start, then longest first (end is negated), then pattern
-        patterns = self.patterns
+        unless = self._unless
         out: list[list[tuple[int, int, int]]] = [[] for _ in ends]
-        last_end: dict[int, int] = {}
+        last_end = [-1] * len(unless)  # per pattern, the end of its last match kept
         line, line_start, line_end = 0, 0, ends[0] if ends else 0
+        last_line = len(ends) - 1
+        hits = out[0] if ends else []
         with_unless: set[int] = set()
         for start, neg_end, pid in raw:
-            end = -neg_end
-            if start < last_end.get(pid, -1):
+            if start < last_end[pid]:
                 continue  # inside this pattern's previous (longer or earlier) match
-            while start >= line_end + 1 and line + 1 < len(ends):
-                line += 1
-                line_start, line_end = line_end + 1, ends[line]
+            if start > line_end and line < last_line:
+                while start > line_end and line < last_line:
+                    line += 1
+                    line_start, line_end = line_end + 1, ends[line]
+                hits = out[line]
+            end = -neg_end
             if end > line_end:
                 continue  # runs into the next sentence: no match (a shorter one may follow)
             last_end[pid] = end
-            out[line].append((start - line_start, end - line_start, pid))
-            if patterns[pid].unless:
+            hits.append((start - line_start, end - line_start, pid))
+            if unless[pid]:
                 with_unless.add(line)
         for i in with_unless:
             out[i] = self._apply_unless(out[i])

@@ -58,6 +58,11 @@ MEASURES: tuple[Measure, ...] = (
             lambda x: round(x.assessment.index - x.report.awarded_score, 2)),
     Measure("evidence_score_differs", "report", "flag", "The band the text reads as differs from the awarded score.",
             lambda x: int(x.assessment.evidence_score != x.report.awarded_score)),
+    Measure("on_band_mark", "report", "flag",
+            "The awarded score is one band from the band the text reads as, and the evidence index sits within "
+            "scoring.yaml's borderline_margin of the mark between the two: too close to call.",
+            lambda x: int(x.assessment.on_mark is not None
+                          and set(x.assessment.on_mark) == {x.report.awarded_score, x.assessment.evidence_score})),
     Measure("label_disagrees", "report", "flag", "The label line's number differs from the score line.",
             lambda x: int(bool(x.report.label_score) and x.report.label_score != x.report.awarded_score)),
     Measure("label_wording_wrong", "report", "flag", "The label's words are not CQC's descriptor for its number.",

@@ -101,6 +101,8 @@ class Assessment:
     index: float  # continuous 1.0-4.99; round-half-down into a band
     evidence_score: int
     reasoning: list[str]
+    # The two bands whose mark the index sits on (within the rulebook's borderline_margin), else None.
+    on_mark: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)

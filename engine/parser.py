@@ -20,7 +20,7 @@ import unicodedata
 from pathlib import Path
 
 from .model import Paragraph, Report, Section, Sentence
-from .safe_yaml import YamlProblem, load_yaml
+from .safe_yaml import YamlProblem, load_flat_mapping, load_yaml
 
 # The longest published LII section seen is about 14 KB; a whole CQC assessment report as text is a few
 # hundred KB. 1 MiB leaves room for both and bounds memory and regex time on anything that is not a report.
@@ -206,7 +206,9 @@ def _front_matter(lines: list[str]) -> tuple[dict, int]:
             if any(_looks_like_report_line(line) for line in block):
                 return {}, 0
             try:
-                data, _node = load_yaml("\n".join(block))
+                data = load_flat_mapping("\n".join(block))
+                if data is None:
+                    data, _node = load_yaml("\n".join(block))
             except YamlProblem as exc:
                 raise ReportError(
                     f"the front matter (lines 1-{end + 1}) is not valid YAML: {exc.message}", exc.line + 1

@@ -16,6 +16,7 @@ SCHEMA_VERSION = 1
 # One SARIF rule per kind of problem: what the schema and loader refuse, and what still works but is renamed.
 INVALID_RULE_FILE = "lii-check.invalid-rule-file"
 RENAMED_PLACEHOLDER = "lii-check.renamed-placeholder"
+LEXICON_CLASH = "lii-check.lexicon-clash"
 _PROBLEM_RULES = {
     INVALID_RULE_FILE: ("error", "A rule file lii-check cannot use.",
                         "The rule file breaks the rulebook schema or a rule the loader checks (an unknown key, "
@@ -24,6 +25,11 @@ _PROBLEM_RULES = {
     RENAMED_PLACEHOLDER: ("warning", "A message quotes a placeholder by its old name.",
                           "The message of an expectation quotes a placeholder that has been renamed. The old "
                           "name still works; the message says which new name to write instead."),
+    LEXICON_CLASH: ("warning", "Two cue lists meet on the same words.",
+                    "A word is both a modifier (negation, hedging, intention, counter) and a signal cue, a "
+                    "positive cue holds a negation word, cues of opposite polarity match the same words, or a "
+                    "signal's own example reads as the opposite. The message names both places; keep the words "
+                    "in one list, or add an `unless:`."),
 }
 
 
@@ -33,7 +39,7 @@ class Problem:
     line: int
     col: int
     severity: str  # "error" or "warning"
-    rule: str  # INVALID_RULE_FILE or RENAMED_PLACEHOLDER
+    rule: str  # INVALID_RULE_FILE, RENAMED_PLACEHOLDER or LEXICON_CLASH
     message: str
 
 
@@ -55,6 +61,7 @@ class Validation:
 def validate_rules(directory: str | None) -> Validation:
     """Load the rulebook in ``directory`` (the bundled one when None) and collect every problem."""
     from .rulebook import BUNDLED, RulebookInvalid, bundled_rules_dir, load_rulebook
+    from .rulebook.lexicon_check import check_lexicon
     from .rulebook.messages import renamed_placeholder_warnings
 
     label = directory if directory is not None else BUNDLED
@@ -75,6 +82,10 @@ def validate_rules(directory: str | None) -> Validation:
 
     warnings = [Problem(f, line, col, "warning", RENAMED_PLACEHOLDER, message)
                 for f, line, col, message in renamed_placeholder_warnings(rulebook.expectations(), lines_of)]
+    for clash in check_lexicon(rulebook):  # cue lists that contradict one another: reported, never fatal
+        file, _, line = clash.here.rpartition(":")
+        warnings.append(Problem(file, int(line) if line.isdigit() else 1, 1, "warning", LEXICON_CLASH,
+                                f"{clash.message} (other place: {clash.there})"))
     counts = {"files": len(rulebook.files), "themes": len(rulebook.themes), "signals": len(rulebook.signals()),
               "expectations": len(rulebook.expectations())}
     return Validation(rulebook.path, sorted(warnings, key=lambda p: (p.file, p.line, p.col, p.message)), counts)

@@ -8,6 +8,7 @@ document ever being in memory; the table prints each report as soon as it is che
 from __future__ import annotations
 
 import json
+import json.encoder
 import tempfile
 from collections.abc import Callable, Iterator
 
@@ -15,7 +16,57 @@ from collections.abc import Callable, Iterator
 
 def _indented(value: object, depth: int) -> str:
     """json.dumps(value, indent=2) as it appears nested `depth` levels deep in a larger dump."""
-    return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * depth)
+    try:
+        return _dump(value, "\n" + "  " * depth)
+    except _Unusual:
+        return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * depth)
+
+
+class _Unusual(Exception):
+    """A value _dump leaves to json.dumps (a non-string key, a subclass, an unknown type)."""
+
+
+_STRING = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) writes a string with (in C)
+_INFINITY = float("inf")
+
+
+def _dump(value: object, indent: str) -> str:
+    """The bytes json.dumps(value, indent=2, ensure_ascii=False) gives, nested at `indent` ("\n" and the
+    spaces before a closing bracket). json.dumps runs its pure-Python encoder whenever `indent` is set,
+    a generator per container: for a national round's report entries that was most of the parent's work."""
+    kind = type(value)
+    if kind is str:
+        return _STRING(value)
+    if kind is dict:
+        if not value:
+            return "{}"
+        inner = indent + "  "
+        items = []
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _Unusual
+            items.append(_STRING(key) + ": " + _dump(item, inner))
+        return "{" + inner + ("," + inner).join(items) + indent + "}"
+    if kind is list or kind is tuple:
+        if not value:
+            return "[]"
+        inner = indent + "  "
+        return "[" + inner + ("," + inner).join([_dump(item, inner) for item in value]) + indent + "]"
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if kind is int:
+        return int.__repr__(value)
+    if kind is float:
+        if value != value:
+            return "NaN"
+        if value in (_INFINITY, -_INFINITY):
+            return "Infinity" if value > 0 else "-Infinity"
+        return float.__repr__(value)
+    raise _Unusual
 
 
 class Spool:

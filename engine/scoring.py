@@ -15,15 +15,18 @@ import math
 
 from .evidence import GENERAL, Reading
 from .model import LEVELS, NEGATIVE_LEVELS, POSITIVE_LEVELS, Assessment, ThemeFacts
-from .rulebook import Rulebook
+from .rulebook import Rulebook, Scoring
 
 
 def theme_facts(reading: Reading, rulebook: Rulebook) -> dict[str, ThemeFacts]:
     scoring = rulebook.scoring
     out: dict[str, ThemeFacts] = {}
     ids = [t.id for t in rulebook.themes] + [GENERAL]
+    by_theme: dict[str, list] = {}  # one pass over the evidence, not one per theme
+    for e in reading.evidence:
+        by_theme.setdefault(e.theme, []).append(e)
     for theme in ids:
-        items = [e for e in reading.evidence if e.theme == theme]
+        items = by_theme.get(theme, [])
         counts = {level: sum(1 for e in items if e.level == level) for level in LEVELS}
         positive_sources = sorted({s for e in items if e.level in POSITIVE_LEVELS for s in e.source.split("+")})
         negative_sources = sorted({s for e in items if e.level in NEGATIVE_LEVELS for s in e.source.split("+")})
@@ -69,10 +72,13 @@ def index_of(raw: float, bands: dict[int, float], clear: dict[int, float]) -> fl
 def assess(reading: Reading, rulebook: Rulebook) -> Assessment:
     themes = theme_facts(reading, rulebook)
     weights = {t.id: t.weight for t in rulebook.themes}
-    weights[GENERAL] = 1.0
+    weights[GENERAL] = rulebook.scoring.general_weight
     num = den = 0.0
+    amount: dict[str, float] = {}  # summed in evidence order, as sum() over each theme's items would
+    for e in reading.evidence:
+        amount[e.theme] = amount.get(e.theme, 0) + e.weight
     for theme, facts in themes.items():
-        n = sum(e.weight for e in reading.evidence if e.theme == theme)
+        n = amount.get(theme, 0)
         if facts.score is None or n == 0:
             continue
         w = weights[theme] * math.sqrt(n)
@@ -84,11 +90,21 @@ def assess(reading: Reading, rulebook: Rulebook) -> Assessment:
     raw = mean + rulebook.scoring.strong_share_bonus * share
     band = band_of(raw, bands)
     index = index_of(raw, bands, rulebook.scoring.clear)
-    reasoning = _reasoning(themes, mean, share, rulebook.scoring.strong_share_bonus, raw, band, index, bands, den == 0)
+    reasoning = _reasoning(themes, mean, share, rulebook.scoring, raw, band, index, den == 0)
     return Assessment(
         raw=round(raw, 4), evidence=reading.evidence, set_aside=reading.set_aside, themes=themes, index=index,
-        evidence_score=band, reasoning=reasoning,
+        evidence_score=band, reasoning=reasoning, on_mark=band_mark(index, rulebook.scoring.borderline_margin),
     )
+
+
+def band_mark(index: float, margin: float) -> tuple[int, int] | None:
+    """The two bands whose mark (index 1.5, 2.5 or 3.5) the index lies within `margin` of, else None.
+
+    Distances are rounded to the index's own two decimals, so 2.3 and 2.7 are both 0.2 from 2.5."""
+    for low in (1, 2, 3):
+        if round(abs(index - (low + 0.5)), 2) <= margin:
+            return (low, low + 1)
+    return None
 
 
 def strong_share(reading: Reading) -> float:
@@ -102,22 +118,24 @@ def strong_share(reading: Reading) -> float:
     return strong / len(clauses)
 
 
-def _reasoning(themes: dict[str, ThemeFacts], mean: float, share: float, bonus: float, raw: float, band: int,
-               index: float, bands: dict[int, float], empty: bool) -> list[str]:
+def _reasoning(themes: dict[str, ThemeFacts], mean: float, share: float, scoring: Scoring, raw: float, band: int,
+               index: float, empty: bool) -> list[str]:
     if empty:
         return ["No sentence carried a cue the rulebook grades, so the score rests on the neutral prior."]
     graded = {t: f for t, f in themes.items() if f.score is not None}
     # "general" holds sentences no theme's topic words claim: counted in the mean, but not a theme.
     named = [t for t in graded if t != GENERAL]
     general = " plus general statements" if GENERAL in graded else ""
-    strong = sorted(t for t, f in graded.items() if f.score >= 3.4)
-    weak = sorted(t for t, f in graded.items() if f.score < 2.5)
+    bonus, bands = scoring.strong_share_bonus, scoring.bands
+    high, low = scoring.reasoning_strong, scoring.reasoning_weak
+    strong = sorted(t for t, f in graded.items() if f.score >= high)
+    weak = sorted(t for t, f in graded.items() if f.score < low)
     lines = [
         f"Weighted mean of theme scores {mean:.2f} on the 1-4 scale, across {len(named)} themes with graded "
         f"evidence{general}; {share:.0%} of evidence clauses are strong, adding {bonus * share:.2f}: {raw:.2f} in all "
         f"(index {index:.2f}, {index * 25:.0f}% in CQC's percentage terms).",
-        f"Themes reading as strong (score 3.4 or more): {', '.join(strong) or 'none'}.",
-        f"Themes reading as weak (below 2.5): {', '.join(weak) or 'none'}.",
+        f"Themes reading as strong (score {high:g} or more): {', '.join(strong) or 'none'}.",
+        f"Themes reading as weak (below {low:g}): {', '.join(weak) or 'none'}.",
     ]
     if band < 4:
         lines.append(f"Not band {band + 1}: that needs {bands[band + 1]:.2f} or more ({bands[band + 1] - raw:.2f} short).")

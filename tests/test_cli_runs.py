@@ -81,7 +81,7 @@ def test_every_format_and_several_outputs(tmp_path):
 def test_fail_on_levels(tmp_path):
     assert run(SHIFTED, "--engine", "pure", "--fail-on", "never").exit_code == 0
     # A real band-4 fixture whose only findings are warnings (e.g. a theme not shown as embedded).
-    shutil.copy(REPO / "fixtures/synthetic/s01_harrowmere.md", tmp_path / "r.md")
+    shutil.copy(REPO / "fixtures/synthetic/s19_silverholme.txt", tmp_path / "r.txt")
     default = run(str(tmp_path), "--engine", "pure", "--format", "json")
     doc = json.loads(default.stdout)
     severities = {f["severity"] for f in doc["reports"][0]["findings"]}

@@ -94,9 +94,11 @@ def test_unless_cancels_only_overlapping_cues(compiled):
     sh = sentence_hits("Staff were not trained and there was no plan.", compiled)
     assert len(sh.negation) == 2
     seldom = sentence_hits("The council reached seldom heard groups; a few staff took part.", compiled)
-    assert not any(s.id == "absence" for _, _, s in seldom.signals)
+    assert not any(s.id in ("absence", "quantifier-some") for _, _, s in seldom.signals)
+    # "seldom offered" is a cue (infrequent: a shortfall), unlike "seldom heard"; "few staff" is an absence.
     rare = sentence_hits("Supervision was seldom offered and few staff had appraisals.", compiled)
-    assert sum(1 for _, _, s in rare.signals if s.id == "absence") == 2
+    assert [s.id for _, _, s in sorted(rare.signals, key=lambda h: h[0])
+            if s.id in ("absence", "quantifier-some")] == ["quantifier-some", "absence"]
 
 
 def _rules_with(tmp_path, extra_regex: str) -> Path:

@@ -158,11 +158,11 @@ def test_filtering_by_verdict_and_by_matrix_cell(browser, site, tmp_path):
     browser.key("ArrowDown")
     assert browser.js("document.getElementById('f-verdict').value") == "inconsistent"
     inconsistent = [r for r in reports if r["verdict"] == "inconsistent"]
-    assert visible_rows(browser) == len(inconsistent) == 3
+    assert visible_rows(browser) == len(inconsistent) >= 2  # the two relabelled seeds, at least
     shown = browser.js("Array.prototype.filter.call(document.querySelectorAll('#reports-table tbody tr'),"
                        "function(r){return r.offsetParent!==null;}).map(function(r){return r.cells[0].innerText;})")
     assert sorted(shown) == sorted(r["path"] for r in inconsistent)
-    assert browser.js("document.getElementById('shown').innerText") == f"Showing 3 of {len(reports)} reports."
+    assert browser.js("document.getElementById('shown').innerText") == f"Showing {len(inconsistent)} of {len(reports)} reports."
 
     browser.click("#f-reset")
     assert visible_rows(browser, len(reports)) == len(reports)

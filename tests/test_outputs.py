@@ -267,8 +267,8 @@ def _what_each_format_says(outputs: dict) -> dict[str, bool]:
 
 CASES = {
     # corpus sources, flags, expected exit code
-    "warnings only, default": ([SYNTHETIC / "s01_harrowmere.md"], [], 0),
-    "warnings only, --fail-on warning": ([SYNTHETIC / "s01_harrowmere.md"], ["--fail-on", "warning"], 1),
+    "warnings only, default": ([SYNTHETIC / "s19_silverholme.txt"], [], 0),
+    "warnings only, --fail-on warning": ([SYNTHETIC / "s19_silverholme.txt"], ["--fail-on", "warning"], 1),
     "infos only, --fail-on info": ([SYNTHETIC / "s03_westbrook_lyne.txt"], ["--fail-on", "info"], 1),
     "infos only, --fail-on warning": ([SYNTHETIC / "s03_westbrook_lyne.txt"], ["--fail-on", "warning"], 0),
     "inconsistent, default": ([SHIFTED / "seed002_relabelled_1.txt"], [], 1),
@@ -289,12 +289,12 @@ def test_every_format_agrees_with_the_exit_code(tmp_path, case):
 
 
 def test_junit_names_the_fail_on_level_and_the_strict_gaps(tmp_path):
-    corpus = corpus_of(tmp_path, "corpus", SYNTHETIC / "s01_harrowmere.md")
+    corpus = corpus_of(tmp_path, "corpus", SYNTHETIC / "s19_silverholme.txt")
     _, outputs = _formats_run(tmp_path, corpus, "--fail-on", "warning", "--strict")
     cases = {c.get("name"): c for c in outputs["junit"].iter("testcase")}
-    failure = cases["corpus/s01_harrowmere.md"].find("failure")
+    failure = cases["corpus/s19_silverholme.txt"].find("failure")
     assert failure.get("type") == "fail-on"
-    assert failure.get("message") == "2 findings at or above warning (--fail-on warning)"
+    assert failure.get("message") == "1 finding at or above warning (--fail-on warning)"
     strict = cases["--strict: every rule exercised, every theme mentioned"].find("failure")
     not_exercised = outputs["json"]["summary"]["rules_not_exercised"]
     assert not_exercised and f"rule not exercised: {not_exercised[0]}" in strict.text

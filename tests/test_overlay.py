@@ -165,6 +165,39 @@ def test_language_cues_added_by_an_overlay(tmp_path, block, expected):
         assert (changed.level, changed.cue) == ("shortfall", "time for this … embedded")
 
 
+def test_every_reading_and_scoring_number_can_be_overlaid_and_migrated(tmp_path):
+    overlay = OVERLAY_HEAD + """language:
+  hedging_window: 2
+  counter_window: {after: 2}
+scoring:
+  absence_weight: 0.75
+  general_weight: 0.8
+  borderline_margin: 0.1
+  reasoning: {strong_theme: 3.5}
+"""
+    rb, base = load_rulebook(folder(tmp_path, "r", {"x.yaml": overlay})), load_rulebook()
+    assert (rb.language.hedging_window, rb.language.counter_window) == (2, (base.language.counter_window[0], 2))
+    sc = rb.scoring
+    assert (sc.absence_weight, sc.general_weight, sc.borderline_margin, sc.reasoning_strong) == (0.75, 0.8, 0.1, 3.5)
+    assert sc.reasoning_weak == base.scoring.reasoning_weak
+    # A full copy carrying the same numbers migrates to an overlay that says exactly these.
+    copy = tmp_path / "copy"
+    shutil.copytree(REPO / "rules", copy, ignore=shutil.ignore_patterns("__pycache__", "*.py", "*.md"))
+    text = (copy / "language.yaml").read_text()
+    text = text.replace("  counter_window:\n    before: 3\n    after: 6", "  counter_window:\n    before: 3\n    after: 2")
+    (copy / "language.yaml").write_text(text.replace("hedging:\n  # A hedge", "hedging:\n  # (team) A hedge", 1)
+                                        .replace("reach as a negation; set by hand in the first engine.\n  window: 6",
+                                                 "reach as a negation; set by hand in the first engine.\n  window: 2"))
+    (copy / "scoring.yaml").write_text((copy / "scoring.yaml").read_text().replace("borderline_margin: 0.2",
+                                                                                  "borderline_margin: 0.1"))
+    assert cli("rules", "overlay", "--from", str(copy), str(tmp_path / "out")).exit_code == 0
+    written = (tmp_path / "out" / "overlay.yaml").read_text()
+    assert "hedging_window: 2" in written and "after: 2" in written and "borderline_margin: 0.1" in written
+    migrated = load_rulebook(tmp_path / "out")
+    assert (migrated.language.hedging_window, migrated.language.counter_window[1], migrated.scoring.borderline_margin) \
+        == (2, 2, 0.1)
+
+
 def test_clause_breaks_topic_words_weights_and_scoring_numbers(tmp_path):
     overlay = OVERLAY_HEAD + """themes:
   supervision:
@@ -222,7 +255,9 @@ signals:
     exp = {e.id: e for e in rb.expectations()}
     edge = exp["consistency.score-borderline-high"]
     assert edge.applies_to == (3, 4) and edge.message == "Edge of band {awarded}."
-    assert edge.when == {"above_evidence_by": "between 0.4 and 0.7"} and edge.severity == "info"
+    # The overlay replaces the one measure it names; the base's other measure (on_band_mark) stays.
+    assert edge.when == {"above_evidence_by": "between 0.4 and 0.7", "on_band_mark": True}
+    assert edge.severity == "warning"
     assert "complaints.low-band-strong-throughout" not in exp
     assert "supervision:supervision-missing" not in {s.key for s in rb.signals()}
     assert dict(rb.disabled) == {"complaints.low-band-strong-throughout": f"{tmp_path}/r/x.yaml:9",

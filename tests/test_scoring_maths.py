@@ -90,3 +90,91 @@ def test_strong_share_counts_clauses_not_themes_and_ignores_mixed_ones():
                 _ev("a", "strong", 2, "c2"), _ev("b", "shortfall", 2, "c2"),  # strong but also negative
                 _ev("a", "good", 3, "c3")]
     assert strong_share(Reading(evidence, [], {})) == pytest.approx(1 / 3)
+
+
+# ---- The numbers moved out of Python into the rulebook (issue 10 item 4): each is read from it ----------
+
+def _with(rulebook, **changes):
+    import dataclasses
+
+    scoring = {k: v for k, v in changes.items() if hasattr(rulebook.scoring, k)}
+    language = {k: v for k, v in changes.items() if hasattr(rulebook.language, k)}
+    return dataclasses.replace(rulebook, scoring=dataclasses.replace(rulebook.scoring, **scoring),
+                               language=dataclasses.replace(rulebook.language, **language))
+
+
+def test_the_bundled_rulebook_carries_every_number_the_code_used_to_hold(rulebook):
+    s, lang = rulebook.scoring, rulebook.language
+    assert (s.general_weight, s.reasoning_strong, s.reasoning_weak, s.absence_weight, s.borderline_margin) == \
+        (1.0, 3.4, 2.5, 1.0, 0.2)
+    assert (lang.counter_window, lang.hedging_window, lang.negation_window) == ((3, 6), 6, 6)
+
+
+@pytest.mark.parametrize("general_weight", [1.0, 2.5])
+def test_general_statements_weigh_in_the_mean_at_general_weight(rulebook, general_weight):
+    book = _with(rulebook, general_weight=general_weight)
+    scoring = book.scoring
+    evidence = [_ev("complaints", "shortfall", 1), _ev("general", "strong", 2)]
+    a = assess(Reading(evidence, [], {t.id: 0 for t in book.themes}), book)
+    comp = (scoring.prior_value * scoring.prior_weight + scoring.values["shortfall"]) / (scoring.prior_weight + 1)
+    gen = (scoring.prior_value * scoring.prior_weight + scoring.values["strong"]) / (scoring.prior_weight + 1)
+    w_comp, w_gen = book.theme("complaints").weight, general_weight  # each with one clause: sqrt(1) = 1
+    mean = (w_comp * comp + w_gen * gen) / (w_comp + w_gen)
+    assert a.raw == round(mean + scoring.strong_share_bonus * 0.5, 4)
+
+
+def test_the_reasoning_labels_themes_at_the_rulebooks_marks(rulebook):
+    evidence = [_ev("complaints", "good", 1), _ev("complaints", "good", 2), _ev("research", "shortfall", 3)]
+    reading = Reading(evidence, [], {t.id: 0 for t in rulebook.themes})
+    # complaints scores (2.7 + 3 + 3) / 3 = 2.9, research (2.7 + 1.8) / 2 = 2.25 with the bundled values
+    bundled = assess(reading, rulebook).reasoning
+    assert "Themes reading as strong (score 3.4 or more): none." in bundled
+    assert "Themes reading as weak (below 2.5): research." in bundled
+    moved = assess(reading, _with(rulebook, reasoning_strong=2.8, reasoning_weak=2.0)).reasoning
+    assert "Themes reading as strong (score 2.8 or more): complaints." in moved
+    assert "Themes reading as weak (below 2): none." in moved
+
+
+def _read(tmp_path, compiled, body: str):
+    from lii_check.evidence import find_evidence
+    from lii_check.parser import read_report
+
+    path = tmp_path / "report.md"
+    path.write_text("---\nsynthetic: true\n---\n\n# Learning, improvement and innovation\n\nScore: 2\n\n"
+                    "2 - Evidence shows some shortfalls\n\n## Key findings for this quality statement\n\n"
+                    f"{body}\n", "utf-8")
+    return find_evidence(read_report(path, "report.md"), compiled)
+
+
+def test_a_plain_statement_of_absence_counts_at_absence_weight(tmp_path, rulebook):
+    from lii_check.compiled import compile_rulebook_once
+
+    text = "There were no arrangements for group supervision."
+    for weight in (1.0, 0.4):
+        reading = _read(tmp_path, compile_rulebook_once(_with(rulebook, absence_weight=weight)), text)
+        (e,) = [e for e in reading.evidence if e.signal == "negated-statement"]
+        assert (e.theme, e.level, e.weight) == ("supervision", "shortfall", weight)
+
+
+def test_the_counter_and_hedge_windows_come_from_the_language_file(rulebook):
+    from lii_check.compiled import compile_rulebook_once
+    from lii_check.evidence import clauses, judge, sentence_hits
+
+    def level(book, sentence, theme):
+        compiled = compile_rulebook_once(book)
+        sh = sentence_hits(sentence, compiled)
+        (c,) = clauses(sh)
+        return judge(sh, c[0], c[1], theme, compiled).level
+
+    # "reduced" stands 3 words after "Delays": inside the bundled after-window (6), outside a window of 2.
+    after = "Delays in assessments were reduced."
+    assert level(rulebook, after, "general") == "good"
+    assert level(_with(rulebook, counter_window=(3, 2)), after, "general") == "shortfall"
+    # "reduced" 2 words before "delays": inside the before-window (3), outside a window of 1.
+    before = "Leaders reduced long delays."
+    assert level(rulebook, before, "general") == "good"
+    assert level(_with(rulebook, counter_window=(1, 6)), before, "general") == "shortfall"
+    # "may have" 4 words before "effective": hedged (set aside) with the bundled window, graded with 2.
+    hedged = "The forum may have been quite effective."
+    assert level(rulebook, hedged, "general") is None
+    assert level(_with(rulebook, hedging_window=2), hedged, "general") == "good"

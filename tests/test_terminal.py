@@ -87,7 +87,7 @@ def test_no_line_wider_than_the_terminal(fixtures_doc, width, color):
 def test_wide_terminals_get_a_grid_narrow_ones_stacked_blocks(fixtures_doc):
     wide, narrow = render("table", fixtures_doc, [], width=120), render("table", fixtures_doc, [], width=80)
     assert "│ what to check" in wide and "│" not in narrow
-    assert "    check: The text reads as band 4 (evidence index 3.74)" in narrow
+    assert "    check: The text reads as band 4 (evidence index 3.76)" in narrow
     # At 200 columns the longest rule id in the fixtures stays whole; at 100 it breaks at its dot.
     assert "learning-from-feedback.band4-not-shown-strong" in render("table", fixtures_doc, [], width=200)
     hundred = render("table", fixtures_doc, [], width=100)
@@ -159,14 +159,14 @@ def test_heading_says_the_verdict_first_and_why_from_the_document_alone(fixtures
     text = render("table", doc, [], width=200)
     lines = text.splitlines()
     assert ("CONSISTENT    fixtures/seeds/000_69a4ab76882569fd.txt: awarded 4, evidence 4 "
-            "(index 3.74; 0.24 above the 3.50 needed for a 4)") in lines
+            "(index 3.76; 0.26 above the 3.50 needed for a 4)") in lines
     assert ("INCONSISTENT  fixtures/shifted/seed002_relabelled_1.txt: awarded 1, evidence 3 "
-            "(index 3.40; 0.10 short of the 3.50 needed for a 4)") in lines
+            "(index 3.49; 0.01 short of the 3.50 needed for a 4)") in lines
     # A narrow terminal keeps the verdict first and the why together under the path.
     narrow = render("table", doc, [], width=60).splitlines()
     at = narrow.index("INCONSISTENT  fixtures/shifted/seed002_relabelled_1.txt:")
-    assert narrow[at + 1:at + 3] == ["              awarded 1, evidence 3 (index 3.40;",
-                                     "              0.10 short of the 3.50 needed for a 4)"]
+    assert narrow[at + 1:at + 3] == ["              awarded 1, evidence 3 (index 3.49;",
+                                     "              0.01 short of the 3.50 needed for a 4)"]
 
 
 def test_suppressed_findings_are_counted_per_report(fixtures_doc):
@@ -175,7 +175,7 @@ def test_suppressed_findings_are_counted_per_report(fixtures_doc):
     entry["suppressed"], entry["findings"], entry["verdict"] = entry["findings"], [], "consistent"
     for width in (60, 120):
         text = render("table", doc, [], width=width)
-        assert "1 finding suppressed in the report: consistency.score-below-evidence (error, L22)" in " ".join(text.split())
+        assert "findings suppressed in the report: consistency.score-below-evidence (error, L22)" in " ".join(text.split())
         assert_fits(text, width)
 
 
@@ -401,8 +401,8 @@ def test_markdown_names_suppressed_findings(fixtures_doc):
     entry = next(r for r in doc["reports"] if r["path"].endswith("seed002_relabelled_1.txt"))
     entry["suppressed"], entry["findings"], entry["verdict"] = entry["findings"], [], "consistent"
     md = render("markdown", doc, [])
-    assert ("1 finding suppressed in the report: `consistency.score-below-evidence` (error, L22)" in md)
-    assert "**`fixtures/shifted/seed002_relabelled_1.txt`** — awarded 1, evidence 3 (index 3.40): **consistent**" in md
+    assert ("findings suppressed in the report: `consistency.score-below-evidence` (error, L22)" in md)
+    assert "**`fixtures/shifted/seed002_relabelled_1.txt`** — awarded 1, evidence 3 (index 3.49): **consistent**" in md
 
 
 def test_unreadable_messages_on_stderr_are_neutralised(tmp_path):

@@ -129,6 +129,13 @@ def calibration(result: dict, width: int) -> str:
     out += fitted_table(["shift (bands)", "copies", "caught", "share caught"],
                         [[size, v.get("copies"), v.get("caught"), f"{v.get('share', 0):.0%}"]
                          for size, v in (result.get("shift_test") or {}).items()], width)
+    one = result.get("one_band_shifts")
+    if one is not None:
+        caught = "-" if one.get("share") is None else f"{one['share']:.0%}"
+        near = f"; {one['borderline']} more on the mark, warned as borderline" if one.get("borderline") else ""
+        out += wrap(f"One-band shifts caught: {caught} ({one.get('caught', 0)} of {one.get('copies', 0)}{near}); "
+                    f"unmodified reports flagged: {result.get('unmodified_flagged', 0)} of "
+                    f"{result.get('reports', 0)}", width)
     uncited = result.get("caught_without_cited_sentences") or []
     if uncited:
         out.append(f"Caught without citing any sentence ({len(uncited)}):")
@@ -159,10 +166,10 @@ def explanation(d: dict, width: int) -> str:
         if theme.get("score") is not None and "share_of_mean" in theme:
             weighing = (f"; weight {theme['weight']:g} × √{theme['amount']:g} evidence = "
                         f"{theme['share_of_mean']:.1%} of the mean, contributing {theme['contribution']:.3f}")
+        mentions = int(theme.get("mentions") or 0)
         out += hanging("", "  ", f"{one_line(theme.get('theme'))}: {score}{weighing}; "
-                       f"{plural(int(theme.get('mentions') or 0), 'sentence')} mention it; {counts or 'nothing graded'}"
-                       f"{_overlay(theme)}",
-                       width)
+                       f"{plural(mentions, 'sentence')} mention{'s' if mentions == 1 else ''} it; "
+                       f"{counts or 'nothing graded'}{_overlay(theme)}", width)
         if theme.get("evidence"):
             rows = [[e.get("line"), one_line(e.get("level")) + ("" if e.get("weight") == 1 else f" ×{e.get('weight'):g}"),
                      one_line(e.get("cue")) + _overlay(e), one_line(e.get("source")), one_line(e.get("clause"))]

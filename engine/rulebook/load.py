@@ -93,6 +93,8 @@ def _signals(items: list, theme: str | None, framework: str, located: Located, d
             cues=_cues(item, located, display, where),
             examples={k: list(item["examples"].get(k, [])) for k in ("fires", "quiet", "todo")},
             file=display, line=located.where(where)[0],
+            example_lines={k: [located.where(where + ["examples", k, j])[0]
+                               for j in range(len(item["examples"].get(k, [])))] for k in ("fires", "quiet", "todo")},
         ))
     return out
 
@@ -157,7 +159,10 @@ def load_rulebook(directory: Path | str | None = None) -> Rulebook:
         # The key covers every folder an overlay chain reaches, so a change to a base invalidates it.
         chain = chain_folders(root, label)
         if chain is not None:
-            parts = [load_schema_text(), load_overlay_schema_text()]
+            # The loader's and the model's source are part of the key too: a rulebook loaded by older code,
+            # or a pickle of an older Rulebook class, must not come back.
+            code = Path(__file__).read_bytes() + Path(__file__).with_name("model.py").read_bytes()
+            parts = [load_schema_text(), load_overlay_schema_text(), code]
             for folder, folder_label in chain:
                 parts.append(folder_label)
                 parts.extend(x for p in rule_files(folder) for x in (p.name, p.read_bytes()))
@@ -267,6 +272,9 @@ def read_folder(label: str, files: list[Path]) -> Folder:
                 counter=_cues(data["negation"].get("counter_cues", {}), located, display, ["negation", "counter_cues"]),
                 intention=_cues(data["intention"]["cues"], located, display, ["intention", "cues"]),
                 hedging=_cues(data["hedging"]["cues"], located, display, ["hedging", "cues"]),
+                counter_window=(int(data["negation"]["counter_window"]["before"]),
+                                int(data["negation"]["counter_window"]["after"])),
+                hedging_window=int(data["hedging"]["window"]),
                 attribution={k: _cues(v, located, display, ["attribution", k])
                              for k, v in data["attribution"].items()},
                 signals=_signals(data["signals"], None, framework, located, display, ["signals"]),
@@ -286,8 +294,12 @@ def read_folder(label: str, files: list[Path]) -> Folder:
                 prior_value=float(data["prior"]["value"]), prior_weight=float(data["prior"]["weight"]),
                 leaders_only_discount=float(data.get("leaders_only_discount", 1.0)),
                 affirmation_weight=float(data.get("affirmation_weight", 0.0)),
+                absence_weight=float(data["absence_weight"]),
                 strong_share_bonus=float(data.get("strong_share_bonus", 0.0)),
-                bands=bands, clear=clear,
+                bands=bands, clear=clear, general_weight=float(data["general_weight"]),
+                reasoning_strong=float(data["reasoning"]["strong_theme"]),
+                reasoning_weak=float(data["reasoning"]["weak_theme"]),
+                borderline_margin=float(data["borderline_margin"]),
                 expectations=_expectations(data["expectations"], "consistency", "report", framework,
                                            located, display, ["expectations"]),
                 file=display,

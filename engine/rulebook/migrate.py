@@ -148,6 +148,11 @@ def diff_rulebooks(base: Rulebook, copy: Rulebook, copy_root: Path) -> Migration
             language[key] = change
     if cl.negation_window != bl.negation_window:
         language["negation_window"] = cl.negation_window
+    if cl.hedging_window != bl.hedging_window:
+        language["hedging_window"] = cl.hedging_window
+    counter = {side: c for side, c, b in zip(("before", "after"), cl.counter_window, bl.counter_window) if c != b}
+    if counter:
+        language["counter_window"] = counter
     attribution = {name: _cue_change(bl.attribution[name], cl.attribution[name], f"{cl.file}: attribution {name}", notes)
                    for name in sorted(bl.attribution)}
     attribution = {k: v for k, v in attribution.items() if v}
@@ -167,9 +172,14 @@ def diff_rulebooks(base: Rulebook, copy: Rulebook, copy_root: Path) -> Migration
              if v != o}
     if prior:
         scoring["prior"] = prior
-    for key in ("leaders_only_discount", "affirmation_weight", "strong_share_bonus"):
+    for key in ("leaders_only_discount", "affirmation_weight", "absence_weight", "strong_share_bonus",
+                "general_weight", "borderline_margin"):
         if getattr(cs, key) != getattr(bs, key):
             scoring[key] = getattr(cs, key)
+    reasoning = {k: v for k, v, o in (("strong_theme", cs.reasoning_strong, bs.reasoning_strong),
+                                      ("weak_theme", cs.reasoning_weak, bs.reasoning_weak)) if v != o}
+    if reasoning:
+        scoring["reasoning"] = reasoning
 
     if problems:
         raise MigrationProblem([str(p) for p in sorted(problems, key=lambda p: (p.file, p.line, p.message))])

@@ -71,6 +71,7 @@ class Signal:
     line: int
     changes: tuple[str, ...] = ()  # file:line of each overlay entry that changed it
     overlay_examples: dict[str, list[str]] = field(default_factory=dict)  # the overlays' own, also in examples
+    example_lines: dict[str, list[int]] = field(default_factory=dict)  # fires/quiet/todo -> line of each
 
     @property
     def key(self) -> str:
@@ -120,6 +121,8 @@ class Language:
     counter: CueList
     intention: CueList
     hedging: CueList
+    counter_window: tuple[int, int]  # (words before, words after) a problem cue
+    hedging_window: int
     attribution: dict[str, CueList]
     signals: list[Signal]
     examples: dict[str, dict[str, list[str]]]  # negation / intention / hedging -> fires/quiet/todo
@@ -134,9 +137,14 @@ class Scoring:
     prior_weight: float
     leaders_only_discount: float
     affirmation_weight: float
+    absence_weight: float
     strong_share_bonus: float
     bands: dict[int, float]
     clear: dict[int, float]
+    general_weight: float
+    reasoning_strong: float  # the "why this band" lines' labels for a theme score
+    reasoning_weak: float
+    borderline_margin: float  # evidence-index distance from a band mark that is too close to call
     expectations: list[Expectation]
     file: str
 

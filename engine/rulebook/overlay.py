@@ -321,6 +321,15 @@ class _Applier:
                                                f"language:attribution:{name}")
         if "negation_window" in block and self.once("the negation window", display, located, ["language", "negation_window"]):
             lang.negation_window = int(block["negation_window"])
+        if "hedging_window" in block and self.once("the hedging window", display, located, ["language", "hedging_window"]):
+            lang.hedging_window = int(block["hedging_window"])
+        counter = block.get("counter_window") or {}
+        for index, side in enumerate(("before", "after")):
+            if side in counter and self.once(f"the counter window's '{side}'", display, located,
+                                             ["language", "counter_window", side]):
+                window = list(lang.counter_window)
+                window[index] = int(counter[side])
+                lang.counter_window = (window[0], window[1])
 
     def scoring(self, block: dict, display: str, located: Located) -> None:
         sc = self.rb.scoring
@@ -331,9 +340,14 @@ class _Applier:
         for key, attr in (("value", "prior_value"), ("weight", "prior_weight")):
             if key in (block.get("prior") or {}) and self.once(f"the prior's {key}", display, located, ["scoring", "prior", key]):
                 setattr(sc, attr, float(block["prior"][key]))
-        for key in ("leaders_only_discount", "affirmation_weight", "strong_share_bonus"):
+        for key in ("leaders_only_discount", "affirmation_weight", "absence_weight", "strong_share_bonus",
+                    "general_weight", "borderline_margin"):
             if key in block and self.once(f"scoring '{key}'", display, located, ["scoring", key]):
                 setattr(sc, key, float(block[key]))
+        for key, attr in (("strong_theme", "reasoning_strong"), ("weak_theme", "reasoning_weak")):
+            if key in (block.get("reasoning") or {}) and self.once(f"the reasoning's {key}", display, located,
+                                                                   ["scoring", "reasoning", key]):
+                setattr(sc, attr, float(block["reasoning"][key]))
         if {"bands", "clear"} & set(block):
             b, c = sc.bands, sc.clear
             if not c[4] > b[4] > b[3] > b[2] > c[1]:
