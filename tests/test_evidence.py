@@ -58,10 +58,7 @@ def test_a_negation_in_a_later_clause_does_not_undo_the_strength_before_it(compi
 
 # Known reading gaps found by these constructions (reported to the rulebook's owners): each entry is an
 # example the construction gets wrong today. A fix makes the test fail until the entry is removed.
-NOT_ONLY_GAPS = {
-    # "not only 100% compliant": the shortfall quantifier "only <number>" outweighs "100% compliant"
-    "The local authority was 100% compliant with the recommendations of the ombudsman.",
-}
+NOT_ONLY_GAPS: set[str] = set()  # "not only 100% compliant" read as "only 100" until the reading merge fixed it
 
 
 def test_not_only_but_also_joins_two_strengths(compiled):
@@ -88,7 +85,10 @@ def test_every_hedge_sets_a_claim_aside_in_any_theme(compiled):
     for example in compiled.rulebook.language.examples["hedging"]["fires"]:
         for theme in (GENERAL, "learning-culture"):
             [j] = judgements(example, theme, compiled)
-            assert j.level is None and any(reason.startswith("hedged") for _, reason in j.set_aside), (example, j)
+            # the hedged claim is set aside and never counts for the theme (a signal may still read the
+            # hedge itself as a shortfall: "on paper" is a claim not borne out)
+            assert j.level not in ("strong", "good") and any(reason.startswith("hedged") for _, reason in j.set_aside), \
+                (example, j)
 
 
 @pytest.mark.xfail(strict=True, reason="known gap, reported: a hedge sets aside good cues but not strong ones "
