@@ -103,8 +103,8 @@ def baseline_document(results: list[ReportResult]) -> dict:
 def write_baseline(path: Path, results: list[ReportResult]) -> None:
     """Write atomically: a reader (or an interrupted run) sees the old baseline or the new, never half."""
     text = json.dumps(baseline_document(results), indent=2, ensure_ascii=False) + "\n"
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    # Next to the baseline (Path("b.json").parent is "."), so os.replace never crosses file systems.
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
             out.write(text)

@@ -13,9 +13,7 @@ from . import __version__
 
 # Imported lazily inside the commands, so `--version` and `--help` answer quickly:
 # the matcher, the rulebook loader and the engines cost a few hundred milliseconds to import.
-FORMATS: tuple[str, ...] = ("table", "concise", "json", "sarif", "junit", "github", "markdown", "html")  # = formats.FORMATS
-FAIL_ON = ("error", "warning", "info", "never")
-ENGINES = ("auto", "durable", "pure")
+from .names import ENGINES, FAIL_ON, FORMATS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from .formats import FORMATS
+from .names import ENGINES, FAIL_ON, FORMATS, SEVERITIES
 from .parser import DEFAULT_MAX_BYTES
 from .safe_yaml import YamlProblem, load_yaml
 
@@ -23,14 +23,9 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
 YAML_NAME = ".lii-check.yaml"
-CHOICES = {
-    "format": FORMATS,
-    "fail-on": ("error", "warning", "info", "never"),
-    "engine": ("auto", "durable", "pure"),
-}
+CHOICES = {"format": FORMATS, "fail-on": FAIL_ON, "engine": ENGINES}
 KEYS = ("rules", "format", "fail-on", "strict", "engine", "disable", "severity", "exclude", "extend-exclude",
         "max-bytes")
-SEVERITIES = ("error", "warning", "info")
 
 
 class ConfigError(Exception):

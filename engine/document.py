@@ -8,11 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import __version__
-from .model import SEVERITIES, ReportResult
+from .model import ReportResult
+from .names import FAIL_ON, SEVERITIES, severity_fails  # noqa: F401  (FAIL_ON re-exported)
 from .rulebook import Rulebook
 
 SCHEMA_VERSION = 1
-FAIL_ON = ("error", "warning", "info", "never")
 
 
 def finding_dict(f) -> dict:
@@ -41,12 +41,7 @@ def report_dict(r: ReportResult) -> dict:
 
 def fails(r: ReportResult, fail_on: str) -> bool:
     """Does this report make the run fail? Unreadable always does; otherwise by severity."""
-    if r.error is not None:
-        return True
-    if fail_on == "never":
-        return False
-    worst = SEVERITIES.index(fail_on)
-    return any(SEVERITIES.index(f.severity) <= worst for f in r.findings)
+    return r.error is not None or any(severity_fails(f.severity, fail_on) for f in r.findings)
 
 
 @dataclass

@@ -41,10 +41,6 @@ def compile_condition(condition: dict[str, Any]) -> Predicate:
     return test
 
 
-def matches(condition: dict[str, Any], fact: dict[str, Any]) -> bool:
-    return compile_condition(condition)(fact)
-
-
 class PureEngine:
     """A ruleset compiled once into predicates, run over any number of batches."""
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from .evaluator import PureEngine
 from .inference_durable import InferenceError, check_inputs, project
 
-ENGINES = ("auto", "durable", "pure")
+from .names import ENGINES
 Pairs = list[list[tuple[str, int]]]
 _CHILD = Path(__file__).resolve().with_name("inference_durable.py")
 _START_TIMEOUT = 60.0

@@ -3,10 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-LEVELS = ("strong", "good", "intention", "shortfall", "significant")
-POSITIVE_LEVELS = ("strong", "good")
-NEGATIVE_LEVELS = ("intention", "shortfall", "significant")
-SEVERITIES = ("error", "warning", "info")
+from .names import LEVELS, NEGATIVE_LEVELS, POSITIVE_LEVELS, SEVERITIES  # noqa: F401  (re-exported)
 
 
 @dataclass(frozen=True)

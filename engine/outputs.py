@@ -164,7 +164,6 @@ def use_color(choice: str, is_tty: bool, environ: Mapping[str, str]) -> bool:
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 # tabulate's simple_grid box drawing, as its plain "grid" style draws the same table.
 _BOX_TO_ASCII = str.maketrans({**{c: "+" for c in "┌┬┐├┼┤└┴┘"}, "─": "-", "│": "|"})
-MACHINE_FORMATS = ("json", "sarif", "junit")
 
 
 def _is_utf8(encoding: str | None) -> bool:

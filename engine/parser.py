@@ -219,14 +219,14 @@ def _front_matter(lines: list[str]) -> tuple[dict, int]:
     return {}, 0
 
 
-def _heading_text(line: str) -> tuple[str, bool] | None:
-    """(heading text, is markdown) if the line is a heading, else None."""
+def _heading_text(line: str) -> str | None:
+    """The heading's text if the line is a heading (markdown, or a known plain heading), else None."""
     m = HEADING_RE.match(line)
     if m:
-        return m.group("text").strip().rstrip(":").strip(), True
+        return m.group("text").strip().rstrip(":").strip()
     plain = line.strip().rstrip(":").strip()
     if plain.casefold() in KNOWN_HEADINGS:
-        return plain, False
+        return plain
     return None
 
 
@@ -337,11 +337,11 @@ def parse_report(text: str, path: str) -> Report:
         if heading is not None and len(stripped) < 120:
             flush()
             if score is None and not title:
-                title = heading[0]
+                title = heading
                 continue
-            if heading[0].casefold() == title.casefold() and not any(s.paragraphs for s in sections):
+            if heading.casefold() == title.casefold() and not any(s.paragraphs for s in sections):
                 continue  # published pages repeat the title line
-            sections.append(Section(heading[0], number))
+            sections.append(Section(heading, number))
             continue
         if score is None and not title and len(stripped) < 120:
             title = stripped.rstrip(":")

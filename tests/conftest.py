@@ -6,6 +6,38 @@ from lii_check.rulebook import load_rulebook
 
 REPO = Path(__file__).resolve().parents[1]
 
+# `python -m pytest -m "not e2e and not slow"` runs the fast part in seconds; CI runs everything.
+# e2e: runs lii-check as a separate process, a headless browser, durable_rules' child or an outside
+# SARIF validator.
+E2E_FILES = {"test_cli_end_to_end.py", "test_html_browser.py", "test_html_cdp.py", "test_bench_corpus.py",
+             "test_isolation.py", "test_inference_durable.py", "test_engine_differential.py", "test_engines.py",
+             "test_sarif_multitool.py"}
+# A test that names one of these starts a process of its own (lii-check, durable_rules' child): e2e too.
+PROCESS_NAMES = {"subprocess", "Popen", "real", "run_isolated"}
+# slow: property-based tests (hundreds of generated cases), inputs of megabytes, and test_overlay.py
+# (each of its tests compiles a fresh rulebook: about 30 s of CPU in all).
+SLOW_FILES = {"test_properties.py", "test_overlay.py"}
+SLOW_TESTS = {"test_one_five_megabyte_line_is_read"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        name = item.path.name
+        code = getattr(getattr(item, "function", None), "__code__", None)
+        if name in E2E_FILES or (code is not None and PROCESS_NAMES & set(code.co_names)):
+            item.add_marker(pytest.mark.e2e)
+        if name in SLOW_FILES or item.originalname in SLOW_TESTS:
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(autouse=True)
+def _no_inherited_terminal_size(monkeypatch):
+    """Once GNU readline is imported it exports COLUMNS and LINES into the process environment, so under
+    pytest-xdist a test could see the width an earlier test's import left behind: each test starts
+    without them (a test that needs a width sets it)."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.delenv("LINES", raising=False)
+
 
 @pytest.fixture(scope="session")
 def rulebook():

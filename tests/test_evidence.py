@@ -1,73 +1,115 @@
-"""Reading evidence: negation, hedging and intention scoped to the clause, on real report sentences."""
+"""Reading evidence: negation, hedging and intention scoped to the clause.
+
+These tests check the reading MECHANISMS, not the cue lists: every sentence is built from what the
+rulebook itself holds (its signals' own examples, its clause breaks, its negation window), so a cue added
+to or removed from rules/language.yaml changes which sentences are built, never what the test expects.
+Whether each example fires is `rules test`'s job (tests/test_rulebook_quality.py runs it); readings of
+whole annotated sentences are measured by `rules test --sentences` (tests/test_sentence_measure.py).
+"""
+import re
+
+import pytest
+
 from lii_check.evidence import GENERAL
-from lii_check.ruletest import judgements, signal_fires
+from lii_check.ruletest import judgements
+
+NEGATIVE = ("intention", "shortfall", "significant")
 
 
-def level(sentence, compiled, theme=GENERAL):
-    """The most telling level across the sentence's clauses (negatives first, as the engine does)."""
-    levels = [j.level for j in judgements(sentence, theme, compiled)]
-    for wanted in ("significant", "shortfall", "intention", "strong", "good"):
-        if wanted in levels:
-            return wanted
-    return None
+def levels(sentence, compiled, theme=GENERAL):
+    return [j.level for j in judgements(sentence, theme, compiled)]
 
 
-def test_embedded_is_strong_but_not_yet_embedded_is_not(compiled):
-    assert level("Co-production was embedded throughout the local authority's work.", compiled, "co-production") == "strong"
-    assert level("Co-production was not yet embedded throughout the local authority's work.", compiled, "co-production") == "shortfall"
-    assert level("Co-production had yet to be embedded in commissioning.", compiled, "co-production") == "shortfall"
+def strong_examples(compiled):
+    """(theme, example) for each strong signal's examples that owe their strength to one cue after was/were."""
+    out = []
+    for signal in compiled.rulebook.signals():
+        if signal.level != "strong":
+            continue
+        theme = signal.theme or GENERAL
+        for example in signal.examples["fires"]:
+            [j] = judgements(example, theme, compiled) or [None]
+            strong_hits = [g for g in (j.graded if j else []) if g[0] == "strong"]
+            if j and j.level == "strong" and len(strong_hits) == 1 and re.search(r"\b(?:was|were)\b", example):
+                out.append((theme, example))
+    return out
 
 
-def test_negation_stays_in_its_clause(compiled):
-    # Seed 001: the caveat after "however" does not undo the strength before it.
-    sentence = ("Staff consistently reported good access to training and on-the-job support from the workforce "
-                "development team, however a senior leader shared finding time for staff development had been "
-                "impacted by service demands")
-    clauses = judgements(sentence, "learning-culture", compiled)
-    assert len(clauses) == 2
-    assert clauses[0].level == "strong"
-    assert clauses[1].level == "shortfall"
+def test_there_are_strong_examples_to_build_from(compiled):
+    assert len(strong_examples(compiled)) >= 3
 
 
-def test_negated_problem_is_good_news(compiled):
-    # Seed 002: "no late remedies" must not count as late remedies.
-    assert level("Compliance with remedies was 100%, with no late remedies or incidents of late compliance.",
-                 compiled, "complaints") in ("strong", "good")
-    assert level("Remedies were paid late in four cases.", compiled, "complaints") == "significant"
+def test_negating_a_strong_example_removes_its_strength(compiled):
+    for theme, example in strong_examples(compiled):
+        negated = re.sub(r"\b(was|were)\b", r"\1 not", example, count=1)
+        got = levels(negated, compiled, theme)
+        assert "strong" not in got and "good" not in got, (negated, got)
+        assert any(level in NEGATIVE for level in got), (negated, got)
+
+
+@pytest.mark.parametrize("joint", [", however", "; however,", ", but", " although", " whereas", " whilst"])
+def test_a_negation_in_a_later_clause_does_not_undo_the_strength_before_it(compiled, joint):
+    negative = compiled.rulebook.language.examples["negation"]["fires"][1]  # "Staff did not feel listened to ..."
+    for theme, example in strong_examples(compiled):
+        sentence = f"{example.rstrip('.')}{joint} {negative[0].lower()}{negative[1:]}"
+        got = [j.level for j in judgements(sentence, theme, compiled) if j.level]  # "; however," leaves an empty clause
+        assert got == ["strong", got[-1]] and got[-1] in NEGATIVE, (sentence, got)
+
+
+# Known reading gaps found by these constructions (reported to the rulebook's owners): each entry is an
+# example the construction gets wrong today. A fix makes the test fail until the entry is removed.
+NOT_ONLY_GAPS: set[str] = set()  # "not only 100% compliant" read as "only 100" until the reading merge fixed it
+
+
+def test_not_only_but_also_joins_two_strengths(compiled):
+    wrong = set()
+    for theme, example in strong_examples(compiled):
+        sentence = re.sub(r"\b(was|were)\b", r"\1 not only", example, count=1).rstrip(".") + \
+            " but also valued by staff."
+        if levels(sentence, compiled, theme) != ["strong"]:
+            wrong.add(example)
+    assert wrong == NOT_ONLY_GAPS
+
+
+def test_a_negation_reaches_exactly_the_rulebook_window_of_words(compiled):
+    window = compiled.rulebook.language.negation_window
+    # "regular" is a good cue for supervision; the filler words between "not" and the cue carry no cue.
+    def reading(gap):
+        return levels(f"Supervision was not {' '.join(['really'] * gap)} regular.".replace("  ", " "), compiled,
+                      "supervision")
+    assert reading(0) == reading(window - 1) == ["shortfall"]   # the cue is the window-th word after "not"
+    assert reading(window) != ["shortfall"]                      # one word further: out of reach
+
+
+def test_every_hedge_sets_a_claim_aside_in_any_theme(compiled):
+    for example in compiled.rulebook.language.examples["hedging"]["fires"]:
+        for theme in (GENERAL, "learning-culture"):
+            [j] = judgements(example, theme, compiled)
+            # the hedged claim is set aside and never counts for the theme (a signal may still read the
+            # hedge itself as a shortfall: "on paper" is a claim not borne out)
+            assert j.level not in ("strong", "good") and any(reason.startswith("hedged") for _, reason in j.set_aside), \
+                (example, j)
+
+
+@pytest.mark.xfail(strict=True, reason="known gap, reported: a hedge sets aside good cues but not strong ones "
+                   "('It may be that regular supervision was available in all teams.' reads strong)")
+def test_a_hedge_before_a_strong_example_sets_it_aside(compiled):
+    for theme, example in strong_examples(compiled):
+        hedged = f"It may be that {example[0].lower()}{example[1:]}"
+        got = judgements(hedged, theme, compiled)
+        assert "strong" not in [j.level for j in got], (hedged, got)
 
 
 def test_intention_is_not_delivery(compiled):
-    [j] = judgements("The council planned to introduce regular co-production forums.", "co-production", compiled)
-    assert j.level == "intention"
-    assert any(reason.startswith("intention") for _, reason in j.set_aside)
-    assert level("A new practice framework had recently been introduced.", compiled) == "intention"
-    assert level("The local authority was developing an information hub for staff.", compiled) == "intention"
+    for example in compiled.rulebook.language.examples["intention"]["fires"]:
+        got = judgements(example, GENERAL, compiled)
+        assert [j.level for j in got] == ["intention"], (example, got)
+        assert any(reason.startswith("intention") for j in got for _, reason in j.set_aside) or got[0].cue
 
 
-def test_hedged_claim_is_set_aside(compiled):
-    [j] = judgements("The new forum may have been effective in sharing learning.", GENERAL, compiled)
-    assert j.level is None
-    assert any(reason.startswith("hedged") for _, reason in j.set_aside)
-
-
-def test_ideas_not_seed_sentences(compiled):
-    # Wording unlike the seeds, expressing the same ideas.
-    assert level("Work on the practice framework had stalled.", compiled) == "shortfall"
-    assert level("Reflective supervision was part of everyday practice in every team.", compiled) == "strong"
-    assert level("The carers' forum had lapsed and had not been restarted.", compiled) == "significant"
-    assert level("Research activity remained underdeveloped.", compiled) == "shortfall"
-    assert level("Morale was low and exit interviews were rarely held.", compiled) == "significant"
-
-
-def test_seldom_heard_is_not_an_absence(compiled):
-    sentence = "The specific needs of seldom heard groups were embedded in the vision for co-production."
-    assert level(sentence, compiled, "co-production") == "strong"
-
-
-def test_signal_examples_helper_detects_level(compiled):
-    signal = next(s for s in compiled.rulebook.signals() if s.id == "maturity-embedded")
-    assert signal_fires(signal, "Learning was firmly established.", compiled)
-    assert not signal_fires(signal, "Learning was not firmly established.", compiled)
+def test_the_quiet_examples_of_intention_read_as_delivery(compiled):
+    for example in compiled.rulebook.language.examples["intention"]["quiet"]:
+        assert "intention" not in levels(example, compiled), example
 
 
 def _theme_score(text, theme, compiled):

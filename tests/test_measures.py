@@ -80,7 +80,8 @@ def test_every_measure_is_computed_with_its_type(assessed, rulebook):
                     assert value is None  # undefined: absent, so no test on it holds
                     continue
                 assert value is not None, (m.name, theme)
-                assert type(value) is (int if m.type in ("count", "flag") else type(value))
+                # counts and flags are ints; numbers may be ints or floats, never bools or strings
+                assert type(value) is int if m.type in ("count", "flag") else type(value) in (int, float), (m.name, value)
                 assert m.type != "flag" or value in (0, 1)
                 assert m.type != "count" or value >= 0
 

@@ -1,9 +1,10 @@
-"""Mangled reports: every outcome is a reading or a plain ReportError, never another exception."""
+"""Mangled reports: every outcome is a reading or a plain ReportError, never another exception; a
+ReportError points at a line of the file, and a reading's line numbers are true to the mangled text."""
 import random
 from pathlib import Path
 
 from lii_check.check import analyse, check_reports
-from lii_check.parser import ReportError, decode_report, parse_report
+from lii_check.parser import SCORE_RE, ReportError, decode_report, parse_report
 
 REPO = Path(__file__).resolve().parents[1]
 JUNK = ["", "---", "Score:", "Score: 9", "## ", "# Learning from feedback", "\x00", "é", "<!-- lii-check-disable x -->",
@@ -13,7 +14,7 @@ JUNK = ["", "---", "Score:", "Score: 9", "## ", "# Learning from feedback", "\x0
 def test_mutated_reports_never_crash(compiled):
     rng = random.Random(20261122)  # fixed seed: the same cases every run
     sources = sorted((REPO / "fixtures").rglob("*.txt")) + sorted((REPO / "fixtures").rglob("*.md"))
-    readable = []
+    readable, length = [], {}
     for case in range(150):
         lines = rng.choice(sources).read_text("utf-8").splitlines()
         for _ in range(rng.randint(1, 8)):
@@ -31,10 +32,20 @@ def test_mutated_reports_never_crash(compiled):
         try:
             report = parse_report(decode_report(data), f"case{case}.md")
         except ReportError as exc:
-            assert exc.message and "Traceback" not in exc.message
+            # Where the message names a line, it is a line of the file (1-based), as a QA lead would open it.
+            assert exc.line is None or 1 <= exc.line <= len(lines) + 1, (case, exc.line, exc.message)
             continue
+        # The score line really is the line that holds the awarded score, and every sentence starts
+        # with the first word of a line number the parser gave it.
+        score = SCORE_RE.match(lines[report.score_line - 1])
+        assert score and score.group("value").strip("* ")[:1] == str(report.awarded_score), case
+        for _, _, sentence in report.evidence_sentences():
+            assert sentence.text.split()[0] in lines[sentence.line - 1], (case, sentence)
         analyse(report, compiled)
         readable.append(report)
+        length[report.path] = len(lines)
     assert len(readable) > 50  # most mutations still read: the test exercises the analysis too
     results, _ = check_reports(readable, compiled, "pure")
-    assert all(r.verdict in ("consistent", "inconsistent") for r in results)
+    assert [r.path for r in results] == [r.path for r in readable]
+    for result in results:  # each finding's line is a line of its report
+        assert all(f.line is None or 1 <= f.line <= length[result.path] for f in result.findings), result.path

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from . import concise, github, html, jsonfmt, junit, markdown, sarif, table
 
-FORMATS: tuple[str, ...] = ("table", "concise", "json", "sarif", "junit", "github", "markdown", "html")
+from ..names import FORMATS
 DEFAULT_WIDTH = 120  # what a file or a pipe gets when nothing says otherwise
 
 # Only the table is meant for a terminal, so only it honours ``color`` and ``width``; the others are

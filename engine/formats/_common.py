@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from ..names import severity_fails  # noqa: F401  (the renderers import it from here)
+
 # --- the sanitiser --------------------------------------------------------------------------------
 
 # Whole escape sequences first (CSI "ESC [ ... final", OSC "ESC ] ... BEL|ST", and two-byte
@@ -255,19 +257,11 @@ def grid_overhead(columns: int) -> int:
     return GRID_OVERHEAD + 3 * (columns - 1)
 
 
-_SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 
 
 def fail_on(doc: dict) -> str:
     """The run's ``--fail-on`` level; ``error`` for documents that predate the field."""
     return (doc.get("summary") or {}).get("fail_on") or "error"
-
-
-def severity_fails(severity: str | None, level: str) -> bool:
-    """Does a finding of ``severity`` fail a run with ``--fail-on level``? (The same rule as the exit code.)"""
-    if level == "never":
-        return False
-    return _SEVERITY_RANK.get(severity or "", 1) <= _SEVERITY_RANK.get(level, 0)
 
 
 def report_fails(report: dict, level: str) -> bool:

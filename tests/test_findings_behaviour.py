@@ -1,0 +1,81 @@
+"""Which sentences a finding cites, in which order, and the numbers its message is filled with.
+
+Written against the mutants the older tests let through (CONTRIBUTING.md, "Mutation testing"): the
+seriousness order that decides which five sentences a theme's finding keeps, the limit of five, one
+citation per sentence, and the label-wording finding that cites the score and label lines of a real
+seed report.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from lii_check.cli import main
+from lii_check.findings import MAX_CITED, _cite
+from lii_check.model import Assessment, Evidence
+from lii_check.parser import parse_report
+
+REPO = Path(__file__).resolve().parents[1]
+SEED = REPO / "fixtures" / "seeds" / "002_c7a78147fca09e56.txt"
+MOST_SERIOUS_FIRST = ("significant", "shortfall", "intention", "strong", "good")
+
+
+def ev(level, line, theme="supervision", text=None):
+    return Evidence(theme=theme, level=level, line=line, text=text or f"sentence on line {line}",
+                    clause="c", cue="cue", signal="s", source="staff")
+
+
+def assessment(evidence):
+    return Assessment(raw=3.0, evidence=evidence, set_aside=[], themes={}, index=3.0, evidence_score=3,
+                      reasoning=[])
+
+
+@pytest.fixture(scope="module")
+def report():
+    return parse_report(SEED.read_text("utf-8"), "seed002.txt")
+
+
+@pytest.fixture(scope="module")
+def theme_rule(rulebook):
+    """A theme's expectation that cites every level."""
+    exp = next(e for e in rulebook.expectations() if e.scope == "theme" and e.theme == "supervision")
+    return dataclasses.replace(exp, cite=("all",))
+
+
+@pytest.mark.parametrize("serious, lesser", list(zip(MOST_SERIOUS_FIRST, MOST_SERIOUS_FIRST[1:])))
+def test_a_theme_finding_keeps_the_most_serious_sentences_then_orders_them_by_line(report, theme_rule, serious,
+                                                                                   lesser):
+    evidence = [ev(lesser, line) for line in range(1, 6)] + [ev(serious, 6)]
+    refs = _cite(theme_rule, report, assessment(evidence))
+    assert MAX_CITED == 5
+    assert [r.line for r in refs] == [1, 2, 3, 4, 6]  # the more serious line-6 sentence displaces line 5
+
+
+def test_a_theme_finding_cites_only_its_own_theme_once_per_sentence(report, theme_rule):
+    evidence = [ev("shortfall", 3), ev("shortfall", 3), ev("significant", 3), ev("shortfall", 4, theme="complaints")]
+    assert [(r.line, r.text) for r in _cite(theme_rule, report, assessment(evidence))] == [(3, "sentence on line 3")]
+
+
+def test_a_report_finding_keeps_its_cited_levels_in_the_rules_order(report, rulebook):
+    exp = next(e for e in rulebook.expectations() if e.scope == "report")
+    exp = dataclasses.replace(exp, cite=("significant", "shortfall"))
+    evidence = [ev("shortfall", 1, "complaints"), ev("significant", 9, "equality"), ev("good", 2),
+                ev("shortfall", 5, "research"), ev("significant", 7)]
+    assert [r.line for r in _cite(exp, report, assessment(evidence))] == [7, 9, 1, 5]  # not re-sorted by line
+
+
+def test_the_label_wording_finding_cites_the_score_and_label_lines_of_a_real_report(tmp_path):
+    text = SEED.read_text("utf-8").replace("3 - Evidence shows a good standard", "3 - Evidence shows a high standard")
+    (tmp_path / "r.txt").write_text(text, "utf-8")
+    done = CliRunner().invoke(main, [str(tmp_path / "r.txt"), "--engine", "pure", "--format", "json"])
+    [finding] = [f for f in json.loads(done.stdout)["reports"][0]["findings"] if f["rule"] == "consistency.label-wording"]
+    lines = text.split("\n")
+    score_line, label_line = lines.index("Score: 3") + 1, lines.index("3 - Evidence shows a high standard") + 1
+    assert finding["line"] == score_line
+    assert finding["evidence"] == [{"line": score_line, "text": "Score: 3"},
+                                   {"line": label_line, "text": "3 - Evidence shows a high standard"}]
+    assert 'it should read "3 - Evidence shows a good standard"' in finding["message"]
