@@ -1,7 +1,10 @@
+import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from lii_check.cli import main
 from lii_check.rulebook import load_rulebook
 
 REPO = Path(__file__).resolve().parents[1]
@@ -49,3 +52,25 @@ def compiled(rulebook):
     from lii_check.compiled import compile_rulebook_once
 
     return compile_rulebook_once(rulebook)
+
+
+@pytest.fixture
+def cli(tmp_path, monkeypatch):
+    """CliRunner on lii_check.cli.main from a tmp cwd; an escaped exception is never an exit code."""
+    monkeypatch.chdir(tmp_path)
+
+    def invoke(*args):
+        result = CliRunner().invoke(main, [str(a) for a in args])
+        assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+        assert "Traceback" not in result.stderr
+        return result
+
+    return invoke
+
+
+# A writable copy of the bundled rule files (no code, no READMEs), to edit in a test.
+@pytest.fixture
+def rules_copy(tmp_path):
+    target = tmp_path / "rules"
+    shutil.copytree(REPO / "rules", target, ignore=shutil.ignore_patterns("*.py", "__pycache__", "*.md"))
+    return target

@@ -5,14 +5,11 @@ edit; every report is a real seed report (or its relabelled copy in fixtures/shi
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import jsonschema
 import pytest
-from click.testing import CliRunner
 
-from lii_check.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "fixtures" / "seeds" / "000_69a4ab76882569fd.txt"  # real, awarded 4, consistent
@@ -20,23 +17,6 @@ SHIFTED = REPO / "fixtures" / "shifted" / "seed000_relabelled_2.txt"  # the same
 BUILTINS = ("lii-check.suppression-without-reason", "lii-check.unused-suppression")
 
 
-@pytest.fixture
-def cli(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-
-    def invoke(*args):
-        result = CliRunner().invoke(main, [str(a) for a in args])
-        assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-        return result
-
-    return invoke
-
-
-@pytest.fixture
-def rules_copy(tmp_path):
-    target = tmp_path / "rules"
-    shutil.copytree(REPO / "rules", target, ignore=shutil.ignore_patterns("*.py", "__pycache__", "*.md"))
-    return target
 
 
 def _edit(path: Path, old: str, new: str) -> int:

@@ -27,20 +27,6 @@ REPORT_KEYS = ["path", "quality_statement", "awarded_score", "evidence_score", "
 FINDING_KEYS = ["rule", "theme", "severity", "message", "line", "evidence"]
 
 
-@pytest.fixture
-def cli(tmp_path, monkeypatch):
-    """CliRunner on lii_check.cli.main from a tmp cwd; an escaped exception is never an exit code."""
-    monkeypatch.chdir(tmp_path)
-
-    def invoke(*args):
-        result = CliRunner().invoke(main, [str(a) for a in args])
-        assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-        assert "Traceback" not in result.stderr
-        return result
-
-    return invoke
-
-
 def real(*args, cwd):
     done = subprocess.run([sys.executable, "-c", "from lii_check.cli import run; run()", *map(str, args)],
                           capture_output=True, text=True, timeout=600, cwd=cwd)

@@ -3,13 +3,10 @@ same text in SARIF's rule help."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from lii_check.cli import main
 from lii_check.rule_docs import REGENERATE, md, pages
 from lii_check.rulebook import load_rulebook
 
@@ -17,23 +14,6 @@ REPO = Path(__file__).resolve().parents[1]
 COMMITTED = REPO / "docs" / "rules"
 
 
-@pytest.fixture
-def cli(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-
-    def invoke(*args):
-        result = CliRunner().invoke(main, [str(a) for a in args])
-        assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-        return result
-
-    return invoke
-
-
-@pytest.fixture
-def rules_copy(tmp_path):
-    target = tmp_path / "rules"
-    shutil.copytree(REPO / "rules", target, ignore=shutil.ignore_patterns("*.py", "__pycache__", "*.md"))
-    return target
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
