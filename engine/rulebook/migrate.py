@@ -198,14 +198,7 @@ def _signal_change(old: Signal, sig: Signal, out: dict, notes: list[str]) -> lis
     change = _cue_change(old.cues, sig.cues, f"{sig.file}:{sig.line}: signal '{sig.key}'", notes)
     if sig.description != old.description:
         change["description"] = sig.description
-    examples = _added(old.examples, sig.examples)
-    if examples:
-        change["examples"] = examples
-    if _dropped(old.examples, sig.examples):
-        notes.append(f"{sig.file}:{sig.line}: the copy dropped some of the bundled examples of '{sig.key}'; "
-                     "`rules test` still runs them")
-    if change:
-        out[sig.key] = change
+    _record(change, old.examples, sig.examples, f"{sig.file}:{sig.line}", sig.key, out, notes)
     return []
 
 
@@ -224,15 +217,21 @@ def _expectation_change(old: Expectation, exp: Expectation, out: dict, notes: li
     for key in ("severity", "message", "description"):
         if getattr(exp, key) != getattr(old, key):
             change[key] = getattr(exp, key)
-    examples = _added(old.examples, exp.examples)
-    if examples:
-        change["examples"] = examples
-    if _dropped(old.examples, exp.examples):
-        notes.append(f"{exp.file}:{exp.line}: the copy dropped some of the bundled examples of '{exp.id}'; "
-                     "`rules test` still runs them")
-    if change:
-        out[exp.id] = change
+    _record(change, old.examples, exp.examples, f"{exp.file}:{exp.line}", exp.id, out, notes)
     return []
+
+
+def _record(change: dict, old_examples: dict, examples: dict, where: str, name: str, out: dict,
+            notes: list[str]) -> None:
+    """Add the copy's new examples to a signal's or expectation's change, note dropped ones (an overlay
+    cannot drop bundled examples), and keep the change if there is one."""
+    added = _added(old_examples, examples)
+    if added:
+        change["examples"] = added
+    if _dropped(old_examples, examples):
+        notes.append(f"{where}: the copy dropped some of the bundled examples of '{name}'; `rules test` still runs them")
+    if change:
+        out[name] = change
 
 
 class _Dumper(yaml.SafeDumper):
