@@ -14,9 +14,7 @@ import re
 
 try:  # Python 3.11+
     import re._parser as sre_parse  # type: ignore[import-not-found]
-    import re._constants as sre_constants  # type: ignore[import-not-found]
 except ImportError:  # Python 3.10
-    import sre_constants  # type: ignore[no-redef]
     import sre_parse  # type: ignore[no-redef]
 
 _REFUSED = {
