@@ -19,7 +19,7 @@ from .compiled import compile_rulebook_once
 from .compiler import CompileError
 from .config import Config
 from .builtin_rules import with_builtin_overrides
-from .rulebook import with_overrides
+from .rulebook import bundled_rules_dir, with_overrides
 from .session import Session, SetupError, load_rules
 
 BUNDLED_RULES_PATH = "rules"  # where the bundled rulebook lives in lii-check's own repository
@@ -128,12 +128,16 @@ class BaseSource:
 
 @contextlib.contextmanager
 def base_folder(base: str, after_dir: str | None, cwd: Path | None = None) -> Iterator[BaseSource]:
-    """``base`` as a folder when one exists by that name, else as ``REV`` or ``REV:PATH`` in git.
+    """``base`` as a folder when one exists by that name, else the bundled rulebook for ``bundled`` (as an
+    overlay's ``extends: bundled`` says), else as ``REV`` or ``REV:PATH`` in git.
 
     ``after_dir`` is the after side's rules folder (None for the bundled rulebook): a revision
     without a path reads the same folder, or ``rules/`` of the current repository for the bundled one."""
     if Path(base).is_dir():
         yield BaseSource(Path(base), base, None, False)
+        return
+    if base == "bundled":
+        yield BaseSource(bundled_rules_dir(), "bundled", None, False)
         return
     repo, rev, path = _git_location(base, after_dir, cwd or Path.cwd())
     resolved = _git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}")

@@ -546,3 +546,14 @@ def test_unreadable_and_left_out_files_are_counted_not_moved_and_said(tmp_path, 
         out = invoke("rules", "diff", corpus, "--engine", "pure", "--format", fmt, *args, cwd=tmp_path).stdout
         assert "1 report could not be read (with either rulebook)" in out
         assert "Not searched: 1 file(s) or folder(s) left out by exclude patterns." in out
+
+
+def test_bundled_as_the_base_is_the_bundled_rulebook(tmp_path):
+    """`--base bundled` names the bundled rulebook, as an overlay's `extends: bundled` does: the same moves
+    as a copy of rules/ as the base, against the README's example overlay (seed 001 becomes inconsistent)."""
+    overlay = REPO / "fixtures" / "overlays" / "example"
+    _, named = diff_json("--base", "bundled", "--rules", overlay, cwd=tmp_path)
+    _, copied = diff_json("--base", copy_rules(tmp_path / "copy"), "--rules", overlay, cwd=tmp_path)
+    assert named["base"] == {"rulebook": "bundled", "commit": None}
+    assert named["reports"] == copied["reports"] and named["summary"] == copied["summary"]
+    assert [r["path"] for r in named["reports"]] == [str(REPO / "fixtures/seeds/001_be58087aa61b4f94.txt")]
