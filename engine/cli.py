@@ -612,7 +612,7 @@ def rules_list(directory: str | None, fmt: str, cues: bool = False) -> None:
 
 @rules.command("diff")
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--base", required=True, help="The rules before the change: a folder, or REV / REV:PATH in git.")
+@click.option("--base", required=True, help="The rules before the change: a folder, bundled (the bundled rulebook), or REV / REV:PATH in git.")
 @click.option("--rules", "rules_dir", type=click.Path(file_okay=False), help="The rules after the change.  [default: the configuration's, else the bundled ones]")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this configuration file instead of searching for one.")
 @click.option("--engine", type=click.Choice(ENGINES), default=None, help="As for check.  [default: auto]")
