@@ -106,18 +106,20 @@ def missed_gates(result: dict, gates: Gates) -> list[str]:
     exact, n = result.get("evidence_equals_awarded"), result.get("reports", 0)
     if gates.min_band_exact is not None and (exact is None or exact < gates.min_band_exact):
         matched = round((exact or 0) * n)
-        out.append(f"evidence score equals the awarded score in {_pct(exact)} of reports ({matched} of {n}), "
-                   f"below --min-band-exact {_pct(gates.min_band_exact)}")
+        out.append(f"evidence score equals the awarded score in {share_text(exact)} of reports ({matched} of {n}), "
+                   f"below --min-band-exact {share_text(gates.min_band_exact)}")
     flagged = result.get("unmodified_flagged", 0)
     if gates.max_false_flags is not None and flagged > gates.max_false_flags:
         out.append(f"{flagged} unmodified report(s) judged inconsistent as they stand, more than "
                    f"--max-false-flags {gates.max_false_flags}")
     one = result.get("one_band_shifts") or {}
     if gates.min_detect is not None and (one.get("share") is None or one["share"] < gates.min_detect):
-        out.append(f"one-band shifts caught: {_pct(one.get('share'))} ({one.get('caught', 0)} of "
-                   f"{one.get('copies', 0)} copies), below --min-detect {_pct(gates.min_detect)}")
+        out.append(f"one-band shifts caught: {share_text(one.get('share'))} ({one.get('caught', 0)} of "
+                   f"{one.get('copies', 0)} copies), below --min-detect {share_text(gates.min_detect)}")
     return out
 
 
-def _pct(share: float | None) -> str:
+def share_text(share: float | None) -> str:
+    """A share as calibrate prints it everywhere (table and threshold messages alike): one decimal, so a
+    figure just under a threshold never prints as the threshold itself (89.7%, not 90%)."""
     return "-" if share is None else f"{share:.1%}".replace(".0%", "%")

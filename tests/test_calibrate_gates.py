@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from lii_check.calibrate import Gates, calibrate, missed_gates, shifted
+from lii_check.calibrate import Gates, calibrate, missed_gates, share_text, shifted
 from lii_check.cli import main
 from lii_check.parser import read_report
 
@@ -74,7 +74,7 @@ def test_calibrate_prints_both_figures_and_passes_its_thresholds_on_the_seeds(se
     done = _run(SEEDS, "--min-detect", share, "--max-false-flags", 0, "--min-band-exact", 1.0)
     assert done.exit_code == 0, done.stderr
     one = seed_result["one_band_shifts"]
-    assert (f"One-band shifts caught: {share:.0%} ({one['caught']} of {one['copies']}; {one['borderline']} more on "
+    assert (f"One-band shifts caught: {share_text(share)} ({one['caught']} of {one['copies']}; {one['borderline']} more on "
             f"the mark, warned as borderline); unmodified reports flagged: 0 of 5") in " ".join(done.stdout.split())
 
 

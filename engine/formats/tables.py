@@ -9,6 +9,7 @@ from __future__ import annotations
 from ._common import (MIN_WIDTH, display_width, fit_columns, grid, grid_overhead, hanging, one_line, pad, pad_left,
                       plural, wrap)
 from .table import report_block
+from ..calibrate import share_text
 
 _SIMPLE_GAP = 2
 
@@ -118,20 +119,20 @@ def calibration(result: dict, width: int) -> str:
     share = result.get("evidence_equals_awarded")
     incons = result.get("inconsistent_share")
     out += wrap(f"Reports: {result.get('reports', 0)}; evidence score equals awarded: "
-                f"{'-' if share is None else f'{share:.0%}'}; two or more bands away: "
+                f"{share_text(share)}; two or more bands away: "
                 f"{result.get('two_or_more_bands_away', 0)}; judged inconsistent as they stand: "
-                f"{'-' if incons is None else f'{incons:.0%}'}", width)
+                f"{share_text(incons)}", width)
     for path in result.get("inconsistent_reports") or []:
         out += hanging("  inconsistent as it stands: ", "    ", one_line(path), width, breaks="/")
     out.append("")
     out += wrap("Shift test: every report re-scored to each other band (score and label lines changed, in memory)",
                 width)
     out += fitted_table(["shift (bands)", "copies", "caught", "share caught"],
-                        [[size, v.get("copies"), v.get("caught"), f"{v.get('share', 0):.0%}"]
+                        [[size, v.get("copies"), v.get("caught"), share_text(v.get("share", 0))]
                          for size, v in (result.get("shift_test") or {}).items()], width)
     one = result.get("one_band_shifts")
     if one is not None:
-        caught = "-" if one.get("share") is None else f"{one['share']:.0%}"
+        caught = share_text(one.get("share"))
         near = f"; {one['borderline']} more on the mark, warned as borderline" if one.get("borderline") else ""
         out += wrap(f"One-band shifts caught: {caught} ({one.get('caught', 0)} of {one.get('copies', 0)}{near}); "
                     f"unmodified reports flagged: {result.get('unmodified_flagged', 0)} of "
