@@ -48,6 +48,7 @@ class Validation:
     rules: str  # the folder as given, or "(bundled)"
     problems: list[Problem]
     counts: dict[str, int] | None  # files, themes, signals, expectations; None when the rules do not load
+    base_warnings: int = 0  # lexicon warnings of an overlay's base that the overlay did not touch (not listed)
 
     @property
     def errors(self) -> list[Problem]:
@@ -82,13 +83,22 @@ def validate_rules(directory: str | None) -> Validation:
 
     warnings = [Problem(f, line, col, "warning", RENAMED_PLACEHOLDER, message)
                 for f, line, col, message in renamed_placeholder_warnings(rulebook.expectations(), lines_of)]
-    for clash in check_lexicon(rulebook):  # cue lists that contradict one another: reported, never fatal
+    clashes = check_lexicon(rulebook)  # cue lists that contradict one another: reported, never fatal
+    base_warnings = 0
+    if rulebook.overlay_files:
+        # A team validating its overlay answers for its own files: a clash wholly inside the base is the
+        # base's to fix, and its bare bundled file names would annotate files the team's repository lacks.
+        own = tuple(rulebook.overlay_files)
+        mine = [c for c in clashes if c.here.startswith(own) or c.there.startswith(own)]
+        base_warnings, clashes = len(clashes) - len(mine), mine
+    for clash in clashes:
         file, _, line = clash.here.rpartition(":")
         warnings.append(Problem(file, int(line) if line.isdigit() else 1, 1, "warning", LEXICON_CLASH,
                                 f"{clash.message} (other place: {clash.there})"))
     counts = {"files": len(rulebook.files), "themes": len(rulebook.themes), "signals": len(rulebook.signals()),
               "expectations": len(rulebook.expectations())}
-    return Validation(rulebook.path, sorted(warnings, key=lambda p: (p.file, p.line, p.col, p.message)), counts)
+    return Validation(rulebook.path, sorted(warnings, key=lambda p: (p.file, p.line, p.col, p.message)), counts,
+                      base_warnings)
 
 
 def exit_code(validation: Validation) -> int:
@@ -105,8 +115,10 @@ def summary_line(validation: Validation) -> str:
         return f"{len(validation.errors)} problem(s) found."
     c = validation.counts
     tail = f"{len(validation.warnings)} warning(s)" if validation.warnings else "no problems"
+    base = (f" ({validation.base_warnings} lexicon warning(s) of the base rulebook not shown: validate the base "
+            "to see them)") if validation.base_warnings else ""
     return (f"{validation.rules}: {c['files']} files, {c['themes']} themes, {c['signals']} signals, "
-            f"{c['expectations']} expectations: {tail}.")
+            f"{c['expectations']} expectations: {tail}.{base}")
 
 
 def _text(validation: Validation) -> str:

@@ -271,3 +271,29 @@ def test_the_bundled_rulebook_warns_only_about_known_misreadings():
         ("negation-in-positive-cue", "complaints.yaml"),  # "none late" likewise
         ("negation-in-positive-cue", "language.yaml"),  # "found no complaint" likewise
     ]
+
+
+def test_validating_an_overlay_lists_its_own_clashes_not_the_base_s(tmp_path):
+    """A team validating its overlay sees the clashes its own files take part in, with their paths; the
+    bundled rulebook's own clashes are counted, not listed (they would annotate files the team lacks)."""
+    from click.testing import CliRunner
+
+    from lii_check.cli import main
+
+    base_count = len(check_lexicon(load_rulebook()))
+    assert base_count > 0
+    folder = tmp_path / "team"
+    folder.mkdir()
+    (folder / "team.yaml").write_text(
+        "kind: overlay\nextends: bundled\nsignals:\n  supervision:supervision-missing:\n"
+        "    add:\n      phrases: [never]\n", "utf-8")
+    run = CliRunner().invoke(main, ["rules", "validate", str(folder)])
+    assert run.exit_code == 0, run.output
+    lines = run.stdout.splitlines()
+    listed = [line for line in lines[:-1] if ": warning: " in line]
+    assert listed and all(line.startswith(f"{folder / 'team.yaml'}:") or f"(other place: {folder}" in line
+                          for line in listed)
+    assert "'never' is both a negation cue" in run.stdout
+    assert lines[-1].endswith(f"lexicon warning(s) of the base rulebook not shown: validate the base to see them)")
+    hidden = int(re.search(r"\((\d+) lexicon warning\(s\) of the base", lines[-1]).group(1))
+    assert hidden + len(listed) >= base_count  # nothing of the base is lost, only not listed

@@ -311,6 +311,10 @@ def assemble(label: str, files: list[Path], folder: Folder) -> Rulebook:
     """A full rulebook from one folder's files: exactly one language and one scoring file, some themes."""
     themes, languages, scorings, problems = folder.themes, folder.languages, folder.scorings, list(folder.problems)
     for kind, found in (("language", languages), ("scoring", scorings)):
+        # A file that could not be read may be the missing one (or an overlay): its own problem says
+        # what to fix, and "add a language file" would send an overlay author the wrong way.
+        if not found and folder.problems:
+            continue
         if len(found) != 1:
             what = "no file" if not found else f"{len(found)} files"
             problems.append(RuleProblem(label, 1, 1, f"a rulebook needs exactly one file with 'kind: {kind}'; found {what}"))

@@ -48,7 +48,11 @@ def plain(error: jsonschema.ValidationError, schema: dict) -> tuple[list, bool, 
         names = {"array": "a list", "object": "a block of keys", "string": "text", "integer": "a whole number",
                  "number": "a number", "boolean": "true or false"}
         wanted_text = " or ".join(names.get(w, w) for w in (wanted if isinstance(wanted, list) else [wanted]))
-        return path, False, f"this should be {wanted_text}{inside}, not {type(error.instance).__name__}"
+        found = {"float": "a number", "int": "a whole number", "str": "text", "dict": "a block of keys",
+                 "list": "a list", "bool": "true or false",
+                 "NoneType": "empty (nothing after the colon: check the indentation of the lines below it)",
+                 }.get(type(error.instance).__name__, type(error.instance).__name__)
+        return path, False, f"this should be {wanted_text}{inside}, not {found}"
     if v == "pattern":
         desc = error.schema.get("description", f"text matching {error.validator_value}")
         return path, False, f"'{error.instance}' is not in the expected form{inside}: {desc}"

@@ -70,8 +70,8 @@ def read_yaml(path: Path, display: str) -> tuple[Any, Located | None, list[RuleP
         if not exc.syntax:
             return None, None, [RuleProblem(display, exc.line, exc.col, f"unusable YAML: {exc.message}")]
         hint = " (check the indentation and that every 'key: value' has a space after the colon)"
-        if "tab" in exc.message:
-            hint = " (indent with spaces, not tabs)"
+        if "tab" in exc.message or "'\\t'" in exc.message or "\t" in exc.message:
+            hint = " (indent with spaces, not tabs: replace the tab with spaces)"
         return None, None, [RuleProblem(display, exc.line, exc.col, f"YAML syntax error: {exc.message}{hint}")]
     if node is None:
         return None, None, [RuleProblem(display, 1, 1, "the file is empty: a rule file needs 'kind:' and its keys")]
