@@ -218,6 +218,17 @@ def write_pages(rulebook: Rulebook, rules_dir: Path, out: Path) -> list[Path]:
                               "are read from; choose another folder such as docs/rules/")
     if target.exists() and not target.is_dir():
         raise DocsProblem(f"{out}: exists and is not a folder")
+    if target.is_dir():
+        # Another rulebook (a copy, the bundled rules of a checkout): pages among its YAML files would
+        # clutter it and be taken for part of it.
+        for candidate in sorted(target.glob("*.y*ml")):
+            try:
+                head = candidate.read_text("utf-8", errors="replace")[:4096]
+            except OSError:
+                continue
+            if re.search(r"(?m)^kind:\s*(?:theme|language|scoring|overlay)\b", head):
+                raise DocsProblem(f"{out}: refusing to write rule pages into a folder that holds rule files "
+                                  f"({candidate.name}); choose another folder such as docs/rules/")
     written = []
     try:
         target.mkdir(parents=True, exist_ok=True)

@@ -111,3 +111,14 @@ def test_information_uri_comes_from_the_project_urls(monkeypatch):
     assert sarif.driver({"name": "lii-check", "version": "1"})["informationUri"] == "https://example.org/lii-check"
     monkeypatch.setattr(metadata, "metadata", lambda name: Meta(["Documentation, docs/rules/index.md"]))
     assert "informationUri" not in sarif.driver({"name": "lii-check"})  # relative: not a valid informationUri
+
+
+def test_refuses_to_write_into_any_folder_of_rule_files(cli, rules_copy, tmp_path):
+    """Not only the rules it reads: another rulebook (here a copy, while the bundled one is documented)
+    is refused too, and nothing is written into it."""
+    before = sorted(p.name for p in rules_copy.iterdir())
+    result = cli("rules", "docs", rules_copy)
+    assert result.exit_code == 2
+    assert "refusing to write rule pages into a folder that holds rule files" in result.stderr
+    assert sorted(p.name for p in rules_copy.iterdir()) == before
+    assert cli("rules", "docs", tmp_path / "pages").exit_code == 0  # an ordinary folder is fine
