@@ -538,3 +538,21 @@ def test_rules_overlay_refuses_what_it_must(tmp_path, monkeypatch):
     assert not (tmp_path / "out").exists()
     folder(tmp_path, "out", {"x.yaml": OVERLAY_HEAD})
     assert "already holds rule files" in cli("rules", "overlay", "--from", "copy", "out").stderr
+
+
+def test_a_migrated_overlay_never_points_editors_into_an_installed_package(tmp_path, monkeypatch):
+    """From a checkout the schema line is relative to the repository's schema; from an installed package
+    (a venv's site-packages) that path exists only on this machine, so the overlay says how to get one."""
+    from lii_check.rulebook import migrate
+
+    migration = migrate.Migration({"kind": "overlay", "extends": "bundled"}, [])
+    here = migrate.overlay_text(migration, tmp_path, tmp_path / "copy")
+    assert here.startswith("# yaml-language-server: $schema=") and "site-packages" not in here.split("\n")[0]
+    installed = tmp_path / "venv" / "lib" / "python3.11" / "site-packages" / "lii_check"
+    (installed / "schema").mkdir(parents=True)
+    monkeypatch.setattr(migrate.resources, "files", lambda package: installed)
+    text = migrate.overlay_text(migration, tmp_path / "out", tmp_path / "copy")
+    first = text.split("\n")[0]
+    assert "site-packages" not in text and "yaml-language-server: $schema=" not in first
+    assert first.startswith("# For editors: `lii-check schema overlay > overlay.schema.json`")
+    assert "kind: overlay" in text

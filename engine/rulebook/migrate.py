@@ -255,7 +255,13 @@ def overlay_text(migration: Migration, out_dir: Path, source: Path) -> str:
     except ValueError:  # another drive (Windows)
         where = str(schema)
     body = yaml.dump(migration.overlay, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100_000)
-    head = [f"# yaml-language-server: $schema={Path(where).as_posix()}",
+    if "site-packages" in Path(str(schema)).parts or "dist-packages" in Path(str(schema)).parts:
+        # An installed copy's path is this machine's venv: committed, it would point nowhere for colleagues.
+        schema_line = ("# For editors: `lii-check schema overlay > overlay.schema.json`, then point "
+                       "`# yaml-language-server: $schema=` at that file.")
+    else:
+        schema_line = f"# yaml-language-server: $schema={Path(where).as_posix()}"
+    head = [schema_line,
             f"# Written by `lii-check rules overlay --from {source.as_posix()}`: what that copy changed in the",
             "# bundled rulebook. Everything else comes from the bundled rulebook, fixes included."]
     return "\n".join(head) + "\n" + body
