@@ -556,3 +556,28 @@ def test_a_migrated_overlay_never_points_editors_into_an_installed_package(tmp_p
     assert "site-packages" not in text and not re.search(r"\$schema=[^`\s]", first)
     assert first.startswith("# For editors: `lii-check schema overlay > overlay.schema.json`")
     assert "kind: overlay" in text
+
+
+def test_explain_never_blames_a_removal_that_changed_nothing(tmp_path):
+    """'longstanding' is read as strong by the cue 'long-standing' too (its hyphen is optional). An overlay
+    removing only the cue 'longstanding' changes nothing, so explain must not name the removal; removing
+    'long-standing' as well changes the reading."""
+    report = tmp_path / "r.md"  # synthetic: one sentence, written for this test
+    report.write_text("---\nsynthetic: true\n---\n\nLearning, improvement and innovation\n\nScore: 3\n\n"
+                      "3 - Evidence shows a good standard\n\n"
+                      "The council had a longstanding learning forum that staff valued.\n", "utf-8")
+
+    def explained(cues: str) -> list[dict]:
+        rules = folder(tmp_path, f"r{len(cues)}", {"x.yaml": OVERLAY_HEAD + f"""signals:
+  maturity-embedded:
+    remove: [{cues}]
+"""})
+        done = cli("explain", str(report), "--rules", str(rules), "--engine", "pure", "--format", "json")
+        assert done.exit_code in (0, 1), done.output
+        return [e for t in json.loads(done.stdout)["themes"] for e in t.get("evidence", []) if e["line"] == 11]
+
+    sibling = explained("longstanding")
+    assert [(e["level"], e["cue"]) for e in sibling] == [("strong", "longstanding")]
+    assert "overlay" not in sibling[0]
+    both = explained("longstanding, long-standing")
+    assert all(e["level"] != "strong" for e in both)

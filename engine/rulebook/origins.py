@@ -113,16 +113,21 @@ def reading_overlay(rulebook: Rulebook, theme: str, signal_id: str, cue: str, cl
     owner = rulebook.theme(theme)
     if owner is not None:
         found += _from_overlay(rulebook, owner.topic.cues, clause)
-    found += removed_here(rulebook, theme, clause)
+    found += removed_here(rulebook, theme, clause, still_read=parts[-1])
     return ", ".join(dict.fromkeys(found)) or None
 
 
-def removed_here(rulebook: Rulebook, theme: str, clause: str) -> list[str]:
-    """The overlay lines that removed a cue the base would have read in this clause (for this theme)."""
+def removed_here(rulebook: Rulebook, theme: str, clause: str, still_read: str = "") -> list[str]:
+    """The overlay lines that removed a cue the base would have read in this clause (for this theme).
+
+    A removal whose cue would match the words still read (``still_read``: another cue of the list, such
+    as "long-standing" for a removed "longstanding") changed nothing here, so it is not named."""
     found = []
     for owner, _text, regex, where in rulebook.removed_cues:
         applies = (owner.startswith("language:") or owner == f"topic:{theme}" or owner.startswith(f"{theme}:")
                    or ":" not in owner)  # a bare id: a language signal, read for every theme
+        if still_read and re.search(regex, still_read, re.IGNORECASE):
+            continue
         if applies and clause and re.search(regex, clause, re.IGNORECASE):
             found.append(where)
     return found
