@@ -45,7 +45,7 @@ def test_three_separate_mistakes_give_three_located_messages(rules_copy):
     problems = _problems(rules_copy)
     name = str(f)
     assert f"{name}:{typo}:5: unknown key 'severty' in 'expectations' > item 1: did you mean 'severity'?" in problems
-    assert f"{name}:{weight}:9: this should be a number in 'weight', not str" in problems
+    assert f"{name}:{weight}:9: this should be a number in 'weight', not text" in problems
     assert any(p.startswith(f"{name}:{bad_regex}:") and "is invalid (missing )" in p for p in problems)
     assert len(problems) == 3
 
@@ -87,7 +87,11 @@ def test_empty_and_missing_folder(tmp_path):
     (tmp_path / "empty.yaml").write_text("", "utf-8")
     problems = _problems(tmp_path)
     assert any("empty.yaml:1:1: the file is empty" in p for p in problems)
-    assert any("exactly one file with 'kind: language'" in p for p in problems)
+    # the broken file may be the language file (or an overlay): its own problem is the one to fix
+    assert not any("exactly one file with 'kind: language'" in p for p in problems)
+    (tmp_path / "empty.yaml").unlink()  # a folder of readable files without a language file is told so
+    (tmp_path / "co-production.yaml").write_text((REPO / "rules" / "co-production.yaml").read_text("utf-8"), "utf-8")
+    assert any("exactly one file with 'kind: language'" in p for p in _problems(tmp_path))
     assert "does not exist" in _problems(tmp_path / "nope")[0]
 
 

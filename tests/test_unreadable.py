@@ -181,7 +181,7 @@ def test_check_with_a_broken_rules_folder(tmp_path, broken_rules):
     assert done.returncode == 2
     assert done.stdout == ""  # nothing was checked
     lines = done.stderr.splitlines()
-    assert lines[0] == "rules/supervision.yaml:6:9: this should be a number in 'weight', not str"
+    assert lines[0] == "rules/supervision.yaml:6:9: this should be a number in 'weight', not text"
     assert lines[1].startswith("rules/zz-broken.yaml:3:1: YAML syntax error: ")
     assert lines[-1] == "lii-check: 2 problem(s) in the rules; nothing was checked."
 
@@ -189,7 +189,7 @@ def test_check_with_a_broken_rules_folder(tmp_path, broken_rules):
 def test_rules_validate_lists_every_problem(tmp_path, broken_rules):
     done = _run(["rules", "validate", "rules"], tmp_path)
     assert done.returncode == 2
-    assert done.stdout.splitlines()[0] == "rules/supervision.yaml:6:9: this should be a number in 'weight', not str"
+    assert done.stdout.splitlines()[0] == "rules/supervision.yaml:6:9: this should be a number in 'weight', not text"
     assert done.stdout.splitlines()[1].startswith("rules/zz-broken.yaml:3:1: YAML syntax error")
     assert "2 problem(s) found." in done.stderr
 
