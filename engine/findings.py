@@ -4,6 +4,7 @@ from __future__ import annotations
 from .compiler import CompiledRules
 from .measures import measures
 from .model import NEGATIVE_LEVELS, POSITIVE_LEVELS, Assessment, EvidenceRef, Finding, Report
+from .names import SEVERITIES
 from .parser import DESCRIPTORS
 from .rulebook import Expectation, Rulebook
 from .rulebook.messages import RENAMED_PLACEHOLDERS
@@ -78,6 +79,6 @@ def build_findings(fired: list[tuple[str, int]], facts: list[dict], compiled: Co
             line=evidence[0].line if evidence else report.score_line,
             evidence=evidence,
         ))
-    severity_rank = {"error": 0, "warning": 1, "info": 2}
-    findings.sort(key=lambda f: (severity_rank[f.severity], f.line or 0, f.rule))
+    # Most serious first (the order names.SEVERITIES defines), then by line, then by rule id.
+    findings.sort(key=lambda f: (SEVERITIES.index(f.severity), f.line or 0, f.rule))
     return findings

@@ -79,3 +79,18 @@ def test_the_label_wording_finding_cites_the_score_and_label_lines_of_a_real_rep
     assert finding["evidence"] == [{"line": score_line, "text": "Score: 3"},
                                    {"line": label_line, "text": "3 - Evidence shows a high standard"}]
     assert 'it should read "3 - Evidence shows a good standard"' in finding["message"]
+
+
+def test_findings_are_ordered_most_serious_first_then_by_line_then_rule(tmp_path):
+    """Every report of the bundled fixtures lists its findings by severity (error, warning, info), then
+    line, then rule id. The corpus must hold the cases that tell those keys apart, or the test says so."""
+    done = CliRunner().invoke(main, [str(REPO / "fixtures"), "--engine", "pure", "--format", "json"])
+    assert done.exit_code == 1, done.output  # fixtures/shifted is inconsistent on purpose
+    order = {"error": 0, "warning": 1, "info": 2}
+    by_severity_not_line = by_line_not_rule = 0
+    for report in json.loads(done.stdout)["reports"]:
+        keys = [(order[f["severity"]], f["line"] or 0, f["rule"]) for f in report["findings"]]
+        assert keys == sorted(keys), report["path"]
+        by_severity_not_line += any(a[0] < b[0] and a[1] > b[1] for a, b in zip(keys, keys[1:]))
+        by_line_not_rule += any(a[0] == b[0] and a[1] < b[1] and a[2] > b[2] for a, b in zip(keys, keys[1:]))
+    assert by_severity_not_line and by_line_not_rule, "no fixture tells the sort keys apart any more"
