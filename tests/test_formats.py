@@ -149,6 +149,25 @@ def test_golden_output(produced, kind, fmt):
     assert actual.endswith("\n") and "/tmp" not in actual
     path = GOLDEN / f"{kind}.{EXTENSION[fmt]}" if fmt not in ("table", "concise", "github") else \
         GOLDEN / f"{kind}.{fmt}.txt"
+    if fmt == "html":
+        # Every page carries the same stylesheet and script: compared once, against page-assets.html.
+        assets, actual = split_page_assets(actual)
+        _compare_golden(GOLDEN / "page-assets.html", assets)
+    _compare_golden(path, actual)
+
+
+ASSETS = re.compile(r"(<style>\n.*?</style>)|(<script>\(function\(\)\{.*?\}\)\(\);</script>)", re.S)
+
+
+def split_page_assets(page: str) -> tuple[str, str]:
+    """(the page's stylesheet and script, the page with each replaced by a marker naming the golden)."""
+    found = ASSETS.findall(page)
+    assert [bool(style) for style, _ in found] == [True, False], "one stylesheet, then one script, expected"
+    assets = "".join(style or script for style, script in found) + "\n"
+    return assets, ASSETS.sub("<!-- see page-assets.html -->", page)
+
+
+def _compare_golden(path: Path, actual: str) -> None:
     if UPDATE:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(actual, "utf-8", newline="")
