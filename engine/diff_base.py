@@ -19,7 +19,7 @@ from .compiled import compile_rulebook_once
 from .compiler import CompileError
 from .config import Config
 from .builtin_rules import with_builtin_overrides
-from .rulebook import bundled_rules_dir, with_overrides
+from .rulebook import BUNDLED_NAME, bundled_rules_dir, with_overrides
 from .session import Session, SetupError, load_rules
 
 BUNDLED_RULES_PATH = "rules"  # where the bundled rulebook lives in lii-check's own repository
@@ -136,8 +136,8 @@ def base_folder(base: str, after_dir: str | None, cwd: Path | None = None) -> It
     if Path(base).is_dir():
         yield BaseSource(Path(base), base, None, False)
         return
-    if base == "bundled":
-        yield BaseSource(bundled_rules_dir(), "bundled", None, False)
+    if base == BUNDLED_NAME:
+        yield BaseSource(bundled_rules_dir(), BUNDLED_NAME, None, False)
         return
     repo, rev, path = _git_location(base, after_dir, cwd or Path.cwd())
     resolved = _git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}")

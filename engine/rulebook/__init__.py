@@ -12,11 +12,11 @@ plain-English messages for every mistake in them.
 """
 from .cues import phrase_pattern
 from .load import bundled_rules_dir, load_rulebook, load_schema, with_overrides
-from .model import (BUNDLED, PLACEHOLDERS, Cue, CueList, Expectation, Language, RuleProblem, Rulebook,
+from .model import (BUNDLED, BUNDLED_NAME, PLACEHOLDERS, Cue, CueList, Expectation, Language, RuleProblem, Rulebook,
                     RulebookInvalid, Scoring, Signal, Theme)
 
 __all__ = [
-    "BUNDLED", "PLACEHOLDERS", "Cue", "CueList", "Expectation", "Language", "RuleProblem", "Rulebook",
+    "BUNDLED", "BUNDLED_NAME", "PLACEHOLDERS", "Cue", "CueList", "Expectation", "Language", "RuleProblem", "Rulebook",
     "RulebookInvalid", "Scoring", "Signal", "Theme", "bundled_rules_dir", "load_rulebook", "load_schema",
     "phrase_pattern", "with_overrides",
 ]

@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from .load import load_rulebook, rule_files
-from .model import BUNDLED, Cue, CueList, Expectation, RuleProblem, Rulebook, RulebookInvalid, Signal
+from .model import BUNDLED, BUNDLED_NAME, Cue, CueList, Expectation, RuleProblem, Rulebook, RulebookInvalid, Signal
 
 
 class MigrationProblem(Exception):
@@ -79,7 +79,7 @@ def diff_rulebooks(base: Rulebook, copy: Rulebook, copy_root: Path) -> Migration
     """The overlay that turns base into copy; MigrationProblem listing what an overlay cannot say."""
     problems: list[RuleProblem] = []
     notes: list[str] = []
-    overlay: dict = {"kind": "overlay", "extends": "bundled"}
+    overlay: dict = {"kind": "overlay", "extends": BUNDLED_NAME}
     themes: dict = {}
     signals: dict = {}
     expectations: dict = {}

@@ -4,7 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-BUNDLED = "(bundled)"
+BUNDLED = "(bundled)"  # how output names the bundled rulebook
+# The word a user writes for it: `extends: bundled` in an overlay, `rules diff --base bundled`.
+BUNDLED_NAME = "bundled"
 # What an expectation's message may quote, e.g. "The text reads as band {evidence}". "count" is the
 # old name of two of them (messages.RENAMED_PLACEHOLDERS); it still works, with a warning.
 PLACEHOLDERS = ("awarded", "evidence", "index", "label", "descriptor", "theme", "themes_with_significant",
@@ -166,7 +168,7 @@ class Rulebook:
 
     def origin(self, file: str, line: int) -> str:
         """Where a rule, signal or cue was written: 'bundled' or file:line."""
-        return "bundled" if file in self.bundled_files else f"{file}:{line}"
+        return BUNDLED_NAME if file in self.bundled_files else f"{file}:{line}"
     # The configuration's severity for lii-check's own rules, (id, severity or "off"): builtin_rules.py.
     # A plain default (not a factory), so a rulebook pickled before this field existed still reads it.
     builtin_overrides: tuple[tuple[str, str], ...] = ()

@@ -21,7 +21,7 @@ import jsonschema
 from .load import (_cue_problems, _cues, _duplicate_ids, _placeholder_problems, assemble, bundled_rules_dir,
                    load_overlay_schema_text, load_rulebook, load_schema, read_folder, rule_files)
 from .messages import deepest, plain
-from .model import BUNDLED, CueList, Expectation, RuleProblem, Rulebook, RulebookInvalid
+from .model import BUNDLED, BUNDLED_NAME, CueList, Expectation, RuleProblem, Rulebook, RulebookInvalid
 from .yamlsource import Located
 
 # Read straight from the bytes, only to know which folders the cache key must cover; the full load
@@ -38,7 +38,7 @@ def overlay_schema() -> dict:
 
 def base_folder(folder_label: str, extends: str) -> tuple[Path, str]:
     """The folder an overlay extends and its display label: 'bundled', or relative to the overlay."""
-    if extends == "bundled":
+    if extends == BUNDLED_NAME:
         return bundled_rules_dir(), BUNDLED
     label = os.path.normpath(os.path.join(folder_label, extends))
     return Path(label), label
