@@ -393,7 +393,10 @@ def test_ctrl_c_exits_130_with_one_line_and_no_output_files(tmp_path, moment):
     proc = subprocess.Popen(
         [sys.executable, "-c", INTERRUPTIBLE, moment, "--engine", "pure", "--output", "json=out/lii.json",
          "--output", "sarif=out/lii.sarif", "corpus"],
-        cwd=tmp_path, env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        cwd=tmp_path, env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # A shell's background job (`pytest … &`, nohup) starts with Ctrl-C ignored, and a child inherits
+        # that; give lii-check the terminal's default, as a user at a prompt has.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         before = []
         for line in proc.stderr:  # anything else lii-check says on stderr first is kept for the message check
