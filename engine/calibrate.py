@@ -11,6 +11,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from .check import check_reports
+from .formats._common import share_text
 from .model import Report, ReportResult
 from .parser import DESCRIPTORS
 from .compiled import CompiledRulebook
@@ -119,7 +120,4 @@ def missed_gates(result: dict, gates: Gates) -> list[str]:
     return out
 
 
-def share_text(share: float | None) -> str:
-    """A share as calibrate prints it everywhere (table and threshold messages alike): one decimal, so a
-    figure just under a threshold never prints as the threshold itself (89.7%, not 90%)."""
-    return "-" if share is None else f"{share:.1%}".replace(".0%", "%")
+

@@ -538,17 +538,18 @@ def rules_test(directory: str | None, fixture_dirs: tuple[str, ...], fmt: str, e
 
 def _sentence_figures(figures: dict, short: list[str]) -> str:
     """The sentence-level figures in a few lines, worst misreadings last (the JSON has everything)."""
-    from .formats._common import one_line, wrap
+    from .formats._common import one_line, share_text, wrap
 
     width = _width()
     a = figures["all"]
-    lines = [f"Sentences read as labelled ({a['sentences']}): level {a['level_accuracy']:.0%}, polarity "
-                 f"{a['polarity_accuracy']:.0%}, critical read as critical {a['critical_read_as_critical']:.0%}; "
+    lines = [f"Sentences read as labelled ({a['sentences']}): level {share_text(a['level_accuracy'])}, polarity "
+                 f"{share_text(a['polarity_accuracy'])}, critical read as critical "
+                 f"{share_text(a['critical_read_as_critical'])}; "
                  f"critical read as praise {a['critical_read_as_praise']}, praise read as significant "
                  f"{a['praise_read_as_significant']}, significant read as praise {a['significant_read_as_praise']}"]
     for name, f in figures["files"].items():
-        lines.append(f"{name}: {f['sentences']} sentences, level {f['level_accuracy']:.0%}, polarity "
-                     f"{f['polarity_accuracy']:.0%}, critical {f['critical_read_as_critical'] or 0:.0%}")
+        lines.append(f"{name}: {f['sentences']} sentences, level {share_text(f['level_accuracy'])}, polarity "
+                     f"{share_text(f['polarity_accuracy'])}, critical {share_text(f['critical_read_as_critical'] or 0)}")
     lines.append("Worst misreadings (labelled → read, cue):")
     for w in a["worst"][:8]:
         lines.append(f"- {w['file']} #{w['item']}: {w['labelled']} → {w['read']} "

@@ -139,11 +139,14 @@ THRESHOLDS = {
 
 
 def below(figures: dict, thresholds: dict[str, float | None]) -> list[str]:
-    """Each threshold the figures miss, as a sentence ("level accuracy 0.61 is below --min-level-accuracy 0.85")."""
+    """Each threshold the figures miss, as a sentence ("level accuracy 61% is below --min-level-accuracy 85%")."""
+    from .formats._common import share_text
+
     out = []
     for option, key in THRESHOLDS.items():
         wanted = thresholds.get(option)
         got = figures.get(key)
         if wanted is not None and (got is None or got < wanted):
-            out.append(f"{key.replace('_', ' ')} {got} is below --{option.replace('_', '-')} {wanted}")
+            out.append(f"{key.replace('_', ' ')} {share_text(got)} is below --{option.replace('_', '-')} "
+                       f"{share_text(wanted)}")
     return out

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from lii_check.calibrate import Gates, calibrate, missed_gates, share_text, shifted
+from lii_check.calibrate import Gates, calibrate, missed_gates, shifted
+from lii_check.formats._common import share_text
 from lii_check.cli import main
 from lii_check.parser import read_report
 
@@ -54,7 +55,7 @@ def test_the_relabelled_seeds_are_counted_as_false_flags(compiled):
 @pytest.mark.parametrize("gates, expected", [
     (Gates(min_detect=0.5), []),
     (Gates(min_detect=0.5, max_false_flags=0, min_band_exact=0.75), []),  # exactly met is not a miss
-    (Gates(min_detect=0.9), ["one-band shifts caught: 66.7% (6 of 9 copies), below --min-detect 90%"]),
+    (Gates(min_detect=0.9), ["one-band shifts caught: 66.6% (6 of 9 copies), below --min-detect 90%"]),
     (Gates(max_false_flags=1), ["2 unmodified report(s) judged inconsistent as they stand, more than --max-false-flags 1"]),
     (Gates(min_band_exact=0.8), ["evidence score equals the awarded score in 75% of reports (3 of 4), below "
                                  "--min-band-exact 80%"]),
@@ -83,7 +84,7 @@ def test_calibrate_exits_1_naming_the_detection_rate_below_min_detect(seed_resul
     assert one["share"] < 1.0  # the seeds leave some one-band copies uncaught (README figures)
     done = _run(SEEDS, "--min-detect", 1.0)
     assert done.exit_code == 1
-    assert f"one-band shifts caught: {one['share']:.1%}".replace(".0%", "%") in done.stderr
+    assert f"one-band shifts caught: {share_text(one['share'])}" in done.stderr
     assert "below --min-detect 100%" in done.stderr
 
 

@@ -51,8 +51,8 @@ def test_thresholds_fail_the_run_and_bad_corpora_are_usage_errors(tmp_path):
     strict = runner.invoke(main, ["rules", "test", "--engine", "pure", "--sentences", str(mislabelled),
                                   "--min-critical", "0.5", "--min-polarity", "0.5"])
     assert strict.exit_code == 1
-    assert "critical read as critical 0.0 is below --min-critical 0.5" in strict.output
-    assert "polarity accuracy 0.0 is below --min-polarity 0.5" in strict.output
+    assert "critical read as critical 0% is below --min-critical 50%" in strict.output
+    assert "polarity accuracy 0% is below --min-polarity 50%" in strict.output
     (tmp_path / "bad.yaml").write_text("- {text: hello, level: great}\n", "utf-8")
     bad = runner.invoke(main, ["rules", "test", "--engine", "pure", "--sentences", str(tmp_path)])
     assert bad.exit_code == 2 and "bad.yaml: item 1 needs 'text' and a 'level'" in bad.output
@@ -62,3 +62,14 @@ def test_the_bundled_corpus_loads_every_item():
     items = load_items([REPO / "fixtures" / "sentences"])
     assert len(items) > 1000 and {i.level for i in items} == {"strong", "good", "intention", "shortfall",
                                                               "significant", "none"}
+
+
+def test_a_figure_under_its_threshold_never_prints_as_the_threshold():
+    """Shares print to one decimal, rounded down: 0.8497 against --min-level-accuracy 0.85 reads 84.9%."""
+    from lii_check.formats._common import share_text
+    from lii_check.sentences import below
+
+    assert [share_text(x) for x in (0.8497, 0.85, 0.8974, 0.29, 1.0, None)] == \
+        ["84.9%", "85%", "89.7%", "29%", "100%", "-"]
+    assert below({"level_accuracy": 0.8497}, {"min_level_accuracy": 0.85}) == \
+        ["level accuracy 84.9% is below --min-level-accuracy 85%"]

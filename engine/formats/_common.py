@@ -6,10 +6,20 @@ terminal renderers use to fit their lines (``display_width``, ``wrap``, ``grid``
 """
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 
 from ..names import severity_fails  # noqa: F401  (the renderers import it from here)
+
+
+def share_text(share: float | None) -> str:
+    """A share (0 to 1) as every figure lii-check prints it: to one decimal, rounded down, so a figure
+    under a threshold never prints as the threshold itself (84.9%, not 85%, beside a failed 85% gate)."""
+    if share is None:
+        return "-"
+    tenths = math.floor(round(share * 1000, 6))  # round() first: 0.29 * 1000 is 289.99999999999994
+    return f"{tenths / 10:.1f}%".replace(".0%", "%")
 
 # --- the sanitiser --------------------------------------------------------------------------------
 

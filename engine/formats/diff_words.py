@@ -6,7 +6,7 @@ through its own ``text``.
 """
 from __future__ import annotations
 
-from ._common import line_ref, plural
+from ._common import line_ref, plural, share_text
 
 _DIRECTIONS = (
     ("newly_inconsistent", "newly inconsistent"), ("newly_consistent", "newly consistent"),
@@ -93,7 +93,7 @@ def sentences_phrase(summary: dict) -> str:
 
 
 def _percent(value: object) -> str:
-    return "?" if value is None else f"{float(value):.0%}"
+    return "?" if value is None else share_text(float(value))
 
 
 def calibration_lines(calibration: dict | None) -> list[str]:

@@ -6,10 +6,9 @@ all get a readable width at that size becomes stacked "key: value" blocks instea
 """
 from __future__ import annotations
 
-from ._common import (MIN_WIDTH, display_width, fit_columns, grid, grid_overhead, hanging, one_line, pad, pad_left,
+from ._common import (MIN_WIDTH, share_text, display_width, fit_columns, grid, grid_overhead, hanging, one_line, pad, pad_left,
                       plural, wrap)
 from .table import report_block
-from ..calibrate import share_text
 
 _SIMPLE_GAP = 2
 
