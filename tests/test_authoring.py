@@ -237,3 +237,19 @@ def test_rules_diff_applies_the_builtin_configuration_to_both_sides(cli, suppres
     result = cli("rules", "diff", "--base", REPO / "rules", suppressed, "--engine", "pure", "--format", "json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["reports"] == []  # the same rules on both sides: nothing moved
+
+
+def test_old_count_placeholder_in_a_report_rule_counts_themes_not_cited_sentences(rules_copy, cli, tmp_path):
+    """{count} in a report-scope rule is {themes_with_significant}: three themes with significant shortfalls
+    in two cited sentences, so a {count} filled with the cited number (2) would be caught."""
+    _edit(rules_copy / "scoring.yaml", "yet {themes_with_significant} themes", "yet {count} themes")
+    report = tmp_path / "four.md"  # synthetic: written for this test
+    report.write_text("---\nsynthetic: true\n---\n\nLearning, improvement and innovation\n\nScore: 4\n\n"
+                      "4 - Evidence shows an exceptional standard\n\nThere was no workforce strategy. Supervision had "
+                      "been cancelled for months and complaints had not been analysed. Co-production was embedded "
+                      "and staff were consistently positive.\n", "utf-8")
+    doc = json.loads(cli("check", report, "--rules", rules_copy, "--engine", "pure", "--format", "json").stdout)
+    (finding,) = [f for f in doc["reports"][0]["findings"]
+                  if f["rule"] == "consistency.exceptional-with-significant-shortfalls"]
+    assert len(finding["evidence"]) == 2
+    assert "yet 3 themes record significant shortfalls" in finding["message"]

@@ -122,3 +122,21 @@ def test_refuses_to_write_into_any_folder_of_rule_files(cli, rules_copy, tmp_pat
     assert "refusing to write rule pages into a folder that holds rule files" in result.stderr
     assert sorted(p.name for p in rules_copy.iterdir()) == before
     assert cli("rules", "docs", tmp_path / "pages").exit_code == 0  # an ordinary folder is fine
+
+
+def test_markdown_in_rule_text_is_escaped_on_the_page(cli, rules_copy, tmp_path):
+    """The other tests build their expected text with md() itself, so they pass whatever md() does; this
+    one writes markup into a rule file and looks for the escaped characters on the page."""
+    path = rules_copy / "research.yaml"
+    text = path.read_text("utf-8")
+    path.write_text(text.replace("title: Research and evidence-based practice",
+                                 "title: Research *and* <evidence> [practice]", 1)
+                        .replace("  Staff and leaders engage", "  Staff_and `leaders` | # engage", 1), "utf-8")
+    out = tmp_path / "pages"
+    result = cli("rules", "docs", out, "--rules", rules_copy)
+    assert result.exit_code == 0, result.output
+    page = (out / "research.md").read_text("utf-8")
+    assert page.startswith("# Research \\*and\\* \\<evidence\\> \\[practice\\]\n")
+    assert "Staff\\_and \\`leaders\\` \\| \\# engage with external work" in page
+    assert "*and*" not in page and "<evidence>" not in page
+    assert "[Research \\*and\\* \\<evidence\\> \\[practice\\]](research.md)" in (out / "index.md").read_text("utf-8")

@@ -128,6 +128,23 @@ def moved_between(before: dict, after: dict) -> dict[str, tuple[dict, dict]]:
     return out
 
 
+def directions_of(moved) -> dict:
+    """Every direction count, worked out from the two check documents' reports (before, after)."""
+    out = {f"{name}_{way}": 0 for name in ("evidence_score", "evidence_index") for way in ("up", "down")}
+    out.update({f"newly_{v}": 0 for v in ("inconsistent", "consistent", "unreadable", "readable")}, findings_only=0)
+    for a, b in moved:
+        for name in ("evidence_score", "evidence_index"):
+            if a[name] is not None and b[name] is not None and a[name] != b[name]:
+                out[f"{name}_{'up' if b[name] > a[name] else 'down'}"] += 1
+        if a["verdict"] != b["verdict"]:
+            key = ("newly_unreadable" if b["verdict"] == "unreadable" else
+                   "newly_readable" if a["verdict"] == "unreadable" else f"newly_{b['verdict']}")
+            out[key] += 1
+        elif (a["evidence_score"], a["evidence_index"]) == (b["evidence_score"], b["evidence_index"]):
+            out["findings_only"] += 1
+    return out
+
+
 def fired(doc: dict) -> Counter:
     return Counter(f["rule"] for r in doc["reports"] for f in r["findings"] + r["suppressed"])
 
@@ -205,6 +222,7 @@ def test_summary_counts_rules_whose_firing_count_changed_and_directions(modified
     assert directions["newly_inconsistent"] == sum(1 for a, b in moved
                                                    if (a["verdict"], b["verdict"]) == ("consistent", "inconsistent"))
     assert directions["newly_inconsistent"] > 0 and directions["evidence_score_down"] > 0
+    assert directions == directions_of(moved)
 
 
 def test_sentence_readings_are_explains_readings_before_and_after(modified):
@@ -305,6 +323,11 @@ def test_git_base_for_the_bundled_rulebook_reads_rules_of_the_current_repository
         a, b = expected[report["path"]]
         assert report["verdict"] == {"before": a["verdict"], "after": b["verdict"]}
     assert doc["base"]["rulebook"] == "HEAD:rules" and doc["after"]["rulebook"] == "(bundled)"
+    # Backwards, the moves go up: a direction count that called every move "down" (the forward diff's
+    # only direction) fails here.
+    want = directions_of(expected.values())
+    assert doc["summary"]["directions"] == want
+    assert want["evidence_score_up"] > 0 and want["evidence_index_up"] > 0 and want["newly_consistent"] > 0
 
 
 # (c) ------------------------------------------------------------------------------------------------
