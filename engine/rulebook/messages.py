@@ -59,7 +59,8 @@ def plain(error: jsonschema.ValidationError, schema: dict) -> tuple[list, bool, 
     if v in ("minItems", "minLength", "minProperties"):
         return path, False, f"this is empty{inside}: give at least one entry"
     if v in ("minimum", "maximum", "exclusiveMinimum"):
-        return path, False, f"{error.instance} is out of range{inside} ({v.replace('exclusiveM', 'above m')} {error.validator_value})"
+        bound = {"minimum": "at least", "maximum": "at most", "exclusiveMinimum": "more than"}[v]
+        return path, False, f"{error.instance} is out of range{inside}: it must be {bound} {error.validator_value}"
     if v == "uniqueItems":
         return path, False, f"this list repeats an entry{inside}: list each once"
     if v == "anyOf" and "phrases" in json.dumps(error.validator_value):

@@ -1,0 +1,29 @@
+"""Messages a QA lead (not a programmer) reads when a rule file, an overlay or a command's argument is
+wrong: each says what is wrong in plain words and what to do next. Every rule folder here is a copy of
+the bundled rulebook with one edit."""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def _edit(path: Path, old: str, new: str) -> int:
+    """Replace the first ``old``; the line it was on."""
+    text = path.read_text("utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), "utf-8")
+    return text[: text.index(old)].count("\n") + 1
+
+
+def test_a_number_out_of_range_says_the_limit_in_words(rules_copy, cli):
+    line = _edit(rules_copy / "supervision.yaml", "weight: 1.2", "weight: -1")
+    result = cli("rules", "validate", rules_copy)
+    assert result.exit_code == 2
+    assert result.stdout.splitlines()[0] == (
+        f"{rules_copy / 'supervision.yaml'}:{line}:9: -1 is out of range in 'weight': it must be more than 0")
+
+
+def test_a_score_out_of_range_says_the_highest_allowed(rules_copy, cli):
+    line = _edit(rules_copy / "supervision.yaml", "applies_to: [3, 4]", "applies_to: [3, 5]")
+    result = cli("rules", "validate", rules_copy)
+    assert result.stdout.splitlines()[0].endswith(
+        f":{line}:21: 5 is out of range in 'expectations' > item 1 > 'applies_to' > item 2: it must be at most 4")
