@@ -27,3 +27,21 @@ def test_a_score_out_of_range_says_the_highest_allowed(rules_copy, cli):
     result = cli("rules", "validate", rules_copy)
     assert result.stdout.splitlines()[0].endswith(
         f":{line}:21: 5 is out of range in 'expectations' > item 1 > 'applies_to' > item 2: it must be at most 4")
+
+
+def test_a_key_left_empty_says_nothing_is_written_not_none(rules_copy, cli):
+    line = _edit(rules_copy / "supervision.yaml", "    level: significant", "    level:")
+    result = cli("rules", "validate", rules_copy)
+    assert result.exit_code == 2
+    assert result.stdout.splitlines()[0] == (
+        f"{rules_copy / 'supervision.yaml'}:{line}:11: nothing is written after the colon in 'signals' > item 1 > "
+        "'level'; write one of: strong, good, intention, shortfall, significant")
+    assert "None" not in result.stdout
+
+
+def test_an_empty_kind_says_nothing_is_written_not_none(rules_copy, cli):
+    line = _edit(rules_copy / "supervision.yaml", "kind: theme", "kind:")
+    result = cli("rules", "validate", rules_copy)
+    (only,) = result.stdout.splitlines()
+    assert only.startswith(f"{rules_copy / 'supervision.yaml'}:{line}:6: nothing is written after 'kind:'; use one of: ")
+    assert "None" not in only and "look like a theme file: write 'kind: theme'" in only
