@@ -45,3 +45,10 @@ def test_an_empty_kind_says_nothing_is_written_not_none(rules_copy, cli):
     (only,) = result.stdout.splitlines()
     assert only.startswith(f"{rules_copy / 'supervision.yaml'}:{line}:6: nothing is written after 'kind:'; use one of: ")
     assert "None" not in only and "look like a theme file: write 'kind: theme'" in only
+
+
+def test_rules_docs_on_broken_rules_does_not_say_nothing_was_checked(rules_copy, cli):
+    _edit(rules_copy / "supervision.yaml", "weight: 1.2", "weight: high")
+    result = cli("rules", "docs", "pages", "--rules", rules_copy)
+    assert result.exit_code == 2 and not Path("pages").exists()
+    assert result.stderr.splitlines()[-1] == "lii-check: 1 problem(s) in the rules; nothing was done: fix them and run again."
