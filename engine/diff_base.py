@@ -8,6 +8,7 @@ name the revision and file (and line, where the rules loader found one), for exi
 from __future__ import annotations
 
 import contextlib
+import difflib
 import os
 import subprocess
 import tempfile
@@ -73,6 +74,14 @@ def _no_rulebook_cache() -> Iterator[None]:
             os.environ["LII_CHECK_NO_CACHE"] = before
 
 
+def _what_to_give(base: str) -> str:
+    """The next step after a --base that is neither a folder nor a revision: what --base accepts."""
+    if difflib.get_close_matches(base.lower(), ["bundled"], n=1, cutoff=0.7):
+        return " (did you mean 'bundled'?)"
+    return ("; give an existing rules folder, 'bundled' for the bundled rulebook, or a git revision such as "
+            "HEAD~1")
+
+
 def _git_location(base: str, after_dir: str | None, cwd: Path) -> tuple[Path, str, str]:
     """(repository, revision, path of the rules folder in it) for a ``REV`` or ``REV:PATH`` base.
 
@@ -85,7 +94,7 @@ def _git_location(base: str, after_dir: str | None, cwd: Path) -> tuple[Path, st
     found = _repo_of(where if where.is_dir() else cwd)
     if found is None:
         raise BaseProblem([f"--base {base}: not a folder, and {where} is not inside a git repository to read "
-                           "a revision from"])
+                           f"a revision from{_what_to_give(base)}"])
     repo, prefix = found
     if path is None:
         path = (prefix or ".") if after_dir else BUNDLED_RULES_PATH
@@ -143,7 +152,7 @@ def base_folder(base: str, after_dir: str | None, cwd: Path | None = None) -> It
     resolved = _git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}")
     if resolved.returncode != 0:
         raise BaseProblem([f"--base {base}: no folder by that name, and '{rev}' is not a revision in the git "
-                           f"repository {repo}"])
+                           f"repository {repo}{_what_to_give(base)}"])
     commit = resolved.stdout.strip()
     label = f"{rev}:{path}"
     with tempfile.TemporaryDirectory(prefix="lii-check-base-") as tmp:

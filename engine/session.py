@@ -43,7 +43,7 @@ def load_rules(rules_dir: str | Path | None) -> Rulebook:
         return load_rulebook(rules_dir)
     except RulebookInvalid as exc:
         raise SetupError([str(p) for p in exc.problems],
-                         f"{len(exc.problems)} problem(s) in the rules; nothing was checked.") from None
+                         f"{len(exc.problems)} problem(s) in the rules; nothing was done: fix them and run again.") from None
 
 
 def open_session(rules_dir: str | None = None, config_path: str | None = None, engine: str | None = None,
@@ -68,5 +68,5 @@ def open_session(rules_dir: str | None = None, config_path: str | None = None, e
         raise SetupError([str(exc)]) from None
     except CompileError as exc:
         raise SetupError([f"{exc.file}:{exc.line}:1: {exc.message}"],
-                         "1 problem(s) in the rules; nothing was checked.") from None
+                         "1 problem(s) in the rules; nothing was done: fix them and run again.") from None
     return Session(config=config, rulebook=rulebook, compiled=compiled, engine=engine or config.engine or "auto")

@@ -537,7 +537,11 @@ def test_rules_overlay_refuses_what_it_must(tmp_path, monkeypatch):
     assert level.exit_code == 2 and "copy/complaints.yaml:39:1: the signal 'complaints:remedies-complied' has another level" in level.stderr
     assert not (tmp_path / "out").exists()
     folder(tmp_path, "out", {"x.yaml": OVERLAY_HEAD})
-    assert "already holds rule files" in cli("rules", "overlay", "--from", "copy", "out").stderr
+    assert "out: already holds .yaml files (x.yaml); give an empty or new folder" in \
+        cli("rules", "overlay", "--from", "copy", "out").stderr
+    (tmp_path / "a-file").write_text("not a folder")
+    not_folder = cli("rules", "overlay", "--from", "copy", "a-file").stderr
+    assert "a-file: is a file, not a folder" in not_folder and "already holds" not in not_folder
 
 
 def test_a_migrated_overlay_never_points_editors_into_an_installed_package(tmp_path, monkeypatch):

@@ -580,3 +580,18 @@ def test_bundled_as_the_base_is_the_bundled_rulebook(tmp_path):
     assert named["base"] == {"rulebook": "bundled", "commit": None}
     assert named["reports"] == copied["reports"] and named["summary"] == copied["summary"]
     assert [r["path"] for r in named["reports"]] == [str(REPO / "fixtures/seeds/001_be58087aa61b4f94.txt")]
+
+
+def test_a_base_that_is_nothing_says_what_base_accepts(tmp_path):
+    done = invoke("rules", "diff", *CORPUS, "--base", "bundld", cwd=tmp_path)
+    assert done.exit_code == 2 and "(did you mean 'bundled'?)" in done.stderr
+    done = invoke("rules", "diff", *CORPUS, "--base", "no-such-folder", cwd=tmp_path)
+    assert done.exit_code == 2
+    assert "give an existing rules folder, 'bundled' for the bundled rulebook, or a git revision such as HEAD~1" \
+        in done.stderr
+
+
+def test_a_misspelt_bundled_inside_a_repository_is_guessed(repo, tmp_path):
+    done = invoke("rules", "diff", *CORPUS, "--base", "bundle", "--rules", repo / "rules", cwd=tmp_path)
+    assert done.exit_code == 2
+    assert "'bundle' is not a revision" in done.stderr and "(did you mean 'bundled'?)" in done.stderr

@@ -183,7 +183,7 @@ def test_check_with_a_broken_rules_folder(tmp_path, broken_rules):
     lines = done.stderr.splitlines()
     assert lines[0] == "rules/supervision.yaml:6:9: this should be a number in 'weight', not text"
     assert lines[1].startswith("rules/zz-broken.yaml:3:1: YAML syntax error: ")
-    assert lines[-1] == "lii-check: 2 problem(s) in the rules; nothing was checked."
+    assert lines[-1] == "lii-check: 2 problem(s) in the rules; nothing was done: fix them and run again."
 
 
 def test_rules_validate_lists_every_problem(tmp_path, broken_rules):

@@ -38,10 +38,14 @@ def plain(error: jsonschema.ValidationError, schema: dict) -> tuple[list, bool, 
         return path, False, f"missing key '{name}'{inside}: add it (see rules/README.md)"
     if v == "enum":
         options = [str(o) for o in error.validator_value]
+        if error.instance is None:  # 'level:' with nothing after it: YAML reads it as None
+            return path, False, f"nothing is written after the colon{inside}; write one of: {', '.join(options)}"
         guess = difflib.get_close_matches(str(error.instance), options, n=1)
         hint = f" — did you mean '{guess[0]}'?" if guess else ""
         return path, False, f"'{error.instance}' is not allowed{inside}; use one of: {', '.join(options)}{hint}"
     if v == "const":
+        if error.instance is None:
+            return path, False, f"nothing is written after the colon{inside}; write '{error.validator_value}'"
         return path, False, f"'{error.instance}' is not allowed{inside}; it must be '{error.validator_value}'"
     if v == "type":
         wanted = error.validator_value
@@ -59,7 +63,8 @@ def plain(error: jsonschema.ValidationError, schema: dict) -> tuple[list, bool, 
     if v in ("minItems", "minLength", "minProperties"):
         return path, False, f"this is empty{inside}: give at least one entry"
     if v in ("minimum", "maximum", "exclusiveMinimum"):
-        return path, False, f"{error.instance} is out of range{inside} ({v.replace('exclusiveM', 'above m')} {error.validator_value})"
+        bound = {"minimum": "at least", "maximum": "at most", "exclusiveMinimum": "more than"}[v]
+        return path, False, f"{error.instance} is out of range{inside}: it must be {bound} {error.validator_value}"
     if v == "uniqueItems":
         return path, False, f"this list repeats an entry{inside}: list each once"
     if v == "anyOf" and "phrases" in json.dumps(error.validator_value):
@@ -136,7 +141,8 @@ def kind_problem(data: dict, kinds: dict[str, tuple[str, ...]]) -> tuple[list, s
         start, path = "this file has no 'kind:', so lii-check cannot tell what it describes", []
     else:
         guess = difflib.get_close_matches(str(kind), list(kinds), n=1)
-        start = (f"'{kind}' is not allowed in 'kind'; use one of: {', '.join(kinds)}"
+        start = (("nothing is written after 'kind:'" if kind is None else f"'{kind}' is not allowed in 'kind'")
+                 + f"; use one of: {', '.join(kinds)}"
                  + (f" — did you mean '{guess[0]}'?" if guess else ""))
         path = ["kind"]
     likely = _likely_kind(data, kinds)

@@ -278,9 +278,11 @@ def write_overlay(copy_dir: Path, out_dir: Path) -> Migration:
     if real_out == real_copy or real_out.startswith(real_copy + os.sep):
         raise MigrationProblem([f"{out_dir}: the overlay must not be written into the folder it reads ({copy_dir}); "
                                 "give another OUT folder"])
-    if out_dir.exists() and (not out_dir.is_dir() or rule_files(out_dir)):
-        raise MigrationProblem([f"{out_dir}: already holds rule files (or is not a folder); give an empty or new "
-                                "folder, so nothing is overwritten"])
+    if out_dir.exists() and not out_dir.is_dir():
+        raise MigrationProblem([f"{out_dir}: is a file, not a folder; give an empty or new folder for the overlay"])
+    if out_dir.exists() and rule_files(out_dir):
+        raise MigrationProblem([f"{out_dir}: already holds .yaml files ({rule_files(out_dir)[0].name}); give an empty "
+                                "or new folder, so nothing is overwritten"])
     try:
         copy = load_rulebook(copy_dir)
     except RulebookInvalid as exc:
