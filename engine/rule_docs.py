@@ -168,7 +168,7 @@ def consistency_page(rulebook: Rulebook) -> str:
 def index_page(rulebook: Rulebook) -> str:
     source = "the bundled rulebook" if rulebook.path == BUNDLED else f"the rulebook in {code(rulebook.path)}"
     lines = ["# Rules", "",
-             f"Generated from {source} by `lii-check rules docs`; do not edit by hand.", "",
+             f"Generated from {source} {GENERATED}.", "",
              "| theme | id | weight | signals | expectations |", "| --- | --- | --- | --- | --- |"]
     for t in rulebook.themes:
         lines.append(f"| [{md(t.title)}]({t.id}.md) | {code(t.id)} | {t.weight:g} | {len(t.signals)} | "
@@ -209,6 +209,26 @@ def source_folders(rulebook: Rulebook, rules_dir: Path) -> list[Path]:
     return sorted(folders)
 
 
+GENERATED = "by `lii-check rules docs`; do not edit by hand"  # on every index page this writes
+
+
+def _refuse_a_folder_of_other_files(out: Path, target: Path) -> None:
+    """Pages go only into a new or empty folder, or over an earlier `rules docs` run: among reports they
+    would be checked as reports, among rule files taken for part of the rulebook."""
+    entries = sorted(p.name for p in target.iterdir())
+    if not entries:
+        return
+    index = target / "index.md"
+    try:
+        earlier = index.is_file() and GENERATED in index.read_text("utf-8", errors="replace")[:1000]
+    except OSError:
+        earlier = False
+    if not earlier:
+        raise DocsProblem(f"{out}: refusing to write rule pages into a folder that holds other files "
+                          f"({entries[0]}{' …' if len(entries) > 1 else ''}); give a new or empty folder, "
+                          "such as docs/rules/, or one an earlier `lii-check rules docs` wrote")
+
+
 def write_pages(rulebook: Rulebook, rules_dir: Path, out: Path) -> list[Path]:
     """Write every page into ``out`` (created if missing); refuse a folder the rules are read from."""
     target = out.resolve()
@@ -219,16 +239,7 @@ def write_pages(rulebook: Rulebook, rules_dir: Path, out: Path) -> list[Path]:
     if target.exists() and not target.is_dir():
         raise DocsProblem(f"{out}: exists and is not a folder")
     if target.is_dir():
-        # Another rulebook (a copy, the bundled rules of a checkout): pages among its YAML files would
-        # clutter it and be taken for part of it.
-        for candidate in sorted(target.glob("*.y*ml")):
-            try:
-                head = candidate.read_text("utf-8", errors="replace")[:4096]
-            except OSError:
-                continue
-            if re.search(r"(?m)^kind:\s*(?:theme|language|scoring|overlay)\b", head):
-                raise DocsProblem(f"{out}: refusing to write rule pages into a folder that holds rule files "
-                                  f"({candidate.name}); choose another folder such as docs/rules/")
+        _refuse_a_folder_of_other_files(out, target)
     written = []
     try:
         target.mkdir(parents=True, exist_ok=True)

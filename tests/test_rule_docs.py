@@ -3,6 +3,7 @@ same text in SARIF's rule help."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -113,30 +114,20 @@ def test_information_uri_comes_from_the_project_urls(monkeypatch):
     assert "informationUri" not in sarif.driver({"name": "lii-check"})  # relative: not a valid informationUri
 
 
-def test_refuses_to_write_into_any_folder_of_rule_files(cli, rules_copy, tmp_path):
-    """Not only the rules it reads: another rulebook (here a copy, while the bundled one is documented)
-    is refused too, and nothing is written into it."""
-    before = sorted(p.name for p in rules_copy.iterdir())
-    result = cli("rules", "docs", rules_copy)
-    assert result.exit_code == 2
-    assert "refusing to write rule pages into a folder that holds rule files" in result.stderr
-    assert sorted(p.name for p in rules_copy.iterdir()) == before
-    assert cli("rules", "docs", tmp_path / "pages").exit_code == 0  # an ordinary folder is fine
-
-
-def test_markdown_in_rule_text_is_escaped_on_the_page(cli, rules_copy, tmp_path):
-    """The other tests build their expected text with md() itself, so they pass whatever md() does; this
-    one writes markup into a rule file and looks for the escaped characters on the page."""
-    path = rules_copy / "research.yaml"
-    text = path.read_text("utf-8")
-    path.write_text(text.replace("title: Research and evidence-based practice",
-                                 "title: Research *and* <evidence> [practice]", 1)
-                        .replace("  Staff and leaders engage", "  Staff_and `leaders` | # engage", 1), "utf-8")
-    out = tmp_path / "pages"
-    result = cli("rules", "docs", out, "--rules", rules_copy)
-    assert result.exit_code == 0, result.output
-    page = (out / "research.md").read_text("utf-8")
-    assert page.startswith("# Research \\*and\\* \\<evidence\\> \\[practice\\]\n")
-    assert "Staff\\_and \\`leaders\\` \\| \\# engage with external work" in page
-    assert "*and*" not in page and "<evidence>" not in page
-    assert "[Research \\*and\\* \\<evidence\\> \\[practice\\]](research.md)" in (out / "index.md").read_text("utf-8")
+def test_refuses_to_write_into_any_folder_of_other_files(cli, rules_copy, tmp_path):
+    """Not only the rules it reads: another rulebook (a copy, while the bundled one is documented) or a
+    folder of reports (where the pages would be checked as reports) is refused, and nothing is written.
+    A new folder, and one an earlier run wrote, are fine."""
+    reports = tmp_path / "corpus"
+    shutil.copytree(REPO / "fixtures" / "seeds", reports)
+    for folder, named in ((rules_copy, "co-production.yaml"), (reports, "000_69a4ab76882569fd.txt")):
+        before = sorted(p.name for p in folder.iterdir())
+        result = cli("rules", "docs", folder)
+        assert result.exit_code == 2
+        assert "refusing to write rule pages into a folder that holds other files" in result.stderr
+        assert f"({named} …)" in result.stderr
+        assert sorted(p.name for p in folder.iterdir()) == before
+    assert cli("rules", "docs", tmp_path / "pages").exit_code == 0  # a new folder
+    assert cli("rules", "docs", tmp_path / "pages").exit_code == 0  # over its own earlier run
+    (tmp_path / "empty").mkdir()
+    assert cli("rules", "docs", tmp_path / "empty").exit_code == 0
