@@ -10,6 +10,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from edits import replace_first
+
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "fixtures" / "seeds" / "000_69a4ab76882569fd.txt"  # real, awarded 4, consistent
@@ -19,18 +21,11 @@ BUILTINS = ("lii-check.suppression-without-reason", "lii-check.unused-suppressio
 
 
 
-def _edit(path: Path, old: str, new: str) -> int:
-    """Replace the first ``old``; the line it was on."""
-    text = path.read_text("utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), "utf-8")
-    return text[: text.index(old)].count("\n") + 1
-
 
 # --- a rule file whose kind cannot be told -------------------------------------------------------------
 
 def test_a_misspelt_kind_key_gives_one_message_naming_every_kind(rules_copy, cli):
-    line = _edit(rules_copy / "supervision.yaml", "kind: theme", "knd: theme")
+    line = replace_first(rules_copy / "supervision.yaml", "kind: theme", "knd: theme")
     result = cli("rules", "validate", rules_copy)
     assert result.exit_code == 2
     lines = result.stdout.splitlines()
@@ -50,7 +45,7 @@ def test_a_file_of_one_wrong_key_is_guessed_from_the_keys_it_resembles(rules_cop
 
 
 def test_an_unknown_kind_is_one_message_pointing_at_it(rules_copy, cli):
-    line = _edit(rules_copy / "research.yaml", "kind: theme", "kind: thme")
+    line = replace_first(rules_copy / "research.yaml", "kind: theme", "kind: thme")
     result = cli("rules", "validate", rules_copy)
     assert result.exit_code == 2
     (only,) = result.stdout.splitlines()
@@ -60,7 +55,7 @@ def test_an_unknown_kind_is_one_message_pointing_at_it(rules_copy, cli):
 
 
 def test_a_wrong_key_in_a_file_of_known_kind_still_says_did_you_mean(rules_copy, cli):
-    line = _edit(rules_copy / "research.yaml", "title:", "titel:")
+    line = replace_first(rules_copy / "research.yaml", "title:", "titel:")
     result = cli("rules", "validate", rules_copy)
     assert result.stdout.splitlines() == [
         f"{rules_copy / 'research.yaml'}:{line}:1: unknown key 'titel': did you mean 'title'?"]
@@ -69,8 +64,8 @@ def test_a_wrong_key_in_a_file_of_known_kind_still_says_did_you_mean(rules_copy,
 # --- rules validate --format ----------------------------------------------------------------------------
 
 def _broken(rules_copy: Path) -> tuple[int, int]:
-    a = _edit(rules_copy / "supervision.yaml", "severity: warning", "severity: warn")
-    b = _edit(rules_copy / "equality.yaml", "kind: theme", "knd: theme")
+    a = replace_first(rules_copy / "supervision.yaml", "severity: warning", "severity: warn")
+    b = replace_first(rules_copy / "equality.yaml", "kind: theme", "knd: theme")
     return a, b
 
 
@@ -116,8 +111,8 @@ def test_validate_sarif_locates_each_problem(rules_copy, cli):
 # --- {count} renamed ---------------------------------------------------------------------------------
 
 def test_old_count_placeholder_warns_with_the_new_name_and_still_works(rules_copy, cli):
-    line = _edit(rules_copy / "scoring.yaml", "{themes_with_significant}", "{count}")
-    theme_line = _edit(rules_copy / "learning-culture.yaml", "For a score of {awarded}, the learning culture reads",
+    line = replace_first(rules_copy / "scoring.yaml", "{themes_with_significant}", "{count}")
+    theme_line = replace_first(rules_copy / "learning-culture.yaml", "For a score of {awarded}, the learning culture reads",
                        "For a score of {awarded}, the learning culture ({count} sentences) reads")
     result = cli("rules", "validate", rules_copy)
     assert result.exit_code == 0, result.output
@@ -131,7 +126,7 @@ def test_old_count_placeholder_warns_with_the_new_name_and_still_works(rules_cop
     assert "did you mean '{themes_with_significant}'?" in warnings[1]
     # ... and the old name still fills in: the same number as the new name gives.
     old = json.loads(cli("check", SHIFTED, "--rules", rules_copy, "--engine", "pure", "--format", "json").stdout)
-    _edit(rules_copy / "learning-culture.yaml", "({count} sentences)", "({cited} sentences)")
+    replace_first(rules_copy / "learning-culture.yaml", "({count} sentences)", "({cited} sentences)")
     new = json.loads(cli("check", SHIFTED, "--rules", rules_copy, "--engine", "pure", "--format", "json").stdout)
     (finding,) = [f for f in old["reports"][0]["findings"] if f["rule"] == "learning-culture.low-band-strong-throughout"]
     assert f"({len(finding['evidence'])} sentences)" in finding["message"]
@@ -242,7 +237,7 @@ def test_rules_diff_applies_the_builtin_configuration_to_both_sides(cli, suppres
 def test_old_count_placeholder_in_a_report_rule_counts_themes_not_cited_sentences(rules_copy, cli, tmp_path):
     """{count} in a report-scope rule is {themes_with_significant}: three themes with significant shortfalls
     in two cited sentences, so a {count} filled with the cited number (2) would be caught."""
-    _edit(rules_copy / "scoring.yaml", "yet {themes_with_significant} themes", "yet {count} themes")
+    replace_first(rules_copy / "scoring.yaml", "yet {themes_with_significant} themes", "yet {count} themes")
     report = tmp_path / "four.md"  # synthetic: written for this test
     report.write_text("---\nsynthetic: true\n---\n\nLearning, improvement and innovation\n\nScore: 4\n\n"
                       "4 - Evidence shows an exceptional standard\n\nThere was no workforce strategy. Supervision had "

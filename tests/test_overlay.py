@@ -19,6 +19,8 @@ from lii_check.compiled import compile_rulebook_once
 from lii_check.rulebook import RulebookInvalid, load_rulebook
 from lii_check.ruletest import judgements
 
+from edits import replace_first
+
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "fixtures" / "seeds"
 SEED = SEEDS / "001_be58087aa61b4f94.txt"  # line 75: "… Ombudsman cases, where 1 case was upheld."
@@ -460,11 +462,6 @@ def test_the_overlay_schema_shares_the_rulebook_definitions_and_accepts_the_exam
 
 # --- rules overlay --from: a team's full copy becomes the minimal overlay ---------------------------------------
 
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text("utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), "utf-8")
-
 
 def _compiled_view(rb) -> dict:
     """What reads reports: every cue list (text, kind, regex; in order), signal levels, expectations, numbers."""
@@ -482,19 +479,19 @@ def test_rules_overlay_from_a_copy_builds_the_same_rulebook(tmp_path, monkeypatc
     monkeypatch.chdir(tmp_path)
     copy = tmp_path / "copy"
     shutil.copytree(REPO / "rules", copy, ignore=shutil.ignore_patterns("*.py", "*.md", "__pycache__"))
-    _edit(copy / "complaints.yaml", "      - \"\\\\b(?:did not|didn't) know how to complain\\\\b\"\n",
+    replace_first(copy / "complaints.yaml", "      - \"\\\\b(?:did not|didn't) know how to complain\\\\b\"\n",
           "      - \"\\\\b(?:did not|didn't) know how to complain\\\\b\"\n      - \"\\\\b[0-9]+ cases? (?:was|were) upheld\\\\b\"\n")
-    _edit(copy / "complaints.yaml", "      significant: at least 2\n    severity: warning",
+    replace_first(copy / "complaints.yaml", "      significant: at least 2\n    severity: warning",
           "      significant: at least 1\n    severity: error")
-    _edit(copy / "language.yaml", "      - mixed\n", "")
-    _edit(copy / "language.yaml", "  window: 6", "  window: 5")
-    _edit(copy / "scoring.yaml", '"3": 2.59', '"3": 2.55')
-    _edit(copy / "supervision.yaml", "weight: 1.2", "weight: 1.4")
-    _edit(copy / "supervision.yaml", "    - reflective\n", "    - reflective\n    - clinical oversight\n")
+    replace_first(copy / "language.yaml", "      - mixed\n", "")
+    replace_first(copy / "language.yaml", "  window: 6", "  window: 5")
+    replace_first(copy / "scoring.yaml", '"3": 2.59', '"3": 2.55')
+    replace_first(copy / "supervision.yaml", "weight: 1.2", "weight: 1.4")
+    replace_first(copy / "supervision.yaml", "    - reflective\n", "    - reflective\n    - clinical oversight\n")
     text = (copy / "research.yaml").read_text("utf-8")
     (copy / "apprenticeships.yaml").write_text(text.replace("theme: research", "theme: apprenticeships"), "utf-8")
     cut = re.search(r"(?ms)^  - id: low-band-strong-throughout\n.*?(?=^  - id: |\Z)", (copy / "co-production.yaml").read_text("utf-8"))
-    _edit(copy / "co-production.yaml", cut.group(0), "")
+    replace_first(copy / "co-production.yaml", cut.group(0), "")
 
     done = cli("rules", "overlay", "--from", "copy", "team")
     assert done.exit_code == 0, done.output
@@ -531,7 +528,7 @@ def test_rules_overlay_refuses_what_it_must(tmp_path, monkeypatch):
     folder(tmp_path, "broken", {"x.yaml": "kind: theme\n"})
     broken = cli("rules", "overlay", "--from", "broken", "out")
     assert broken.exit_code == 2 and "broken/x.yaml:1:1: missing key" in broken.stderr
-    _edit(tmp_path / "copy" / "complaints.yaml", "  - id: remedies-complied\n    level: strong",
+    replace_first(tmp_path / "copy" / "complaints.yaml", "  - id: remedies-complied\n    level: strong",
           "  - id: remedies-complied\n    level: good")
     level = cli("rules", "overlay", "--from", "copy", "out")
     assert level.exit_code == 2 and "copy/complaints.yaml:39:1: the signal 'complaints:remedies-complied' has another level" in level.stderr

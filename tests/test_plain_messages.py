@@ -5,17 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
-def _edit(path: Path, old: str, new: str) -> int:
-    """Replace the first ``old``; the line it was on."""
-    text = path.read_text("utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), "utf-8")
-    return text[: text.index(old)].count("\n") + 1
+from edits import replace_first
 
 
 def test_a_number_out_of_range_says_the_limit_in_words(rules_copy, cli):
-    line = _edit(rules_copy / "supervision.yaml", "weight: 1.2", "weight: -1")
+    line = replace_first(rules_copy / "supervision.yaml", "weight: 1.2", "weight: -1")
     result = cli("rules", "validate", rules_copy)
     assert result.exit_code == 2
     assert result.stdout.splitlines()[0] == (
@@ -23,14 +17,14 @@ def test_a_number_out_of_range_says_the_limit_in_words(rules_copy, cli):
 
 
 def test_a_score_out_of_range_says_the_highest_allowed(rules_copy, cli):
-    line = _edit(rules_copy / "supervision.yaml", "applies_to: [3, 4]", "applies_to: [3, 5]")
+    line = replace_first(rules_copy / "supervision.yaml", "applies_to: [3, 4]", "applies_to: [3, 5]")
     result = cli("rules", "validate", rules_copy)
     assert result.stdout.splitlines()[0].endswith(
         f":{line}:21: 5 is out of range in 'expectations' > item 1 > 'applies_to' > item 2: it must be at most 4")
 
 
 def test_a_key_left_empty_says_nothing_is_written_not_none(rules_copy, cli):
-    line = _edit(rules_copy / "supervision.yaml", "    level: significant", "    level:")
+    line = replace_first(rules_copy / "supervision.yaml", "    level: significant", "    level:")
     result = cli("rules", "validate", rules_copy)
     assert result.exit_code == 2
     assert result.stdout.splitlines()[0] == (
@@ -40,7 +34,7 @@ def test_a_key_left_empty_says_nothing_is_written_not_none(rules_copy, cli):
 
 
 def test_an_empty_kind_says_nothing_is_written_not_none(rules_copy, cli):
-    line = _edit(rules_copy / "supervision.yaml", "kind: theme", "kind:")
+    line = replace_first(rules_copy / "supervision.yaml", "kind: theme", "kind:")
     result = cli("rules", "validate", rules_copy)
     (only,) = result.stdout.splitlines()
     assert only.startswith(f"{rules_copy / 'supervision.yaml'}:{line}:6: nothing is written after 'kind:'; use one of: ")
@@ -48,7 +42,7 @@ def test_an_empty_kind_says_nothing_is_written_not_none(rules_copy, cli):
 
 
 def test_rules_docs_on_broken_rules_does_not_say_nothing_was_checked(rules_copy, cli):
-    _edit(rules_copy / "supervision.yaml", "weight: 1.2", "weight: high")
+    replace_first(rules_copy / "supervision.yaml", "weight: 1.2", "weight: high")
     result = cli("rules", "docs", "pages", "--rules", rules_copy)
     assert result.exit_code == 2 and not Path("pages").exists()
     assert result.stderr.splitlines()[-1] == "lii-check: 1 problem(s) in the rules; nothing was done: fix them and run again."

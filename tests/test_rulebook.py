@@ -6,6 +6,8 @@ import pytest
 
 from lii_check.rulebook import RulebookInvalid, load_rulebook, phrase_pattern
 
+from edits import replace_first
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -22,13 +24,6 @@ def _problems(folder):
     return [str(p) for p in info.value.problems]
 
 
-def _edit(path: Path, old: str, new: str) -> int:
-    text = path.read_text("utf-8")
-    assert old in text, old
-    line = text[: text.index(old)].count("\n") + 1
-    path.write_text(text.replace(old, new, 1), "utf-8")
-    return line
-
 
 def test_bundled_rulebook_is_valid(rulebook):
     assert len(rulebook.themes) == 13
@@ -39,9 +34,9 @@ def test_bundled_rulebook_is_valid(rulebook):
 
 def test_three_separate_mistakes_give_three_located_messages(rules_copy):
     f = rules_copy / "co-production.yaml"
-    typo = _edit(f, "    severity: warning\n", "    severty: warning\n")
-    weight = _edit(f, "weight: 1.3", "weight: heavy")
-    bad_regex = _edit(f, '(?:shar(?:ing|ed|e)|hand(?:ed|ing) over) power', '(?:shar(?:ing|ed|e)|hand(?:ed|ing) over power')
+    typo = replace_first(f, "    severity: warning\n", "    severty: warning\n")
+    weight = replace_first(f, "weight: 1.3", "weight: heavy")
+    bad_regex = replace_first(f, '(?:shar(?:ing|ed|e)|hand(?:ed|ing) over) power', '(?:shar(?:ing|ed|e)|hand(?:ed|ing) over power')
     problems = _problems(rules_copy)
     name = str(f)
     assert f"{name}:{typo}:5: unknown key 'severty' in 'expectations' > item 1: did you mean 'severity'?" in problems
@@ -52,7 +47,7 @@ def test_three_separate_mistakes_give_three_located_messages(rules_copy):
 
 def test_yaml_syntax_error_is_located(rules_copy):
     f = rules_copy / "equality.yaml"
-    line = _edit(f, "title: Equality", "title: [Equality")
+    line = replace_first(f, "title: Equality", "title: [Equality")
     problems = _problems(rules_copy)
     assert len(problems) == 1
     assert problems[0].startswith(f"{f}:{line + 1}:")
@@ -61,9 +56,9 @@ def test_yaml_syntax_error_is_located(rules_copy):
 
 def test_enum_and_missing_key_and_placeholder(rules_copy):
     f = rules_copy / "research.yaml"
-    sev = _edit(f, "    severity: warning\n", "    severity: warnin\n")
-    msg = _edit(f, "(below). If that is right", "(below) for {theme_name}. If that is right")
-    gone = _edit(f, "    applies_to: [3, 4]\n", "")
+    sev = replace_first(f, "    severity: warning\n", "    severity: warnin\n")
+    msg = replace_first(f, "(below). If that is right", "(below) for {theme_name}. If that is right")
+    gone = replace_first(f, "    applies_to: [3, 4]\n", "")
     problems = _problems(rules_copy)
     assert any(p.startswith(f"{f}:{sev}:15: 'warnin' is not allowed") and "did you mean 'warning'?" in p for p in problems)
     # located at the message (its block starts a line or two above the edited text)
@@ -76,8 +71,8 @@ def test_enum_and_missing_key_and_placeholder(rules_copy):
 
 def test_duplicate_key_and_file_name_mismatch(rules_copy):
     f = rules_copy / "innovation.yaml"
-    _edit(f, "weight: 1.0\n", "weight: 1.0\nweight: 2.0\n")
-    _edit(f, "theme: innovation", "theme: innovations")
+    replace_first(f, "weight: 1.0\n", "weight: 1.0\nweight: 2.0\n")
+    replace_first(f, "theme: innovation", "theme: innovations")
     problems = _problems(rules_copy)
     assert any("the key 'weight' appears twice" in p for p in problems)
     assert any("the theme is called 'innovations' but the file is 'innovation.yaml'" in p for p in problems)

@@ -22,6 +22,8 @@ from click.testing import CliRunner
 
 from lii_check.cli import main
 
+from edits import replace_first
+
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = [REPO / "fixtures" / name for name in ("seeds", "synthetic", "shifted")]
 
@@ -38,11 +40,6 @@ def invoke(*args, cwd: Path):
     assert "Traceback" not in result.stderr
     return result
 
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text("utf-8")
-    assert old in text, f"{path.name} no longer holds {old!r}: update the test's edit"
-    path.write_text(text.replace(old, new, 1), "utf-8")
 
 
 def change_band_mark(rules: Path) -> None:
@@ -72,7 +69,7 @@ def add_cues(rules: Path) -> None:
     at = text.index("phrases:\n", at) + len("phrases:\n")
     (rules / "language.yaml").write_text(text[:at] + "      - winter peaks\n      - reflective supervision\n"
                                          + text[at:], "utf-8")
-    _edit(rules / "research.yaml", "topic:\n  phrases:\n", "topic:\n  phrases:\n    - winter\n")
+    replace_first(rules / "research.yaml", "topic:\n  phrases:\n", "topic:\n  phrases:\n    - winter\n")
 
 
 def warning_rule(doc: dict) -> str:
