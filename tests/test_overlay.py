@@ -398,7 +398,12 @@ def test_the_cache_key_covers_every_folder_of_the_chain(tmp_path, monkeypatch):
                             if e.id == "complaints.high-band-significant").severity
     assert severity() == "info"
     assert any(p.name.startswith("rulebook-") for p in (tmp_path / "cache").iterdir())
+    import lii_check.rulebook.overlay as overlay  # load_rulebook builds a folder through overlay.build
+
+    built = overlay.build
+    monkeypatch.setattr(overlay, "build", lambda *a: pytest.fail("the unchanged chain was built again, not read back"))
     assert severity() == "info"  # read back from the cache
+    monkeypatch.setattr(overlay, "build", built)
     (tmp_path / "base" / "base.yaml").write_text(OVERLAY_HEAD + "expectations:\n  complaints.high-band-significant:\n"
                                                                 "    severity: error\n", "utf-8")
     assert severity() == "error"
