@@ -21,7 +21,7 @@ from lii_check.check import apply_suppressions
 from lii_check.compiler import report_facts
 from lii_check.discovery import find_reports
 from lii_check.document import report_dict
-from lii_check.evidence import _report_hits, find_evidence
+from lii_check.reading import _report_hits, find_evidence
 from lii_check.findings import build_findings
 from lii_check.inference import open_engine
 from lii_check.matcher import fold

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from .compiled import CompiledRulebook
 from .compiler import report_facts
 from .discovery import NoReports, REPORT_SUFFIXES, ReportFile, discover  # noqa: F401 - re-exported
-from .evidence import find_evidence
+from .reading import find_evidence
 from .findings import build_findings
 from .model import Assessment, Finding, Report, ReportResult
 from .parser import ReportError, read_report

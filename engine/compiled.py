@@ -20,7 +20,7 @@ class CompiledRulebook:
     patterns: list[Pattern]
     signal_of: dict[int, Signal]  # pid -> the signal a signal cue belongs to
     theme_order: dict[str, int]  # theme id -> position in the rulebook (themes are listed in this order)
-    # pid -> (kind, payload) for evidence.py: 0 signal (Signal), 1 topic (theme id), 2 clause break,
+    # pid -> (kind, payload) for reading.py: 0 signal (Signal), 1 topic (theme id), 2 clause break,
     # 3 attribution (source name), or a modifier list's name ("negation" …) with the cue's list order.
     route: list[tuple[object, object]] = field(default_factory=list)
     # The same as two flat lists, for the per-hit loop: kind_of[pid] is one of the KIND_* numbers below
@@ -42,7 +42,7 @@ class CompiledRulebook:
         return self._ruleset
 
 
-# Where evidence.py files a hit: signals, topics, clause breaks, attributions, then the modifier lists.
+# Where reading.py files a hit: signals, topics, clause breaks, attributions, then the modifier lists.
 KIND_SIGNAL, KIND_TOPIC, KIND_BREAK, KIND_SOURCE = 0, 1, 2, 3
 MODIFIER_KINDS = {"negation": 4, "counter": 5, "hedging": 6, "intention": 7}
 

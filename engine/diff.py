@@ -24,7 +24,7 @@ from .model import ReportResult
 DIFF_SCHEMA_VERSION = 1
 NOT_READ = "none"  # the level of a sentence the rulebook does not read as evidence for a theme
 # A sentence's reading for a theme, when its clauses differ: the most serious negative, else the
-# strongest positive (the rule evidence.py applies within a clause).
+# strongest positive (the rule reading.py applies within a clause).
 _HEADLINE = ("significant", "shortfall", "intention", "strong", "good")
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from .evidence import GENERAL
+from .reading import GENERAL
 from .formats import DEFAULT_WIDTH
 from .formats.tables import explanation
 from .model import ReportResult

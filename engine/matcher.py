@@ -2,7 +2,7 @@
 
 Until 0.1 each clause was searched with ~700 regular expressions one by one. Now all cues (clause
 breaks, topic words, negations, hedges, intentions, attributions and signals) are compiled into one
-multi-pattern database and a report is scanned in one pass; the reading logic in evidence.py then
+multi-pattern database and a report is scanned in one pass; the reading logic in reading.py then
 works on the hits. The engines are linear-time, so no rule can hang a run:
 
 - **hyperscan** where it installs (Linux x86-64 wheels): one scan per report, every match reported

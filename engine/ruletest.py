@@ -14,7 +14,7 @@ import yaml
 
 from .check import check_reports
 from .compiled import CompiledRulebook
-from .evidence import GENERAL, Judgement, clauses, judge, sentence_hits
+from .reading import GENERAL, Judgement, clauses, judge, sentence_hits
 from .parser import DESCRIPTORS, SCORE_RE, ReportError, parse_report, read_report
 from .rulebook import Signal
 

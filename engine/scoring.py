@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 
-from .evidence import GENERAL, Reading
+from .reading import GENERAL, Reading
 from .model import LEVELS, NEGATIVE_LEVELS, POSITIVE_LEVELS, Assessment, ThemeFacts
 from .rulebook import Rulebook, Scoring
 

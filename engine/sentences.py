@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .compiled import CompiledRulebook
-from .evidence import find_evidence
+from .reading import find_evidence
 from .model import LEVELS, Paragraph, Report, Section, Sentence
 
 SENTENCE_LEVELS = LEVELS + ("none",)

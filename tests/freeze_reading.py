@@ -21,7 +21,7 @@ def fixture_reports() -> list[Path]:
 
 
 def reading_of(path: Path, compiled) -> dict | None:
-    from lii_check.evidence import find_evidence
+    from lii_check.reading import find_evidence
     from lii_check.parser import ReportError, read_report
     from lii_check.scoring import assess
 

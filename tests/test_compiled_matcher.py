@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from lii_check.cli import main
 from lii_check.compiled import compile_rulebook_once
-from lii_check.evidence import find_evidence, sentence_hits
+from lii_check.reading import find_evidence, sentence_hits
 from lii_check.matcher import Matcher, available_engines, fold
 from lii_check.parser import parse_report, read_report
 from lii_check.rulebook import RulebookInvalid, load_rulebook

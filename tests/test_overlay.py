@@ -235,7 +235,7 @@ scoring:
 
 
 def judgements_topics(sentence: str, compiled):
-    from lii_check.evidence import sentence_hits
+    from lii_check.reading import sentence_hits
 
     return sentence_hits(sentence, compiled).topics
 

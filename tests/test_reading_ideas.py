@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from lii_check.cli import main
-from lii_check.evidence import clauses, concession_end, figure_against_comparator, sentence_hits
+from lii_check.reading import clauses, concession_end, figure_against_comparator, sentence_hits
 from lii_check.sentences import read_sentence
 
 REPO = Path(__file__).resolve().parents[1]

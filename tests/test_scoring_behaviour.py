@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from lii_check.evidence import GENERAL, Reading, find_evidence
+from lii_check.reading import GENERAL, Reading, find_evidence
 from lii_check.model import Evidence
 from lii_check.parser import read_report
 from lii_check.scoring import assess, index_of, theme_facts

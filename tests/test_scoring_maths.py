@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from lii_check.evidence import Reading
+from lii_check.reading import Reading
 from lii_check.model import Evidence
 from lii_check.scoring import assess, band_of, index_of, strong_share
 
@@ -136,7 +136,7 @@ def test_the_reasoning_labels_themes_at_the_rulebooks_marks(rulebook):
 
 
 def _read(tmp_path, compiled, body: str):
-    from lii_check.evidence import find_evidence
+    from lii_check.reading import find_evidence
     from lii_check.parser import read_report
 
     path = tmp_path / "report.md"
@@ -158,7 +158,7 @@ def test_a_plain_statement_of_absence_counts_at_absence_weight(tmp_path, ruleboo
 
 def test_the_counter_and_hedge_windows_come_from_the_language_file(rulebook):
     from lii_check.compiled import compile_rulebook_once
-    from lii_check.evidence import clauses, judge, sentence_hits
+    from lii_check.reading import clauses, judge, sentence_hits
 
     def level(book, sentence, theme):
         compiled = compile_rulebook_once(book)

@@ -81,7 +81,7 @@ def _quote(text: str, start: int, end: int) -> str:
 def check_lexicon(rulebook: Rulebook) -> list[LexiconWarning]:
     """Every clash between the rulebook's cue lists, each naming both places; sorted, without repeats."""
     from ..compiled import compile_rulebook_once
-    from ..evidence import clauses, judge, sentence_hits
+    from ..reading import clauses, judge, sentence_hits
     from ..matcher import fold
 
     compiled = compile_rulebook_once(rulebook)

@@ -1,4 +1,4 @@
-"""Finding evidence in report text: which theme a clause is about, and what level it shows.
+"""Reading a report: which theme each clause is about, and what level of evidence it shows.
 
 Pure functions over the model and the compiled rulebook. Everything language-specific (cue phrases,
 negations, intentions, hedges, clause breaks) comes from the rulebook's YAML, not from here; the
@@ -359,7 +359,7 @@ _LOWER_IS_BETTER = re.compile(
 def _figure_signal(level: str) -> Signal:
     return Signal(id="figure-against-comparator", theme=None, level=level,
                   description="A figure read by its direction against the comparator or target in the same clause.",
-                  framework="", impact=False, cues=CueList(), examples={}, file="engine/evidence.py", line=0)
+                  framework="", impact=False, cues=CueList(), examples={}, file="engine/reading.py", line=0)
 
 
 _FIGURE_SIGNALS = {level: _figure_signal(level) for level in ("good", "shortfall", "significant")}

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from lii_check.evidence import GENERAL
+from lii_check.reading import GENERAL
 from lii_check.ruletest import judgements
 
 NEGATIVE = ("intention", "shortfall", "significant")
