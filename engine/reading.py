@@ -198,9 +198,16 @@ def concession_end(text: str) -> int | None:
     return comma + 1 if comma > 0 else None
 
 
-def clauses(sh: SentenceHits) -> list[tuple[int, int]]:
-    """(start, end) of each clause: the sentence cut at every clause break after its first character."""
-    conceded = concession_end(sh.text)
+_UNKNOWN = -1
+
+
+def clauses(sh: SentenceHits, conceded: int | None = _UNKNOWN) -> list[tuple[int, int]]:
+    """(start, end) of each clause: the sentence cut at every clause break after its first character.
+    `conceded`: concession_end(sh.text), when the caller has it already."""
+    if conceded == _UNKNOWN:
+        conceded = concession_end(sh.text)
+    if not sh.breaks and not conceded:
+        return [(0, len(sh.text))] if sh.text.strip() else []
     cuts = sorted({b for b in sh.breaks if b > 0} | ({conceded} if conceded else set()))
     out, begin, text = [], 0, sh.text
     for cut in cuts + [len(text)]:
@@ -369,6 +376,8 @@ def figure_against_comparator(clause: str) -> tuple[str, str] | None:
     """(level, cue) of a figure set against a comparator or target in the clause, read by direction: on the
     wrong side is a shortfall, more than double a comparator where lower is better (or under half of one
     where higher is better) is significant, on the right side is good. None when the clause has no such pair."""
+    if "%" not in clause and "cent" not in clause.lower():
+        return None  # no figure at all (and the pattern below is costly to run on every clause)
     m = _FIGURE_PAIR.search(clause)
     if not m:
         return None
@@ -417,8 +426,9 @@ def _negated_subject(sh: SentenceHits, negation: _Index, cstart: int, cend: int)
     supervision", "No one we spoke with described a blame culture"): it negates the clause's subject, so
     it reaches every problem in the clause up to the first comma, however many words away.
     (start, end, reach) of that negation, or None."""
-    if not negation.spans:  # no negation in the sentence: nothing to find (and no need to list its words)
-        return None
+    k = bisect_left(negation.starts, cstart)
+    if k == len(negation.starts) or negation.starts[k] >= cend:
+        return None  # no negation in the clause: nothing to find (and no need to list the sentence's words)
     words = sh.words
     i = bisect_left(words, (cstart, -1))
     while i < len(words) and words[i][0] < cend and not sh.text[words[i][0]:words[i][1]].isalpha():
@@ -436,35 +446,62 @@ def _negated_subject(sh: SentenceHits, negation: _Index, cstart: int, cend: int)
 def judge(sh: SentenceHits, cstart: int, cend: int, theme: str, compiled: CompiledRulebook,
           signals: list[tuple[int, int, Signal]] | None = None) -> Judgement:
     """How the clause [cstart, cend) of a sentence reads for one theme. `signals`: the signal hits inside
-    the clause, when the caller has them already (find_evidence buckets them once per sentence)."""
-    lang = compiled.language
-    text = sh.text
-    found = _first(sh.index("intention"), cstart, cend) if sh.intention else None
-    intention = text[found[0]:found[1]] if found else None
-    if signals is None:
-        signals = [h for h in sh.signals if cstart <= h[0] and h[1] <= cend]
-    graded: list[tuple[str, str, Signal | None, bool, bool]] = []  # level, cue, signal, impact, negated
-    aside: list[tuple[str, str]] = []
+    the clause, when the caller has them already (find_evidence buckets them once per sentence).
+
+    A clause is judged once per theme it belongs to, and most of the working is the clause's, not the
+    theme's: it is kept in the sentence's memo, and two themes that see the same cues share one Judgement
+    (callers only read it)."""
     if sh._memo is None:
         sh._memo = {}
     memo = sh._memo.get((cstart, cend))
-    if memo is None:  # (the clause's hits sorted for _longest, their themes, mask ids, each cue's working)
-        ordered = sorted(signals, key=_longest_first)
+    if memo is None:
+        memo = sh._memo[(cstart, cend)] = _ClauseMemo(sh, cstart, cend, signals)
+    kept = tuple(i for i, owner in enumerate(memo.owners) if owner is None or owner == theme)
+    judged = memo.judged.get(kept)
+    if judged is None:
+        judged = memo.judged[kept] = _judge(sh, cstart, cend, compiled, memo, [memo.ordered[i] for i in kept])
+    return judged
+
+
+class _ClauseMemo:
+    """The working of one clause that does not depend on the theme it is judged for."""
+
+    __slots__ = ("ordered", "owners", "intention_at", "subject", "figure", "masks", "worked", "judged")
+
+    def __init__(self, sh: SentenceHits, cstart: int, cend: int,
+                 signals: list[tuple[int, int, Signal]] | None) -> None:
+        if signals is None:
+            signals = [h for h in sh.signals if cstart <= h[0] and h[1] <= cend]
+        self.ordered = sorted(signals, key=_longest_first)  # the order _longest needs
+        self.owners = [h[2].theme for h in self.ordered]
+        self.intention_at = _first(sh.index("intention"), cstart, cend) if sh.intention else None
         # The clause's own readings, the same for every theme: its negated subject and its figure.
-        clause_reads = (_negated_subject(sh, sh.index("negation"), cstart, cend),
-                        figure_against_comparator(text[cstart:cend]))
-        memo = sh._memo[(cstart, cend)] = (ordered, [h[2].theme for h in ordered], {}, {}, clause_reads)
-    ordered, owners, masks, worked, (subject, figure) = memo
-    hits = _longest([h for h, owner in zip(ordered, owners) if owner is None or owner == theme], presorted=True)
+        self.subject = _negated_subject(sh, sh.index("negation"), cstart, cend)
+        self.figure = figure_against_comparator(sh.text[cstart:cend])
+        self.masks: dict[tuple, int] = {}
+        self.worked: dict[tuple, tuple[str | None, str | None]] = {}
+        self.judged: dict[tuple[int, ...], Judgement] = {}
+
+
+def _judge(sh: SentenceHits, cstart: int, cend: int, compiled: CompiledRulebook, memo: _ClauseMemo,
+           own: list[tuple[int, int, Signal]]) -> Judgement:
+    lang = compiled.language
+    text = sh.text
+    found = memo.intention_at
+    intention = text[found[0]:found[1]] if found else None
+    graded: list[tuple[str, str, Signal | None, bool, bool]] = []  # level, cue, signal, impact, negated
+    aside: list[tuple[str, str]] = []
+    subject, figure, worked = memo.subject, memo.figure, memo.worked
+    hits = _longest(own, presorted=True)
     # Only problem cues own their negation word ("no … plan"); see _preceded_by.
     problem_spans = [(h[0], h[1]) for h in hits if h[2].level in _PROBLEM]
     problems = _Index(problem_spans) if problem_spans else _NO_MASK
-    negation, counter = sh.index("negation"), sh.index("counter")
+    negation = sh.index("negation")
     # What negates or hedges a cue depends on the clause, the cue's span and (for a problem) the other
     # problem cues, not on the theme: a clause judged for several themes works each cue out once. Whatever
     # decides a cue's negator or hedge must therefore be computed inside `if known is None` from the clause
-    # and the cue's span only (the negated subject is the clause's, worked out once above).
-    mask_id = masks.setdefault(tuple(problem_spans), len(masks))
+    # and the cue's span only (the negated subject is the clause's, worked out once in _ClauseMemo).
+    mask_id = memo.masks.setdefault(tuple(problem_spans), len(memo.masks)) if problem_spans else -4
     for start, end, signal in hits:
         level = signal.level
         cue = text[start:end]
@@ -481,6 +518,7 @@ def judge(sh: SentenceHits, cstart: int, cend: int, theme: str, compiled: Compil
             if not negator and problem and subject and subject[1] <= start and end <= subject[2]:
                 negator = text[subject[0]:subject[1]]
             if problem and not negator:
+                counter = sh.index("counter")
                 before, after = lang.counter_window
                 negator = (_preceded_by(sh, counter, cstart, start, before)
                            or _followed_by(sh, counter, end, cend, after))
@@ -621,7 +659,8 @@ def find_evidence(report: Report, compiled: CompiledRulebook) -> Reading:
             for t in sentence_themes:
                 mentions[t] += 1
             source = "+".join(sorted(sh.sources)) if sh.sources else "unattributed"
-            spans = clauses(sh)
+            conceded = concession_end(sh.text)
+            spans = clauses(sh, conceded)
             per_clause = _bucket(sh, spans)
             first = len(evidence)
             for (cstart, cend), (signals, intentions, topics) in zip(spans, per_clause):
@@ -676,7 +715,6 @@ def find_evidence(report: Report, compiled: CompiledRulebook) -> Reading:
                     evidence[first:], [sh.text[a:b].strip() for a, b in spans], problem_signals)
                 set_aside.extend(SetAside(e.theme, e.line, e.text, e.cue, "answered by the council's response later in the sentence")
                                  for e in dropped)
-            conceded = concession_end(sh.text)
             if conceded and len(spans) > 1:
                 evidence[first:], dropped = _concession_outweighed(evidence[first:], sh.text[:conceded].strip())
                 set_aside.extend(SetAside(e.theme, e.line, e.text, e.cue, "a concession outweighed by the praise after it")
