@@ -554,9 +554,8 @@ def _judge(sh: SentenceHits, cstart: int, cend: int, compiled: CompiledRulebook,
     negatives = [g for g in graded if g[0] in NEGATIVE_LEVELS]
     if negatives:
         best = min(negatives, key=lambda g: _SEVERITY[g[0]])
-        for g in graded:
-            if g[0] in _STRENGTH:
-                aside.append((g[1], f"outweighed in the same clause by '{best[1]}'"))
+        outweighed = f"outweighed in the same clause by '{best[1]}'"
+        aside.extend((g[1], outweighed) for g in graded if g[0] in _STRENGTH)
         return Judgement(best[0], best[1], best[2], False, aside, shown)
     positives = [g for g in graded if g[0] in _STRENGTH]
     if positives:
@@ -642,7 +641,10 @@ def _states_absence(theme: str, themes: list[str], clause_themes: list[str]) -> 
     return theme in clause_themes if clause_themes else theme == themes[0]
 
 
-def find_evidence(report: Report, compiled: CompiledRulebook) -> Reading:
+def find_evidence(report: Report, compiled: CompiledRulebook, keep_set_aside: bool = True) -> Reading:
+    """Every clause of the report read for the themes it is about. `keep_set_aside=False` leaves the
+    discounted cues out of the Reading: only `explain` and the HTML view show them, and a pathological
+    report can discount hundreds of thousands."""
     rulebook = compiled.rulebook
     order = compiled.theme_order
     evidence: list[Evidence] = []
@@ -691,8 +693,9 @@ def find_evidence(report: Report, compiled: CompiledRulebook) -> Reading:
                         set_aside.append(SetAside(theme, sentence.line, sentence.text, cue,
                                                   "a leader's own claim, not corroborated: read as good"))
                         level = "good"
-                    for cue_text, reason in j.set_aside:
-                        set_aside.append(_set_aside(theme, sentence.line, sentence.text, cue_text, reason))
+                    if keep_set_aside:
+                        for cue_text, reason in j.set_aside:
+                            set_aside.append(_set_aside(theme, sentence.line, sentence.text, cue_text, reason))
                     weight = 1.0
                     plain = None
                     if level is None and negated and not j.graded and _states_absence(theme, themes, clause_themes):
@@ -721,7 +724,7 @@ def find_evidence(report: Report, compiled: CompiledRulebook) -> Reading:
                                  for e in dropped)
             if sentence_themes:
                 carry = sentence_themes
-    return Reading(evidence=evidence, set_aside=set_aside, mentions=mentions)
+    return Reading(evidence=evidence, set_aside=set_aside if keep_set_aside else [], mentions=mentions)
 
 
 def _answered_later(found: list[Evidence], clause_texts: list[str],
