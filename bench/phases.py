@@ -65,7 +65,7 @@ def main() -> None:
         for _row in _report_hits(report, compiled):
             pass
     t = phase(REPEATS[1], t)
-    readings = [find_evidence(r, compiled) for r in reports]
+    readings = [find_evidence(r, compiled, keep_set_aside=False) for r in reports]  # as check does
     t = phase("reading evidence (with its scan)", t)
     assessments = [assess(reading, rulebook) for reading in readings]
     t = phase("scoring", t)

@@ -298,16 +298,19 @@ def _preceded_by(sh: SentenceHits, index: _Index, cstart: int, start: int, windo
     return sh.text[found[0]:found[1]] if found else None
 
 
-def _mask_reaches(sh: SentenceHits, mask: _Index, cstart: int, start: int, window: int) -> bool:
-    """Could `mask` change what _preceded_by(…, cstart, start, window, mask) finds? Only through a span
-    ending after the first of the `window` words before `start` (or after cstart, when there are fewer):
-    with none there, no word, comma or cue it looks at is masked, so the answer is the unmasked one."""
-    if not mask.spans:
-        return False
+def _mask_reaches(sh: SentenceHits, mask_ends: list[int], cstart: int, start: int, window: int) -> bool:
+    """Could the other problem cues (ending at `mask_ends`, ascending) change what
+    _preceded_by(…, cstart, start, window, mask) finds? Only through one ending after the first of the
+    `window` words before `start` (or after cstart, when there are fewer) and by `start`: with none there,
+    no word, comma or cue it looks at is masked, so the answer is the unmasked one. With ascending ends,
+    the last one by `start` is the only one to look at."""
+    j = bisect_right(mask_ends, start) - 1
+    if j < 0 or mask_ends[j] <= cstart:
+        return False  # (and no need to list the sentence's words)
     words = sh.words
     k = bisect_left(sh.word_starts, start) - window
     lo = words[k][0] if k >= 0 and words[k][0] >= cstart else cstart
-    return mask.overlaps(lo, start, start)
+    return mask_ends[j] > lo
 
 
 def _followed_by(sh: SentenceHits, index: _Index, end: int, cend: int, window: int) -> str | None:
@@ -495,24 +498,28 @@ def _judge(sh: SentenceHits, cstart: int, cend: int, compiled: CompiledRulebook,
     hits = _longest(own, presorted=True)
     # Only problem cues own their negation word ("no … plan"); see _preceded_by.
     problem_spans = [(h[0], h[1]) for h in hits if h[2].level in _PROBLEM]
-    problems = _Index(problem_spans) if problem_spans else _NO_MASK
+    problem_ends = [e for _s, e in problem_spans]  # ascending: _longest keeps hits that end strictly later
+    problems: _Index | None = None  # indexed on first use: most clauses never need it
     negation = sh.index("negation")
     # What negates or hedges a cue depends on the clause, the cue's span and (for a problem) the other
     # problem cues, not on the theme: a clause judged for several themes works each cue out once. Whatever
     # decides a cue's negator or hedge must therefore be computed inside `if known is None` from the clause
     # and the cue's span only (the negated subject is the clause's, worked out once in _ClauseMemo).
     mask_id = memo.masks.setdefault(tuple(problem_spans), len(memo.masks)) if problem_spans else -4
+    not_delivered = f"intention, not delivery: '{intention}'"
     for start, end, signal in hits:
         level = signal.level
         cue = text[start:end]
         problem = level in _PROBLEM
         # A problem's mask (the other problem cues) matters only if one ends among the words before it.
-        masked = problem and _mask_reaches(sh, problems, cstart, start, lang.negation_window)
+        masked = problem and _mask_reaches(sh, problem_ends, cstart, start, lang.negation_window)
         key = (start, end, mask_id if masked else (-3 if problem else (-1 if level in _STRENGTH else -2)))
         known = worked.get(key)
         if known is None:
             # Another cue's own negation ("no … plan") does not also negate a later problem ("training had
             # been cancelled"); a positive after any negation ("not consistently … in all teams") is negated.
+            if masked and problems is None:
+                problems = _Index(problem_spans)
             negator = _preceded_by(sh, negation, cstart, start, lang.negation_window,
                                    problems if masked else _NO_MASK)
             if not negator and problem and subject and subject[1] <= start and end <= subject[2]:
@@ -538,7 +545,7 @@ def _judge(sh: SentenceHits, cstart: int, cend: int, compiled: CompiledRulebook,
                 aside.append((cue, f"hedged: '{hedge}'"))
                 continue
             if intention:
-                aside.append((cue, f"intention, not delivery: '{intention}'"))
+                aside.append((cue, not_delivered))
                 continue
         graded.append((level, cue, signal, signal.impact, False))
     if figure:
