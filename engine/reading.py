@@ -266,8 +266,10 @@ def _preceded_by(sh: SentenceHits, index: _Index, cstart: int, start: int, windo
 
     Spans in `mask` (other cues ending before this one) do not count as words and hide any cue inside
     them: the "no" of "no learning plan" belongs to that cue and must not also negate the next one."""
-    if not index.spans:
-        return None
+    starts = index.starts
+    k = bisect_left(starts, cstart)
+    if k == len(starts) or starts[k] >= start:
+        return None  # no such cue between the clause's start and this one (no need to count words)
     words = sh.words
     i = bisect_left(sh.word_starts, start)  # words starting before the cue
     picked = 0
