@@ -1,8 +1,12 @@
 """Reading a report: which theme each clause is about, and what level of evidence it shows.
 
-Pure functions over the model and the compiled rulebook. Everything language-specific (cue phrases,
-negations, intentions, hedges, clause breaks) comes from the rulebook's YAML, not from here; the
-matcher (matcher.py) finds every cue in one pass over the report, and this module reads the hits.
+Pure functions over the model and the compiled rulebook. The cue phrases, negations, intentions,
+hedges, clause breaks and attributions come from the rulebook's YAML; the matcher (matcher.py) finds
+every one of them in one pass over the report, and this module reads the hits. Four small patterns
+still live here, not in the rulebook, because each reads a structure rather than a phrase: a figure
+against its comparator (_FIGURE_PAIR, with the measure words that say which way is better), a
+sentence-initial concession (_CONCESSION) and one person's reported view (_ONE_VOICE). They run only
+on clauses that could hold them, and are linear in practice (bounded repeats, no nested quantifiers).
 
 How one sentence is read:
 1. It is cut into clauses at the rulebook's clause breaks ("however", "but", ";" …), so a
