@@ -2,7 +2,7 @@
 
 Pure functions over the model and the compiled rulebook. The cue phrases, negations, intentions,
 hedges, clause breaks and attributions come from the rulebook's YAML; the matcher (matcher.py) finds
-every one of them in one pass over the report, and this module reads the hits. Four small patterns
+every one of them in one pass over the report, and this module reads the hits. A few small patterns
 still live here, not in the rulebook, because each reads a structure rather than a phrase: a figure
 against its comparator (_FIGURE_PAIR, with the measure words that say which way is better), a
 sentence-initial concession (_CONCESSION) and one person's reported view (_ONE_VOICE). They run only
