@@ -327,6 +327,27 @@ def test_git_base_for_the_bundled_rulebook_reads_rules_of_the_current_repository
     assert want["evidence_score_up"] > 0 and want["evidence_index_up"] > 0 and want["newly_consistent"] > 0
 
 
+def test_git_base_of_an_overlay_reads_the_folder_it_extends_at_the_same_revision(tmp_path):
+    """A team overlay extends a shared one (``extends: ../shared``): the committed team folder means
+    nothing without the committed shared folder, so both are read out of git. The work tree's shared
+    overlay then raises the band-4 mark (to 3.2): the diff must see that change, not fail for want of a base."""
+    root = tmp_path / "team-repo"
+    (root / "shared").mkdir(parents=True)
+    (root / "team").mkdir()
+    git(root, "init", "-q")
+    git(root, "config", "user.email", "qa@example.invalid")
+    git(root, "config", "user.name", "QA lead")
+    (root / "shared" / "shared.yaml").write_text("kind: overlay\nextends: bundled\n", "utf-8")
+    (root / "team" / "team.yaml").write_text("kind: overlay\nextends: ../shared\n", "utf-8")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "overlays")
+    (root / "shared" / "shared.yaml").write_text('kind: overlay\nextends: bundled\nscoring:\n  bands:\n    "4": 3.2\n', "utf-8")
+    code, doc = diff_json("--base", "HEAD", "--rules", root / "team", cwd=tmp_path)
+    assert doc["base"]["rulebook"] == "HEAD:team"
+    assert doc["reports"], "raising the band-4 mark to 3.2 moves no report: the base was not read at HEAD"
+    assert git(root, "status", "--porcelain").splitlines() == [" M shared/shared.yaml"]
+
+
 # (c) ------------------------------------------------------------------------------------------------
 
 def test_a_severity_change_is_one_finding_changed(tmp_path, modified):
