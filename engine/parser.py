@@ -2,7 +2,7 @@
 
 Every layout seen in published LII sections is accepted: ``Score: 4``, ``## Score 3``,
 ``Indicative score: 3`` (2023 pilot), markdown or plain-line headings (with or without a
-trailing colon), ``3 - Evidence shows…`` with a hyphen or an en dash, ``---`` separators,
+trailing colon), ``3 - Evidence shows…`` with a hyphen or an en dash (or the descriptor alone, without its number), ``---`` separators,
 CRLF line endings, a UTF-8, UTF-16 or UTF-32 BOM, leading blank lines and optional YAML front matter.
 
 What cannot be read with certainty is refused with a located ReportError rather than guessed at:
@@ -57,6 +57,16 @@ LABEL_RE = re.compile(
     rf"(?P<text>(?:{RATING_WORDS}\s*[:\-–—]?\s*)?evidence shows\b.*?)\s*(?:\*\*)?\s*$",
     re.IGNORECASE,
 )
+# The label without its number ("Evidence shows a good standard" alone on the line under the score, as
+# some copies of the published page have it): one of the four descriptors exactly, so a findings
+# sentence that merely starts with "Evidence shows" is never taken for it.
+UNNUMBERED_LABEL_RE = re.compile(
+    r"^\s*(?:#{1,6}\s*)?(?:\*\*)?(?P<text>(?:" + RATING_WORDS + r"\s*[:\-–—]?\s*)?evidence shows\s+"
+    r"(?P<descriptor>an\s+exceptional\s+standard|a\s+good\s+standard|some\s+shortfalls|significant\s+shortfalls))"
+    r"\s*\.?\s*(?:\*\*)?\s*$",
+    re.IGNORECASE,
+)
+_BAND_OF_DESCRIPTOR = {text: band for band, text in DESCRIPTORS.items()}
 # A value that is meant as a score, in any script: used to tell a second score line from a sentence.
 _NUMBER_LIKE_RE = re.compile(r"\d+(?:\s*(?:/|out of)\s*\d+)?", re.IGNORECASE)
 HEADING_RE = re.compile(r"^\s*(#{1,6})\s+(?P<text>.+?)\s*#*\s*$")
@@ -321,8 +331,13 @@ def parse_report(text: str, path: str) -> Report:
             flush()
             continue
         m = LABEL_RE.match(raw) if score is not None else None
-        if m:
-            value = _ascii_number(m.group("n"), number, "label")
+        bare = UNNUMBERED_LABEL_RE.match(raw) if score is not None and not m else None
+        if m or bare:
+            if bare:
+                m = bare
+                value = _BAND_OF_DESCRIPTOR[" ".join(bare.group("descriptor").lower().split())]
+            else:
+                value = _ascii_number(m.group("n"), number, "label")
             if not 1 <= value <= 4:
                 raise ReportError(f"the score label gives {value}, which is outside 1-4", number)
             if value != score:

@@ -50,6 +50,33 @@ def test_a_label_that_disagrees_names_the_score_line_and_the_label_line():
     assert error.message.startswith("the score line and the label line disagree")
 
 
+@pytest.mark.parametrize("band", [1, 2, 3, 4])
+@pytest.mark.parametrize("form", ["Evidence shows {d}", "evidence shows {d}.", "**Evidence shows {d}**",
+                                  "Good: Evidence shows {d}", "### Evidence shows {d}"])
+def test_the_label_without_its_number_is_the_label_not_findings_text(band, form):
+    label = form.format(d=DESCRIPTORS[band])
+    report = parse_report(lines_of("Title", "", f"Score: {band}", "", label, "", FINDING), "r.md")
+    assert (report.label_score, report.label_line) == (band, 5)
+    assert DESCRIPTORS[band] in report.label_text.lower()
+    sentences = [s.text for sec in report.sections for p in sec.paragraphs for s in p.sentences]
+    assert not any("Evidence shows" in s or "evidence shows" in s for s in sentences)
+
+
+def test_the_label_without_its_number_that_disagrees_names_both_lines():
+    error = refused(lines_of("Title", "", "Score: 4", "", "Evidence shows some shortfalls", "", FINDING))
+    assert error.line == 5
+    assert "line 3 'Score: 4' and line 5 'Evidence shows some shortfalls'" in error.message
+
+
+@pytest.mark.parametrize("line", ["Evidence shows a good standard in how the council learns from complaints.",
+                                  "Evidence shows a good standard of supervision and some shortfalls.",
+                                  "Evidence shows that staff were supported."])
+def test_a_findings_sentence_opening_with_evidence_shows_stays_findings_text(line):
+    report = parse_report(lines_of("Title", "", "Score: 3", "", line, "", FINDING), "r.md")
+    assert report.label_line is None
+    assert line in [s.text for sec in report.sections for p in sec.paragraphs for s in p.sentences]
+
+
 @pytest.mark.parametrize("value", ["0", "5", "9"])
 def test_a_label_outside_one_to_four_is_refused_on_its_line(value):
     error = refused(lines_of("Title", "Score: 3", f"{value} - Evidence shows a good standard", "", FINDING))
