@@ -310,15 +310,28 @@ def parse_report(text: str, path: str) -> Report:
             current.paragraphs.append(Paragraph(para_lines[0][0], sentences, boilerplate))
             para_lines.clear()
 
+    taken: set[int] = set()  # lines already read as part of an earlier one (a score under its "Score" line)
     for index in range(first, len(lines)):
         number, raw = index + 1, lines[index]
         stripped = raw.strip()
         if not stripped or SEPARATOR_RE.match(raw):
             flush()
             continue
+        if index in taken:
+            continue
         m = SCORE_RE.match(raw) if len(stripped) < 60 else None
         if m and score is None:
             flush()
+            below = _value_below(lines, index) if not m.group("value").strip("* ") else None
+            if below is not None:
+                # "Score" on its own line with the number under it, as the published page copies: the
+                # number, or the label line that starts with it, is the score.
+                value_index, value_text, is_label = below
+                score = _score_value(value_text, value_index + 1)
+                score_line = value_index + 1
+                if not is_label:
+                    taken.add(value_index)
+                continue
             score = _score_value(m.group("value"), number)
             score_line = number
             continue
@@ -405,6 +418,24 @@ def _ascii_number(value: str, line: int, what: str) -> int:
     """int() of ASCII digits; a digit from another script is refused, naming it."""
     _refuse_other_digits(value, line, what)
     return int(value)
+
+
+_LONE_NUMBER_RE = re.compile(r"^\s*(?:\*\*)?\s*(?P<n>[0-9]+)\s*(?:\*\*)?\s*$")
+
+
+def _value_below(lines: list[str], index: int) -> tuple[int, str, bool] | None:
+    """For a score line with no value: (line index, score text, is it a label line) of the first non-blank
+    line below it when that line is a lone number or a numbered label line ("3 - Evidence shows a good
+    standard"); None otherwise (the score line then has no score)."""
+    for below in range(index + 1, min(len(lines), index + 4)):
+        if not lines[below].strip():
+            continue
+        m = _LONE_NUMBER_RE.match(lines[below])
+        if m:
+            return below, m.group("n"), False
+        m = LABEL_RE.match(lines[below])
+        return (below, m.group("n"), True) if m else None
+    return None
 
 
 def _score_value(value: str, line: int) -> int:

@@ -77,6 +77,26 @@ def test_a_findings_sentence_opening_with_evidence_shows_stays_findings_text(lin
     assert line in [s.text for sec in report.sections for p in sec.paragraphs for s in p.sentences]
 
 
+@pytest.mark.parametrize("score_line", ["Score", "## Score", "Score:", "**Score**"])
+def test_a_score_under_its_score_line_is_the_score(score_line):
+    """The published page, copied, puts "Score" on one line and the number (or the numbered label) under it."""
+    report = parse_report(lines_of("Title", "", score_line, "", "2", "", FINDING), "r.md")
+    assert (report.awarded_score, report.score_line, report.label_line) == (2, 5, None)
+    sentences = [s.text for sec in report.sections for p in sec.paragraphs for s in p.sentences]
+    assert sentences[0].startswith("There was an inclusive") and "2" not in sentences
+    report = parse_report(lines_of("Title", score_line, "3 - Evidence shows a good standard", FINDING), "r.md")
+    assert (report.awarded_score, report.score_line, report.label_score, report.label_line) == (3, 3, 3, 3)
+
+
+def test_a_score_line_with_nothing_usable_under_it_has_no_score():
+    error = refused(lines_of("Title", "", "Score", "", FINDING))
+    assert (error.line, error.message) == (3, "the score line has no score: write it as 'Score: 3'")
+    error = refused(lines_of("Title", "", "Score", "", "", "", "", "3", "", FINDING))  # too far below to belong to it
+    assert error.line == 3
+    error = refused(lines_of("Title", "Score", "7", FINDING))
+    assert (error.line, error.message) == (3, "the score 7 is outside 1-4: CQC scores run from 1 to 4")
+
+
 @pytest.mark.parametrize("value", ["0", "5", "9"])
 def test_a_label_outside_one_to_four_is_refused_on_its_line(value):
     error = refused(lines_of("Title", "Score: 3", f"{value} - Evidence shows a good standard", "", FINDING))
