@@ -682,7 +682,8 @@ def find_evidence(report: Report, compiled: CompiledRulebook, keep_set_aside: bo
                 clause_themes = sorted(topics, key=order.__getitem__)
                 themes = clause_themes or sentence_themes or carry or [GENERAL]
                 clause = sh.text[cstart:cend].strip()
-                quiet = not signals and not intentions  # no cue: only a plain affirmative statement can come of it
+                # No cue (a figure against its comparator counts as one): only a plain statement can come of it.
+                quiet = not signals and not intentions and figure_against_comparator(sh.text[cstart:cend]) is None
                 # A plain statement of absence ("There were no arrangements for group supervision",
                 # "Staff were not given time to train") has no cue word, but its negation makes it criticism.
                 negated = next((sh.text[s:e] for s, e, _o in sh.index("negation").inside(cstart, cend)), None) \
