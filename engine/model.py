@@ -86,8 +86,6 @@ class ThemeFacts:
     mentions: int
     impact: int
     score: float | None  # 1.0-4.0, None where the theme has no graded evidence
-    sources_positive: tuple[str, ...] = ()
-    sources_negative: tuple[str, ...] = ()
 
 
 @dataclass

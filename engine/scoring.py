@@ -43,7 +43,6 @@ def theme_facts(reading: Reading, rulebook: Rulebook) -> dict[str, ThemeFacts]:
         out[theme] = ThemeFacts(
             theme=theme, counts=counts, mentions=reading.mentions.get(theme, len(items)),
             impact=sum(1 for e in items if e.impact), score=score,
-            sources_positive=tuple(positive_sources), sources_negative=tuple(negative_sources),
         )
     return out
 
