@@ -13,7 +13,7 @@ from . import __version__
 
 # Imported lazily inside the commands, so `--version` and `--help` answer quickly:
 # the matcher, the rulebook loader and the engines cost a few hundred milliseconds to import.
-from .names import ENGINES, FAIL_ON, FORMATS
+from .names import ENGINES, FAIL_ON, FORMATS, VALIDATE_FORMATS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE
@@ -466,7 +466,7 @@ def rules() -> None:
 
 @rules.command("validate")
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(VALIDATE_FORMATS), default="text", show_default=True,
               help="github: workflow commands that annotate a pull request's diff; sarif: for code scanning.")
 def rules_validate(directory: str | None, fmt: str) -> None:
     """Report every problem in every rule file at once (file:line:col: message). Exit 0 clean, 2 otherwise."""

@@ -13,6 +13,8 @@ FAIL_ON = SEVERITIES + ("never",)
 ENGINES = ("auto", "durable", "pure")
 # Output formats, in the order `--help` lists them (one renderer each in engine/formats/).
 FORMATS = ("table", "concise", "json", "sarif", "junit", "github", "markdown", "html")
+# Output formats of `rules validate` (engine/rule_validation.py), which lists problems in rule files.
+VALIDATE_FORMATS = ("text", "json", "sarif", "github")
 # How a clause reads as evidence, strongest first; the first two count for a theme, the rest against.
 LEVELS = ("strong", "good", "intention", "shortfall", "significant")
 POSITIVE_LEVELS = LEVELS[:2]
