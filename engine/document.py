@@ -8,17 +8,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import __version__
-from .model import ReportResult
+from .model import Finding, ReportResult
 from .names import FAIL_ON, SEVERITIES, severity_fails  # noqa: F401  (FAIL_ON re-exported)
 from .rulebook import Rulebook
 
 SCHEMA_VERSION = 1
 
 
-def finding_dict(f) -> dict:
+def finding_dict(f: Finding) -> dict:
+    # "evidence" in the document (schema_version 1) is what the Python side calls Finding.cited.
     return {
         "rule": f.rule, "theme": f.theme, "severity": f.severity, "message": f.message, "line": f.line,
-        "evidence": [{"line": e.line, "text": e.text} for e in f.evidence],
+        "evidence": [{"line": c.line, "text": c.text} for c in f.cited],
     }
 
 

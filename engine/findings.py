@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .compiler import CompiledRules
 from .measures import measures
-from .model import NEGATIVE_LEVELS, POSITIVE_LEVELS, Assessment, EvidenceRef, Finding, Report
+from .model import NEGATIVE_LEVELS, POSITIVE_LEVELS, Assessment, CitedSentence, Finding, Report
 from .names import SEVERITIES
 from .parser import DESCRIPTORS
 from .rulebook import Expectation, Rulebook
@@ -34,20 +34,20 @@ def cited_levels(exp: Expectation) -> tuple[str, ...]:
     return tuple(levels)
 
 
-def _cite(exp: Expectation, report: Report, assessment: Assessment) -> list[EvidenceRef]:
+def _cite(exp: Expectation, report: Report, assessment: Assessment) -> list[CitedSentence]:
     if exp.id.endswith(("label-disagrees", "label-wording")):
-        refs = [EvidenceRef(report.score_line, f"Score: {report.awarded_score}")]
+        refs = [CitedSentence(report.score_line, f"Score: {report.awarded_score}")]
         if report.label_line:
-            refs.append(EvidenceRef(report.label_line, f"{report.label_score} - {report.label_text}"))
+            refs.append(CitedSentence(report.label_line, f"{report.label_score} - {report.label_text}"))
         return refs
     levels = cited_levels(exp)
     items = [e for e in assessment.evidence
              if e.level in levels and (exp.scope == "report" or e.theme == exp.theme)]
     # The most telling first: for a score above its evidence, the most serious shortfalls.
     items.sort(key=lambda e: (levels.index(e.level) if exp.scope == "report" else 0, _ORDER[e.level], e.line))
-    refs: list[EvidenceRef] = []
+    refs: list[CitedSentence] = []
     for e in items:
-        ref = EvidenceRef(e.line, e.text)
+        ref = CitedSentence(e.line, e.text)
         if ref not in refs:
             refs.append(ref)
         if len(refs) == MAX_CITED:
@@ -61,7 +61,7 @@ def build_findings(fired: list[tuple[str, int]], facts: list[dict], compiled: Co
     findings = []
     for name, _fid in fired:
         exp = compiled.by_name[name]
-        evidence = _cite(exp, report, assessment)
+        cited = _cite(exp, report, assessment)
         theme = rulebook.theme(exp.theme)
         values = {
             "awarded": report.awarded_score, "evidence": assessment.evidence_score,
@@ -69,15 +69,15 @@ def build_findings(fired: list[tuple[str, int]], facts: list[dict], compiled: Co
             "descriptor": DESCRIPTORS.get(report.label_score or 0, "?"),
             "theme": theme.title if theme else exp.theme,
             "themes_with_significant": report_fact["themes_with_significant"],
-            "cited": len(evidence),
+            "cited": len(cited),
         }
         # The old {count} meant one or the other by the rule's scope; existing rule files keep working.
         values["count"] = values[RENAMED_PLACEHOLDERS["count"][exp.scope]]
         findings.append(Finding(
             rule=exp.id, theme=exp.theme, severity=exp.severity,
             message=exp.message.format_map(values),
-            line=evidence[0].line if evidence else report.score_line,
-            evidence=evidence,
+            line=cited[0].line if cited else report.score_line,
+            cited=cited,
         ))
     # Most serious first (the order names.SEVERITIES defines), then by line, then by rule id.
     findings.sort(key=lambda f: (SEVERITIES.index(f.severity), f.line or 0, f.rule))

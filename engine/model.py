@@ -104,7 +104,9 @@ class Assessment:
 
 
 @dataclass(frozen=True)
-class EvidenceRef:
+class CitedSentence:
+    """A sentence a finding cites (the output's "evidence" list of each finding)."""
+
     line: int
     text: str
 
@@ -116,7 +118,7 @@ class Finding:
     severity: str
     message: str
     line: int | None
-    evidence: list[EvidenceRef] = field(default_factory=list)
+    cited: list[CitedSentence] = field(default_factory=list)
     # Set when the finding is moved to `suppressed`: "inline" (a comment in the report) or "baseline".
     suppressed_by: str | None = None
 

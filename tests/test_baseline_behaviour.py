@@ -149,7 +149,7 @@ def test_the_baseline_text_is_indented_unescaped_and_ends_with_a_newline(tmp_pat
 def test_a_baseline_with_non_ascii_evidence_is_written_as_utf8(tmp_path, results):
     import copy
     changed = copy.deepcopy(results)
-    changed[0].findings[0].evidence[0] = type(changed[0].findings[0].evidence[0])(1, "Café staff agreed – fully.")
+    changed[0].findings[0].cited[0] = type(changed[0].findings[0].cited[0])(1, "Café staff agreed – fully.")
     write_baseline(tmp_path / "b.json", changed)
     assert "Café staff agreed – fully." in (tmp_path / "b.json").read_text("utf-8")
 

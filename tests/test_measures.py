@@ -187,7 +187,7 @@ def test_every_placeholder_is_filled(scope, theme, assessed, rulebook):
     (finding,) = build_findings(run_pure(compiled.ruleset, [facts])[0], facts, compiled, report, assessment, rulebook)
     for p in PLACEHOLDERS:
         assert f"{p}=<" in finding.message and f"{p}=<{{" not in finding.message
-    expected_count = facts[0]["themes_with_significant"] if scope == "report" else len(finding.evidence)
+    expected_count = facts[0]["themes_with_significant"] if scope == "report" else len(finding.cited)
     assert f"count=<{expected_count}>" in finding.message
     assert json.dumps(finding.message)
 
