@@ -4,13 +4,12 @@ from __future__ import annotations
 from .compiler import CompiledRules
 from .measures import measures
 from .model import NEGATIVE_LEVELS, POSITIVE_LEVELS, Assessment, CitedSentence, Finding, Report
-from .names import SEVERITIES
+from .names import MOST_SERIOUS_FIRST, SEVERITIES
 from .parser import DESCRIPTORS
 from .rulebook import Expectation, Rulebook
 from .rulebook.messages import RENAMED_PLACEHOLDERS
 
 MAX_CITED = 5
-_ORDER = {"significant": 0, "shortfall": 1, "intention": 2, "strong": 3, "good": 4}
 _EXPAND = {"positive": POSITIVE_LEVELS, "negative": NEGATIVE_LEVELS,
            "all": POSITIVE_LEVELS + NEGATIVE_LEVELS}
 
@@ -41,18 +40,18 @@ def _cite(exp: Expectation, report: Report, assessment: Assessment) -> list[Cite
             refs.append(CitedSentence(report.label_line, f"{report.label_score} - {report.label_text}"))
         return refs
     levels = cited_levels(exp)
-    items = [e for e in assessment.evidence
+    # The reading lists evidence in the order of the text; that position orders sentences on one line.
+    items = [(at, e) for at, e in enumerate(assessment.evidence)
              if e.level in levels and (exp.scope == "report" or e.theme == exp.theme)]
-    # The most telling first: for a score above its evidence, the most serious shortfalls.
-    items.sort(key=lambda e: (levels.index(e.level) if exp.scope == "report" else 0, _ORDER[e.level], e.line))
-    refs: list[CitedSentence] = []
-    for e in items:
-        ref = CitedSentence(e.line, e.text)
-        if ref not in refs:
-            refs.append(ref)
-        if len(refs) == MAX_CITED:
+    # The most telling are kept (for a score above its evidence, the most serious shortfalls, never the
+    # mildest intentions first), then shown in the order the report has them.
+    items.sort(key=lambda item: (MOST_SERIOUS_FIRST.index(item[1].level), item[1].line, item[0]))
+    kept: dict[CitedSentence, int] = {}
+    for at, e in items:
+        kept.setdefault(CitedSentence(e.line, e.text), at)
+        if len(kept) == MAX_CITED:
             break
-    return sorted(refs, key=lambda r: r.line) if exp.scope == "theme" else refs
+    return sorted(kept, key=lambda ref: (ref.line, kept[ref]))
 
 
 def build_findings(fired: list[tuple[str, int]], facts: list[dict], compiled: CompiledRules,

@@ -19,6 +19,9 @@ VALIDATE_FORMATS = ("text", "json", "sarif", "github")
 LEVELS = ("strong", "good", "intention", "shortfall", "significant")
 POSITIVE_LEVELS = LEVELS[:2]
 NEGATIVE_LEVELS = LEVELS[2:]
+# The levels by how much they tell about a score: the most serious problem first, then the strongest
+# strength. Decides which sentences a finding cites and which level a clause read two ways shows.
+MOST_SERIOUS_FIRST = ("significant", "shortfall", "intention", "strong", "good")
 
 
 def severity_fails(severity: str | None, fail_on: str) -> bool:
