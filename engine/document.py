@@ -121,16 +121,6 @@ def header(rulebook: Rulebook, engine: str) -> dict:
     }
 
 
-def build_document(results: list[ReportResult], rulebook: Rulebook, *, engine: str,
-                   fail_on: str = "error", strict: bool = False, not_searched: list[str] | tuple = ()) -> dict:
-    """The whole document for results held in memory (a streamed run builds the same with Tally)."""
-    tally = Tally(fail_on=fail_on)
-    for result in results:
-        tally.add(result)
-    return {**header(rulebook, engine), "reports": [report_dict(r) for r in results],
-            "summary": tally.summary(rulebook, strict, not_searched)}
-
-
 def rules_meta(rulebook: Rulebook) -> list[dict]:
     """Every rule a finding can name: the rulebook's expectations, then lii-check's own (builtin_rules.py)."""
     from .builtin_rules import builtin_meta

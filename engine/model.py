@@ -41,15 +41,6 @@ class Report:
     # Inline suppressions found in the text: (line, rule id, reason or "").
     suppressions: list[tuple[int, str, str]] = field(default_factory=list)
 
-    def evidence_sentences(self) -> list[tuple[Section, Paragraph, Sentence]]:
-        return [
-            (sec, para, s)
-            for sec in self.sections
-            for para in sec.paragraphs
-            if not para.boilerplate
-            for s in para.sentences
-        ]
-
 
 @dataclass(frozen=True)
 class Evidence:

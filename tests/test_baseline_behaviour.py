@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 
 from lii_check.baseline import (BaselineError, apply_baseline, baseline_document, load_baseline, write_baseline)
-from lii_check.check import check_files, discover
+from lii_check.check import discover
 from lii_check.document import SCHEMA_VERSION
+
+from in_memory import check_files
 
 REPO = Path(__file__).resolve().parents[1]
 SHIFTED = REPO / "fixtures" / "shifted"

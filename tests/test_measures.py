@@ -196,7 +196,7 @@ def test_a_report_wider_than_the_field_cap_splits_by_whole_themes(rulebook):
     """durable_rules' core segfaults past 250 fields; a rulebook of 39 themes needs 400-odd. The fact is
     split by whole themes, and every copy of a theme's rule fires exactly where the original does."""
     pytest.importorskip("durable")
-    from lii_check.inference import fire
+    from lii_check.inference import open_engine
     from lii_check.inference_durable import MAX_FACT_FIELDS
 
     def copy(theme, k):
@@ -218,8 +218,10 @@ def test_a_report_wider_than_the_field_cap_splits_by_whole_themes(rulebook):
         assert len(facts) > 1 and all(len(f) <= MAX_FACT_FIELDS for f in facts)
         fields = [k for f in facts for k in f if "__" in k]
         assert len(fields) == len(set(fields))  # each theme field in one fact only
-    durable, used = fire(compiled.ruleset, batches, "durable")
-    assert used == "durable" and durable == fire(compiled.ruleset, batches, "pure")[0]
+    with open_engine(compiled.ruleset, "durable") as eng:
+        durable, used = eng.fire(batches), eng.name
+    with open_engine(compiled.ruleset, "pure") as eng:
+        assert used == "durable" and durable == eng.fire(batches)
     for pairs in durable:
         ids = sorted(compiled.by_name[name].id for name, _ in pairs)
         by_copy = {k: sorted(i.replace(f"-{k}.", ".") for i in ids if f"-{k}." in i) for k in range(3)}

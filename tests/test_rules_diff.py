@@ -24,6 +24,7 @@ from click.testing import CliRunner
 from lii_check.cli import main
 
 from edits import replace_first
+from parsed import counted_sentences
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = [REPO / "fixtures" / name for name in ("seeds", "synthetic", "shifted")]
@@ -235,7 +236,7 @@ def test_sentence_readings_are_explains_readings_before_and_after(modified):
     rank = {level: i for i, level in enumerate(("significant", "shortfall", "intention", "strong", "good"))}
     files = sorted((REPO / "fixtures" / "synthetic").glob("s*"))
     reports = [read_report(p, str(p)) for p in files]
-    sentences = {r.path: [s for _, _, s in r.evidence_sentences()] for r in reports}
+    sentences = {r.path: [s for s in counted_sentences(r)] for r in reports}
     readings = {}
     for side, rules in (("before", REPO / "rules"), ("after", modified["rules"])):
         session = open_session(str(rules), config_path=None, engine="pure")
