@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from . import __version__
 from .model import Finding, ReportResult
-from .names import FAIL_ON, SEVERITIES, severity_fails  # noqa: F401  (FAIL_ON re-exported)
+from .names import SEVERITIES, severity_fails
 from .rulebook import Rulebook
 
 SCHEMA_VERSION = 1

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from .compiler import CompiledRules
 from .measures import measures
-from .model import NEGATIVE_LEVELS, POSITIVE_LEVELS, Assessment, CitedSentence, Finding, Report
-from .names import MOST_SERIOUS_FIRST, SEVERITIES
+from .model import Assessment, CitedSentence, Finding, Report
+from .names import MOST_SERIOUS_FIRST, NEGATIVE_LEVELS, POSITIVE_LEVELS, SEVERITIES
 from .parser import DESCRIPTORS
 from .rulebook import Expectation, Rulebook
 from .rulebook.messages import RENAMED_PLACEHOLDERS

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .names import LEVELS, NEGATIVE_LEVELS, POSITIVE_LEVELS, SEVERITIES  # noqa: F401  (re-exported)
+from .names import NEGATIVE_LEVELS  # noqa: F401  (reading.py still imports it from here)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ from __future__ import annotations
 import math
 
 from .reading import GENERAL, Reading
-from .model import LEVELS, NEGATIVE_LEVELS, POSITIVE_LEVELS, Assessment, ThemeFacts
+from .model import Assessment, ThemeFacts
+from .names import LEVELS, NEGATIVE_LEVELS, POSITIVE_LEVELS
 from .rulebook import Rulebook, Scoring
 
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from .compiled import CompiledRulebook
 from .reading import find_evidence
-from .model import LEVELS, Paragraph, Report, Section, Sentence
-from .names import MOST_SERIOUS_FIRST
+from .model import Paragraph, Report, Section, Sentence
+from .names import LEVELS, MOST_SERIOUS_FIRST
 
 SENTENCE_LEVELS = LEVELS + ("none",)
 _POLARITY = {"strong": "praise", "good": "praise", "shortfall": "criticism", "significant": "criticism",

@@ -16,7 +16,7 @@ from lii_check.compiler import CompileError, compile_expectation, compile_rulebo
 from lii_check.evaluator import run_pure
 from lii_check.findings import build_findings, cited_levels
 from lii_check.measures import MEASURES, field_name
-from lii_check.model import LEVELS
+from lii_check.names import LEVELS
 from lii_check.parser import read_report
 from lii_check.rulebook import PLACEHOLDERS, Expectation, load_rulebook, load_schema
 
