@@ -47,7 +47,7 @@ class Evidence:
     """One clause of a report that the rulebook reads as evidence for a theme."""
 
     theme: str
-    level: str  # one of LEVELS
+    level: str  # one of names.LEVELS
     line: int
     text: str  # the whole sentence, so a QA lead can find it
     clause: str
