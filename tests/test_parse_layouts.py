@@ -12,6 +12,8 @@ import yaml
 
 from lii_check.parser import ReportError, parse_report, read_report, split_sentences
 
+from parsed import counted_sentences
+
 REPO = Path(__file__).resolve().parents[1]
 LAYOUTS = REPO / "tests" / "data" / "layouts"
 SEEDS = REPO / "fixtures" / "seeds"
@@ -102,7 +104,7 @@ def _check(report, expected, shift=0):
     score, text, line = expected["label"]
     assert (report.label_score, report.label_text, report.label_line) == (score, text, n(line))
     assert [(s.heading, s.line) for s in report.sections] == [(h, n(line)) for h, line in expected["headings"]]
-    assert [(s.text, s.line) for _, _, s in report.evidence_sentences()] == \
+    assert [(s.text, s.line) for s in counted_sentences(report)] == \
         [(t, n(line)) for t, line in expected["sentences"]]
     commitment = next(s for s in report.sections if s.heading == COMMITMENT)
     assert [(p.line, p.boilerplate) for p in commitment.paragraphs] == [(n(expected["commitment_line"]), True)]
@@ -164,14 +166,14 @@ def test_score_and_label_lines(score_line, label_line, score, label_text):
     assert (r.title, r.awarded_score, r.score_line) == (TITLE, score, 3)
     assert (r.label_score, r.label_text, r.label_line) == (score, label_text, 5)
     assert [(s.heading, s.line) for s in r.sections] == [(KEY, 7)]
-    assert [(s.text, s.line) for _, _, s in r.evidence_sentences()] == [
+    assert [(s.text, s.line) for s in counted_sentences(r)] == [
         ("Staff were supervised monthly.", 9), ("Training was effective.", 9)]
 
 
 def test_label_is_optional():
     r = parse_report(f"{TITLE}\n\nScore: 3\n\nStaff were supervised monthly.\n", "nolabel.txt")
     assert (r.awarded_score, r.score_line, r.label_score, r.label_text, r.label_line) == (3, 3, None, None, None)
-    assert [(s.text, s.line) for _, _, s in r.evidence_sentences()] == [("Staff were supervised monthly.", 5)]
+    assert [(s.text, s.line) for s in counted_sentences(r)] == [("Staff were supervised monthly.", 5)]
 
 
 @pytest.mark.parametrize("heading", [
@@ -213,7 +215,7 @@ def test_commitment_without_heading_is_still_boilerplate():
             "organisation and the local system.\n\nStaff were trained.\n")
     r = parse_report(text, "c.txt")
     assert [(p.line, p.boilerplate) for s in r.sections for p in s.paragraphs] == [(5, True), (7, False)]
-    assert [(s.text, s.line) for _, _, s in r.evidence_sentences()] == [("Staff were trained.", 7)]
+    assert [(s.text, s.line) for s in counted_sentences(r)] == [("Staff were trained.", 7)]
 
 
 def test_sentence_splitting_abbreviations_and_hard_wraps():
@@ -232,7 +234,7 @@ def test_sentence_splitting_abbreviations_and_hard_wraps():
 
 def test_hard_wrapped_real_synthetic_fixture_gives_first_word_lines():
     r = read_report(SYNTHETIC / "s12_saltmarsh_heath.md")
-    got = [(s.text, s.line) for _, _, s in r.evidence_sentences()][:5]
+    got = [(s.text, s.line) for s in counted_sentences(r)][:5]
     assert got == [
         ("A restructure of adult social care in 2023 had left Saltmarsh Heath's workforce unsettled and its "
          "learning arrangements fragmented.", 24),
@@ -269,10 +271,10 @@ def test_every_real_seed(name):
     assert [(s.heading, s.line) for s in r.sections] == [(COMMITMENT, 9), (KEY, 13), (CONTINUOUS, 15),
                                                          (FEEDBACK, feedback_line)]
     assert r.front_matter == {}
-    evidence = r.evidence_sentences()
-    assert evidence and not any(s.text.startswith("We focus on continuous learning") for _, _, s in evidence)
+    evidence = counted_sentences(r)
+    assert evidence and not any(s.text.startswith("We focus on continuous learning") for s in evidence)
     assert r.sections[0].paragraphs[0].boilerplate and r.sections[0].paragraphs[0].line == 11
-    for _, para, sentence in evidence:  # every sentence sits on a line that holds its opening words
+    for sentence in evidence:  # every sentence sits on a line that holds its opening words
         assert sentence.text[:30] in lines[sentence.line - 1], (name, sentence)
 
 
@@ -305,8 +307,8 @@ def test_every_synthetic_fixture(name):
         assert FEEDBACK not in headings
     else:
         assert headings[-1] == FEEDBACK
-    assert r.evidence_sentences()
-    assert not any(s.text.startswith("We focus on continuous learning") for _, _, s in r.evidence_sentences())
+    assert counted_sentences(r)
+    assert not any(s.text.startswith("We focus on continuous learning") for s in counted_sentences(r))
 
 
 def test_pilot_synthetic_fixtures_use_indicative_score():

@@ -16,6 +16,8 @@ import pytest
 from lii_check.parser import (DEFAULT_MAX_BYTES, DESCRIPTORS, ReportError, decode_report, parse_report, read_limited,
                               read_report, split_sentences)
 
+from parsed import counted_sentences
+
 REPO = Path(__file__).resolve().parents[1]
 SEED = (REPO / "fixtures" / "seeds" / "002_c7a78147fca09e56.txt").read_text("utf-8")
 # Two real sentences of seed 002, used as the findings paragraph of the reports built below.
@@ -172,7 +174,7 @@ def test_suppressions_carry_the_line_they_are_written_on_and_comments_keep_line_
     report = parse_report(text, "r.md")
     assert report.suppressions == [(6, "LII-C001", "panel agreed"), (8, "lii.feedback-missing", "")]
     assert report.score_line == 4
-    assert [s.line for _, _, s in report.evidence_sentences()] == [7, 7]
+    assert [s.line for s in counted_sentences(report)] == [7, 7]
 
 
 # --- the sentence splitter ----------------------------------------------------------------------------
@@ -232,12 +234,12 @@ def test_a_score_line_is_shorter_than_sixty_characters():
     error = refused(lines_of("Title", _score_like(59), "Score: 3", "", FINDING))
     assert error.line == 2 and "is not a whole number" in error.message
     report = parse_report(lines_of("Title", "Score: 3", "", _score_like(60), FINDING), "r.md")
-    assert report.awarded_score == 3 and report.evidence_sentences()[0][2].text.startswith("Score: 3 was")
+    assert report.awarded_score == 3 and counted_sentences(report)[0].text.startswith("Score: 3 was")
 
 
 def test_a_second_score_line_of_sixty_characters_is_findings_text():
     report = parse_report(lines_of("Title", "Score: 3", "", FINDING, "", _score_like(60)), "r.md")
-    assert report.evidence_sentences()[-1][2].text == _score_like(60)
+    assert counted_sentences(report)[-1].text == _score_like(60)
 
 
 def test_a_heading_is_shorter_than_120_characters():
@@ -247,7 +249,7 @@ def test_a_heading_is_shorter_than_120_characters():
     assert [(s.heading, s.line) for s in report.sections] == [("L" * 116, 4)]
     report = parse_report(lines_of("Title", "Score: 3", "", heading + "L", FINDING), "r.md")
     assert [s.heading for s in report.sections] == [None]
-    assert report.evidence_sentences()[0][2].text.startswith(heading + "L")
+    assert counted_sentences(report)[0].text.startswith(heading + "L")
 
 
 def test_a_title_is_shorter_than_120_characters():
@@ -255,7 +257,7 @@ def test_a_title_is_shorter_than_120_characters():
     long = parse_report(lines_of("T" * 120, "Score: 3", "", FINDING), "r.md")
     assert long.title == "(untitled)"
     # The over-long line is text before the score: a paragraph of its own, kept as evidence.
-    assert [s.text for _, _, s in long.evidence_sentences()][0] == "T" * 120
+    assert [s.text for s in counted_sentences(long)][0] == "T" * 120
 
 
 def test_the_first_heading_before_the_score_is_the_title_and_its_repeat_is_dropped():
@@ -469,7 +471,7 @@ def test_a_rule_after_the_first_line_does_not_start_front_matter():
 
 def test_rules_around_a_score_line_leave_the_text_after_them_intact():
     report = parse_report("---\nScore: 3\n---\n" + FINDING, "r.md")  # no newline at the end
-    assert [(s.line, s.text[:20]) for _, _, s in report.evidence_sentences()] == [
+    assert [(s.line, s.text[:20]) for s in counted_sentences(report)] == [
         (4, "There was an inclusi"), (4, "The local authority ")]
 
 
@@ -499,7 +501,7 @@ def test_a_sentence_starting_on_the_last_character_of_a_line_gets_that_line():
 
 def test_front_matter_that_is_not_a_mapping_keeps_the_last_line_as_text():
     report = parse_report("---\n- one\n---\nScore: 3\n\n" + FINDING, "r.md")  # no newline at the end
-    assert [s.line for _, _, s in report.evidence_sentences()] == [6, 6]
+    assert [s.line for s in counted_sentences(report)] == [6, 6]
 
 
 def test_only_the_commitment_heading_makes_its_paragraphs_boilerplate():
@@ -533,9 +535,9 @@ def test_a_report_opening_with_a_blank_line_has_no_front_matter():
 
 def test_an_unclosed_front_matter_rule_keeps_the_last_line_as_text():
     report = parse_report("---\nScore: 3\n\n" + FINDING, "r.md")  # no closing rule, no newline at the end
-    assert [s.line for _, _, s in report.evidence_sentences()] == [4, 4]
+    assert [s.line for s in counted_sentences(report)] == [4, 4]
 
 
 def test_the_same_score_line_twice_keeps_reading_after_the_second():
     report = parse_report(lines_of("Title", "Score: 3", "", FINDING, "Score: 3", "Staff agreed."), "r.md")
-    assert [s.text for _, _, s in report.evidence_sentences()][-1] == "Staff agreed."
+    assert [s.text for s in counted_sentences(report)][-1] == "Staff agreed."

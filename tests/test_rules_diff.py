@@ -6,6 +6,7 @@ findings keyed by (rule id, severity) differs. The modified rulebooks below are 
 one band mark, two cues and one severity changed; which reports they move is never written down here:
 it is computed from the check runs.
 """
+import copy
 import hashlib
 import json
 import os
@@ -23,6 +24,7 @@ from click.testing import CliRunner
 from lii_check.cli import main
 
 from edits import replace_first
+from parsed import counted_sentences
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = [REPO / "fixtures" / name for name in ("seeds", "synthetic", "shifted")]
@@ -234,7 +236,7 @@ def test_sentence_readings_are_explains_readings_before_and_after(modified):
     rank = {level: i for i, level in enumerate(("significant", "shortfall", "intention", "strong", "good"))}
     files = sorted((REPO / "fixtures" / "synthetic").glob("s*"))
     reports = [read_report(p, str(p)) for p in files]
-    sentences = {r.path: [s for _, _, s in r.evidence_sentences()] for r in reports}
+    sentences = {r.path: [s for s in counted_sentences(r)] for r in reports}
     readings = {}
     for side, rules in (("before", REPO / "rules"), ("after", modified["rules"])):
         session = open_session(str(rules), config_path=None, engine="pure")
@@ -504,6 +506,28 @@ def test_markdown_has_one_details_block_per_moved_report_in_path_order(modified)
     for r in doc["summary"]["rules"]:
         assert f"| `{r['rule']}` | {r['before']} | {r['after']} |" in md
     assert md.startswith("### lii-check rules diff\n")
+
+
+def test_markdown_tables_keep_pipes_and_code_in_their_cells_as_github_reads_them(modified):
+    import gfm
+    from lii_check.formats import diff_markdown
+
+    doc = copy.deepcopy(modified["doc"])
+    report = next(r for r in doc["reports"] if any(f.get("evidence") for f in r["findings"]["added"]
+                                                   + r["findings"]["removed"] + r["findings"]["changed"]))
+    finding = next(f for kind in ("added", "removed", "changed") for f in report["findings"][kind] if f.get("evidence"))
+    finding["rule"] = "rule|id`x\\|"
+    finding["evidence"][0]["text"] = "Staff said | it was `fine|good` \\| <b>&amp; *so* [far]"
+    report["path"] = "dir|x/`a|b`.txt"
+    page = gfm.read(diff_markdown.render(doc))
+    [table] = [t for t in page.tables if t[0] == ["Finding", "Severity", "Rule", "Line", "Cited sentence"]
+               and any(row[2] == finding["rule"] for row in t)]
+    assert {len(row) for row in table} == {5}
+    [row] = [row for row in table if row[2] == finding["rule"]]
+    more = len(finding["evidence"]) - 1
+    assert row[4] == finding["evidence"][0]["text"] + (f" (+{more} more)" if more else "")
+    assert all(len(row) == len(t[0]) for t in page.tables for row in t)
+    assert report["path"] in page.codes  # the <summary>'s <code>, shown as written
 
 
 def test_table_fits_the_terminal_and_is_deterministic(modified, monkeypatch):

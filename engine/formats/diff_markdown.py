@@ -2,13 +2,14 @@
 
 The summary first (what moved, in which direction, which rules fire more or less often, how many
 sentences read differently), then one collapsed ``<details>`` block per moved report, sorted by path.
-Report text goes through ``markdown.text`` so it can neither break the tables nor open tags.
+Report text goes through ``markdown.text`` (``cell_code`` for code in a table, ``html_text`` inside the
+``<summary>``) so it can neither break the tables nor open tags.
 """
 from __future__ import annotations
 
 from .diff_words import (calibration_lines, cited, direction_phrase, finding_rows, result_phrase, scores_phrase,
                          severity_of, transition, unreadable_phrase)
-from .markdown import code, text
+from .markdown import cell_code, code, html_text, text
 
 
 def _sentence_items(sentences: list[dict], with_path: bool = False) -> list[str]:
@@ -17,14 +18,14 @@ def _sentence_items(sentences: list[dict], with_path: bool = False) -> list[str]
 
 
 def _report_details(report: dict, sentences: list[dict]) -> list[str]:
-    # <summary> holds HTML, not Markdown: the path goes in <code>, escaped by text().
-    out = ["<details>", f"<summary><code>{text(report['path'])}</code>: {text(scores_phrase(report))}</summary>", ""]
+    # <summary> holds HTML, not Markdown: the path goes in <code>, HTML-escaped only.
+    out = ["<details>", f"<summary><code>{html_text(report['path'])}</code>: {html_text(scores_phrase(report))}</summary>", ""]
     rows = finding_rows(report)
     if rows:
         out += ["| Finding | Severity | Rule | Line | Cited sentence |", "| --- | --- | --- | --- | --- |"]
         for kind, finding in rows:
             where, sentence = cited(finding)
-            out.append(f"| {kind} | {text(severity_of(finding))} | {code(finding.get('rule'))} | {where} "
+            out.append(f"| {kind} | {text(severity_of(finding))} | {cell_code(finding.get('rule'))} | {where} "
                        f"| {text(sentence)} |")
         out.append("")
     if sentences:
@@ -50,7 +51,7 @@ def render(doc: dict) -> str:
     rules = s.get("rules") or []
     if rules:
         lines += ["| Rule | Fired before | Fired after |", "| --- | ---: | ---: |"]
-        lines += [f"| {code(r['rule'])} | {r['before']} | {r['after']} |" for r in rules]
+        lines += [f"| {cell_code(r['rule'])} | {r['before']} | {r['after']} |" for r in rules]
     else:
         lines.append("No rule fires a different number of times.")
     transitions = (s.get("sentences") or {}).get("transitions") or []
