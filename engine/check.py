@@ -238,10 +238,3 @@ def check_stream(files: list[ReportFile], compiled: CompiledRulebook, options: O
             if any(r.error is None for r in results):
                 engines_used.add(name)
             yield from results
-
-
-def check_files(files: list[ReportFile], compiled: CompiledRulebook, engine: str = "auto") -> tuple[list[ReportResult], str]:
-    """Every file checked, in one process, results kept in full (for tests and small in-memory uses)."""
-    used: set[str] = set()
-    results = list(check_stream(files, compiled, Options(engine=engine, jobs=1, keep_text=True), used))
-    return results, "+".join(sorted(used)) or "none"

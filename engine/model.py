@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .names import NEGATIVE_LEVELS  # noqa: F401  (reading.py still imports it from here)
-
 
 @dataclass(frozen=True)
 class Sentence:
@@ -37,7 +35,6 @@ class Report:
     label_text: str | None
     label_line: int | None
     sections: list[Section]
-    front_matter: dict = field(default_factory=dict)
     # Inline suppressions found in the text: (line, rule id, reason or "").
     suppressions: list[tuple[int, str, str]] = field(default_factory=list)
 

@@ -200,8 +200,10 @@ def _looks_like_report_line(line: str) -> bool:
     return bool(m and _NUMBER_LIKE_RE.fullmatch(m.group("value").strip("* "))) or bool(LABEL_RE.match(line))
 
 
-def _front_matter(lines: list[str]) -> tuple[dict, int]:
-    """Return (front matter, index of the first line after it).
+def _front_matter(lines: list[str]) -> int:
+    """The index of the first line after the front matter (0 when there is none). The front matter is
+    read only to be validated: a report whose metadata is broken is refused, located, rather than
+    half-read; nothing in lii-check uses its values.
 
     Front matter is a YAML mapping between `---` lines that does not hold a score or label line. A report
     that opens `---`, `Score: 3`, `---` uses the rules as separators; `Score: 3` is also a valid one-key
@@ -209,12 +211,12 @@ def _front_matter(lines: list[str]) -> tuple[dict, int]:
     report would be refused as having "no score line" (or worse, read with a later score).
     """
     if not lines or lines[0].strip() != "---":
-        return {}, 0
+        return 0
     for end in range(1, min(len(lines), 80)):
         if lines[end].strip() in ("---", "..."):
             block = lines[1:end]
             if any(_looks_like_report_line(line) for line in block):
-                return {}, 0
+                return 0
             try:
                 data = load_flat_mapping("\n".join(block))
                 if data is None:
@@ -223,10 +225,8 @@ def _front_matter(lines: list[str]) -> tuple[dict, int]:
                 raise ReportError(
                     f"the front matter (lines 1-{end + 1}) is not valid YAML: {exc.message}", exc.line + 1
                 ) from None
-            if isinstance(data, dict):
-                return {str(k): v for k, v in data.items()}, end + 1
-            return {}, 0
-    return {}, 0
+            return end + 1 if isinstance(data, dict) else 0
+    return 0
 
 
 def _heading_text(line: str) -> str | None:
@@ -291,7 +291,7 @@ def parse_report(text: str, path: str) -> Report:
     lines = text.split("\n")
     if not any(line.strip() for line in lines):
         raise ReportError("the file has no text: a report needs a score line and findings text")
-    front, first = _front_matter(lines)
+    first = _front_matter(lines)
 
     title = ""
     score: int | None = None
@@ -394,7 +394,6 @@ def parse_report(text: str, path: str) -> Report:
         label_text=label[1] if label else None,
         label_line=label[2] if label else None,
         sections=sections,
-        front_matter=front,
         suppressions=suppressions,
     )
 

@@ -40,13 +40,14 @@ from array import array
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, fields
 
-from .compiled import CompiledRulebook
+from .compiled import KIND_BREAK, KIND_SOURCE, CompiledRulebook
 from .matcher import fold
-from .model import NEGATIVE_LEVELS, Evidence, Report, SetAside
+from .model import Evidence, Report, SetAside
+from .names import MOST_SERIOUS_FIRST, NEGATIVE_LEVELS
 from .rulebook.model import CueList, Signal
 
 GENERAL = "general"
-_SEVERITY = {"significant": 0, "shortfall": 1, "intention": 2}
+_SEVERITY = {level: rank for rank, level in enumerate(MOST_SERIOUS_FIRST)}
 _STRENGTH = {"strong": 0, "good": 1}
 _PROBLEM = ("shortfall", "significant")
 _WORD = re.compile(r"[\w'’]+")
@@ -173,9 +174,9 @@ def _distribute(hits: list[tuple[int, int, int]], sh: SentenceHits, compiled: Co
     lists = (sh.signals, sh.topics, None, None, sh.negation, sh.counter, sh.hedging, sh.intention)
     for start, end, pid in hits:
         kind = kind_of[pid]
-        if kind == 2:
+        if kind == KIND_BREAK:
             sh.breaks.append(start)
-        elif kind == 3:
+        elif kind == KIND_SOURCE:
             sh.sources.add(payload_of[pid])
         else:
             lists[kind].append((start, end, payload_of[pid]))

@@ -12,7 +12,7 @@ import yaml
 
 from lii_check.parser import ReportError, parse_report, read_report, split_sentences
 
-from parsed import counted_sentences
+from parsed import counted_sentences, front_matter_of
 
 REPO = Path(__file__).resolve().parents[1]
 LAYOUTS = REPO / "tests" / "data" / "layouts"
@@ -119,8 +119,7 @@ def test_layout_files_are_marked_synthetic():
         raw = (LAYOUTS / name).read_bytes()
         assert b"\r" not in raw and not raw.startswith(b"\xef\xbb\xbf"), name  # variants are made here
         first = raw.decode("utf-8").splitlines()[0]
-        report = read_report(LAYOUTS / name)
-        assert report.front_matter.get("synthetic") is True or \
+        assert front_matter_of(LAYOUTS / name).get("synthetic") is True or \
             (first.startswith("<!--") and "Synthetic test data" in first), name
 
 
@@ -132,7 +131,7 @@ def test_layout_with_line_endings_and_bom(tmp_path, name, kind):
     target.write_bytes(data)
     report = read_report(target)
     _check(report, EXPECTED[name], shift)
-    assert report.front_matter == EXPECTED[name]["front_matter"]
+    assert front_matter_of(target) == EXPECTED[name]["front_matter"]
     assert report.path == str(target)
 
 
@@ -147,7 +146,7 @@ def test_parse_report_directly_on_crlf_and_bom_text():
     text = "\ufeff" + (LAYOUTS / "pilot_indicative.txt").read_text("utf-8").replace("\n", "\r\n")
     report = parse_report(text, "pilot.txt")
     _check(report, EXPECTED["pilot_indicative.txt"])
-    assert report.front_matter["date"] == datetime.date(2023, 9, 1)
+    assert front_matter_of(text)["date"] == datetime.date(2023, 9, 1)
 
 
 @pytest.mark.parametrize("score_line, label_line, score, label_text", [
@@ -270,7 +269,7 @@ def test_every_real_seed(name):
     assert str(score) in lines[4] and "core" in lines[4]  # "Score: 4" or "## Score 3"
     assert [(s.heading, s.line) for s in r.sections] == [(COMMITMENT, 9), (KEY, 13), (CONTINUOUS, 15),
                                                          (FEEDBACK, feedback_line)]
-    assert r.front_matter == {}
+    assert front_matter_of(path) == {}
     evidence = counted_sentences(r)
     assert evidence and not any(s.text.startswith("We focus on continuous learning") for s in evidence)
     assert r.sections[0].paragraphs[0].boilerplate and r.sections[0].paragraphs[0].line == 11
@@ -296,7 +295,7 @@ def test_every_synthetic_fixture(name):
     lines = (SYNTHETIC / name).read_text("utf-8").splitlines()
     assert r.awarded_score == entry["awarded_score"] == entry["true_band"]
     assert r.label_score == entry["awarded_score"]
-    assert r.front_matter["synthetic"] is True
+    assert front_matter_of(SYNTHETIC / name)["synthetic"] is True
     score_text = lines[r.score_line - 1]
     assert score_text.lower().lstrip("# ").startswith(("score", "indicative score")), score_text
     assert score_text.rstrip().endswith(str(entry["awarded_score"]))
@@ -326,7 +325,7 @@ def test_shifted_fixtures_parse_with_their_wrong_scores(name):
                 "seed002_relabelled_1.txt": (1, "Evidence shows significant shortfalls")}[name]
     assert (r.awarded_score, r.label_score, r.label_text) == (expected[0], expected[0], expected[1])
     assert (r.score_line, r.label_line) == (10, 12)  # five lines of front matter push everything down
-    assert r.front_matter["synthetic"] is True
+    assert front_matter_of(REPO / "fixtures" / "shifted" / name)["synthetic"] is True
 
 
 def test_unreadable_texts_raise_report_error_with_line():
