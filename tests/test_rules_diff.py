@@ -508,6 +508,27 @@ def test_markdown_has_one_details_block_per_moved_report_in_path_order(modified)
     assert md.startswith("### lii-check rules diff\n")
 
 
+def test_markdown_fits_a_github_comment_however_many_reports_moved(modified):
+    """A national round can move hundreds of reports: the comment keeps whole blocks up to GitHub's limit,
+    says how many it left out, and still ends with the result. (The real document, its moved reports
+    repeated under new names, stands in for a big corpus.)"""
+    from lii_check.formats.diff_markdown import COMMENT_LIMIT, render
+
+    doc = copy.deepcopy(modified["doc"])
+    small = render(doc)
+    assert len(small) < COMMENT_LIMIT and "not shown" not in small
+    many = [dict(r, path=f"{n:04d}-{r['path']}") for n in range(400) for r in doc["reports"]]
+    doc["reports"] = many
+    md = render(doc)
+    assert len(md) <= COMMENT_LIMIT
+    shown = md.count("<summary><code>")
+    left = int(re.search(r"_(\d+) more block\(s\) of detail", md).group(1))
+    blocks = len(many) + (1 if any(s["path"] not in {r["path"] for r in many} for s in doc["sentences"]) else 0)
+    assert 0 < shown < len(many) and shown + left == blocks
+    assert md.count("<details>") == md.count("</details>")  # only whole blocks
+    assert md.rstrip().endswith(small.rstrip().rsplit("\n", 1)[1])  # the same result line
+
+
 def test_markdown_tables_keep_pipes_and_code_in_their_cells_as_github_reads_them(modified):
     import gfm
     from lii_check.formats import diff_markdown

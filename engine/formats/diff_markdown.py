@@ -1,7 +1,8 @@
 """`rules diff --format markdown`: a pull-request comment (GitHub-flavoured Markdown).
 
 The summary first (what moved, in which direction, which rules fire more or less often, how many
-sentences read differently), then one collapsed ``<details>`` block per moved report, sorted by path.
+sentences read differently), then one collapsed ``<details>`` block per moved report, sorted by path,
+as many as fit in a GitHub comment (the rest are counted, not shown).
 Report text goes through ``markdown.text`` (``cell_code`` for code in a table, ``html_text`` inside the
 ``<summary>``) so it can neither break the tables nor open tags.
 """
@@ -37,6 +38,24 @@ def _report_details(report: dict, sentences: list[dict]) -> list[str]:
     return out + ["</details>"]
 
 
+# GitHub refuses a comment longer than 65,536 characters, and a comment that fails to post is worse than
+# a shorter one: the moved reports beyond this budget are counted, not shown (the JSON has them all).
+COMMENT_LIMIT = 65_536
+_TAIL_ROOM = 1_000  # the "not shown" note and the result line
+
+
+def _within_budget(lines: list[str], blocks: list[list[str]], budget: int) -> tuple[list[str], int]:
+    """``lines`` plus as many whole ``blocks`` as fit in ``budget`` characters; and how many did not fit."""
+    used = sum(len(x) + 1 for x in lines)
+    for k, block in enumerate(blocks):
+        size = sum(len(x) + 1 for x in block)
+        if used + size > budget:
+            return lines, len(blocks) - k
+        lines = lines + block
+        used += size
+    return lines, 0
+
+
 def render(doc: dict) -> str:
     s = doc.get("summary") or {}
     base, after = doc.get("base") or {}, doc.get("after") or {}
@@ -69,14 +88,17 @@ def render(doc: dict) -> str:
     by_path: dict[str, list[dict]] = {}
     for sentence in doc.get("sentences") or []:
         by_path.setdefault(sentence["path"], []).append(sentence)
-    moved_paths = set()
-    for report in doc.get("reports") or []:
-        moved_paths.add(report["path"])
-        lines += [""] + _report_details(report, by_path.get(report["path"], []))
+    reports = doc.get("reports") or []
+    moved_paths = {report["path"] for report in reports}
+    blocks = [[""] + _report_details(report, by_path.get(report["path"], [])) for report in reports]
     unmoved = [x for path, items in sorted(by_path.items()) if path not in moved_paths for x in items]
     if unmoved:
-        lines += ["", "<details>",
-                  f"<summary>Read differently in reports that did not move ({len(unmoved)})</summary>", ""]
-        lines += _sentence_items(unmoved, with_path=True) + ["", "</details>"]
+        blocks.append(["", "<details>", f"<summary>Read differently in reports that did not move ({len(unmoved)})</summary>",
+                       ""] + _sentence_items(unmoved, with_path=True) + ["", "</details>"])
+    lines, left_out = _within_budget(lines, blocks, COMMENT_LIMIT - _TAIL_ROOM)
+    if left_out:
+        lines += ["", f"_{left_out} more block(s) of detail (moved reports, or sentences read differently in reports "
+                      f"that did not move) are not shown: the comment would pass GitHub's {COMMENT_LIMIT:,}-character "
+                      "limit. `lii-check rules diff --format json` lists them all._"]
     lines += ["", f"**Result:** {text(result_phrase(s))}"]
     return "\n".join(lines) + "\n"
