@@ -21,6 +21,30 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells and CI runners expect after 
 PROGRESS_THRESHOLD = 300  # reports; below this a run is quick enough not to need one
 
 
+class Share(click.ParamType):
+    """A share from 0 to 1, or a percentage written with its sign ("90%"): a threshold people think of in
+    percent is taken as written, and a bare number above 1 is refused with the two ways to write it."""
+
+    name = "share"
+
+    def convert(self, value, param, ctx):  # type: ignore[override]
+        if isinstance(value, float):
+            return value
+        text = str(value).strip()
+        try:
+            number = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+        except ValueError:
+            self.fail(f"'{value}' is not a share: write it as 0.9 or as 90%", param, ctx)
+        if not 0 <= number <= 1:
+            hint = f" (for {text.rstrip('%')}% write {float(text.rstrip('%')) / 100:g} or {text.rstrip('%')}%)" \
+                if not text.endswith("%") and 1 < number <= 100 else ""
+            self.fail(f"{value} is not a share from 0 to 1{hint}", param, ctx)
+        return number
+
+
+SHARE = Share()
+
+
 class UsageProblem(Exception):
     pass
 
@@ -348,11 +372,11 @@ def show_config(config_path: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--engine", type=click.Choice(ENGINES), default=None, help="As for check.  [default: auto]")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this configuration file instead of searching for one.")
-@click.option("--min-band-exact", type=click.FloatRange(0, 1), default=None,
+@click.option("--min-band-exact", type=SHARE, default=None,
               help="Fail (exit 1) when fewer reports than this share have an evidence score equal to their awarded score.")
 @click.option("--max-false-flags", type=click.IntRange(min=0), default=None,
               help="Fail when more unmodified reports than this are judged inconsistent as they stand.")
-@click.option("--min-detect", type=click.FloatRange(0, 1), default=None,
+@click.option("--min-detect", type=SHARE, default=None,
               help="Fail when fewer than this share of copies shifted by one band are caught.")
 def calibrate(paths: tuple[str, ...], rules_dir: str | None, fmt: str, engine: str | None,
               config_path: str | None, min_band_exact: float | None = None, max_false_flags: int | None = None,
@@ -494,11 +518,11 @@ def rules_validate(directory: str | None, fmt: str) -> None:
 @click.option("--sentences", "sentence_paths", multiple=True, type=click.Path(exists=True),
               help="Also measure how sentences are read against an annotated corpus (a folder of YAML, "
                    "e.g. fixtures/sentences; repeatable).")
-@click.option("--min-level-accuracy", type=click.FloatRange(0, 1), default=None,
+@click.option("--min-level-accuracy", type=SHARE, default=None,
               help="With --sentences: fail (exit 1) when fewer sentences than this share are read at their level.")
-@click.option("--min-polarity", type=click.FloatRange(0, 1), default=None,
+@click.option("--min-polarity", type=SHARE, default=None,
               help="With --sentences: fail when fewer than this share are read as praise, criticism or neither as labelled.")
-@click.option("--min-critical", type=click.FloatRange(0, 1), default=None,
+@click.option("--min-critical", type=SHARE, default=None,
               help="With --sentences: fail when fewer than this share of critical sentences are read as critical.")
 def rules_test(directory: str | None, fixture_dirs: tuple[str, ...], fmt: str, engine: str | None, verbose: bool,
                config_path: str | None, sentence_paths: tuple[str, ...] = (), min_level_accuracy: float | None = None,
