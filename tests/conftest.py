@@ -1,3 +1,5 @@
+import hashlib
+import os
 import shutil
 from pathlib import Path
 
@@ -52,6 +54,44 @@ def compiled(rulebook):
     from lii_check.compiled import compile_rulebook_once
 
     return compile_rulebook_once(rulebook)
+
+
+def _test_cache_root() -> Path:
+    """Outside the repository and apart from the user's own cache (shared with test_sarif_multitool.py)."""
+    base = os.environ.get("LII_CHECK_TEST_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "lii-check-tests")
+    return Path(base)
+
+
+def _code_digest() -> str:
+    """A digest of the lii_check package being tested: every file of its code and schemas."""
+    import lii_check
+
+    root = Path(lii_check.__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+KEPT_CODE_CACHES = 3
+
+
+@pytest.fixture(scope="session")
+def code_keyed_cache() -> Path:
+    """A LII_CHECK_CACHE_DIR for tests that compile many rulebooks of their own (test_overlay.py: a cold
+    compile is ~4 s of CPU each). lii-check keys each entry by its content; this folder is named by a
+    digest of the code under test, so an entry can only have been built by exactly this code (any change
+    to engine/ starts an empty folder) while xdist workers and later runs of the same code share it.
+    The folders of older code are removed, keeping the newest few (another checkout may be using them;
+    losing an entry only costs a rebuild)."""
+    root = _test_cache_root()
+    here = root / f"compiled-{_code_digest()}"
+    here.mkdir(parents=True, exist_ok=True)
+    os.utime(here)
+    older = sorted((p for p in root.glob("compiled-*") if p != here), key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in older[KEPT_CODE_CACHES - 1:]:
+        shutil.rmtree(stale, ignore_errors=True)
+    return here
 
 
 @pytest.fixture

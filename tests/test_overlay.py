@@ -29,10 +29,11 @@ MARKER = "<!-- overlay example: tests/test_overlay.py extracts this block; keep 
 
 
 @pytest.fixture(autouse=True)
-def _own_cache(tmp_path_factory, monkeypatch):
-    # One cache for this file's tests, away from the user's, so what is tested is what is loaded.
+def _own_cache(code_keyed_cache, monkeypatch):
+    # A cache away from the user's, whose entries only this exact code can have written (conftest.py), so
+    # what is tested is what is loaded; the ~13 rulebooks compiled here are compiled once, not every run.
     monkeypatch.delenv("LII_CHECK_NO_CACHE", raising=False)
-    monkeypatch.setenv("LII_CHECK_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "overlay-cache"))
+    monkeypatch.setenv("LII_CHECK_CACHE_DIR", str(code_keyed_cache))
 
 
 def cli(*args: str):
