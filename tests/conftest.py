@@ -1,6 +1,8 @@
 import hashlib
 import os
 import shutil
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -104,6 +106,44 @@ def cli(tmp_path, monkeypatch):
         assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
         assert "Traceback" not in result.stderr
         return result
+
+    return invoke
+
+
+@dataclass
+class Ran:
+    """What a run of lii-check left behind, named as subprocess.CompletedProcess names it."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def in_process(monkeypatch):
+    """Run lii-check's own entry point (lii_check.cli.run: exit codes, one-line errors, the internal-error
+    guard) in this process, as `python -c "from lii_check.cli import run; run()" ARGS` runs it from `cwd`
+    with stdout and stderr captured: for tests whose subject is not the process boundary (signals, pipes,
+    stream encodings, terminals, resource limits keep real processes). A real process costs ~0.5 s of CPU."""
+    from lii_check.cli import run
+
+    def invoke(*args, cwd: Path) -> Ran:
+        monkeypatch.chdir(cwd)
+        for name in ("NO_COLOR", "TERM", "PYTHONIOENCODING", "FORCE_COLOR"):
+            monkeypatch.delenv(name, raising=False)
+        with CliRunner().isolation() as (out, err, _):
+            monkeypatch.setattr(sys, "argv", ["lii-check", *map(str, args)])
+            try:
+                run()
+                raise AssertionError("lii_check.cli.run returned instead of exiting")
+            except SystemExit as exc:
+                code = 0 if exc.code is None else exc.code
+            sys.stdout.flush()
+            sys.stderr.flush()
+        done = Ran(code, out.getvalue().decode("utf-8", "replace"), err.getvalue().decode("utf-8", "replace"))
+        assert isinstance(code, int), code
+        assert "Traceback" not in done.stderr and "Traceback" not in done.stdout
+        return done
 
     return invoke
 
