@@ -22,9 +22,15 @@ E2E_FILES = {"test_cli_end_to_end.py", "test_html_browser.py", "test_html_cdp.py
 # A test that names one of these starts a process of its own (lii-check, durable_rules' child): e2e too.
 PROCESS_NAMES = {"subprocess", "Popen", "real", "run_isolated"}
 # slow: property-based tests (hundreds of generated cases), inputs of megabytes, and test_overlay.py
-# (each of its tests compiles a fresh rulebook: about 30 s of CPU in all).
+# (13 rulebooks of its own: ~55 s of CPU to compile the first time after engine/ changes, ~3 s once
+# they are in its cache, see code_keyed_cache).
 SLOW_FILES = {"test_properties.py", "test_overlay.py"}
 SLOW_TESTS = {"test_one_five_megabyte_line_is_read"}
+# The longest single items (~7 s of CPU for the 5 MB line; the SARIF Multitool's one run, ~10 s of wall,
+# made by whichever test of its file comes first) go first: pytest-xdist hands out the rest as workers
+# free up, so nothing long is left to start when every other test is done.
+FIRST_TESTS = {"test_one_five_megabyte_line_is_read"}
+FIRST_FILES = {"test_sarif_multitool.py"}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -35,6 +41,7 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.e2e)
         if name in SLOW_FILES or item.originalname in SLOW_TESTS:
             item.add_marker(pytest.mark.slow)
+    items.sort(key=lambda item: item.originalname not in FIRST_TESTS and item.path.name not in FIRST_FILES)
 
 
 @pytest.fixture(autouse=True)
