@@ -71,14 +71,18 @@ def _test_cache_root() -> Path:
     return Path(base)
 
 
+# What shapes a compiled hyperscan database besides the regexes its cache key is made of. (A cached
+# rulebook's key covers the loader's own source: engine/rulebook/load.py.)
+DATABASE_CODE = ("matcher.py", "cache.py", "__init__.py")
+
+
 def _code_digest() -> str:
-    """A digest of the lii_check package being tested: every file of its code and schemas."""
     import lii_check
 
     root = Path(lii_check.__file__).resolve().parent
     digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for name in DATABASE_CODE:
+        digest.update(name.encode() + b"\0" + (root / name).read_bytes() + b"\0")
     return digest.hexdigest()[:16]
 
 
@@ -88,9 +92,9 @@ KEPT_CODE_CACHES = 3
 @pytest.fixture(scope="session")
 def code_keyed_cache() -> Path:
     """A LII_CHECK_CACHE_DIR for tests that compile many rulebooks of their own (test_overlay.py: a cold
-    compile is ~4 s of CPU each). lii-check keys each entry by its content; this folder is named by a
-    digest of the code under test, so an entry can only have been built by exactly this code (any change
-    to engine/ starts an empty folder) while xdist workers and later runs of the same code share it.
+    compile is ~3-5 s of CPU each), shared by xdist workers and kept between runs. lii-check keys every
+    entry by its content (a rulebook's also by the loader's source); this folder is named by a digest of
+    the code that builds databases, so an entry here can only have been built by the code under test.
     The folders of older code are removed, keeping the newest few (another checkout may be using them;
     losing an entry only costs a rebuild)."""
     root = _test_cache_root()
