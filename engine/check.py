@@ -30,8 +30,8 @@ class _OverBudget(Exception):
     pass
 
 
-def analyse(report: Report, compiled: CompiledRulebook) -> Assessment:
-    return assess(find_evidence(report, compiled), compiled.rulebook)
+def analyse(report: Report, compiled: CompiledRulebook, keep_set_aside: bool = True) -> Assessment:
+    return assess(find_evidence(report, compiled, keep_set_aside), compiled.rulebook)
 
 
 @dataclass
@@ -75,7 +75,8 @@ def _read_and_assess(item: ReportFile, compiled: CompiledRulebook, options: Opti
     """(report, assessment) or an unreadable ReportResult."""
     def work():
         report = read_report(item.path, item.display, **({"max_bytes": options.max_bytes} if options.max_bytes else {}))
-        return report, analyse(report, compiled)
+        # What was set aside is shown only where the text is kept (explain, the HTML view).
+        return report, analyse(report, compiled, keep_set_aside=options.keep_text)
 
     try:
         return _with_budget(options.budget, work)
@@ -237,10 +238,3 @@ def check_stream(files: list[ReportFile], compiled: CompiledRulebook, options: O
             if any(r.error is None for r in results):
                 engines_used.add(name)
             yield from results
-
-
-def check_files(files: list[ReportFile], compiled: CompiledRulebook, engine: str = "auto") -> tuple[list[ReportResult], str]:
-    """Every file checked, in one process, results kept in full (for tests and small in-memory uses)."""
-    used: set[str] = set()
-    results = list(check_stream(files, compiled, Options(engine=engine, jobs=1, keep_text=True), used))
-    return results, "+".join(sorted(used)) or "none"

@@ -13,12 +13,36 @@ from . import __version__
 
 # Imported lazily inside the commands, so `--version` and `--help` answer quickly:
 # the matcher, the rulebook loader and the engines cost a few hundred milliseconds to import.
-from .names import ENGINES, FAIL_ON, FORMATS
+from .names import ENGINES, FAIL_ON, FORMATS, VALIDATE_FORMATS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells and CI runners expect after Ctrl-C (1 would read as findings)
 PROGRESS_THRESHOLD = 300  # reports; below this a run is quick enough not to need one
+
+
+class Share(click.ParamType):
+    """A share from 0 to 1, or a percentage written with its sign ("90%"): a threshold people think of in
+    percent is taken as written, and a bare number above 1 is refused with the two ways to write it."""
+
+    name = "share"
+
+    def convert(self, value, param, ctx):  # type: ignore[override]
+        if isinstance(value, float):
+            return value
+        text = str(value).strip()
+        try:
+            number = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+        except ValueError:
+            self.fail(f"'{value}' is not a share: write it as 0.9 or as 90%", param, ctx)
+        if not 0 <= number <= 1:
+            hint = f" (for {text.rstrip('%')}% write {float(text.rstrip('%')) / 100:g} or {text.rstrip('%')}%)" \
+                if not text.endswith("%") and 1 < number <= 100 else ""
+            self.fail(f"{value} is not a share from 0 to 1{hint}", param, ctx)
+        return number
+
+
+SHARE = Share()
 
 
 class UsageProblem(Exception):
@@ -348,11 +372,11 @@ def show_config(config_path: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--engine", type=click.Choice(ENGINES), default=None, help="As for check.  [default: auto]")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this configuration file instead of searching for one.")
-@click.option("--min-band-exact", type=click.FloatRange(0, 1), default=None,
+@click.option("--min-band-exact", type=SHARE, default=None,
               help="Fail (exit 1) when fewer reports than this share have an evidence score equal to their awarded score.")
 @click.option("--max-false-flags", type=click.IntRange(min=0), default=None,
               help="Fail when more unmodified reports than this are judged inconsistent as they stand.")
-@click.option("--min-detect", type=click.FloatRange(0, 1), default=None,
+@click.option("--min-detect", type=SHARE, default=None,
               help="Fail when fewer than this share of copies shifted by one band are caught.")
 def calibrate(paths: tuple[str, ...], rules_dir: str | None, fmt: str, engine: str | None,
               config_path: str | None, min_band_exact: float | None = None, max_false_flags: int | None = None,
@@ -388,7 +412,7 @@ def calibrate(paths: tuple[str, ...], rules_dir: str | None, fmt: str, engine: s
     if fmt == "json":
         _echo_json(result)
     else:
-        click.echo(tables.calibration(result, _width()), nl=False)
+        _echo_stdout(tables.calibration(result, _width()), "table")
     for line in missed:
         click.echo(f"lii-check: {line}", err=True)
     sys.exit(EXIT_FINDINGS if unreadable or missed else EXIT_OK)
@@ -427,7 +451,8 @@ def run() -> None:
 def explain(report: str, rules_dir: str | None, fmt: str, engine: str | None, config_path: str | None) -> None:
     """Show the working for one report: evidence per theme, what was set aside and why, the score."""
     from .check import check_reports
-    from .explain import explain_dict, explain_text
+    from .explain import explain_dict
+    from .formats import tables
     from .formats._common import one_line
     from .parser import ReportError, read_report
 
@@ -440,10 +465,11 @@ def explain(report: str, rules_dir: str | None, fmt: str, engine: str | None, co
         click.echo(f"{where}: unreadable: {one_line(exc.message)}", err=True)
         sys.exit(EXIT_FINDINGS)
     results, _ = check_reports([parsed], session.compiled, session.engine)
+    explained = explain_dict(results[0], rulebook)
     if fmt == "json":
-        _echo_json(explain_dict(results[0], rulebook))
+        _echo_json(explained)
     else:
-        click.echo(explain_text(results[0], rulebook, _width()), nl=False)
+        _echo_stdout(tables.explanation(explained, _width()), "table")
     sys.exit(EXIT_FINDINGS if results[0].verdict != "consistent" else EXIT_OK)
 
 
@@ -466,7 +492,7 @@ def rules() -> None:
 
 @rules.command("validate")
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(VALIDATE_FORMATS), default="text", show_default=True,
               help="github: workflow commands that annotate a pull request's diff; sarif: for code scanning.")
 def rules_validate(directory: str | None, fmt: str) -> None:
     """Report every problem in every rule file at once (file:line:col: message). Exit 0 clean, 2 otherwise."""
@@ -492,11 +518,11 @@ def rules_validate(directory: str | None, fmt: str) -> None:
 @click.option("--sentences", "sentence_paths", multiple=True, type=click.Path(exists=True),
               help="Also measure how sentences are read against an annotated corpus (a folder of YAML, "
                    "e.g. fixtures/sentences; repeatable).")
-@click.option("--min-level-accuracy", type=click.FloatRange(0, 1), default=None,
+@click.option("--min-level-accuracy", type=SHARE, default=None,
               help="With --sentences: fail (exit 1) when fewer sentences than this share are read at their level.")
-@click.option("--min-polarity", type=click.FloatRange(0, 1), default=None,
+@click.option("--min-polarity", type=SHARE, default=None,
               help="With --sentences: fail when fewer than this share are read as praise, criticism or neither as labelled.")
-@click.option("--min-critical", type=click.FloatRange(0, 1), default=None,
+@click.option("--min-critical", type=SHARE, default=None,
               help="With --sentences: fail when fewer than this share of critical sentences are read as critical.")
 def rules_test(directory: str | None, fixture_dirs: tuple[str, ...], fmt: str, engine: str | None, verbose: bool,
                config_path: str | None, sentence_paths: tuple[str, ...] = (), min_level_accuracy: float | None = None,
@@ -531,31 +557,9 @@ def rules_test(directory: str | None, fixture_dirs: tuple[str, ...], fmt: str, e
     else:
         text = tables.rule_tests(result, _width(), verbose)
         if "sentences" in result:
-            text += _sentence_figures(result["sentences"], short)
+            text += tables.sentence_figures(result["sentences"], short, _width())
         _echo_stdout(text, "table")
     sys.exit(EXIT_FINDINGS if failed or short else EXIT_OK)
-
-
-def _sentence_figures(figures: dict, short: list[str]) -> str:
-    """The sentence-level figures in a few lines, worst misreadings last (the JSON has everything)."""
-    from .formats._common import one_line, share_text, wrap
-
-    width = _width()
-    a = figures["all"]
-    lines = [f"Sentences read as labelled ({a['sentences']}): level {share_text(a['level_accuracy'])}, polarity "
-                 f"{share_text(a['polarity_accuracy'])}, critical read as critical "
-                 f"{share_text(a['critical_read_as_critical'])}; "
-                 f"critical read as praise {a['critical_read_as_praise']}, praise read as significant "
-                 f"{a['praise_read_as_significant']}, significant read as praise {a['significant_read_as_praise']}"]
-    for name, f in figures["files"].items():
-        lines.append(f"{name}: {f['sentences']} sentences, level {share_text(f['level_accuracy'])}, polarity "
-                     f"{share_text(f['polarity_accuracy'])}, critical {share_text(f['critical_read_as_critical'] or 0)}")
-    lines.append("Worst misreadings (labelled → read, cue):")
-    for w in a["worst"][:8]:
-        lines.append(f"- {w['file']} #{w['item']}: {w['labelled']} → {w['read']} "
-                     f"({one_line(w['cue']) or 'no cue'}): {one_line(w['text'])}")
-    lines += [f"lii-check: {line}" for line in short]
-    return "\n" + "\n".join(piece for line in lines for piece in wrap(line, width)) + "\n"
 
 
 @rules.command("overlay")
@@ -601,14 +605,15 @@ def rules_docs(out: str, rules_dir: str | None, config_path: str | None) -> None
 @click.option("--cues", is_flag=True, help="List every signal and cue list instead, each cue with where it comes from.")
 def rules_list(directory: str | None, fmt: str, cues: bool = False) -> None:
     """List the rulebook's expectations: id, theme, severity, origin (bundled or file:line), description."""
-    from .rulebook.origins import cue_listing, render_cues, render_rules, rule_listing
+    from .formats import tables
+    from .rulebook.origins import cue_listing, rule_listing
 
     rulebook = _session(directory).rulebook
     rows = cue_listing(rulebook) if cues else rule_listing(rulebook)
     if fmt == "json":
         _echo_json(rows)
         return
-    click.echo((render_cues if cues else render_rules)(rows, _width()), nl=False)
+    _echo_stdout((tables.cues_list if cues else tables.rules_list)(rows, _width()), "table")
 
 
 @rules.command("diff")

@@ -24,15 +24,13 @@ from dataclasses import dataclass
 from . import cache
 from .rulebook.model import Cue
 
-FAMILIES = ("break", "negation", "counter", "hedging", "intention", "attribution", "topic", "signal")
-
 
 @dataclass(frozen=True)
 class Pattern:
     """One cue as the matcher knows it."""
 
     pid: int
-    family: str  # one of FAMILIES
+    family: str  # break, negation, counter, hedging, intention, attribution, topic or signal
     owner: str  # attribution name, theme id or signal key; "" for the language-wide lists
     order: int  # position in its list: when two cues of a list qualify, the first listed wins
     group: int  # the cue block it belongs to; an `unless` cue cancels overlapping hits of its group

@@ -162,7 +162,7 @@ def use_color(choice: str, is_tty: bool, environ: Mapping[str, str]) -> bool:
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
-# tabulate's simple_grid box drawing, as its plain "grid" style draws the same table.
+# The table's box drawing (formats/_common.grid), as plain ASCII draws the same table.
 _BOX_TO_ASCII = str.maketrans({**{c: "+" for c in "┌┬┐├┼┤└┴┘"}, "─": "-", "│": "|"})
 
 

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from . import __version__
 
-FORMATS = ("text", "json", "sarif", "github")
 SCHEMA_VERSION = 1
 # One SARIF rule per kind of problem: what the schema and loader refuse, and what still works but is renamed.
 INVALID_RULE_FILE = "lii-check.invalid-rule-file"
@@ -106,7 +105,7 @@ def exit_code(validation: Validation) -> int:
 
 
 def render(validation: Validation, fmt: str) -> str:
-    """The problems in ``fmt`` (one of FORMATS); every format ends in a newline."""
+    """The problems in ``fmt`` (one of names.VALIDATE_FORMATS); every format ends in a newline."""
     return {"text": _text, "json": _json, "sarif": _sarif, "github": _github}[fmt](validation)
 
 

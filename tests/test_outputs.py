@@ -489,6 +489,18 @@ def test_explain_on_a_cp1252_stdout_never_crashes(tmp_path):
         assert "Cyngor Ynys Môn’s" in done.stdout.decode("cp1252") or "Cyngor Ynys M\\u00f4n" in done.stdout.decode()
 
 
+def test_calibrate_on_a_cp1252_stdout_draws_its_tables_in_ascii(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(SEEDS / "001_be58087aa61b4f94.txt", corpus)
+    done = real("calibrate", "--engine", "pure", "corpus", cwd=tmp_path, environ=env(PYTHONIOENCODING="cp1252"),
+                text=False)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout.decode("cp1252")
+    assert "Evidence score (columns) against awarded score (rows)" in out
+    assert "+----" in out and "| awarded 3 " in out and "?" not in out  # the grid, not "?" for each box character
+
+
 def test_fit_stream_leaves_utf8_alone():
     assert fit_stream("ŵ ┌", "table", "utf-8") == "ŵ ┌"
     assert fit_stream('"ŵ"', "json", "UTF8") == '"ŵ"'

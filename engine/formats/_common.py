@@ -10,7 +10,7 @@ import math
 import re
 import unicodedata
 
-from ..names import severity_fails  # noqa: F401  (the renderers import it from here)
+from ..names import severity_fails
 
 
 def share_text(share: float | None) -> str:
