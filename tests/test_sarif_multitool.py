@@ -103,8 +103,10 @@ RULE_KINDS = {"default": ("Sarif", "SARIF"), "Gh": ("Gh", "GH")}
 
 
 def _native(tool: Path) -> Path | None:
-    """The Multitool's own executable: bin.js only starts it through a shell (which splits 'Sarif;Gh')."""
-    package = tool.resolve().parent.parent / f"sarif-multitool-{ {'win32': 'win32', 'darwin': 'darwin'}.get(sys.platform, 'linux')}"
+    """The Multitool's own executable (the package npm installed for this platform, as its index.js picks
+    it): bin.js only starts it through a shell, which would split the argument 'Sarif;Gh' in two."""
+    platform = "win32" if sys.platform == "win32" else "darwin" if sys.platform == "darwin" else "linux"
+    package = tool.resolve().parent.parent / f"sarif-multitool-{platform}"
     for name in ("Sarif.Multitool", "Sarif.Multitool.exe"):
         if (package / name).is_file():
             return package / name
