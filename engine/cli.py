@@ -90,6 +90,19 @@ def _session(rules_dir: str | None = None, config_path: str | None = None, engin
         _setup_failed(exc)
 
 
+def _rule_folders(session, rules_dir: str | None) -> list[Path]:
+    """Every folder the run's rules are read from: the --rules or configured folder, the folders of the
+    files the rulebook was built from (an overlay's bases among them) and the bundled rules."""
+    from .rule_docs import source_folders
+    from .rulebook import bundled_rules_dir
+
+    source = rules_dir or (str(session.config.rules) if session.config.rules else None)
+    rulebook = session.rulebook
+    folders = source_folders(rulebook, Path(source) if source else bundled_rules_dir())
+    folders += [Path(f).resolve().parent for f in rulebook.overlay_files if Path(f).parent != Path(".")]
+    return folders + [bundled_rules_dir().resolve()]
+
+
 def _setup_failed(exc) -> None:
     for line in exc.lines:
         click.echo(line if exc.summary else f"lii-check: {line}", err=True)
@@ -174,7 +187,7 @@ def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str | None, output
     """Check the reports under PATHS (files or folders, searched for .txt and .md)."""
     from .check import DEFAULT_BUDGET, NoReports, Options, check_stream, default_jobs, discover
     from .inference import EngineUnavailable
-    from .outputs import OutputProblem, parse_targets, refuse_report_folders
+    from .outputs import OutputProblem, baseline_target, parse_targets, refuse_report_folders, refuse_rule_folders
     from .document import Tally, report_dict
     from .run import Spool
 
@@ -192,10 +205,13 @@ def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str | None, output
         if update_baseline and not baseline:
             raise UsageProblem("--update-baseline needs --baseline FILE: the file to write")
         targets = parse_targets(outputs, FORMATS, paths)
+        # Every file this run will write, the baseline too, is checked before it reads a single report.
+        writes = targets + ([baseline_target(baseline, paths, targets)] if update_baseline else [])
+        refuse_rule_folders(writes, _rule_folders(session, rules_dir))
         accepted = _load_baseline(baseline) if baseline and not update_baseline else None
         found = find_reports(list(paths), exclude)
         files = found.files
-        refuse_report_folders(targets, [f.path for f in files])
+        refuse_report_folders(writes, [f.path for f in files])
     except (UsageProblem, OutputProblem, NoReports) as exc:
         click.echo(f"lii-check: {exc}", err=True)
         sys.exit(EXIT_USAGE)

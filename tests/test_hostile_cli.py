@@ -1,0 +1,141 @@
+"""The command line under hostile use: files it must not write, streams that are closed or full,
+absurd option values, empty paths, deep folders, signals, and files it does not read.
+
+Each test failed on the code before its fix (a file overwritten, a traceback, exit 3, a silent pass)
+and asserts the exact message and exit code now. The reports used are copies of fixtures/shifted
+(real seed text, relabelled); nothing here writes to a device.
+"""
+import json
+import os
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from lii_check.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+SHIFTED = REPO / "fixtures" / "shifted"
+REPORT = "seed000_relabelled_2.txt"
+
+
+def invoke(args, cwd, monkeypatch):
+    """CliRunner from cwd; an escaped exception is a failure, never an exit code."""
+    monkeypatch.chdir(cwd)
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    return result
+
+
+def real(args, cwd, **kwargs):
+    """lii-check as a real process (file descriptors, signals): no traceback, whatever happens."""
+    done = subprocess.run([sys.executable, "-c", "from lii_check.cli import run; run()", *map(str, args)],
+                          capture_output=kwargs.pop("capture_output", "stdout" not in kwargs), text=True,
+                          timeout=120, cwd=cwd, **kwargs)
+    assert "Traceback" not in (done.stderr or "") and "Traceback" not in (done.stdout or "")
+    return done
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    shutil.copytree(SHIFTED, tmp_path / "shifted")
+    return tmp_path / "shifted"
+
+
+# ---- 1. --update-baseline writes only where an --output may ------------------------------------------
+
+def test_update_baseline_refuses_a_report_it_checks_before_the_run(corpus, monkeypatch):
+    before = (corpus / REPORT).read_bytes()
+    result = invoke(["--baseline", f"shifted/{REPORT}", "--update-baseline", "shifted", "--engine", "pure"],
+                    corpus.parent, monkeypatch)
+    assert result.exit_code == 2
+    assert result.stderr == (f"lii-check: --baseline shifted/{REPORT}: refusing to write into the corpus being "
+                             f"checked ({corpus}): the next run would read the output as a report\n")
+    assert result.stdout == ""  # refused before the run: nothing was checked
+    assert (corpus / REPORT).read_bytes() == before
+
+
+def test_update_baseline_refuses_the_folder_of_a_report_named_on_its_own(corpus, monkeypatch):
+    result = invoke(["--baseline", "shifted/b.json", "--update-baseline", f"shifted/{REPORT}", "--engine", "pure"],
+                    corpus.parent, monkeypatch)
+    assert result.exit_code == 2
+    assert result.stderr == (f"lii-check: --baseline shifted/b.json: refusing to write into the corpus being checked "
+                             f"({corpus}, the folder of a report being checked)\n")
+    assert not (corpus / "b.json").exists()
+
+
+def test_update_baseline_refuses_a_pipe_or_device_instead_of_replacing_it(corpus, monkeypatch):
+    # A FIFO stands in for /dev/full: os.replace would have put a regular file where it was.
+    fifo = corpus.parent / "fifo"
+    os.mkfifo(fifo)
+    result = invoke(["--baseline", "fifo", "--update-baseline", "shifted", "--engine", "pure"], corpus.parent, monkeypatch)
+    assert result.exit_code == 2
+    assert result.stderr == ("lii-check: --baseline fifo: refusing to replace a device or pipe with the baseline; "
+                             "--update-baseline writes an ordinary file, such as lii-baseline.json\n")
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+def test_update_baseline_needs_an_existing_writable_folder_and_a_file_of_its_own(corpus, monkeypatch):
+    missing = invoke(["--baseline", "nope/b.json", "--update-baseline", "shifted", "--engine", "pure"],
+                     corpus.parent, monkeypatch)
+    assert missing.exit_code == 2
+    assert missing.stderr == f"lii-check: --baseline nope/b.json: the folder {corpus.parent / 'nope'} does not exist\n"
+    same = invoke(["--baseline", "b.json", "--output", "json=b.json", "--update-baseline", "shifted", "--engine", "pure"],
+                  corpus.parent, monkeypatch)
+    assert same.exit_code == 2
+    assert same.stderr == ("lii-check: --baseline b.json: --output json=b.json names the same file; the baseline "
+                           "needs a file of its own\n")
+    assert not (corpus.parent / "b.json").exists()
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root writes anywhere")
+def test_update_baseline_refuses_a_folder_it_cannot_write_before_the_run(corpus, monkeypatch):
+    locked = corpus.parent / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        result = invoke(["--baseline", "locked/b.json", "--update-baseline", "shifted", "--engine", "pure"],
+                        corpus.parent, monkeypatch)
+    finally:
+        locked.chmod(0o700)
+    assert result.exit_code == 2
+    assert result.stderr == f"lii-check: --baseline locked/b.json: cannot write in {locked}: Permission denied\n"
+    assert result.stdout == ""
+
+
+# ---- 2. no --output into the rules being read -------------------------------------------------------
+
+def test_output_into_the_rules_folder_is_refused(corpus, monkeypatch):
+    rules = corpus.parent / "myrules"
+    shutil.copytree(REPO / "rules", rules)
+    before = sorted(p.name for p in rules.iterdir())
+    result = invoke(["--rules", "myrules", "--output", "markdown=myrules/theme.yaml", "shifted", "--engine", "pure"],
+                    corpus.parent, monkeypatch)
+    assert result.exit_code == 2
+    assert result.stderr == ("lii-check: --output markdown=myrules/theme.yaml: refusing to write into "
+                             f"{rules}, which holds the rules this run reads; choose a file outside the rules folder\n")
+    assert sorted(p.name for p in rules.iterdir()) == before
+
+
+def test_output_into_the_configured_rules_folder_or_an_overlays_base_is_refused(corpus, monkeypatch):
+    base = corpus.parent / "base"
+    shutil.copytree(REPO / "rules", base)
+    overlay = corpus.parent / "team"
+    overlay.mkdir()
+    (overlay / "team.yaml").write_text("kind: overlay\nextends: ../base\n")
+    (corpus.parent / ".lii-check.yaml").write_text("rules: team\n")
+    for target, folder in [("team/out.md", overlay), ("base/out.md", base)]:
+        result = invoke(["--output", f"markdown={target}", "shifted", "--engine", "pure"], corpus.parent, monkeypatch)
+        assert result.exit_code == 2, result.stderr
+        assert result.stderr == (f"lii-check: --output markdown={target}: refusing to write into {folder}, which "
+                                 "holds the rules this run reads; choose a file outside the rules folder\n")
+    baseline = invoke(["--baseline", "base/b.json", "--update-baseline", "shifted", "--engine", "pure"],
+                      corpus.parent, monkeypatch)
+    assert baseline.exit_code == 2 and "lii-check: --baseline base/b.json: refusing to write into" in baseline.stderr
+    assert not (base / "out.md").exists() and not (overlay / "out.md").exists() and not (base / "b.json").exists()
