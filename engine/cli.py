@@ -1,6 +1,8 @@
 """The command line: a thin layer over the pipeline. Exit codes: 0 consistent, 1 findings, 2 usage or rules."""
 from __future__ import annotations
 
+import errno
+import io
 import json
 import os
 import shutil
@@ -49,6 +51,67 @@ class UsageProblem(Exception):
     pass
 
 
+class OutputLost(Exception):
+    """Standard output would not take what was written (closed, disk full): the run's answer is lost, and
+    CI must hear of it. Not an OSError, so no `except OSError` meant for a file swallows it."""
+
+
+class _GuardedStdout(io.TextIOWrapper):
+    """sys.stdout, whose write failures other than a reader going away (`| head`: 141) become OutputLost."""
+
+    def write(self, text: str) -> int:
+        try:
+            return super().write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OutputLost(_why_lost(exc)) from None
+
+    def flush(self) -> None:
+        try:
+            super().flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OutputLost(_why_lost(exc)) from None
+
+
+def _why_lost(exc: OSError) -> str:
+    return "standard output is closed" if exc.errno == errno.EBADF else (exc.strerror or str(exc))
+
+
+def _guard_stdout() -> None:
+    """Put _GuardedStdout in place of sys.stdout; when the shell closed it (`>&-`, sys.stdout is None), give
+    file descriptor 1 a read-only /dev/null first, so every write fails as on a closed stream and no file
+    opened later (a spool, a worker's pipe) takes descriptor 1 and receives output meant for the user."""
+    if sys.stdout is None:
+        fd = os.open(os.devnull, os.O_RDONLY)
+        if fd != 1:
+            os.dup2(fd, 1)
+            os.close(fd)
+        buffer, encoding, line_buffering = open(1, "wb", closefd=False), "utf-8", False
+    elif isinstance(sys.stdout, io.TextIOWrapper) and not isinstance(sys.stdout, _GuardedStdout):
+        try:
+            sys.stdout.flush()
+        except OSError:
+            pass
+        encoding, line_buffering = sys.stdout.encoding, sys.stdout.line_buffering
+        buffer = sys.stdout.detach()
+    else:
+        return
+    sys.stdout = _GuardedStdout(buffer, encoding=encoding, errors="replace", line_buffering=line_buffering)
+
+
+def _output_lost(exc: OutputLost) -> None:
+    click.echo(f"lii-check: could not write the output: {exc}", err=True)
+    # The final flush at exit would fail again (exit 120 and a Python message): give it /dev/null.
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, AttributeError, ValueError, io.UnsupportedOperation):
+        pass
+    sys.exit(EXIT_USAGE)
+
+
 class _DefaultToCheck(click.Group):
     """`lii-check corpus/` means `lii-check check corpus/`, like a linter."""
 
@@ -65,6 +128,8 @@ class _DefaultToCheck(click.Group):
             _interrupted()
         except BrokenPipeError:
             _stdout_closed()
+        except OutputLost as exc:
+            _output_lost(exc)
 
 
 def _stdout_closed() -> None:
@@ -438,13 +503,22 @@ def run() -> None:
     """Entry point that turns any unexpected failure into a one-line message, never a traceback."""
     # Text that the stream cannot encode becomes "?" rather than a crash, for anything printed
     # outside _echo_stdout (which keeps JSON and XML lossless).
-    for stream in (sys.stdout, sys.stderr):
-        if hasattr(stream, "reconfigure"):
-            stream.reconfigure(errors="replace" if stream is sys.stdout else "backslashreplace")
+    _guard_stdout()
+    if hasattr(sys.stderr, "reconfigure"):
+        sys.stderr.reconfigure(errors="backslashreplace")
     try:
         code = main(standalone_mode=False)
+        sys.stdout.flush()
     except SystemExit:
+        try:
+            sys.stdout.flush()
+        except OutputLost as exc:
+            _output_lost(exc)
+        except BrokenPipeError:
+            _stdout_closed()
         raise
+    except OutputLost as exc:
+        _output_lost(exc)
     except (KeyboardInterrupt, click.exceptions.Abort):
         _interrupted()
     except click.exceptions.ClickException as exc:

@@ -139,3 +139,60 @@ def test_output_into_the_configured_rules_folder_or_an_overlays_base_is_refused(
                       corpus.parent, monkeypatch)
     assert baseline.exit_code == 2 and "lii-check: --baseline base/b.json: refusing to write into" in baseline.stderr
     assert not (base / "out.md").exists() and not (overlay / "out.md").exists() and not (base / "b.json").exists()
+
+
+# ---- 3. a closed or full standard output is an error CI sees, never exit 3 or a silent 0 --------------
+
+COMMANDS = {
+    "check": ["shifted", "--engine", "pure"],
+    "check --jobs 2": ["shifted", "--engine", "pure", "--jobs", "2"],
+    "explain": ["explain", f"shifted/{REPORT}", "--engine", "pure"],
+    "calibrate": ["calibrate", "shifted", "--engine", "pure"],
+    "rules list": ["rules", "list"],
+    "rules validate": ["rules", "validate"],
+    "schema": ["schema", "check"],
+    "config": ["config"],
+    "version": ["--version"],
+}
+
+
+def _close_stdout():
+    os.close(1)  # as `lii-check … >&-` starts it
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_a_closed_stdout_is_a_one_line_error_for_every_command(corpus, command):
+    done = real(COMMANDS[command], corpus.parent, preexec_fn=_close_stdout, stdout=None, stderr=subprocess.PIPE)
+    assert done.returncode == 2
+    assert done.stderr == "lii-check: could not write the output: standard output is closed\n"
+
+
+@pytest.mark.skipif(not (os.path.exists("/dev/full") and stat.S_ISCHR(os.stat("/dev/full").st_mode)),
+                    reason="needs the /dev/full device")
+@pytest.mark.parametrize("command", ["check", "explain", "schema", "config"])
+def test_a_full_stdout_is_a_one_line_error(corpus, command):
+    # Only ever stdout, opened by this test: lii-check is given no path to /dev/full, so even a bug could
+    # not replace the device.
+    with open("/dev/full", "w") as full:
+        done = real(COMMANDS[command], corpus.parent, stdout=full, stderr=subprocess.PIPE)
+    assert done.returncode == 2
+    assert done.stderr == "lii-check: could not write the output: No space left on device\n"
+
+
+def test_a_command_that_prints_nothing_on_stdout_still_works_with_it_closed(corpus):
+    done = real(["rules", "docs", "pages"], corpus.parent, preexec_fn=_close_stdout, stdout=None, stderr=subprocess.PIPE)
+    assert done.returncode == 0 and done.stderr.startswith("lii-check: wrote ")
+
+
+def test_a_reader_that_goes_away_still_gives_141(corpus):
+    for _ in range(20):  # enough reports that the table outlasts the pipe's buffer
+        for name in os.listdir(SHIFTED):
+            if name.endswith(".txt"):
+                shutil.copy(SHIFTED / name, corpus / f"{_}-{name}")
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        done = real(["shifted", "--engine", "pure"], corpus.parent, stdout=writer, stderr=subprocess.PIPE)
+    finally:
+        os.close(writer)
+    assert done.returncode == 141 and done.stderr == ""
