@@ -46,6 +46,36 @@ class Share(click.ParamType):
 
 SHARE = Share()
 
+MAX_TIMEOUT = 86_400.0  # seconds: a day per report is already no limit; the interval timer overflows far above
+
+
+class Seconds(click.ParamType):
+    """A time budget in seconds, finite and within [0.1, MAX_TIMEOUT]: `nan` and `inf` parse as floats and
+    slip past a range check, and a huge value overflows the interval timer mid-run."""
+
+    name = "seconds"
+
+    def convert(self, value, param, ctx):  # type: ignore[override]
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"'{value}' is not a number of seconds", param, ctx)
+        if not 0.1 <= number <= MAX_TIMEOUT:  # False for nan too
+            self.fail(f"'{value}' is not a number of seconds from 0.1 to {MAX_TIMEOUT:g} (one day)", param, ctx)
+        return number
+
+
+class NonEmptyPath(click.Path):
+    """click.Path that refuses "": `--baseline "$BASELINE"` with the variable unset would otherwise be ignored
+    or read as the current folder."""
+
+    def convert(self, value, param, ctx):  # type: ignore[override]
+        if isinstance(value, str) and value == "":
+            from .discovery import EMPTY_PATH
+
+            self.fail(EMPTY_PATH, param, ctx)
+        return super().convert(value, param, ctx)
+
 
 class UsageProblem(Exception):
     pass
@@ -223,7 +253,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--rules", "rules_dir", type=click.Path(file_okay=False), help="Use this rulebook folder instead of the bundled one.")
+@click.option("--rules", "rules_dir", type=NonEmptyPath(file_okay=False), help="Use this rulebook folder instead of the bundled one.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None, help="What to print on stdout.  [default: table]")
 @click.option("--output", "outputs", multiple=True, metavar="FORMAT=FILE", help="Also write FORMAT to FILE (repeatable).")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
@@ -231,14 +261,14 @@ def main() -> None:
 @click.option("--strict/--no-strict", default=None, help="Also fail when the corpus leaves a rule unexercised or a theme unmentioned (see the README).")
 @click.option("--engine", type=click.Choice(ENGINES), default=None,
               help="durable: durable_rules only; pure: the built-in evaluator; auto: durable_rules where it works.  [default: auto]")
-@click.option("--baseline", type=click.Path(dir_okay=False), help="JSON output of an earlier run: report only findings not in it.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this configuration file instead of searching for one.")
+@click.option("--baseline", type=NonEmptyPath(dir_okay=False), help="JSON output of an earlier run: report only findings not in it.")
+@click.option("--config", "config_path", type=NonEmptyPath(dir_okay=False), help="Use this configuration file instead of searching for one.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes reading reports in parallel; output is the same whatever the number.  "
                    "[default: the machine's cores]")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=None,
-              help="Seconds one report may take before it is listed as unreadable and the run goes on.  [default: 30]")
+@click.option("--timeout", type=Seconds(), default=None,
+              help="Seconds one report may take before it is listed as unreadable and the run goes on (0.1 to 86400).  [default: 30]")
 @click.option("--verbose", "-v", is_flag=True, help="List the rules that never fired and the themes no report mentions.")
 @click.option("--exclude", "excludes", multiple=True, metavar="GLOB",
               help="Leave out files and folders matching GLOB (repeatable), on top of the configured excludes.")
@@ -431,7 +461,7 @@ def _load_baseline(path: str):
 
 
 @main.command("config")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Show this file instead of searching for one.")
+@click.option("--config", "config_path", type=NonEmptyPath(dir_okay=False), help="Show this file instead of searching for one.")
 def show_config(config_path: str | None) -> None:
     """Show the effective configuration and the file it came from."""
     from .config import describe
@@ -449,10 +479,10 @@ def show_config(config_path: str | None) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--rules", "rules_dir", type=click.Path(file_okay=False), help="Use this rulebook folder instead of the bundled one.")
+@click.option("--rules", "rules_dir", type=NonEmptyPath(file_okay=False), help="Use this rulebook folder instead of the bundled one.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--engine", type=click.Choice(ENGINES), default=None, help="As for check.  [default: auto]")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this configuration file instead of searching for one.")
+@click.option("--config", "config_path", type=NonEmptyPath(dir_okay=False), help="Use this configuration file instead of searching for one.")
 @click.option("--min-band-exact", type=SHARE, default=None,
               help="Fail (exit 1) when fewer reports than this share have an evidence score equal to their awarded score.")
 @click.option("--max-false-flags", type=click.IntRange(min=0), default=None,
@@ -533,11 +563,11 @@ def run() -> None:
 
 
 @main.command()
-@click.argument("report", type=click.Path(dir_okay=False))
-@click.option("--rules", "rules_dir", type=click.Path(file_okay=False), help="Use this rulebook folder instead of the bundled one.")
+@click.argument("report", type=NonEmptyPath(dir_okay=False))
+@click.option("--rules", "rules_dir", type=NonEmptyPath(file_okay=False), help="Use this rulebook folder instead of the bundled one.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--engine", type=click.Choice(ENGINES), default=None, help="As for check.  [default: auto]")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this configuration file instead of searching for one.")
+@click.option("--config", "config_path", type=NonEmptyPath(dir_okay=False), help="Use this configuration file instead of searching for one.")
 def explain(report: str, rules_dir: str | None, fmt: str, engine: str | None, config_path: str | None) -> None:
     """Show the working for one report: evidence per theme, what was set aside and why, the score."""
     from .check import check_reports
@@ -581,7 +611,7 @@ def rules() -> None:
 
 
 @rules.command("validate")
-@click.argument("directory", required=False, type=click.Path(file_okay=False))
+@click.argument("directory", required=False, type=NonEmptyPath(file_okay=False))
 @click.option("--format", "fmt", type=click.Choice(VALIDATE_FORMATS), default="text", show_default=True,
               help="github: workflow commands that annotate a pull request's diff; sarif: for code scanning.")
 def rules_validate(directory: str | None, fmt: str) -> None:
@@ -598,14 +628,14 @@ def rules_validate(directory: str | None, fmt: str) -> None:
 
 
 @rules.command("test")
-@click.argument("directory", required=False, type=click.Path(file_okay=False))
-@click.option("--fixtures", "fixture_dirs", multiple=True, type=click.Path(file_okay=False, exists=True),
+@click.argument("directory", required=False, type=NonEmptyPath(file_okay=False))
+@click.option("--fixtures", "fixture_dirs", multiple=True, type=NonEmptyPath(file_okay=False, exists=True),
               help="Also check the expected.yaml manifests under this folder (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--engine", type=click.Choice(ENGINES), default=None, help="As for check.  [default: auto]")
 @click.option("--verbose", "-v", is_flag=True, help="List every rule, not only those with failures.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this configuration file instead of searching for one.")
-@click.option("--sentences", "sentence_paths", multiple=True, type=click.Path(exists=True),
+@click.option("--config", "config_path", type=NonEmptyPath(dir_okay=False), help="Use this configuration file instead of searching for one.")
+@click.option("--sentences", "sentence_paths", multiple=True, type=NonEmptyPath(exists=True),
               help="Also measure how sentences are read against an annotated corpus (a folder of YAML, "
                    "e.g. fixtures/sentences; repeatable).")
 @click.option("--min-level-accuracy", type=SHARE, default=None,
@@ -653,8 +683,8 @@ def rules_test(directory: str | None, fixture_dirs: tuple[str, ...], fmt: str, e
 
 
 @rules.command("overlay")
-@click.option("--from", "copy_dir", required=True, type=click.Path(), help="Your team's full copy of the bundled rulebook.")
-@click.argument("out", type=click.Path())
+@click.option("--from", "copy_dir", required=True, type=NonEmptyPath(), help="Your team's full copy of the bundled rulebook.")
+@click.argument("out", type=NonEmptyPath())
 def rules_overlay(copy_dir: str, out: str) -> None:
     """Write the minimal overlay over the bundled rulebook that builds what a full copy of it builds, into OUT/."""
     from .rulebook.migrate import MigrationProblem, write_overlay
@@ -671,9 +701,9 @@ def rules_overlay(copy_dir: str, out: str) -> None:
 
 
 @rules.command("docs")
-@click.argument("out", type=click.Path(file_okay=False))
-@click.option("--rules", "rules_dir", type=click.Path(file_okay=False), help="Document this rulebook folder instead of the bundled one.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this configuration file instead of searching for one.")
+@click.argument("out", type=NonEmptyPath(file_okay=False))
+@click.option("--rules", "rules_dir", type=NonEmptyPath(file_okay=False), help="Document this rulebook folder instead of the bundled one.")
+@click.option("--config", "config_path", type=NonEmptyPath(dir_okay=False), help="Use this configuration file instead of searching for one.")
 def rules_docs(out: str, rules_dir: str | None, config_path: str | None) -> None:
     """Write one Markdown page per theme, plus the shared and report-wide rules and an index, into OUT."""
     from .rule_docs import DocsProblem, write_pages
@@ -690,7 +720,7 @@ def rules_docs(out: str, rules_dir: str | None, config_path: str | None) -> None
 
 
 @rules.command("list")
-@click.argument("directory", required=False, type=click.Path(file_okay=False))
+@click.argument("directory", required=False, type=NonEmptyPath(file_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--cues", is_flag=True, help="List every signal and cue list instead, each cue with where it comes from.")
 def rules_list(directory: str | None, fmt: str, cues: bool = False) -> None:
@@ -709,8 +739,8 @@ def rules_list(directory: str | None, fmt: str, cues: bool = False) -> None:
 @rules.command("diff")
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--base", required=True, help="The rules before the change: a folder, bundled (the bundled rulebook), or REV / REV:PATH in git.")
-@click.option("--rules", "rules_dir", type=click.Path(file_okay=False), help="The rules after the change.  [default: the configuration's, else the bundled ones]")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this configuration file instead of searching for one.")
+@click.option("--rules", "rules_dir", type=NonEmptyPath(file_okay=False), help="The rules after the change.  [default: the configuration's, else the bundled ones]")
+@click.option("--config", "config_path", type=NonEmptyPath(dir_okay=False), help="Use this configuration file instead of searching for one.")
 @click.option("--engine", type=click.Choice(ENGINES), default=None, help="As for check.  [default: auto]")
 @click.option("--format", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table", show_default=True)
 @click.option("--calibrate", "with_calibration", is_flag=True, help="Also show calibrate's figures before → after (a corpus with trusted scores).")

@@ -40,6 +40,9 @@ DEFAULT_EXCLUDES = (
 )
 
 
+EMPTY_PATH = "an empty path was given (is a variable unset?)"
+
+
 class NoReports(Exception):
     """A path that holds nothing to check, or cannot be searched: a usage error, not a report error."""
 
@@ -109,6 +112,9 @@ def find_reports(paths: list[str], exclude: tuple[str, ...] = DEFAULT_EXCLUDES) 
     found: list[ReportFile] = []
     unreadable: list[str] = []
     left_out: list[str] = []  # files named on the command line that a pattern excludes
+    if any(given == "" for given in paths):
+        # Path("") is the current folder, and report names would come out as "/name.txt".
+        raise NoReports(EMPTY_PATH)
     for given in paths:
         root = Path(given)
         try:

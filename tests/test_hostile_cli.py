@@ -196,3 +196,38 @@ def test_a_reader_that_goes_away_still_gives_141(corpus):
     finally:
         os.close(writer)
     assert done.returncode == 141 and done.stderr == ""
+
+
+# ---- 4. --timeout: finite, and within what the interval timer takes -----------------------------------
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e12", "86401", "0.05"])
+def test_a_timeout_that_is_not_a_finite_number_of_seconds_up_to_a_day_is_a_usage_error(corpus, monkeypatch, value):
+    result = invoke(["shifted", "--engine", "pure", "--timeout", value], corpus.parent, monkeypatch)
+    assert result.exit_code == 2
+    assert (f"Error: Invalid value for '--timeout': '{value}' is not a number of seconds from 0.1 to 86400 "
+            "(one day)\n") in result.stderr
+
+
+def test_the_longest_timeout_allowed_runs(corpus, monkeypatch):
+    result = invoke(["shifted", "--engine", "pure", "--jobs", "1", "--timeout", "86400"], corpus.parent, monkeypatch)
+    assert result.exit_code == 1 and "2 reports: 0 consistent, 2 inconsistent, 0 unreadable" in result.stdout
+
+
+# ---- 5. an empty path is a usage error, never the current folder ------------------------------------------
+
+@pytest.mark.parametrize("args", [["--format", "github", ""], [".", ""], ["calibrate", ""],
+                                  ["rules", "diff", "--base", "bundled", ""]])
+def test_an_empty_path_argument_is_a_usage_error(corpus, monkeypatch, args):
+    result = invoke([*args, "--engine", "pure"], corpus, monkeypatch)
+    assert result.exit_code == 2
+    assert result.stderr == "lii-check: an empty path was given (is a variable unset?)\n"
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("args, name", [(["explain", ""], "'REPORT'"), (["--baseline", "", "."], "'--baseline'"),
+                                        (["--rules", "", "."], "'--rules'"), (["--config", "", "."], "'--config'"),
+                                        (["rules", "validate", ""], "'[DIRECTORY]'")])
+def test_an_empty_path_option_is_a_usage_error_not_ignored(corpus, monkeypatch, args, name):
+    result = invoke(args, corpus, monkeypatch)
+    assert result.exit_code == 2
+    assert f"Error: Invalid value for {name}: an empty path was given (is a variable unset?)\n" in result.stderr
