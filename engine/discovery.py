@@ -20,10 +20,12 @@ import fnmatch
 import functools
 import os
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 REPORT_SUFFIXES = (".txt", ".md")
+LONGEST_SHOWN = 160  # characters of a folder's path in a message; longer ones are shown by both ends
 
 # Files that sit in report repositories but are never LII sections, and tool folders full of .txt
 # files. Matched case-insensitively against a file or folder name (no "/" in the pattern) or the
@@ -175,12 +177,16 @@ def _walk(root: Path, given: str, exclude: tuple[str, ...], result: Discovery, u
             shown = prefix + where.relative_to(root).as_posix() if where != root else given
         except ValueError:
             shown = str(where)
+        if len(shown) > LONGEST_SHOWN:
+            # Nested past what a path can spell (ENAMETOOLONG): both ends name it, the depth says why.
+            depth = shown.count("/") + 1
+            shown = f"{shown[:LONGEST_SHOWN // 2]}…{shown[-LONGEST_SHOWN // 2:]} ({depth} folders deep)"
         unreadable.append(f"{shown}: cannot read this folder ({exc.strerror or exc})")
 
     here: list[ReportFile] = []
     seen = {_identity(root)}
     inside = (os.path.realpath(root), os.path.realpath(os.getcwd()))
-    for folder, dirs, files in os.walk(root, onerror=problem, followlinks=True):
+    for folder, dirs, files in _walk_down(root, problem):
         base = Path(folder)
         keep = []
         for name in sorted(dirs):
@@ -209,6 +215,32 @@ def _walk(root: Path, given: str, exclude: tuple[str, ...], result: Discovery, u
                 continue
             here.append(ReportFile(base / name, prefix + rel))
     return here
+
+
+def _walk_down(top: Path, onerror: Callable[[OSError], None]) -> Iterator[tuple[str, list[str], list[str]]]:
+    """os.walk(top, onerror=onerror, followlinks=True) without recursion, in the same top-down order.
+
+    Python 3.11's os.walk recurses once per level: a folder nested about a thousand deep (easy to plant in
+    a pull request) raised RecursionError. Like os.walk, the caller prunes ``dirs`` in place.
+    """
+    stack = [os.fspath(top)]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError as exc:
+            onerror(exc)
+            continue
+        dirs, files = [], []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            (dirs if is_dir else files).append(entry.name)
+        yield folder, dirs, files
+        stack.extend(os.path.join(folder, name) for name in reversed(dirs))
 
 
 def _within(path: str, folders: tuple[str, ...]) -> bool:

@@ -231,3 +231,63 @@ def test_an_empty_path_option_is_a_usage_error_not_ignored(corpus, monkeypatch, 
     result = invoke(args, corpus, monkeypatch)
     assert result.exit_code == 2
     assert f"Error: Invalid value for {name}: an empty path was given (is a variable unset?)\n" in result.stderr
+
+
+# ---- 6. folders nested deeper than Python's recursion limit -------------------------------------------
+
+@pytest.fixture
+def deep(tmp_path):
+    """make(depth, report=None): tmp_path/deep/d/d/…/d, `depth` folders, built and removed one level at a
+    time (os.makedirs and shutil.rmtree recurse per level too, and would fail at this depth)."""
+    made = []
+
+    def make(depth: int, report: Path | None = None) -> Path:
+        start = os.getcwd()
+        os.mkdir(tmp_path / "deep")
+        os.chdir(tmp_path / "deep")
+        try:
+            for _ in range(depth):
+                os.mkdir("d")
+                os.chdir("d")
+            if report:
+                shutil.copy(report, "report.txt")
+        finally:
+            os.chdir(start)
+        made.append(depth)
+        return tmp_path / "deep"
+
+    yield make
+    for depth in made:
+        start = os.getcwd()
+        os.chdir(tmp_path / "deep")
+        try:
+            for _ in range(depth):
+                os.chdir("d")
+            for name in os.listdir("."):
+                os.unlink(name)
+            for _ in range(depth):
+                os.chdir("..")
+                os.rmdir("d")
+        finally:
+            os.chdir(start)
+        os.rmdir(tmp_path / "deep")
+
+
+def test_a_report_a_thousand_folders_deep_is_found_and_checked(tmp_path, monkeypatch, deep):
+    deep(1000, SHIFTED / REPORT)
+    result = invoke(["deep", "--engine", "pure", "--format", "json"], tmp_path, monkeypatch)
+    assert result.exit_code == 1, result.stderr
+    [report] = json.loads(result.stdout)["reports"]
+    assert report["path"] == "deep/" + "d/" * 1000 + "report.txt" and report["verdict"] == "inconsistent"
+
+
+def test_a_folder_nested_past_what_a_path_can_spell_is_named_not_a_traceback(tmp_path, monkeypatch, deep):
+    deep(2100, SHIFTED / REPORT)
+    result = invoke(["deep", "--engine", "pure"], tmp_path, monkeypatch)
+    assert result.exit_code == 2
+    # The first folder whose path is too long, named by both ends and its depth.
+    # The first folder whose relative path "deep/d/…/d" (with its NUL) is longer than PATH_MAX.
+    levels = next(k for k in range(2100) if len("deep" + "/d" * k) >= os.pathconf(tmp_path, "PC_PATH_MAX"))
+    assert result.stderr == ("lii-check: deep/" + "d/" * 37 + "d…" + "/d" * 40 + f" ({levels + 1} folders deep): "
+                             "cannot read this folder (File name too long): nothing was checked (fix the permissions, "
+                             "or leave the folder out with --exclude)\n")
