@@ -183,6 +183,9 @@ def _worker_init(compiled: CompiledRulebook, options: Options) -> None:
 
     # Ctrl-C is the parent's to handle: workers just stop when it tells them to.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # SIGTERM is how the pool stops its workers (and how the parent's handler ends them): die at once, with
+    # no Python traceback from a pipe the parent has already closed.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _WORKER["compiled"] = compiled
     _WORKER["options"] = options
     # Entered for the worker's whole life and never exited: when the pool ends the worker, its durable

@@ -6,6 +6,7 @@ import io
 import json
 import os
 import shutil
+import signal
 import sys
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from .names import ENGINES, FAIL_ON, FORMATS, VALIDATE_FORMATS
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells and CI runners expect after Ctrl-C (1 would read as findings)
+EXIT_TERMINATED = 143  # 128 + SIGTERM: a CI runner cancelling the job, `timeout`, a container stopping
 PROGRESS_THRESHOLD = 300  # reports; below this a run is quick enough not to need one
 
 
@@ -79,6 +81,23 @@ class NonEmptyPath(click.Path):
 
 class UsageProblem(Exception):
     pass
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised in the main process so that it unwinds like Ctrl-C: worker pool stopped, temporary
+    files removed, one line said. A BaseException, so no `except Exception` on the way swallows it."""
+
+
+_MAIN_PID: list[int] = []
+
+
+def _on_sigterm(signum, frame) -> None:
+    if not _MAIN_PID or os.getpid() != _MAIN_PID[0]:
+        # A worker forked before it set its own handler (check._worker_init): stop as asked, quietly.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return
+    raise Terminated()
 
 
 class OutputLost(Exception):
@@ -156,6 +175,8 @@ class _DefaultToCheck(click.Group):
             return super().invoke(ctx)
         except KeyboardInterrupt:
             _interrupted()
+        except Terminated:
+            _terminated()
         except BrokenPipeError:
             _stdout_closed()
         except OutputLost as exc:
@@ -172,6 +193,12 @@ def _stdout_closed() -> None:
 def _interrupted() -> None:
     click.echo("\nlii-check: interrupted; no output file is left half-written", err=True)
     sys.exit(EXIT_INTERRUPTED)
+
+
+def _terminated() -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # one line, however many times it is asked
+    click.echo("lii-check: terminated; no output file is left half-written", err=True)
+    sys.exit(EXIT_TERMINATED)
 
 
 def _session(rules_dir: str | None = None, config_path: str | None = None, engine: str | None = None):
@@ -534,6 +561,8 @@ def run() -> None:
     # Text that the stream cannot encode becomes "?" rather than a crash, for anything printed
     # outside _echo_stdout (which keeps JSON and XML lossless).
     _guard_stdout()
+    _MAIN_PID[:] = [os.getpid()]
+    signal.signal(signal.SIGTERM, _on_sigterm)
     if hasattr(sys.stderr, "reconfigure"):
         sys.stderr.reconfigure(errors="backslashreplace")
     try:
@@ -551,6 +580,8 @@ def run() -> None:
         _output_lost(exc)
     except (KeyboardInterrupt, click.exceptions.Abort):
         _interrupted()
+    except Terminated:
+        _terminated()
     except click.exceptions.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)

@@ -291,3 +291,26 @@ def test_a_folder_nested_past_what_a_path_can_spell_is_named_not_a_traceback(tmp
     assert result.stderr == ("lii-check: deep/" + "d/" * 37 + "d…" + "/d" * 40 + f" ({levels + 1} folders deep): "
                              "cannot read this folder (File name too long): nothing was checked (fix the permissions, "
                              "or leave the folder out with --exclude)\n")
+
+
+# ---- 7. SIGTERM (a cancelled CI job) ends a run quietly with 143, workers and all ----------------------
+
+def test_sigterm_during_a_parallel_run_is_one_line_and_143(tmp_path):
+    corpus = tmp_path / "big"
+    corpus.mkdir()
+    for n in range(400):  # far more than two workers get through before the signal
+        for name in ("seed000_relabelled_2.txt", "seed002_relabelled_1.txt"):
+            shutil.copy(SHIFTED / name, corpus / f"{n:03d}-{name}")
+    process = subprocess.Popen([sys.executable, "-c", "from lii_check.cli import run; run()", "big", "--jobs", "2",
+                                "--engine", "pure", "--output", "json=out.json"], cwd=tmp_path,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout.readline().startswith("INCONSISTENT")  # the workers are busy now
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 143
+    assert stderr == "lii-check: terminated; no output file is left half-written\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big"]  # no output, no temporary file
