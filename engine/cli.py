@@ -292,7 +292,8 @@ def main() -> None:
 @click.option("--config", "config_path", type=NonEmptyPath(dir_okay=False), help="Use this configuration file instead of searching for one.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Worker processes reading reports in parallel; output is the same whatever the number.  "
+              help="Worker processes reading reports in parallel, at most the machine's cores (a larger number "
+                   "is lowered to it); output is the same whatever the number.  "
                    "[default: the machine's cores]")
 @click.option("--timeout", type=Seconds(), default=None,
               help="Seconds one report may take before it is listed as unreadable and the run goes on (0.1 to 86400).  [default: 30]")

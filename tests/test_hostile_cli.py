@@ -314,3 +314,30 @@ def test_sigterm_during_a_parallel_run_is_one_line_and_143(tmp_path):
     assert process.returncode == 143
     assert stderr == "lii-check: terminated; no output file is left half-written\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big"]  # no output, no temporary file
+
+
+# ---- 8. --jobs is capped at the cores ------------------------------------------------------------------
+
+def test_jobs_beyond_the_cores_start_no_more_workers_than_cores(tmp_path, monkeypatch):
+    import multiprocessing.pool
+
+    from lii_check import check
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for n in range(64):  # four chunks: four workers before the cap
+        shutil.copy(SHIFTED / REPORT, corpus / f"{n:02d}.txt")
+    started = []
+    real_init = multiprocessing.pool.Pool.__init__
+
+    def spy(self, processes=None, *args, **kwargs):
+        started.append(processes)
+        real_init(self, processes, *args, **kwargs)
+
+    monkeypatch.setattr(multiprocessing.pool.Pool, "__init__", spy)
+    monkeypatch.setattr(check, "default_jobs", lambda: 2)
+    result = invoke(["corpus", "--engine", "pure", "--jobs", "64", "--format", "concise"], tmp_path, monkeypatch)
+    assert result.exit_code == 1 and result.stdout.count(".txt:") == 128  # 64 reports, two findings each
+    assert started == [2]
+    help_text = invoke(["check", "--help"], tmp_path, monkeypatch).stdout
+    assert "at most the machine's cores (a larger number is lowered to it)" in " ".join(help_text.split())
