@@ -325,8 +325,8 @@ def test_jobs_beyond_the_cores_start_no_more_workers_than_cores(tmp_path, monkey
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    for n in range(64):  # four chunks: four workers before the cap
-        shutil.copy(SHIFTED / REPORT, corpus / f"{n:02d}.txt")
+    for n in range(128):  # four chunks of 32: four workers before the cap
+        shutil.copy(SHIFTED / REPORT, corpus / f"{n:03d}.txt")
     started = []
     real_init = multiprocessing.pool.Pool.__init__
 
@@ -337,7 +337,7 @@ def test_jobs_beyond_the_cores_start_no_more_workers_than_cores(tmp_path, monkey
     monkeypatch.setattr(multiprocessing.pool.Pool, "__init__", spy)
     monkeypatch.setattr(check, "default_jobs", lambda: 2)
     result = invoke(["corpus", "--engine", "pure", "--jobs", "64", "--format", "concise"], tmp_path, monkeypatch)
-    assert result.exit_code == 1 and result.stdout.count(".txt:") == 128  # 64 reports, two findings each
+    assert result.exit_code == 1 and result.stdout.count(".txt:") == 256  # 128 reports, two findings each
     assert started == [2]
     help_text = invoke(["check", "--help"], tmp_path, monkeypatch).stdout
     assert "at most the machine's cores (a larger number is lowered to it)" in " ".join(help_text.split())
