@@ -25,6 +25,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPORT_SUFFIXES = (".txt", ".md")
+# Documents that may well hold a report section, in a format lii-check does not read: each one found in a
+# folder searched is named in the run's summary (not_searched), so a corpus of .docx files does not pass
+# as "1 report, consistent". Data, images and code are not named: they are not reports in any format.
+OTHER_DOCUMENT_SUFFIXES = (".pdf", ".doc", ".docx", ".odt", ".rtf", ".html", ".htm", ".xhtml", ".markdown", ".mdown",
+                           ".mkd", ".mkdn", ".mdwn", ".text", ".rst", ".adoc", ".asciidoc", ".org", ".tex", ".epub")
+MOST_NAMED = 10  # other-format documents named in the note; the rest are counted
 LONGEST_SHOWN = 160  # characters of a folder's path in a message; longer ones are shown by both ends
 
 # Files that sit in report repositories but are never LII sections, and tool folders full of .txt
@@ -62,6 +68,7 @@ class Discovery:
     excluded: int = 0  # files and folders left out by an exclude pattern
     repeated_folders: list[str] = field(default_factory=list)  # symlinked folders already searched: skipped
     outside_links: list[str] = field(default_factory=list)  # symlinked folders leading out of the checkout
+    other_formats: list[str] = field(default_factory=list)  # documents lii-check does not read (.pdf, .docx, …)
 
     def notes(self) -> list[str]:
         """What was left out, as sentences for the run's summary (empty when nothing was)."""
@@ -75,6 +82,11 @@ class Discovery:
         if self.outside_links:
             notes.append("symlinked folder(s) leading outside the folder checked and the current folder, not followed: "
                          + ", ".join(self.outside_links))
+        if self.other_formats:
+            named = sorted(self.other_formats)
+            more = f" and {len(named) - MOST_NAMED} more" if len(named) > MOST_NAMED else ""
+            notes.append(f"{len(named)} document(s) in a format lii-check does not read (it reads .txt and .md; "
+                         f"convert them to check them): {', '.join(named[:MOST_NAMED])}{more}")
         return notes
 
 
@@ -136,10 +148,14 @@ def find_reports(paths: list[str], exclude: tuple[str, ...] = DEFAULT_EXCLUDES) 
             else:
                 found.append(ReportFile(root, given))  # whatever it is, reading it decides and says why
             continue
+        others = len(result.other_formats)
         here = _walk(root, given, exclude, result, unreadable)
         if not here and not unreadable:
+            found_others = sorted(result.other_formats[others:])
             raise NoReports(f"{given}: no reports found (looked for .txt and .md files in the folder and below"
-                            + (f"; {result.excluded} excluded by pattern" if result.excluded else "") + ")")
+                            + (f"; {result.excluded} excluded by pattern" if result.excluded else "")
+                            + (f"; {len(found_others)} document(s) in a format lii-check does not read, such as "
+                               f"{found_others[0]}: convert them to .txt or .md" if found_others else "") + ")")
         found.extend(sorted(here, key=lambda r: r.display))
     if unreadable:
         raise NoReports("; ".join(unreadable) + ": nothing was checked (fix the permissions, or leave the folder "
@@ -207,13 +223,19 @@ def _walk(root: Path, given: str, exclude: tuple[str, ...], result: Discovery, u
                 keep.append(name)
         dirs[:] = keep
         for name in sorted(files):
-            if not name.lower().endswith(REPORT_SUFFIXES) or name.startswith("."):
+            if name.startswith("."):
+                continue
+            lowered = name.lower()
+            report, other = lowered.endswith(REPORT_SUFFIXES), lowered.endswith(OTHER_DOCUMENT_SUFFIXES)
+            if not report and not other:
                 continue
             rel = (base / name).relative_to(root).as_posix()
             if excluded_by(rel, exclude):
-                result.excluded += 1
-                continue
-            here.append(ReportFile(base / name, prefix + rel))
+                result.excluded += report  # README.html is not a report in any format: not worth a count
+            elif report:
+                here.append(ReportFile(base / name, prefix + rel))
+            else:
+                result.other_formats.append(prefix + rel)
     return here
 
 

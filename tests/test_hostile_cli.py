@@ -341,3 +341,40 @@ def test_jobs_beyond_the_cores_start_no_more_workers_than_cores(tmp_path, monkey
     assert started == [2]
     help_text = invoke(["check", "--help"], tmp_path, monkeypatch).stdout
     assert "at most the machine's cores (a larger number is lowered to it)" in " ".join(help_text.split())
+
+
+# ---- 9. documents in formats lii-check does not read are named, not silently skipped --------------------
+
+def test_documents_in_other_formats_are_named_in_not_searched(corpus, monkeypatch):
+    for name in ("a.pdf", "sub/b.docx", "c.html", "d.markdown", "data.csv", "logo.png", "README.html"):
+        (corpus / name).parent.mkdir(exist_ok=True)
+        (corpus / name).write_bytes(b"synthetic placeholder, not a report\n")
+    note = ("4 document(s) in a format lii-check does not read (it reads .txt and .md; convert them to check them): "
+            "shifted/a.pdf, shifted/c.html, shifted/d.markdown, shifted/sub/b.docx")
+    first = invoke(["shifted", "--engine", "pure", "--format", "json"], corpus.parent, monkeypatch)
+    assert first.exit_code == 1
+    assert json.loads(first.stdout)["summary"]["not_searched"] == [note]
+    again = invoke(["shifted", "--engine", "pure", "--format", "json"], corpus.parent, monkeypatch)
+    assert again.stdout == first.stdout  # deterministic
+    table = invoke(["shifted", "--engine", "pure"], corpus.parent, monkeypatch)
+    assert f"Not searched: {note}." in " ".join(table.stdout.split())
+
+
+def test_many_documents_in_other_formats_are_named_up_to_ten_then_counted(corpus, monkeypatch):
+    for n in range(12):
+        (corpus / f"{n:02d}.pdf").write_bytes(b"%PDF-1.4 synthetic\n")
+    result = invoke(["shifted", "--engine", "pure", "--format", "json"], corpus.parent, monkeypatch)
+    assert json.loads(result.stdout)["summary"]["not_searched"] == [
+        "12 document(s) in a format lii-check does not read (it reads .txt and .md; convert them to check them): "
+        + ", ".join(f"shifted/{n:02d}.pdf" for n in range(10)) + " and 2 more"]
+
+
+def test_a_folder_of_only_other_formats_says_so(tmp_path, monkeypatch):
+    (tmp_path / "docs").mkdir()
+    for name in ("x.pdf", "y.docx"):
+        (tmp_path / "docs" / name).write_bytes(b"synthetic\n")
+    result = invoke(["docs"], tmp_path, monkeypatch)
+    assert result.exit_code == 2
+    assert result.stderr == ("lii-check: docs: no reports found (looked for .txt and .md files in the folder and "
+                             "below; 2 document(s) in a format lii-check does not read, such as docs/x.pdf: convert "
+                             "them to .txt or .md)\n")
