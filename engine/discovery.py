@@ -58,7 +58,21 @@ class NoReports(Exception):
 @dataclass(frozen=True)
 class ReportFile:
     path: Path
-    display: str
+    display: str  # the path as outputs show it: always valid Unicode (see shown_path)
+
+
+def shown_path(name: str) -> str:
+    """A path as outputs show it. A file name that is not valid UTF-8 reaches Python with its bad bytes as
+    lone surrogates, which no output can encode: each becomes U+FFFD, and the file itself is still read
+    through its real path."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        try:
+            return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        except UnicodeEncodeError:  # a surrogate no file system gave: replace it as it stands
+            return name.encode("utf-8", "replace").decode("utf-8")
 
 
 @dataclass
@@ -146,7 +160,7 @@ def find_reports(paths: list[str], exclude: tuple[str, ...] = DEFAULT_EXCLUDES) 
                 result.excluded += 1
                 left_out.append(f"{given} (by '{pattern}')")
             else:
-                found.append(ReportFile(root, given))  # whatever it is, reading it decides and says why
+                found.append(ReportFile(root, shown_path(given)))  # whatever it is, reading it decides and says why
             continue
         others = len(result.other_formats)
         here = _walk(root, given, exclude, result, unreadable)
@@ -233,7 +247,7 @@ def _walk(root: Path, given: str, exclude: tuple[str, ...], result: Discovery, u
             if excluded_by(rel, exclude):
                 result.excluded += report  # README.html is not a report in any format: not worth a count
             elif report:
-                here.append(ReportFile(base / name, prefix + rel))
+                here.append(ReportFile(base / name, shown_path(prefix + rel)))
             else:
                 result.other_formats.append(prefix + rel)
     return here
