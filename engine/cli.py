@@ -141,6 +141,12 @@ def _guard_stdout() -> None:
         buffer, encoding, line_buffering = open(1, "wb", closefd=False), "utf-8", False
     elif isinstance(sys.stdout, io.TextIOWrapper) and not isinstance(sys.stdout, _GuardedStdout):
         try:
+            sys.stdout.fileno()
+        except (OSError, ValueError, io.UnsupportedOperation):
+            # Not a file descriptor (lii-check run inside another program, output captured in memory): the
+            # caller owns that stream, and detaching its buffer would close it when the wrapper goes.
+            return
+        try:
             sys.stdout.flush()
         except OSError:
             pass
