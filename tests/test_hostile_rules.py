@@ -1,0 +1,179 @@
+"""Hostile or careless input to the rule-side of lii-check: its cache, large or odd rule folders, fixture
+manifests, configuration. Each gets a located message and the right exit code, never a traceback."""
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from lii_check import cache, matcher
+from lii_check.cli import main
+from lii_check.matcher import Matcher, Pattern, available_engines
+from lii_check.rulebook import BUNDLED, RulebookInvalid, bundled_rules_dir, load_rulebook
+from lii_check.rulebook.model import Cue
+from lii_check.safe_yaml import MAX_EXPANDED_NODES, YamlProblem, load_yaml
+
+REPO = Path(__file__).resolve().parents[1]
+SEED = REPO / "fixtures" / "seeds" / "002_c7a78147fca09e56.txt"
+needs_hyperscan = pytest.mark.skipif("hyperscan" not in available_engines(), reason="needs hyperscan")
+
+# Found in the bundled rulebook: hyperscan compiles it, but cannot report where its matches start.
+NO_START = (r"\b(?:leaders|senior leaders|senior managers|the director)\b[^.;]{0,40}\b(?:listen\w*|visible|"
+            r"accessible|approachable|invited|sought|asked for|acted on|responded to) (?:to |by |and accessible "
+            r"to )?(?:staff|ideas|views|suggestions|concerns|frontline)\b")
+
+
+def _patterns(regexes: list[tuple[str, str]]) -> list[Pattern]:
+    return [Pattern(i, "topic", "t", i, 1, False, regex, Cue(regex, kind, regex, "t.yaml", i + 1))
+            for i, (regex, kind) in enumerate(regexes)]
+
+
+SMALL = _patterns([(r"\bsupervision\b", "phrase"), (r"\bstaff said\b", "phrase"), (NO_START, "regex")])
+TEXT = "The senior managers listened to staff. Supervision was monthly and staff said so."
+
+
+def invoke(args, monkeypatch, cwd):
+    monkeypatch.chdir(cwd)
+    result = CliRunner().invoke(main, args, catch_exceptions=True)
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 1. A damaged cache entry is rebuilt, never an internal error
+
+
+@needs_hyperscan
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "layout-keys", "layout-pids", "layout-not-json"])
+def test_a_damaged_hyperscan_cache_entry_is_rebuilt_and_overwritten(tmp_path, monkeypatch, damage):
+    monkeypatch.setenv("LII_CHECK_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("LII_CHECK_NO_CACHE", raising=False)
+    expected = Matcher(SMALL, "hyperscan").scan(TEXT)
+    [hsdb], [layout] = list(tmp_path.glob("hs-*.hsdb")), [p for p in tmp_path.glob("hs-*.json")
+                                                          if "verdicts" not in p.name]
+    good_db, good_layout = hsdb.read_bytes(), layout.read_bytes()
+    if damage == "truncated":
+        hsdb.write_bytes(good_db[: len(good_db) // 2])
+    elif damage == "garbage":
+        hsdb.write_bytes(b"\0" * 64)
+    elif damage == "layout-keys":
+        layout.write_text('{"by_start": []}')
+    elif damage == "layout-pids":
+        layout.write_text('{"by_end": ["x", 99], "left_out": []}')
+    else:
+        layout.write_bytes(b"\xff not json")
+    again = Matcher(SMALL, "hyperscan")
+    assert again.scan(TEXT) == expected
+    assert (hsdb.read_bytes(), layout.read_bytes()) == (good_db, good_layout)  # the bad entry was overwritten
+
+
+@needs_hyperscan
+def test_a_truncated_hyperscan_cache_does_not_break_a_check_run(tmp_path, monkeypatch):
+    """The tester's case, through the command line: `head -c 5000` of the .hsdb file."""
+    monkeypatch.setenv("LII_CHECK_CACHE_DIR", str(tmp_path / "pc"))
+    monkeypatch.delenv("LII_CHECK_NO_CACHE", raising=False)
+    first = invoke(["--format", "json", str(SEED)], monkeypatch, tmp_path)
+    [hsdb] = list((tmp_path / "pc").glob("hs-*.hsdb"))
+    whole = hsdb.read_bytes()
+    hsdb.write_bytes(whole[:5000])
+    second = invoke(["--format", "json", str(SEED)], monkeypatch, tmp_path)
+    assert (second.exit_code, second.stdout) == (first.exit_code, first.stdout)
+    assert "internal error" not in second.stderr
+    assert hsdb.read_bytes() == whole
+
+
+@needs_hyperscan
+def test_the_hyperscan_cache_key_holds_the_platform_and_cpu(tmp_path, monkeypatch):
+    """A CI cache restored on another kind of runner: a database tuned for another CPU is never loaded."""
+    import hyperscan
+    import platform
+
+    identity = matcher._platform_identity()
+    assert hyperscan.__version__ in identity and platform.machine() in identity
+    if Path("/proc/cpuinfo").exists():
+        assert any(f in identity.split() for f in ("sse2", "fpu", "neon", "asimd"))
+    monkeypatch.setenv("LII_CHECK_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("LII_CHECK_NO_CACHE", raising=False)
+    Matcher(SMALL, "hyperscan")
+    monkeypatch.setattr(matcher, "_platform_identity", lambda: identity + "|another cpu")
+    Matcher(SMALL, "hyperscan")
+    assert len(list(tmp_path.glob("hs-*.hsdb"))) == 2
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 4. Many phrases: no trial compile per pattern; a long file is not called a 'billion laughs'
+
+
+@needs_hyperscan
+def test_patterns_are_compiled_together_not_tried_one_by_one(tmp_path, monkeypatch):
+    import hyperscan as hs
+
+    monkeypatch.setenv("LII_CHECK_NO_CACHE", "1")
+    calls = []
+    real = matcher._compiles
+    monkeypatch.setattr(matcher, "_compiles", lambda h, ps, fl: calls.append(len(ps)) or real(h, ps, fl))
+    som = hs.HS_FLAG_CASELESS | hs.HS_FLAG_MULTILINE | hs.HS_FLAG_SOM_LEFTMOST
+    plain = hs.HS_FLAG_CASELESS | hs.HS_FLAG_MULTILINE
+    phrases = _patterns([(rf"\bsynthetic phrase {i}\b", "phrase") for i in range(300)])
+    db, flags = matcher._build_database(hs, phrases, som, plain)
+    assert calls == [300] and set(flags.values()) == {som}  # one compile, the whole database
+
+    # One regex cue hyperscan cannot give starts for, among 300 phrases: the phrases are never tried alone.
+    calls.clear()
+    mixed = _patterns([(rf"\bsynthetic phrase {i}\b", "phrase") for i in range(300)] + [(NO_START, "regex")])
+    db, flags = matcher._build_database(hs, mixed, som, plain)
+    assert flags[300] == plain and all(flags[i] == som for i in range(300))
+    assert calls == [301, 1, 1, 301]  # all, the regex with its start, the regex without, all again
+    # Its verdict is remembered: the next build (say, after more phrases were added) tries nothing alone.
+    monkeypatch.delenv("LII_CHECK_NO_CACHE")
+    monkeypatch.setenv("LII_CHECK_CACHE_DIR", str(tmp_path))
+    matcher._build_database(hs, mixed, som, plain)
+    calls.clear()
+    more = _patterns([(rf"\bsynthetic phrase {i}\b", "phrase") for i in range(400)] + [(NO_START, "regex")])
+    db, flags = matcher._build_database(hs, more, som, plain)
+    assert calls == [401, 401] and flags[400] == plain
+    assert Matcher(mixed, "hyperscan").scan("the senior managers listened to staff")
+
+
+@needs_hyperscan
+def test_a_cached_verdict_that_is_wrong_costs_time_not_results(tmp_path, monkeypatch):
+    import hyperscan as hs
+
+    monkeypatch.setenv("LII_CHECK_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("LII_CHECK_NO_CACHE", raising=False)
+    (tmp_path / matcher._verdicts_name()).write_text(json.dumps({NO_START: "som"}))
+    som = hs.HS_FLAG_CASELESS | hs.HS_FLAG_MULTILINE | hs.HS_FLAG_SOM_LEFTMOST
+    plain = hs.HS_FLAG_CASELESS | hs.HS_FLAG_MULTILINE
+    _, flags = matcher._build_database(hs, SMALL, som, plain)
+    assert flags == {0: som, 1: som, 2: plain}
+    assert json.loads((tmp_path / matcher._verdicts_name()).read_text()) == {NO_START: "plain"}
+
+
+def test_a_long_file_without_aliases_is_not_called_a_billion_laughs():
+    text = "kind: theme\nphrases:\n" + "".join(f"  - phrase {i}\n" for i in range(MAX_EXPANDED_NODES + 10))
+    with pytest.raises(YamlProblem) as caught:
+        load_yaml(text)
+    assert caught.value.message == (
+        "the file holds more than 100,000 values (list items, keys and values), the most lii-check reads from "
+        "one YAML file: shorten its lists or split it into several files")
+    assert caught.value.line == MAX_EXPANDED_NODES - 2  # the 100,001st node: 5 come before the list items
+    laughs = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [{', '.join([f'*{p}'] * 10)}]\n" for p, c in zip("abcde", "bcdef"))
+    with pytest.raises(YamlProblem, match="'billion laughs'"):
+        load_yaml(laughs)
+
+
+def test_a_rule_file_with_too_many_values_is_located_in_validate(tmp_path, monkeypatch):
+    rules = tmp_path / "big"
+    shutil.copytree(bundled_rules_dir(), rules, ignore=shutil.ignore_patterns("*.py", "*.md", "__pycache__"))
+    path = rules / "research.yaml"
+    extra = "".join(f"    - synthetic phrase {i}\n" for i in range(MAX_EXPANDED_NODES))
+    path.write_text(path.read_text("utf-8").replace("topic:\n  phrases:\n", "topic:\n  phrases:\n" + extra, 1),
+                    "utf-8")
+    result = invoke(["rules", "validate", str(rules)], monkeypatch, tmp_path)
+    assert result.exit_code == 2
+    first = result.stdout.splitlines()[0]
+    assert first.startswith(f"{path}:") and "unusable YAML: the file holds more than 100,000 values" in first
