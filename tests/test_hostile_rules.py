@@ -177,3 +177,128 @@ def test_a_rule_file_with_too_many_values_is_located_in_validate(tmp_path, monke
     assert result.exit_code == 2
     first = result.stdout.splitlines()[0]
     assert first.startswith(f"{path}:") and "unusable YAML: the file holds more than 100,000 values" in first
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 2. The rulebook cache is JSON, and entries another account could have planted are not read
+
+
+class _Planted:
+    """What a hostile pickle does when loaded: here, make a folder (harmless, and easy to see)."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.mkdir, (str(self.marker),))
+
+
+def _rulebook_entry(folder: Path) -> Path:
+    [entry] = list(folder.glob("rulebook-*"))
+    return entry
+
+
+def test_the_rulebook_cache_is_json_and_a_planted_pickle_runs_nothing(tmp_path, monkeypatch):
+    import pickle
+
+    monkeypatch.setenv("LII_CHECK_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("LII_CHECK_NO_CACHE", raising=False)
+    first = load_rulebook()
+    entry = _rulebook_entry(tmp_path / "cache")
+    assert json.loads(entry.read_bytes())["$"] == "Rulebook"
+    assert load_rulebook() == first  # read back from the entry, equal in every field
+    marker = tmp_path / "code-ran"
+    entry.write_bytes(pickle.dumps(_Planted(marker)))
+    assert load_rulebook() == first
+    assert not marker.exists()
+    assert json.loads(entry.read_bytes())["$"] == "Rulebook"  # the planted entry was overwritten
+
+
+def test_a_json_entry_naming_another_class_or_field_is_refused():
+    from lii_check.rulebook import stored
+
+    rulebook = load_rulebook()
+    data = json.loads(stored.dumps(rulebook))
+    for damage in ({"$": "Popen", "f": {"args": ["true"]}}, {"$": "Cue", "f": {"text": "x"}}, [1, 2], "x"):
+        with pytest.raises(ValueError):
+            stored.loads(json.dumps({**data, "f": {**data["f"], "language": damage}}).encode())
+    with pytest.raises(ValueError):
+        stored.loads(b"\x80\x04 a pickle")
+
+
+def test_every_field_of_an_overlaid_rulebook_survives_the_json_form():
+    import dataclasses
+
+    from lii_check.rulebook import stored
+
+    rulebook = load_rulebook()
+    overlaid = dataclasses.replace(
+        rulebook, base=BUNDLED, overlay_files=("team/team.yaml",), disabled=(("research:r1", "team/team.yaml:4"),),
+        removed_cues=(("topic:research", "research*", r"\bresearch\w*", "team/team.yaml:9"),),
+        builtin_overrides=(("lii-check.no-score", "off"),))
+    back = stored.loads(stored.dumps(overlaid))
+    assert back == overlaid
+    assert isinstance(back.bundled_files, frozenset) and isinstance(back.disabled[0], tuple)
+    assert back.scoring.bands == rulebook.scoring.bands and set(back.scoring.bands) == {2, 3, 4}
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid"), reason="POSIX owners and modes")
+def test_cache_entries_others_could_write_are_not_read(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("LII_CHECK_CACHE_DIR", str(folder))
+    monkeypatch.delenv("LII_CHECK_NO_CACHE", raising=False)
+    cache.write("entry", b"data")
+    assert (folder.stat().st_mode & 0o777, (folder / "entry").stat().st_mode & 0o777) == (0o700, 0o600)
+    assert cache.read("entry") == b"data"
+    (folder / "entry").chmod(0o620)  # group-writable entry
+    assert cache.read("entry") is None
+    (folder / "entry").chmod(0o600)
+    folder.chmod(0o777)  # a folder anyone can write to: nothing in it is trusted, nothing written to it
+    assert cache.read("entry") is None
+    cache.write("other", b"x")
+    assert not (folder / "other").exists()
+    folder.chmod(0o700)
+    (folder / "link").symlink_to(folder / "entry")
+    assert cache.read("link") is None
+    if os.geteuid() == 0:  # only root can give a file to another account
+        os.chown(folder / "entry", os.geteuid() + 4242, -1)
+        assert cache.read("entry") is None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 3. The cache is never in the corpus being read
+
+
+@pytest.mark.parametrize("where, given, avoided", [
+    ("corpus/lii-check", "corpus", True),  # XDG_CACHE_HOME=corpus
+    ("corpus", "corpus", True),  # LII_CHECK_CACHE_DIR=corpus
+    (".", ".", True),  # LII_CHECK_CACHE_DIR=. with `lii-check .`
+    ("corpus/deep/er", "corpus/deep", True),
+    ("corpus2/lii-check", "corpus", False),  # a sibling whose name starts the same
+    ("cache", "corpus", False),
+    ("corpus", "corpus/sub", False),  # the corpus inside the cache folder: nothing is written there
+])
+def test_the_cache_is_not_used_when_it_lies_in_a_path_being_read(tmp_path, monkeypatch, where, given, avoided):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(cache, "_avoided", False)
+    monkeypatch.delenv("LII_CHECK_NO_CACHE", raising=False)
+    (tmp_path / "corpus" / "sub").mkdir(parents=True)
+    monkeypatch.setenv("LII_CHECK_CACHE_DIR", where)
+    assert cache.avoid([str(SEED), given]) is avoided
+    assert (cache.cache_dir() is None) is avoided
+    before = sorted(p for p in tmp_path.rglob("*"))
+    load_rulebook()
+    if avoided:
+        assert sorted(p for p in tmp_path.rglob("*")) == before  # nothing written anywhere
+    else:
+        assert list(Path(where).glob("rulebook-*"))
+
+
+def test_the_cache_folder_through_a_symlink_is_still_in_the_corpus(tmp_path, monkeypatch):
+    monkeypatch.setattr(cache, "_avoided", False)
+    monkeypatch.delenv("LII_CHECK_NO_CACHE", raising=False)
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "corpus")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "link"))
+    monkeypatch.delenv("LII_CHECK_CACHE_DIR", raising=False)
+    assert cache.avoid([str(tmp_path / "corpus")]) is True

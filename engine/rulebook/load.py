@@ -8,7 +8,6 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import json
-import pickle
 import re
 import string
 from importlib import resources
@@ -18,6 +17,7 @@ from typing import Any
 import jsonschema
 
 from .. import cache
+from . import stored
 from .cues import cue_regex, regex_problem
 from .messages import deepest, kind_problem, plain, rule_file_kinds, sibling_kind_schemas
 from .model import (BUNDLED, PLACEHOLDERS, Cue, CueList, Expectation, Language, RuleProblem, Rulebook,
@@ -159,9 +159,9 @@ def load_rulebook(directory: Path | str | None = None) -> Rulebook:
         # The key covers every folder an overlay chain reaches, so a change to a base invalidates it.
         chain = chain_folders(root, label)
         if chain is not None:
-            # The loader's and the model's source are part of the key too: a rulebook loaded by older code,
-            # or a pickle of an older Rulebook class, must not come back.
-            code = Path(__file__).read_bytes() + Path(__file__).with_name("model.py").read_bytes()
+            # The loader's, the model's and the stored form's source are part of the key too: a rulebook
+            # loaded by older code, or stored from an older Rulebook class, must not come back.
+            code = b"".join(Path(__file__).with_name(name).read_bytes() for name in ("load.py", "model.py", "stored.py"))
             parts = [load_schema_text(), load_overlay_schema_text(), code]
             for folder, folder_label in chain:
                 parts.append(folder_label)
@@ -173,15 +173,13 @@ def load_rulebook(directory: Path | str | None = None) -> Rulebook:
         blob = cache.read(key)
         if blob is not None:
             try:
-                loaded = pickle.loads(blob)
-                if isinstance(loaded, Rulebook):
-                    return loaded
-            except Exception:  # noqa: BLE001 - a stale or damaged entry is simply rebuilt
+                return stored.loads(blob)  # JSON of the rulebook's dataclasses only: reading it runs no code
+            except ValueError:  # a stale, damaged or foreign entry is simply rebuilt (and overwritten)
                 pass
     rulebook, used = build(root, label)
     # Written only when the chain the build followed is the one the key was made of.
     if key is not None and [lbl for _, lbl in chain] == used:
-        cache.write(key, pickle.dumps(rulebook, protocol=pickle.HIGHEST_PROTOCOL))
+        cache.write(key, stored.dumps(rulebook))
     return rulebook
 
 
