@@ -302,3 +302,74 @@ def test_the_cache_folder_through_a_symlink_is_still_in_the_corpus(tmp_path, mon
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "link"))
     monkeypatch.delenv("LII_CHECK_CACHE_DIR", raising=False)
     assert cache.avoid([str(tmp_path / "corpus")]) is True
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 5. A fixture manifest that cannot be used is a located usage error, before anything is tested
+
+NO_FILE = "'file' must be the report's path, relative to this manifest's folder, not"
+
+
+@pytest.mark.parametrize("text, problems", [
+    ("not: a list\n", ["1: the manifest must be a list of entries, each starting '- file: NAME'"]),
+    ("- just a string\n", ["1: each entry must be a block of 'key: value' lines starting with 'file: NAME', "
+                           "not 'just a string'"]),
+    ("- verdict: consistent\n", ["1: this entry has no 'file:': add the report's path, relative to this "
+                                 "manifest's folder"]),
+    ("- file: 5\n  verdict: consistent\n", [f"1: {NO_FILE} 5"]),
+    ("- file: /etc/passwd\n  verdict: consistent\n",
+     ["1: 'file: /etc/passwd' is an absolute path: give the report's path relative to this manifest's folder"]),
+    ("- file: ../r.txt\n  verdict: consistent\n",
+     ["1: 'file: ../r.txt' leaves the fixtures folder: keep each report beside or below its manifest"]),
+    ("# a comment\n- file: r.txt\n  must_fire: consistency.score-below-evidence\n",
+     ["3: 'must_fire' must be a list of rule ids, one per line as '- rule.id' (or [rule.id]), not "
+      "'consistency.score-below-evidence'"]),
+    ("- file: r.txt\n  verdict: consistent\n  must_fir: [consistency.score-below-evidence]\n",
+     ["3: unknown key 'must_fir': did you mean 'must_fire'?"]),
+    ("- file: r.txt\n  must_not_fire: [consistency.score-belov-evidence]\n",
+     ["2: no rule called 'consistency.score-belov-evidence' in this rulebook: did you mean "
+      "'consistency.score-below-evidence'?"]),
+    ("- file: r.txt\n  why: no checks\n", ["1: this entry checks nothing: add 'verdict:', 'evidence_score:', "
+                                           "'must_fire:' or 'must_not_fire:'"]),
+    ("- file: r.txt\n  verdict: consistant\n  evidence_score: 5\n  verdict: consistent\n",
+     ["3: 'evidence_score' must be a band from 1 to 4, not 5",
+      "4: the key 'verdict' appears twice in this block (first on line 2); keep one of them"]),
+    ("- file: r.txt\n  verdict: consistant\n",
+     ["2: 'verdict' must be one of consistent, inconsistent, unreadable, not 'consistant'"]),
+    ("", ["1: the manifest lists no reports: add an entry per report ('- file: NAME' with 'verdict:', "
+          "'evidence_score:', 'must_fire:' or 'must_not_fire:'), or delete the file"]),
+    ("[]\n", ["1: the manifest lists no reports: add an entry per report ('- file: NAME' with 'verdict:', "
+              "'evidence_score:', 'must_fire:' or 'must_not_fire:'), or delete the file"]),
+    ("- file: [r.txt\n", None),  # a YAML syntax error: located by the loader
+])
+def test_a_manifest_that_cannot_be_used_is_a_located_usage_error(tmp_path, monkeypatch, text, problems):
+    folder = tmp_path / "fx"
+    folder.mkdir()
+    shutil.copy(SEED, folder / "r.txt")
+    (folder / "expected.yaml").write_text(text, "utf-8")
+    result = invoke(["rules", "test", "--engine", "pure", "--fixtures", "fx"], monkeypatch, tmp_path)
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.splitlines()
+    if problems is None:
+        assert lines[0].startswith("lii-check: fx/expected.yaml:2: this is not valid YAML (")
+        problems = [None]
+    else:
+        assert lines[:-1] == [f"lii-check: fx/expected.yaml:{p}" for p in problems]
+    assert lines[-1] == f"lii-check: {len(problems)} problem(s) in the fixture manifests; nothing was tested"
+    assert result.stdout == ""
+
+
+def test_the_repository_manifests_are_valid_and_a_good_one_still_runs(tmp_path, monkeypatch):
+    from lii_check.ruletest import check_manifests, run_fixture_tests
+    from lii_check.compiled import compile_rulebook_once
+
+    compiled = compile_rulebook_once(load_rulebook(), "re2")
+    check_manifests([REPO / "fixtures"], compiled)  # raises on any problem
+    folder = tmp_path / "fx"
+    folder.mkdir()
+    shutil.copy(SEED, folder / "r.txt")
+    (folder / "expected.yaml").write_text(
+        "- file: r.txt\n  evidence_score: 3\n  verdict: consistent\n  must_not_fire: [consistency.score-above-evidence]\n"
+        "  todo: false\n  hard_case: null\n  why: a real seed\n", "utf-8")
+    [outcome] = run_fixture_tests(folder, compiled, "pure")
+    assert (outcome.rule, outcome.passed, outcome.misses, outcome.false_alarms) == ("fixture:r.txt", 3, [], [])
