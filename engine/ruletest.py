@@ -238,7 +238,7 @@ def _value_problem(key: str, value: object) -> str | None:
 
 def manifest_problems(manifest: Path, shown: str, known_rules: list[str]) -> list[str]:
     """Every problem of one fixture manifest as 'shown:line: what to fix'."""
-    from .rulebook.yamlsource import _duplicate_keys
+    from .rulebook.yamlsource import duplicate_keys
     from .safe_yaml import YamlProblem, load_yaml
 
     try:
@@ -254,7 +254,7 @@ def manifest_problems(manifest: Path, shown: str, known_rules: list[str]) -> lis
         return [f"{shown}:{root.start_mark.line + 1}: the manifest must be a list of entries, each starting "
                 "'- file: NAME'"]
     duplicates: list[tuple[int, int, str]] = []
-    _duplicate_keys(root, duplicates)
+    duplicate_keys(root, duplicates)
     problems = [f"{shown}:{line}: {message}" for line, _col, message in duplicates]
     for entry, node in zip(data, root.value):
         line = node.start_mark.line + 1

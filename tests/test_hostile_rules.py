@@ -373,3 +373,26 @@ def test_the_repository_manifests_are_valid_and_a_good_one_still_runs(tmp_path, 
         "  todo: false\n  hard_case: null\n  why: a real seed\n", "utf-8")
     [outcome] = run_fixture_tests(folder, compiled, "pure")
     assert (outcome.rule, outcome.passed, outcome.misses, outcome.false_alarms) == ("fixture:r.txt", 3, [], [])
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 6. A key written twice in .lii-check.yaml is refused, located
+
+
+@pytest.mark.parametrize("text, message", [
+    ("fail-on: error\nformat: json\nfail-on: never\n",
+     "3: the key 'fail-on' appears twice in this block (first on line 1); keep one of them"),
+    ("severity:\n  consistency.score-above-evidence: info\n  consistency.score-above-evidence: error\n",
+     "3: the key 'consistency.score-above-evidence' appears twice in this block (first on line 2); keep one of them"),
+])
+def test_a_duplicate_key_in_the_yaml_configuration_is_a_located_error(tmp_path, monkeypatch, text, message):
+    from lii_check.config import ConfigError, load_config
+
+    (tmp_path / ".lii-check.yaml").write_text(text, "utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(start=tmp_path)
+    assert str(caught.value) == f"{tmp_path / '.lii-check.yaml'}:{message}"
+    shutil.copy(SEED, tmp_path / "r.txt")
+    result = invoke(["r.txt"], monkeypatch, tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr == f"lii-check: {tmp_path / '.lii-check.yaml'}:{message}\n"
