@@ -396,3 +396,62 @@ def test_a_duplicate_key_in_the_yaml_configuration_is_a_located_error(tmp_path, 
     result = invoke(["r.txt"], monkeypatch, tmp_path)
     assert result.exit_code == 2
     assert result.stderr == f"lii-check: {tmp_path / '.lii-check.yaml'}:{message}\n"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 7. Rule files lii-check would not read are reported, not skipped
+
+
+OVERLAY = "kind: overlay\nextends: bundled\n"
+
+
+def test_a_rule_file_in_a_subfolder_is_a_located_problem(tmp_path, monkeypatch):
+    (tmp_path / "ovq" / "sub").mkdir(parents=True)
+    (tmp_path / "ovq" / "a.yaml").write_text(OVERLAY, "utf-8")
+    (tmp_path / "ovq" / "sub" / "c.yml").write_text("kind: overlay\nthemes:\n  research:\n    weight: 0\n", "utf-8")
+    (tmp_path / "ovq" / ".git").mkdir()
+    (tmp_path / "ovq" / ".git" / "x.yaml").write_text("not: read\n", "utf-8")  # hidden folders are left alone
+    (tmp_path / "ovq" / "notes").mkdir()
+    (tmp_path / "ovq" / "notes" / "README.md").write_text("notes\n", "utf-8")
+    result = invoke(["rules", "validate", "ovq"], monkeypatch, tmp_path)
+    assert result.exit_code == 2
+    assert result.stdout == ("ovq/sub/c.yml:1:1: rule files in a subfolder are not read (a rules folder is flat): "
+                             "move it into ovq or out of the rules folder\n")
+
+
+def test_an_upper_case_suffix_is_named_not_a_missing_language_file(tmp_path, monkeypatch):
+    (tmp_path / "ovq").mkdir()
+    (tmp_path / "ovq" / "overlay.YAML").write_text(OVERLAY, "utf-8")
+    result = invoke(["rules", "validate", "ovq"], monkeypatch, tmp_path)
+    assert result.exit_code == 2
+    assert result.stdout == ("ovq/overlay.YAML:1:1: lii-check reads only files ending '.yaml' or '.yml' in lower "
+                             "case, so this file is not read: rename it to 'overlay.yaml'\n")
+
+
+def test_an_overlay_may_keep_its_base_in_a_subfolder(tmp_path):
+    team = tmp_path / "team"
+    shutil.copytree(bundled_rules_dir(), team / "base", ignore=shutil.ignore_patterns("*.py", "*.md", "__pycache__"))
+    (team / "team.yaml").write_text("kind: overlay\nextends: base\n", "utf-8")
+    rulebook = load_rulebook(str(team))
+    assert rulebook.base == str(team / "base")
+    (team / "base" / "extra").mkdir()
+    (team / "base" / "extra" / "x.yaml").write_text("kind: theme\n", "utf-8")
+    with pytest.raises(RulebookInvalid) as caught:  # the base's own subfolder is still the base's mistake
+        load_rulebook(str(team))
+    assert [str(p) for p in caught.value.problems] == [
+        f"{team / 'base' / 'extra' / 'x.yaml'}:1:1: rule files in a subfolder are not read (a rules folder is flat): "
+        f"move it into {team / 'base'} or out of the rules folder"]
+
+
+def test_a_stray_file_added_after_a_cached_load_is_still_reported(tmp_path, monkeypatch):
+    monkeypatch.setenv("LII_CHECK_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("LII_CHECK_NO_CACHE", raising=False)
+    (tmp_path / "ovq").mkdir()
+    (tmp_path / "ovq" / "a.yaml").write_text(OVERLAY, "utf-8")
+    load_rulebook(str(tmp_path / "ovq"))
+    (tmp_path / "ovq" / "b.Yml").write_text(OVERLAY, "utf-8")
+    with pytest.raises(RulebookInvalid) as caught:
+        load_rulebook(str(tmp_path / "ovq"))
+    assert [p.message for p in caught.value.problems] == [
+        "lii-check reads only files ending '.yaml' or '.yml' in lower case, so this file is not read: rename it to "
+        "'b.yml'"]

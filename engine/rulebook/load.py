@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import json
+import os
 import re
 import string
 from importlib import resources
@@ -136,8 +137,42 @@ def _expectations(items: list, owner: str, scope: str, framework: str, located: 
     ]
 
 
+RULE_SUFFIXES = (".yaml", ".yml")
+
+
 def rule_files(root: Path) -> list[Path]:
-    return sorted(p for p in root.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    return sorted(p for p in root.iterdir() if p.suffix in RULE_SUFFIXES and p.is_file())
+
+
+def stray_rule_files(root: Path, allowed: tuple[str, ...] = ()) -> list[Path]:
+    """YAML files a rules folder holds but lii-check does not read: in a subfolder (a rules folder is
+    flat), or ending in an upper-case '.YAML'/'.YML'. Each is an author's mistake (a rule that silently
+    does nothing), so the load reports it. Hidden folders and the folders in `allowed` (an overlay's
+    base kept below it, as real paths) are left alone."""
+    found = [p for p in root.iterdir() if p.suffix.lower() in RULE_SUFFIXES and p.suffix not in RULE_SUFFIXES
+             and p.is_file()]
+    for sub in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        for folder, dirs, names in os.walk(sub):
+            if os.path.realpath(folder) in allowed:
+                dirs.clear()
+                continue
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            found.extend(Path(folder) / n for n in sorted(names) if Path(n).suffix.lower() in RULE_SUFFIXES)
+    return sorted(found)
+
+
+def stray_problems(root: Path, label: str, allowed: tuple[str, ...] = ()) -> list[RuleProblem]:
+    problems = []
+    for path in stray_rule_files(root, allowed):
+        display = path.relative_to(root).as_posix() if label == BUNDLED else str(path)
+        if path.parent == root:
+            problems.append(RuleProblem(display, 1, 1, f"lii-check reads only files ending '.yaml' or '.yml' in "
+                                                       f"lower case, so this file is not read: rename it to "
+                                                       f"'{path.stem}{path.suffix.lower()}'"))
+        else:
+            problems.append(RuleProblem(display, 1, 1, f"rule files in a subfolder are not read (a rules folder is "
+                                                       f"flat): move it into {label} or out of the rules folder"))
+    return problems
 
 
 def load_rulebook(directory: Path | str | None = None) -> Rulebook:
@@ -166,6 +201,7 @@ def load_rulebook(directory: Path | str | None = None) -> Rulebook:
             for folder, folder_label in chain:
                 parts.append(folder_label)
                 parts.extend(x for p in rule_files(folder) for x in (p.name, p.read_bytes()))
+                parts.extend(str(p) for p in stray_rule_files(folder))  # any of them fails the load
             key = "rulebook-" + cache.key(*parts)
     except OSError:
         key = None  # an unreadable file: the full load below says which
