@@ -455,3 +455,22 @@ def test_a_stray_file_added_after_a_cached_load_is_still_reported(tmp_path, monk
     assert [p.message for p in caught.value.problems] == [
         "lii-check reads only files ending '.yaml' or '.yml' in lower case, so this file is not read: rename it to "
         "'b.yml'"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 8. File names in `rules validate` text are one line: no injected workflow commands or escapes
+
+
+def test_rule_file_names_cannot_inject_lines_into_validate_text(tmp_path, monkeypatch):
+    rules = tmp_path / "r"
+    rules.mkdir()
+    (rules / "a.yaml").write_text(OVERLAY, "utf-8")
+    (rules / "x,line=99::\n::error::injected.yaml").write_text("kind: overlay\nthemes: 5\n", "utf-8")
+    (rules / "\x1b[31mred\r.yaml").write_text("kind: overlay\nthemes: 5\n", "utf-8")
+    result = invoke(["rules", "validate", "r"], monkeypatch, tmp_path)
+    assert result.exit_code == 2
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2 and not any(line.startswith("::") for line in lines)
+    assert lines[0].startswith("r/red .yaml:2:9: ")
+    assert lines[1].startswith("r/x,line=99:: ::error::injected.yaml:2:9: ")
+    assert "\x1b" not in result.stdout and "\r" not in result.stdout
