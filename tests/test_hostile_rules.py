@@ -474,3 +474,23 @@ def test_rule_file_names_cannot_inject_lines_into_validate_text(tmp_path, monkey
     assert lines[0].startswith("r/red .yaml:2:9: ")
     assert lines[1].startswith("r/x,line=99:: ::error::injected.yaml:2:9: ")
     assert "\x1b" not in result.stdout and "\r" not in result.stdout
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 9. A regex cue that can only match empty text is refused, located
+
+
+@pytest.mark.parametrize("regex", [r"\b", r"\b\B", r"\bx{0}"])
+def test_a_cue_that_can_only_match_empty_text_is_refused(tmp_path, monkeypatch, regex):
+    rules = tmp_path / "r"
+    shutil.copytree(bundled_rules_dir(), rules, ignore=shutil.ignore_patterns("*.py", "*.md", "__pycache__"))
+    theme = rules / "research.yaml"
+    text = theme.read_text("utf-8")
+    at = text.index("\n  regex:\n", text.index("topic:")) + len("\n  regex:\n")
+    theme.write_text(text[:at] + f"    - '{regex}'\n" + text[at:], "utf-8")
+    line = text[:at].count("\n") + 1
+    result = invoke(["rules", "validate", "r"], monkeypatch, tmp_path)
+    assert result.exit_code == 2
+    assert result.stdout == (f"r/research.yaml:{line}:7: '{regex}' can only match empty text (a word boundary or "
+                             "an anchor, no characters), so it never finds anything; write the words it should "
+                             "match\n")
