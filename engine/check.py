@@ -183,6 +183,9 @@ def _worker_init(compiled: CompiledRulebook, options: Options) -> None:
 
     # Ctrl-C is the parent's to handle: workers just stop when it tells them to.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # SIGTERM is how the pool stops its workers (and how the parent's handler ends them): die at once, with
+    # no Python traceback from a pipe the parent has already closed.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _WORKER["compiled"] = compiled
     _WORKER["options"] = options
     # Entered for the worker's whole life and never exited: when the pool ends the worker, its durable
@@ -216,7 +219,9 @@ def default_jobs() -> int:
 def check_stream(files: list[ReportFile], compiled: CompiledRulebook, options: Options,
                  engines_used: set[str]) -> Iterator[ReportResult]:
     """Results in input order, as they are ready. `engines_used` collects the engines that fired rules."""
-    jobs = max(1, min(options.jobs, (len(files) + CHUNK - 1) // CHUNK or 1))
+    # Never more workers than chunks, nor than cores: each worker holds a copy of the compiled rulebook and
+    # its own durable child, and past the cores more only costs memory and start-up.
+    jobs = max(1, min(options.jobs, default_jobs(), (len(files) + CHUNK - 1) // CHUNK or 1))
     import multiprocessing
 
     if "fork" not in multiprocessing.get_all_start_methods():

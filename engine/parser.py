@@ -67,14 +67,25 @@ UNNUMBERED_LABEL_RE = re.compile(
     re.IGNORECASE,
 )
 _BAND_OF_DESCRIPTOR = {text: band for band, text in DESCRIPTORS.items()}
+# Invisible format characters (Unicode category Cf: the soft hyphen, zero-width spaces and joiners, the word
+# joiner, bidirectional controls, byte-order marks). Text copied from web pages carries them inside words,
+# where they would hide a cue ("embed\u00added" is not "embedded" to a pattern) and let a weak report
+# pass; a right-to-left override could make a line display unlike what it says. They are removed before
+# anything is read; line numbers do not change. (A superset of Cf as of Unicode 15; a test checks that
+# every Cf character of the running Python is in it.)
+FORMAT_CHARACTERS = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]")
 # A value that is meant as a score, in any script: used to tell a second score line from a sentence.
 _NUMBER_LIKE_RE = re.compile(r"\d+(?:\s*(?:/|out of)\s*\d+)?", re.IGNORECASE)
 HEADING_RE = re.compile(r"^\s*(#{1,6})\s+(?P<text>.+?)\s*#*\s*$")
 SEPARATOR_RE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
 SUPPRESSION_RE = re.compile(
-    r"<!--\s*lii-check-disable\s+(?P<rule>[\w.\-]+)\s*(?::\s*(?P<reason>.*?))?\s*-->", re.IGNORECASE
+    # Any rule id as written, '*' and all: one that names no rule gets the unused-suppression warning
+    # rather than being taken for an ordinary comment and ignored without a word.
+    r"<!--\s*lii-check-disable\s+(?P<rule>[^\s:]+?)\s*(?::\s*(?P<reason>.*?))?\s*-->", re.IGNORECASE
 )
-COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
 
 # Abbreviations after which a full stop does not end a sentence.
 _ABBREVIATIONS = {"e.g", "i.e", "etc", "dr", "mr", "mrs", "ms", "no", "st", "vs", "cf", "approx", "incl"}
@@ -97,8 +108,22 @@ _BOMS = (  # longest first: the UTF-32-LE mark begins with the UTF-16-LE one
 )
 
 
+# Documents that are not text, by their first bytes: named, so the message says what to do with them.
+_DOCUMENT_SIGNATURES = (
+    (b"%PDF-", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive (a Word .docx or OpenDocument file is one)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old-style Word or Excel document"),
+    (b"{\\rtf", "an RTF document"),
+)
+_HTML_START = re.compile(r"\s*(?:<!doctype\s+html|<html[\s>])", re.IGNORECASE)
+
+
 def decode_report(data: bytes) -> str:
     """Bytes to text: UTF-8, or UTF-16/UTF-32 announced by a byte-order mark; anything else is refused."""
+    for signature, kind in _DOCUMENT_SIGNATURES:
+        if data.startswith(signature):
+            raise ReportError(f"this is {kind}, not a text report: save the section's text as a .txt or .md "
+                              "file (UTF-8) and check that")
     for bom, codec, name in _BOMS:
         if data.startswith(bom):
             try:
@@ -121,6 +146,9 @@ def decode_report(data: bytes) -> str:
             ) from None
     if not text.strip():
         raise ReportError("the file is empty: a report needs a score line and findings text")
+    if _HTML_START.match(text.lstrip("\ufeff")):
+        raise ReportError("this is a web page (HTML), not a text report: copy the section's text into a .txt "
+                          "or .md file and check that")
     if "\x00" in text:
         raise ReportError("this looks like a binary file, not a text report (it contains NUL characters)")
     return text.replace("\r\n", "\n").replace("\r", "\n")
@@ -278,16 +306,35 @@ def split_sentences(lines: list[tuple[int, str]]) -> list[Sentence]:
     return sentences
 
 
+def _blank_comments(text: str) -> str:
+    """The text with every HTML comment replaced by its newlines, so line numbers stay true. What
+    ``<!--.*?-->`` (DOTALL) would do, in one pass: that pattern re-scans to the end of the text from each
+    unclosed ``<!--``, so 20,000 of them took 17 s."""
+    parts: list[str] = []
+    at = 0
+    while True:
+        start = text.find("<!--", at)
+        if start < 0:
+            break
+        end = text.find("-->", start + 4)
+        if end < 0:
+            break  # unclosed: neither it nor any later opener can close, so the rest is text
+        parts += (text[at:start], "\n" * text.count("\n", start, end))
+        at = end + 3
+    parts.append(text[at:])
+    return "".join(parts)
+
+
 def parse_report(text: str, path: str) -> Report:
     """Parse the text of one LII section. Raises ReportError for what cannot be read."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    if not text.isascii():
+        text = FORMAT_CHARACTERS.sub("", text)
     suppressions = [
         (text[: m.start()].count("\n") + 1, m.group("rule"), (m.group("reason") or "").strip())
         for m in SUPPRESSION_RE.finditer(text)
     ]
     # Blank out comments but keep their newlines so every line number stays true.
-    text = COMMENT_RE.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+    text = _blank_comments(text)
     lines = text.split("\n")
     if not any(line.strip() for line in lines):
         raise ReportError("the file has no text: a report needs a score line and findings text")

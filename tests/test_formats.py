@@ -360,3 +360,14 @@ def test_a_folder_without_reports_is_a_usage_error_in_every_format(tmp_path, fmt
     (tmp_path / "empty").mkdir()
     code, out = _cli(str(tmp_path / "empty"), "--engine", "pure", "--format", fmt)
     assert code == 2 and out == ""
+
+
+def test_junit_error_for_a_whole_file_problem_has_no_made_up_line(tmp_path):
+    """A report with no score line is unreadable as a whole: its error text is the message alone, not "L? …"."""
+    from lii_check.cli import main
+
+    (tmp_path / "no-score.md").write_text("Learning, improvement and innovation\n\nStaff agreed.\n", "utf-8")
+    done = CliRunner().invoke(main, ["check", str(tmp_path / "no-score.md"), "--format", "junit", "--engine", "pure"])
+    assert done.exit_code == 1
+    error = ET.fromstring(done.stdout.encode("utf-8")).find("testsuite/testcase/error")
+    assert error.text == error.get("message") and error.text.startswith("no score line found")

@@ -537,3 +537,17 @@ def test_a_rulebook_copied_before_the_label_change_still_tests_cleanly(tmp_path,
     [outcome] = [r for r in json.loads(result.stdout)["rules"] if r["rule"] == "consistency.label-disagrees"]
     assert outcome["misses"] and outcome["misses"][0].startswith(
         "unreadable example: the score line and the label line disagree: line 1 'Score: 4' and line 3")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="file names of arbitrary bytes are a POSIX file-system feature")
+def test_a_file_name_that_is_not_utf8_is_shown_with_a_replacement_character_and_checked(tmp_path):
+    seed = sorted((Path(__file__).resolve().parents[1] / "fixtures" / "seeds").glob("*.txt"))[0]
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / os.fsdecode(b"bad\xff name.txt")).write_bytes(seed.read_bytes())
+    for fmt in ("json", "table", "sarif", "junit", "github", "markdown"):
+        done = CliRunner().invoke(main, ["check", str(corpus), "--engine", "pure", "--format", fmt])
+        assert done.exit_code == 0, (fmt, done.output)  # was an internal error (exit 3) in every format
+        if fmt in ("json", "table", "junit"):  # SARIF, GitHub and Markdown name only reports with findings
+            assert "bad\ufffd name.txt" in done.stdout, fmt
+    assert sorted(p.name for p in corpus.iterdir()) == [os.fsdecode(b"bad\xff name.txt")]  # read, not renamed

@@ -538,3 +538,78 @@ def test_an_unclosed_front_matter_rule_keeps_the_last_line_as_text():
 def test_the_same_score_line_twice_keeps_reading_after_the_second():
     report = parse_report(lines_of("Title", "Score: 3", "", FINDING, "Score: 3", "Staff agreed."), "r.md")
     assert [s.text for s in counted_sentences(report)][-1] == "Staff agreed."
+
+
+# --- hostile text: invisible characters, comments, documents that are not text ------------------------
+
+def test_every_invisible_format_character_of_this_python_is_removed():
+    import sys
+    import unicodedata
+
+    from lii_check.parser import FORMAT_CHARACTERS
+
+    cf = [chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf"]
+    assert cf and all(FORMAT_CHARACTERS.fullmatch(c) for c in cf)
+    assert not any(FORMAT_CHARACTERS.match(c) for c in "a é-\u00a0’\n")  # letters, spaces, dashes stay
+
+
+def test_zero_width_characters_and_soft_hyphens_inside_words_do_not_hide_the_evidence(compiled):
+    """Text copied from a web page carries them inside words; a real seed salted with them after the first
+    letter of every word (and a soft hyphen in the middle of long ones) must read exactly as the seed does."""
+    import re as _re
+
+    from lii_check.reading import find_evidence
+
+    clean = parse_report(SEED, "seed.txt")
+    salted_text = _re.sub(r"\b(\w)(\w*)", lambda m: m.group(1) + "\u200b" + (
+        m.group(2)[:3] + "\u00ad" + m.group(2)[3:] if len(m.group(2)) > 6 else m.group(2)), SEED)
+    salted_text = salted_text.replace("Score: ", "Score: \u202e\u202c")
+    salted = parse_report(salted_text, "seed.txt")
+    assert salted.awarded_score == clean.awarded_score
+    assert [(s.line, s.text) for s in counted_sentences(salted)] == [(s.line, s.text) for s in counted_sentences(clean)]
+    assert find_evidence(salted, compiled).evidence == find_evidence(clean, compiled).evidence
+
+
+def _comments_by_regex(text: str) -> str:
+    import re as _re
+
+    return _re.sub(r"<!--.*?-->", lambda m: "\n" * m.group(0).count("\n"), text, flags=_re.DOTALL)
+
+
+def test_comments_are_blanked_as_the_comment_pattern_would_blank_them():
+    import random
+
+    from lii_check.parser import _blank_comments
+
+    rng = random.Random(7)
+    pieces = ["<!--", "-->", "-", "<", "!", ">", "\n", "a", " ", "<!-- x -->", "--->", "<!-- a\nb -->"]
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        assert _blank_comments(text) == _comments_by_regex(text), repr(text)
+    many_unclosed = "Score: 3\n\n" + FINDING + "\n" + "<!-- \n" * 40_000  # quadratic for the pattern
+    assert _blank_comments(many_unclosed) == many_unclosed
+    report = parse_report(lines_of("Title", "<!-- a\ncomment -->", "Score: 3", "", FINDING), "r.md")
+    assert report.score_line == 4  # the comment's lines still count
+
+
+@pytest.mark.parametrize("head, kind", [(b"%PDF-1.7\n%\xe2\xe3", "a PDF document"),
+                                         (b"PK\x03\x04\x14\x00\x06\x00", "a ZIP archive (a Word .docx"),
+                                         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00", "an old-style Word or Excel"),
+                                         (b"{\\rtf1\\ansi Score: 3", "an RTF document")])
+def test_a_document_that_is_not_text_is_named(head, kind):
+    with pytest.raises(ReportError) as info:
+        decode_report(head + b"\x00" * 20)
+    assert info.value.message.startswith(f"this is {kind}") and "save the section's text as a .txt or .md" in info.value.message
+
+
+@pytest.mark.parametrize("page", ["<!DOCTYPE html>\n<html><body>Score: 3</body></html>", "\n  <html lang='en'>Score: 3"])
+def test_a_saved_web_page_is_named(page):
+    with pytest.raises(ReportError) as info:
+        decode_report(page.encode())
+    assert info.value.message.startswith("this is a web page (HTML)")
+
+
+def test_a_suppression_of_a_pattern_is_read_as_written_not_ignored():
+    report = parse_report(lines_of("Title", "Score: 3", "", "<!-- lii-check-disable consistency.*: known -->",
+                                   "<!-- lii-check-disable a.b-->", FINDING), "r.md")
+    assert report.suppressions == [(4, "consistency.*", "known"), (5, "a.b", "")]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import json
 import os
 import re
@@ -194,10 +195,10 @@ def load_rulebook(directory: Path | str | None = None) -> Rulebook:
         # The key covers every folder an overlay chain reaches, so a change to a base invalidates it.
         chain = chain_folders(root, label)
         if chain is not None:
-            # The loader's, the model's and the stored form's source are part of the key too: a rulebook
-            # loaded by older code, or stored from an older Rulebook class, must not come back.
-            code = b"".join(Path(__file__).with_name(name).read_bytes() for name in ("load.py", "model.py", "stored.py"))
-            parts = [load_schema_text(), load_overlay_schema_text(), code]
+            # The loader's source is part of the key too (every module of this package, the model, the
+            # overlay builder and the stored form among them, and the YAML reader): a rulebook loaded by
+            # older code, or stored from an older Rulebook class, must not come back.
+            parts = [load_schema_text(), load_overlay_schema_text(), _loader_source()]
             for folder, folder_label in chain:
                 parts.append(folder_label)
                 parts.extend(x for p in rule_files(folder) for x in (p.name, p.read_bytes()))
@@ -217,6 +218,13 @@ def load_rulebook(directory: Path | str | None = None) -> Rulebook:
     if key is not None and [lbl for _, lbl in chain] == used:
         cache.write(key, stored.dumps(rulebook))
     return rulebook
+
+
+@functools.lru_cache(maxsize=1)
+def _loader_source() -> bytes:
+    here = Path(__file__).parent
+    sources = [*sorted(here.glob("*.py")), here.parent / "safe_yaml.py"]
+    return b"".join(p.name.encode() + b"\0" + p.read_bytes() for p in sources)
 
 
 def load_overlay_schema_text() -> str:
