@@ -75,12 +75,19 @@ def chain_folders(root: Path, label: str) -> list[tuple[Path, str]] | None:
             return None
 
 
+def _real(path: Path) -> str:
+    try:
+        return os.path.realpath(path)
+    except (OSError, ValueError):  # a NUL in 'extends:': the check of the base below says what is wrong
+        return ""
+
+
 def build(root: Path, label: str, trail: tuple[tuple[str, str], ...] = ()) -> tuple[Rulebook, list[str]]:
     """The rulebook in root (full, or an overlay applied to its base) and the labels of the folders read."""
     files = rule_files(root)
     folder = read_folder(label, files)
     # An overlay's base may sit in a subfolder of it: those files are read, as the base.
-    bases = tuple(os.path.realpath(base_folder(label, data["extends"].strip())[0]) for _, data, _ in folder.overlays
+    bases = tuple(_real(base_folder(label, data["extends"].strip())[0]) for _, data, _ in folder.overlays
                   if isinstance(data.get("extends"), str) and data["extends"].strip() != BUNDLED_NAME)
     folder.problems.extend(stray_problems(root, label, bases))
     if not folder.overlays:
