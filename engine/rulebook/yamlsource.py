@@ -39,7 +39,8 @@ class Located:
         return mark.line + 1, mark.column + 1
 
 
-def _duplicate_keys(node: yaml.Node, problems: list[tuple[int, int, str]]) -> None:
+def duplicate_keys(node: yaml.Node, problems: list[tuple[int, int, str]]) -> None:
+    """Append (line, col, message) for every key written twice in one block, at any depth."""
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
         for k, v in node.value:
@@ -51,10 +52,10 @@ def _duplicate_keys(node: yaml.Node, problems: list[tuple[int, int, str]]) -> No
                          "keep one of them")
                     )
                 seen.setdefault(k.value, k.start_mark.line + 1)
-            _duplicate_keys(v, problems)
+            duplicate_keys(v, problems)
     elif isinstance(node, yaml.SequenceNode):
         for item in node.value:
-            _duplicate_keys(item, problems)
+            duplicate_keys(item, problems)
 
 
 def read_yaml(path: Path, display: str) -> tuple[Any, Located | None, list[RuleProblem]]:
@@ -95,5 +96,5 @@ def _parse(text: str) -> tuple[Any, yaml.Node | None, tuple[tuple[int, int, str]
         return exc
     problems: list[tuple[int, int, str]] = []
     if node is not None:
-        _duplicate_keys(node, problems)
+        duplicate_keys(node, problems)
     return data, node, tuple(problems)
