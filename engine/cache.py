@@ -11,6 +11,9 @@ else may write to them (POSIX modes; no group or world write bit), so another ac
 entry; a folder that fails this is not used at all (lii-check creates its folder with mode 0700 and
 its entries 0600). Entries are data only (JSON and hyperscan's own serialised database), never pickles.
 
+Bounded: after each write the folder is pruned, least recently used entries first, to stay under
+LII_CHECK_CACHE_MAX_MB (default 256 MB: a compiled database is about 13 MB, so some twenty rulebooks).
+
 Never in a corpus: `avoid(paths)` turns the cache off for the rest of the run when its folder is one of
 the paths being read or inside one (say `XDG_CACHE_HOME=corpus lii-check corpus`), so lii-check never
 writes into what it reads.
@@ -85,7 +88,12 @@ def read(name: str) -> bytes | None:
                 return None
             with os.fdopen(fd, "rb") as handle:
                 fd = -1
-                return handle.read()
+                data = handle.read()
+            try:
+                os.utime(folder / name)  # recently used: pruning removes the least recently used first
+            except OSError:
+                pass
+            return data
         finally:
             if fd >= 0:
                 os.close(fd)
@@ -106,5 +114,46 @@ def write(name: str, data: bytes) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(tmp, folder / name)
+        prune(folder, keep=name)
     except OSError:
         pass
+
+
+DEFAULT_MAX_MB = 256
+
+
+def _max_bytes() -> int:
+    try:
+        return max(0, int(float(os.environ.get("LII_CHECK_CACHE_MAX_MB", DEFAULT_MAX_MB)) * 1024 * 1024))
+    except ValueError:
+        return DEFAULT_MAX_MB * 1024 * 1024
+
+
+def prune(folder: Path, keep: str = "") -> list[str]:
+    """Remove the least recently used entries until the folder holds at most the size limit (and stops at
+    three quarters of it, so it is not pruned again on every write); `keep` (the entry just written) stays.
+    Returns the names removed. Temporary files of writes in progress are left alone."""
+    limit = _max_bytes()
+    entries = []
+    with os.scandir(folder) as found:
+        for entry in found:
+            if entry.name.startswith(".") or not entry.is_file(follow_symlinks=False):
+                continue
+            info = entry.stat(follow_symlinks=False)
+            entries.append((info.st_mtime, entry.name, info.st_size))
+    total = sum(size for _, _, size in entries)
+    if total <= limit:
+        return []
+    removed = []
+    for _, name, size in sorted(entries):  # oldest use first
+        if total <= limit * 3 // 4:
+            break
+        if name == keep:
+            continue
+        try:
+            os.unlink(folder / name)
+        except OSError:
+            continue
+        removed.append(name)
+        total -= size
+    return removed

@@ -207,6 +207,14 @@ def _terminated() -> None:
     sys.exit(EXIT_TERMINATED)
 
 
+def _keep_cache_out_of(paths) -> None:
+    """lii-check never writes into what it reads: with the cache folder inside a path being read
+    (XDG_CACHE_HOME or LII_CHECK_CACHE_DIR pointing into the corpus), this run does without the cache."""
+    from .cache import avoid
+
+    avoid([str(p) for p in paths])
+
+
 def _session(rules_dir: str | None = None, config_path: str | None = None, engine: str | None = None):
     """Configuration, rulebook and engine, resolved the same way for every subcommand; exit 2 with
     located messages when any of them is wrong."""
@@ -320,6 +328,7 @@ def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str | None, output
     from .document import Tally, report_dict
     from .run import Spool
 
+    _keep_cache_out_of(paths)
     session = _session(rules_dir, config_path, engine)
     config, rulebook = session.config, session.rulebook
     fmt = fmt or config.format or "table"
@@ -534,6 +543,7 @@ def calibrate(paths: tuple[str, ...], rules_dir: str | None, fmt: str, engine: s
     from .formats._common import one_line
     from .parser import ReportError, read_report
 
+    _keep_cache_out_of(paths)
     session = _session(rules_dir, config_path, engine)
     try:
         files = discover(list(paths))
@@ -614,6 +624,7 @@ def explain(report: str, rules_dir: str | None, fmt: str, engine: str | None, co
     from .formats._common import one_line
     from .parser import ReportError, read_report
 
+    _keep_cache_out_of([report])
     session = _session(rules_dir, config_path, engine)
     rulebook = session.rulebook
     try:
@@ -689,6 +700,7 @@ def rules_test(directory: str | None, fixture_dirs: tuple[str, ...], fmt: str, e
     from .formats import tables
     from .ruletest import run_rule_tests
 
+    _keep_cache_out_of([*fixture_dirs, *sentence_paths])
     session = _session(directory, config_path, engine)
     outcomes = run_rule_tests(session.compiled, [Path(d) for d in fixture_dirs], session.engine)
     failed = [o for o in outcomes if not o.ok]
@@ -791,6 +803,7 @@ def rules_diff(paths: tuple[str, ...], base: str, rules_dir: str | None, config_
     from .discovery import NoReports
     from .inference import EngineUnavailable
 
+    _keep_cache_out_of(paths)
     session = _session(rules_dir, config_path, engine)
     try:
         doc = run_diff(session, base, rules_dir, list(paths), with_calibration, fail_on_change)

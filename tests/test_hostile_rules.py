@@ -497,7 +497,6 @@ def test_a_cue_that_can_only_match_empty_text_is_refused(tmp_path, monkeypatch, 
                              "match\n")
 
 
-@pytest.mark.xfail(strict=True, reason="needs cli.py's check to call cache.avoid(paths) before _session (lead)")
 def test_check_never_writes_its_cache_into_the_corpus(tmp_path, monkeypatch):
     monkeypatch.setattr(cache, "_avoided", False)
     monkeypatch.delenv("LII_CHECK_NO_CACHE", raising=False)
@@ -508,3 +507,22 @@ def test_check_never_writes_its_cache_into_the_corpus(tmp_path, monkeypatch):
     result = invoke(["corpus"], monkeypatch, tmp_path)
     assert result.exit_code == 0
     assert sorted(p.name for p in (tmp_path / "corpus").iterdir()) == ["r.txt"]
+
+
+def test_the_cache_stays_under_its_size_limit_dropping_the_least_recently_used(tmp_path, monkeypatch):
+    """A compiled database is ~13 MB and every rulebook edit makes a new one: the folder must not grow forever."""
+    import time
+
+    monkeypatch.setattr(cache, "_avoided", False)
+    monkeypatch.delenv("LII_CHECK_NO_CACHE", raising=False)
+    monkeypatch.setenv("LII_CHECK_CACHE_DIR", str(tmp_path / "c"))
+    monkeypatch.setenv("LII_CHECK_CACHE_MAX_MB", "1")
+    chunk = b"x" * 300_000
+    for n in range(3):
+        cache.write(f"e{n}", chunk)
+        os.utime(tmp_path / "c" / f"e{n}", (time.time() - 100 + n, time.time() - 100 + n))
+    assert cache.read("e0") == chunk  # used again: now the most recent
+    cache.write("e3", chunk)  # 1.2 MB > 1 MB: prune to 0.75 MB, oldest use first (e1, then e2)
+    left = sorted(p.name for p in (tmp_path / "c").iterdir())
+    assert left == ["e0", "e3"]
+    assert sum(p.stat().st_size for p in (tmp_path / "c").iterdir()) <= 1024 * 1024
