@@ -305,21 +305,6 @@ def _preceded_by(sh: SentenceHits, index: _Index, cstart: int, start: int, windo
     return sh.text[found[0]:found[1]] if found else None
 
 
-def _mask_reaches(sh: SentenceHits, mask_ends: list[int], cstart: int, start: int, window: int) -> bool:
-    """Could the other problem cues (ending at `mask_ends`, ascending) change what
-    _preceded_by(…, cstart, start, window, mask) finds? Only through one ending after the first of the
-    `window` words before `start` (or after cstart, when there are fewer) and by `start`: with none there,
-    no word, comma or cue it looks at is masked, so the answer is the unmasked one. With ascending ends,
-    the last one by `start` is the only one to look at."""
-    j = bisect_right(mask_ends, start) - 1
-    if j < 0 or mask_ends[j] <= cstart:
-        return False  # (and no need to list the sentence's words)
-    words = sh.words
-    k = bisect_left(sh.word_starts, start) - window
-    lo = words[k][0] if k >= 0 and words[k][0] >= cstart else cstart
-    return mask_ends[j] > lo
-
-
 def _followed_by(sh: SentenceHits, index: _Index, end: int, cend: int, window: int) -> str | None:
     if not index.spans:
         return None
@@ -454,9 +439,11 @@ def _negated_subject(sh: SentenceHits, negation: _Index, cstart: int, cend: int)
 
 
 def judge(sh: SentenceHits, cstart: int, cend: int, theme: str, compiled: CompiledRulebook,
-          signals: list[tuple[int, int, Signal]] | None = None) -> Judgement:
+          signals: list[tuple[int, int, Signal]] | None = None, want_aside: bool = True) -> Judgement:
     """How the clause [cstart, cend) of a sentence reads for one theme. `signals`: the signal hits inside
     the clause, when the caller has them already (find_evidence buckets them once per sentence).
+    `want_aside=False`: the Judgement's set_aside stays empty (nothing else changes), for a caller that
+    shows no discounted cues; a 5 MB clause discounts hundreds of thousands.
 
     A clause is judged once per theme it belongs to, and most of the working is the clause's, not the
     theme's: it is kept in the sentence's memo, and two themes that see the same cues share one Judgement
@@ -467,9 +454,10 @@ def judge(sh: SentenceHits, cstart: int, cend: int, theme: str, compiled: Compil
     if memo is None:
         memo = sh._memo[(cstart, cend)] = _ClauseMemo(sh, cstart, cend, signals)
     kept = tuple(i for i, owner in enumerate(memo.owners) if owner is None or owner == theme)
-    judged = memo.judged.get(kept)
+    judged = memo.judged.get((kept, want_aside))
     if judged is None:
-        judged = memo.judged[kept] = _judge(sh, cstart, cend, compiled, memo, [memo.ordered[i] for i in kept])
+        judged = memo.judged[(kept, want_aside)] = _judge(sh, cstart, cend, compiled, memo,
+                                                          [memo.ordered[i] for i in kept], want_aside)
     return judged
 
 
@@ -490,11 +478,11 @@ class _ClauseMemo:
         self.figure = figure_against_comparator(sh.text[cstart:cend])
         self.masks: dict[tuple, int] = {}
         self.worked: dict[tuple, tuple[str | None, str | None]] = {}
-        self.judged: dict[tuple[int, ...], Judgement] = {}
+        self.judged: dict[tuple[tuple[int, ...], bool], Judgement] = {}
 
 
 def _judge(sh: SentenceHits, cstart: int, cend: int, compiled: CompiledRulebook, memo: _ClauseMemo,
-           own: list[tuple[int, int, Signal]]) -> Judgement:
+           own: list[tuple[int, int, Signal]], want_aside: bool = True) -> Judgement:
     lang = compiled.language
     text = sh.text
     found = memo.intention_at
@@ -514,12 +502,25 @@ def _judge(sh: SentenceHits, cstart: int, cend: int, compiled: CompiledRulebook,
     # and the cue's span only (the negated subject is the clause's, worked out once in _ClauseMemo).
     mask_id = memo.masks.setdefault(tuple(problem_spans), len(memo.masks)) if problem_spans else -4
     not_delivered = f"intention, not delivery: '{intention}'"
+    window = lang.negation_window
+    words: list[tuple[int, int]] = []
+    word_starts = None  # the sentence's words, listed only if a mask needs them
     for start, end, signal in hits:
         level = signal.level
-        cue = text[start:end]
         problem = level in _PROBLEM
-        # A problem's mask (the other problem cues) matters only if one ends among the words before it.
-        masked = problem and _mask_reaches(sh, problem_ends, cstart, start, lang.negation_window)
+        # A problem's mask (the other problem cues) can change what _preceded_by finds only through a cue
+        # ending after the first of the `window` words before this one (or after cstart, when there are
+        # fewer) and by `start`: with none there, no word, comma or cue it looks at is masked. The ends
+        # ascend, so the last one by `start` is the only one to look at. (Inline: the 5 MB clause asks
+        # this 120,000 times.)
+        masked = False
+        if problem:
+            j = bisect_right(problem_ends, start) - 1
+            if j >= 0 and problem_ends[j] > cstart:
+                if word_starts is None:
+                    words, word_starts = sh.words, sh.word_starts
+                k = bisect_left(word_starts, start) - window
+                masked = problem_ends[j] > (words[k][0] if k >= 0 and words[k][0] >= cstart else cstart)
         key = (start, end, mask_id if masked else (-3 if problem else (-1 if level in _STRENGTH else -2)))
         known = worked.get(key)
         if known is None:
@@ -527,8 +528,7 @@ def _judge(sh: SentenceHits, cstart: int, cend: int, compiled: CompiledRulebook,
             # been cancelled"); a positive after any negation ("not consistently … in all teams") is negated.
             if masked and problems is None:
                 problems = _Index(problem_spans)
-            negator = _preceded_by(sh, negation, cstart, start, lang.negation_window,
-                                   problems if masked else _NO_MASK)
+            negator = _preceded_by(sh, negation, cstart, start, window, problems if masked else _NO_MASK)
             if not negator and problem and subject and subject[1] <= start and end <= subject[2]:
                 negator = text[subject[0]:subject[1]]
             if problem and not negator:
@@ -545,21 +545,24 @@ def _judge(sh: SentenceHits, cstart: int, cend: int, compiled: CompiledRulebook,
             # A negated strength is a shortfall ("not yet embedded"); a negated problem is good news
             # ("no late remedies", "delays were reduced").
             flipped = "shortfall" if level in _STRENGTH else "good"
-            graded.append((flipped, f"{negator} … {cue}", signal, False, True))
+            graded.append((flipped, f"{negator} … {text[start:end]}", signal, False, True))
             continue
         if level in _STRENGTH:
             if hedge:
-                aside.append((cue, f"hedged: '{hedge}'"))
+                if want_aside:
+                    aside.append((text[start:end], f"hedged: '{hedge}'"))
                 continue
             if intention:
-                aside.append((cue, not_delivered))
+                if want_aside:
+                    aside.append((text[start:end], not_delivered))
                 continue
-        graded.append((level, cue, signal, signal.impact, False))
+        graded.append((level, text[start:end], signal, signal.impact, False))
     if figure:
         graded.append((figure[0], figure[1], _FIGURE_SIGNALS[figure[0]], False, False))
     answered = _answered_problem(text, cstart, cend, hits, graded, found)
     if answered:
-        aside.extend(answered)
+        if want_aside:
+            aside.extend(answered)
         gone = {cue for cue, _reason in answered}
         graded = [g for g in graded if not (g[0] == "shortfall" and not g[4] and g[1] in gone)]
     if intention and not any(g[0] in _PROBLEM for g in graded):
@@ -569,7 +572,8 @@ def _judge(sh: SentenceHits, cstart: int, cend: int, compiled: CompiledRulebook,
     if negatives:
         best = min(negatives, key=lambda g: _SEVERITY[g[0]])
         outweighed = f"outweighed in the same clause by '{best[1]}'"
-        aside.extend((g[1], outweighed) for g in graded if g[0] in _STRENGTH)
+        if want_aside:
+            aside.extend((g[1], outweighed) for g in graded if g[0] in _STRENGTH)
         return Judgement(best[0], best[1], best[2], False, aside, shown)
     positives = [g for g in graded if g[0] in _STRENGTH]
     if positives:
@@ -702,7 +706,7 @@ def find_evidence(report: Report, compiled: CompiledRulebook, keep_set_aside: bo
                                 cue="(affirmative statement)", signal="affirmation", source=source, impact=False,
                                 weight=affirmation))
                         continue
-                    j = judge(sh, cstart, cend, theme, compiled, signals)
+                    j = judge(sh, cstart, cend, theme, compiled, signals, keep_set_aside)
                     level, cue, signal, impact = j.level, j.cue, j.signal, j.impact
                     if level == "strong" and (_claimed_only_by_leaders(sh.sources) or _one_voice(sh.text)):
                         set_aside.append(SetAside(theme, sentence.line, sentence.text, cue,
