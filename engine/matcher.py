@@ -125,13 +125,22 @@ class _HyperscanEngine:
         loaded = _load_cached(key, hs, len(patterns))
         if loaded is not None:
             self._db, self._scratch, self._by_end, left = loaded
+        elif key in _BUILT:
+            # Built already in this process (the other side of a `rules diff` whose cues did not change, an
+            # overlay and its base, a run with the cache off): the same bytes, put back in the cache too.
+            blob, layout = _BUILT[key]
+            self._db = hs.loadb(blob, hs.HS_MODE_BLOCK)
+            self._scratch = hs.Scratch(self._db)
+            self._by_end, left = set(layout["by_end"]), set(layout["left_out"])
+            _store_cached(key, blob, layout)
         else:
             self._db, chosen = _build_database(hs, patterns, som, plain)
             self._by_end = {pid for pid, flag in chosen.items() if flag == plain}
             left = {p.pid for p in patterns} - set(chosen)
             self._scratch = hs.Scratch(self._db)
-            _store_cached(key, hs.dumpb(self._db),
-                          {"by_end": sorted(self._by_end), "left_out": sorted(left)})
+            layout = {"by_end": sorted(self._by_end), "left_out": sorted(left)}
+            _BUILT[key] = (hs.dumpb(self._db), layout)
+            _store_cached(key, *_BUILT[key])
         # Patterns hyperscan can say occur but not where they start, or cannot run at all: RE2 does those.
         needs_re2 = [p for p in patterns if p.pid in self._by_end or p.pid in left]
         self._re2 = _Re2Engine(needs_re2) if needs_re2 else None
@@ -305,6 +314,11 @@ def _hyperscan_flag(regex: str, som: int, plain: int) -> int | None:
             continue
         return flag
     return None
+
+
+# Databases compiled in this process, by cache key: compiling the bundled cues takes ~6 s of CPU, and the
+# on-disk cache may be off, full of others' entries or in a corpus (then not used at all).
+_BUILT: dict[str, tuple[bytes, dict]] = {}
 
 
 def _load_cached(key: str, hs, count: int) -> tuple[object, object, set[int], set[int]] | None:

@@ -70,8 +70,23 @@ def test_a_damaged_hyperscan_cache_entry_is_rebuilt_and_overwritten(tmp_path, mo
     assert (hsdb.read_bytes(), layout.read_bytes()) == (good_db, good_layout)  # the bad entry was overwritten
 
 
+@pytest.fixture
+def built_once(compiled, monkeypatch):
+    """The bundled cues' database as this process would hold it after building it once (matcher._BUILT),
+    taken from the warm cache the session's rulebook came from: a run whose cache is empty, damaged or
+    off then costs no 6-second compile, and what it does with its cache is still what is tested."""
+    import json as _json
+
+    if compiled.matcher.engine != "hyperscan":
+        return
+    key = "hs-" + cache.key(matcher._platform_identity(), _json.dumps([p.regex for p in compiled.patterns]))
+    blob, layout = cache.read(f"{key}.hsdb"), cache.read(f"{key}.json")
+    if blob is not None and layout is not None:
+        monkeypatch.setitem(matcher._BUILT, key, (blob, _json.loads(layout)))
+
+
 @needs_hyperscan
-def test_a_truncated_hyperscan_cache_does_not_break_a_check_run(tmp_path, monkeypatch):
+def test_a_truncated_hyperscan_cache_does_not_break_a_check_run(tmp_path, monkeypatch, built_once):
     """The tester's case, through the command line: `head -c 5000` of the .hsdb file."""
     monkeypatch.setenv("LII_CHECK_CACHE_DIR", str(tmp_path / "pc"))
     monkeypatch.delenv("LII_CHECK_NO_CACHE", raising=False)
@@ -497,7 +512,7 @@ def test_a_cue_that_can_only_match_empty_text_is_refused(tmp_path, monkeypatch, 
                              "match\n")
 
 
-def test_check_never_writes_its_cache_into_the_corpus(tmp_path, monkeypatch):
+def test_check_never_writes_its_cache_into_the_corpus(tmp_path, monkeypatch, built_once):
     monkeypatch.setattr(cache, "_avoided", False)
     monkeypatch.delenv("LII_CHECK_NO_CACHE", raising=False)
     monkeypatch.delenv("LII_CHECK_CACHE_DIR", raising=False)
@@ -526,3 +541,20 @@ def test_the_cache_stays_under_its_size_limit_dropping_the_least_recently_used(t
     left = sorted(p.name for p in (tmp_path / "c").iterdir())
     assert left == ["e0", "e3"]
     assert sum(p.stat().st_size for p in (tmp_path / "c").iterdir()) <= 1024 * 1024
+
+
+@needs_hyperscan
+def test_a_database_built_once_is_not_built_again_in_the_same_process_even_without_a_cache(compiled, monkeypatch):
+    """With the cache off (or in a corpus, so avoided), `rules diff` or an overlay would compile the same cues
+    twice: ~6 s each for the bundled ones."""
+    monkeypatch.setenv("LII_CHECK_NO_CACHE", "1")
+    monkeypatch.setattr(matcher, "_BUILT", {})
+    builds = []
+    real = matcher._build_database
+    monkeypatch.setattr(matcher, "_build_database", lambda *a: builds.append(1) or real(*a))
+    few = [Pattern(i, p.family, p.owner, p.order, p.group, p.unless, p.regex, p.cue)
+           for i, p in enumerate(q for q in compiled.patterns[:40] if not q.unless)]
+    first, second = Matcher(few, "hyperscan"), Matcher(few, "hyperscan")
+    assert len(builds) == 1
+    text = "Staff told us supervision was embedded and co-production was not yet in place."
+    assert first.scan(text) == second.scan(text)
