@@ -147,7 +147,7 @@ def test_one_five_megabyte_line_is_read(compiled):
              "teams but some carers said co-production was not yet embedded and remedies were late ")
     line = (words * (5_000_000 // len(words) + 1))[:5_000_000]
     report = parse_report(f"Score: 3\n\n{line}\n", "big.md")
-    reading = find_evidence(report, compiled)
+    reading = find_evidence(report, compiled, keep_set_aside=False)  # as check reads it
     levels = {e.level for e in reading.evidence}
     assert "strong" in levels and levels & {"shortfall", "significant"}
     assert len(reading.evidence) > 10_000  # every clause of the line was read, not just the first
