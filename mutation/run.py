@@ -111,11 +111,19 @@ def run_module(module: str, spec: dict, tree: Path, env: dict[str, str], workdir
         print(f"{module}: none of its tests {spec['tests']} exist yet, skipped", flush=True)
         return None
     command = PYTEST + [f"--deselect={d}" for d in spec.get("deselect", [])] + tests
+    # lii-check's on-disk cache is keyed by what it was built from, not by the code that built it: a mutant
+    # must neither read what another mutant wrote nor write into the user's cache. The unmutated run fills
+    # a pristine cache; every mutant runs on a fresh copy of it.
+    pristine = workdir / "cache" / module.replace("/", "_")
+    shutil.rmtree(pristine, ignore_errors=True)
+    pristine.mkdir(parents=True)
     started = time.monotonic()
-    baseline = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True)
+    baseline = subprocess.run(command, cwd=tree, env={**env, "LII_CHECK_CACHE_DIR": str(pristine)},
+                              capture_output=True, text=True)
     took = time.monotonic() - started
     if baseline.returncode != 0:
         sys.exit(f"{module}: its tests fail on the unmutated code; fix them first:\n{baseline.stdout[-3000:]}")
+    command = [sys.executable, str(Path(__file__).resolve()), "--fresh-cache", str(pristine), "--"] + command
     timeout = max(float(spec.get("timeout", 30)), 4 * took)
     name = module.replace("/", "_").removesuffix(".py")
     config = workdir / f"{name}.toml"
@@ -241,7 +249,19 @@ def summarise(module: str, workdir: Path, tree: Path, equivalents: list[dict]) -
     return counts
 
 
+def run_with_fresh_cache(pristine: str, command: list[str]) -> int:
+    """Run one mutant's tests with a private copy of the pristine cache, removed afterwards (beside the
+    pristine one, so that the copy of a mutant killed for its timeout is left in the scratch folder)."""
+    with tempfile.TemporaryDirectory(prefix="mutant-", dir=Path(pristine).parent) as scratch:
+        cache = Path(scratch) / "cache"
+        shutil.copytree(pristine, cache)
+        return subprocess.run(command, env={**os.environ, "LII_CHECK_CACHE_DIR": str(cache)}).returncode
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--fresh-cache"]:  # how each mutant's test command is run (see run_module)
+        return run_with_fresh_cache(argv[1], argv[3:])
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("modules", nargs="*", help="modules of mutation/modules.toml (default: all)")
     parser.add_argument("--workdir", default=str(Path(tempfile.gettempdir()) / f"lii-mutation-{os.getuid() if hasattr(os, 'getuid') else 'user'}"))
