@@ -578,3 +578,63 @@ def test_the_marks_are_checked_after_the_bands_and_clear_of_one_file():
     assert (sc.bands[4], sc.clear[4]) == (3.3, 3.5)
     assert problems(HEAD + "scoring:\n  clear: {'4': 3.5}\n  bands: {'4': 3.6}\n")[0].startswith(
         "r/x.yaml:5:10: with this change the marks no longer rise")
+
+
+# --- more located mistakes --------------------------------------------------------------------------------
+
+def test_a_list_that_repeats_an_entry_is_not_mistaken_for_a_disable():
+    # uniqueItems is a schema rule whose value is `true`, like `disable`'s const: only the const says 'disable: true'.
+    assert problems(HEAD + "expectations:\n  consistency.label-wording:\n    applies_to: [3, 3]\n") == [
+        "r/x.yaml:5:17: this list repeats an entry in 'expectations' > 'consistency.label-wording' > 'applies_to': "
+        "list each once"]
+
+
+def test_a_theme_expectation_s_when_test_is_checked_against_the_theme_measures():
+    assert problems(HEAD + "expectations:\n  co-production.low-band-strong-throughout:\n    when: {strong: lots}\n") == [
+        "r/x.yaml:5:20: 'lots' is not in the expected form in 'strong': none, any, at least N, more than N, fewer than "
+        "N, at most N or exactly N"]
+
+
+def test_a_new_theme_repeating_a_signal_id_is_located_in_its_file():
+    again = NEW_THEME + ("  - id: offered\n    level: good\n    description: Again.\n    phrases: [apprentices joined]\n"
+                         "    examples:\n      fires: [Apprentices joined.]\n      quiet: [None.]\n")
+    assert problems(HEAD, **{"apprenticeships-and-traineeships.yaml": again}) == [
+        "r/apprenticeships-and-traineeships.yaml:18:1: the signal id 'offered' is already used at "
+        "r/apprenticeships-and-traineeships.yaml:11; give it a different id"]
+
+
+def test_the_theme_hint_names_the_theme_that_has_the_signal():
+    late = NEW_THEME.replace("theme: apprenticeships-and-traineeships", "theme: workforce-apprenticeships-and-traineeships")
+    assert problems(HEAD + "signals:\n  offered: {disable: true}\n",
+                    **{"workforce-apprenticeships-and-traineeships.yaml": late}) == [
+        "r/x.yaml:4:3: the base has no signal 'offered': a theme's signal is named theme:id, here "
+        "'workforce-apprenticeships-and-traineeships:offered'"]
+
+
+def test_every_unknown_name_of_a_block_is_reported():
+    assert problems(HEAD + "signals:\n  zzzz: {disable: true}\n  yyyy: {disable: true}\n"
+                           "expectations:\n  zzzz.zzzz: {disable: true}\n  yyyy.yyyy: {disable: true}\n"
+                           "themes:\n  zzzz: {weight: 2}\n  yyyy: {weight: 2}\n") == [
+        "r/x.yaml:4:3: the base has no signal 'zzzz': see `lii-check rules list`",
+        "r/x.yaml:5:3: the base has no signal 'yyyy': see `lii-check rules list`",
+        "r/x.yaml:7:3: the base has no expectation 'zzzz.zzzz': see `lii-check rules list`",
+        "r/x.yaml:8:3: the base has no expectation 'yyyy.yyyy': see `lii-check rules list`",
+        "r/x.yaml:10:3: the base has no theme 'zzzz': a new theme is a theme file of its own in this folder",
+        "r/x.yaml:11:3: the base has no theme 'yyyy': a new theme is a theme file of its own in this folder"]
+
+
+@pytest.mark.parametrize("block", ["clear: {'4': 3.0}", "bands: {'4': 2.5}", "bands: {'3': 2.0}", "bands: {'2': 1.7}",
+                                   "clear: {'1': 2.1}"])
+def test_marks_in_the_wrong_order_are_refused(block):
+    found = problems(HEAD + f"scoring:\n  {block}\n")
+    assert len(found) == 1 and found[0].startswith("r/x.yaml:4:10: with this change the marks no longer rise"), found
+
+
+def test_a_circle_through_folders_whose_names_sort_before_the_bundled_label():
+    # The bundled rulebook's label is '(bundled)'; a folder whose name sorts before it is still a folder.
+    folder("#a", {"a.yaml": "kind: overlay\nextends: .\n"})
+    with pytest.raises(RulebookInvalid) as caught:
+        build(Path("#a"), "#a")
+    assert [str(p) for p in caught.value.problems] == [
+        "#a/a.yaml:2:10: the overlays extend each other in a circle (#a → #a): one of them must extend 'bundled' or "
+        "a full rulebook"]
