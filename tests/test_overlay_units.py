@@ -638,3 +638,19 @@ def test_a_circle_through_folders_whose_names_sort_before_the_bundled_label():
     assert [str(p) for p in caught.value.problems] == [
         "#a/a.yaml:2:10: the overlays extend each other in a circle (#a → #a): one of them must extend 'bundled' or "
         "a full rulebook"]
+
+
+def test_the_theme_hint_names_the_first_theme_in_id_order_when_several_have_the_signal():
+    late = NEW_THEME.replace("theme: apprenticeships-and-traineeships", "theme: workforce-apprenticeships-and-traineeships")
+    assert problems(HEAD + "signals:\n  offered: {disable: true}\n",
+                    **{"workforce-apprenticeships-and-traineeships.yaml": late,
+                       "apprenticeships-and-traineeships.yaml": NEW_THEME}) == [
+        "r/x.yaml:4:3: the base has no signal 'offered': a theme's signal is named theme:id, here "
+        "'apprenticeships-and-traineeships:offered'"]
+
+
+def test_a_second_change_that_is_refused_is_not_applied():
+    # Band 3 at 3.5 would break the order of the marks, but the second file's change is refused before it is
+    # applied: the one problem is that it is a second change.
+    assert problems(HEAD + "scoring:\n  bands: {'3': 2.6}\n", **{"y.yaml": "kind: overlay\nscoring:\n  bands: {'3': 3.5}\n"}) == [
+        "r/y.yaml:3:16: scoring bands '3' is already changed at r/x.yaml:4; change it in one place"]
