@@ -654,3 +654,21 @@ def test_a_second_change_that_is_refused_is_not_applied():
     # applied: the one problem is that it is a second change.
     assert problems(HEAD + "scoring:\n  bands: {'3': 2.6}\n", **{"y.yaml": "kind: overlay\nscoring:\n  bands: {'3': 3.5}\n"}) == [
         "r/y.yaml:3:16: scoring bands '3' is already changed at r/x.yaml:4; change it in one place"]
+
+
+def test_a_base_named_without_dots_is_a_folder_not_the_bundled_rulebook():
+    # 'teams' sorts after 'bundled': only the exact word names the bundled rulebook.
+    assert base_folder("r", "teams") == (Path("r/teams"), "r/teams")
+    assert base_folder("r", "bundled2") == (Path("r/bundled2"), "r/bundled2")
+
+
+def test_a_chain_through_folders_whose_names_sort_before_the_bundled_label():
+    folder("!base", {"base.yaml": HEAD})
+    folder("!team", {"team.yaml": "kind: overlay\nextends: ../!base\n"})
+    assert chain_folders(Path("!team"), "!team") == [(Path("!team"), "!team"), (Path("!base"), "!base"),
+                                                      (bundled_rules_dir(), BUNDLED)]
+    rb, used = build(Path("!team"), "!team")
+    assert used == ["!team", "!base", BUNDLED] and rb.base == "!base"
+    assert problems("kind: overlay\nextends: ../!missing\n") == [
+        "r/x.yaml:2:10: the base folder '../!missing' does not exist (looked for !missing): write 'extends: "
+        "bundled' or a rules folder relative to this one"]
