@@ -257,3 +257,19 @@ def test_start_less_matches_are_found_again_on_their_own_line_only():
         [(0, 39, 0), (0, 39, 1), (19, 39, 2)],
         [(0, 19, 0), (0, 19, 1)],
     ]
+
+
+@hyperscan_only
+@pytest.mark.parametrize("before", ["", "x", "xy", "xyz"])
+def test_a_start_less_match_is_found_again_from_its_line_s_first_character(before):
+    # Whatever the position of the line break before it (first character, odd or even), the re-run starts
+    # just after it: starting on the break, `\s` would match it and run a match in from the line before.
+    m = matcher("hyperscan", r"\s" + NO_START)
+    text = before + "\nwaits above average waits above average"
+    assert m.scan_lines(text, [len(before), len(text)]) == [[], [(19, 39, 0)]]
+
+
+@engines
+def test_an_unless_cue_alone_on_a_line_is_no_hit(engine):
+    m = Matcher([pattern(0, r"\bgood\b"), pattern(1, r"\bno\s+doubt\b", unless=True)], engine)
+    assert m.scan_lines("no doubt\ngood", [8, 13]) == [[], [(0, 4, 0)]]
