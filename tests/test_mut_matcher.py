@@ -53,6 +53,7 @@ def test_folding_keeps_one_character_for_one():
 def test_control_characters_fold_to_a_symbol_and_whitespace_to_a_space():
     assert fold("a\x7fb\tc\x01d\ne") == "a#b c#d e"
     assert fold("\u2028\u2003x") == "  x"
+    assert fold("a\x80b\x9f") == "a#b#"  # the C1 controls, just above ASCII
 
 
 def test_a_cue_s_non_ascii_characters_fold_like_the_text():
@@ -87,6 +88,7 @@ def test_hits_are_per_line_with_offsets_from_the_line_start(engine):
     assert m.scan_lines(text, [2, 5, 16]) == [[], [(0, 2, 1)], [(0, 7, 0)]]
     # A match starting on a line break, or running over one, belongs to no line.
     assert m.scan_lines("ab\ncd\nef", [2, 5, 8]) == [[], [(0, 2, 1)], []]
+    assert matcher(engine, r"\nef").scan_lines("ab\ncd\nef", [2, 5, 8]) == [[], [], []]
 
 
 @pytest.mark.parametrize("engine", [pytest.param(e, marks=pytest.mark.xfail(
@@ -273,3 +275,11 @@ def test_a_start_less_match_is_found_again_from_its_line_s_first_character(befor
 def test_an_unless_cue_alone_on_a_line_is_no_hit(engine):
     m = Matcher([pattern(0, r"\bgood\b"), pattern(1, r"\bno\s+doubt\b", unless=True)], engine)
     assert m.scan_lines("no doubt\ngood", [8, 13]) == [[], [(0, 4, 0)]]
+
+
+def test_a_pattern_cannot_be_changed_once_made():
+    # The compiled rulebook (and its patterns) is shared by every report of a run and kept in the cache.
+    import dataclasses
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        pattern(0, "x").regex = "y"
