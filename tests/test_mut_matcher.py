@@ -205,6 +205,18 @@ def test_asking_for_an_engine_that_is_not_installed_says_which(monkeypatch):
                                      "'google-re2' package (pip install google-re2)")
 
 
+@hyperscan_only
+def test_hyperscan_is_used_when_asked_by_any_string_of_its_name():
+    m = Matcher([pattern(0, "x")], "".join(["hyper", "scan"]))
+    assert m.engine == "hyperscan" and type(m._engine).__name__ == "_HyperscanEngine"
+
+
+def test_an_empty_engine_name_is_refused():
+    with pytest.raises(RuntimeError) as caught:
+        Matcher([pattern(0, "x")], "")
+    assert str(caught.value) == "the matcher engine '' is not installed here"
+
+
 def test_re2_is_used_when_asked_even_with_hyperscan_installed():
     m = Matcher([pattern(0, "x")], "re2")
     assert m.engine == "re2" and type(m._engine).__name__ == "_Re2Engine"
@@ -226,6 +238,8 @@ def test_the_span_index_finds_an_overlap_behind_a_shorter_later_span():
     short = _SpanIndex([(5, 7), (0, 3)])
     assert not short.overlaps(3, 5) and short.overlaps(2, 4) and short.overlaps(6, 9) and not short.overlaps(7, 8)
     assert short.max_end == [3, 7]
+    three = _SpanIndex([(4, 6), (0, 1), (2, 3)])
+    assert three.overlaps(5, 6) and three.overlaps(0, 9) and not three.overlaps(3, 4)
 
 
 @engines
