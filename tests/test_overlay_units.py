@@ -672,3 +672,28 @@ def test_a_chain_through_folders_whose_names_sort_before_the_bundled_label():
     assert problems("kind: overlay\nextends: ../!missing\n") == [
         "r/x.yaml:2:10: the base folder '../!missing' does not exist (looked for !missing): write 'extends: "
         "bundled' or a rules folder relative to this one"]
+
+
+def test_a_phrase_after_a_regex_of_the_same_text_is_a_cue_of_its_own():
+    rb = overlay(HEAD + "signals:\n  quantifier-some:\n    add: {regex: [hit and miss]}\n",
+                 **{"y.yaml": "kind: overlay\nsignals:\n  quantifier-some:\n    add: {phrases: [hit and miss]}\n"})
+    cues = signal(rb, "quantifier-some").cues.cues
+    assert [(c.kind, c.file) for c in cues if c.text == "hit and miss"] == [("regex", "r/x.yaml"), ("phrase", "r/y.yaml")]
+
+
+def test_after_a_second_disable_the_rest_of_the_block_is_still_read():
+    assert problems(HEAD + "signals:\n  quantifier-some: {disable: true}\n"
+                           "expectations:\n  consistency.label-wording: {disable: true}\n",
+                    **{"y.yaml": "kind: overlay\nsignals:\n  quantifier-some: {disable: true}\n  zzzz: {disable: true}\n"
+                                 "expectations:\n  consistency.label-wording: {disable: true}\n"
+                                 "  zzzz.zzzz: {disable: true}\n"}) == [
+        "r/y.yaml:3:20: signal 'quantifier-some' is already changed at r/x.yaml:4; change it in one place",
+        "r/y.yaml:4:3: the base has no signal 'zzzz': see `lii-check rules list`",
+        "r/y.yaml:6:30: expectation 'consistency.label-wording' is already changed at r/x.yaml:6; change it in one place",
+        "r/y.yaml:7:3: the base has no expectation 'zzzz.zzzz': see `lii-check rules list`"]
+
+
+def test_marks_out_of_order_are_reported_once_by_the_file_that_moved_them():
+    assert problems(HEAD + "scoring:\n  bands: {'4': 3.5}\n", **{"y.yaml": "kind: overlay\nscoring:\n  values: {good: 2.9}\n"}) == [
+        "r/x.yaml:4:10: with this change the marks no longer rise: clear 1 below the mark for 2, then 3, then 4, then "
+        "clear 4 (now 1.75, 2.04, 2.59, 3.5, 3.25)"]
