@@ -15,6 +15,7 @@ bound, so start it with `nice -n 10` on a shared machine. Examples:
     python mutation/run.py                                 # every module of modules.toml
     python mutation/run.py engine/parser.py engine/scoring.py
     python mutation/run.py --report                        # summarise the last run again
+    python mutation/run.py --sample 200 engine/reading.py  # a random (seeded) 200 of its mutants only
 """
 from __future__ import annotations
 
@@ -102,7 +103,8 @@ def expand_tests(tree: Path, patterns: list[str]) -> list[str]:
     return out
 
 
-def run_module(module: str, spec: dict, tree: Path, env: dict[str, str], workdir: Path, resume: bool) -> dict | None:
+def run_module(module: str, spec: dict, tree: Path, env: dict[str, str], workdir: Path, resume: bool,
+               sample: int | None = None) -> dict | None:
     if not (tree / module).exists():
         print(f"{module}: not in this checkout yet, skipped", flush=True)
         return None
@@ -142,6 +144,8 @@ def run_module(module: str, spec: dict, tree: Path, env: dict[str, str], workdir
         db.unlink(missing_ok=True)
         subprocess.run(cosmic + ["init", str(config), str(db)], cwd=tree, env=env, check=True)
         skip_annotations(tree / module, db)
+        if sample is not None:
+            leave_out_of_sample(db, sample)
     print(f"{module}: tests {' '.join(tests)} take {took:.1f} s unmutated; timeout {timeout:.0f} s", flush=True)
     started = time.monotonic()
     subprocess.run(cosmic + ["exec", str(config), str(db)], cwd=tree, env=env, check=True)
@@ -185,6 +189,24 @@ def skip_annotations(module: Path, db_path: Path) -> None:
                 db.set_result(item.job_id, WorkResult(worker_outcome=WorkerOutcome.SKIPPED, output=ANNOTATION))
 
 
+NOT_SAMPLED = "not in the sample (--sample)"
+
+
+def leave_out_of_sample(db_path: Path, size: int) -> None:
+    """Run only a random (seeded, so repeatable) sample of the module's mutants; the rest count as not run."""
+    import random
+
+    from cosmic_ray.work_db import WorkDB, use_db
+    from cosmic_ray.work_item import WorkerOutcome, WorkResult
+
+    with use_db(str(db_path), WorkDB.Mode.open) as db:
+        pending = sorted(item.job_id for item in db.pending_work_items)
+        keep = set(random.Random(13).sample(pending, min(size, len(pending))))
+        for job_id in pending:
+            if job_id not in keep:
+                db.set_result(job_id, WorkResult(worker_outcome=WorkerOutcome.SKIPPED, output=NOT_SAMPLED))
+
+
 def recheck(workdir: Path, modules: list[str]) -> Path:
     """Copy the checkout again and mark the last run's survivors pending, so that exec runs only them."""
     import sqlite3
@@ -220,6 +242,8 @@ def summarise(module: str, workdir: Path, tree: Path, equivalents: list[dict]) -
         for item, result in db.completed_work_items:
             if result.output == ANNOTATION:
                 counts["annotations"] += 1
+            elif result.output == NOT_SAMPLED:
+                counts["pending"] += 1
             elif result.test_outcome == TestOutcome.KILLED:
                 counts["timeouts" if result.output == "timeout" else "killed"] += 1
             elif result.test_outcome == TestOutcome.INCOMPETENT or result.test_outcome is None:
@@ -267,6 +291,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", default=str(Path(tempfile.gettempdir()) / f"lii-mutation-{os.getuid() if hasattr(os, 'getuid') else 'user'}"))
     parser.add_argument("--report", action="store_true", help="only summarise the last run in --workdir")
     parser.add_argument("--resume", action="store_true", help="continue an interrupted run of the same code")
+    parser.add_argument("--sample", type=int, metavar="N",
+                        help="run only N mutants of each module, picked at random (the rest are reported as not run)")
     parser.add_argument("--recheck", action="store_true",
                         help="run the last run's survivors again against the current tests (the modules' code unchanged)")
     args = parser.parse_args(argv)
@@ -293,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.report:
         check_import(tree, env)
         for module in chosen:
-            run_module(module, modules[module], tree, env, workdir, args.resume or args.recheck)
+            run_module(module, modules[module], tree, env, workdir, args.resume or args.recheck, args.sample)
     commit = (workdir / "commit.txt").read_text("utf-8") if (workdir / "commit.txt").exists() else "?"
     print(f"\nMutation score at {commit} (survivors with diffs: {workdir}/*.survivors.txt)\n")
     print("| module | mutants | killed | timeouts | equivalent | survived | score | run time |")
