@@ -39,6 +39,7 @@ def main() -> None:
     parser.add_argument("corpus", nargs="?", default=str(Path(tempfile.gettempdir()) / "lii-check-bench" /
                                                           "sections-1400-seed-1"))
     parser.add_argument("--limit", type=int, default=None, help="only the first N reports")
+    parser.add_argument("--max-bytes", type=int, default=1 << 20, help="the size limit per report (as in check)")
     args = parser.parse_args()
     spent: dict[str, float] = {}
 
@@ -53,7 +54,7 @@ def main() -> None:
     t = phase("session (rulebook, matcher)", t)
     files = find_reports([args.corpus]).files[:args.limit]
     t = phase("discovery", t)
-    reports = [read_report(f.path, f.display) for f in files]
+    reports = [read_report(f.path, f.display, max_bytes=args.max_bytes) for f in files]
     t = phase("parse", t)
     engine = compiled.matcher._engine
     for report in reports:
@@ -64,7 +65,7 @@ def main() -> None:
         for _row in _report_hits(report, compiled):
             pass
     t = phase(REPEATS[1], t)
-    readings = [find_evidence(r, compiled) for r in reports]
+    readings = [find_evidence(r, compiled, keep_set_aside=False) for r in reports]  # as check does
     t = phase("reading evidence (with its scan)", t)
     assessments = [assess(reading, rulebook) for reading in readings]
     t = phase("scoring", t)

@@ -45,7 +45,7 @@ def _key(path: str, rule: str, texts: list[str]) -> tuple[str, str, tuple[str, .
 
 
 def finding_key(report_path: str, finding: Finding) -> tuple[str, str, tuple[str, ...]]:
-    return _key(report_path, finding.rule, [e.text for e in finding.evidence])
+    return _key(report_path, finding.rule, [c.text for c in finding.cited])
 
 
 def load_baseline(path: Path) -> Baseline:
@@ -93,7 +93,7 @@ def baseline_document(results: list[ReportResult]) -> dict:
     for result in sorted(results, key=lambda r: canonical_path(r.path)):
         if not result.findings:
             continue
-        findings = sorted(({"rule": f.rule, "evidence": [{"text": e.text} for e in f.evidence]}
+        findings = sorted(({"rule": f.rule, "evidence": [{"text": c.text} for c in f.cited]}
                            for f in result.findings), key=lambda f: (f["rule"], [e["text"] for e in f["evidence"]]))
         reports.append({"path": canonical_path(result.path), "findings": findings})
     return {"schema_version": SCHEMA_VERSION, "tool": {"name": "lii-check", "version": __version__},

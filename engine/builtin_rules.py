@@ -40,10 +40,6 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {r.id: r for r in (
 )}
 
 
-def is_builtin(rule_id: str) -> bool:
-    return rule_id in BUILTIN_RULES
-
-
 def with_builtin_overrides(rulebook: Rulebook, disable: tuple[str, ...] | list[str] = (),
                            severity: dict[str, str] | None = None) -> Rulebook:
     """The rulebook carrying the configuration's word on the built-in rules (the configuration wins)."""

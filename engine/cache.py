@@ -3,24 +3,59 @@ hyperscan database (~1 s to compile) and a validated rulebook (~0.3 s to load an
 
 Entries are keyed by a hash of everything they were built from (and lii-check's version), written
 atomically, and only ever read back by the same user. The cache lives in $LII_CHECK_CACHE_DIR, else
-$XDG_CACHE_HOME/lii-check, else ~/.cache/lii-check — never in a corpus. LII_CHECK_NO_CACHE=1 turns it
-off. Failing to read or write it costs time, never correctness.
+$XDG_CACHE_HOME/lii-check, else ~/.cache/lii-check. LII_CHECK_NO_CACHE=1 turns it off. Failing to read
+or write it costs time, never correctness: a missing, damaged or untrusted entry is rebuilt.
+
+Trust: an entry is read only when it and its folder belong to the user running lii-check and no one
+else may write to them (POSIX modes; no group or world write bit), so another account cannot plant an
+entry; a folder that fails this is not used at all (lii-check creates its folder with mode 0700 and
+its entries 0600). Entries are data only (JSON and hyperscan's own serialised database), never pickles.
+
+Bounded: after each write the folder is pruned, least recently used entries first, to stay under
+LII_CHECK_CACHE_MAX_MB (default 256 MB: a compiled database is about 13 MB, so some twenty rulebooks).
+
+Never in a corpus: `avoid(paths)` turns the cache off for the rest of the run when its folder is one of
+the paths being read or inside one (say `XDG_CACHE_HOME=corpus lii-check corpus`), so lii-check never
+writes into what it reads.
 """
 from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from pathlib import Path
 
 from . import __version__
 
+_avoided = False  # set by avoid(): the cache folder lies in a corpus being read
+
 
 def cache_dir() -> Path | None:
-    if os.environ.get("LII_CHECK_NO_CACHE"):
+    if os.environ.get("LII_CHECK_NO_CACHE") or _avoided:
         return None
     base = os.environ.get("LII_CHECK_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "lii-check")
     return Path(base)
+
+
+def avoid(paths: list[str] | tuple[str, ...]) -> bool:
+    """Turn the cache off for the rest of this process when its folder equals or lies inside any of
+    `paths` (the files and folders a command reads). True when it did. Silent: the run only takes the
+    time an uncached run takes."""
+    global _avoided
+    folder = cache_dir()
+    if folder is None:
+        return False
+    here = os.path.realpath(folder)
+    for path in paths:
+        try:
+            read = os.path.realpath(path)
+        except (OSError, ValueError):  # a path that cannot be resolved is reported by whoever reads it
+            continue
+        if here == read or here.startswith(read.rstrip(os.sep) + os.sep):
+            _avoided = True
+            return True
+    return False
 
 
 def key(*parts: bytes | str) -> str:
@@ -32,12 +67,36 @@ def key(*parts: bytes | str) -> str:
     return digest.hexdigest()[:40]
 
 
+def _trusted(info: os.stat_result) -> bool:
+    """Owned by this user and writable by no one else (always true where there are no POSIX owners)."""
+    if not hasattr(os, "geteuid"):
+        return True
+    return info.st_uid == os.geteuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
 def read(name: str) -> bytes | None:
     folder = cache_dir()
     if folder is None:
         return None
     try:
-        return (folder / name).read_bytes()
+        if not _trusted(os.stat(folder)):
+            return None
+        fd = os.open(folder / name, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode) or not _trusted(info):
+                return None
+            with os.fdopen(fd, "rb") as handle:
+                fd = -1
+                data = handle.read()
+            try:
+                os.utime(folder / name)  # recently used: pruning removes the least recently used first
+            except OSError:
+                pass
+            return data
+        finally:
+            if fd >= 0:
+                os.close(fd)
     except OSError:
         return None
 
@@ -47,9 +106,54 @@ def write(name: str, data: bytes) -> None:
     if folder is None:
         return
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not _trusted(os.stat(folder)):
+            return  # never read back (see read): writing there would only leave files behind
         tmp = folder / f".{name}.{os.getpid()}.tmp"
-        tmp.write_bytes(data)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         os.replace(tmp, folder / name)
+        prune(folder, keep=name)
     except OSError:
         pass
+
+
+DEFAULT_MAX_MB = 256
+
+
+def _max_bytes() -> int:
+    try:
+        return max(0, int(float(os.environ.get("LII_CHECK_CACHE_MAX_MB", DEFAULT_MAX_MB)) * 1024 * 1024))
+    except ValueError:
+        return DEFAULT_MAX_MB * 1024 * 1024
+
+
+def prune(folder: Path, keep: str = "") -> list[str]:
+    """Remove the least recently used entries until the folder holds at most the size limit (and stops at
+    three quarters of it, so it is not pruned again on every write); `keep` (the entry just written) stays.
+    Returns the names removed. Temporary files of writes in progress are left alone."""
+    limit = _max_bytes()
+    entries = []
+    with os.scandir(folder) as found:
+        for entry in found:
+            if entry.name.startswith(".") or not entry.is_file(follow_symlinks=False):
+                continue
+            info = entry.stat(follow_symlinks=False)
+            entries.append((info.st_mtime, entry.name, info.st_size))
+    total = sum(size for _, _, size in entries)
+    if total <= limit:
+        return []
+    removed = []
+    for _, name, size in sorted(entries):  # oldest use first
+        if total <= limit * 3 // 4:
+            break
+        if name == keep:
+            continue
+        try:
+            os.unlink(folder / name)
+        except OSError:
+            continue
+        removed.append(name)
+        total -= size
+    return removed

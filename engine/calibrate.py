@@ -89,7 +89,7 @@ def _on_the_mark(result: ReportResult) -> bool:
 
 
 def _cites_sentences(result: ReportResult) -> bool:
-    return any(f.severity == "error" and f.evidence for f in result.findings)
+    return any(f.severity == "error" and f.cited for f in result.findings)
 
 
 @dataclass(frozen=True)

@@ -30,8 +30,8 @@ class _OverBudget(Exception):
     pass
 
 
-def analyse(report: Report, compiled: CompiledRulebook) -> Assessment:
-    return assess(find_evidence(report, compiled), compiled.rulebook)
+def analyse(report: Report, compiled: CompiledRulebook, keep_set_aside: bool = True) -> Assessment:
+    return assess(find_evidence(report, compiled, keep_set_aside), compiled.rulebook)
 
 
 @dataclass
@@ -75,7 +75,8 @@ def _read_and_assess(item: ReportFile, compiled: CompiledRulebook, options: Opti
     """(report, assessment) or an unreadable ReportResult."""
     def work():
         report = read_report(item.path, item.display, **({"max_bytes": options.max_bytes} if options.max_bytes else {}))
-        return report, analyse(report, compiled)
+        # What was set aside is shown only where the text is kept (explain, the HTML view).
+        return report, analyse(report, compiled, keep_set_aside=options.keep_text)
 
     try:
         return _with_budget(options.budget, work)
@@ -182,6 +183,9 @@ def _worker_init(compiled: CompiledRulebook, options: Options) -> None:
 
     # Ctrl-C is the parent's to handle: workers just stop when it tells them to.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # SIGTERM is how the pool stops its workers (and how the parent's handler ends them): die at once, with
+    # no Python traceback from a pipe the parent has already closed.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _WORKER["compiled"] = compiled
     _WORKER["options"] = options
     # Entered for the worker's whole life and never exited: when the pool ends the worker, its durable
@@ -215,7 +219,9 @@ def default_jobs() -> int:
 def check_stream(files: list[ReportFile], compiled: CompiledRulebook, options: Options,
                  engines_used: set[str]) -> Iterator[ReportResult]:
     """Results in input order, as they are ready. `engines_used` collects the engines that fired rules."""
-    jobs = max(1, min(options.jobs, (len(files) + CHUNK - 1) // CHUNK or 1))
+    # Never more workers than chunks, nor than cores: each worker holds a copy of the compiled rulebook and
+    # its own durable child, and past the cores more only costs memory and start-up.
+    jobs = max(1, min(options.jobs, default_jobs(), (len(files) + CHUNK - 1) // CHUNK or 1))
     import multiprocessing
 
     if "fork" not in multiprocessing.get_all_start_methods():
@@ -237,10 +243,3 @@ def check_stream(files: list[ReportFile], compiled: CompiledRulebook, options: O
             if any(r.error is None for r in results):
                 engines_used.add(name)
             yield from results
-
-
-def check_files(files: list[ReportFile], compiled: CompiledRulebook, engine: str = "auto") -> tuple[list[ReportResult], str]:
-    """Every file checked, in one process, results kept in full (for tests and small in-memory uses)."""
-    used: set[str] = set()
-    results = list(check_stream(files, compiled, Options(engine=engine, jobs=1, keep_text=True), used))
-    return results, "+".join(sorted(used)) or "none"

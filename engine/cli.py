@@ -1,9 +1,12 @@
 """The command line: a thin layer over the pipeline. Exit codes: 0 consistent, 1 findings, 2 usage or rules."""
 from __future__ import annotations
 
+import errno
+import io
 import json
 import os
 import shutil
+import signal
 import sys
 from pathlib import Path
 
@@ -13,16 +16,155 @@ from . import __version__
 
 # Imported lazily inside the commands, so `--version` and `--help` answer quickly:
 # the matcher, the rulebook loader and the engines cost a few hundred milliseconds to import.
-from .names import ENGINES, FAIL_ON, FORMATS
+from .names import ENGINES, FAIL_ON, FORMATS, VALIDATE_FORMATS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells and CI runners expect after Ctrl-C (1 would read as findings)
+EXIT_TERMINATED = 143  # 128 + SIGTERM: a CI runner cancelling the job, `timeout`, a container stopping
 PROGRESS_THRESHOLD = 300  # reports; below this a run is quick enough not to need one
+
+
+class Share(click.ParamType):
+    """A share from 0 to 1, or a percentage written with its sign ("90%"): a threshold people think of in
+    percent is taken as written, and a bare number above 1 is refused with the two ways to write it."""
+
+    name = "share"
+
+    def convert(self, value, param, ctx):  # type: ignore[override]
+        if isinstance(value, float):
+            return value
+        text = str(value).strip()
+        try:
+            number = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+        except ValueError:
+            self.fail(f"'{value}' is not a share: write it as 0.9 or as 90%", param, ctx)
+        if not 0 <= number <= 1:
+            hint = f" (for {text.rstrip('%')}% write {float(text.rstrip('%')) / 100:g} or {text.rstrip('%')}%)" \
+                if not text.endswith("%") and 1 < number <= 100 else ""
+            self.fail(f"{value} is not a share from 0 to 1{hint}", param, ctx)
+        return number
+
+
+SHARE = Share()
+
+MAX_TIMEOUT = 86_400.0  # seconds: a day per report is already no limit; the interval timer overflows far above
+
+
+class Seconds(click.ParamType):
+    """A time budget in seconds, finite and within [0.1, MAX_TIMEOUT]: `nan` and `inf` parse as floats and
+    slip past a range check, and a huge value overflows the interval timer mid-run."""
+
+    name = "seconds"
+
+    def convert(self, value, param, ctx):  # type: ignore[override]
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"'{value}' is not a number of seconds", param, ctx)
+        if not 0.1 <= number <= MAX_TIMEOUT:  # False for nan too
+            self.fail(f"'{value}' is not a number of seconds from 0.1 to {MAX_TIMEOUT:g} (one day)", param, ctx)
+        return number
+
+
+class NonEmptyPath(click.Path):
+    """click.Path that refuses "": `--baseline "$BASELINE"` with the variable unset would otherwise be ignored
+    or read as the current folder."""
+
+    def convert(self, value, param, ctx):  # type: ignore[override]
+        if isinstance(value, str) and value == "":
+            from .discovery import EMPTY_PATH
+
+            self.fail(EMPTY_PATH, param, ctx)
+        return super().convert(value, param, ctx)
 
 
 class UsageProblem(Exception):
     pass
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised in the main process so that it unwinds like Ctrl-C: worker pool stopped, temporary
+    files removed, one line said. A BaseException, so no `except Exception` on the way swallows it."""
+
+
+_MAIN_PID: list[int] = []
+
+
+def _on_sigterm(signum, frame) -> None:
+    if not _MAIN_PID or os.getpid() != _MAIN_PID[0]:
+        # A worker forked before it set its own handler (check._worker_init): stop as asked, quietly.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return
+    raise Terminated()
+
+
+class OutputLost(Exception):
+    """Standard output would not take what was written (closed, disk full): the run's answer is lost, and
+    CI must hear of it. Not an OSError, so no `except OSError` meant for a file swallows it."""
+
+
+class _GuardedStdout(io.TextIOWrapper):
+    """sys.stdout, whose write failures other than a reader going away (`| head`: 141) become OutputLost."""
+
+    def write(self, text: str) -> int:
+        try:
+            return super().write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OutputLost(_why_lost(exc)) from None
+
+    def flush(self) -> None:
+        try:
+            super().flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OutputLost(_why_lost(exc)) from None
+
+
+def _why_lost(exc: OSError) -> str:
+    return "standard output is closed" if exc.errno == errno.EBADF else (exc.strerror or str(exc))
+
+
+def _guard_stdout() -> None:
+    """Put _GuardedStdout in place of sys.stdout; when the shell closed it (`>&-`, sys.stdout is None), give
+    file descriptor 1 a read-only /dev/null first, so every write fails as on a closed stream and no file
+    opened later (a spool, a worker's pipe) takes descriptor 1 and receives output meant for the user."""
+    if sys.stdout is None:
+        fd = os.open(os.devnull, os.O_RDONLY)
+        if fd != 1:
+            os.dup2(fd, 1)
+            os.close(fd)
+        buffer, encoding, line_buffering = open(1, "wb", closefd=False), "utf-8", False
+    elif isinstance(sys.stdout, io.TextIOWrapper) and not isinstance(sys.stdout, _GuardedStdout):
+        try:
+            sys.stdout.fileno()
+        except (OSError, ValueError, io.UnsupportedOperation):
+            # Not a file descriptor (lii-check run inside another program, output captured in memory): the
+            # caller owns that stream, and detaching its buffer would close it when the wrapper goes.
+            return
+        try:
+            sys.stdout.flush()
+        except OSError:
+            pass
+        encoding, line_buffering = sys.stdout.encoding, sys.stdout.line_buffering
+        buffer = sys.stdout.detach()
+    else:
+        return
+    sys.stdout = _GuardedStdout(buffer, encoding=encoding, errors="replace", line_buffering=line_buffering)
+
+
+def _output_lost(exc: OutputLost) -> None:
+    click.echo(f"lii-check: could not write the output: {exc}", err=True)
+    # The final flush at exit would fail again (exit 120 and a Python message): give it /dev/null.
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, AttributeError, ValueError, io.UnsupportedOperation):
+        pass
+    sys.exit(EXIT_USAGE)
 
 
 class _DefaultToCheck(click.Group):
@@ -39,8 +181,12 @@ class _DefaultToCheck(click.Group):
             return super().invoke(ctx)
         except KeyboardInterrupt:
             _interrupted()
+        except Terminated:
+            _terminated()
         except BrokenPipeError:
             _stdout_closed()
+        except OutputLost as exc:
+            _output_lost(exc)
 
 
 def _stdout_closed() -> None:
@@ -55,6 +201,20 @@ def _interrupted() -> None:
     sys.exit(EXIT_INTERRUPTED)
 
 
+def _terminated() -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # one line, however many times it is asked
+    click.echo("lii-check: terminated; no output file is left half-written", err=True)
+    sys.exit(EXIT_TERMINATED)
+
+
+def _keep_cache_out_of(paths) -> None:
+    """lii-check never writes into what it reads: with the cache folder inside a path being read
+    (XDG_CACHE_HOME or LII_CHECK_CACHE_DIR pointing into the corpus), this run does without the cache."""
+    from .cache import avoid
+
+    avoid([str(p) for p in paths])
+
+
 def _session(rules_dir: str | None = None, config_path: str | None = None, engine: str | None = None):
     """Configuration, rulebook and engine, resolved the same way for every subcommand; exit 2 with
     located messages when any of them is wrong."""
@@ -64,6 +224,19 @@ def _session(rules_dir: str | None = None, config_path: str | None = None, engin
         return open_session(rules_dir, config_path, engine)
     except SetupError as exc:
         _setup_failed(exc)
+
+
+def _rule_folders(session, rules_dir: str | None) -> list[Path]:
+    """Every folder the run's rules are read from: the --rules or configured folder, the folders of the
+    files the rulebook was built from (an overlay's bases among them) and the bundled rules."""
+    from .rule_docs import source_folders
+    from .rulebook import bundled_rules_dir
+
+    source = rules_dir or (str(session.config.rules) if session.config.rules else None)
+    rulebook = session.rulebook
+    folders = source_folders(rulebook, Path(source) if source else bundled_rules_dir())
+    folders += [Path(f).resolve().parent for f in rulebook.overlay_files if Path(f).parent != Path(".")]
+    return folders + [bundled_rules_dir().resolve()]
 
 
 def _setup_failed(exc) -> None:
@@ -121,7 +294,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--rules", "rules_dir", type=click.Path(file_okay=False), help="Use this rulebook folder instead of the bundled one.")
+@click.option("--rules", "rules_dir", type=NonEmptyPath(file_okay=False), help="Use this rulebook folder instead of the bundled one.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None, help="What to print on stdout.  [default: table]")
 @click.option("--output", "outputs", multiple=True, metavar="FORMAT=FILE", help="Also write FORMAT to FILE (repeatable).")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
@@ -129,14 +302,15 @@ def main() -> None:
 @click.option("--strict/--no-strict", default=None, help="Also fail when the corpus leaves a rule unexercised or a theme unmentioned (see the README).")
 @click.option("--engine", type=click.Choice(ENGINES), default=None,
               help="durable: durable_rules only; pure: the built-in evaluator; auto: durable_rules where it works.  [default: auto]")
-@click.option("--baseline", type=click.Path(dir_okay=False), help="JSON output of an earlier run: report only findings not in it.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this configuration file instead of searching for one.")
+@click.option("--baseline", type=NonEmptyPath(dir_okay=False), help="JSON output of an earlier run: report only findings not in it.")
+@click.option("--config", "config_path", type=NonEmptyPath(dir_okay=False), help="Use this configuration file instead of searching for one.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Worker processes reading reports in parallel; output is the same whatever the number.  "
+              help="Worker processes reading reports in parallel, at most the machine's cores (a larger number "
+                   "is lowered to it); output is the same whatever the number.  "
                    "[default: the machine's cores]")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=None,
-              help="Seconds one report may take before it is listed as unreadable and the run goes on.  [default: 30]")
+@click.option("--timeout", type=Seconds(), default=None,
+              help="Seconds one report may take before it is listed as unreadable and the run goes on (0.1 to 86400).  [default: 30]")
 @click.option("--verbose", "-v", is_flag=True, help="List the rules that never fired and the themes no report mentions.")
 @click.option("--exclude", "excludes", multiple=True, metavar="GLOB",
               help="Leave out files and folders matching GLOB (repeatable), on top of the configured excludes.")
@@ -150,10 +324,11 @@ def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str | None, output
     """Check the reports under PATHS (files or folders, searched for .txt and .md)."""
     from .check import DEFAULT_BUDGET, NoReports, Options, check_stream, default_jobs, discover
     from .inference import EngineUnavailable
-    from .outputs import OutputProblem, parse_targets, refuse_report_folders
+    from .outputs import OutputProblem, baseline_target, parse_targets, refuse_report_folders, refuse_rule_folders
     from .document import Tally, report_dict
     from .run import Spool
 
+    _keep_cache_out_of(paths)
     session = _session(rules_dir, config_path, engine)
     config, rulebook = session.config, session.rulebook
     fmt = fmt or config.format or "table"
@@ -168,10 +343,13 @@ def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str | None, output
         if update_baseline and not baseline:
             raise UsageProblem("--update-baseline needs --baseline FILE: the file to write")
         targets = parse_targets(outputs, FORMATS, paths)
+        # Every file this run will write, the baseline too, is checked before it reads a single report.
+        writes = targets + ([baseline_target(baseline, paths, targets)] if update_baseline else [])
+        refuse_rule_folders(writes, _rule_folders(session, rules_dir))
         accepted = _load_baseline(baseline) if baseline and not update_baseline else None
         found = find_reports(list(paths), exclude)
         files = found.files
-        refuse_report_folders(targets, [f.path for f in files])
+        refuse_report_folders(writes, [f.path for f in files])
     except (UsageProblem, OutputProblem, NoReports) as exc:
         click.echo(f"lii-check: {exc}", err=True)
         sys.exit(EXIT_USAGE)
@@ -326,7 +504,7 @@ def _load_baseline(path: str):
 
 
 @main.command("config")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Show this file instead of searching for one.")
+@click.option("--config", "config_path", type=NonEmptyPath(dir_okay=False), help="Show this file instead of searching for one.")
 def show_config(config_path: str | None) -> None:
     """Show the effective configuration and the file it came from."""
     from .config import describe
@@ -344,15 +522,15 @@ def show_config(config_path: str | None) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--rules", "rules_dir", type=click.Path(file_okay=False), help="Use this rulebook folder instead of the bundled one.")
+@click.option("--rules", "rules_dir", type=NonEmptyPath(file_okay=False), help="Use this rulebook folder instead of the bundled one.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--engine", type=click.Choice(ENGINES), default=None, help="As for check.  [default: auto]")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this configuration file instead of searching for one.")
-@click.option("--min-band-exact", type=click.FloatRange(0, 1), default=None,
+@click.option("--config", "config_path", type=NonEmptyPath(dir_okay=False), help="Use this configuration file instead of searching for one.")
+@click.option("--min-band-exact", type=SHARE, default=None,
               help="Fail (exit 1) when fewer reports than this share have an evidence score equal to their awarded score.")
 @click.option("--max-false-flags", type=click.IntRange(min=0), default=None,
               help="Fail when more unmodified reports than this are judged inconsistent as they stand.")
-@click.option("--min-detect", type=click.FloatRange(0, 1), default=None,
+@click.option("--min-detect", type=SHARE, default=None,
               help="Fail when fewer than this share of copies shifted by one band are caught.")
 def calibrate(paths: tuple[str, ...], rules_dir: str | None, fmt: str, engine: str | None,
               config_path: str | None, min_band_exact: float | None = None, max_false_flags: int | None = None,
@@ -365,6 +543,7 @@ def calibrate(paths: tuple[str, ...], rules_dir: str | None, fmt: str, engine: s
     from .formats._common import one_line
     from .parser import ReportError, read_report
 
+    _keep_cache_out_of(paths)
     session = _session(rules_dir, config_path, engine)
     try:
         files = discover(list(paths))
@@ -388,7 +567,7 @@ def calibrate(paths: tuple[str, ...], rules_dir: str | None, fmt: str, engine: s
     if fmt == "json":
         _echo_json(result)
     else:
-        click.echo(tables.calibration(result, _width()), nl=False)
+        _echo_stdout(tables.calibration(result, _width()), "table")
     for line in missed:
         click.echo(f"lii-check: {line}", err=True)
     sys.exit(EXIT_FINDINGS if unreadable or missed else EXIT_OK)
@@ -398,15 +577,28 @@ def run() -> None:
     """Entry point that turns any unexpected failure into a one-line message, never a traceback."""
     # Text that the stream cannot encode becomes "?" rather than a crash, for anything printed
     # outside _echo_stdout (which keeps JSON and XML lossless).
-    for stream in (sys.stdout, sys.stderr):
-        if hasattr(stream, "reconfigure"):
-            stream.reconfigure(errors="replace" if stream is sys.stdout else "backslashreplace")
+    _guard_stdout()
+    _MAIN_PID[:] = [os.getpid()]
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    if hasattr(sys.stderr, "reconfigure"):
+        sys.stderr.reconfigure(errors="backslashreplace")
     try:
         code = main(standalone_mode=False)
+        sys.stdout.flush()
     except SystemExit:
+        try:
+            sys.stdout.flush()
+        except OutputLost as exc:
+            _output_lost(exc)
+        except BrokenPipeError:
+            _stdout_closed()
         raise
+    except OutputLost as exc:
+        _output_lost(exc)
     except (KeyboardInterrupt, click.exceptions.Abort):
         _interrupted()
+    except Terminated:
+        _terminated()
     except click.exceptions.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
@@ -419,18 +611,20 @@ def run() -> None:
 
 
 @main.command()
-@click.argument("report", type=click.Path(dir_okay=False))
-@click.option("--rules", "rules_dir", type=click.Path(file_okay=False), help="Use this rulebook folder instead of the bundled one.")
+@click.argument("report", type=NonEmptyPath(dir_okay=False))
+@click.option("--rules", "rules_dir", type=NonEmptyPath(file_okay=False), help="Use this rulebook folder instead of the bundled one.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--engine", type=click.Choice(ENGINES), default=None, help="As for check.  [default: auto]")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this configuration file instead of searching for one.")
+@click.option("--config", "config_path", type=NonEmptyPath(dir_okay=False), help="Use this configuration file instead of searching for one.")
 def explain(report: str, rules_dir: str | None, fmt: str, engine: str | None, config_path: str | None) -> None:
     """Show the working for one report: evidence per theme, what was set aside and why, the score."""
     from .check import check_reports
-    from .explain import explain_dict, explain_text
+    from .explain import explain_dict
+    from .formats import tables
     from .formats._common import one_line
     from .parser import ReportError, read_report
 
+    _keep_cache_out_of([report])
     session = _session(rules_dir, config_path, engine)
     rulebook = session.rulebook
     try:
@@ -440,10 +634,11 @@ def explain(report: str, rules_dir: str | None, fmt: str, engine: str | None, co
         click.echo(f"{where}: unreadable: {one_line(exc.message)}", err=True)
         sys.exit(EXIT_FINDINGS)
     results, _ = check_reports([parsed], session.compiled, session.engine)
+    explained = explain_dict(results[0], rulebook)
     if fmt == "json":
-        _echo_json(explain_dict(results[0], rulebook))
+        _echo_json(explained)
     else:
-        click.echo(explain_text(results[0], rulebook, _width()), nl=False)
+        _echo_stdout(tables.explanation(explained, _width()), "table")
     sys.exit(EXIT_FINDINGS if results[0].verdict != "consistent" else EXIT_OK)
 
 
@@ -465,8 +660,8 @@ def rules() -> None:
 
 
 @rules.command("validate")
-@click.argument("directory", required=False, type=click.Path(file_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text", show_default=True,
+@click.argument("directory", required=False, type=NonEmptyPath(file_okay=False))
+@click.option("--format", "fmt", type=click.Choice(VALIDATE_FORMATS), default="text", show_default=True,
               help="github: workflow commands that annotate a pull request's diff; sarif: for code scanning.")
 def rules_validate(directory: str | None, fmt: str) -> None:
     """Report every problem in every rule file at once (file:line:col: message). Exit 0 clean, 2 otherwise."""
@@ -482,21 +677,21 @@ def rules_validate(directory: str | None, fmt: str) -> None:
 
 
 @rules.command("test")
-@click.argument("directory", required=False, type=click.Path(file_okay=False))
-@click.option("--fixtures", "fixture_dirs", multiple=True, type=click.Path(file_okay=False, exists=True),
+@click.argument("directory", required=False, type=NonEmptyPath(file_okay=False))
+@click.option("--fixtures", "fixture_dirs", multiple=True, type=NonEmptyPath(file_okay=False, exists=True),
               help="Also check the expected.yaml manifests under this folder (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--engine", type=click.Choice(ENGINES), default=None, help="As for check.  [default: auto]")
 @click.option("--verbose", "-v", is_flag=True, help="List every rule, not only those with failures.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this configuration file instead of searching for one.")
-@click.option("--sentences", "sentence_paths", multiple=True, type=click.Path(exists=True),
+@click.option("--config", "config_path", type=NonEmptyPath(dir_okay=False), help="Use this configuration file instead of searching for one.")
+@click.option("--sentences", "sentence_paths", multiple=True, type=NonEmptyPath(exists=True),
               help="Also measure how sentences are read against an annotated corpus (a folder of YAML, "
                    "e.g. fixtures/sentences; repeatable).")
-@click.option("--min-level-accuracy", type=click.FloatRange(0, 1), default=None,
+@click.option("--min-level-accuracy", type=SHARE, default=None,
               help="With --sentences: fail (exit 1) when fewer sentences than this share are read at their level.")
-@click.option("--min-polarity", type=click.FloatRange(0, 1), default=None,
+@click.option("--min-polarity", type=SHARE, default=None,
               help="With --sentences: fail when fewer than this share are read as praise, criticism or neither as labelled.")
-@click.option("--min-critical", type=click.FloatRange(0, 1), default=None,
+@click.option("--min-critical", type=SHARE, default=None,
               help="With --sentences: fail when fewer than this share of critical sentences are read as critical.")
 def rules_test(directory: str | None, fixture_dirs: tuple[str, ...], fmt: str, engine: str | None, verbose: bool,
                config_path: str | None, sentence_paths: tuple[str, ...] = (), min_level_accuracy: float | None = None,
@@ -505,6 +700,7 @@ def rules_test(directory: str | None, fixture_dirs: tuple[str, ...], fmt: str, e
     from .formats import tables
     from .ruletest import run_rule_tests
 
+    _keep_cache_out_of([*fixture_dirs, *sentence_paths])
     session = _session(directory, config_path, engine)
     outcomes = run_rule_tests(session.compiled, [Path(d) for d in fixture_dirs], session.engine)
     failed = [o for o in outcomes if not o.ok]
@@ -531,36 +727,14 @@ def rules_test(directory: str | None, fixture_dirs: tuple[str, ...], fmt: str, e
     else:
         text = tables.rule_tests(result, _width(), verbose)
         if "sentences" in result:
-            text += _sentence_figures(result["sentences"], short)
+            text += tables.sentence_figures(result["sentences"], short, _width())
         _echo_stdout(text, "table")
     sys.exit(EXIT_FINDINGS if failed or short else EXIT_OK)
 
 
-def _sentence_figures(figures: dict, short: list[str]) -> str:
-    """The sentence-level figures in a few lines, worst misreadings last (the JSON has everything)."""
-    from .formats._common import one_line, share_text, wrap
-
-    width = _width()
-    a = figures["all"]
-    lines = [f"Sentences read as labelled ({a['sentences']}): level {share_text(a['level_accuracy'])}, polarity "
-                 f"{share_text(a['polarity_accuracy'])}, critical read as critical "
-                 f"{share_text(a['critical_read_as_critical'])}; "
-                 f"critical read as praise {a['critical_read_as_praise']}, praise read as significant "
-                 f"{a['praise_read_as_significant']}, significant read as praise {a['significant_read_as_praise']}"]
-    for name, f in figures["files"].items():
-        lines.append(f"{name}: {f['sentences']} sentences, level {share_text(f['level_accuracy'])}, polarity "
-                     f"{share_text(f['polarity_accuracy'])}, critical {share_text(f['critical_read_as_critical'] or 0)}")
-    lines.append("Worst misreadings (labelled → read, cue):")
-    for w in a["worst"][:8]:
-        lines.append(f"- {w['file']} #{w['item']}: {w['labelled']} → {w['read']} "
-                     f"({one_line(w['cue']) or 'no cue'}): {one_line(w['text'])}")
-    lines += [f"lii-check: {line}" for line in short]
-    return "\n" + "\n".join(piece for line in lines for piece in wrap(line, width)) + "\n"
-
-
 @rules.command("overlay")
-@click.option("--from", "copy_dir", required=True, type=click.Path(), help="Your team's full copy of the bundled rulebook.")
-@click.argument("out", type=click.Path())
+@click.option("--from", "copy_dir", required=True, type=NonEmptyPath(), help="Your team's full copy of the bundled rulebook.")
+@click.argument("out", type=NonEmptyPath())
 def rules_overlay(copy_dir: str, out: str) -> None:
     """Write the minimal overlay over the bundled rulebook that builds what a full copy of it builds, into OUT/."""
     from .rulebook.migrate import MigrationProblem, write_overlay
@@ -577,9 +751,9 @@ def rules_overlay(copy_dir: str, out: str) -> None:
 
 
 @rules.command("docs")
-@click.argument("out", type=click.Path(file_okay=False))
-@click.option("--rules", "rules_dir", type=click.Path(file_okay=False), help="Document this rulebook folder instead of the bundled one.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this configuration file instead of searching for one.")
+@click.argument("out", type=NonEmptyPath(file_okay=False))
+@click.option("--rules", "rules_dir", type=NonEmptyPath(file_okay=False), help="Document this rulebook folder instead of the bundled one.")
+@click.option("--config", "config_path", type=NonEmptyPath(dir_okay=False), help="Use this configuration file instead of searching for one.")
 def rules_docs(out: str, rules_dir: str | None, config_path: str | None) -> None:
     """Write one Markdown page per theme, plus the shared and report-wide rules and an index, into OUT."""
     from .rule_docs import DocsProblem, write_pages
@@ -596,26 +770,27 @@ def rules_docs(out: str, rules_dir: str | None, config_path: str | None) -> None
 
 
 @rules.command("list")
-@click.argument("directory", required=False, type=click.Path(file_okay=False))
+@click.argument("directory", required=False, type=NonEmptyPath(file_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--cues", is_flag=True, help="List every signal and cue list instead, each cue with where it comes from.")
 def rules_list(directory: str | None, fmt: str, cues: bool = False) -> None:
     """List the rulebook's expectations: id, theme, severity, origin (bundled or file:line), description."""
-    from .rulebook.origins import cue_listing, render_cues, render_rules, rule_listing
+    from .formats import tables
+    from .rulebook.origins import cue_listing, rule_listing
 
     rulebook = _session(directory).rulebook
     rows = cue_listing(rulebook) if cues else rule_listing(rulebook)
     if fmt == "json":
         _echo_json(rows)
         return
-    click.echo((render_cues if cues else render_rules)(rows, _width()), nl=False)
+    _echo_stdout((tables.cues_list if cues else tables.rules_list)(rows, _width()), "table")
 
 
 @rules.command("diff")
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--base", required=True, help="The rules before the change: a folder, bundled (the bundled rulebook), or REV / REV:PATH in git.")
-@click.option("--rules", "rules_dir", type=click.Path(file_okay=False), help="The rules after the change.  [default: the configuration's, else the bundled ones]")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this configuration file instead of searching for one.")
+@click.option("--rules", "rules_dir", type=NonEmptyPath(file_okay=False), help="The rules after the change.  [default: the configuration's, else the bundled ones]")
+@click.option("--config", "config_path", type=NonEmptyPath(dir_okay=False), help="Use this configuration file instead of searching for one.")
 @click.option("--engine", type=click.Choice(ENGINES), default=None, help="As for check.  [default: auto]")
 @click.option("--format", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table", show_default=True)
 @click.option("--calibrate", "with_calibration", is_flag=True, help="Also show calibrate's figures before → after (a corpus with trusted scores).")
@@ -628,6 +803,7 @@ def rules_diff(paths: tuple[str, ...], base: str, rules_dir: str | None, config_
     from .discovery import NoReports
     from .inference import EngineUnavailable
 
+    _keep_cache_out_of(paths)
     session = _session(rules_dir, config_path, engine)
     try:
         doc = run_diff(session, base, rules_dir, list(paths), with_calibration, fail_on_change)

@@ -125,6 +125,15 @@ def _load_raw(path: Path) -> tuple[dict, dict[str, int]]:
         return {}, {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}:1: the configuration must be a block of 'key: value' lines")
+    # YAML keeps the last of two equal keys; `fail-on: error` then `fail-on: never` must not pass quietly
+    # (TOML and the rule files refuse them too).
+    from .rulebook.yamlsource import duplicate_keys
+
+    duplicates: list[tuple[int, int, str]] = []
+    duplicate_keys(node, duplicates)
+    if duplicates:
+        line, _col, message = duplicates[0]
+        raise ConfigError(f"{path}:{line}: {message}")
     return data, _yaml_lines(node)
 
 

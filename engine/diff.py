@@ -20,12 +20,10 @@ from .compiled import CompiledRulebook
 from .discovery import ReportFile
 from .document import report_dict
 from .model import ReportResult
+from .names import LEVELS, MOST_SERIOUS_FIRST
 
 DIFF_SCHEMA_VERSION = 1
 NOT_READ = "none"  # the level of a sentence the rulebook does not read as evidence for a theme
-# A sentence's reading for a theme, when its clauses differ: the most serious negative, else the
-# strongest positive (the rule reading.py applies within a clause).
-_HEADLINE = ("significant", "shortfall", "intention", "strong", "good")
 
 
 @dataclass(frozen=True)
@@ -47,7 +45,9 @@ def side_of(result: ReportResult) -> Side:
         for e in result.assessment.evidence:
             key = (e.line, e.text, e.theme)
             held = readings.get(key)
-            if held is None or _HEADLINE.index(e.level) < _HEADLINE.index(held):
+            # Clauses of one sentence read differently: it reads as the most serious negative, else the
+            # strongest positive (the rule reading.py applies within a clause).
+            if held is None or MOST_SERIOUS_FIRST.index(e.level) < MOST_SERIOUS_FIRST.index(held):
                 readings[key] = e.level
     return Side(
         verdict=entry["verdict"], evidence_score=entry["evidence_score"], evidence_index=entry["evidence_index"],
@@ -163,7 +163,7 @@ def _direction_counts(moved_reports: list[dict]) -> dict:
 
 
 def _transitions(sentences: list[dict]) -> list[dict]:
-    order = {level: i for i, level in enumerate((NOT_READ, "strong", "good", "intention", "shortfall", "significant"))}
+    order = {level: i for i, level in enumerate((NOT_READ, *LEVELS))}
     counted = Counter((s["before"], s["after"]) for s in sentences)
     return [{"before": b, "after": a, "count": n}
             for (b, a), n in sorted(counted.items(), key=lambda kv: (-kv[1], order[kv[0][0]], order[kv[0][1]]))]

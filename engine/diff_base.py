@@ -117,6 +117,8 @@ def _read_tree(repo: Path, commit: str, path: str, into: Path, label: str) -> No
         if kind_name != "blob":
             continue  # a submodule: nothing a rulebook can hold
         target = into / path / name
+        if os.path.lexists(target):
+            continue  # read already, from the same commit, as part of another folder of the chain
         target.parent.mkdir(parents=True, exist_ok=True)
         blob = _git(repo, "cat-file", "blob", obj, binary=True)
         if blob.returncode != 0:
@@ -125,6 +127,38 @@ def _read_tree(repo: Path, commit: str, path: str, into: Path, label: str) -> No
             os.symlink(blob.stdout.decode("utf-8", "surrogateescape"), target)
         else:
             target.write_bytes(blob.stdout)
+
+
+def _extends_of(folder: Path) -> str | None:
+    """What the overlay in ``folder`` extends (the first ``extends:`` of a ``kind: overlay`` file), or None."""
+    from .rulebook.load import rule_files
+    from .rulebook.overlay import _EXTENDS, _KIND_OVERLAY
+
+    for path in rule_files(folder):
+        data = path.read_bytes()
+        found = _EXTENDS.search(data) if _KIND_OVERLAY.search(data) else None
+        if found:
+            return found.group(1).decode("utf-8", "replace").strip()
+    return None
+
+
+def _read_chain(repo: Path, commit: str, path: str, into: Path, label: str) -> None:
+    """The folder ``path`` at ``commit`` and, when it is an overlay, the folders it extends at the same
+    commit: an overlay's base is part of what it means, so the base side of a diff must be read whole.
+    A base outside the repository or missing at that commit is left for the loader to report, located."""
+    seen: set[str] = set()
+    while path not in seen:
+        seen.add(path)
+        _read_tree(repo, commit, path, into, label if len(seen) == 1 else f"{commit[:12]}:{path}")
+        extends = _extends_of(into / path)
+        if not extends or extends == BUNDLED_NAME:
+            return
+        nxt = os.path.normpath(os.path.join(path, extends))
+        if nxt.startswith("..") or os.path.isabs(nxt):
+            return
+        if _git(repo, "cat-file", "-t", f"{commit}:{nxt}" if nxt != "." else f"{commit}^{{tree}}").stdout.strip() != "tree":
+            return
+        path = nxt
 
 
 @dataclass(frozen=True)
@@ -158,7 +192,7 @@ def base_folder(base: str, after_dir: str | None, cwd: Path | None = None) -> It
     with tempfile.TemporaryDirectory(prefix="lii-check-base-") as tmp:
         folder = Path(tmp) / path
         folder.mkdir(parents=True, exist_ok=True)
-        _read_tree(repo, commit, path, Path(tmp), label)
+        _read_chain(repo, commit, path, Path(tmp), label)
         yield BaseSource(folder, label, commit, True)
 
 

@@ -20,10 +20,18 @@ import fnmatch
 import functools
 import os
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 REPORT_SUFFIXES = (".txt", ".md")
+# Documents that may well hold a report section, in a format lii-check does not read: each one found in a
+# folder searched is named in the run's summary (not_searched), so a corpus of .docx files does not pass
+# as "1 report, consistent". Data, images and code are not named: they are not reports in any format.
+OTHER_DOCUMENT_SUFFIXES = (".pdf", ".doc", ".docx", ".odt", ".rtf", ".html", ".htm", ".xhtml", ".markdown", ".mdown",
+                           ".mkd", ".mkdn", ".mdwn", ".text", ".rst", ".adoc", ".asciidoc", ".org", ".tex", ".epub")
+MOST_NAMED = 10  # other-format documents named in the note; the rest are counted
+LONGEST_SHOWN = 160  # characters of a folder's path in a message; longer ones are shown by both ends
 
 # Files that sit in report repositories but are never LII sections, and tool folders full of .txt
 # files. Matched case-insensitively against a file or folder name (no "/" in the pattern) or the
@@ -40,6 +48,9 @@ DEFAULT_EXCLUDES = (
 )
 
 
+EMPTY_PATH = "an empty path was given (is a variable unset?)"
+
+
 class NoReports(Exception):
     """A path that holds nothing to check, or cannot be searched: a usage error, not a report error."""
 
@@ -47,7 +58,21 @@ class NoReports(Exception):
 @dataclass(frozen=True)
 class ReportFile:
     path: Path
-    display: str
+    display: str  # the path as outputs show it: always valid Unicode (see shown_path)
+
+
+def shown_path(name: str) -> str:
+    """A path as outputs show it. A file name that is not valid UTF-8 reaches Python with its bad bytes as
+    lone surrogates, which no output can encode: each becomes U+FFFD, and the file itself is still read
+    through its real path."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        try:
+            return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        except UnicodeEncodeError:  # a surrogate no file system gave: replace it as it stands
+            return name.encode("utf-8", "replace").decode("utf-8")
 
 
 @dataclass
@@ -57,6 +82,7 @@ class Discovery:
     excluded: int = 0  # files and folders left out by an exclude pattern
     repeated_folders: list[str] = field(default_factory=list)  # symlinked folders already searched: skipped
     outside_links: list[str] = field(default_factory=list)  # symlinked folders leading out of the checkout
+    other_formats: list[str] = field(default_factory=list)  # documents lii-check does not read (.pdf, .docx, …)
 
     def notes(self) -> list[str]:
         """What was left out, as sentences for the run's summary (empty when nothing was)."""
@@ -70,6 +96,11 @@ class Discovery:
         if self.outside_links:
             notes.append("symlinked folder(s) leading outside the folder checked and the current folder, not followed: "
                          + ", ".join(self.outside_links))
+        if self.other_formats:
+            named = sorted(self.other_formats)
+            more = f" and {len(named) - MOST_NAMED} more" if len(named) > MOST_NAMED else ""
+            notes.append(f"{len(named)} document(s) in a format lii-check does not read (it reads .txt and .md; "
+                         f"convert them to check them): {', '.join(named[:MOST_NAMED])}{more}")
         return notes
 
 
@@ -109,6 +140,9 @@ def find_reports(paths: list[str], exclude: tuple[str, ...] = DEFAULT_EXCLUDES) 
     found: list[ReportFile] = []
     unreadable: list[str] = []
     left_out: list[str] = []  # files named on the command line that a pattern excludes
+    if any(given == "" for given in paths):
+        # Path("") is the current folder, and report names would come out as "/name.txt".
+        raise NoReports(EMPTY_PATH)
     for given in paths:
         root = Path(given)
         try:
@@ -126,12 +160,16 @@ def find_reports(paths: list[str], exclude: tuple[str, ...] = DEFAULT_EXCLUDES) 
                 result.excluded += 1
                 left_out.append(f"{given} (by '{pattern}')")
             else:
-                found.append(ReportFile(root, given))  # whatever it is, reading it decides and says why
+                found.append(ReportFile(root, shown_path(given)))  # whatever it is, reading it decides and says why
             continue
+        others = len(result.other_formats)
         here = _walk(root, given, exclude, result, unreadable)
         if not here and not unreadable:
+            found_others = sorted(result.other_formats[others:])
             raise NoReports(f"{given}: no reports found (looked for .txt and .md files in the folder and below"
-                            + (f"; {result.excluded} excluded by pattern" if result.excluded else "") + ")")
+                            + (f"; {result.excluded} excluded by pattern" if result.excluded else "")
+                            + (f"; {len(found_others)} document(s) in a format lii-check does not read, such as "
+                               f"{found_others[0]}: convert them to .txt or .md" if found_others else "") + ")")
         found.extend(sorted(here, key=lambda r: r.display))
     if unreadable:
         raise NoReports("; ".join(unreadable) + ": nothing was checked (fix the permissions, or leave the folder "
@@ -169,12 +207,16 @@ def _walk(root: Path, given: str, exclude: tuple[str, ...], result: Discovery, u
             shown = prefix + where.relative_to(root).as_posix() if where != root else given
         except ValueError:
             shown = str(where)
+        if len(shown) > LONGEST_SHOWN:
+            # Nested past what a path can spell (ENAMETOOLONG): both ends name it, the depth says why.
+            depth = shown.count("/") + 1
+            shown = f"{shown[:LONGEST_SHOWN // 2]}…{shown[-LONGEST_SHOWN // 2:]} ({depth} folders deep)"
         unreadable.append(f"{shown}: cannot read this folder ({exc.strerror or exc})")
 
     here: list[ReportFile] = []
     seen = {_identity(root)}
     inside = (os.path.realpath(root), os.path.realpath(os.getcwd()))
-    for folder, dirs, files in os.walk(root, onerror=problem, followlinks=True):
+    for folder, dirs, files in _walk_down(root, problem):
         base = Path(folder)
         keep = []
         for name in sorted(dirs):
@@ -195,14 +237,46 @@ def _walk(root: Path, given: str, exclude: tuple[str, ...], result: Discovery, u
                 keep.append(name)
         dirs[:] = keep
         for name in sorted(files):
-            if not name.lower().endswith(REPORT_SUFFIXES) or name.startswith("."):
+            if name.startswith("."):
+                continue
+            lowered = name.lower()
+            report, other = lowered.endswith(REPORT_SUFFIXES), lowered.endswith(OTHER_DOCUMENT_SUFFIXES)
+            if not report and not other:
                 continue
             rel = (base / name).relative_to(root).as_posix()
             if excluded_by(rel, exclude):
-                result.excluded += 1
-                continue
-            here.append(ReportFile(base / name, prefix + rel))
+                result.excluded += report  # README.html is not a report in any format: not worth a count
+            elif report:
+                here.append(ReportFile(base / name, shown_path(prefix + rel)))
+            else:
+                result.other_formats.append(prefix + rel)
     return here
+
+
+def _walk_down(top: Path, onerror: Callable[[OSError], None]) -> Iterator[tuple[str, list[str], list[str]]]:
+    """os.walk(top, onerror=onerror, followlinks=True) without recursion, in the same top-down order.
+
+    Python 3.11's os.walk recurses once per level: a folder nested about a thousand deep (easy to plant in
+    a pull request) raised RecursionError. Like os.walk, the caller prunes ``dirs`` in place.
+    """
+    stack = [os.fspath(top)]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError as exc:
+            onerror(exc)
+            continue
+        dirs, files = [], []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            (dirs if is_dir else files).append(entry.name)
+        yield folder, dirs, files
+        stack.extend(os.path.join(folder, name) for name in reversed(dirs))
 
 
 def _within(path: str, folders: tuple[str, ...]) -> bool:

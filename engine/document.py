@@ -8,17 +8,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import __version__
-from .model import ReportResult
-from .names import FAIL_ON, SEVERITIES, severity_fails  # noqa: F401  (FAIL_ON re-exported)
+from .model import Finding, ReportResult
+from .names import SEVERITIES, severity_fails
 from .rulebook import Rulebook
 
 SCHEMA_VERSION = 1
 
 
-def finding_dict(f) -> dict:
+def finding_dict(f: Finding) -> dict:
+    # "evidence" in the document (schema_version 1) is what the Python side calls Finding.cited.
     return {
         "rule": f.rule, "theme": f.theme, "severity": f.severity, "message": f.message, "line": f.line,
-        "evidence": [{"line": e.line, "text": e.text} for e in f.evidence],
+        "evidence": [{"line": c.line, "text": c.text} for c in f.cited],
     }
 
 
@@ -118,16 +119,6 @@ def header(rulebook: Rulebook, engine: str) -> dict:
         "rulebook": {"path": rulebook.path, "framework": rulebook.framework},
         "engine": engine,
     }
-
-
-def build_document(results: list[ReportResult], rulebook: Rulebook, *, engine: str,
-                   fail_on: str = "error", strict: bool = False, not_searched: list[str] | tuple = ()) -> dict:
-    """The whole document for results held in memory (a streamed run builds the same with Tally)."""
-    tally = Tally(fail_on=fail_on)
-    for result in results:
-        tally.add(result)
-    return {**header(rulebook, engine), "reports": [report_dict(r) for r in results],
-            "summary": tally.summary(rulebook, strict, not_searched)}
 
 
 def rules_meta(rulebook: Rulebook) -> list[dict]:

@@ -1,11 +1,10 @@
-"""`lii-check explain REPORT`: the working behind one report's evidence score and findings."""
+"""`lii-check explain REPORT`: the working behind one report's evidence score and findings, as the
+document `explain --format json` prints (formats/tables.py's ``explanation`` lays it out as text)."""
 from __future__ import annotations
 
 import math
 
 from .reading import GENERAL
-from .formats import DEFAULT_WIDTH
-from .formats.tables import explanation
 from .model import ReportResult
 from .rulebook import Rulebook
 from .rulebook.origins import reading_overlay, rule_overlay, set_aside_overlay
@@ -56,7 +55,3 @@ def explain_dict(result: ReportResult, rulebook: Rulebook) -> dict:
                      for f in result.findings],
     }
 
-
-def explain_text(result: ReportResult, rulebook: Rulebook, width: int = DEFAULT_WIDTH) -> str:
-    """The working as text fitted to ``width`` columns (rendered by ``formats.tables``)."""
-    return explanation(explain_dict(result, rulebook), width)

@@ -3,14 +3,13 @@ from __future__ import annotations
 
 from .compiler import CompiledRules
 from .measures import measures
-from .model import NEGATIVE_LEVELS, POSITIVE_LEVELS, Assessment, EvidenceRef, Finding, Report
-from .names import SEVERITIES
+from .model import Assessment, CitedSentence, Finding, Report
+from .names import MOST_SERIOUS_FIRST, NEGATIVE_LEVELS, POSITIVE_LEVELS, SEVERITIES
 from .parser import DESCRIPTORS
 from .rulebook import Expectation, Rulebook
 from .rulebook.messages import RENAMED_PLACEHOLDERS
 
 MAX_CITED = 5
-_ORDER = {"significant": 0, "shortfall": 1, "intention": 2, "strong": 3, "good": 4}
 _EXPAND = {"positive": POSITIVE_LEVELS, "negative": NEGATIVE_LEVELS,
            "all": POSITIVE_LEVELS + NEGATIVE_LEVELS}
 
@@ -34,25 +33,25 @@ def cited_levels(exp: Expectation) -> tuple[str, ...]:
     return tuple(levels)
 
 
-def _cite(exp: Expectation, report: Report, assessment: Assessment) -> list[EvidenceRef]:
+def _cite(exp: Expectation, report: Report, assessment: Assessment) -> list[CitedSentence]:
     if exp.id.endswith(("label-disagrees", "label-wording")):
-        refs = [EvidenceRef(report.score_line, f"Score: {report.awarded_score}")]
+        refs = [CitedSentence(report.score_line, f"Score: {report.awarded_score}")]
         if report.label_line:
-            refs.append(EvidenceRef(report.label_line, f"{report.label_score} - {report.label_text}"))
+            refs.append(CitedSentence(report.label_line, f"{report.label_score} - {report.label_text}"))
         return refs
     levels = cited_levels(exp)
-    items = [e for e in assessment.evidence
+    # The reading lists evidence in the order of the text; that position orders sentences on one line.
+    items = [(at, e) for at, e in enumerate(assessment.evidence)
              if e.level in levels and (exp.scope == "report" or e.theme == exp.theme)]
-    # The most telling first: for a score above its evidence, the most serious shortfalls.
-    items.sort(key=lambda e: (levels.index(e.level) if exp.scope == "report" else 0, _ORDER[e.level], e.line))
-    refs: list[EvidenceRef] = []
-    for e in items:
-        ref = EvidenceRef(e.line, e.text)
-        if ref not in refs:
-            refs.append(ref)
-        if len(refs) == MAX_CITED:
+    # The most telling are kept (for a score above its evidence, the most serious shortfalls, never the
+    # mildest intentions first), then shown in the order the report has them.
+    items.sort(key=lambda item: (MOST_SERIOUS_FIRST.index(item[1].level), item[1].line, item[0]))
+    kept: dict[CitedSentence, int] = {}
+    for at, e in items:
+        kept.setdefault(CitedSentence(e.line, e.text), at)
+        if len(kept) == MAX_CITED:
             break
-    return sorted(refs, key=lambda r: r.line) if exp.scope == "theme" else refs
+    return sorted(kept, key=lambda ref: (ref.line, kept[ref]))
 
 
 def build_findings(fired: list[tuple[str, int]], facts: list[dict], compiled: CompiledRules,
@@ -61,7 +60,7 @@ def build_findings(fired: list[tuple[str, int]], facts: list[dict], compiled: Co
     findings = []
     for name, _fid in fired:
         exp = compiled.by_name[name]
-        evidence = _cite(exp, report, assessment)
+        cited = _cite(exp, report, assessment)
         theme = rulebook.theme(exp.theme)
         values = {
             "awarded": report.awarded_score, "evidence": assessment.evidence_score,
@@ -69,15 +68,15 @@ def build_findings(fired: list[tuple[str, int]], facts: list[dict], compiled: Co
             "descriptor": DESCRIPTORS.get(report.label_score or 0, "?"),
             "theme": theme.title if theme else exp.theme,
             "themes_with_significant": report_fact["themes_with_significant"],
-            "cited": len(evidence),
+            "cited": len(cited),
         }
         # The old {count} meant one or the other by the rule's scope; existing rule files keep working.
         values["count"] = values[RENAMED_PLACEHOLDERS["count"][exp.scope]]
         findings.append(Finding(
             rule=exp.id, theme=exp.theme, severity=exp.severity,
             message=exp.message.format_map(values),
-            line=evidence[0].line if evidence else report.score_line,
-            evidence=evidence,
+            line=cited[0].line if cited else report.score_line,
+            cited=cited,
         ))
     # Most serious first (the order names.SEVERITIES defines), then by line, then by rule id.
     findings.sort(key=lambda f: (SEVERITIES.index(f.severity), f.line or 0, f.rule))

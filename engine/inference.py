@@ -248,20 +248,3 @@ def open_engine(ruleset: dict[str, dict], engine: str = "auto") -> Iterator[Engi
         yield eng
     finally:
         eng.close()
-
-
-def fire(ruleset: dict[str, dict], batches: list[list[dict]], engine: str = "auto") -> tuple[Pairs, str]:
-    """Run the compiled ruleset over one batch of facts per report; return (fired pairs, engine used)."""
-    if engine == "pure" or not any(batches):
-        return PureEngine(ruleset).run(batches), "pure"
-    with open_engine(ruleset, engine) as eng:
-        return eng.fire(batches), eng.name
-
-
-def run_durable_isolated(ruleset: dict, batches: list[list[dict]]) -> Pairs:
-    """run_durable in a child process; raises EngineUnavailable with a plain reason on any failure."""
-    child = DurableChild(ruleset)
-    try:
-        return child.fire(batches)
-    finally:
-        child.close()

@@ -302,16 +302,6 @@ def run_durable(ruleset: dict[str, dict], batches: list[list[dict]]) -> list[lis
         return session.run(batches)
 
 
-def durable_available() -> tuple[bool, str]:
-    """(True, "") if durable_rules imports and works here; else (False, one-line reason e.g. 'durable_rules does not import on Python 3.13')."""
-    try:
-        if run_durable({"probe": {"all": [{"m": {"kind": "p"}}]}}, [[{"fid": 7, "kind": "p"}]]) != [[("probe", 7)]]:
-            raise InferenceError(f"durable_rules gives wrong results on Python {_PYTHON}")
-    except InferenceError as exc:
-        return False, str(exc)
-    return True, ""
-
-
 def _worker() -> None:
     """The child process lii_check.inference.open_engine starts (with `python -I <this file>`, so nothing
     from the working directory or PYTHONPATH is imported): a crash of the C core kills only the child.

@@ -24,15 +24,13 @@ from dataclasses import dataclass
 from . import cache
 from .rulebook.model import Cue
 
-FAMILIES = ("break", "negation", "counter", "hedging", "intention", "attribution", "topic", "signal")
-
 
 @dataclass(frozen=True)
 class Pattern:
     """One cue as the matcher knows it."""
 
     pid: int
-    family: str  # one of FAMILIES
+    family: str  # break, negation, counter, hedging, intention, attribution, topic or signal
     owner: str  # attribution name, theme id or signal key; "" for the language-wide lists
     order: int  # position in its list: when two cues of a list qualify, the first listed wins
     group: int  # the cue block it belongs to; an `unless` cue cancels overlapping hits of its group
@@ -123,35 +121,17 @@ class _HyperscanEngine:
         self._hs = hs
         som = hs.HS_FLAG_CASELESS | hs.HS_FLAG_MULTILINE | hs.HS_FLAG_SOM_LEFTMOST
         plain = hs.HS_FLAG_CASELESS | hs.HS_FLAG_MULTILINE
-        key = "hs-" + cache.key(getattr(hs, "__version__", ""), json.dumps([p.regex for p in patterns]))
-        cached = _load_cached(key)
-        if cached is not None:
-            blob, layout = cached
-            self._db = hs.loadb(blob, hs.HS_MODE_BLOCK)
-            self._by_end = set(layout["by_end"])
-            left = set(layout["left_out"])
+        key = "hs-" + cache.key(_platform_identity(), json.dumps([p.regex for p in patterns]))
+        loaded = _load_cached(key, hs, len(patterns))
+        if loaded is not None:
+            self._db, self._scratch, self._by_end, left = loaded
         else:
-            exprs, ids, flags, self._by_end, left = [], [], [], set(), set()
-            for p in patterns:
-                for flag in (som, plain):
-                    try:
-                        db = hs.Database(mode=hs.HS_MODE_BLOCK)
-                        db.compile(expressions=[p.regex.encode()], ids=[p.pid], elements=1, flags=[flag])
-                    except Exception:  # noqa: BLE001 - hyperscan.error: this pattern goes to RE2
-                        continue
-                    exprs.append(p.regex.encode())
-                    ids.append(p.pid)
-                    flags.append(flag)
-                    if flag == plain:
-                        self._by_end.add(p.pid)
-                    break
-                else:
-                    left.add(p.pid)
-            self._db = hs.Database(mode=hs.HS_MODE_BLOCK)
-            self._db.compile(expressions=exprs, ids=ids, elements=len(exprs), flags=flags)
+            self._db, chosen = _build_database(hs, patterns, som, plain)
+            self._by_end = {pid for pid, flag in chosen.items() if flag == plain}
+            left = {p.pid for p in patterns} - set(chosen)
+            self._scratch = hs.Scratch(self._db)
             _store_cached(key, hs.dumpb(self._db),
                           {"by_end": sorted(self._by_end), "left_out": sorted(left)})
-        self._scratch = hs.Scratch(self._db)
         # Patterns hyperscan can say occur but not where they start, or cannot run at all: RE2 does those.
         needs_re2 = [p for p in patterns if p.pid in self._by_end or p.pid in left]
         self._re2 = _Re2Engine(needs_re2) if needs_re2 else None
@@ -194,13 +174,155 @@ class _HyperscanEngine:
         return out
 
 
-def _load_cached(key: str) -> tuple[bytes, dict] | None:
+def _compiles(hs, patterns: list[Pattern], flags: dict[int, int]):
+    """The database of these patterns, each with its flags; None when hyperscan refuses any of them."""
+    db = hs.Database(mode=hs.HS_MODE_BLOCK)
+    try:
+        db.compile(expressions=[p.regex.encode() for p in patterns], ids=[p.pid for p in patterns],
+                   elements=len(patterns), flags=[flags[p.pid] for p in patterns])
+    except Exception:  # noqa: BLE001 - hyperscan.error: some pattern here cannot be compiled this way
+        return None
+    return db
+
+
+_TRIAL_GROUP = 32  # patterns tried together before one by one
+
+
+def _build_database(hs, patterns: list[Pattern], som: int, plain: int) -> tuple[object, dict[int, int]]:
+    """The database of every pattern hyperscan can run, and pid -> the flags each was compiled with:
+    with its start (SOM) where it can, else its end only. A pattern missing from the answer cannot run
+    in hyperscan at all (RE2 runs it).
+
+    A compile error does not say which expression failed, and a trial compile costs about what the
+    pattern adds to the whole database, so trials are kept to the patterns that may fail: first all
+    patterns at once (nearly always enough); then the regex cues, in groups of _TRIAL_GROUP and one by
+    one in a group that fails, phrases (a fixed, simple form) assumed to compile; only if the whole still
+    fails, every pattern so. What single regex cues were found to do is remembered in the cache, so an
+    edit that adds 1,000 phrases costs two compiles of the whole, not 1,872 trial compiles besides."""
+    flags = {p.pid: som for p in patterns}
+    db = _compiles(hs, patterns, flags)
+    if db is not None:
+        return db, flags
+    # What earlier builds found out about single regex cues (the edit that added 1,000 phrases left the
+    # regex cues as they were): known verdicts are used, only new cues are tried.
+    known = _known_verdicts()
+    names = {"som": som, "plain": plain}
+    unknown = []
+    for p in patterns:
+        verdict = known.get(p.regex) if p.cue.kind != "phrase" else None
+        if verdict in names:
+            flags[p.pid] = names[verdict]
+        elif verdict == "none":
+            flags.pop(p.pid)
+        elif p.cue.kind != "phrase":
+            unknown.append(p)
+    if not unknown:
+        db = _compiles(hs, [p for p in patterns if p.pid in flags], flags)
+        if db is not None:
+            return db, flags
+    for suspects in ((unknown, patterns) if unknown else (patterns,)):
+        for i in range(0, len(suspects), _TRIAL_GROUP):
+            group = suspects[i:i + _TRIAL_GROUP]
+            if len(group) > 1 and _compiles(hs, group, {p.pid: som for p in group}) is not None:
+                flags.update((p.pid, som) for p in group)
+                continue
+            for p in group:  # a refusal comes early in a compile: finding the one refused is cheap
+                flag = _hyperscan_flag(p.regex, som, plain)
+                if flag is None:
+                    flags.pop(p.pid, None)
+                else:
+                    flags[p.pid] = flag
+        kept = [p for p in patterns if p.pid in flags]
+        db = _compiles(hs, kept, flags)
+        if db is not None:
+            _remember_verdicts(known, {p.regex: ("som" if flags.get(p.pid) == som else "plain" if p.pid in flags
+                                                 else "none") for p in suspects if p.cue.kind != "phrase"})
+            return db, flags
+    # Every pattern compiles alone but not together (a database too large): say so as hyperscan does.
+    db = hs.Database(mode=hs.HS_MODE_BLOCK)
+    db.compile(expressions=[p.regex.encode() for p in kept], ids=[p.pid for p in kept], elements=len(kept),
+               flags=[flags[p.pid] for p in kept])
+    return db, flags
+
+
+@functools.lru_cache(maxsize=1)
+def _platform_identity() -> str:
+    """What a compiled hyperscan database depends on besides its patterns: hyperscan's version, the
+    platform, and the CPU it was tuned for (a CI cache may be restored on another kind of runner)."""
+    import platform
+
+    import hyperscan as hs
+
+    cpu = platform.processor()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as info:
+            for line in info:
+                name, _, value = line.partition(":")
+                if name.strip() in ("model name", "flags", "vendor_id", "cpu family", "model"):
+                    cpu += "|" + " ".join(value.split())
+                if not line.strip():
+                    break  # the first processor says it for all
+    except OSError:
+        pass
+    return "|".join([getattr(hs, "__version__", ""), platform.system(), platform.machine(),
+                     platform.python_implementation(), cpu])
+
+
+def _verdicts_name() -> str:
+    return "hs-verdicts-" + cache.key(_platform_identity()) + ".json"
+
+
+def _known_verdicts() -> dict[str, str]:
+    """regex -> "som", "plain" or "none": how single regex cues compiled before on this platform."""
+    data = cache.read(_verdicts_name())
+    try:
+        known = json.loads(data) if data is not None else {}
+    except ValueError:
+        return {}
+    return {k: v for k, v in known.items() if isinstance(v, str)} if isinstance(known, dict) else {}
+
+
+def _remember_verdicts(known: dict[str, str], found: dict[str, str]) -> None:
+    if found and any(known.get(k) != v for k, v in found.items()):
+        # Bounded: a folder of rulebooks edited for years should not grow one file without end.
+        merged = dict(list({**known, **found}.items())[-20_000:])
+        cache.write(_verdicts_name(), json.dumps(merged, sort_keys=True).encode())
+
+
+@functools.lru_cache(maxsize=None)
+def _hyperscan_flag(regex: str, som: int, plain: int) -> int | None:
+    """The flags hyperscan takes this regex with: with match starts (som) if it can, else without (plain:
+    RE2 finds the starts), None if not at all (RE2 runs it). Tried once per regex per process (~2 ms
+    each, 40% of a database's compile): rules diff's two rulebooks, or an overlay and its base, share
+    most of their cues."""
+    import hyperscan as hs
+
+    for flag in (som, plain):
+        try:
+            db = hs.Database(mode=hs.HS_MODE_BLOCK)
+            db.compile(expressions=[regex.encode()], ids=[0], elements=1, flags=[flag])
+        except Exception:  # noqa: BLE001 - hyperscan.error: not with this flag
+            continue
+        return flag
+    return None
+
+
+def _load_cached(key: str, hs, count: int) -> tuple[object, object, set[int], set[int]] | None:
+    """(database, scratch, by_end, left_out) from the cache, or None when there is no usable entry.
+
+    Anything wrong with an entry (truncated, from another hyperscan or CPU, a layout of another shape)
+    means rebuilding it: the cache costs time, never a run."""
     blob, layout = cache.read(f"{key}.hsdb"), cache.read(f"{key}.json")
     if blob is None or layout is None:
         return None
     try:
-        return blob, json.loads(layout)
-    except ValueError:
+        data = json.loads(layout)
+        by_end, left = set(data["by_end"]), set(data["left_out"])
+        if not all(type(pid) is int and 0 <= pid < count for pid in by_end | left):
+            return None
+        db = hs.loadb(blob, hs.HS_MODE_BLOCK)
+        return db, hs.Scratch(db), by_end, left
+    except Exception:  # noqa: BLE001 - any damage at all: build it again and overwrite the entry
         return None
 
 

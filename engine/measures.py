@@ -10,7 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Union
 
-from .model import NEGATIVE_LEVELS, POSITIVE_LEVELS, Assessment, Report, ThemeFacts
+from .model import Assessment, Report, ThemeFacts
+from .names import NEGATIVE_LEVELS, POSITIVE_LEVELS
 from .parser import DESCRIPTORS
 
 Value = Union[int, float, None]  # None: the measure is undefined here, so no test on it holds

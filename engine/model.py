@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .names import LEVELS, NEGATIVE_LEVELS, POSITIVE_LEVELS, SEVERITIES  # noqa: F401  (re-exported)
-
 
 @dataclass(frozen=True)
 class Sentence:
@@ -37,18 +35,8 @@ class Report:
     label_text: str | None
     label_line: int | None
     sections: list[Section]
-    front_matter: dict = field(default_factory=dict)
     # Inline suppressions found in the text: (line, rule id, reason or "").
     suppressions: list[tuple[int, str, str]] = field(default_factory=list)
-
-    def evidence_sentences(self) -> list[tuple[Section, Paragraph, Sentence]]:
-        return [
-            (sec, para, s)
-            for sec in self.sections
-            for para in sec.paragraphs
-            if not para.boilerplate
-            for s in para.sentences
-        ]
 
 
 @dataclass(frozen=True)
@@ -56,7 +44,7 @@ class Evidence:
     """One clause of a report that the rulebook reads as evidence for a theme."""
 
     theme: str
-    level: str  # one of LEVELS
+    level: str  # one of names.LEVELS
     line: int
     text: str  # the whole sentence, so a QA lead can find it
     clause: str
@@ -86,8 +74,6 @@ class ThemeFacts:
     mentions: int
     impact: int
     score: float | None  # 1.0-4.0, None where the theme has no graded evidence
-    sources_positive: tuple[str, ...] = ()
-    sources_negative: tuple[str, ...] = ()
 
 
 @dataclass
@@ -106,7 +92,9 @@ class Assessment:
 
 
 @dataclass(frozen=True)
-class EvidenceRef:
+class CitedSentence:
+    """A sentence a finding cites (the output's "evidence" list of each finding)."""
+
     line: int
     text: str
 
@@ -118,7 +106,7 @@ class Finding:
     severity: str
     message: str
     line: int | None
-    evidence: list[EvidenceRef] = field(default_factory=list)
+    cited: list[CitedSentence] = field(default_factory=list)
     # Set when the finding is moved to `suppressed`: "inline" (a comment in the report) or "baseline".
     suppressed_by: str | None = None
 

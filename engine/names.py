@@ -13,10 +13,15 @@ FAIL_ON = SEVERITIES + ("never",)
 ENGINES = ("auto", "durable", "pure")
 # Output formats, in the order `--help` lists them (one renderer each in engine/formats/).
 FORMATS = ("table", "concise", "json", "sarif", "junit", "github", "markdown", "html")
+# Output formats of `rules validate` (engine/rule_validation.py), which lists problems in rule files.
+VALIDATE_FORMATS = ("text", "json", "sarif", "github")
 # How a clause reads as evidence, strongest first; the first two count for a theme, the rest against.
 LEVELS = ("strong", "good", "intention", "shortfall", "significant")
 POSITIVE_LEVELS = LEVELS[:2]
 NEGATIVE_LEVELS = LEVELS[2:]
+# The levels by how much they tell about a score: the most serious problem first, then the strongest
+# strength. Decides which sentences a finding cites and which level a clause read two ways shows.
+MOST_SERIOUS_FIRST = ("significant", "shortfall", "intention", "strong", "good")
 
 
 def severity_fails(severity: str | None, fail_on: str) -> bool:

@@ -27,6 +27,12 @@ class Target:
     fmt: str
     given: str  # as the user wrote it, for messages
     path: Path  # resolved: the file actually replaced (through a symlink, not the link itself)
+    option: str = "--output"  # the flag that named it: --output, or --baseline for --update-baseline
+
+    @property
+    def label(self) -> str:
+        """How the user asked for it, for messages: `--output json=out.json`, `--baseline b.json`."""
+        return f"{self.option} {self.fmt}={self.given}" if self.option == "--output" else f"{self.option} {self.given}"
 
 
 def read_folders(paths: Iterable[str]) -> tuple[list[Path], list[Path]]:
@@ -49,17 +55,29 @@ def refuse_inside(target: Target, trees: Iterable[Path], folders: Iterable[Path]
     """OutputProblem if ``target`` would land where reports are read from."""
     for tree in trees:
         if target.path == tree or tree in target.path.parents:
-            raise OutputProblem(f"--output {target.fmt}={target.given}: refusing to write into the corpus being "
+            raise OutputProblem(f"{target.label}: refusing to write into the corpus being "
                                 f"checked ({tree}): the next run would read the output as a report")
     for folder in folders:
         if target.path.parent == folder:
-            raise OutputProblem(f"--output {target.fmt}={target.given}: refusing to write into the corpus being "
+            raise OutputProblem(f"{target.label}: refusing to write into the corpus being "
                                 f"checked ({folder}, the folder of a report being checked)")
+
+
+def refuse_rule_folders(targets: Iterable[Target], rule_folders: Iterable[Path]) -> None:
+    """OutputProblem if a target would land among the rule files the run reads (the --rules folder, the
+    configured one, an overlay's base folders): a stray .yaml there breaks the rulebook, and any file there
+    is one `rules docs` and the next run would have to explain."""
+    folders = [Path(f).resolve() for f in rule_folders]
+    for target in targets:
+        for folder in folders:
+            if target.path == folder or folder in target.path.parents:
+                raise OutputProblem(f"{target.label}: refusing to write into {folder}, which holds the rules "
+                                    "this run reads; choose a file outside the rules folder")
 
 
 def _probe_writable(target: Target) -> None:
     """Create and remove a temporary file next to the target: the only honest test that it can be written."""
-    where = f"--output {target.fmt}={target.given}"
+    where = target.label
     if target.path.is_dir():
         raise OutputProblem(f"{where}: {target.path} is a folder, not a file")
     folder = target.path.parent
@@ -88,7 +106,7 @@ def parse_targets(values: Iterable[str], formats: Iterable[str], paths: Iterable
             raise OutputProblem(f"--output takes FORMAT=FILE with FORMAT one of {', '.join(formats)}; got '{value}'")
         named = Path(file)
         # A device or pipe (/dev/stdout) is written where named; resolving it would give /proc/…/pipe:[…].
-        special = named.exists() and not named.is_file() and not named.is_dir()
+        special = _is_special(named)
         target = Target(fmt, file, named.absolute() if special else named.resolve())
         if any(t.path == target.path for t in targets):
             raise OutputProblem(f"--output {value}: {file} is named by more than one --output")
@@ -96,6 +114,32 @@ def parse_targets(values: Iterable[str], formats: Iterable[str], paths: Iterable
         _probe_writable(target)
         targets.append(target)
     return targets
+
+
+def _is_special(path: Path) -> bool:
+    """A device, FIFO or socket (through a symlink too): something that is not a file or a folder."""
+    try:
+        return path.exists() and not path.is_file() and not path.is_dir()
+    except (OSError, ValueError):
+        return False
+
+
+def baseline_target(file: str, paths: Iterable[str], outputs: Iterable[Target] = ()) -> Target:
+    """The file --update-baseline will replace, checked like an --output before the run: not a device or
+    pipe (os.replace would put a regular file where /dev/full was), not a folder, not among the reports,
+    not also an --output, in a folder that exists and can be written."""
+    named = Path(file)
+    target = Target("json", file, named.resolve(), option="--baseline")
+    if _is_special(named):
+        raise OutputProblem(f"--baseline {file}: refusing to replace a device or pipe with the baseline; "
+                            "--update-baseline writes an ordinary file, such as lii-baseline.json")
+    for other in outputs:
+        if other.path == target.path:
+            raise OutputProblem(f"--baseline {file}: {other.label} names the same file; the baseline needs a "
+                                "file of its own")
+    refuse_inside(target, *read_folders(paths))
+    _probe_writable(target)
+    return target
 
 
 def refuse_report_folders(targets: Iterable[Target], report_files: Iterable[Path]) -> None:
@@ -162,7 +206,7 @@ def use_color(choice: str, is_tty: bool, environ: Mapping[str, str]) -> bool:
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
-# tabulate's simple_grid box drawing, as its plain "grid" style draws the same table.
+# The table's box drawing (formats/_common.grid), as plain ASCII draws the same table.
 _BOX_TO_ASCII = str.maketrans({**{c: "+" for c in "┌┬┐├┼┤└┴┘"}, "─": "-", "│": "|"})
 
 

@@ -2,7 +2,7 @@
 
 Every layout seen in published LII sections is accepted: ``Score: 4``, ``## Score 3``,
 ``Indicative score: 3`` (2023 pilot), markdown or plain-line headings (with or without a
-trailing colon), ``3 - Evidence shows…`` with a hyphen or an en dash, ``---`` separators,
+trailing colon), ``3 - Evidence shows…`` with a hyphen or an en dash (or the descriptor alone, without its number), ``---`` separators,
 CRLF line endings, a UTF-8, UTF-16 or UTF-32 BOM, leading blank lines and optional YAML front matter.
 
 What cannot be read with certainty is refused with a located ReportError rather than guessed at:
@@ -57,14 +57,35 @@ LABEL_RE = re.compile(
     rf"(?P<text>(?:{RATING_WORDS}\s*[:\-–—]?\s*)?evidence shows\b.*?)\s*(?:\*\*)?\s*$",
     re.IGNORECASE,
 )
+# The label without its number ("Evidence shows a good standard" alone on the line under the score, as
+# some copies of the published page have it): one of the four descriptors exactly, so a findings
+# sentence that merely starts with "Evidence shows" is never taken for it.
+UNNUMBERED_LABEL_RE = re.compile(
+    r"^\s*(?:#{1,6}\s*)?(?:\*\*)?(?P<text>(?:" + RATING_WORDS + r"\s*[:\-–—]?\s*)?evidence shows\s+"
+    r"(?P<descriptor>an\s+exceptional\s+standard|a\s+good\s+standard|some\s+shortfalls|significant\s+shortfalls))"
+    r"\s*\.?\s*(?:\*\*)?\s*$",
+    re.IGNORECASE,
+)
+_BAND_OF_DESCRIPTOR = {text: band for band, text in DESCRIPTORS.items()}
+# Invisible format characters (Unicode category Cf: the soft hyphen, zero-width spaces and joiners, the word
+# joiner, bidirectional controls, byte-order marks). Text copied from web pages carries them inside words,
+# where they would hide a cue ("embed\u00added" is not "embedded" to a pattern) and let a weak report
+# pass; a right-to-left override could make a line display unlike what it says. They are removed before
+# anything is read; line numbers do not change. (A superset of Cf as of Unicode 15; a test checks that
+# every Cf character of the running Python is in it.)
+FORMAT_CHARACTERS = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]")
 # A value that is meant as a score, in any script: used to tell a second score line from a sentence.
 _NUMBER_LIKE_RE = re.compile(r"\d+(?:\s*(?:/|out of)\s*\d+)?", re.IGNORECASE)
 HEADING_RE = re.compile(r"^\s*(#{1,6})\s+(?P<text>.+?)\s*#*\s*$")
 SEPARATOR_RE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
 SUPPRESSION_RE = re.compile(
-    r"<!--\s*lii-check-disable\s+(?P<rule>[\w.\-]+)\s*(?::\s*(?P<reason>.*?))?\s*-->", re.IGNORECASE
+    # Any rule id as written, '*' and all: one that names no rule gets the unused-suppression warning
+    # rather than being taken for an ordinary comment and ignored without a word.
+    r"<!--\s*lii-check-disable\s+(?P<rule>[^\s:]+?)\s*(?::\s*(?P<reason>.*?))?\s*-->", re.IGNORECASE
 )
-COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
 
 # Abbreviations after which a full stop does not end a sentence.
 _ABBREVIATIONS = {"e.g", "i.e", "etc", "dr", "mr", "mrs", "ms", "no", "st", "vs", "cf", "approx", "incl"}
@@ -87,8 +108,22 @@ _BOMS = (  # longest first: the UTF-32-LE mark begins with the UTF-16-LE one
 )
 
 
+# Documents that are not text, by their first bytes: named, so the message says what to do with them.
+_DOCUMENT_SIGNATURES = (
+    (b"%PDF-", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive (a Word .docx or OpenDocument file is one)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old-style Word or Excel document"),
+    (b"{\\rtf", "an RTF document"),
+)
+_HTML_START = re.compile(r"\s*(?:<!doctype\s+html|<html[\s>])", re.IGNORECASE)
+
+
 def decode_report(data: bytes) -> str:
     """Bytes to text: UTF-8, or UTF-16/UTF-32 announced by a byte-order mark; anything else is refused."""
+    for signature, kind in _DOCUMENT_SIGNATURES:
+        if data.startswith(signature):
+            raise ReportError(f"this is {kind}, not a text report: save the section's text as a .txt or .md "
+                              "file (UTF-8) and check that")
     for bom, codec, name in _BOMS:
         if data.startswith(bom):
             try:
@@ -111,6 +146,9 @@ def decode_report(data: bytes) -> str:
             ) from None
     if not text.strip():
         raise ReportError("the file is empty: a report needs a score line and findings text")
+    if _HTML_START.match(text.lstrip("\ufeff")):
+        raise ReportError("this is a web page (HTML), not a text report: copy the section's text into a .txt "
+                          "or .md file and check that")
     if "\x00" in text:
         raise ReportError("this looks like a binary file, not a text report (it contains NUL characters)")
     return text.replace("\r\n", "\n").replace("\r", "\n")
@@ -190,8 +228,10 @@ def _looks_like_report_line(line: str) -> bool:
     return bool(m and _NUMBER_LIKE_RE.fullmatch(m.group("value").strip("* "))) or bool(LABEL_RE.match(line))
 
 
-def _front_matter(lines: list[str]) -> tuple[dict, int]:
-    """Return (front matter, index of the first line after it).
+def _front_matter(lines: list[str]) -> int:
+    """The index of the first line after the front matter (0 when there is none). The front matter is
+    read only to be validated: a report whose metadata is broken is refused, located, rather than
+    half-read; nothing in lii-check uses its values.
 
     Front matter is a YAML mapping between `---` lines that does not hold a score or label line. A report
     that opens `---`, `Score: 3`, `---` uses the rules as separators; `Score: 3` is also a valid one-key
@@ -199,12 +239,12 @@ def _front_matter(lines: list[str]) -> tuple[dict, int]:
     report would be refused as having "no score line" (or worse, read with a later score).
     """
     if not lines or lines[0].strip() != "---":
-        return {}, 0
+        return 0
     for end in range(1, min(len(lines), 80)):
         if lines[end].strip() in ("---", "..."):
             block = lines[1:end]
             if any(_looks_like_report_line(line) for line in block):
-                return {}, 0
+                return 0
             try:
                 data = load_flat_mapping("\n".join(block))
                 if data is None:
@@ -213,10 +253,8 @@ def _front_matter(lines: list[str]) -> tuple[dict, int]:
                 raise ReportError(
                     f"the front matter (lines 1-{end + 1}) is not valid YAML: {exc.message}", exc.line + 1
                 ) from None
-            if isinstance(data, dict):
-                return {str(k): v for k, v in data.items()}, end + 1
-            return {}, 0
-    return {}, 0
+            return end + 1 if isinstance(data, dict) else 0
+    return 0
 
 
 def _heading_text(line: str) -> str | None:
@@ -268,20 +306,39 @@ def split_sentences(lines: list[tuple[int, str]]) -> list[Sentence]:
     return sentences
 
 
+def _blank_comments(text: str) -> str:
+    """The text with every HTML comment replaced by its newlines, so line numbers stay true. What
+    ``<!--.*?-->`` (DOTALL) would do, in one pass: that pattern re-scans to the end of the text from each
+    unclosed ``<!--``, so 20,000 of them took 17 s."""
+    parts: list[str] = []
+    at = 0
+    while True:
+        start = text.find("<!--", at)
+        if start < 0:
+            break
+        end = text.find("-->", start + 4)
+        if end < 0:
+            break  # unclosed: neither it nor any later opener can close, so the rest is text
+        parts += (text[at:start], "\n" * text.count("\n", start, end))
+        at = end + 3
+    parts.append(text[at:])
+    return "".join(parts)
+
+
 def parse_report(text: str, path: str) -> Report:
     """Parse the text of one LII section. Raises ReportError for what cannot be read."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    if not text.isascii():
+        text = FORMAT_CHARACTERS.sub("", text)
     suppressions = [
         (text[: m.start()].count("\n") + 1, m.group("rule"), (m.group("reason") or "").strip())
         for m in SUPPRESSION_RE.finditer(text)
     ]
     # Blank out comments but keep their newlines so every line number stays true.
-    text = COMMENT_RE.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+    text = _blank_comments(text)
     lines = text.split("\n")
     if not any(line.strip() for line in lines):
         raise ReportError("the file has no text: a report needs a score line and findings text")
-    front, first = _front_matter(lines)
+    first = _front_matter(lines)
 
     title = ""
     score: int | None = None
@@ -300,15 +357,28 @@ def parse_report(text: str, path: str) -> Report:
             current.paragraphs.append(Paragraph(para_lines[0][0], sentences, boilerplate))
             para_lines.clear()
 
+    taken: set[int] = set()  # lines already read as part of an earlier one (a score under its "Score" line)
     for index in range(first, len(lines)):
         number, raw = index + 1, lines[index]
         stripped = raw.strip()
         if not stripped or SEPARATOR_RE.match(raw):
             flush()
             continue
+        if index in taken:
+            continue
         m = SCORE_RE.match(raw) if len(stripped) < 60 else None
         if m and score is None:
             flush()
+            below = _value_below(lines, index) if not m.group("value").strip("* ") else None
+            if below is not None:
+                # "Score" on its own line with the number under it, as the published page copies: the
+                # number, or the label line that starts with it, is the score.
+                value_index, value_text, is_label = below
+                score = _score_value(value_text, value_index + 1)
+                score_line = value_index + 1
+                if not is_label:
+                    taken.add(value_index)
+                continue
             score = _score_value(m.group("value"), number)
             score_line = number
             continue
@@ -321,8 +391,13 @@ def parse_report(text: str, path: str) -> Report:
             flush()
             continue
         m = LABEL_RE.match(raw) if score is not None else None
-        if m:
-            value = _ascii_number(m.group("n"), number, "label")
+        bare = UNNUMBERED_LABEL_RE.match(raw) if score is not None and not m else None
+        if m or bare:
+            if bare:
+                m = bare
+                value = _BAND_OF_DESCRIPTOR[" ".join(bare.group("descriptor").lower().split())]
+            else:
+                value = _ascii_number(m.group("n"), number, "label")
             if not 1 <= value <= 4:
                 raise ReportError(f"the score label gives {value}, which is outside 1-4", number)
             if value != score:
@@ -366,7 +441,6 @@ def parse_report(text: str, path: str) -> Report:
         label_text=label[1] if label else None,
         label_line=label[2] if label else None,
         sections=sections,
-        front_matter=front,
         suppressions=suppressions,
     )
 
@@ -390,6 +464,24 @@ def _ascii_number(value: str, line: int, what: str) -> int:
     """int() of ASCII digits; a digit from another script is refused, naming it."""
     _refuse_other_digits(value, line, what)
     return int(value)
+
+
+_LONE_NUMBER_RE = re.compile(r"^\s*(?:\*\*)?\s*(?P<n>[0-9]+)\s*(?:\*\*)?\s*$")
+
+
+def _value_below(lines: list[str], index: int) -> tuple[int, str, bool] | None:
+    """For a score line with no value: (line index, score text, is it a label line) of the first non-blank
+    line below it when that line is a lone number or a numbered label line ("3 - Evidence shows a good
+    standard"); None otherwise (the score line then has no score)."""
+    for below in range(index + 1, min(len(lines), index + 4)):
+        if not lines[below].strip():
+            continue
+        m = _LONE_NUMBER_RE.match(lines[below])
+        if m:
+            return below, m.group("n"), False
+        m = LABEL_RE.match(lines[below])
+        return (below, m.group("n"), True) if m else None
+    return None
 
 
 def _score_value(value: str, line: int) -> int:

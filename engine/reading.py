@@ -1,8 +1,12 @@
 """Reading a report: which theme each clause is about, and what level of evidence it shows.
 
-Pure functions over the model and the compiled rulebook. Everything language-specific (cue phrases,
-negations, intentions, hedges, clause breaks) comes from the rulebook's YAML, not from here; the
-matcher (matcher.py) finds every cue in one pass over the report, and this module reads the hits.
+Pure functions over the model and the compiled rulebook. The cue phrases, negations, intentions,
+hedges, clause breaks and attributions come from the rulebook's YAML; the matcher (matcher.py) finds
+every one of them in one pass over the report, and this module reads the hits. A few small patterns
+still live here, not in the rulebook, because each reads a structure rather than a phrase: a figure
+against its comparator (_FIGURE_PAIR, with the measure words that say which way is better), a
+sentence-initial concession (_CONCESSION) and one person's reported view (_ONE_VOICE). They run only
+on clauses that could hold them, and are linear in practice (bounded repeats, no nested quantifiers).
 
 How one sentence is read:
 1. It is cut into clauses at the rulebook's clause breaks ("however", "but", ";" …), so a
@@ -36,13 +40,14 @@ from array import array
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, fields
 
-from .compiled import CompiledRulebook
+from .compiled import KIND_BREAK, KIND_SOURCE, CompiledRulebook
 from .matcher import fold
-from .model import NEGATIVE_LEVELS, Evidence, Report, SetAside
+from .model import Evidence, Report, SetAside
+from .names import MOST_SERIOUS_FIRST, NEGATIVE_LEVELS
 from .rulebook.model import CueList, Signal
 
 GENERAL = "general"
-_SEVERITY = {"significant": 0, "shortfall": 1, "intention": 2}
+_SEVERITY = {level: rank for rank, level in enumerate(MOST_SERIOUS_FIRST)}
 _STRENGTH = {"strong": 0, "good": 1}
 _PROBLEM = ("shortfall", "significant")
 _WORD = re.compile(r"[\w'’]+")
@@ -169,9 +174,9 @@ def _distribute(hits: list[tuple[int, int, int]], sh: SentenceHits, compiled: Co
     lists = (sh.signals, sh.topics, None, None, sh.negation, sh.counter, sh.hedging, sh.intention)
     for start, end, pid in hits:
         kind = kind_of[pid]
-        if kind == 2:
+        if kind == KIND_BREAK:
             sh.breaks.append(start)
-        elif kind == 3:
+        elif kind == KIND_SOURCE:
             sh.sources.add(payload_of[pid])
         else:
             lists[kind].append((start, end, payload_of[pid]))
@@ -198,9 +203,16 @@ def concession_end(text: str) -> int | None:
     return comma + 1 if comma > 0 else None
 
 
-def clauses(sh: SentenceHits) -> list[tuple[int, int]]:
-    """(start, end) of each clause: the sentence cut at every clause break after its first character."""
-    conceded = concession_end(sh.text)
+_UNKNOWN = -1
+
+
+def clauses(sh: SentenceHits, conceded: int | None = _UNKNOWN) -> list[tuple[int, int]]:
+    """(start, end) of each clause: the sentence cut at every clause break after its first character.
+    `conceded`: concession_end(sh.text), when the caller has it already."""
+    if conceded == _UNKNOWN:
+        conceded = concession_end(sh.text)
+    if not sh.breaks and not conceded:
+        return [(0, len(sh.text))] if sh.text.strip() else []
     cuts = sorted({b for b in sh.breaks if b > 0} | ({conceded} if conceded else set()))
     out, begin, text = [], 0, sh.text
     for cut in cuts + [len(text)]:
@@ -259,8 +271,10 @@ def _preceded_by(sh: SentenceHits, index: _Index, cstart: int, start: int, windo
 
     Spans in `mask` (other cues ending before this one) do not count as words and hide any cue inside
     them: the "no" of "no learning plan" belongs to that cue and must not also negate the next one."""
-    if not index.spans:
-        return None
+    starts = index.starts
+    k = bisect_left(starts, cstart)
+    if k == len(starts) or starts[k] >= start:
+        return None  # no such cue between the clause's start and this one (no need to count words)
     words = sh.words
     i = bisect_left(sh.word_starts, start)  # words starting before the cue
     picked = 0
@@ -289,18 +303,6 @@ def _preceded_by(sh: SentenceHits, index: _Index, cstart: int, start: int, windo
         j -= 1
     found = _first(index, lo, start, mask, start)
     return sh.text[found[0]:found[1]] if found else None
-
-
-def _mask_reaches(sh: SentenceHits, mask: _Index, cstart: int, start: int, window: int) -> bool:
-    """Could `mask` change what _preceded_by(…, cstart, start, window, mask) finds? Only through a span
-    ending after the first of the `window` words before `start` (or after cstart, when there are fewer):
-    with none there, no word, comma or cue it looks at is masked, so the answer is the unmasked one."""
-    if not mask.spans:
-        return False
-    words = sh.words
-    k = bisect_left(sh.word_starts, start) - window
-    lo = words[k][0] if k >= 0 and words[k][0] >= cstart else cstart
-    return mask.overlaps(lo, start, start)
 
 
 def _followed_by(sh: SentenceHits, index: _Index, end: int, cend: int, window: int) -> str | None:
@@ -369,6 +371,8 @@ def figure_against_comparator(clause: str) -> tuple[str, str] | None:
     """(level, cue) of a figure set against a comparator or target in the clause, read by direction: on the
     wrong side is a shortfall, more than double a comparator where lower is better (or under half of one
     where higher is better) is significant, on the right side is good. None when the clause has no such pair."""
+    if "%" not in clause and "cent" not in clause.lower():
+        return None  # no figure at all (and the pattern below is costly to run on every clause)
     m = _FIGURE_PAIR.search(clause)
     if not m:
         return None
@@ -417,8 +421,9 @@ def _negated_subject(sh: SentenceHits, negation: _Index, cstart: int, cend: int)
     supervision", "No one we spoke with described a blame culture"): it negates the clause's subject, so
     it reaches every problem in the clause up to the first comma, however many words away.
     (start, end, reach) of that negation, or None."""
-    if not negation.spans:  # no negation in the sentence: nothing to find (and no need to list its words)
-        return None
+    k = bisect_left(negation.starts, cstart)
+    if k == len(negation.starts) or negation.starts[k] >= cend:
+        return None  # no negation in the clause: nothing to find (and no need to list the sentence's words)
     words = sh.words
     i = bisect_left(words, (cstart, -1))
     while i < len(words) and words[i][0] < cend and not sh.text[words[i][0]:words[i][1]].isalpha():
@@ -434,53 +439,100 @@ def _negated_subject(sh: SentenceHits, negation: _Index, cstart: int, cend: int)
 
 
 def judge(sh: SentenceHits, cstart: int, cend: int, theme: str, compiled: CompiledRulebook,
-          signals: list[tuple[int, int, Signal]] | None = None) -> Judgement:
+          signals: list[tuple[int, int, Signal]] | None = None, want_aside: bool = True) -> Judgement:
     """How the clause [cstart, cend) of a sentence reads for one theme. `signals`: the signal hits inside
-    the clause, when the caller has them already (find_evidence buckets them once per sentence)."""
-    lang = compiled.language
-    text = sh.text
-    found = _first(sh.index("intention"), cstart, cend) if sh.intention else None
-    intention = text[found[0]:found[1]] if found else None
-    if signals is None:
-        signals = [h for h in sh.signals if cstart <= h[0] and h[1] <= cend]
-    graded: list[tuple[str, str, Signal | None, bool, bool]] = []  # level, cue, signal, impact, negated
-    aside: list[tuple[str, str]] = []
+    the clause, when the caller has them already (find_evidence buckets them once per sentence).
+    `want_aside=False`: the Judgement's set_aside stays empty (nothing else changes), for a caller that
+    shows no discounted cues; a 5 MB clause discounts hundreds of thousands.
+
+    A clause is judged once per theme it belongs to, and most of the working is the clause's, not the
+    theme's: it is kept in the sentence's memo, and two themes that see the same cues share one Judgement
+    (callers only read it)."""
     if sh._memo is None:
         sh._memo = {}
     memo = sh._memo.get((cstart, cend))
-    if memo is None:  # (the clause's hits sorted for _longest, their themes, mask ids, each cue's working)
-        ordered = sorted(signals, key=_longest_first)
+    if memo is None:
+        memo = sh._memo[(cstart, cend)] = _ClauseMemo(sh, cstart, cend, signals)
+    kept = tuple(i for i, owner in enumerate(memo.owners) if owner is None or owner == theme)
+    judged = memo.judged.get((kept, want_aside))
+    if judged is None:
+        judged = memo.judged[(kept, want_aside)] = _judge(sh, cstart, cend, compiled, memo,
+                                                          [memo.ordered[i] for i in kept], want_aside)
+    return judged
+
+
+class _ClauseMemo:
+    """The working of one clause that does not depend on the theme it is judged for."""
+
+    __slots__ = ("ordered", "owners", "intention_at", "subject", "figure", "masks", "worked", "judged")
+
+    def __init__(self, sh: SentenceHits, cstart: int, cend: int,
+                 signals: list[tuple[int, int, Signal]] | None) -> None:
+        if signals is None:
+            signals = [h for h in sh.signals if cstart <= h[0] and h[1] <= cend]
+        self.ordered = sorted(signals, key=_longest_first)  # the order _longest needs
+        self.owners = [h[2].theme for h in self.ordered]
+        self.intention_at = _first(sh.index("intention"), cstart, cend) if sh.intention else None
         # The clause's own readings, the same for every theme: its negated subject and its figure.
-        clause_reads = (_negated_subject(sh, sh.index("negation"), cstart, cend),
-                        figure_against_comparator(text[cstart:cend]))
-        memo = sh._memo[(cstart, cend)] = (ordered, [h[2].theme for h in ordered], {}, {}, clause_reads)
-    ordered, owners, masks, worked, (subject, figure) = memo
-    hits = _longest([h for h, owner in zip(ordered, owners) if owner is None or owner == theme], presorted=True)
+        self.subject = _negated_subject(sh, sh.index("negation"), cstart, cend)
+        self.figure = figure_against_comparator(sh.text[cstart:cend])
+        self.masks: dict[tuple, int] = {}
+        self.worked: dict[tuple, tuple[str | None, str | None]] = {}
+        self.judged: dict[tuple[tuple[int, ...], bool], Judgement] = {}
+
+
+def _judge(sh: SentenceHits, cstart: int, cend: int, compiled: CompiledRulebook, memo: _ClauseMemo,
+           own: list[tuple[int, int, Signal]], want_aside: bool = True) -> Judgement:
+    lang = compiled.language
+    text = sh.text
+    found = memo.intention_at
+    intention = text[found[0]:found[1]] if found else None
+    graded: list[tuple[str, str, Signal | None, bool, bool]] = []  # level, cue, signal, impact, negated
+    aside: list[tuple[str, str]] = []
+    subject, figure, worked = memo.subject, memo.figure, memo.worked
+    hits = _longest(own, presorted=True)
     # Only problem cues own their negation word ("no … plan"); see _preceded_by.
     problem_spans = [(h[0], h[1]) for h in hits if h[2].level in _PROBLEM]
-    problems = _Index(problem_spans) if problem_spans else _NO_MASK
-    negation, counter = sh.index("negation"), sh.index("counter")
+    problem_ends = [e for _s, e in problem_spans]  # ascending: _longest keeps hits that end strictly later
+    problems: _Index | None = None  # indexed on first use: most clauses never need it
+    negation = sh.index("negation")
     # What negates or hedges a cue depends on the clause, the cue's span and (for a problem) the other
     # problem cues, not on the theme: a clause judged for several themes works each cue out once. Whatever
     # decides a cue's negator or hedge must therefore be computed inside `if known is None` from the clause
-    # and the cue's span only (the negated subject is the clause's, worked out once above).
-    mask_id = masks.setdefault(tuple(problem_spans), len(masks))
+    # and the cue's span only (the negated subject is the clause's, worked out once in _ClauseMemo).
+    mask_id = memo.masks.setdefault(tuple(problem_spans), len(memo.masks)) if problem_spans else -4
+    not_delivered = f"intention, not delivery: '{intention}'"
+    window = lang.negation_window
+    words: list[tuple[int, int]] = []
+    word_starts = None  # the sentence's words, listed only if a mask needs them
     for start, end, signal in hits:
         level = signal.level
-        cue = text[start:end]
         problem = level in _PROBLEM
-        # A problem's mask (the other problem cues) matters only if one ends among the words before it.
-        masked = problem and _mask_reaches(sh, problems, cstart, start, lang.negation_window)
+        # A problem's mask (the other problem cues) can change what _preceded_by finds only through a cue
+        # ending after the first of the `window` words before this one (or after cstart, when there are
+        # fewer) and by `start`: with none there, no word, comma or cue it looks at is masked. The ends
+        # ascend, so the last one by `start` is the only one to look at. (Inline: the 5 MB clause asks
+        # this 120,000 times.)
+        masked = False
+        if problem:
+            j = bisect_right(problem_ends, start) - 1
+            if j >= 0 and problem_ends[j] > cstart:
+                if word_starts is None:
+                    words, word_starts = sh.words, sh.word_starts
+                k = bisect_left(word_starts, start) - window
+                masked = problem_ends[j] > (words[k][0] if k >= 0 and words[k][0] >= cstart else cstart)
         key = (start, end, mask_id if masked else (-3 if problem else (-1 if level in _STRENGTH else -2)))
         known = worked.get(key)
         if known is None:
             # Another cue's own negation ("no … plan") does not also negate a later problem ("training had
             # been cancelled"); a positive after any negation ("not consistently … in all teams") is negated.
-            negator = _preceded_by(sh, negation, cstart, start, lang.negation_window,
-                                   problems if masked else _NO_MASK)
+            if masked and problems is None:
+                problems = _Index(problem_spans)
+            negator = _preceded_by(sh, negation, cstart, start, window, problems if masked else _NO_MASK)
             if not negator and problem and subject and subject[1] <= start and end <= subject[2]:
                 negator = text[subject[0]:subject[1]]
             if problem and not negator:
+                counter = sh.index("counter")
                 before, after = lang.counter_window
                 negator = (_preceded_by(sh, counter, cstart, start, before)
                            or _followed_by(sh, counter, end, cend, after))
@@ -493,21 +545,24 @@ def judge(sh: SentenceHits, cstart: int, cend: int, theme: str, compiled: Compil
             # A negated strength is a shortfall ("not yet embedded"); a negated problem is good news
             # ("no late remedies", "delays were reduced").
             flipped = "shortfall" if level in _STRENGTH else "good"
-            graded.append((flipped, f"{negator} … {cue}", signal, False, True))
+            graded.append((flipped, f"{negator} … {text[start:end]}", signal, False, True))
             continue
         if level in _STRENGTH:
             if hedge:
-                aside.append((cue, f"hedged: '{hedge}'"))
+                if want_aside:
+                    aside.append((text[start:end], f"hedged: '{hedge}'"))
                 continue
             if intention:
-                aside.append((cue, f"intention, not delivery: '{intention}'"))
+                if want_aside:
+                    aside.append((text[start:end], not_delivered))
                 continue
-        graded.append((level, cue, signal, signal.impact, False))
+        graded.append((level, text[start:end], signal, signal.impact, False))
     if figure:
         graded.append((figure[0], figure[1], _FIGURE_SIGNALS[figure[0]], False, False))
     answered = _answered_problem(text, cstart, cend, hits, graded, found)
     if answered:
-        aside.extend(answered)
+        if want_aside:
+            aside.extend(answered)
         gone = {cue for cue, _reason in answered}
         graded = [g for g in graded if not (g[0] == "shortfall" and not g[4] and g[1] in gone)]
     if intention and not any(g[0] in _PROBLEM for g in graded):
@@ -516,9 +571,9 @@ def judge(sh: SentenceHits, cstart: int, cend: int, theme: str, compiled: Compil
     negatives = [g for g in graded if g[0] in NEGATIVE_LEVELS]
     if negatives:
         best = min(negatives, key=lambda g: _SEVERITY[g[0]])
-        for g in graded:
-            if g[0] in _STRENGTH:
-                aside.append((g[1], f"outweighed in the same clause by '{best[1]}'"))
+        outweighed = f"outweighed in the same clause by '{best[1]}'"
+        if want_aside:
+            aside.extend((g[1], outweighed) for g in graded if g[0] in _STRENGTH)
         return Judgement(best[0], best[1], best[2], False, aside, shown)
     positives = [g for g in graded if g[0] in _STRENGTH]
     if positives:
@@ -604,7 +659,10 @@ def _states_absence(theme: str, themes: list[str], clause_themes: list[str]) -> 
     return theme in clause_themes if clause_themes else theme == themes[0]
 
 
-def find_evidence(report: Report, compiled: CompiledRulebook) -> Reading:
+def find_evidence(report: Report, compiled: CompiledRulebook, keep_set_aside: bool = True) -> Reading:
+    """Every clause of the report read for the themes it is about. `keep_set_aside=False` leaves the
+    discounted cues out of the Reading: only `explain` and the HTML view show them, and a pathological
+    report can discount hundreds of thousands."""
     rulebook = compiled.rulebook
     order = compiled.theme_order
     evidence: list[Evidence] = []
@@ -621,14 +679,16 @@ def find_evidence(report: Report, compiled: CompiledRulebook) -> Reading:
             for t in sentence_themes:
                 mentions[t] += 1
             source = "+".join(sorted(sh.sources)) if sh.sources else "unattributed"
-            spans = clauses(sh)
+            conceded = concession_end(sh.text)
+            spans = clauses(sh, conceded)
             per_clause = _bucket(sh, spans)
             first = len(evidence)
             for (cstart, cend), (signals, intentions, topics) in zip(spans, per_clause):
                 clause_themes = sorted(topics, key=order.__getitem__)
                 themes = clause_themes or sentence_themes or carry or [GENERAL]
                 clause = sh.text[cstart:cend].strip()
-                quiet = not signals and not intentions  # no cue: only a plain affirmative statement can come of it
+                # No cue (a figure against its comparator counts as one): only a plain statement can come of it.
+                quiet = not signals and not intentions and figure_against_comparator(sh.text[cstart:cend]) is None
                 # A plain statement of absence ("There were no arrangements for group supervision",
                 # "Staff were not given time to train") has no cue word, but its negation makes it criticism.
                 negated = next((sh.text[s:e] for s, e, _o in sh.index("negation").inside(cstart, cend)), None) \
@@ -646,14 +706,15 @@ def find_evidence(report: Report, compiled: CompiledRulebook) -> Reading:
                                 cue="(affirmative statement)", signal="affirmation", source=source, impact=False,
                                 weight=affirmation))
                         continue
-                    j = judge(sh, cstart, cend, theme, compiled, signals)
+                    j = judge(sh, cstart, cend, theme, compiled, signals, keep_set_aside)
                     level, cue, signal, impact = j.level, j.cue, j.signal, j.impact
                     if level == "strong" and (_claimed_only_by_leaders(sh.sources) or _one_voice(sh.text)):
                         set_aside.append(SetAside(theme, sentence.line, sentence.text, cue,
                                                   "a leader's own claim, not corroborated: read as good"))
                         level = "good"
-                    for cue_text, reason in j.set_aside:
-                        set_aside.append(_set_aside(theme, sentence.line, sentence.text, cue_text, reason))
+                    if keep_set_aside:
+                        for cue_text, reason in j.set_aside:
+                            set_aside.append(_set_aside(theme, sentence.line, sentence.text, cue_text, reason))
                     weight = 1.0
                     plain = None
                     if level is None and negated and not j.graded and _states_absence(theme, themes, clause_themes):
@@ -676,14 +737,13 @@ def find_evidence(report: Report, compiled: CompiledRulebook) -> Reading:
                     evidence[first:], [sh.text[a:b].strip() for a, b in spans], problem_signals)
                 set_aside.extend(SetAside(e.theme, e.line, e.text, e.cue, "answered by the council's response later in the sentence")
                                  for e in dropped)
-            conceded = concession_end(sh.text)
             if conceded and len(spans) > 1:
                 evidence[first:], dropped = _concession_outweighed(evidence[first:], sh.text[:conceded].strip())
                 set_aside.extend(SetAside(e.theme, e.line, e.text, e.cue, "a concession outweighed by the praise after it")
                                  for e in dropped)
             if sentence_themes:
                 carry = sentence_themes
-    return Reading(evidence=evidence, set_aside=set_aside, mentions=mentions)
+    return Reading(evidence=evidence, set_aside=set_aside if keep_set_aside else [], mentions=mentions)
 
 
 def _answered_later(found: list[Evidence], clause_texts: list[str],

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from . import __version__
 
-FORMATS = ("text", "json", "sarif", "github")
 SCHEMA_VERSION = 1
 # One SARIF rule per kind of problem: what the schema and loader refuse, and what still works but is renamed.
 INVALID_RULE_FILE = "lii-check.invalid-rule-file"
@@ -106,25 +105,31 @@ def exit_code(validation: Validation) -> int:
 
 
 def render(validation: Validation, fmt: str) -> str:
-    """The problems in ``fmt`` (one of FORMATS); every format ends in a newline."""
+    """The problems in ``fmt`` (one of names.VALIDATE_FORMATS); every format ends in a newline."""
     return {"text": _text, "json": _json, "sarif": _sarif, "github": _github}[fmt](validation)
 
 
 def summary_line(validation: Validation) -> str:
+    from .formats._common import one_line
+
     if validation.counts is None:
         return f"{len(validation.errors)} problem(s) found."
     c = validation.counts
     tail = f"{len(validation.warnings)} warning(s)" if validation.warnings else "no problems"
     base = (f" ({validation.base_warnings} lexicon warning(s) of the base rulebook not shown: validate the base "
             "to see them)") if validation.base_warnings else ""
-    return (f"{validation.rules}: {c['files']} files, {c['themes']} themes, {c['signals']} signals, "
+    return (f"{one_line(validation.rules)}: {c['files']} files, {c['themes']} themes, {c['signals']} signals, "
             f"{c['expectations']} expectations: {tail}.{base}")
 
 
 def _text(validation: Validation) -> str:
-    # Errors keep the plain "file:line:col: message" every editor's problem matcher reads.
-    lines = [f"{p.file}:{p.line}:{p.col}: {'warning: ' if p.severity == 'warning' else ''}{p.message}"
-             for p in validation.problems]
+    from .formats._common import one_line
+
+    # Errors keep the plain "file:line:col: message" every editor's problem matcher reads. Names and
+    # messages are made one line, as `check` shows report paths: a file named "x\n::error::…" must not start
+    # a line that a CI runner reads as a command, nor an escape sequence drive the terminal.
+    lines = [f"{one_line(p.file)}:{p.line}:{p.col}: {'warning: ' if p.severity == 'warning' else ''}"
+             f"{one_line(p.message)}" for p in validation.problems]
     return "".join(line + "\n" for line in lines)
 
 

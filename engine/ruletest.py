@@ -7,9 +7,12 @@ examples record known gaps and are reported, never failed. Fixture folders may h
 """
 from __future__ import annotations
 
+import difflib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import click
 import yaml
 
 from .check import check_reports
@@ -99,6 +102,7 @@ def run_rule_tests(compiled: CompiledRulebook, fixture_dirs: list[Path] = (), en
                    compare_with_base: bool = True) -> list[RuleOutcome]:
     """Every example of every rule (an overlay's own examples included) and the fixture manifests. On an
     overlaid rulebook the base's examples are also run on the base, to say which of them the overlay breaks."""
+    check_manifests(list(fixture_dirs), compiled)  # a broken manifest is found before minutes of rule tests
     outcomes = _rule_outcomes(compiled, engine)
     if compare_with_base and compiled.rulebook.base is not None:
         mark_broken(outcomes, compiled.rulebook, _base_failures(compiled.rulebook.base, engine))
@@ -174,12 +178,138 @@ def _rule_outcomes(compiled: CompiledRulebook, engine: str) -> list[RuleOutcome]
     return outcomes
 
 
+class ManifestInvalid(click.ClickException):
+    """Fixture manifests that cannot be used: every problem, located, and exit 2 (a usage error, as a
+    broken rule file is), before any fixture is run. A ClickException so the command line shows it
+    without a change there."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[str]):
+        super().__init__(f"{len(problems)} problem(s) in the fixture manifests")
+        self.problems = problems
+
+    def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
+        for problem in self.problems:
+            click.echo(f"lii-check: {problem}", err=True)
+        click.echo(f"lii-check: {self.message}; nothing was tested", err=True)
+
+
+MANIFEST_NAME = "expected.yaml"
+# What an entry may say, and what each value must be (true_band is the older name of evidence_score).
+_BAND = "a band from 1 to 4"
+_ENTRY_KEYS = {
+    "file": "the report's path, relative to this manifest's folder",
+    "verdict": "consistent, inconsistent or unreadable",
+    "evidence_score": _BAND, "true_band": _BAND, "awarded_score": _BAND,
+    "must_fire": "a list of rule ids", "must_not_fire": "a list of rule ids",
+    "todo": "true or false", "hard_case": "a short label, or null", "why": "text",
+}
+_VERDICTS = ("consistent", "inconsistent", "unreadable")
+
+
+def _value_problem(key: str, value: object) -> str | None:
+    """Why this value cannot stand under this key; None when it can."""
+    if key == "file":
+        if not isinstance(value, str) or not value.strip():
+            return f"'file' must be the report's path, relative to this manifest's folder, not {value!r}"
+        if os.path.isabs(value) or value.startswith(("/", "\\")) or (len(value) > 1 and value[1] == ":"):
+            return f"'file: {value}' is an absolute path: give the report's path relative to this manifest's folder"
+        if os.path.normpath(value).split(os.sep)[0] == os.pardir:
+            return f"'file: {value}' leaves the fixtures folder: keep each report beside or below its manifest"
+        return None
+    if key == "verdict":
+        return None if value in _VERDICTS else f"'verdict' must be one of {', '.join(_VERDICTS)}, not {value!r}"
+    if key in ("evidence_score", "true_band", "awarded_score"):
+        ok = (isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 4) or (
+            key == "awarded_score" and value is None)
+        return None if ok else f"'{key}' must be {_BAND}, not {value!r}"
+    if key in ("must_fire", "must_not_fire"):
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            return (f"'{key}' must be a list of rule ids, one per line as '- rule.id' (or [rule.id]), "
+                    f"not {value!r}")
+        return None
+    if key == "todo":
+        return None if isinstance(value, bool) else f"'todo' must be true or false, not {value!r}"
+    if key == "hard_case":
+        return None if value is None or isinstance(value, str) else f"'hard_case' must be a short label, not {value!r}"
+    return None if isinstance(value, str) else f"'why' must be text, not {value!r}"
+
+
+def manifest_problems(manifest: Path, shown: str, known_rules: list[str]) -> list[str]:
+    """Every problem of one fixture manifest as 'shown:line: what to fix'."""
+    from .rulebook.yamlsource import duplicate_keys
+    from .safe_yaml import YamlProblem, load_yaml
+
+    try:
+        data, root = load_yaml(manifest.read_bytes().decode("utf-8-sig"))
+    except (OSError, UnicodeDecodeError) as exc:
+        return [f"{shown}:1: cannot read it ({getattr(exc, 'strerror', None) or exc}): it must be UTF-8 YAML"]
+    except YamlProblem as exc:
+        return [f"{shown}:{exc.line}: this is not valid YAML ({exc.message})"]
+    if root is None or data == []:
+        return [f"{shown}:1: the manifest lists no reports: add an entry per report ('- file: NAME' with "
+                "'verdict:', 'evidence_score:', 'must_fire:' or 'must_not_fire:'), or delete the file"]
+    if not isinstance(data, list):
+        return [f"{shown}:{root.start_mark.line + 1}: the manifest must be a list of entries, each starting "
+                "'- file: NAME'"]
+    duplicates: list[tuple[int, int, str]] = []
+    duplicate_keys(root, duplicates)
+    problems = [f"{shown}:{line}: {message}" for line, _col, message in duplicates]
+    for entry, node in zip(data, root.value):
+        line = node.start_mark.line + 1
+        if not isinstance(entry, dict):
+            problems.append(f"{shown}:{line}: each entry must be a block of 'key: value' lines starting with "
+                            f"'file: NAME', not {entry!r}")
+            continue
+        lines = {k.value: k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
+        if "file" not in entry:
+            problems.append(f"{shown}:{line}: this entry has no 'file:': add the report's path, relative to this "
+                            "manifest's folder")
+        checks = [k for k in entry if k in ("verdict", "evidence_score", "true_band", "must_fire", "must_not_fire")]
+        if "file" in entry and not checks:
+            problems.append(f"{shown}:{line}: this entry checks nothing: add 'verdict:', 'evidence_score:', "
+                            "'must_fire:' or 'must_not_fire:'")
+        for key, value in entry.items():
+            at = lines.get(str(key), line)
+            if key not in _ENTRY_KEYS:
+                guess = difflib.get_close_matches(str(key), list(_ENTRY_KEYS), n=1)
+                hint = f"did you mean '{guess[0]}'?" if guess else "allowed keys: " + ", ".join(_ENTRY_KEYS)
+                problems.append(f"{shown}:{at}: unknown key '{key}': {hint}")
+                continue
+            problem = _value_problem(key, value)
+            if problem:
+                problems.append(f"{shown}:{at}: {problem}")
+            elif key in ("must_fire", "must_not_fire"):
+                for rule in value:
+                    if rule not in known_rules:
+                        guess = difflib.get_close_matches(rule, known_rules, n=1)
+                        hint = f"did you mean '{guess[0]}'?" if guess else "see `lii-check rules list`"
+                        problems.append(f"{shown}:{at}: no rule called '{rule}' in this rulebook: {hint}")
+    return sorted(problems, key=lambda p: int(p[len(shown) + 1:].split(":", 1)[0]))
+
+
+def check_manifests(folders: list[Path], compiled: CompiledRulebook) -> None:
+    """Raise ManifestInvalid with every problem of every manifest under these folders."""
+    from .builtin_rules import BUILTIN_RULES
+
+    rulebook = compiled.rulebook
+    known = [e.id for e in rulebook.expectations()] + [name for name, _ in rulebook.disabled] + list(BUILTIN_RULES)
+    problems: list[str] = []
+    for folder in folders:
+        for manifest in sorted(folder.rglob(MANIFEST_NAME)):
+            problems.extend(manifest_problems(manifest, str(manifest), known))
+    if problems:
+        raise ManifestInvalid(problems)
+
+
 def run_fixture_tests(folder: Path, compiled: CompiledRulebook, engine: str = "auto") -> list[RuleOutcome]:
     """Check every `expected.yaml` under folder: evidence score, verdict, must_fire, must_not_fire."""
+    check_manifests([folder], compiled)
     entries: list[tuple[RuleOutcome, dict, object]] = []
     outcomes: list[RuleOutcome] = []
-    for manifest in sorted(folder.rglob("expected.yaml")):
-        for entry in yaml.safe_load(manifest.read_text("utf-8")) or []:
+    for manifest in sorted(folder.rglob(MANIFEST_NAME)):
+        for entry in yaml.safe_load(manifest.read_text("utf-8-sig")) or []:
             path = manifest.parent / entry["file"]
             o = RuleOutcome(f"fixture:{path.relative_to(folder).as_posix()}", "fixture")
             outcomes.append(o)

@@ -14,7 +14,8 @@ from __future__ import annotations
 import math
 
 from .reading import GENERAL, Reading
-from .model import LEVELS, NEGATIVE_LEVELS, POSITIVE_LEVELS, Assessment, ThemeFacts
+from .model import Assessment, ThemeFacts
+from .names import LEVELS, NEGATIVE_LEVELS, POSITIVE_LEVELS
 from .rulebook import Rulebook, Scoring
 
 
@@ -43,7 +44,6 @@ def theme_facts(reading: Reading, rulebook: Rulebook) -> dict[str, ThemeFacts]:
         out[theme] = ThemeFacts(
             theme=theme, counts=counts, mentions=reading.mentions.get(theme, len(items)),
             impact=sum(1 for e in items if e.impact), score=score,
-            sources_positive=tuple(positive_sources), sources_negative=tuple(negative_sources),
         )
     return out
 

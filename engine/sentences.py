@@ -15,10 +15,10 @@ from pathlib import Path
 
 from .compiled import CompiledRulebook
 from .reading import find_evidence
-from .model import LEVELS, Paragraph, Report, Section, Sentence
+from .model import Paragraph, Report, Section, Sentence
+from .names import LEVELS, MOST_SERIOUS_FIRST
 
 SENTENCE_LEVELS = LEVELS + ("none",)
-_TELLING = ("significant", "shortfall", "intention", "strong", "good")
 _POLARITY = {"strong": "praise", "good": "praise", "shortfall": "criticism", "significant": "criticism",
              "intention": "neutral", "none": "neutral"}
 _CRITICAL = ("shortfall", "significant")
@@ -69,7 +69,7 @@ def read_sentence(text: str, compiled: CompiledRulebook) -> tuple[str, str]:
     report = Report(path="<sentence>", title="", awarded_score=3, score_line=1, label_score=None, label_text=None,
                     label_line=None, sections=[Section(None, None, [Paragraph(1, [Sentence(text, 1)])])])
     evidence = find_evidence(report, compiled).evidence
-    for level in _TELLING:
+    for level in MOST_SERIOUS_FIRST:
         found = [e for e in evidence if e.level == level]
         if found:
             return level, found[0].cue

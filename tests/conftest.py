@@ -1,4 +1,8 @@
+import hashlib
+import os
 import shutil
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -18,9 +22,15 @@ E2E_FILES = {"test_cli_end_to_end.py", "test_html_browser.py", "test_html_cdp.py
 # A test that names one of these starts a process of its own (lii-check, durable_rules' child): e2e too.
 PROCESS_NAMES = {"subprocess", "Popen", "real", "run_isolated"}
 # slow: property-based tests (hundreds of generated cases), inputs of megabytes, and test_overlay.py
-# (each of its tests compiles a fresh rulebook: about 30 s of CPU in all).
+# (13 rulebooks of its own: ~55 s of CPU to compile the first time after engine/ changes, ~3 s once
+# they are in its cache, see code_keyed_cache).
 SLOW_FILES = {"test_properties.py", "test_overlay.py"}
 SLOW_TESTS = {"test_one_five_megabyte_line_is_read"}
+# The longest single items (~7 s of CPU for the 5 MB line; the SARIF Multitool's one run, ~10 s of wall,
+# made by whichever test of its file comes first) go first: pytest-xdist hands out the rest as workers
+# free up, so nothing long is left to start when every other test is done.
+FIRST_TESTS = {"test_one_five_megabyte_line_is_read"}
+FIRST_FILES = {"test_sarif_multitool.py"}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -31,6 +41,7 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.e2e)
         if name in SLOW_FILES or item.originalname in SLOW_TESTS:
             item.add_marker(pytest.mark.slow)
+    items.sort(key=lambda item: item.originalname not in FIRST_TESTS and item.path.name not in FIRST_FILES)
 
 
 @pytest.fixture(autouse=True)
@@ -54,6 +65,48 @@ def compiled(rulebook):
     return compile_rulebook_once(rulebook)
 
 
+def _test_cache_root() -> Path:
+    """Outside the repository and apart from the user's own cache (shared with test_sarif_multitool.py)."""
+    base = os.environ.get("LII_CHECK_TEST_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "lii-check-tests")
+    return Path(base)
+
+
+# What shapes a compiled hyperscan database besides the regexes its cache key is made of. (A cached
+# rulebook's key covers the loader's own source: engine/rulebook/load.py.)
+DATABASE_CODE = ("matcher.py", "cache.py", "__init__.py")
+
+
+def _code_digest() -> str:
+    import lii_check
+
+    root = Path(lii_check.__file__).resolve().parent
+    digest = hashlib.sha256()
+    for name in DATABASE_CODE:
+        digest.update(name.encode() + b"\0" + (root / name).read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+KEPT_CODE_CACHES = 3
+
+
+@pytest.fixture(scope="session")
+def code_keyed_cache() -> Path:
+    """A LII_CHECK_CACHE_DIR for tests that compile many rulebooks of their own (test_overlay.py: a cold
+    compile is ~3-5 s of CPU each), shared by xdist workers and kept between runs. lii-check keys every
+    entry by its content (a rulebook's also by the loader's source); this folder is named by a digest of
+    the code that builds databases, so an entry here can only have been built by the code under test.
+    The folders of older code are removed, keeping the newest few (another checkout may be using them;
+    losing an entry only costs a rebuild)."""
+    root = _test_cache_root()
+    here = root / f"compiled-{_code_digest()}"
+    here.mkdir(parents=True, exist_ok=True)
+    os.utime(here)
+    older = sorted((p for p in root.glob("compiled-*") if p != here), key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in older[KEPT_CODE_CACHES - 1:]:
+        shutil.rmtree(stale, ignore_errors=True)
+    return here
+
+
 @pytest.fixture
 def cli(tmp_path, monkeypatch):
     """CliRunner on lii_check.cli.main from a tmp cwd; an escaped exception is never an exit code."""
@@ -64,6 +117,44 @@ def cli(tmp_path, monkeypatch):
         assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
         assert "Traceback" not in result.stderr
         return result
+
+    return invoke
+
+
+@dataclass
+class Ran:
+    """What a run of lii-check left behind, named as subprocess.CompletedProcess names it."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def in_process(monkeypatch):
+    """Run lii-check's own entry point (lii_check.cli.run: exit codes, one-line errors, the internal-error
+    guard) in this process, as `python -c "from lii_check.cli import run; run()" ARGS` runs it from `cwd`
+    with stdout and stderr captured: for tests whose subject is not the process boundary (signals, pipes,
+    stream encodings, terminals, resource limits keep real processes). A real process costs ~0.5 s of CPU."""
+    from lii_check.cli import run
+
+    def invoke(*args, cwd: Path) -> Ran:
+        monkeypatch.chdir(cwd)
+        for name in ("NO_COLOR", "TERM", "PYTHONIOENCODING", "FORCE_COLOR"):
+            monkeypatch.delenv(name, raising=False)
+        with CliRunner().isolation() as (out, err, _):
+            monkeypatch.setattr(sys, "argv", ["lii-check", *map(str, args)])
+            try:
+                run()
+                raise AssertionError("lii_check.cli.run returned instead of exiting")
+            except SystemExit as exc:
+                code = 0 if exc.code is None else exc.code
+            sys.stdout.flush()
+            sys.stderr.flush()
+        done = Ran(code, out.getvalue().decode("utf-8", "replace"), err.getvalue().decode("utf-8", "replace"))
+        assert isinstance(code, int), code
+        assert "Traceback" not in done.stderr and "Traceback" not in done.stdout
+        return done
 
     return invoke
 

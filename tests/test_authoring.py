@@ -69,6 +69,17 @@ def _broken(rules_copy: Path) -> tuple[int, int]:
     return a, b
 
 
+def test_every_format_rules_validate_offers_renders_the_problems(rules_copy):
+    from lii_check.names import VALIDATE_FORMATS
+    from lii_check.rule_validation import render, validate_rules
+
+    _broken(rules_copy)
+    validation = validate_rules(str(rules_copy))
+    for fmt in VALIDATE_FORMATS:  # what the CLI's --format accepts
+        out = render(validation, fmt)
+        assert out.endswith("\n") and "equality.yaml" in out and "supervision.yaml" in out, fmt
+
+
 def test_validate_json_follows_its_published_schema(rules_copy, cli):
     a, b = _broken(rules_copy)
     result = cli("rules", "validate", rules_copy, "--format", "json")

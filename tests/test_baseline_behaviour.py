@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 
 from lii_check.baseline import (BaselineError, apply_baseline, baseline_document, load_baseline, write_baseline)
-from lii_check.check import check_files, discover
+from lii_check.check import discover
 from lii_check.document import SCHEMA_VERSION
+
+from in_memory import check_files
 
 REPO = Path(__file__).resolve().parents[1]
 SHIFTED = REPO / "fixtures" / "shifted"
@@ -149,7 +151,7 @@ def test_the_baseline_text_is_indented_unescaped_and_ends_with_a_newline(tmp_pat
 def test_a_baseline_with_non_ascii_evidence_is_written_as_utf8(tmp_path, results):
     import copy
     changed = copy.deepcopy(results)
-    changed[0].findings[0].evidence[0] = type(changed[0].findings[0].evidence[0])(1, "Café staff agreed – fully.")
+    changed[0].findings[0].cited[0] = type(changed[0].findings[0].cited[0])(1, "Café staff agreed – fully.")
     write_baseline(tmp_path / "b.json", changed)
     assert "Café staff agreed – fully." in (tmp_path / "b.json").read_text("utf-8")
 

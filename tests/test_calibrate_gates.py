@@ -109,3 +109,16 @@ def test_a_copy_that_reads_as_its_new_score_is_neither_caught_nor_borderline(com
     report = shifted(read_report(SEEDS / "002_c7a78147fca09e56.txt", "fixtures/seeds/002_c7a78147fca09e56.txt"), 4)
     r = calibrate([report], compiled, engine="pure")
     assert r["one_band_shifts"] == {"caught": 0, "copies": 1, "share": 0.0, "borderline": 0}
+
+
+@pytest.mark.parametrize("written, shown", [("100%", "100%"), ("1", "100%"), ("0.995", "99.5%")])
+def test_a_threshold_may_be_written_as_a_share_or_a_percentage(written, shown):
+    done = _run(SEEDS, "--min-detect", written)
+    assert done.exit_code == 1 and f"below --min-detect {shown}" in done.stderr
+
+
+@pytest.mark.parametrize("written, hint", [("99", "for 99% write 0.99 or 99%"), ("150%", "is not a share from 0 to 1"),
+                                           ("-0.1", "is not a share from 0 to 1"), ("most", "write it as 0.9 or as 90%")])
+def test_a_threshold_that_is_not_a_share_is_a_usage_error_saying_how_to_write_it(written, hint):
+    done = _run(SEEDS, "--min-band-exact", written)
+    assert done.exit_code == 2 and hint in done.stderr

@@ -8,10 +8,11 @@ import pytest
 from click.testing import CliRunner
 
 from lii_check.baseline import BaselineError, apply_baseline, load_baseline
-from lii_check.check import check_files, discover
+from lii_check.check import discover
 from lii_check.cli import main
 from lii_check.config import ConfigError, check_rule_ids, find_config, load_config
-from lii_check.document import build_document
+
+from in_memory import build_document, check_files
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -6,7 +6,7 @@ import pytest
 
 from lii_check.calibrate import shifted
 from lii_check.check import check_reports, discover
-from lii_check.inference import EngineUnavailable, run_durable_isolated
+from lii_check.inference import EngineUnavailable, open_engine
 from lii_check.parser import read_report
 
 REPO = Path(__file__).resolve().parents[1]
@@ -43,7 +43,8 @@ def test_engine_crash_is_reported_not_fatal(monkeypatch):
     monkeypatch.setattr(inference, "child_command",
                         lambda: [sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)"])
     with pytest.raises(EngineUnavailable, match="crashed"):
-        run_durable_isolated({"r": {"all": [{"m": {"kind": "x"}}]}}, [[{"fid": 0, "kind": "x"}]])
+        with open_engine({"r": {"all": [{"m": {"kind": "x"}}]}}, "durable") as eng:  # --engine durable: no fallback
+            eng.fire([[{"fid": 0, "kind": "x"}]])
 
 
 _CACHE: dict = {}
@@ -135,12 +136,8 @@ def test_auto_falls_back_once_and_durable_fails(monkeypatch, capsys, rulebook, c
             eng.fire(batches[:5])
 
 
-def test_fire_wrapper_and_unknown_engine(rulebook):
-    from lii_check.inference import fire, open_engine
-
-    ruleset, batches = _batches(rulebook)
-    assert fire(ruleset, batches, "pure")[1] == "pure"
-    assert fire(ruleset, [[], []], "auto") == ([[], []], "pure")  # nothing to fire: no child
+def test_an_unknown_engine_is_refused(rulebook):
+    ruleset, _ = _batches(rulebook)
     with pytest.raises(ValueError, match="unknown engine 'fast'"):
         with open_engine(ruleset, "fast"):
             pass

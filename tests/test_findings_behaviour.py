@@ -55,17 +55,26 @@ def test_a_theme_finding_keeps_the_most_serious_sentences_then_orders_them_by_li
     assert [r.line for r in refs] == [1, 2, 3, 4, 6]  # the more serious line-6 sentence displaces line 5
 
 
+def test_sentences_on_one_line_are_cited_in_the_order_of_the_text(report, theme_rule):
+    evidence = [ev("good", 3, text="Staff were trained."), ev("significant", 3, text="Supervision had stopped."),
+                ev("shortfall", 2)]
+    assert [r.text for r in _cite(theme_rule, report, assessment(evidence))] == [
+        "sentence on line 2", "Staff were trained.", "Supervision had stopped."]
+
+
 def test_a_theme_finding_cites_only_its_own_theme_once_per_sentence(report, theme_rule):
     evidence = [ev("shortfall", 3), ev("shortfall", 3), ev("significant", 3), ev("shortfall", 4, theme="complaints")]
     assert [(r.line, r.text) for r in _cite(theme_rule, report, assessment(evidence))] == [(3, "sentence on line 3")]
 
 
-def test_a_report_finding_keeps_its_cited_levels_in_the_rules_order(report, rulebook):
-    exp = next(e for e in rulebook.expectations() if e.scope == "report")
-    exp = dataclasses.replace(exp, cite=("significant", "shortfall"))
-    evidence = [ev("shortfall", 1, "complaints"), ev("significant", 9, "equality"), ev("good", 2),
-                ev("shortfall", 5, "research"), ev("significant", 7)]
-    assert [r.line for r in _cite(exp, report, assessment(evidence))] == [7, 9, 1, 5]  # not re-sorted by line
+def test_a_report_finding_cites_the_most_serious_sentences_of_every_theme_in_line_order(report, rulebook):
+    exp = next(e for e in rulebook.expectations() if e.id == "consistency.score-above-evidence")
+    assert exp.cite == ("negative",)
+    evidence = [ev("intention", line, "research") for line in (1, 2, 3, 4)] + [
+        ev("shortfall", 8, "complaints"), ev("significant", 9, "equality"), ev("good", 5), ev("significant", 6)]
+    refs = _cite(exp, report, assessment(evidence))
+    # Both significant and the shortfall, then the earliest intentions; never the good sentence.
+    assert [r.line for r in refs] == [1, 2, 6, 8, 9]
 
 
 def test_the_label_wording_finding_cites_the_score_and_label_lines_of_a_real_report(tmp_path):

@@ -36,6 +36,8 @@ from lii_check.cli import main
 from lii_check.document import rules_meta
 from lii_check.formats import FORMATS, render
 
+from edits import replace_first
+
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).parent / "data" / "formats"
 GOLDEN = Path(__file__).parent / "data" / "golden" / "formats"
@@ -285,6 +287,56 @@ def test_markdown_escapes_pipes_and_html(produced):
     assert md.count("<details>") == md.count("</details>")
 
 
+def _findings_rows(report: dict) -> list[list[str]]:
+    """The markdown findings table of one report as GitHub shows it: the values of the document."""
+    from lii_check.formats._common import one_line
+
+    return [["Severity", "Theme", "Rule", "Line", "What to check"]] + [
+        [one_line(f["severity"]), one_line(f["theme"]), one_line(f["rule"]), "" if f["line"] is None else str(f["line"]),
+         one_line(f["message"])] for f in report["findings"]]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_markdown_reads_back_on_github_as_the_document_says(produced, kind):
+    import gfm
+
+    doc = produced[kind]["doc"]
+    page = gfm.read(produced[kind]["outputs"]["markdown"][1])
+    tables = [r for r in doc["reports"] if r["findings"] and r["verdict"] != "unreadable"]
+    assert page.tables == [_findings_rows(r) for r in tables]
+    # Paths are shown as code exactly as written, "|" and all (no stray backslash outside a table).
+    shown = [r["path"] for r in doc["reports"] if r["findings"] or r["suppressed"] or r["verdict"] == "unreadable"]
+    assert set(shown) <= set(page.codes)
+
+
+def test_markdown_cells_keep_pipes_backslashes_and_backticks(produced, meta):
+    import gfm
+
+    doc = copy.deepcopy(produced["escaping"]["doc"])
+    report = next(r for r in doc["reports"] if r["findings"])
+    finding = report["findings"][0]
+    finding["rule"] = "rule|id\\|x`y``z"
+    finding["theme"] = "theme | \\| end\\"
+    finding["message"] = "a | b \\| c `d|e` \\`f <g> &amp; h\\"
+    report["path"] = "dir|x/`a|b`\\|c.txt"
+    page = gfm.read(render("markdown", doc, meta))
+    assert page.tables[0] == _findings_rows(report)
+    assert report["path"] in page.codes and finding["rule"] in page.codes
+
+
+def test_a_rule_message_with_pipes_and_code_stays_in_its_cell(rules_copy, tmp_path):
+    import gfm
+
+    replace_first(rules_copy / "scoring.yaml", "The sentences below describe strong or good practice:",
+                  "The sentences below | describe `strong|good` \\| practice:")
+    shutil.copy(SHIFTED / "seed000_relabelled_2.txt", tmp_path / "a|b.txt")
+    runs = {fmt: _cli(str(tmp_path / "a|b.txt"), "--rules", str(rules_copy), "--engine", "pure", "--format", fmt)
+            for fmt in ("json", "markdown")}
+    [report] = json.loads(runs["json"][1])["reports"]
+    assert "| describe `strong|good` \\| practice:" in report["findings"][0]["message"]
+    assert gfm.read(runs["markdown"][1]).tables == [_findings_rows(report)]
+
+
 # --- table ------------------------------------------------------------------------------------------
 
 def test_table_carries_no_control_characters_and_fits_its_width(produced):
@@ -308,3 +360,14 @@ def test_a_folder_without_reports_is_a_usage_error_in_every_format(tmp_path, fmt
     (tmp_path / "empty").mkdir()
     code, out = _cli(str(tmp_path / "empty"), "--engine", "pure", "--format", fmt)
     assert code == 2 and out == ""
+
+
+def test_junit_error_for_a_whole_file_problem_has_no_made_up_line(tmp_path):
+    """A report with no score line is unreadable as a whole: its error text is the message alone, not "L? …"."""
+    from lii_check.cli import main
+
+    (tmp_path / "no-score.md").write_text("Learning, improvement and innovation\n\nStaff agreed.\n", "utf-8")
+    done = CliRunner().invoke(main, ["check", str(tmp_path / "no-score.md"), "--format", "junit", "--engine", "pure"])
+    assert done.exit_code == 1
+    error = ET.fromstring(done.stdout.encode("utf-8")).find("testsuite/testcase/error")
+    assert error.text == error.get("message") and error.text.startswith("no score line found")

@@ -19,6 +19,8 @@ import yaml
 from lii_check.calibrate import calibrate
 from lii_check.parser import read_report
 
+from parsed import front_matter_of
+
 HELDOUT = Path(__file__).resolve().parents[1] / "fixtures" / "heldout"
 
 
@@ -29,7 +31,7 @@ def test_heldout_set_is_what_the_readme_says():
     bands = [e["true_band"] for e in manifest]
     assert [bands.count(b) for b in (1, 2, 3, 4)] == [2, 5, 6, 3]
     for name in files:
-        front = read_report(HELDOUT / name).front_matter
+        front = front_matter_of(HELDOUT / name)
         assert front.get("synthetic") is True and front.get("held_out") is True, name
 
 

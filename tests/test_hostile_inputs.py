@@ -24,6 +24,7 @@ from lii_check.parser import DEFAULT_MAX_BYTES, ReportError, decode_report, pars
 from lii_check.rulebook import RulebookInvalid, load_rulebook
 from lii_check.safe_yaml import MAX_EXPANDED_NODES, YamlProblem, load_yaml
 
+
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "fixtures" / "seeds" / "001_be58087aa61b4f94.txt"  # a real report, consistent at 3
 SHIFTED = REPO / "fixtures" / "shifted"
@@ -134,10 +135,11 @@ def test_only_ascii_digits_are_scores(digit, name):
 
 def test_a_score_between_rules_is_not_swallowed_as_front_matter():
     report = parse_report(f"---\nScore: 3\n---\n\n{TITLE}{BODY}", "rules.md")
-    assert (report.awarded_score, report.score_line, report.front_matter) == (3, 2, {})
+    assert (report.awarded_score, report.score_line) == (3, 2)
     # Real front matter (a mapping without a score line) is still front matter.
     real_fm = parse_report(f"---\nsynthetic: true\nscore_source: panel\n---\n{TITLE}Score: 2\n\n{BODY}", "fm.md")
-    assert real_fm.front_matter == {"synthetic": True, "score_source": "panel"} and real_fm.score_line == 7
+    assert real_fm.score_line == 7 and not any("panel" in s.text for sec in real_fm.sections for p in sec.paragraphs
+                                               for s in p.sentences)
 
 
 @pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"])
@@ -535,3 +537,17 @@ def test_a_rulebook_copied_before_the_label_change_still_tests_cleanly(tmp_path,
     [outcome] = [r for r in json.loads(result.stdout)["rules"] if r["rule"] == "consistency.label-disagrees"]
     assert outcome["misses"] and outcome["misses"][0].startswith(
         "unreadable example: the score line and the label line disagree: line 1 'Score: 4' and line 3")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="file names of arbitrary bytes are a POSIX file-system feature")
+def test_a_file_name_that_is_not_utf8_is_shown_with_a_replacement_character_and_checked(tmp_path):
+    seed = sorted((Path(__file__).resolve().parents[1] / "fixtures" / "seeds").glob("*.txt"))[0]
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / os.fsdecode(b"bad\xff name.txt")).write_bytes(seed.read_bytes())
+    for fmt in ("json", "table", "sarif", "junit", "github", "markdown"):
+        done = CliRunner().invoke(main, ["check", str(corpus), "--engine", "pure", "--format", fmt])
+        assert done.exit_code == 0, (fmt, done.output)  # was an internal error (exit 3) in every format
+        if fmt in ("json", "table", "junit"):  # SARIF, GitHub and Markdown name only reports with findings
+            assert "bad\ufffd name.txt" in done.stdout, fmt
+    assert sorted(p.name for p in corpus.iterdir()) == [os.fsdecode(b"bad\xff name.txt")]  # read, not renamed

@@ -16,12 +16,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from lii_check.check import check_files, discover
+from lii_check.check import discover
 from lii_check.cli import main
-from lii_check.document import build_document, rules_meta
+from lii_check.document import rules_meta
 from lii_check.formats import FORMATS, render
 from lii_check.formats import html as html_format
 from lii_check.model import Evidence, SetAside
+
+from in_memory import build_document, check_files
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "fixtures" / "seeds"

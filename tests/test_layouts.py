@@ -6,6 +6,8 @@ import yaml
 
 from lii_check.parser import parse_report, read_report, split_sentences
 
+from parsed import counted_sentences, front_matter_of
+
 REPO = Path(__file__).resolve().parents[1]
 BODY = "Staff told us supervision was regular, e.g. monthly. Training was effective.\n"
 
@@ -35,12 +37,12 @@ def test_pilot_layout_with_colon_headings_crlf_bom_front_matter():
             "Key findings for this quality statement:\r\n\r\nSupervision was irregular.\r\n\r\n"
             "Learning from feedback:\r\n\r\nComplaints were not analysed.\r\n")
     r = _report(text)
-    assert r.front_matter == {"authority": "Harrowmere (synthetic test data)", "date": yaml.safe_load("2023-11-01")}
+    assert front_matter_of(text) == {"authority": "Harrowmere (synthetic test data)", "date": yaml.safe_load("2023-11-01")}
     assert (r.awarded_score, r.score_line, r.label_score) == (2, 9, 2)
     assert [s.heading for s in r.sections] == ["The local authority commitment", "Key findings for this quality statement",
                                                "Learning from feedback"]
     assert r.sections[0].paragraphs[0].boilerplate
-    assert [(s.text, s.line) for _, _, s in r.evidence_sentences()] == [
+    assert [(s.text, s.line) for s in counted_sentences(r)] == [
         ("Supervision was irregular.", 19), ("Complaints were not analysed.", 23)]
 
 
@@ -51,21 +53,21 @@ def test_markdown_headings_separators_and_absent_feedback_section():
     r = _report(text)
     assert [s.heading for s in r.sections] == ["Key findings for this quality statement",
                                                "Continuous learning, improvement and professional development"]
-    assert [s.text for _, _, s in r.evidence_sentences()] == ["Staff said training was good."]
+    assert [s.text for s in counted_sentences(r)] == ["Staff said training was good."]
 
 
 def test_learning_from_paragraph_is_not_a_heading():
     r = read_report(REPO / "fixtures/seeds/002_c7a78147fca09e56.txt")
     assert "Learning from complaints was analysed and grouped thematically to track systemic issues." not in \
         [s.heading for s in r.sections]
-    sentence = next(s for _, _, s in r.evidence_sentences() if s.text.startswith("Learning from complaints was analysed"))
+    sentence = next(s for s in counted_sentences(r) if s.text.startswith("Learning from complaints was analysed"))
     assert sentence.line == 61
     assert [s.heading for s in r.sections][-1] == "Learning from feedback"
 
 
 def test_commitment_is_boilerplate_never_evidence():
     r = read_report(REPO / "fixtures/seeds/000_69a4ab76882569fd.txt")
-    texts = [s.text for _, _, s in r.evidence_sentences()]
+    texts = [s.text for s in counted_sentences(r)]
     assert not any(t.startswith("We focus on continuous learning") for t in texts)
     commitment = next(s for s in r.sections if s.heading == "The local authority commitment")
     assert commitment.paragraphs[0].boilerplate and commitment.paragraphs[0].line == 11

@@ -16,7 +16,7 @@ from lii_check.compiler import CompileError, compile_expectation, compile_rulebo
 from lii_check.evaluator import run_pure
 from lii_check.findings import build_findings, cited_levels
 from lii_check.measures import MEASURES, field_name
-from lii_check.model import LEVELS
+from lii_check.names import LEVELS
 from lii_check.parser import read_report
 from lii_check.rulebook import PLACEHOLDERS, Expectation, load_rulebook, load_schema
 
@@ -187,7 +187,7 @@ def test_every_placeholder_is_filled(scope, theme, assessed, rulebook):
     (finding,) = build_findings(run_pure(compiled.ruleset, [facts])[0], facts, compiled, report, assessment, rulebook)
     for p in PLACEHOLDERS:
         assert f"{p}=<" in finding.message and f"{p}=<{{" not in finding.message
-    expected_count = facts[0]["themes_with_significant"] if scope == "report" else len(finding.evidence)
+    expected_count = facts[0]["themes_with_significant"] if scope == "report" else len(finding.cited)
     assert f"count=<{expected_count}>" in finding.message
     assert json.dumps(finding.message)
 
@@ -196,7 +196,7 @@ def test_a_report_wider_than_the_field_cap_splits_by_whole_themes(rulebook):
     """durable_rules' core segfaults past 250 fields; a rulebook of 39 themes needs 400-odd. The fact is
     split by whole themes, and every copy of a theme's rule fires exactly where the original does."""
     pytest.importorskip("durable")
-    from lii_check.inference import fire
+    from lii_check.inference import open_engine
     from lii_check.inference_durable import MAX_FACT_FIELDS
 
     def copy(theme, k):
@@ -218,8 +218,10 @@ def test_a_report_wider_than_the_field_cap_splits_by_whole_themes(rulebook):
         assert len(facts) > 1 and all(len(f) <= MAX_FACT_FIELDS for f in facts)
         fields = [k for f in facts for k in f if "__" in k]
         assert len(fields) == len(set(fields))  # each theme field in one fact only
-    durable, used = fire(compiled.ruleset, batches, "durable")
-    assert used == "durable" and durable == fire(compiled.ruleset, batches, "pure")[0]
+    with open_engine(compiled.ruleset, "durable") as eng:
+        durable, used = eng.fire(batches), eng.name
+    with open_engine(compiled.ruleset, "pure") as eng:
+        assert used == "durable" and durable == eng.fire(batches)
     for pairs in durable:
         ids = sorted(compiled.by_name[name].id for name, _ in pairs)
         by_copy = {k: sorted(i.replace(f"-{k}.", ".") for i in ids if f"-{k}." in i) for k in range(3)}

@@ -1,8 +1,11 @@
 """Outputs and the CLI's promises (issue 8): where --output may write and how, exit codes every format
 agrees with, Ctrl-C, stdout encodings, colour, --strict, and the README's own commands.
 
-Most runs are real processes (`python -c "from lii_check.cli import run; run()"`) from a tmp folder,
-because exit codes, signals, stream encodings and terminals only exist there.
+Runs about the process boundary are real processes (`python -c "from lii_check.cli import run; run()"`)
+from a tmp folder: signals, pipes, closed stdout, stream encodings, terminals, resource limits and the
+README's commands only exist there. The others (where --output may write, formats against exit codes,
+suppressions, baselines, --strict) call the same entry point, run(), in this process (conftest.py's
+in_process fixture): the same exit codes and messages, without ~0.5 s of CPU to start each process.
 """
 from __future__ import annotations
 
@@ -68,43 +71,43 @@ def leftovers(folder: Path) -> list[str]:
 # ---- --output: never among the reports, checked before the run ------------------------------------
 
 
-def test_an_output_next_to_a_report_given_by_name_is_refused_before_the_run(tmp_path):
+def test_an_output_next_to_a_report_given_by_name_is_refused_before_the_run(tmp_path, in_process):
     reports = corpus_of(tmp_path, "reports", SEEDS / "000_69a4ab76882569fd.txt")
     (reports / "000_69a4ab76882569fd.txt").rename(reports / "one.txt")
-    done = real("--engine", "pure", "--output", "markdown=reports/lii.md", "reports/one.txt", cwd=tmp_path)
+    done = in_process("--engine", "pure", "--output", "markdown=reports/lii.md", "reports/one.txt", cwd=tmp_path)
     assert done.returncode == 2
     assert done.stdout == ""  # refused before anything was checked
     assert done.stderr.startswith("lii-check: --output markdown=reports/lii.md: refusing to write into the corpus "
                                   f"being checked ({reports.resolve()}, the folder of a report being checked)")
     assert sorted(p.name for p in reports.iterdir()) == ["one.txt"]
     # The failure this prevents: the next run over the folder reads the output as a report.
-    assert real("--engine", "pure", "reports/", cwd=tmp_path).returncode == 0
+    assert in_process("--engine", "pure", "reports/", cwd=tmp_path).returncode == 0
 
 
-def test_an_output_anywhere_below_a_given_folder_is_refused(tmp_path):
+def test_an_output_anywhere_below_a_given_folder_is_refused(tmp_path, in_process):
     reports = corpus_of(tmp_path, "reports", SEEDS / "000_69a4ab76882569fd.txt")
     (reports / "sub").mkdir()
-    done = real("--engine", "pure", "--output", "json=reports/sub/out.json", "reports", cwd=tmp_path)
+    done = in_process("--engine", "pure", "--output", "json=reports/sub/out.json", "reports", cwd=tmp_path)
     assert done.returncode == 2 and done.stdout == ""
     assert f"refusing to write into the corpus being checked ({reports.resolve()})" in done.stderr
     assert not (reports / "sub" / "out.json").exists()
 
 
-def test_an_output_in_the_real_folder_of_a_symlinked_report_is_refused(tmp_path):
+def test_an_output_in_the_real_folder_of_a_symlinked_report_is_refused(tmp_path, in_process):
     elsewhere = corpus_of(tmp_path, "elsewhere", SEEDS / "000_69a4ab76882569fd.txt")
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "linked.txt").symlink_to(elsewhere / "000_69a4ab76882569fd.txt")
-    done = real("--engine", "pure", "--output", "json=elsewhere/out.json", "corpus", cwd=tmp_path)
+    done = in_process("--engine", "pure", "--output", "json=elsewhere/out.json", "corpus", cwd=tmp_path)
     assert done.returncode == 2 and done.stdout == ""
     assert "elsewhere" in done.stderr and "refusing" in done.stderr
     assert not (elsewhere / "out.json").exists()
 
 
-def test_an_output_elsewhere_is_written(tmp_path):
+def test_an_output_elsewhere_is_written(tmp_path, in_process):
     corpus_of(tmp_path, "reports", SEEDS / "000_69a4ab76882569fd.txt")
     (tmp_path / "out").mkdir()
-    done = real("--engine", "pure", "--output", "json=out/lii.json", "reports", cwd=tmp_path)
+    done = in_process("--engine", "pure", "--output", "json=out/lii.json", "reports", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert json.loads((tmp_path / "out" / "lii.json").read_text("utf-8"))["summary"]["reports"] == 1
     assert leftovers(tmp_path / "out") == []
@@ -161,19 +164,20 @@ def _unwritable(tmp_path: Path, kind: str) -> str:
 
 @pytest.mark.parametrize("kind", ["missing folder", "a folder", "below a file", "read-only folder",
                                   "a folder nobody can create files in"])
-def test_an_unwritable_output_is_a_usage_error_before_the_run(tmp_path, kind):
+def test_an_unwritable_output_is_a_usage_error_before_the_run(tmp_path, kind, in_process):
     corpus_of(tmp_path, "reports", SHIFTED / "seed002_relabelled_1.txt")
     spec = _unwritable(tmp_path, kind)
-    done = real("--engine", "pure", "--output", spec, "reports", cwd=tmp_path)
+    done = in_process("--engine", "pure", "--output", spec, "reports", cwd=tmp_path)
     assert done.returncode == 2
     assert done.stdout == ""  # nothing was checked: the table would be on stdout
     assert done.stderr.startswith(f"lii-check: --output {spec}: ")
     assert len(done.stderr.strip().splitlines()) == 1
 
 
-def test_the_same_output_twice_is_a_usage_error(tmp_path):
+def test_the_same_output_twice_is_a_usage_error(tmp_path, in_process):
     corpus_of(tmp_path, "reports", SEEDS / "000_69a4ab76882569fd.txt")
-    done = real("--engine", "pure", "--output", "json=a.json", "--output", "sarif=./a.json", "reports", cwd=tmp_path)
+    done = in_process("--engine", "pure", "--output", "json=a.json", "--output", "sarif=./a.json", "reports",
+                      cwd=tmp_path)
     assert done.returncode == 2 and "more than one --output" in done.stderr
     assert not (tmp_path / "a.json").exists()
 
@@ -230,12 +234,12 @@ def test_write_all_keeps_the_permissions_of_a_file_it_replaces(tmp_path):
 # ---- every format agrees with the exit code ---------------------------------------------------
 
 
-def _formats_run(tmp_path: Path, corpus: Path, *flags: str) -> tuple[int, dict]:
+def _formats_run(run, tmp_path: Path, corpus: Path, *flags: str) -> tuple[int, dict]:
     out = tmp_path / "out"
     out.mkdir(exist_ok=True)
-    done = real("--engine", "pure", *flags, "--format", "github", "--output", "junit=out/lii.xml",
-                "--output", "sarif=out/lii.sarif", "--output", "markdown=out/lii.md", "--output", "table=out/lii.txt",
-                "--output", "json=out/lii.json", corpus.name, cwd=tmp_path)
+    done = run("--engine", "pure", *flags, "--format", "github", "--output", "junit=out/lii.xml",
+               "--output", "sarif=out/lii.sarif", "--output", "markdown=out/lii.md", "--output", "table=out/lii.txt",
+               "--output", "json=out/lii.json", corpus.name, cwd=tmp_path)
     assert done.returncode in (0, 1), done.stderr
     return done.returncode, {
         "github": done.stdout,
@@ -278,19 +282,19 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_every_format_agrees_with_the_exit_code(tmp_path, case):
+def test_every_format_agrees_with_the_exit_code(tmp_path, case, in_process):
     sources, flags, expected = CASES[case]
     corpus = corpus_of(tmp_path, "corpus", *sources)
-    code, outputs = _formats_run(tmp_path, corpus, *flags)
+    code, outputs = _formats_run(in_process, tmp_path, corpus, *flags)
     assert code == expected
     said = _what_each_format_says(outputs)
     assert said == {fmt: bool(expected) for fmt in said}, said
     jsonschema.Draft4Validator(json.loads(SARIF_SCHEMA.read_text("utf-8"))).validate(outputs["sarif"])
 
 
-def test_junit_names_the_fail_on_level_and_the_strict_gaps(tmp_path):
+def test_junit_names_the_fail_on_level_and_the_strict_gaps(tmp_path, in_process):
     corpus = corpus_of(tmp_path, "corpus", SYNTHETIC / "s19_silverholme.txt")
-    _, outputs = _formats_run(tmp_path, corpus, "--fail-on", "warning", "--strict")
+    _, outputs = _formats_run(in_process, tmp_path, corpus, "--fail-on", "warning", "--strict")
     cases = {c.get("name"): c for c in outputs["junit"].iter("testcase")}
     failure = cases["corpus/s19_silverholme.txt"].find("failure")
     assert failure.get("type") == "fail-on"
@@ -309,9 +313,9 @@ def _inline_suppressed_corpus(tmp_path: Path) -> Path:
     return corpus
 
 
-def test_inline_suppressions_are_in_source_suppressions_in_sarif(tmp_path):
+def test_inline_suppressions_are_in_source_suppressions_in_sarif(tmp_path, in_process):
     corpus = _inline_suppressed_corpus(tmp_path)
-    code, outputs = _formats_run(tmp_path, corpus)
+    code, outputs = _formats_run(in_process, tmp_path, corpus)
     assert code == 0
     (suppressed,) = outputs["json"]["reports"][0]["suppressed"]
     assert (suppressed["rule"], suppressed["suppressed_by"]) == (BELOW, "inline")
@@ -323,12 +327,12 @@ def test_inline_suppressions_are_in_source_suppressions_in_sarif(tmp_path):
     assert rules[results[0]["ruleIndex"]] == BELOW
 
 
-def test_baseline_suppressions_are_external_suppressions_in_sarif(tmp_path):
+def test_baseline_suppressions_are_external_suppressions_in_sarif(tmp_path, in_process):
     corpus = corpus_of(tmp_path, "corpus", SHIFTED / "seed002_relabelled_1.txt")
-    first = real("--engine", "pure", "--format", "json", "corpus", cwd=tmp_path)
+    first = in_process("--engine", "pure", "--format", "json", "corpus", cwd=tmp_path)
     assert first.returncode == 1
     (tmp_path / "baseline.json").write_text(first.stdout, "utf-8")
-    code, outputs = _formats_run(tmp_path, corpus, "--baseline", "baseline.json")
+    code, outputs = _formats_run(in_process, tmp_path, corpus, "--baseline", "baseline.json")
     assert code == 0
     assert {f["suppressed_by"] for f in outputs["json"]["reports"][0]["suppressed"]} == {"baseline"}
     below = [r for r in outputs["sarif"]["runs"][0]["results"] if r["ruleId"] == BELOW]
@@ -343,12 +347,12 @@ def test_baseline_suppressions_are_external_suppressions_in_sarif(tmp_path):
     ('{"tool": {"name": "something-else"}, "reports": []}', "baseline.json: not a lii-check JSON document"),
     ('{"tool": "x", "reports": []}', "baseline.json:"),
 ])
-def test_a_malformed_baseline_is_exit_2_before_the_run(tmp_path, content, where):
+def test_a_malformed_baseline_is_exit_2_before_the_run(tmp_path, content, where, in_process):
     corpus_of(tmp_path, "corpus", SHIFTED / "seed002_relabelled_1.txt")
     (tmp_path / "baseline.json").write_text(content, "utf-8")
     (tmp_path / "out").mkdir()
-    done = real("--engine", "pure", "--baseline", "baseline.json", "--output", "json=out/lii.json", "corpus",
-                cwd=tmp_path)
+    done = in_process("--engine", "pure", "--baseline", "baseline.json", "--output", "json=out/lii.json", "corpus",
+                      cwd=tmp_path)
     assert done.returncode == 2
     assert done.stdout == "" and not (tmp_path / "out" / "lii.json").exists()
     assert done.stderr.startswith(f"lii-check: {where}")
@@ -485,6 +489,18 @@ def test_explain_on_a_cp1252_stdout_never_crashes(tmp_path):
         assert "Cyngor Ynys Môn’s" in done.stdout.decode("cp1252") or "Cyngor Ynys M\\u00f4n" in done.stdout.decode()
 
 
+def test_calibrate_on_a_cp1252_stdout_draws_its_tables_in_ascii(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(SEEDS / "001_be58087aa61b4f94.txt", corpus)
+    done = real("calibrate", "--engine", "pure", "corpus", cwd=tmp_path, environ=env(PYTHONIOENCODING="cp1252"),
+                text=False)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout.decode("cp1252")
+    assert "Evidence score (columns) against awarded score (rows)" in out
+    assert "+----" in out and "| awarded 3 " in out and "?" not in out  # the grid, not "?" for each box character
+
+
 def test_fit_stream_leaves_utf8_alone():
     assert fit_stream("ŵ ┌", "table", "utf-8") == "ŵ ┌"
     assert fit_stream('"ŵ"', "json", "UTF8") == '"ŵ"'
@@ -552,38 +568,38 @@ def test_use_color_rules():
 # ---- --strict on a healthy corpus --------------------------------------------------------------------
 
 
-def test_strict_passes_on_the_healthy_bundled_fixtures(tmp_path):
-    done = real("--engine", "pure", "--strict", "--format", "json", SEEDS, SYNTHETIC, cwd=tmp_path)
+def test_strict_passes_on_the_healthy_bundled_fixtures(tmp_path, in_process):
+    done = in_process("--engine", "pure", "--strict", "--format", "json", SEEDS, SYNTHETIC, cwd=tmp_path)
     doc = json.loads(done.stdout)
     assert doc["summary"]["rules_never_fired"]  # rules that rightly did not fire on consistent reports...
     assert doc["summary"]["rules_not_exercised"] == [] and doc["summary"]["themes_never_mentioned"] == []
     assert done.returncode == 0  # ...do not fail --strict
 
 
-def test_strict_on_all_fixtures_fails_only_for_the_two_relabelled_seeds(tmp_path):
-    done = real("--engine", "pure", "--strict", "--format", "json", FIXTURES, cwd=tmp_path)
+def test_strict_on_all_fixtures_fails_only_for_the_two_relabelled_seeds(tmp_path, in_process):
+    done = in_process("--engine", "pure", "--strict", "--format", "json", FIXTURES, cwd=tmp_path)
     assert done.returncode == 1
     doc = json.loads(done.stdout)
     assert [r["path"].split("/")[-1] for r in doc["reports"] if r["verdict"] != "consistent"] == [
         "seed000_relabelled_2.txt", "seed002_relabelled_1.txt"]
     assert doc["summary"]["rules_not_exercised"] == [] and doc["summary"]["themes_never_mentioned"] == []
-    assert real("--engine", "pure", "--strict", "--fail-on", "never", FIXTURES, cwd=tmp_path).returncode == 0
+    assert in_process("--engine", "pure", "--strict", "--fail-on", "never", FIXTURES, cwd=tmp_path).returncode == 0
 
 
-def test_strict_fails_when_the_corpus_leaves_rules_unexercised(tmp_path):
+def test_strict_fails_when_the_corpus_leaves_rules_unexercised(tmp_path, in_process):
     # The five real seeds award only 3 and 4: the rules for awarded 1 and 2 were never tested by them.
-    done = real("--engine", "pure", "--strict", SEEDS, cwd=tmp_path)
+    done = in_process("--engine", "pure", "--strict", SEEDS, cwd=tmp_path)
     assert done.returncode == 1
     unexercised = re.search(r"Rules no report exercised \((\d+);", done.stdout)
     assert unexercised and int(unexercised.group(1)) > 0
     assert "co-production.low-band-strong-throughout" in done.stdout
     assert "Result: fails (exit code 1): --strict: " in done.stdout
-    assert real("--engine", "pure", SEEDS, cwd=tmp_path).returncode == 0  # without --strict it is information
+    assert in_process("--engine", "pure", SEEDS, cwd=tmp_path).returncode == 0  # without --strict it is information
 
 
-def test_strict_fails_when_a_theme_is_never_mentioned(tmp_path):
+def test_strict_fails_when_a_theme_is_never_mentioned(tmp_path, in_process):
     corpus = corpus_of(tmp_path, "corpus", SEEDS / "000_69a4ab76882569fd.txt")
-    doc = json.loads(real("--engine", "pure", "--strict", "--format", "json", corpus.name, cwd=tmp_path).stdout)
+    doc = json.loads(in_process("--engine", "pure", "--strict", "--format", "json", corpus.name, cwd=tmp_path).stdout)
     assert "workforce-stability" in doc["summary"]["themes_never_mentioned"]
     assert doc["summary"]["exit_code"] == 1
 

@@ -29,10 +29,12 @@ MARKER = "<!-- overlay example: tests/test_overlay.py extracts this block; keep 
 
 
 @pytest.fixture(autouse=True)
-def _own_cache(tmp_path_factory, monkeypatch):
-    # One cache for this file's tests, away from the user's, so what is tested is what is loaded.
+def _own_cache(code_keyed_cache, monkeypatch):
+    # A cache away from the user's whose entries only code like this can have written (conftest.py; a cached
+    # rulebook's key covers the loader's source), so what is tested is what is loaded; the ~13 rulebooks
+    # compiled here are compiled once, not on every run.
     monkeypatch.delenv("LII_CHECK_NO_CACHE", raising=False)
-    monkeypatch.setenv("LII_CHECK_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "overlay-cache"))
+    monkeypatch.setenv("LII_CHECK_CACHE_DIR", str(code_keyed_cache))
 
 
 def cli(*args: str):
@@ -407,6 +409,31 @@ def test_the_cache_key_covers_every_folder_of_the_chain(tmp_path, monkeypatch):
     (tmp_path / "base" / "base.yaml").write_text(OVERLAY_HEAD + "expectations:\n  complaints.high-band-significant:\n"
                                                                 "    severity: error\n", "utf-8")
     assert severity() == "error"
+
+
+def test_a_cached_rulebook_is_not_read_back_by_changed_loader_code(tmp_path, monkeypatch):
+    """The tests share a cache across runs (conftest.py's code_keyed_cache), so an entry written by an older
+    loader must never come back: the key covers the source of every loader module (overlay.py, cues.py …)
+    and of the YAML reader, not only load.py's."""
+    import lii_check.rulebook.load as load
+    import lii_check.rulebook.overlay as overlay
+    import lii_check.safe_yaml as safe_yaml
+
+    source = load._loader_source()
+    for module in (load, overlay, safe_yaml):
+        assert Path(module.__file__).read_bytes() in source
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LII_CHECK_CACHE_DIR", str(tmp_path / "cache"))
+    folder(tmp_path, "team", {"team.yaml": "kind: overlay\nextends: bundled\n"})
+    load_rulebook("team")
+    built = []
+    build = overlay.build
+    monkeypatch.setattr(overlay, "build", lambda *a: built.append(a) or build(*a))
+    load_rulebook("team")
+    assert built == []  # the same code: read back
+    monkeypatch.setattr(load, "_loader_source", lambda: source.replace(b"def build(", b"def build_(", 1))
+    load_rulebook("team")
+    assert "team" in [label for _, label in built]  # overlay.py as another version would have it: built again
 
 
 def test_the_configuration_wins_over_the_overlay(tmp_path, monkeypatch):

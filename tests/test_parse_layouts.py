@@ -12,6 +12,8 @@ import yaml
 
 from lii_check.parser import ReportError, parse_report, read_report, split_sentences
 
+from parsed import counted_sentences, front_matter_of
+
 REPO = Path(__file__).resolve().parents[1]
 LAYOUTS = REPO / "tests" / "data" / "layouts"
 SEEDS = REPO / "fixtures" / "seeds"
@@ -102,7 +104,7 @@ def _check(report, expected, shift=0):
     score, text, line = expected["label"]
     assert (report.label_score, report.label_text, report.label_line) == (score, text, n(line))
     assert [(s.heading, s.line) for s in report.sections] == [(h, n(line)) for h, line in expected["headings"]]
-    assert [(s.text, s.line) for _, _, s in report.evidence_sentences()] == \
+    assert [(s.text, s.line) for s in counted_sentences(report)] == \
         [(t, n(line)) for t, line in expected["sentences"]]
     commitment = next(s for s in report.sections if s.heading == COMMITMENT)
     assert [(p.line, p.boilerplate) for p in commitment.paragraphs] == [(n(expected["commitment_line"]), True)]
@@ -117,8 +119,7 @@ def test_layout_files_are_marked_synthetic():
         raw = (LAYOUTS / name).read_bytes()
         assert b"\r" not in raw and not raw.startswith(b"\xef\xbb\xbf"), name  # variants are made here
         first = raw.decode("utf-8").splitlines()[0]
-        report = read_report(LAYOUTS / name)
-        assert report.front_matter.get("synthetic") is True or \
+        assert front_matter_of(LAYOUTS / name).get("synthetic") is True or \
             (first.startswith("<!--") and "Synthetic test data" in first), name
 
 
@@ -130,7 +131,7 @@ def test_layout_with_line_endings_and_bom(tmp_path, name, kind):
     target.write_bytes(data)
     report = read_report(target)
     _check(report, EXPECTED[name], shift)
-    assert report.front_matter == EXPECTED[name]["front_matter"]
+    assert front_matter_of(target) == EXPECTED[name]["front_matter"]
     assert report.path == str(target)
 
 
@@ -145,7 +146,7 @@ def test_parse_report_directly_on_crlf_and_bom_text():
     text = "\ufeff" + (LAYOUTS / "pilot_indicative.txt").read_text("utf-8").replace("\n", "\r\n")
     report = parse_report(text, "pilot.txt")
     _check(report, EXPECTED["pilot_indicative.txt"])
-    assert report.front_matter["date"] == datetime.date(2023, 9, 1)
+    assert front_matter_of(text)["date"] == datetime.date(2023, 9, 1)
 
 
 @pytest.mark.parametrize("score_line, label_line, score, label_text", [
@@ -164,14 +165,14 @@ def test_score_and_label_lines(score_line, label_line, score, label_text):
     assert (r.title, r.awarded_score, r.score_line) == (TITLE, score, 3)
     assert (r.label_score, r.label_text, r.label_line) == (score, label_text, 5)
     assert [(s.heading, s.line) for s in r.sections] == [(KEY, 7)]
-    assert [(s.text, s.line) for _, _, s in r.evidence_sentences()] == [
+    assert [(s.text, s.line) for s in counted_sentences(r)] == [
         ("Staff were supervised monthly.", 9), ("Training was effective.", 9)]
 
 
 def test_label_is_optional():
     r = parse_report(f"{TITLE}\n\nScore: 3\n\nStaff were supervised monthly.\n", "nolabel.txt")
     assert (r.awarded_score, r.score_line, r.label_score, r.label_text, r.label_line) == (3, 3, None, None, None)
-    assert [(s.text, s.line) for _, _, s in r.evidence_sentences()] == [("Staff were supervised monthly.", 5)]
+    assert [(s.text, s.line) for s in counted_sentences(r)] == [("Staff were supervised monthly.", 5)]
 
 
 @pytest.mark.parametrize("heading", [
@@ -213,7 +214,7 @@ def test_commitment_without_heading_is_still_boilerplate():
             "organisation and the local system.\n\nStaff were trained.\n")
     r = parse_report(text, "c.txt")
     assert [(p.line, p.boilerplate) for s in r.sections for p in s.paragraphs] == [(5, True), (7, False)]
-    assert [(s.text, s.line) for _, _, s in r.evidence_sentences()] == [("Staff were trained.", 7)]
+    assert [(s.text, s.line) for s in counted_sentences(r)] == [("Staff were trained.", 7)]
 
 
 def test_sentence_splitting_abbreviations_and_hard_wraps():
@@ -232,7 +233,7 @@ def test_sentence_splitting_abbreviations_and_hard_wraps():
 
 def test_hard_wrapped_real_synthetic_fixture_gives_first_word_lines():
     r = read_report(SYNTHETIC / "s12_saltmarsh_heath.md")
-    got = [(s.text, s.line) for _, _, s in r.evidence_sentences()][:5]
+    got = [(s.text, s.line) for s in counted_sentences(r)][:5]
     assert got == [
         ("A restructure of adult social care in 2023 had left Saltmarsh Heath's workforce unsettled and its "
          "learning arrangements fragmented.", 24),
@@ -268,11 +269,11 @@ def test_every_real_seed(name):
     assert str(score) in lines[4] and "core" in lines[4]  # "Score: 4" or "## Score 3"
     assert [(s.heading, s.line) for s in r.sections] == [(COMMITMENT, 9), (KEY, 13), (CONTINUOUS, 15),
                                                          (FEEDBACK, feedback_line)]
-    assert r.front_matter == {}
-    evidence = r.evidence_sentences()
-    assert evidence and not any(s.text.startswith("We focus on continuous learning") for _, _, s in evidence)
+    assert front_matter_of(path) == {}
+    evidence = counted_sentences(r)
+    assert evidence and not any(s.text.startswith("We focus on continuous learning") for s in evidence)
     assert r.sections[0].paragraphs[0].boilerplate and r.sections[0].paragraphs[0].line == 11
-    for _, para, sentence in evidence:  # every sentence sits on a line that holds its opening words
+    for sentence in evidence:  # every sentence sits on a line that holds its opening words
         assert sentence.text[:30] in lines[sentence.line - 1], (name, sentence)
 
 
@@ -294,7 +295,7 @@ def test_every_synthetic_fixture(name):
     lines = (SYNTHETIC / name).read_text("utf-8").splitlines()
     assert r.awarded_score == entry["awarded_score"] == entry["true_band"]
     assert r.label_score == entry["awarded_score"]
-    assert r.front_matter["synthetic"] is True
+    assert front_matter_of(SYNTHETIC / name)["synthetic"] is True
     score_text = lines[r.score_line - 1]
     assert score_text.lower().lstrip("# ").startswith(("score", "indicative score")), score_text
     assert score_text.rstrip().endswith(str(entry["awarded_score"]))
@@ -305,8 +306,8 @@ def test_every_synthetic_fixture(name):
         assert FEEDBACK not in headings
     else:
         assert headings[-1] == FEEDBACK
-    assert r.evidence_sentences()
-    assert not any(s.text.startswith("We focus on continuous learning") for _, _, s in r.evidence_sentences())
+    assert counted_sentences(r)
+    assert not any(s.text.startswith("We focus on continuous learning") for s in counted_sentences(r))
 
 
 def test_pilot_synthetic_fixtures_use_indicative_score():
@@ -324,7 +325,7 @@ def test_shifted_fixtures_parse_with_their_wrong_scores(name):
                 "seed002_relabelled_1.txt": (1, "Evidence shows significant shortfalls")}[name]
     assert (r.awarded_score, r.label_score, r.label_text) == (expected[0], expected[0], expected[1])
     assert (r.score_line, r.label_line) == (10, 12)  # five lines of front matter push everything down
-    assert r.front_matter["synthetic"] is True
+    assert front_matter_of(REPO / "fixtures" / "shifted" / name)["synthetic"] is True
 
 
 def test_unreadable_texts_raise_report_error_with_line():

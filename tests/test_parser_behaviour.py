@@ -16,6 +16,8 @@ import pytest
 from lii_check.parser import (DEFAULT_MAX_BYTES, DESCRIPTORS, ReportError, decode_report, parse_report, read_limited,
                               read_report, split_sentences)
 
+from parsed import counted_sentences
+
 REPO = Path(__file__).resolve().parents[1]
 SEED = (REPO / "fixtures" / "seeds" / "002_c7a78147fca09e56.txt").read_text("utf-8")
 # Two real sentences of seed 002, used as the findings paragraph of the reports built below.
@@ -48,6 +50,53 @@ def test_a_label_that_disagrees_names_the_score_line_and_the_label_line():
     assert error.line == 6
     assert "line 4 'Score: 4' and line 6 '3 - Evidence shows a good standard'" in error.message
     assert error.message.startswith("the score line and the label line disagree")
+
+
+@pytest.mark.parametrize("band", [1, 2, 3, 4])
+@pytest.mark.parametrize("form", ["Evidence shows {d}", "evidence shows {d}.", "**Evidence shows {d}**",
+                                  "Good: Evidence shows {d}", "### Evidence shows {d}"])
+def test_the_label_without_its_number_is_the_label_not_findings_text(band, form):
+    label = form.format(d=DESCRIPTORS[band])
+    report = parse_report(lines_of("Title", "", f"Score: {band}", "", label, "", FINDING), "r.md")
+    assert (report.label_score, report.label_line) == (band, 5)
+    assert DESCRIPTORS[band] in report.label_text.lower()
+    sentences = [s.text for sec in report.sections for p in sec.paragraphs for s in p.sentences]
+    assert not any("Evidence shows" in s or "evidence shows" in s for s in sentences)
+
+
+def test_the_label_without_its_number_that_disagrees_names_both_lines():
+    error = refused(lines_of("Title", "", "Score: 4", "", "Evidence shows some shortfalls", "", FINDING))
+    assert error.line == 5
+    assert "line 3 'Score: 4' and line 5 'Evidence shows some shortfalls'" in error.message
+
+
+@pytest.mark.parametrize("line", ["Evidence shows a good standard in how the council learns from complaints.",
+                                  "Evidence shows a good standard of supervision and some shortfalls.",
+                                  "Evidence shows that staff were supported."])
+def test_a_findings_sentence_opening_with_evidence_shows_stays_findings_text(line):
+    report = parse_report(lines_of("Title", "", "Score: 3", "", line, "", FINDING), "r.md")
+    assert report.label_line is None
+    assert line in [s.text for sec in report.sections for p in sec.paragraphs for s in p.sentences]
+
+
+@pytest.mark.parametrize("score_line", ["Score", "## Score", "Score:", "**Score**"])
+def test_a_score_under_its_score_line_is_the_score(score_line):
+    """The published page, copied, puts "Score" on one line and the number (or the numbered label) under it."""
+    report = parse_report(lines_of("Title", "", score_line, "", "2", "", FINDING), "r.md")
+    assert (report.awarded_score, report.score_line, report.label_line) == (2, 5, None)
+    sentences = [s.text for sec in report.sections for p in sec.paragraphs for s in p.sentences]
+    assert sentences[0].startswith("There was an inclusive") and "2" not in sentences
+    report = parse_report(lines_of("Title", score_line, "3 - Evidence shows a good standard", FINDING), "r.md")
+    assert (report.awarded_score, report.score_line, report.label_score, report.label_line) == (3, 3, 3, 3)
+
+
+def test_a_score_line_with_nothing_usable_under_it_has_no_score():
+    error = refused(lines_of("Title", "", "Score", "", FINDING))
+    assert (error.line, error.message) == (3, "the score line has no score: write it as 'Score: 3'")
+    error = refused(lines_of("Title", "", "Score", "", "", "", "", "3", "", FINDING))  # too far below to belong to it
+    assert error.line == 3
+    error = refused(lines_of("Title", "Score", "7", FINDING))
+    assert (error.line, error.message) == (3, "the score 7 is outside 1-4: CQC scores run from 1 to 4")
 
 
 @pytest.mark.parametrize("value", ["0", "5", "9"])
@@ -125,7 +174,7 @@ def test_suppressions_carry_the_line_they_are_written_on_and_comments_keep_line_
     report = parse_report(text, "r.md")
     assert report.suppressions == [(6, "LII-C001", "panel agreed"), (8, "lii.feedback-missing", "")]
     assert report.score_line == 4
-    assert [s.line for _, _, s in report.evidence_sentences()] == [7, 7]
+    assert [s.line for s in counted_sentences(report)] == [7, 7]
 
 
 # --- the sentence splitter ----------------------------------------------------------------------------
@@ -185,12 +234,12 @@ def test_a_score_line_is_shorter_than_sixty_characters():
     error = refused(lines_of("Title", _score_like(59), "Score: 3", "", FINDING))
     assert error.line == 2 and "is not a whole number" in error.message
     report = parse_report(lines_of("Title", "Score: 3", "", _score_like(60), FINDING), "r.md")
-    assert report.awarded_score == 3 and report.evidence_sentences()[0][2].text.startswith("Score: 3 was")
+    assert report.awarded_score == 3 and counted_sentences(report)[0].text.startswith("Score: 3 was")
 
 
 def test_a_second_score_line_of_sixty_characters_is_findings_text():
     report = parse_report(lines_of("Title", "Score: 3", "", FINDING, "", _score_like(60)), "r.md")
-    assert report.evidence_sentences()[-1][2].text == _score_like(60)
+    assert counted_sentences(report)[-1].text == _score_like(60)
 
 
 def test_a_heading_is_shorter_than_120_characters():
@@ -200,7 +249,7 @@ def test_a_heading_is_shorter_than_120_characters():
     assert [(s.heading, s.line) for s in report.sections] == [("L" * 116, 4)]
     report = parse_report(lines_of("Title", "Score: 3", "", heading + "L", FINDING), "r.md")
     assert [s.heading for s in report.sections] == [None]
-    assert report.evidence_sentences()[0][2].text.startswith(heading + "L")
+    assert counted_sentences(report)[0].text.startswith(heading + "L")
 
 
 def test_a_title_is_shorter_than_120_characters():
@@ -208,7 +257,7 @@ def test_a_title_is_shorter_than_120_characters():
     long = parse_report(lines_of("T" * 120, "Score: 3", "", FINDING), "r.md")
     assert long.title == "(untitled)"
     # The over-long line is text before the score: a paragraph of its own, kept as evidence.
-    assert [s.text for _, _, s in long.evidence_sentences()][0] == "T" * 120
+    assert [s.text for s in counted_sentences(long)][0] == "T" * 120
 
 
 def test_the_first_heading_before_the_score_is_the_title_and_its_repeat_is_dropped():
@@ -239,18 +288,15 @@ def _front(keys: int) -> str:
 
 
 def test_front_matter_is_looked_for_in_the_first_eighty_lines_only():
-    assert len(parse_report(_front(78), "r.md").front_matter) == 78  # closing rule on line 80
+    near = parse_report(_front(78), "r.md")  # closing rule on line 80: front matter, skipped
+    assert (near.title, near.score_line) == ("(untitled)", 81)
     far = parse_report(_front(79), "r.md")  # closing rule on line 81: the opening rule was a separator
-    assert far.front_matter == {} and far.title == "k0: 0" and far.score_line == 82
+    assert far.title == "k0: 0" and far.score_line == 82
 
 
 def test_front_matter_that_is_not_a_mapping_is_text():
     report = parse_report(lines_of("---", "- one", "- two", "---", "Score: 3", "", FINDING), "r.md")
-    assert report.front_matter == {} and report.title == "- one" and report.score_line == 5
-
-
-def test_front_matter_keys_become_strings():
-    assert parse_report(_front(2), "r.md").front_matter == {"k0": 0, "k1": 1}
+    assert report.title == "- one" and report.score_line == 5
 
 
 # --- the size limit and decoding ----------------------------------------------------------------------
@@ -416,21 +462,21 @@ def test_a_fifo_swapped_in_after_the_type_check_is_refused_without_waiting(tmp_p
 def test_a_rule_after_the_first_line_does_not_start_front_matter():
     report = parse_report(lines_of("Learning, improvement and innovation", "Authority: Holmwood", "---", "Score: 3",
                                    "", FINDING), "r.md")
-    assert report.front_matter == {} and report.title == "Learning, improvement and innovation"
+    assert report.title == "Learning, improvement and innovation"
     assert report.score_line == 4
 
 
 def test_rules_around_a_score_line_leave_the_text_after_them_intact():
     report = parse_report("---\nScore: 3\n---\n" + FINDING, "r.md")  # no newline at the end
-    assert [(s.line, s.text[:20]) for _, _, s in report.evidence_sentences()] == [
+    assert [(s.line, s.text[:20]) for s in counted_sentences(report)] == [
         (4, "There was an inclusi"), (4, "The local authority ")]
 
 
 def test_front_matter_closed_with_dots_is_not_text():
     report = parse_report(lines_of("---", "synthetic: true", "panel: March", "...", "# The title", "Score: 3", "",
                                    FINDING), "r.md")
-    assert report.front_matter == {"synthetic": True, "panel": "March"}
     assert (report.title, report.score_line) == ("The title", 6)
+    assert not any("synthetic" in s.text or "March" in s.text for s in counted_sentences(report))
 
 
 def test_a_yaml_error_on_an_odd_line_of_front_matter_is_located():
@@ -452,7 +498,7 @@ def test_a_sentence_starting_on_the_last_character_of_a_line_gets_that_line():
 
 def test_front_matter_that_is_not_a_mapping_keeps_the_last_line_as_text():
     report = parse_report("---\n- one\n---\nScore: 3\n\n" + FINDING, "r.md")  # no newline at the end
-    assert [s.line for _, _, s in report.evidence_sentences()] == [6, 6]
+    assert [s.line for s in counted_sentences(report)] == [6, 6]
 
 
 def test_only_the_commitment_heading_makes_its_paragraphs_boilerplate():
@@ -481,14 +527,89 @@ def test_a_missing_file_is_named_in_plain_words(tmp_path):
 def test_a_report_opening_with_a_blank_line_has_no_front_matter():
     report = parse_report(lines_of("", "Learning, improvement and innovation", "Authority: Holmwood", "---",
                                    "Score: 3", "", FINDING), "r.md")
-    assert report.front_matter == {} and report.title == "Learning, improvement and innovation"
+    assert report.title == "Learning, improvement and innovation"
 
 
 def test_an_unclosed_front_matter_rule_keeps_the_last_line_as_text():
     report = parse_report("---\nScore: 3\n\n" + FINDING, "r.md")  # no closing rule, no newline at the end
-    assert [s.line for _, _, s in report.evidence_sentences()] == [4, 4]
+    assert [s.line for s in counted_sentences(report)] == [4, 4]
 
 
 def test_the_same_score_line_twice_keeps_reading_after_the_second():
     report = parse_report(lines_of("Title", "Score: 3", "", FINDING, "Score: 3", "Staff agreed."), "r.md")
-    assert [s.text for _, _, s in report.evidence_sentences()][-1] == "Staff agreed."
+    assert [s.text for s in counted_sentences(report)][-1] == "Staff agreed."
+
+
+# --- hostile text: invisible characters, comments, documents that are not text ------------------------
+
+def test_every_invisible_format_character_of_this_python_is_removed():
+    import sys
+    import unicodedata
+
+    from lii_check.parser import FORMAT_CHARACTERS
+
+    cf = [chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf"]
+    assert cf and all(FORMAT_CHARACTERS.fullmatch(c) for c in cf)
+    assert not any(FORMAT_CHARACTERS.match(c) for c in "a é-\u00a0’\n")  # letters, spaces, dashes stay
+
+
+def test_zero_width_characters_and_soft_hyphens_inside_words_do_not_hide_the_evidence(compiled):
+    """Text copied from a web page carries them inside words; a real seed salted with them after the first
+    letter of every word (and a soft hyphen in the middle of long ones) must read exactly as the seed does."""
+    import re as _re
+
+    from lii_check.reading import find_evidence
+
+    clean = parse_report(SEED, "seed.txt")
+    salted_text = _re.sub(r"\b(\w)(\w*)", lambda m: m.group(1) + "\u200b" + (
+        m.group(2)[:3] + "\u00ad" + m.group(2)[3:] if len(m.group(2)) > 6 else m.group(2)), SEED)
+    salted_text = salted_text.replace("Score: ", "Score: \u202e\u202c")
+    salted = parse_report(salted_text, "seed.txt")
+    assert salted.awarded_score == clean.awarded_score
+    assert [(s.line, s.text) for s in counted_sentences(salted)] == [(s.line, s.text) for s in counted_sentences(clean)]
+    assert find_evidence(salted, compiled).evidence == find_evidence(clean, compiled).evidence
+
+
+def _comments_by_regex(text: str) -> str:
+    import re as _re
+
+    return _re.sub(r"<!--.*?-->", lambda m: "\n" * m.group(0).count("\n"), text, flags=_re.DOTALL)
+
+
+def test_comments_are_blanked_as_the_comment_pattern_would_blank_them():
+    import random
+
+    from lii_check.parser import _blank_comments
+
+    rng = random.Random(7)
+    pieces = ["<!--", "-->", "-", "<", "!", ">", "\n", "a", " ", "<!-- x -->", "--->", "<!-- a\nb -->"]
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        assert _blank_comments(text) == _comments_by_regex(text), repr(text)
+    many_unclosed = "Score: 3\n\n" + FINDING + "\n" + "<!-- \n" * 40_000  # quadratic for the pattern
+    assert _blank_comments(many_unclosed) == many_unclosed
+    report = parse_report(lines_of("Title", "<!-- a\ncomment -->", "Score: 3", "", FINDING), "r.md")
+    assert report.score_line == 4  # the comment's lines still count
+
+
+@pytest.mark.parametrize("head, kind", [(b"%PDF-1.7\n%\xe2\xe3", "a PDF document"),
+                                         (b"PK\x03\x04\x14\x00\x06\x00", "a ZIP archive (a Word .docx"),
+                                         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00", "an old-style Word or Excel"),
+                                         (b"{\\rtf1\\ansi Score: 3", "an RTF document")])
+def test_a_document_that_is_not_text_is_named(head, kind):
+    with pytest.raises(ReportError) as info:
+        decode_report(head + b"\x00" * 20)
+    assert info.value.message.startswith(f"this is {kind}") and "save the section's text as a .txt or .md" in info.value.message
+
+
+@pytest.mark.parametrize("page", ["<!DOCTYPE html>\n<html><body>Score: 3</body></html>", "\n  <html lang='en'>Score: 3"])
+def test_a_saved_web_page_is_named(page):
+    with pytest.raises(ReportError) as info:
+        decode_report(page.encode())
+    assert info.value.message.startswith("this is a web page (HTML)")
+
+
+def test_a_suppression_of_a_pattern_is_read_as_written_not_ignored():
+    report = parse_report(lines_of("Title", "Score: 3", "", "<!-- lii-check-disable consistency.*: known -->",
+                                   "<!-- lii-check-disable a.b-->", FINDING), "r.md")
+    assert report.suppressions == [(4, "consistency.*", "known"), (5, "a.b", "")]

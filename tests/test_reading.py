@@ -127,3 +127,20 @@ def test_leaders_claims_contradicted_by_staff_count_for_less(compiled):
     # The same contradiction, but the positive claim is corroborated by data: no discount.
     corroborated = _theme_score(f"{corroboration} {contradiction}", "supervision", compiled)
     assert contradicted < corroborated
+
+
+def test_leaving_set_aside_out_changes_nothing_else(compiled):
+    """check drops what was set aside unless a view shows it: the evidence read must be the same either way."""
+    from pathlib import Path
+
+    from lii_check.parser import read_report
+    from lii_check.reading import find_evidence
+
+    seeds = sorted(Path(__file__).resolve().parents[1].joinpath("fixtures", "seeds").glob("*.txt"))
+    assert seeds
+    for path in seeds:
+        report = read_report(path)
+        full, lean = find_evidence(report, compiled), find_evidence(report, compiled, keep_set_aside=False)
+        assert lean.evidence == full.evidence and lean.mentions == full.mentions
+        assert lean.set_aside == []
+    assert any(find_evidence(read_report(p), compiled).set_aside for p in seeds)  # there was something to leave out

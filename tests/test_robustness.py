@@ -6,6 +6,8 @@ from pathlib import Path
 from lii_check.check import analyse, check_reports
 from lii_check.parser import SCORE_RE, ReportError, decode_report, parse_report
 
+from parsed import counted_sentences
+
 REPO = Path(__file__).resolve().parents[1]
 JUNK = ["", "---", "Score:", "Score: 9", "## ", "# Learning from feedback", "\x00", "é", "<!-- lii-check-disable x -->",
         "3 – Evidence shows", "not not no never yet", ";;;;", "(((", "*" * 500, "\ufeff", "\r", "Score: 2 out of 4"]
@@ -39,7 +41,7 @@ def test_mutated_reports_never_crash(compiled):
         # with the first word of a line number the parser gave it.
         score = SCORE_RE.match(lines[report.score_line - 1])
         assert score and score.group("value").strip("* ")[:1] == str(report.awarded_score), case
-        for _, _, sentence in report.evidence_sentences():
+        for sentence in counted_sentences(report):
             assert sentence.text.split()[0] in lines[sentence.line - 1], (case, sentence)
         analyse(report, compiled)
         readable.append(report)

@@ -1,4 +1,5 @@
 """The rule loader: every mistake reported at once, located, and phrased as a fix."""
+import re
 import shutil
 from pathlib import Path
 
@@ -65,8 +66,19 @@ def test_enum_and_missing_key_and_placeholder(rules_copy):
     assert any(p.startswith(f"{f}:") and int(p.split(":")[1]) in range(msg - 3, msg + 1)
                and "'{theme_name}'" in p and "did you mean '{theme}'?" in p for p in problems), problems
     # The expectation that lost its applies_to is named at its own line (the item starts just above).
-    assert any(p.startswith(f"{f}:") and "missing key 'applies_to'" in p and "add it" in p
+    assert any(p.startswith(f"{f}:") and "missing key 'applies_to'" in p and "add it: 'applies_to: ' followed by a list" in p
                and int(p.split(":")[1]) in range(gone - 4, gone) for p in problems), problems
+
+
+def test_a_missing_key_message_says_what_to_write_from_the_schema(rules_copy):
+    """The fix is in the message wherever lii-check is installed: the allowed values, else what kind of value."""
+    f = rules_copy / "co-production.yaml"
+    text = f.read_text("utf-8")
+    level = re.search(r"\n    level: \w+\n", text)
+    f.write_text(text[:level.start()] + "\n" + text[level.end():], "utf-8")
+    problems = _problems(rules_copy)
+    assert any("missing key 'level'" in p and p.endswith("add it: 'level: ' followed by one of: strong, good, intention, "
+                                                          "shortfall, significant") for p in problems), problems
 
 
 def test_duplicate_key_and_file_name_mismatch(rules_copy):

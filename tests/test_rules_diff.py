@@ -6,6 +6,7 @@ findings keyed by (rule id, severity) differs. The modified rulebooks below are 
 one band mark, two cues and one severity changed; which reports they move is never written down here:
 it is computed from the check runs.
 """
+import copy
 import hashlib
 import json
 import os
@@ -23,6 +24,7 @@ from click.testing import CliRunner
 from lii_check.cli import main
 
 from edits import replace_first
+from parsed import counted_sentences
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = [REPO / "fixtures" / name for name in ("seeds", "synthetic", "shifted")]
@@ -234,7 +236,7 @@ def test_sentence_readings_are_explains_readings_before_and_after(modified):
     rank = {level: i for i, level in enumerate(("significant", "shortfall", "intention", "strong", "good"))}
     files = sorted((REPO / "fixtures" / "synthetic").glob("s*"))
     reports = [read_report(p, str(p)) for p in files]
-    sentences = {r.path: [s for _, _, s in r.evidence_sentences()] for r in reports}
+    sentences = {r.path: [s for s in counted_sentences(r)] for r in reports}
     readings = {}
     for side, rules in (("before", REPO / "rules"), ("after", modified["rules"])):
         session = open_session(str(rules), config_path=None, engine="pure")
@@ -325,6 +327,27 @@ def test_git_base_for_the_bundled_rulebook_reads_rules_of_the_current_repository
     want = directions_of(expected.values())
     assert doc["summary"]["directions"] == want
     assert want["evidence_score_up"] > 0 and want["evidence_index_up"] > 0 and want["newly_consistent"] > 0
+
+
+def test_git_base_of_an_overlay_reads_the_folder_it_extends_at_the_same_revision(tmp_path):
+    """A team overlay extends a shared one (``extends: ../shared``): the committed team folder means
+    nothing without the committed shared folder, so both are read out of git. The work tree's shared
+    overlay then raises the band-4 mark (to 3.2): the diff must see that change, not fail for want of a base."""
+    root = tmp_path / "team-repo"
+    (root / "shared").mkdir(parents=True)
+    (root / "team").mkdir()
+    git(root, "init", "-q")
+    git(root, "config", "user.email", "qa@example.invalid")
+    git(root, "config", "user.name", "QA lead")
+    (root / "shared" / "shared.yaml").write_text("kind: overlay\nextends: bundled\n", "utf-8")
+    (root / "team" / "team.yaml").write_text("kind: overlay\nextends: ../shared\n", "utf-8")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "overlays")
+    (root / "shared" / "shared.yaml").write_text('kind: overlay\nextends: bundled\nscoring:\n  bands:\n    "4": 3.2\n', "utf-8")
+    code, doc = diff_json("--base", "HEAD", "--rules", root / "team", cwd=tmp_path)
+    assert doc["base"]["rulebook"] == "HEAD:team"
+    assert doc["reports"], "raising the band-4 mark to 3.2 moves no report: the base was not read at HEAD"
+    assert git(root, "status", "--porcelain").splitlines() == [" M shared/shared.yaml"]
 
 
 # (c) ------------------------------------------------------------------------------------------------
@@ -483,6 +506,49 @@ def test_markdown_has_one_details_block_per_moved_report_in_path_order(modified)
     for r in doc["summary"]["rules"]:
         assert f"| `{r['rule']}` | {r['before']} | {r['after']} |" in md
     assert md.startswith("### lii-check rules diff\n")
+
+
+def test_markdown_fits_a_github_comment_however_many_reports_moved(modified):
+    """A national round can move hundreds of reports: the comment keeps whole blocks up to GitHub's limit,
+    says how many it left out, and still ends with the result. (The real document, its moved reports
+    repeated under new names, stands in for a big corpus.)"""
+    from lii_check.formats.diff_markdown import COMMENT_LIMIT, render
+
+    doc = copy.deepcopy(modified["doc"])
+    small = render(doc)
+    assert len(small) < COMMENT_LIMIT and "not shown" not in small
+    many = [dict(r, path=f"{n:04d}-{r['path']}") for n in range(400) for r in doc["reports"]]
+    doc["reports"] = many
+    md = render(doc)
+    assert len(md) <= COMMENT_LIMIT
+    shown = md.count("<summary><code>")
+    left = int(re.search(r"_(\d+) more block\(s\) of detail", md).group(1))
+    blocks = len(many) + (1 if any(s["path"] not in {r["path"] for r in many} for s in doc["sentences"]) else 0)
+    assert 0 < shown < len(many) and shown + left == blocks
+    assert md.count("<details>") == md.count("</details>")  # only whole blocks
+    assert md.rstrip().endswith(small.rstrip().rsplit("\n", 1)[1])  # the same result line
+
+
+def test_markdown_tables_keep_pipes_and_code_in_their_cells_as_github_reads_them(modified):
+    import gfm
+    from lii_check.formats import diff_markdown
+
+    doc = copy.deepcopy(modified["doc"])
+    report = next(r for r in doc["reports"] if any(f.get("evidence") for f in r["findings"]["added"]
+                                                   + r["findings"]["removed"] + r["findings"]["changed"]))
+    finding = next(f for kind in ("added", "removed", "changed") for f in report["findings"][kind] if f.get("evidence"))
+    finding["rule"] = "rule|id`x\\|"
+    finding["evidence"][0]["text"] = "Staff said | it was `fine|good` \\| <b>&amp; *so* [far]"
+    report["path"] = "dir|x/`a|b`.txt"
+    page = gfm.read(diff_markdown.render(doc))
+    [table] = [t for t in page.tables if t[0] == ["Finding", "Severity", "Rule", "Line", "Cited sentence"]
+               and any(row[2] == finding["rule"] for row in t)]
+    assert {len(row) for row in table} == {5}
+    [row] = [row for row in table if row[2] == finding["rule"]]
+    more = len(finding["evidence"]) - 1
+    assert row[4] == finding["evidence"][0]["text"] + (f" (+{more} more)" if more else "")
+    assert all(len(row) == len(t[0]) for t in page.tables for row in t)
+    assert report["path"] in page.codes  # the <summary>'s <code>, shown as written
 
 
 def test_table_fits_the_terminal_and_is_deterministic(modified, monkeypatch):

@@ -40,7 +40,7 @@ def theme_score(rulebook, *pairs):
 
 # --- the facts of one theme ---------------------------------------------------------------------------
 
-def test_theme_facts_count_levels_mentions_impact_and_sources(rulebook):
+def test_theme_facts_count_levels_mentions_and_impact(rulebook):
     facts = theme_facts(reading([
         ev("complaints", "strong", 1, source="people", impact=True),
         ev("complaints", "good", 2, source="staff+leaders"),
@@ -51,11 +51,8 @@ def test_theme_facts_count_levels_mentions_impact_and_sources(rulebook):
     c = facts["complaints"]
     assert c.counts == {"strong": 1, "good": 1, "intention": 0, "shortfall": 1, "significant": 1}
     assert (c.mentions, c.impact) == (9, 2)
-    assert c.sources_positive == ("leaders", "people", "staff")
-    assert c.sources_negative == ("partners", "people", "staff")
     e = facts["equality"]
     assert e.mentions == 1  # not in the mentions map: the theme's evidence counts as its mentions
-    assert (e.sources_positive, e.sources_negative) == ((), ("leaders",))
     assert e.counts["intention"] == 1 and e.impact == 0
     assert facts["research"].score is None and facts["research"].mentions == 0
     assert set(facts) == {t.id for t in rulebook.themes} | {GENERAL}
@@ -68,7 +65,8 @@ def test_a_theme_score_is_its_values_pulled_towards_the_prior(rulebook):
     assert facts["research"].score == theme_score(rulebook, ("intention", 1.0))
 
 
-@pytest.mark.parametrize("contradicted_by", ["people", "staff"])
+# A joint attribution ("partners+staff") counts for each of its sources.
+@pytest.mark.parametrize("contradicted_by", ["people", "staff", "partners+staff"])
 def test_leaders_only_claims_contradicted_by_people_or_staff_are_discounted(rulebook, contradicted_by):
     d = rulebook.scoring.leaders_only_discount
     facts = theme_facts(reading([ev("supervision", "strong", 1, source="leaders"),
@@ -81,6 +79,7 @@ def test_leaders_only_claims_contradicted_by_people_or_staff_are_discounted(rule
     (["leaders", "staff"], "staff"),   # someone besides leaders says it too
     (["leaders"], "partners"),         # contradicted, but not by people or staff
     (["leaders"], "leaders"),          # leaders contradict themselves
+    (["leaders+staff"], "staff"),      # said jointly by leaders and staff
 ])
 def test_claims_not_only_by_leaders_or_not_contradicted_by_people_or_staff_count_in_full(rulebook, positive, negative):
     evidence = [ev("supervision", "good", i, source=s) for i, s in enumerate(positive)]

@@ -40,7 +40,8 @@ BAD = {
 
 
 def _run(args, cwd):
-    """A real process: its exit code, stdout and stderr."""
+    """A real process: its exit code, stdout and stderr. (The other tests call the same entry point,
+    lii_check.cli.run, in this process: conftest.py's in_process.)"""
     done = subprocess.run([sys.executable, "-c", "from lii_check.cli import run; run()", *args],
                           capture_output=True, text=True, timeout=300, cwd=cwd)
     assert "Traceback" not in done.stderr and "Traceback" not in done.stdout
@@ -110,26 +111,26 @@ def test_whole_bad_folder_in_a_real_process(corpus):
     assert "CONSISTENT corpus/zz_good.txt: awarded 3, evidence 3" in flat
 
 
-def test_github_format_points_at_file_and_line(corpus):
-    done = _run(["corpus", "--engine", "pure", "--format", "github"], corpus.parent)
+def test_github_format_points_at_file_and_line(corpus, in_process):
+    done = in_process("corpus", "--engine", "pure", "--format", "github", cwd=corpus.parent)
     assert done.returncode == 1
     assert "::error file=corpus/score_five.md,line=3,title=unreadable::the score 5 is outside 1-4" in done.stdout
     assert "::error file=corpus/binary.txt,title=unreadable::this looks like a binary file" in done.stdout
 
 
-def test_explain_on_an_unreadable_report(tmp_path):
+def test_explain_on_an_unreadable_report(tmp_path, in_process):
     (tmp_path / "latin1.txt").write_bytes(BAD["latin1.txt"][0])
-    done = _run(["explain", "latin1.txt", "--engine", "pure"], tmp_path)
+    done = in_process("explain", "latin1.txt", "--engine", "pure", cwd=tmp_path)
     assert done.returncode == 1
     assert done.stderr.startswith("latin1.txt:5: unreadable: the file is not UTF-8 text")
 
 
-def test_front_matter_with_impossible_date_is_unreadable_not_a_crash(tmp_path):
+def test_front_matter_with_impossible_date_is_unreadable_not_a_crash(tmp_path, in_process):
     (tmp_path / "reports").mkdir()
     (tmp_path / "reports" / "bad_date.md").write_bytes(
         b"---\nsynthetic: true\ndate: 2024-13-45\n---\n" + TITLE + b"Score: 3\n\n" + BODY)
     shutil.copy(SEEDS / GOOD, tmp_path / "reports" / "good.txt")
-    done = _run(["reports", "--engine", "pure", "--format", "json"], tmp_path)
+    done = in_process("reports", "--engine", "pure", "--format", "json", cwd=tmp_path)
     assert done.returncode == 1, done.stderr
     by_path = {r["path"]: r for r in json.loads(done.stdout)["reports"]}
     assert by_path["reports/good.txt"]["verdict"] == "consistent"
@@ -141,25 +142,25 @@ def test_front_matter_with_impossible_date_is_unreadable_not_a_crash(tmp_path):
 # ---- usage and rules errors: exit 2 --------------------------------------------------------
 
 
-def test_folder_without_reports(tmp_path):
+def test_folder_without_reports(tmp_path, in_process):
     (tmp_path / "notes").mkdir()
     (tmp_path / "notes" / "readme.rst").write_text("nothing here", "utf-8")
     (tmp_path / "notes" / ".hidden.md").write_text("Score: 3\n\nStaff were trained.\n", "utf-8")
-    done = _run(["notes", "--engine", "pure"], tmp_path)
+    done = in_process("notes", "--engine", "pure", cwd=tmp_path)
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr == "lii-check: notes: no reports found (looked for .txt and .md files in the folder and below)\n"
 
 
-def test_path_that_does_not_exist(tmp_path):
-    done = _run(["missing-folder", "--engine", "pure"], tmp_path)
+def test_path_that_does_not_exist(tmp_path, in_process):
+    done = in_process("missing-folder", "--engine", "pure", cwd=tmp_path)
     assert done.returncode == 2
     assert done.stderr == "lii-check: missing-folder: no such file or folder\n"
 
 
-def test_missing_path_beside_a_good_one_is_still_a_usage_error(tmp_path):
+def test_missing_path_beside_a_good_one_is_still_a_usage_error(tmp_path, in_process):
     shutil.copy(SEEDS / GOOD, tmp_path / "good.txt")
-    done = _run(["good.txt", "missing.txt", "--engine", "pure"], tmp_path)
+    done = in_process("good.txt", "missing.txt", "--engine", "pure", cwd=tmp_path)
     assert done.returncode == 2
     assert "missing.txt: no such file or folder" in done.stderr
 
@@ -175,9 +176,9 @@ def broken_rules(tmp_path):
     return rules
 
 
-def test_check_with_a_broken_rules_folder(tmp_path, broken_rules):
+def test_check_with_a_broken_rules_folder(tmp_path, broken_rules, in_process):
     shutil.copy(SEEDS / GOOD, tmp_path / "good.txt")
-    done = _run(["good.txt", "--rules", "rules", "--engine", "pure"], tmp_path)
+    done = in_process("good.txt", "--rules", "rules", "--engine", "pure", cwd=tmp_path)
     assert done.returncode == 2
     assert done.stdout == ""  # nothing was checked
     lines = done.stderr.splitlines()
@@ -186,8 +187,8 @@ def test_check_with_a_broken_rules_folder(tmp_path, broken_rules):
     assert lines[-1] == "lii-check: 2 problem(s) in the rules; nothing was done: fix them and run again."
 
 
-def test_rules_validate_lists_every_problem(tmp_path, broken_rules):
-    done = _run(["rules", "validate", "rules"], tmp_path)
+def test_rules_validate_lists_every_problem(tmp_path, broken_rules, in_process):
+    done = in_process("rules", "validate", "rules", cwd=tmp_path)
     assert done.returncode == 2
     assert done.stdout.splitlines()[0] == "rules/supervision.yaml:6:9: this should be a number in 'weight', not text"
     assert done.stdout.splitlines()[1].startswith("rules/zz-broken.yaml:3:1: YAML syntax error")
@@ -195,13 +196,13 @@ def test_rules_validate_lists_every_problem(tmp_path, broken_rules):
 
 
 @pytest.mark.parametrize("inside", ["corpus/out.json", "corpus/sub/out.sarif", "corpus"])
-def test_output_inside_the_corpus_is_refused(tmp_path, inside):
+def test_output_inside_the_corpus_is_refused(tmp_path, inside, in_process):
     corpus = tmp_path / "corpus"
     (corpus / "sub").mkdir(parents=True)
     shutil.copy(SEEDS / GOOD, corpus / "sub" / "good.txt")
     fmt = "sarif" if inside.endswith(".sarif") else "json"
     before = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*"))
-    done = _run(["corpus", "--engine", "pure", "--output", f"{fmt}={inside}"], tmp_path)
+    done = in_process("corpus", "--engine", "pure", "--output", f"{fmt}={inside}", cwd=tmp_path)
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr.startswith(f"lii-check: --output {fmt}={inside}: refusing to write into the corpus being checked (")
@@ -209,17 +210,17 @@ def test_output_inside_the_corpus_is_refused(tmp_path, inside):
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == before
 
 
-def test_output_with_a_bad_format_name(tmp_path):
+def test_output_with_a_bad_format_name(tmp_path, in_process):
     shutil.copy(SEEDS / GOOD, tmp_path / "good.txt")
-    done = _run(["good.txt", "--engine", "pure", "--output", "pdf=out.pdf"], tmp_path)
+    done = in_process("good.txt", "--engine", "pure", "--output", "pdf=out.pdf", cwd=tmp_path)
     assert done.returncode == 2
     assert "--output takes FORMAT=FILE" in done.stderr and "got 'pdf=out.pdf'" in done.stderr
     assert not (tmp_path / "out.pdf").exists()
 
 
-def test_unknown_format(tmp_path, monkeypatch):
+def test_unknown_format(tmp_path, monkeypatch, in_process):
     shutil.copy(SEEDS / GOOD, tmp_path / "good.txt")
-    done = _run(["good.txt", "--engine", "pure", "--format", "pdf"], tmp_path)
+    done = in_process("good.txt", "--engine", "pure", "--format", "pdf", cwd=tmp_path)
     assert done.returncode == 2
     assert done.stdout == ""
     assert "Invalid value for '--format': 'pdf' is not one of 'table', 'concise', 'json', 'sarif', 'junit', 'github', 'markdown', 'html'." \

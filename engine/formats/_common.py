@@ -10,7 +10,7 @@ import math
 import re
 import unicodedata
 
-from ..names import severity_fails  # noqa: F401  (the renderers import it from here)
+from ..names import severity_fails
 
 
 def share_text(share: float | None) -> str:
@@ -141,8 +141,11 @@ _SGR = re.compile(r"\x1b\[[0-9;]*m")
 def display_width(text: str) -> int:
     """Columns ``text`` takes on a terminal: colour codes count 0, wide (East Asian) characters 2,
     combining marks 0. Report text has already been cleaned, so no other escapes remain."""
+    text = _SGR.sub("", text)
+    if text.isascii():
+        return len(text)  # every ASCII character is one column by the rules below (the common case, fast)
     width = 0
-    for ch in _SGR.sub("", text):
+    for ch in text:
         if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
             continue
         width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1

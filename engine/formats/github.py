@@ -1,7 +1,8 @@
 """``--format github``: GitHub Actions workflow commands, which become annotations on the PR diff."""
 from __future__ import annotations
 
-from ._common import clean, error_parts, fail_on, hidden_failures, severity_fails
+from ..names import severity_fails
+from ._common import clean, error_parts, fail_on, hidden_failures
 
 _COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 

@@ -19,15 +19,13 @@ import tempfile
 from collections.abc import Callable
 from html import escape
 
-from ..model import LEVELS, SEVERITIES, Evidence, ReportResult, SetAside
+from ..model import Evidence, ReportResult, SetAside
+from ..names import LEVELS, MOST_SERIOUS_FIRST, SEVERITIES
 from ._common import clean, plural
 
 VERDICTS = ("consistent", "inconsistent", "unreadable")
 # The visible marker beside each highlighted clause, so the level never rests on colour alone.
 LEVEL_MARK = {"strong": "++", "good": "+", "intention": "~", "shortfall": "−", "significant": "−−"}
-# The order in which a clause's level is chosen when themes read it differently: the same as
-# evidence.judge_clause (the most serious problem first, else the strongest strength).
-_CLAUSE_ORDER = ("significant", "shortfall", "intention", "strong", "good")
 
 
 def esc(value: object) -> str:
@@ -50,7 +48,7 @@ def _num(value: object, fmt: str = "{}") -> str:
 
 def _mark_evidence(items: list[Evidence]) -> tuple[str, str]:
     """(css class, inner badge html) for a clause read by one or more themes."""
-    levels = sorted({e.level for e in items}, key=_CLAUSE_ORDER.index)
+    levels = sorted({e.level for e in items}, key=MOST_SERIOUS_FIRST.index)  # as findings cite them
     badges = "".join(f'<span class="lv lv-{lv}">{LEVEL_MARK[lv]}\u00a0{lv}</span>' for lv in levels)
     return f"ev lv-{levels[0]}", badges
 

@@ -25,7 +25,7 @@ def _testcase(report: dict, level: str) -> tuple[ET.Element, str | None]:
     if report.get("verdict") == "unreadable":
         line, message = error_parts(report)
         el = ET.SubElement(case, "error", {"message": message, "type": "unreadable"})
-        el.text = f"{line_ref(line)} {message}"
+        el.text = f"{line_ref(line)} {message}" if line is not None else message  # no "L?" for a whole-file problem
         return case, "error"
     if report_fails(report, level):
         if level == "error":

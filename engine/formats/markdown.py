@@ -1,23 +1,43 @@
 """``--format markdown``: a compact pull-request comment (GitHub-flavoured Markdown)."""
 from __future__ import annotations
 
+import re
+from html import escape
+
 from ._common import error_parts, line_ref, one_line, plural, result_line, score_phrase
 
 
+_INLINE_MARKUP = re.compile(r"([`*_\[\]~|])")
+
+
 def text(value: object) -> str:
-    """Plain text made safe for a table cell or list item: one line, no live HTML, no stray pipes."""
-    # Backslash first so the "\|" we add is not itself undone by a backslash from the report text;
-    # "<" and "&" as entities so report text cannot open or close tags (e.g. our own <details>).
+    """Plain text shown as written in a table cell or list item: one line, no live HTML, no markup, no
+    stray pipes."""
+    # Backslash first so the escapes we add are not themselves undone by a backslash from the report
+    # text; "<" and "&" as entities so report text cannot open or close tags (e.g. our own <details>);
+    # the characters of inline markup (code, emphasis, links, strike-through) and "|" backslash-escaped.
     s = one_line(value).replace("\\", "\\\\").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return s.replace("|", "\\|")
+    return _INLINE_MARKUP.sub(r"\\\1", s)
 
 
 def code(value: object) -> str:
-    """Inline code span; GFM still needs "|" escaped inside it when it sits in a table."""
-    s = one_line(value).replace("|", "\\|")
-    if "`" in s:
-        return f"`` {s} ``"
-    return f"`{s}`"
+    """An inline code span in running text: shown exactly as written (backslash escapes do not work in
+    code, so nothing is escaped); the fence is one backtick longer than any run of backticks inside."""
+    s = one_line(value)
+    fence = "`" * (max((len(run) for run in re.findall("`+", s)), default=0) + 1)
+    pad = " " if s.startswith("`") or s.endswith("`") else ""  # one space each side is stripped again
+    return f"{fence}{pad}{s}{pad}{fence}"
+
+
+def cell_code(value: object) -> str:
+    """An inline code span in a table cell. GFM splits a row at every "|" not preceded by a backslash,
+    code spans included, and drops that one backslash before reading the cell: so "\\|" here, shown as "|"."""
+    return code(value).replace("|", "\\|")
+
+
+def html_text(value: object) -> str:
+    """Text inside raw HTML (a <summary>): Markdown is not read there, so HTML escaping only."""
+    return escape(one_line(value), quote=False)
 
 
 def _summary_line(doc: dict) -> str:
@@ -52,7 +72,7 @@ def _report_section(report: dict) -> list[str]:
     for f in findings:
         line = f.get("line")
         out.append(
-            f"| {text(f.get('severity'))} | {text(f.get('theme'))} | {code(f.get('rule'))} "
+            f"| {text(f.get('severity'))} | {text(f.get('theme'))} | {cell_code(f.get('rule'))} "
             f"| {line if line is not None else ''} | {text(f.get('message'))} |"
         )
     cited = [(f, ev) for f in findings for ev in f.get("evidence") or []]

@@ -5,7 +5,8 @@ import json
 import re
 from urllib.parse import quote
 
-from ._common import clean, error_parts, evidence_lines, fail_on, one_line, severity_fails, strict_failure
+from ..names import severity_fails
+from ._common import clean, error_parts, evidence_lines, fail_on, one_line, strict_failure
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 UNREADABLE_RULE = "lii-check/unreadable"

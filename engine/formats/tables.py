@@ -72,11 +72,27 @@ def stacked(headers: list[str], rows: list[list[object]], width: int) -> list[st
 
 # --- lii-check rules list --------------------------------------------------------------------------
 
-def rules_list(meta: list[dict], width: int) -> str:
-    rows = [[one_line(m.get("id")), one_line(m.get("theme")), one_line(m.get("severity")), one_line(m.get("description"))]
-            for m in meta]
-    return "\n".join(fitted_table(["id", "theme", "severity", "description"], rows, width,
-                                  minimum=[22, 12, 8, 30], style="simple")) + "\n"
+def _origin_cell(row: dict) -> str:
+    changed = [w for w in row.get("changed_at") or [] if w != row.get("origin")]
+    return "\n".join([str(row.get("origin"))] + [f"changed at {w}" for w in changed])
+
+
+def rules_list(rows: list[dict], width: int) -> str:
+    """``rows`` is what ``rules list --format json`` prints (rulebook.origins.rule_listing)."""
+    table = [[one_line(r["id"]), one_line(r["theme"]), one_line(r["severity"]), _origin_cell(r),
+              one_line(r["description"])] for r in rows]
+    return "\n".join(fitted_table(["id", "theme", "severity", "origin", "description"], table, width,
+                                  minimum=[22, 12, 8, 12, 24], style="simple")) + "\n"
+
+
+def cues_list(lists: list[dict], width: int) -> str:
+    """``lists`` is what ``rules list --cues --format json`` prints (rulebook.origins.cue_listing)."""
+    table = []
+    for item in lists:
+        table.append([one_line(item["list"]), item["level"], _origin_cell(item), ""])
+        table += [["", "unless" if c["unless"] else "", c["origin"], one_line(c["text"])] for c in item["cues"]]
+    return "\n".join(fitted_table(["signal or list", "level", "origin", "cue"], table, width,
+                                  minimum=[20, 8, 12, 24], style="simple")) + "\n"
 
 
 # --- lii-check rules test --------------------------------------------------------------------------
@@ -103,6 +119,26 @@ def rule_tests(result: dict, width: int, verbose: bool = False) -> str:
     out += wrap(f"{len(outcomes) - len(failing)} passed, {len(failing)} failed "
                 f"({passed} examples passed, {todo} todo)", width)
     return "\n".join(out) + "\n"
+
+
+def sentence_figures(figures: dict, short: list[str], width: int) -> str:
+    """``rules test --sentences``: the sentence-level figures in a few lines, worst misreadings last (the
+    JSON has everything); ``short`` names the thresholds missed."""
+    a = figures["all"]
+    lines = [f"Sentences read as labelled ({a['sentences']}): level {share_text(a['level_accuracy'])}, polarity "
+                 f"{share_text(a['polarity_accuracy'])}, critical read as critical "
+                 f"{share_text(a['critical_read_as_critical'])}; "
+                 f"critical read as praise {a['critical_read_as_praise']}, praise read as significant "
+                 f"{a['praise_read_as_significant']}, significant read as praise {a['significant_read_as_praise']}"]
+    for name, f in figures["files"].items():
+        lines.append(f"{name}: {f['sentences']} sentences, level {share_text(f['level_accuracy'])}, polarity "
+                     f"{share_text(f['polarity_accuracy'])}, critical {share_text(f['critical_read_as_critical'] or 0)}")
+    lines.append("Worst misreadings (labelled → read, cue):")
+    for w in a["worst"][:8]:
+        lines.append(f"- {w['file']} #{w['item']}: {w['labelled']} → {w['read']} "
+                     f"({one_line(w['cue']) or 'no cue'}): {one_line(w['text'])}")
+    lines += [f"lii-check: {line}" for line in short]
+    return "\n" + "\n".join(piece for line in lines for piece in wrap(line, width)) + "\n"
 
 
 # --- lii-check calibrate ---------------------------------------------------------------------------
@@ -205,4 +241,5 @@ def explanation(d: dict, width: int) -> str:
     return "\n".join(out) + "\n"
 
 
-__all__ = ["calibration", "explanation", "fitted_table", "rule_tests", "rules_list", "stacked"]
+__all__ = ["calibration", "cues_list", "explanation", "fitted_table", "rule_tests", "rules_list", "sentence_figures",
+           "stacked"]

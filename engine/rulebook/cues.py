@@ -85,6 +85,13 @@ def regex_problem(regex: str, as_written: str, kind: str) -> str | None:
     if compiled.search("") is not None:
         return f"'{as_written}' matches empty text, so it would match every sentence; make it more specific"
     try:
+        widest = sre_parse.parse(regex).getwidth()[1]
+    except Exception:  # noqa: BLE001 - re accepted it; the width only feeds this check
+        widest = 1
+    if widest == 0:  # '\b', '^$': a position, never a word; the matchers drop empty matches, so it never fires
+        return (f"'{as_written}' can only match empty text (a word boundary or an anchor, no characters), so it "
+                "never finds anything; write the words it should match")
+    try:
         ops = _walk(sre_parse.parse(regex))
     except Exception:  # noqa: BLE001 - re accepted it, so the parse only feeds this check
         ops = []

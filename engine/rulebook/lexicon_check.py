@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..model import POSITIVE_LEVELS
+from ..names import POSITIVE_LEVELS
 from .model import Cue, Rulebook, Signal
 
 MODIFIERS = ("negation", "counter", "hedging", "intention")

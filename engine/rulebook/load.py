@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import json
-import pickle
+import os
 import re
 import string
 from importlib import resources
@@ -18,6 +19,7 @@ from typing import Any
 import jsonschema
 
 from .. import cache
+from . import stored
 from .cues import cue_regex, regex_problem
 from .messages import deepest, kind_problem, plain, rule_file_kinds, sibling_kind_schemas
 from .model import (BUNDLED, PLACEHOLDERS, Cue, CueList, Expectation, Language, RuleProblem, Rulebook,
@@ -136,8 +138,42 @@ def _expectations(items: list, owner: str, scope: str, framework: str, located: 
     ]
 
 
+RULE_SUFFIXES = (".yaml", ".yml")
+
+
 def rule_files(root: Path) -> list[Path]:
-    return sorted(p for p in root.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    return sorted(p for p in root.iterdir() if p.suffix in RULE_SUFFIXES and p.is_file())
+
+
+def stray_rule_files(root: Path, allowed: tuple[str, ...] = ()) -> list[Path]:
+    """YAML files a rules folder holds but lii-check does not read: in a subfolder (a rules folder is
+    flat), or ending in an upper-case '.YAML'/'.YML'. Each is an author's mistake (a rule that silently
+    does nothing), so the load reports it. Hidden folders and the folders in `allowed` (an overlay's
+    base kept below it, as real paths) are left alone."""
+    found = [p for p in root.iterdir() if p.suffix.lower() in RULE_SUFFIXES and p.suffix not in RULE_SUFFIXES
+             and p.is_file()]
+    for sub in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        for folder, dirs, names in os.walk(sub):
+            if os.path.realpath(folder) in allowed:
+                dirs.clear()
+                continue
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            found.extend(Path(folder) / n for n in sorted(names) if Path(n).suffix.lower() in RULE_SUFFIXES)
+    return sorted(found)
+
+
+def stray_problems(root: Path, label: str, allowed: tuple[str, ...] = ()) -> list[RuleProblem]:
+    problems = []
+    for path in stray_rule_files(root, allowed):
+        display = path.relative_to(root).as_posix() if label == BUNDLED else str(path)
+        if path.parent == root:
+            problems.append(RuleProblem(display, 1, 1, f"lii-check reads only files ending '.yaml' or '.yml' in "
+                                                       f"lower case, so this file is not read: rename it to "
+                                                       f"'{path.stem}{path.suffix.lower()}'"))
+        else:
+            problems.append(RuleProblem(display, 1, 1, f"rule files in a subfolder are not read (a rules folder is "
+                                                       f"flat): move it into {label} or out of the rules folder"))
+    return problems
 
 
 def load_rulebook(directory: Path | str | None = None) -> Rulebook:
@@ -159,13 +195,14 @@ def load_rulebook(directory: Path | str | None = None) -> Rulebook:
         # The key covers every folder an overlay chain reaches, so a change to a base invalidates it.
         chain = chain_folders(root, label)
         if chain is not None:
-            # The loader's and the model's source are part of the key too: a rulebook loaded by older code,
-            # or a pickle of an older Rulebook class, must not come back.
-            code = Path(__file__).read_bytes() + Path(__file__).with_name("model.py").read_bytes()
-            parts = [load_schema_text(), load_overlay_schema_text(), code]
+            # The loader's source is part of the key too (every module of this package, the model, the
+            # overlay builder and the stored form among them, and the YAML reader): a rulebook loaded by
+            # older code, or stored from an older Rulebook class, must not come back.
+            parts = [load_schema_text(), load_overlay_schema_text(), _loader_source()]
             for folder, folder_label in chain:
                 parts.append(folder_label)
                 parts.extend(x for p in rule_files(folder) for x in (p.name, p.read_bytes()))
+                parts.extend(str(p) for p in stray_rule_files(folder))  # any of them fails the load
             key = "rulebook-" + cache.key(*parts)
     except OSError:
         key = None  # an unreadable file: the full load below says which
@@ -173,16 +210,21 @@ def load_rulebook(directory: Path | str | None = None) -> Rulebook:
         blob = cache.read(key)
         if blob is not None:
             try:
-                loaded = pickle.loads(blob)
-                if isinstance(loaded, Rulebook):
-                    return loaded
-            except Exception:  # noqa: BLE001 - a stale or damaged entry is simply rebuilt
+                return stored.loads(blob)  # JSON of the rulebook's dataclasses only: reading it runs no code
+            except ValueError:  # a stale, damaged or foreign entry is simply rebuilt (and overwritten)
                 pass
     rulebook, used = build(root, label)
     # Written only when the chain the build followed is the one the key was made of.
     if key is not None and [lbl for _, lbl in chain] == used:
-        cache.write(key, pickle.dumps(rulebook, protocol=pickle.HIGHEST_PROTOCOL))
+        cache.write(key, stored.dumps(rulebook))
     return rulebook
+
+
+@functools.lru_cache(maxsize=1)
+def _loader_source() -> bytes:
+    here = Path(__file__).parent
+    sources = [*sorted(here.glob("*.py")), here.parent / "safe_yaml.py"]
+    return b"".join(p.name.encode() + b"\0" + p.read_bytes() for p in sources)
 
 
 def load_overlay_schema_text() -> str:

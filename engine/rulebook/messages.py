@@ -20,6 +20,37 @@ def _allowed_keys(schema: dict, validator_schema: dict) -> list[str]:
     return sorted(k for k in props if k != "kind") if props else []
 
 
+_TYPE_WORDS = {"array": "a list", "object": "a block of keys", "string": "text", "integer": "a whole number",
+               "number": "a number", "boolean": "true or false"}
+
+
+def _resolved(part: object, root: dict) -> dict:
+    """A schema part with its local ``$ref`` chain followed (``#/$defs/...``); {} when it is not a dict."""
+    for _ in range(10):  # a chain of refs, never a loop in our schemas; bounded all the same
+        if not isinstance(part, dict) or "$ref" not in part or not str(part["$ref"]).startswith("#/"):
+            break
+        target: object = root
+        for step in str(part["$ref"])[2:].split("/"):
+            target = target.get(step, {}) if isinstance(target, dict) else {}
+        part = target
+    return part if isinstance(part, dict) else {}
+
+
+def _what_goes_in(container: dict, name: str, root: dict) -> str:
+    """What a missing key should hold, from the schema: its allowed values, else its description, so the
+    message is the fix wherever lii-check is installed (not a pointer to a README the user may not have)."""
+    prop = _resolved((container.get("properties") or {}).get(name) if isinstance(container, dict) else None, root)
+    options = prop.get("enum") or ([prop["const"]] if "const" in prop else None)
+    if options:
+        return f": '{name}: ' followed by one of: {', '.join(str(o) for o in options)}"
+    text = str(prop.get("description") or "").rstrip(".")
+    described = f" ({text[:1].lower() + text[1:]})" if text else ""  # "Awarded scores …" reads on after a colon
+    kind = _TYPE_WORDS.get(prop.get("type")) if isinstance(prop.get("type"), str) else None
+    if kind:
+        return f": '{name}: ' followed by {kind}{described}"
+    return described or " (`lii-check schema rules` prints what each key holds)"
+
+
 def plain(error: jsonschema.ValidationError, schema: dict) -> tuple[list, bool, str]:
     """(data path to point at, point at the key?, plain-English message with the fix)."""
     path = list(error.absolute_path)
@@ -35,7 +66,7 @@ def plain(error: jsonschema.ValidationError, schema: dict) -> tuple[list, bool, 
     if v == "required":
         missing = re.findall(r"'([^']+)' is a required property", error.message)
         name = missing[0] if missing else error.message
-        return path, False, f"missing key '{name}'{inside}: add it (see rules/README.md)"
+        return path, False, f"missing key '{name}'{inside}: add it{_what_goes_in(error.schema, name, schema)}"
     if v == "enum":
         options = [str(o) for o in error.validator_value]
         if error.instance is None:  # 'level:' with nothing after it: YAML reads it as None

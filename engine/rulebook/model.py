@@ -170,7 +170,7 @@ class Rulebook:
         """Where a rule, signal or cue was written: 'bundled' or file:line."""
         return BUNDLED_NAME if file in self.bundled_files else f"{file}:{line}"
     # The configuration's severity for lii-check's own rules, (id, severity or "off"): builtin_rules.py.
-    # A plain default (not a factory), so a rulebook pickled before this field existed still reads it.
+    # A plain default (not a factory): rulebooks built before this field existed still construct.
     builtin_overrides: tuple[tuple[str, str], ...] = ()
 
     @property

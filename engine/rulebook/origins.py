@@ -1,7 +1,7 @@
 """Where each rule, signal and cue of a rulebook comes from: bundled, a base folder, or an overlay's file:line.
 
-Used by `rules list` (every rule, signal and cue with its origin) and `explain` (the overlay entry
-behind a reading the overlay changed).
+Used by `rules list` (every rule, signal and cue with its origin; formats/tables.py lays them out) and
+`explain` (the overlay entry behind a reading the overlay changed).
 """
 from __future__ import annotations
 
@@ -52,33 +52,6 @@ def cue_listing(rulebook: Rulebook) -> list[dict]:
     out += [{"list": name, "level": "off", "origin": where, "changed_at": [where], "cues": []}
             for name, where in rulebook.disabled if "." not in name]
     return out
-
-
-def origin_cell(row: dict) -> str:
-    changed = [w for w in row.get("changed_at") or [] if w != row.get("origin")]
-    return "\n".join([str(row.get("origin"))] + [f"changed at {w}" for w in changed])
-
-
-def render_rules(rows: list[dict], width: int) -> str:
-    from ..formats._common import one_line
-    from ..formats.tables import fitted_table
-
-    table = [[one_line(r["id"]), one_line(r["theme"]), one_line(r["severity"]), origin_cell(r),
-              one_line(r["description"])] for r in rows]
-    return "\n".join(fitted_table(["id", "theme", "severity", "origin", "description"], table, width,
-                                  minimum=[22, 12, 8, 12, 24], style="simple")) + "\n"
-
-
-def render_cues(lists: list[dict], width: int) -> str:
-    from ..formats._common import one_line
-    from ..formats.tables import fitted_table
-
-    table = []
-    for item in lists:
-        table.append([one_line(item["list"]), item["level"], origin_cell(item), ""])
-        table += [["", "unless" if c["unless"] else "", c["origin"], one_line(c["text"])] for c in item["cues"]]
-    return "\n".join(fitted_table(["signal or list", "level", "origin", "cue"], table, width,
-                                  minimum=[20, 8, 12, 24], style="simple")) + "\n"
 
 
 # --- explain: the overlay behind a reading -----------------------------------------------------------

@@ -19,7 +19,8 @@ from typing import Any, Callable
 import jsonschema
 
 from .load import (_cue_problems, _cues, _duplicate_ids, _placeholder_problems, assemble, bundled_rules_dir,
-                   load_overlay_schema_text, load_rulebook, load_schema, read_folder, rule_files)
+                   load_overlay_schema_text, load_rulebook, load_schema, read_folder, rule_files,
+                   stray_problems)
 from .messages import deepest, plain
 from .model import BUNDLED, BUNDLED_NAME, CueList, Expectation, RuleProblem, Rulebook, RulebookInvalid
 from .yamlsource import Located
@@ -74,10 +75,21 @@ def chain_folders(root: Path, label: str) -> list[tuple[Path, str]] | None:
             return None
 
 
+def _real(path: Path) -> str:
+    try:
+        return os.path.realpath(path)
+    except (OSError, ValueError):  # a NUL in 'extends:': the check of the base below says what is wrong
+        return ""
+
+
 def build(root: Path, label: str, trail: tuple[tuple[str, str], ...] = ()) -> tuple[Rulebook, list[str]]:
     """The rulebook in root (full, or an overlay applied to its base) and the labels of the folders read."""
     files = rule_files(root)
     folder = read_folder(label, files)
+    # An overlay's base may sit in a subfolder of it: those files are read, as the base.
+    bases = tuple(_real(base_folder(label, data["extends"].strip())[0]) for _, data, _ in folder.overlays
+                  if isinstance(data.get("extends"), str) and data["extends"].strip() != BUNDLED_NAME)
+    folder.problems.extend(stray_problems(root, label, bases))
     if not folder.overlays:
         return assemble(label, files, folder), [label]
     problems = list(folder.problems)

@@ -1,6 +1,8 @@
 """Reading a rule file's YAML so that every problem can be pointed at: file, line and column."""
 from __future__ import annotations
 
+import copy
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +39,8 @@ class Located:
         return mark.line + 1, mark.column + 1
 
 
-def _duplicate_keys(node: yaml.Node, problems: list[tuple[int, int, str]]) -> None:
+def duplicate_keys(node: yaml.Node, problems: list[tuple[int, int, str]]) -> None:
+    """Append (line, col, message) for every key written twice in one block, at any depth."""
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
         for k, v in node.value:
@@ -49,14 +52,14 @@ def _duplicate_keys(node: yaml.Node, problems: list[tuple[int, int, str]]) -> No
                          "keep one of them")
                     )
                 seen.setdefault(k.value, k.start_mark.line + 1)
-            _duplicate_keys(v, problems)
+            duplicate_keys(v, problems)
     elif isinstance(node, yaml.SequenceNode):
         for item in node.value:
-            _duplicate_keys(item, problems)
+            duplicate_keys(item, problems)
 
 
 def read_yaml(path: Path, display: str) -> tuple[Any, Located | None, list[RuleProblem]]:
-    from ..safe_yaml import YamlProblem, load_yaml
+    from ..safe_yaml import YamlProblem
 
     try:
         text = path.read_bytes().decode("utf-8-sig")
@@ -64,17 +67,34 @@ def read_yaml(path: Path, display: str) -> tuple[Any, Located | None, list[RuleP
         return None, None, [RuleProblem(display, 1, 1, "the file is not UTF-8 text: re-save it as UTF-8")]
     except OSError as exc:
         return None, None, [RuleProblem(display, 1, 1, f"cannot read the file: {exc.strerror or exc}")]
-    try:
-        data, node = load_yaml(text)
-    except YamlProblem as exc:
+    parsed = _parse(text)
+    if isinstance(parsed, YamlProblem):
+        exc = parsed
         if not exc.syntax:
             return None, None, [RuleProblem(display, exc.line, exc.col, f"unusable YAML: {exc.message}")]
         hint = " (check the indentation and that every 'key: value' has a space after the colon)"
         if "tab" in exc.message or "'\\t'" in exc.message or "\t" in exc.message:
             hint = " (indent with spaces, not tabs: replace the tab with spaces)"
         return None, None, [RuleProblem(display, exc.line, exc.col, f"YAML syntax error: {exc.message}{hint}")]
+    data, node, problems = parsed
     if node is None:
         return None, None, [RuleProblem(display, 1, 1, "the file is empty: a rule file needs 'kind:' and its keys")]
+    # The caller gets its own copy of the data; the composed nodes are only ever read.
+    return copy.deepcopy(data), Located(node), [RuleProblem(display, ln, col, msg) for ln, col, msg in problems]
+
+
+@functools.lru_cache(maxsize=64)
+def _parse(text: str) -> tuple[Any, yaml.Node | None, tuple[tuple[int, int, str], ...]] | Exception:
+    """A rule file's text composed and built once per process: rules diff reads both sides, an overlay
+    its base, `rules overlay --from` the copy and the bundled files, mostly the same texts (PyYAML's
+    pure-Python composer is most of the cost of loading a rulebook that is not in the cache)."""
+    from ..safe_yaml import YamlProblem, load_yaml
+
+    try:
+        data, node = load_yaml(text)
+    except YamlProblem as exc:
+        return exc
     problems: list[tuple[int, int, str]] = []
-    _duplicate_keys(node, problems)
-    return data, Located(node), [RuleProblem(display, ln, col, msg) for ln, col, msg in problems]
+    if node is not None:
+        duplicate_keys(node, problems)
+    return data, node, tuple(problems)

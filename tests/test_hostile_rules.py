@@ -1,0 +1,528 @@
+"""Hostile or careless input to the rule-side of lii-check: its cache, large or odd rule folders, fixture
+manifests, configuration. Each gets a located message and the right exit code, never a traceback."""
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from lii_check import cache, matcher
+from lii_check.cli import main
+from lii_check.matcher import Matcher, Pattern, available_engines
+from lii_check.rulebook import BUNDLED, RulebookInvalid, bundled_rules_dir, load_rulebook
+from lii_check.rulebook.model import Cue
+from lii_check.safe_yaml import MAX_EXPANDED_NODES, YamlProblem, load_yaml
+
+REPO = Path(__file__).resolve().parents[1]
+SEED = REPO / "fixtures" / "seeds" / "002_c7a78147fca09e56.txt"
+needs_hyperscan = pytest.mark.skipif("hyperscan" not in available_engines(), reason="needs hyperscan")
+
+# Found in the bundled rulebook: hyperscan compiles it, but cannot report where its matches start.
+NO_START = (r"\b(?:leaders|senior leaders|senior managers|the director)\b[^.;]{0,40}\b(?:listen\w*|visible|"
+            r"accessible|approachable|invited|sought|asked for|acted on|responded to) (?:to |by |and accessible "
+            r"to )?(?:staff|ideas|views|suggestions|concerns|frontline)\b")
+
+
+def _patterns(regexes: list[tuple[str, str]]) -> list[Pattern]:
+    return [Pattern(i, "topic", "t", i, 1, False, regex, Cue(regex, kind, regex, "t.yaml", i + 1))
+            for i, (regex, kind) in enumerate(regexes)]
+
+
+SMALL = _patterns([(r"\bsupervision\b", "phrase"), (r"\bstaff said\b", "phrase"), (NO_START, "regex")])
+TEXT = "The senior managers listened to staff. Supervision was monthly and staff said so."
+
+
+def invoke(args, monkeypatch, cwd):
+    monkeypatch.chdir(cwd)
+    result = CliRunner().invoke(main, args, catch_exceptions=True)
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 1. A damaged cache entry is rebuilt, never an internal error
+
+
+@needs_hyperscan
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "layout-keys", "layout-pids", "layout-not-json"])
+def test_a_damaged_hyperscan_cache_entry_is_rebuilt_and_overwritten(tmp_path, monkeypatch, damage):
+    monkeypatch.setenv("LII_CHECK_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("LII_CHECK_NO_CACHE", raising=False)
+    expected = Matcher(SMALL, "hyperscan").scan(TEXT)
+    [hsdb], [layout] = list(tmp_path.glob("hs-*.hsdb")), [p for p in tmp_path.glob("hs-*.json")
+                                                          if "verdicts" not in p.name]
+    good_db, good_layout = hsdb.read_bytes(), layout.read_bytes()
+    if damage == "truncated":
+        hsdb.write_bytes(good_db[: len(good_db) // 2])
+    elif damage == "garbage":
+        hsdb.write_bytes(b"\0" * 64)
+    elif damage == "layout-keys":
+        layout.write_text('{"by_start": []}')
+    elif damage == "layout-pids":
+        layout.write_text('{"by_end": ["x", 99], "left_out": []}')
+    else:
+        layout.write_bytes(b"\xff not json")
+    again = Matcher(SMALL, "hyperscan")
+    assert again.scan(TEXT) == expected
+    assert (hsdb.read_bytes(), layout.read_bytes()) == (good_db, good_layout)  # the bad entry was overwritten
+
+
+@needs_hyperscan
+def test_a_truncated_hyperscan_cache_does_not_break_a_check_run(tmp_path, monkeypatch):
+    """The tester's case, through the command line: `head -c 5000` of the .hsdb file."""
+    monkeypatch.setenv("LII_CHECK_CACHE_DIR", str(tmp_path / "pc"))
+    monkeypatch.delenv("LII_CHECK_NO_CACHE", raising=False)
+    first = invoke(["--format", "json", str(SEED)], monkeypatch, tmp_path)
+    [hsdb] = list((tmp_path / "pc").glob("hs-*.hsdb"))
+    whole = hsdb.read_bytes()
+    hsdb.write_bytes(whole[:5000])
+    second = invoke(["--format", "json", str(SEED)], monkeypatch, tmp_path)
+    assert (second.exit_code, second.stdout) == (first.exit_code, first.stdout)
+    assert "internal error" not in second.stderr
+    assert hsdb.read_bytes() == whole
+
+
+@needs_hyperscan
+def test_the_hyperscan_cache_key_holds_the_platform_and_cpu(tmp_path, monkeypatch):
+    """A CI cache restored on another kind of runner: a database tuned for another CPU is never loaded."""
+    import hyperscan
+    import platform
+
+    identity = matcher._platform_identity()
+    assert hyperscan.__version__ in identity and platform.machine() in identity
+    if Path("/proc/cpuinfo").exists():
+        assert any(f in identity.split() for f in ("sse2", "fpu", "neon", "asimd"))
+    monkeypatch.setenv("LII_CHECK_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("LII_CHECK_NO_CACHE", raising=False)
+    Matcher(SMALL, "hyperscan")
+    monkeypatch.setattr(matcher, "_platform_identity", lambda: identity + "|another cpu")
+    Matcher(SMALL, "hyperscan")
+    assert len(list(tmp_path.glob("hs-*.hsdb"))) == 2
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 4. Many phrases: no trial compile per pattern; a long file is not called a 'billion laughs'
+
+
+@needs_hyperscan
+def test_patterns_are_compiled_together_not_tried_one_by_one(tmp_path, monkeypatch):
+    import hyperscan as hs
+
+    monkeypatch.setenv("LII_CHECK_NO_CACHE", "1")
+    calls = []
+    real, alone = matcher._compiles, matcher._hyperscan_flag.__wrapped__  # (not its per-process memo)
+    monkeypatch.setattr(matcher, "_compiles", lambda h, ps, fl: calls.append(len(ps)) or real(h, ps, fl))
+    monkeypatch.setattr(matcher, "_hyperscan_flag", lambda r, s, p: calls.append("alone") or alone(r, s, p))
+    som = hs.HS_FLAG_CASELESS | hs.HS_FLAG_MULTILINE | hs.HS_FLAG_SOM_LEFTMOST
+    plain = hs.HS_FLAG_CASELESS | hs.HS_FLAG_MULTILINE
+    phrases = _patterns([(rf"\bsynthetic phrase {i}\b", "phrase") for i in range(300)])
+    db, flags = matcher._build_database(hs, phrases, som, plain)
+    assert calls == [300] and set(flags.values()) == {som}  # one compile, the whole database
+
+    # One regex cue hyperscan cannot give starts for, among 300 phrases: the phrases are never tried alone.
+    calls.clear()
+    mixed = _patterns([(rf"\bsynthetic phrase {i}\b", "phrase") for i in range(300)] + [(NO_START, "regex")])
+    db, flags = matcher._build_database(hs, mixed, som, plain)
+    assert flags[300] == plain and all(flags[i] == som for i in range(300))
+    assert calls == [301, "alone", 301]  # all, the regex cue alone, all again
+    # Its verdict is remembered: the next build (say, after more phrases were added) tries nothing alone.
+    monkeypatch.delenv("LII_CHECK_NO_CACHE")
+    monkeypatch.setenv("LII_CHECK_CACHE_DIR", str(tmp_path))
+    matcher._build_database(hs, mixed, som, plain)
+    calls.clear()
+    more = _patterns([(rf"\bsynthetic phrase {i}\b", "phrase") for i in range(400)] + [(NO_START, "regex")])
+    db, flags = matcher._build_database(hs, more, som, plain)
+    assert calls == [401, 401] and flags[400] == plain
+    assert Matcher(mixed, "hyperscan").scan("the senior managers listened to staff")
+
+
+@needs_hyperscan
+def test_a_cached_verdict_that_is_wrong_costs_time_not_results(tmp_path, monkeypatch):
+    import hyperscan as hs
+
+    monkeypatch.setenv("LII_CHECK_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("LII_CHECK_NO_CACHE", raising=False)
+    (tmp_path / matcher._verdicts_name()).write_text(json.dumps({NO_START: "som"}))
+    som = hs.HS_FLAG_CASELESS | hs.HS_FLAG_MULTILINE | hs.HS_FLAG_SOM_LEFTMOST
+    plain = hs.HS_FLAG_CASELESS | hs.HS_FLAG_MULTILINE
+    _, flags = matcher._build_database(hs, SMALL, som, plain)
+    assert flags == {0: som, 1: som, 2: plain}
+    assert json.loads((tmp_path / matcher._verdicts_name()).read_text()) == {NO_START: "plain"}
+
+
+def test_a_long_file_without_aliases_is_not_called_a_billion_laughs():
+    text = "kind: theme\nphrases:\n" + "".join(f"  - phrase {i}\n" for i in range(MAX_EXPANDED_NODES + 10))
+    with pytest.raises(YamlProblem) as caught:
+        load_yaml(text)
+    assert caught.value.message == (
+        "the file holds more than 100,000 values (list items, keys and values), the most lii-check reads from "
+        "one YAML file: shorten its lists or split it into several files")
+    assert caught.value.line == MAX_EXPANDED_NODES - 2  # the 100,001st node: 5 come before the list items
+    laughs = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [{', '.join([f'*{p}'] * 10)}]\n" for p, c in zip("abcde", "bcdef"))
+    with pytest.raises(YamlProblem, match="'billion laughs'"):
+        load_yaml(laughs)
+
+
+def test_a_rule_file_with_too_many_values_is_located_in_validate(tmp_path, monkeypatch):
+    rules = tmp_path / "big"
+    shutil.copytree(bundled_rules_dir(), rules, ignore=shutil.ignore_patterns("*.py", "*.md", "__pycache__"))
+    path = rules / "research.yaml"
+    extra = "".join(f"    - synthetic phrase {i}\n" for i in range(MAX_EXPANDED_NODES))
+    path.write_text(path.read_text("utf-8").replace("topic:\n  phrases:\n", "topic:\n  phrases:\n" + extra, 1),
+                    "utf-8")
+    result = invoke(["rules", "validate", str(rules)], monkeypatch, tmp_path)
+    assert result.exit_code == 2
+    first = result.stdout.splitlines()[0]
+    assert first.startswith(f"{path}:") and "unusable YAML: the file holds more than 100,000 values" in first
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 2. The rulebook cache is JSON, and entries another account could have planted are not read
+
+
+class _Planted:
+    """What a hostile pickle does when loaded: here, make a folder (harmless, and easy to see)."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.mkdir, (str(self.marker),))
+
+
+def _rulebook_entry(folder: Path) -> Path:
+    [entry] = list(folder.glob("rulebook-*"))
+    return entry
+
+
+def test_the_rulebook_cache_is_json_and_a_planted_pickle_runs_nothing(tmp_path, monkeypatch):
+    import pickle
+
+    monkeypatch.setenv("LII_CHECK_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("LII_CHECK_NO_CACHE", raising=False)
+    first = load_rulebook()
+    entry = _rulebook_entry(tmp_path / "cache")
+    assert json.loads(entry.read_bytes())["$"] == "Rulebook"
+    assert load_rulebook() == first  # read back from the entry, equal in every field
+    marker = tmp_path / "code-ran"
+    entry.write_bytes(pickle.dumps(_Planted(marker)))
+    assert load_rulebook() == first
+    assert not marker.exists()
+    assert json.loads(entry.read_bytes())["$"] == "Rulebook"  # the planted entry was overwritten
+
+
+def test_a_json_entry_naming_another_class_or_field_is_refused():
+    from lii_check.rulebook import stored
+
+    rulebook = load_rulebook()
+    data = json.loads(stored.dumps(rulebook))
+    for damage in ({"$": "Popen", "f": {"args": ["true"]}}, {"$": "Cue", "f": {"text": "x"}}, [1, 2], "x"):
+        with pytest.raises(ValueError):
+            stored.loads(json.dumps({**data, "f": {**data["f"], "language": damage}}).encode())
+    with pytest.raises(ValueError):
+        stored.loads(b"\x80\x04 a pickle")
+
+
+def test_every_field_of_an_overlaid_rulebook_survives_the_json_form():
+    import dataclasses
+
+    from lii_check.rulebook import stored
+
+    rulebook = load_rulebook()
+    overlaid = dataclasses.replace(
+        rulebook, base=BUNDLED, overlay_files=("team/team.yaml",), disabled=(("research:r1", "team/team.yaml:4"),),
+        removed_cues=(("topic:research", "research*", r"\bresearch\w*", "team/team.yaml:9"),),
+        builtin_overrides=(("lii-check.no-score", "off"),))
+    back = stored.loads(stored.dumps(overlaid))
+    assert back == overlaid
+    assert isinstance(back.bundled_files, frozenset) and isinstance(back.disabled[0], tuple)
+    assert back.scoring.bands == rulebook.scoring.bands and set(back.scoring.bands) == {2, 3, 4}
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid"), reason="POSIX owners and modes")
+def test_cache_entries_others_could_write_are_not_read(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("LII_CHECK_CACHE_DIR", str(folder))
+    monkeypatch.delenv("LII_CHECK_NO_CACHE", raising=False)
+    cache.write("entry", b"data")
+    assert (folder.stat().st_mode & 0o777, (folder / "entry").stat().st_mode & 0o777) == (0o700, 0o600)
+    assert cache.read("entry") == b"data"
+    (folder / "entry").chmod(0o620)  # group-writable entry
+    assert cache.read("entry") is None
+    (folder / "entry").chmod(0o600)
+    folder.chmod(0o777)  # a folder anyone can write to: nothing in it is trusted, nothing written to it
+    assert cache.read("entry") is None
+    cache.write("other", b"x")
+    assert not (folder / "other").exists()
+    folder.chmod(0o700)
+    (folder / "link").symlink_to(folder / "entry")
+    assert cache.read("link") is None
+    if os.geteuid() == 0:  # only root can give a file to another account
+        os.chown(folder / "entry", os.geteuid() + 4242, -1)
+        assert cache.read("entry") is None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 3. The cache is never in the corpus being read
+
+
+@pytest.mark.parametrize("where, given, avoided", [
+    ("corpus/lii-check", "corpus", True),  # XDG_CACHE_HOME=corpus
+    ("corpus", "corpus", True),  # LII_CHECK_CACHE_DIR=corpus
+    (".", ".", True),  # LII_CHECK_CACHE_DIR=. with `lii-check .`
+    ("corpus/deep/er", "corpus/deep", True),
+    ("corpus2/lii-check", "corpus", False),  # a sibling whose name starts the same
+    ("cache", "corpus", False),
+    ("corpus", "corpus/sub", False),  # the corpus inside the cache folder: nothing is written there
+])
+def test_the_cache_is_not_used_when_it_lies_in_a_path_being_read(tmp_path, monkeypatch, where, given, avoided):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(cache, "_avoided", False)
+    monkeypatch.delenv("LII_CHECK_NO_CACHE", raising=False)
+    (tmp_path / "corpus" / "sub").mkdir(parents=True)
+    monkeypatch.setenv("LII_CHECK_CACHE_DIR", where)
+    assert cache.avoid([str(SEED), given]) is avoided
+    assert (cache.cache_dir() is None) is avoided
+    before = sorted(p for p in tmp_path.rglob("*"))
+    load_rulebook()
+    if avoided:
+        assert sorted(p for p in tmp_path.rglob("*")) == before  # nothing written anywhere
+    else:
+        assert list(Path(where).glob("rulebook-*"))
+
+
+def test_the_cache_folder_through_a_symlink_is_still_in_the_corpus(tmp_path, monkeypatch):
+    monkeypatch.setattr(cache, "_avoided", False)
+    monkeypatch.delenv("LII_CHECK_NO_CACHE", raising=False)
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "corpus")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "link"))
+    monkeypatch.delenv("LII_CHECK_CACHE_DIR", raising=False)
+    assert cache.avoid([str(tmp_path / "corpus")]) is True
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 5. A fixture manifest that cannot be used is a located usage error, before anything is tested
+
+NO_FILE = "'file' must be the report's path, relative to this manifest's folder, not"
+
+
+@pytest.mark.parametrize("text, problems", [
+    ("not: a list\n", ["1: the manifest must be a list of entries, each starting '- file: NAME'"]),
+    ("- just a string\n", ["1: each entry must be a block of 'key: value' lines starting with 'file: NAME', "
+                           "not 'just a string'"]),
+    ("- verdict: consistent\n", ["1: this entry has no 'file:': add the report's path, relative to this "
+                                 "manifest's folder"]),
+    ("- file: 5\n  verdict: consistent\n", [f"1: {NO_FILE} 5"]),
+    ("- file: /etc/passwd\n  verdict: consistent\n",
+     ["1: 'file: /etc/passwd' is an absolute path: give the report's path relative to this manifest's folder"]),
+    ("- file: ../r.txt\n  verdict: consistent\n",
+     ["1: 'file: ../r.txt' leaves the fixtures folder: keep each report beside or below its manifest"]),
+    ("# a comment\n- file: r.txt\n  must_fire: consistency.score-below-evidence\n",
+     ["3: 'must_fire' must be a list of rule ids, one per line as '- rule.id' (or [rule.id]), not "
+      "'consistency.score-below-evidence'"]),
+    ("- file: r.txt\n  verdict: consistent\n  must_fir: [consistency.score-below-evidence]\n",
+     ["3: unknown key 'must_fir': did you mean 'must_fire'?"]),
+    ("- file: r.txt\n  must_not_fire: [consistency.score-belov-evidence]\n",
+     ["2: no rule called 'consistency.score-belov-evidence' in this rulebook: did you mean "
+      "'consistency.score-below-evidence'?"]),
+    ("- file: r.txt\n  why: no checks\n", ["1: this entry checks nothing: add 'verdict:', 'evidence_score:', "
+                                           "'must_fire:' or 'must_not_fire:'"]),
+    ("- file: r.txt\n  verdict: consistant\n  evidence_score: 5\n  verdict: consistent\n",
+     ["3: 'evidence_score' must be a band from 1 to 4, not 5",
+      "4: the key 'verdict' appears twice in this block (first on line 2); keep one of them"]),
+    ("- file: r.txt\n  verdict: consistant\n",
+     ["2: 'verdict' must be one of consistent, inconsistent, unreadable, not 'consistant'"]),
+    ("", ["1: the manifest lists no reports: add an entry per report ('- file: NAME' with 'verdict:', "
+          "'evidence_score:', 'must_fire:' or 'must_not_fire:'), or delete the file"]),
+    ("[]\n", ["1: the manifest lists no reports: add an entry per report ('- file: NAME' with 'verdict:', "
+              "'evidence_score:', 'must_fire:' or 'must_not_fire:'), or delete the file"]),
+    ("- file: [r.txt\n", None),  # a YAML syntax error: located by the loader
+])
+def test_a_manifest_that_cannot_be_used_is_a_located_usage_error(tmp_path, monkeypatch, text, problems):
+    folder = tmp_path / "fx"
+    folder.mkdir()
+    shutil.copy(SEED, folder / "r.txt")
+    (folder / "expected.yaml").write_text(text, "utf-8")
+    result = invoke(["rules", "test", "--engine", "pure", "--fixtures", "fx"], monkeypatch, tmp_path)
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.splitlines()
+    if problems is None:
+        assert lines[0].startswith("lii-check: fx/expected.yaml:2: this is not valid YAML (")
+        problems = [None]
+    else:
+        assert lines[:-1] == [f"lii-check: fx/expected.yaml:{p}" for p in problems]
+    assert lines[-1] == f"lii-check: {len(problems)} problem(s) in the fixture manifests; nothing was tested"
+    assert result.stdout == ""
+
+
+def test_the_repository_manifests_are_valid_and_a_good_one_still_runs(tmp_path, monkeypatch):
+    from lii_check.ruletest import check_manifests, run_fixture_tests
+    from lii_check.compiled import compile_rulebook_once
+
+    compiled = compile_rulebook_once(load_rulebook(), "re2")
+    check_manifests([REPO / "fixtures"], compiled)  # raises on any problem
+    folder = tmp_path / "fx"
+    folder.mkdir()
+    shutil.copy(SEED, folder / "r.txt")
+    (folder / "expected.yaml").write_text(
+        "- file: r.txt\n  evidence_score: 3\n  verdict: consistent\n  must_not_fire: [consistency.score-above-evidence]\n"
+        "  todo: false\n  hard_case: null\n  why: a real seed\n", "utf-8")
+    [outcome] = run_fixture_tests(folder, compiled, "pure")
+    assert (outcome.rule, outcome.passed, outcome.misses, outcome.false_alarms) == ("fixture:r.txt", 3, [], [])
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 6. A key written twice in .lii-check.yaml is refused, located
+
+
+@pytest.mark.parametrize("text, message", [
+    ("fail-on: error\nformat: json\nfail-on: never\n",
+     "3: the key 'fail-on' appears twice in this block (first on line 1); keep one of them"),
+    ("severity:\n  consistency.score-above-evidence: info\n  consistency.score-above-evidence: error\n",
+     "3: the key 'consistency.score-above-evidence' appears twice in this block (first on line 2); keep one of them"),
+])
+def test_a_duplicate_key_in_the_yaml_configuration_is_a_located_error(tmp_path, monkeypatch, text, message):
+    from lii_check.config import ConfigError, load_config
+
+    (tmp_path / ".lii-check.yaml").write_text(text, "utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(start=tmp_path)
+    assert str(caught.value) == f"{tmp_path / '.lii-check.yaml'}:{message}"
+    shutil.copy(SEED, tmp_path / "r.txt")
+    result = invoke(["r.txt"], monkeypatch, tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr == f"lii-check: {tmp_path / '.lii-check.yaml'}:{message}\n"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 7. Rule files lii-check would not read are reported, not skipped
+
+
+OVERLAY = "kind: overlay\nextends: bundled\n"
+
+
+def test_a_rule_file_in_a_subfolder_is_a_located_problem(tmp_path, monkeypatch):
+    (tmp_path / "ovq" / "sub").mkdir(parents=True)
+    (tmp_path / "ovq" / "a.yaml").write_text(OVERLAY, "utf-8")
+    (tmp_path / "ovq" / "sub" / "c.yml").write_text("kind: overlay\nthemes:\n  research:\n    weight: 0\n", "utf-8")
+    (tmp_path / "ovq" / ".git").mkdir()
+    (tmp_path / "ovq" / ".git" / "x.yaml").write_text("not: read\n", "utf-8")  # hidden folders are left alone
+    (tmp_path / "ovq" / "notes").mkdir()
+    (tmp_path / "ovq" / "notes" / "README.md").write_text("notes\n", "utf-8")
+    result = invoke(["rules", "validate", "ovq"], monkeypatch, tmp_path)
+    assert result.exit_code == 2
+    assert result.stdout == ("ovq/sub/c.yml:1:1: rule files in a subfolder are not read (a rules folder is flat): "
+                             "move it into ovq or out of the rules folder\n")
+
+
+def test_an_upper_case_suffix_is_named_not_a_missing_language_file(tmp_path, monkeypatch):
+    (tmp_path / "ovq").mkdir()
+    (tmp_path / "ovq" / "overlay.YAML").write_text(OVERLAY, "utf-8")
+    result = invoke(["rules", "validate", "ovq"], monkeypatch, tmp_path)
+    assert result.exit_code == 2
+    assert result.stdout == ("ovq/overlay.YAML:1:1: lii-check reads only files ending '.yaml' or '.yml' in lower "
+                             "case, so this file is not read: rename it to 'overlay.yaml'\n")
+
+
+def test_an_overlay_may_keep_its_base_in_a_subfolder(tmp_path):
+    team = tmp_path / "team"
+    shutil.copytree(bundled_rules_dir(), team / "base", ignore=shutil.ignore_patterns("*.py", "*.md", "__pycache__"))
+    (team / "team.yaml").write_text("kind: overlay\nextends: base\n", "utf-8")
+    rulebook = load_rulebook(str(team))
+    assert rulebook.base == str(team / "base")
+    (team / "base" / "extra").mkdir()
+    (team / "base" / "extra" / "x.yaml").write_text("kind: theme\n", "utf-8")
+    with pytest.raises(RulebookInvalid) as caught:  # the base's own subfolder is still the base's mistake
+        load_rulebook(str(team))
+    assert [str(p) for p in caught.value.problems] == [
+        f"{team / 'base' / 'extra' / 'x.yaml'}:1:1: rule files in a subfolder are not read (a rules folder is flat): "
+        f"move it into {team / 'base'} or out of the rules folder"]
+
+
+def test_a_stray_file_added_after_a_cached_load_is_still_reported(tmp_path, monkeypatch):
+    monkeypatch.setenv("LII_CHECK_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("LII_CHECK_NO_CACHE", raising=False)
+    (tmp_path / "ovq").mkdir()
+    (tmp_path / "ovq" / "a.yaml").write_text(OVERLAY, "utf-8")
+    load_rulebook(str(tmp_path / "ovq"))
+    (tmp_path / "ovq" / "b.Yml").write_text(OVERLAY, "utf-8")
+    with pytest.raises(RulebookInvalid) as caught:
+        load_rulebook(str(tmp_path / "ovq"))
+    assert [p.message for p in caught.value.problems] == [
+        "lii-check reads only files ending '.yaml' or '.yml' in lower case, so this file is not read: rename it to "
+        "'b.yml'"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 8. File names in `rules validate` text are one line: no injected workflow commands or escapes
+
+
+def test_rule_file_names_cannot_inject_lines_into_validate_text(tmp_path, monkeypatch):
+    rules = tmp_path / "r"
+    rules.mkdir()
+    (rules / "a.yaml").write_text(OVERLAY, "utf-8")
+    (rules / "x,line=99::\n::error::injected.yaml").write_text("kind: overlay\nthemes: 5\n", "utf-8")
+    (rules / "\x1b[31mred\r.yaml").write_text("kind: overlay\nthemes: 5\n", "utf-8")
+    result = invoke(["rules", "validate", "r"], monkeypatch, tmp_path)
+    assert result.exit_code == 2
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2 and not any(line.startswith("::") for line in lines)
+    assert lines[0].startswith("r/red .yaml:2:9: ")
+    assert lines[1].startswith("r/x,line=99:: ::error::injected.yaml:2:9: ")
+    assert "\x1b" not in result.stdout and "\r" not in result.stdout
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 9. A regex cue that can only match empty text is refused, located
+
+
+@pytest.mark.parametrize("regex", [r"\b", r"\b\B", r"\bx{0}"])
+def test_a_cue_that_can_only_match_empty_text_is_refused(tmp_path, monkeypatch, regex):
+    rules = tmp_path / "r"
+    shutil.copytree(bundled_rules_dir(), rules, ignore=shutil.ignore_patterns("*.py", "*.md", "__pycache__"))
+    theme = rules / "research.yaml"
+    text = theme.read_text("utf-8")
+    at = text.index("\n  regex:\n", text.index("topic:")) + len("\n  regex:\n")
+    theme.write_text(text[:at] + f"    - '{regex}'\n" + text[at:], "utf-8")
+    line = text[:at].count("\n") + 1
+    result = invoke(["rules", "validate", "r"], monkeypatch, tmp_path)
+    assert result.exit_code == 2
+    assert result.stdout == (f"r/research.yaml:{line}:7: '{regex}' can only match empty text (a word boundary or "
+                             "an anchor, no characters), so it never finds anything; write the words it should "
+                             "match\n")
+
+
+def test_check_never_writes_its_cache_into_the_corpus(tmp_path, monkeypatch):
+    monkeypatch.setattr(cache, "_avoided", False)
+    monkeypatch.delenv("LII_CHECK_NO_CACHE", raising=False)
+    monkeypatch.delenv("LII_CHECK_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", "corpus")
+    (tmp_path / "corpus").mkdir()
+    shutil.copy(SEED, tmp_path / "corpus" / "r.txt")
+    result = invoke(["corpus"], monkeypatch, tmp_path)
+    assert result.exit_code == 0
+    assert sorted(p.name for p in (tmp_path / "corpus").iterdir()) == ["r.txt"]
+
+
+def test_the_cache_stays_under_its_size_limit_dropping_the_least_recently_used(tmp_path, monkeypatch):
+    """A compiled database is ~13 MB and every rulebook edit makes a new one: the folder must not grow forever."""
+    import time
+
+    monkeypatch.setattr(cache, "_avoided", False)
+    monkeypatch.delenv("LII_CHECK_NO_CACHE", raising=False)
+    monkeypatch.setenv("LII_CHECK_CACHE_DIR", str(tmp_path / "c"))
+    monkeypatch.setenv("LII_CHECK_CACHE_MAX_MB", "1")
+    chunk = b"x" * 300_000
+    for n in range(3):
+        cache.write(f"e{n}", chunk)
+        os.utime(tmp_path / "c" / f"e{n}", (time.time() - 100 + n, time.time() - 100 + n))
+    assert cache.read("e0") == chunk  # used again: now the most recent
+    cache.write("e3", chunk)  # 1.2 MB > 1 MB: prune to 0.75 MB, oldest use first (e1, then e2)
+    left = sorted(p.name for p in (tmp_path / "c").iterdir())
+    assert left == ["e0", "e3"]
+    assert sum(p.stat().st_size for p in (tmp_path / "c").iterdir()) <= 1024 * 1024
