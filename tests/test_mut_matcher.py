@@ -164,7 +164,7 @@ def test_the_compiled_database_is_cached_and_a_damaged_entry_is_rebuilt(tmp_path
     regexes = (r"\bstaff\b", NO_START, UNGREEDY)
     text = "Staff waited; waits above average\nsome"
     first = matcher("hyperscan", *regexes)
-    names = sorted(p.name for p in tmp_path.iterdir())
+    names = sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("hs-verdicts-"))
     assert len(names) == 2 and names[0].endswith(".hsdb") and names[1].endswith(".json")
     assert names[0].removesuffix(".hsdb") == names[1].removesuffix(".json")
     assert json.loads((tmp_path / names[1]).read_text()) == {"by_end": [1], "left_out": [2]}
