@@ -297,3 +297,18 @@ def test_a_pattern_cannot_be_changed_once_made():
 
     with pytest.raises(dataclasses.FrozenInstanceError):
         pattern(0, "x").regex = "y"
+
+
+@hyperscan_only
+@pytest.mark.parametrize("layout", [{"by_end": [99], "left_out": [2]}, {"by_end": [1], "left_out": [99]},
+                                    {"by_end": [-1], "left_out": [2]}, {"by_end": ["1"], "left_out": [2]}])
+def test_a_cached_layout_naming_patterns_the_matcher_lacks_is_rebuilt(tmp_path, monkeypatch, layout):
+    monkeypatch.delenv("LII_CHECK_NO_CACHE")
+    monkeypatch.setenv("LII_CHECK_CACHE_DIR", str(tmp_path))
+    regexes = (r"\bstaff\b", NO_START, UNGREEDY)
+    matcher("hyperscan", *regexes)
+    [entry] = [p for p in tmp_path.iterdir() if p.name.endswith(".json") and not p.name.startswith("hs-verdicts-")]
+    entry.write_text(json.dumps(layout))
+    rebuilt = matcher("hyperscan", *regexes)
+    assert (rebuilt._engine._by_end, rebuilt._engine._left) == ({1}, [2])
+    assert json.loads(entry.read_text()) == {"by_end": [1], "left_out": [2]}
