@@ -71,7 +71,7 @@ def _table_in_pyproject(path: Path) -> dict | None:
 def _toml_key_line(path: Path, key: str) -> int:
     """The line where a key is first assigned (good enough to point at, TOML has no marks)."""
     text = path.read_text("utf-8")
-    pattern = re.compile(rf'^\s*(?:[\w."-]+\.)?"?{re.escape(key)}"?\s*=', re.MULTILINE)
+    pattern = re.compile(rf'^[ \t]*(?:[\w."-]+\.)?"?{re.escape(key)}"?\s*=', re.MULTILINE)
     m = pattern.search(text)
     return text[: m.start()].count("\n") + 1 if m else 1
 

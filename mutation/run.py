@@ -15,6 +15,7 @@ bound, so start it with `nice -n 10` on a shared machine. Examples:
     python mutation/run.py                                 # every module of modules.toml
     python mutation/run.py engine/parser.py engine/scoring.py
     python mutation/run.py --report                        # summarise the last run again
+    python mutation/run.py --sample 200 engine/reading.py  # a random (seeded) 200 of its mutants only
 """
 from __future__ import annotations
 
@@ -102,7 +103,8 @@ def expand_tests(tree: Path, patterns: list[str]) -> list[str]:
     return out
 
 
-def run_module(module: str, spec: dict, tree: Path, env: dict[str, str], workdir: Path, resume: bool) -> dict | None:
+def run_module(module: str, spec: dict, tree: Path, env: dict[str, str], workdir: Path, resume: bool,
+               sample: int | None = None) -> dict | None:
     if not (tree / module).exists():
         print(f"{module}: not in this checkout yet, skipped", flush=True)
         return None
@@ -111,11 +113,19 @@ def run_module(module: str, spec: dict, tree: Path, env: dict[str, str], workdir
         print(f"{module}: none of its tests {spec['tests']} exist yet, skipped", flush=True)
         return None
     command = PYTEST + [f"--deselect={d}" for d in spec.get("deselect", [])] + tests
+    # lii-check's on-disk cache is keyed by what it was built from, not by the code that built it: a mutant
+    # must neither read what another mutant wrote nor write into the user's cache. The unmutated run fills
+    # a pristine cache; every mutant runs on a fresh copy of it.
+    pristine = workdir / "cache" / module.replace("/", "_")
+    shutil.rmtree(pristine, ignore_errors=True)
+    pristine.mkdir(parents=True)
     started = time.monotonic()
-    baseline = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True)
+    baseline = subprocess.run(command, cwd=tree, env={**env, "LII_CHECK_CACHE_DIR": str(pristine)},
+                              capture_output=True, text=True)
     took = time.monotonic() - started
     if baseline.returncode != 0:
         sys.exit(f"{module}: its tests fail on the unmutated code; fix them first:\n{baseline.stdout[-3000:]}")
+    command = [sys.executable, str(Path(__file__).resolve()), "--fresh-cache", str(pristine), "--"] + command
     timeout = max(float(spec.get("timeout", 30)), 4 * took)
     name = module.replace("/", "_").removesuffix(".py")
     config = workdir / f"{name}.toml"
@@ -134,6 +144,8 @@ def run_module(module: str, spec: dict, tree: Path, env: dict[str, str], workdir
         db.unlink(missing_ok=True)
         subprocess.run(cosmic + ["init", str(config), str(db)], cwd=tree, env=env, check=True)
         skip_annotations(tree / module, db)
+        if sample is not None:
+            leave_out_of_sample(db, sample)
     print(f"{module}: tests {' '.join(tests)} take {took:.1f} s unmutated; timeout {timeout:.0f} s", flush=True)
     started = time.monotonic()
     subprocess.run(cosmic + ["exec", str(config), str(db)], cwd=tree, env=env, check=True)
@@ -177,6 +189,24 @@ def skip_annotations(module: Path, db_path: Path) -> None:
                 db.set_result(item.job_id, WorkResult(worker_outcome=WorkerOutcome.SKIPPED, output=ANNOTATION))
 
 
+NOT_SAMPLED = "not in the sample (--sample)"
+
+
+def leave_out_of_sample(db_path: Path, size: int) -> None:
+    """Run only a random (seeded, so repeatable) sample of the module's mutants; the rest count as not run."""
+    import random
+
+    from cosmic_ray.work_db import WorkDB, use_db
+    from cosmic_ray.work_item import WorkerOutcome, WorkResult
+
+    with use_db(str(db_path), WorkDB.Mode.open) as db:
+        pending = sorted(item.job_id for item in db.pending_work_items)
+        keep = set(random.Random(13).sample(pending, min(size, len(pending))))
+        for job_id in pending:
+            if job_id not in keep:
+                db.set_result(job_id, WorkResult(worker_outcome=WorkerOutcome.SKIPPED, output=NOT_SAMPLED))
+
+
 def recheck(workdir: Path, modules: list[str]) -> Path:
     """Copy the checkout again and mark the last run's survivors pending, so that exec runs only them."""
     import sqlite3
@@ -212,6 +242,8 @@ def summarise(module: str, workdir: Path, tree: Path, equivalents: list[dict]) -
         for item, result in db.completed_work_items:
             if result.output == ANNOTATION:
                 counts["annotations"] += 1
+            elif result.output == NOT_SAMPLED:
+                counts["pending"] += 1
             elif result.test_outcome == TestOutcome.KILLED:
                 counts["timeouts" if result.output == "timeout" else "killed"] += 1
             elif result.test_outcome == TestOutcome.INCOMPETENT or result.test_outcome is None:
@@ -241,12 +273,26 @@ def summarise(module: str, workdir: Path, tree: Path, equivalents: list[dict]) -
     return counts
 
 
+def run_with_fresh_cache(pristine: str, command: list[str]) -> int:
+    """Run one mutant's tests with a private copy of the pristine cache, removed afterwards (beside the
+    pristine one, so that the copy of a mutant killed for its timeout is left in the scratch folder)."""
+    with tempfile.TemporaryDirectory(prefix="mutant-", dir=Path(pristine).parent) as scratch:
+        cache = Path(scratch) / "cache"
+        shutil.copytree(pristine, cache)
+        return subprocess.run(command, env={**os.environ, "LII_CHECK_CACHE_DIR": str(cache)}).returncode
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--fresh-cache"]:  # how each mutant's test command is run (see run_module)
+        return run_with_fresh_cache(argv[1], argv[3:])
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("modules", nargs="*", help="modules of mutation/modules.toml (default: all)")
     parser.add_argument("--workdir", default=str(Path(tempfile.gettempdir()) / f"lii-mutation-{os.getuid() if hasattr(os, 'getuid') else 'user'}"))
     parser.add_argument("--report", action="store_true", help="only summarise the last run in --workdir")
     parser.add_argument("--resume", action="store_true", help="continue an interrupted run of the same code")
+    parser.add_argument("--sample", type=int, metavar="N",
+                        help="run only N mutants of each module, picked at random (the rest are reported as not run)")
     parser.add_argument("--recheck", action="store_true",
                         help="run the last run's survivors again against the current tests (the modules' code unchanged)")
     args = parser.parse_args(argv)
@@ -273,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.report:
         check_import(tree, env)
         for module in chosen:
-            run_module(module, modules[module], tree, env, workdir, args.resume or args.recheck)
+            run_module(module, modules[module], tree, env, workdir, args.resume or args.recheck, args.sample)
     commit = (workdir / "commit.txt").read_text("utf-8") if (workdir / "commit.txt").exists() else "?"
     print(f"\nMutation score at {commit} (survivors with diffs: {workdir}/*.survivors.txt)\n")
     print("| module | mutants | killed | timeouts | equivalent | survived | score | run time |")

@@ -236,6 +236,9 @@ class _Applier:
         for name, change in block.items():
             path = ["signals", name]
             signal = by_key.get(name)
+            if signal is None and f"signal '{name}'" in self.settings:  # disabled by an earlier file of this folder
+                self.once(f"signal '{name}'", display, located, path)
+                continue
             if signal is None:
                 themed = sorted(k for k in by_key if k.split(":")[-1] == name)
                 extra = f"a theme's signal is named theme:id, here '{themed[0]}'" if themed else ""
@@ -262,6 +265,9 @@ class _Applier:
         for name, change in block.items():
             path = ["expectations", name]
             exp = by_id.get(name)
+            if exp is None and f"expectation '{name}'" in self.settings:  # disabled by an earlier file of this folder
+                self.once(f"expectation '{name}'", display, located, path)
+                continue
             if exp is None:
                 self.unknown(display, located, path, "expectation", name, sorted(by_id))
                 continue
