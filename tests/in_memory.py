@@ -21,3 +21,16 @@ def build_document(results: list, rulebook, *, engine: str, fail_on: str = "erro
     for result in results:
         tally.add(result)
     return document(header(rulebook, engine), (report_dict(r) for r in results), tally.summary(rulebook, strict))
+
+
+def invoke(args, cwd, monkeypatch):
+    """The CLI run in this process from `cwd` (click's CliRunner); an escaped exception is a failure, never an
+    exit code."""
+    from click.testing import CliRunner
+
+    from lii_check.cli import main
+
+    monkeypatch.chdir(cwd)
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    return result

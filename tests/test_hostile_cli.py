@@ -12,25 +12,17 @@ import signal
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from lii_check.cli import main
+from in_memory import invoke
 
 REPO = Path(__file__).resolve().parents[1]
 SHIFTED = REPO / "fixtures" / "shifted"
 REPORT = "seed000_relabelled_2.txt"
 
 
-def invoke(args, cwd, monkeypatch):
-    """CliRunner from cwd; an escaped exception is a failure, never an exit code."""
-    monkeypatch.chdir(cwd)
-    result = CliRunner().invoke(main, [str(a) for a in args])
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    return result
 
 
 def real(args, cwd, **kwargs):

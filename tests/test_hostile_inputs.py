@@ -24,6 +24,8 @@ from lii_check.parser import DEFAULT_MAX_BYTES, ReportError, decode_report, pars
 from lii_check.rulebook import RulebookInvalid, load_rulebook
 from lii_check.safe_yaml import MAX_EXPANDED_NODES, YamlProblem, load_yaml
 
+from in_memory import invoke
+
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "fixtures" / "seeds" / "001_be58087aa61b4f94.txt"  # a real report, consistent at 3
@@ -36,12 +38,6 @@ BILLION_LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".jo
 RECURSIVE = "a: &a\n  - *a\n"
 
 
-def invoke(args, cwd, monkeypatch):
-    """CliRunner from cwd; an escaped exception is a failure, never an exit code."""
-    monkeypatch.chdir(cwd)
-    result = CliRunner().invoke(main, [str(a) for a in args])
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    return result
 
 
 def real(args, cwd, memory_limit=None):
