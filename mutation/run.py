@@ -200,7 +200,11 @@ def leave_out_of_sample(db_path: Path, size: int) -> None:
     from cosmic_ray.work_item import WorkerOutcome, WorkResult
 
     with use_db(str(db_path), WorkDB.Mode.open) as db:
-        pending = sorted(item.job_id for item in db.pending_work_items)
+        # By what each mutant is (place and operator), not by its job id: cosmic-ray draws new ids for every
+        # run, and a sample seeded over them was a different sample each time.
+        items = sorted(db.pending_work_items, key=lambda item: [
+            (str(m.module_path), m.start_pos, m.end_pos, m.operator_name, m.occurrence) for m in item.mutations])
+        pending = [item.job_id for item in items]
         keep = set(random.Random(13).sample(pending, min(size, len(pending))))
         for job_id in pending:
             if job_id not in keep:
