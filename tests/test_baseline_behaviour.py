@@ -126,18 +126,13 @@ def test_an_unreadable_baseline_names_the_reason(tmp_path):
 # --- writing ------------------------------------------------------------------------------------------
 
 def test_the_baseline_is_an_ordinary_file_under_the_umask(tmp_path, results):
-    previous = os.umask(0o027)
-    try:
-        write_baseline(tmp_path / "b.json", results)
-    finally:
-        os.umask(previous)
-    assert stat.S_IMODE((tmp_path / "b.json").stat().st_mode) == 0o640
-    previous = os.umask(0o002)
-    try:
-        write_baseline(tmp_path / "c.json", results)
-    finally:
-        os.umask(previous)
-    assert stat.S_IMODE((tmp_path / "c.json").stat().st_mode) == 0o664
+    for umask, mode in ((0o027, 0o640), (0o002, 0o664)):
+        previous = os.umask(umask)
+        try:
+            write_baseline(tmp_path / f"{umask:o}.json", results)
+        finally:
+            os.umask(previous)
+        assert stat.S_IMODE((tmp_path / f"{umask:o}.json").stat().st_mode) == mode
 
 
 def test_the_baseline_text_is_indented_unescaped_and_ends_with_a_newline(tmp_path, results):

@@ -37,7 +37,7 @@ def test_a_plain_negated_statement_is_criticism_even_without_a_topic_word(text, 
     "No one we interviewed in the duty team described a blame culture.",
 ])
 def test_a_negation_opening_the_clause_negates_every_problem_in_it(text, compiled):
-    # evidence._negated_subject: the opening "Nobody"/"No one" is further away than the negation window
+    # reading._negated_subject: the opening "Nobody"/"No one" is further away than the negation window
     assert level(text, compiled) == "good"
 
 
@@ -95,13 +95,13 @@ def test_a_claim_contradicted_by_others_is_a_shortfall(text, compiled):
 
 
 def test_a_leaders_own_superlative_is_good_not_strong(compiled):
-    # evidence._claimed_only_by_leaders
+    # reading._claimed_only_by_leaders
     assert level("Senior leaders told us the council's training offer was excellent.", compiled) == "good"
     assert level("The council's training offer was excellent.", compiled) == "strong"
 
 
 def test_one_persons_view_is_not_strong(compiled):
-    # evidence._one_voice
+    # reading._one_voice
     assert level("One social worker told us reflective practice was embedded in the team.", compiled) == "good"
     assert level("Reflective practice was embedded in every team we visited.", compiled) == "strong"
 
@@ -135,7 +135,7 @@ def test_real_breadth_power_sharing_and_adoption_by_others_are_strong(text, comp
 # --- a problem answered by the council, and concessions ---------------------------------------------------
 
 def test_a_problem_answered_by_the_councils_response_reads_as_the_response(compiled):
-    # evidence._answered_problem (one clause) and _answered_later (a later clause)
+    # reading._answered_problem (one clause) and _answered_later (a later clause)
     assert level("When carers said the charging letters were confusing, the council rewrote them.", compiled) == "good"
     assert level("Carers found the charging letters confusing, so the council rewrote them with a carers' group.",
                  compiled) == "good"
@@ -151,7 +151,7 @@ def test_a_sentence_opening_with_a_concession_is_cut_after_it(compiled):
     sh = sentence_hits(text, compiled)
     assert concession_end(text) == text.index(",") + 1
     assert [text[a:b].strip() for a, b in clauses(sh)][0] == text[:text.index(",") + 1]
-    assert level(text, compiled) == "good"  # evidence._concession_outweighed
+    assert level(text, compiled) == "good"  # reading._concession_outweighed
     # an absence is never outweighed by praise after it
     assert level("Although there was no workforce strategy, staff were positive about their managers.",
                  compiled) == "significant"
