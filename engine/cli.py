@@ -207,19 +207,16 @@ def _terminated() -> None:
     sys.exit(EXIT_TERMINATED)
 
 
-def _keep_cache_out_of(paths) -> None:
-    """lii-check never writes into what it reads: with the cache folder inside a path being read
-    (XDG_CACHE_HOME or LII_CHECK_CACHE_DIR pointing into the corpus), this run does without the cache."""
-    from .cache import avoid
-
-    avoid([str(p) for p in paths])
-
-
-def _session(rules_dir: str | None = None, config_path: str | None = None, engine: str | None = None):
+def _session(rules_dir: str | None = None, config_path: str | None = None, engine: str | None = None,
+             reads: tuple | list = ()):
     """Configuration, rulebook and engine, resolved the same way for every subcommand; exit 2 with
-    located messages when any of them is wrong."""
+    located messages when any of them is wrong. `reads`: the reports and folders the command reads. When
+    the cache folder lies among them (XDG_CACHE_HOME or LII_CHECK_CACHE_DIR pointing into the corpus),
+    this run does without the cache: lii-check never writes into what it reads."""
+    from .cache import avoid
     from .session import SetupError, open_session
 
+    avoid([str(p) for p in reads])
     try:
         return open_session(rules_dir, config_path, engine)
     except SetupError as exc:
@@ -328,8 +325,7 @@ def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str | None, output
     from .document import Tally, report_dict
     from .run import Spool
 
-    _keep_cache_out_of(paths)
-    session = _session(rules_dir, config_path, engine)
+    session = _session(rules_dir, config_path, engine, reads=paths)
     config, rulebook = session.config, session.rulebook
     fmt = fmt or config.format or "table"
     fail_on = fail_on or config.fail_on or "error"
@@ -543,8 +539,7 @@ def calibrate(paths: tuple[str, ...], rules_dir: str | None, fmt: str, engine: s
     from .formats._common import one_line
     from .parser import ReportError, read_report
 
-    _keep_cache_out_of(paths)
-    session = _session(rules_dir, config_path, engine)
+    session = _session(rules_dir, config_path, engine, reads=paths)
     try:
         files = discover(list(paths))
     except NoReports as exc:
@@ -624,8 +619,7 @@ def explain(report: str, rules_dir: str | None, fmt: str, engine: str | None, co
     from .formats._common import one_line
     from .parser import ReportError, read_report
 
-    _keep_cache_out_of([report])
-    session = _session(rules_dir, config_path, engine)
+    session = _session(rules_dir, config_path, engine, reads=[report])
     rulebook = session.rulebook
     try:
         parsed = read_report(Path(report), report)
@@ -700,8 +694,7 @@ def rules_test(directory: str | None, fixture_dirs: tuple[str, ...], fmt: str, e
     from .formats import tables
     from .ruletest import run_rule_tests
 
-    _keep_cache_out_of([*fixture_dirs, *sentence_paths])
-    session = _session(directory, config_path, engine)
+    session = _session(directory, config_path, engine, reads=[*fixture_dirs, *sentence_paths])
     outcomes = run_rule_tests(session.compiled, [Path(d) for d in fixture_dirs], session.engine)
     failed = [o for o in outcomes if not o.ok]
     result = {
@@ -803,8 +796,7 @@ def rules_diff(paths: tuple[str, ...], base: str, rules_dir: str | None, config_
     from .discovery import NoReports
     from .inference import EngineUnavailable
 
-    _keep_cache_out_of(paths)
-    session = _session(rules_dir, config_path, engine)
+    session = _session(rules_dir, config_path, engine, reads=paths)
     try:
         doc = run_diff(session, base, rules_dir, list(paths), with_calibration, fail_on_change)
     except BaseProblem as exc:
