@@ -389,6 +389,11 @@ cli.run()
 """
 
 
+def _ctrl_c_as_at_a_prompt() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 @pytest.mark.parametrize("moment", ["during-check", "during-outputs"])
 def test_ctrl_c_exits_130_with_one_line_and_no_output_files(tmp_path, moment):
     corpus_of(tmp_path, "corpus", SHIFTED / "seed002_relabelled_1.txt")
@@ -398,9 +403,9 @@ def test_ctrl_c_exits_130_with_one_line_and_no_output_files(tmp_path, moment):
         [sys.executable, "-c", INTERRUPTIBLE, moment, "--engine", "pure", "--output", "json=out/lii.json",
          "--output", "sarif=out/lii.sarif", "corpus"],
         cwd=tmp_path, env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        # A shell's background job (`pytest … &`, nohup) starts with Ctrl-C ignored, and a child inherits
-        # that; give lii-check the terminal's default, as a user at a prompt has.
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        # A shell's background job (`pytest … &`, nohup) starts with Ctrl-C ignored, and a test runner's
+        # thread may have it blocked; a child inherits both. Give lii-check what a user at a prompt has.
+        preexec_fn=_ctrl_c_as_at_a_prompt)
     try:
         before = []
         for line in proc.stderr:  # anything else lii-check says on stderr first is kept for the message check
