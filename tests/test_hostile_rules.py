@@ -73,16 +73,24 @@ def test_a_damaged_hyperscan_cache_entry_is_rebuilt_and_overwritten(tmp_path, mo
 @pytest.fixture
 def built_once(compiled, monkeypatch):
     """The bundled cues' database as this process would hold it after building it once (matcher._BUILT),
-    taken from the warm cache the session's rulebook came from: a run whose cache is empty, damaged or
-    off then costs no 6-second compile, and what it does with its cache is still what is tested."""
-    import json as _json
+    taken from the session's compiled rulebook: a run whose cache is empty, damaged or off then costs no
+    5-second compile, and what it does with its cache is still what is tested. The key is made as
+    matcher._HyperscanEngine makes it (of the scan forms); if that drifts, this fails rather than let every
+    test using it compile the whole database again unnoticed."""
+    import hyperscan
 
     if compiled.matcher.engine != "hyperscan":
         return
-    key = "hs-" + cache.key(matcher._platform_identity(), _json.dumps([p.regex for p in compiled.patterns]))
-    blob, layout = cache.read(f"{key}.hsdb"), cache.read(f"{key}.json")
-    if blob is not None and layout is not None:
-        monkeypatch.setitem(matcher._BUILT, key, (blob, _json.loads(layout)))
+    engine = compiled.matcher._engine
+    key = "hs-" + cache.key(matcher._platform_identity(),
+                            json.dumps([matcher.scan_form(p.regex) for p in compiled.patterns]))
+    layout = {"by_end": sorted(engine._by_end), "left_out": sorted(engine._left)}
+    monkeypatch.setitem(matcher._BUILT, key, (hyperscan.dumpb(engine._db), layout))
+    with pytest.MonkeyPatch.context() as check:
+        check.setenv("LII_CHECK_NO_CACHE", "1")
+        check.setattr(matcher, "_build_database", lambda *a: pytest.fail(
+            "built_once: matcher._BUILT is keyed otherwise now; make the key here as _HyperscanEngine does"))
+        Matcher(compiled.patterns, "hyperscan")
 
 
 @needs_hyperscan
