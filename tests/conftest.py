@@ -22,8 +22,8 @@ E2E_FILES = {"test_cli_end_to_end.py", "test_html_browser.py", "test_html_cdp.py
 # A test that names one of these starts a process of its own (lii-check, durable_rules' child): e2e too.
 PROCESS_NAMES = {"subprocess", "Popen", "real", "run_isolated"}
 # slow: property-based tests (hundreds of generated cases), inputs of megabytes, and test_overlay.py
-# (13 rulebooks of its own: ~55 s of CPU to compile the first time after engine/ changes, ~3 s once
-# they are in its cache, see code_keyed_cache).
+# (13 rulebooks of its own: ~45 s of CPU to compile the first time after the code that builds databases
+# changes, ~3 s once they are in its cache, see code_keyed_cache).
 SLOW_FILES = {"test_properties.py", "test_overlay.py"}
 SLOW_TESTS = {"test_one_five_megabyte_line_is_read"}
 # The longest single items (~7 s of CPU for the 5 MB line; the SARIF Multitool's one run, ~10 s of wall,
@@ -42,6 +42,36 @@ def pytest_collection_modifyitems(config, items):
         if name in SLOW_FILES or item.originalname in SLOW_TESTS:
             item.add_marker(pytest.mark.slow)
     items.sort(key=lambda item: item.originalname not in FIRST_TESTS and item.path.name not in FIRST_FILES)
+
+
+def pytest_sessionstart(session):
+    """Under pytest-xdist every worker needs the bundled rulebook's hyperscan database (~5 s of CPU to
+    compile when the cache is cold, as on a fresh clone in CI). Without this each worker compiled it at the
+    same time; now the first worker compiles it into the cache under a lock and the others wait and read
+    it (~30 ms). Nothing of what is tested changes: every test still loads the rulebook its own way."""
+    if int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) < 2:
+        return
+    try:
+        import fcntl
+    except ImportError:  # no POSIX locks here: each worker compiles for itself, as without this
+        return
+    from lii_check import cache
+    from lii_check.compiled import compile_rulebook_once
+
+    if cache.cache_dir() is None:
+        return
+    root = _test_cache_root()
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        lock = open(root / "bundled-database.lock", "a")
+    except OSError:  # nowhere to put the lock: each worker compiles for itself
+        return
+    with lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            compile_rulebook_once(load_rulebook())
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 @pytest.fixture(autouse=True)
@@ -71,18 +101,68 @@ def _test_cache_root() -> Path:
     return Path(base)
 
 
-# What shapes a compiled hyperscan database besides the regexes its cache key is made of. (A cached
-# rulebook's key covers the loader's own source: engine/rulebook/load.py.)
-DATABASE_CODE = ("matcher.py", "cache.py", "__init__.py")
+# What shapes a compiled hyperscan database besides the regexes its cache key is made of: the cache
+# itself and lii-check's version (whole files), and in matcher.py the code that builds, stores and loads
+# a database. (A cached rulebook's key covers the loader's own source: engine/rulebook/load.py.)
+DATABASE_FILES = ("cache.py", "__init__.py")
+# Where the database code starts; what it calls that is part of the key already (the regexes as the engine
+# compiles them) or builds nothing that is stored (RE2 runs the cues hyperscan leaves out), so an edit to
+# how cues are scanned does not throw the entries away.
+DATABASE_ROOTS = ("_HyperscanEngine.__init__",)
+NOT_THE_DATABASE = {"scan_form", "Pattern", "_Re2Engine"}
+
+
+def database_code(module) -> dict[str, str]:
+    """qualified name -> source of the module's functions (and the values of its plain constants) that
+    DATABASE_ROOTS reach by name, followed through every function they call in the module: what decides
+    the bytes and layout of a compiled database, however the code is split up later."""
+    import inspect
+    import types
+
+    def codes(code):
+        yield code
+        for const in code.co_consts:
+            if isinstance(const, types.CodeType):
+                yield from codes(const)
+
+    found: dict[str, str] = {}
+    todo = []
+    for root in DATABASE_ROOTS:
+        obj = module
+        for part in root.split("."):
+            obj = getattr(obj, part)
+        todo.append((root, obj))
+    while todo:
+        name, obj = todo.pop()
+        if name in found:
+            continue
+        if not callable(obj):
+            found[name] = repr(obj)
+            continue
+        func = inspect.unwrap(obj)  # lru_cache'd helpers: their own source
+        found[name] = inspect.getsource(func)
+        inner = [f for f in vars(func).values() if inspect.isfunction(f)] if inspect.isclass(func) else [func]
+        for code in (c for f in inner for c in codes(f.__code__)):
+            for ref in code.co_names:
+                target = module.__dict__.get(ref)
+                if ref in NOT_THE_DATABASE or target is None or isinstance(target, (types.ModuleType, dict, list, set)):
+                    continue
+                if callable(target) and getattr(inspect.unwrap(target), "__module__", None) != module.__name__:
+                    continue  # imported from elsewhere (json, dataclasses …)
+                todo.append((ref, target))
+    return found
 
 
 def _code_digest() -> str:
     import lii_check
+    from lii_check import matcher
 
     root = Path(lii_check.__file__).resolve().parent
     digest = hashlib.sha256()
-    for name in DATABASE_CODE:
+    for name in DATABASE_FILES:
         digest.update(name.encode() + b"\0" + (root / name).read_bytes() + b"\0")
+    for name, source in sorted(database_code(matcher).items()):
+        digest.update(name.encode() + b"\0" + source.encode() + b"\0")
     return digest.hexdigest()[:16]
 
 
