@@ -44,11 +44,12 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: item.originalname not in FIRST_TESTS and item.path.name not in FIRST_FILES)
 
 
-def pytest_sessionstart(session):
+def _bundled_database_built_once(cache_dir: Path | None = None) -> None:
     """Under pytest-xdist every worker needs the bundled rulebook's hyperscan database (~5 s of CPU to
     compile when the cache is cold, as on a fresh clone in CI). Without this each worker compiled it at the
-    same time; now the first worker compiles it into the cache under a lock and the others wait and read
-    it (~30 ms). Nothing of what is tested changes: every test still loads the rulebook its own way."""
+    same time; now the first worker to come here compiles it into the cache (the user's, or `cache_dir`)
+    under a lock and the others wait and read it (~30 ms). Nothing of what is tested changes: every test
+    still loads the rulebook its own way, from the cache it would have used anyway."""
     if int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) < 2:
         return
     try:
@@ -58,7 +59,7 @@ def pytest_sessionstart(session):
     from lii_check import cache
     from lii_check.compiled import compile_rulebook_once
 
-    if cache.cache_dir() is None:
+    if os.environ.get("LII_CHECK_NO_CACHE"):
         return
     root = _test_cache_root()
     try:
@@ -66,12 +67,20 @@ def pytest_sessionstart(session):
         lock = open(root / "bundled-database.lock", "a")
     except OSError:  # nowhere to put the lock: each worker compiles for itself
         return
-    with lock:
+    with lock, pytest.MonkeyPatch.context() as patch:
+        if cache_dir is not None:
+            patch.setenv("LII_CHECK_CACHE_DIR", str(cache_dir))
+        if cache.cache_dir() is None:
+            return
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             compile_rulebook_once(load_rulebook())
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def pytest_sessionstart(session):
+    _bundled_database_built_once()
 
 
 @pytest.fixture(autouse=True)
@@ -184,6 +193,7 @@ def code_keyed_cache() -> Path:
     older = sorted((p for p in root.glob("compiled-*") if p != here), key=lambda p: p.stat().st_mtime, reverse=True)
     for stale in older[KEPT_CODE_CACHES - 1:]:
         shutil.rmtree(stale, ignore_errors=True)
+    _bundled_database_built_once(here)  # the base of every overlay tested with this cache
     return here
 
 
