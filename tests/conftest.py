@@ -19,27 +19,62 @@ REPO = Path(__file__).resolve().parents[1]
 E2E_FILES = {"test_cli_end_to_end.py", "test_html_browser.py", "test_html_cdp.py", "test_bench_corpus.py",
              "test_isolation.py", "test_inference_durable.py", "test_engine_differential.py", "test_engines.py",
              "test_sarif_multitool.py"}
-# A test that names one of these starts a process of its own (lii-check, durable_rules' child): e2e too.
+# A test that names one of these, itself or through a helper of its module, starts a process of its own
+# (lii-check, durable_rules' child, git): e2e too.
 PROCESS_NAMES = {"subprocess", "Popen", "real", "run_isolated"}
-# slow: property-based tests (hundreds of generated cases), inputs of megabytes, and test_overlay.py
-# (13 rulebooks of its own: ~45 s of CPU to compile the first time after the code that builds databases
+# slow: property-based tests (hundreds of generated cases: any @given test), inputs of megabytes, tests of
+# a second or more of CPU with a warm cache (measured with --durations=0), and test_overlay.py (13
+# rulebooks of its own: ~45 s of CPU to compile the first time after the code that builds databases
 # changes, ~3 s once they are in its cache, see code_keyed_cache).
 SLOW_FILES = {"test_properties.py", "test_overlay.py"}
-SLOW_TESTS = {"test_one_five_megabyte_line_is_read"}
-# The longest single items (~7 s of CPU for the 5 MB line; the SARIF Multitool's one run, ~10 s of wall,
-# made by whichever test of its file comes first) go first: pytest-xdist hands out the rest as workers
-# free up, so nothing long is left to start when every other test is done.
-FIRST_TESTS = {"test_one_five_megabyte_line_is_read"}
+SLOW_TESTS = {"test_one_five_megabyte_line_is_read",
+              "test_a_rule_file_with_too_many_values_is_located_in_validate",  # 100,000 YAML values, ~3 s
+              "test_a_long_file_without_aliases_is_not_called_a_billion_laughs",  # the same, ~2.4 s
+              "test_patterns_are_compiled_together_not_tried_one_by_one",  # five hyperscan compiles, ~2.3 s
+              "test_parallel_workers_give_the_same_page_with_the_text",  # 70 reports twice, ~1.6 s
+              "test_calibrate_figures_are_calibrates_own_before_and_after"}  # a rulebook of its own, ~1 s
+# The longest single items (~4-7 s of CPU for the 5 MB line; the SARIF Multitool's one run, ~10 s of
+# wall, made by whichever test of its file comes first; 2-3 s each for the YAML and compile tests) go
+# first: pytest-xdist hands out the rest as workers free up, so nothing long is left to start when every
+# other test is done.
+FIRST_TESTS = {"test_one_five_megabyte_line_is_read", "test_a_rule_file_with_too_many_values_is_located_in_validate",
+               "test_a_long_file_without_aliases_is_not_called_a_billion_laughs",
+               "test_patterns_are_compiled_together_not_tried_one_by_one"}
 FIRST_FILES = {"test_sarif_multitool.py"}
+
+
+def _starts_a_process(function, seen: set | None = None) -> bool:
+    """The test names one of PROCESS_NAMES, or calls a function of its own module that does, however deep
+    (`_on_a_terminal(...)` starts lii-check on a pty, `git(...)` makes a repository)."""
+    import inspect
+    import types
+
+    seen = set() if seen is None else seen
+    code = getattr(inspect.unwrap(function), "__code__", None)
+    if code is None or code in seen:
+        return False
+    seen.add(code)
+    names = set()
+    todo = [code]
+    while todo:
+        c = todo.pop()
+        names.update(c.co_names)
+        todo.extend(k for k in c.co_consts if isinstance(k, types.CodeType))
+    if PROCESS_NAMES & names:
+        return True
+    module = getattr(function, "__globals__", {})
+    helpers = [module[n] for n in names if isinstance(module.get(n), types.FunctionType)
+               and module[n].__module__ == function.__module__]  # not lii-check's own code
+    return any(_starts_a_process(helper, seen) for helper in helpers)
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
         name = item.path.name
-        code = getattr(getattr(item, "function", None), "__code__", None)
-        if name in E2E_FILES or (code is not None and PROCESS_NAMES & set(code.co_names)):
+        function = getattr(item, "function", None)
+        if name in E2E_FILES or (function is not None and _starts_a_process(function)):
             item.add_marker(pytest.mark.e2e)
-        if name in SLOW_FILES or item.originalname in SLOW_TESTS:
+        if name in SLOW_FILES or item.originalname in SLOW_TESTS or getattr(function, "is_hypothesis_test", False):
             item.add_marker(pytest.mark.slow)
     items.sort(key=lambda item: item.originalname not in FIRST_TESTS and item.path.name not in FIRST_FILES)
 
