@@ -79,43 +79,46 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: item.originalname not in FIRST_TESTS and item.path.name not in FIRST_FILES)
 
 
-def _bundled_database_built_once(cache_dir: Path | None = None) -> None:
+def _bundled_database_built_once(cache_dirs: list[Path | None]) -> None:
     """Under pytest-xdist every worker needs the bundled rulebook's hyperscan database (~5 s of CPU to
     compile when the cache is cold, as on a fresh clone in CI). Without this each worker compiled it at the
-    same time; now the first worker to come here compiles it into the cache (the user's, or `cache_dir`)
-    under a lock and the others wait and read it (~30 ms). Nothing of what is tested changes: every test
-    still loads the rulebook its own way, from the cache it would have used anyway."""
-    if int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) < 2:
+    same time; now the first worker to come here compiles it under a lock and the others wait and read it
+    (~30 ms). A database this process compiled is kept for it (matcher._BUILT), so it goes into the other
+    caches of `cache_dirs` (None: the user's) as a copy, not a compile. Nothing of what is tested changes:
+    every test still loads the rulebook its own way, from the cache it would have used anyway."""
+    if int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) < 2 or os.environ.get("LII_CHECK_NO_CACHE"):
         return
     try:
         import fcntl
     except ImportError:  # no POSIX locks here: each worker compiles for itself, as without this
         return
-    from lii_check import cache
     from lii_check.compiled import compile_rulebook_once
 
-    if os.environ.get("LII_CHECK_NO_CACHE"):
-        return
     root = _test_cache_root()
     try:
         root.mkdir(parents=True, exist_ok=True)
         lock = open(root / "bundled-database.lock", "a")
     except OSError:  # nowhere to put the lock: each worker compiles for itself
         return
-    with lock, pytest.MonkeyPatch.context() as patch:
-        if cache_dir is not None:
-            patch.setenv("LII_CHECK_CACHE_DIR", str(cache_dir))
-        if cache.cache_dir() is None:
-            return
+    with lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
-            compile_rulebook_once(load_rulebook())
+            for folder in cache_dirs:
+                with pytest.MonkeyPatch.context() as patch:
+                    if folder is not None:
+                        patch.setenv("LII_CHECK_CACHE_DIR", str(folder))
+                    compile_rulebook_once(load_rulebook())
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def pytest_sessionstart(session):
-    _bundled_database_built_once()
+    from lii_check import matcher
+
+    before = len(matcher._BUILT)
+    _bundled_database_built_once([None])
+    if len(matcher._BUILT) > before:  # compiled just now, by the code under test: the overlay tests' cache too
+        _bundled_database_built_once([_code_keyed_folder()])
 
 
 @pytest.fixture(autouse=True)
@@ -156,56 +159,55 @@ DATABASE_ROOTS = ("_HyperscanEngine.__init__",)
 NOT_THE_DATABASE = {"scan_form", "Pattern", "_Re2Engine"}
 
 
-def database_code(module) -> dict[str, str]:
-    """qualified name -> source of the module's functions (and the values of its plain constants) that
-    DATABASE_ROOTS reach by name, followed through every function they call in the module: what decides
-    the bytes and layout of a compiled database, however the code is split up later."""
-    import inspect
-    import types
+def database_code(source: str) -> dict[str, str]:
+    """name -> source text of what DATABASE_ROOTS reach by name in matcher.py (`source`), followed through
+    every top-level function, class and constant they name: what decides the bytes and layout of a compiled
+    database, however the code is split up later. Read from the file, not the live module, so a test (or a
+    plugin) that patches the matcher cannot change the digest."""
+    import ast
 
-    def codes(code):
-        yield code
-        for const in code.co_consts:
-            if isinstance(const, types.CodeType):
-                yield from codes(const)
+    tree = ast.parse(source)
+    lines = source.splitlines()
+    top: dict[str, ast.AST] = {}
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            top[node.name] = node
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                if isinstance(target, ast.Name):
+                    top[target.id] = node
+
+    def text(node: ast.AST) -> str:
+        first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+        return "\n".join(lines[first - 1:node.end_lineno])
 
     found: dict[str, str] = {}
-    todo = []
+    todo: list[tuple[str, ast.AST]] = []
     for root in DATABASE_ROOTS:
-        obj = module
-        for part in root.split("."):
-            obj = getattr(obj, part)
-        todo.append((root, obj))
+        cls, _, method = root.partition(".")
+        node = top[cls]
+        if method:
+            node = next(n for n in node.body if isinstance(n, ast.FunctionDef) and n.name == method)
+        todo.append((root, node))
     while todo:
-        name, obj = todo.pop()
+        name, node = todo.pop()
         if name in found:
             continue
-        if not callable(obj):
-            found[name] = repr(obj)
-            continue
-        func = inspect.unwrap(obj)  # lru_cache'd helpers: their own source
-        found[name] = inspect.getsource(func)
-        inner = [f for f in vars(func).values() if inspect.isfunction(f)] if inspect.isclass(func) else [func]
-        for code in (c for f in inner for c in codes(f.__code__)):
-            for ref in code.co_names:
-                target = module.__dict__.get(ref)
-                if ref in NOT_THE_DATABASE or target is None or isinstance(target, (types.ModuleType, dict, list, set)):
-                    continue
-                if callable(target) and getattr(inspect.unwrap(target), "__module__", None) != module.__name__:
-                    continue  # imported from elsewhere (json, dataclasses …)
-                todo.append((ref, target))
+        found[name] = text(node)
+        for ref in {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}:
+            if ref in top and ref not in NOT_THE_DATABASE and ref not in found:
+                todo.append((ref, top[ref]))
     return found
 
 
 def _code_digest() -> str:
     import lii_check
-    from lii_check import matcher
 
     root = Path(lii_check.__file__).resolve().parent
     digest = hashlib.sha256()
     for name in DATABASE_FILES:
         digest.update(name.encode() + b"\0" + (root / name).read_bytes() + b"\0")
-    for name, source in sorted(database_code(matcher).items()):
+    for name, source in sorted(database_code((root / "matcher.py").read_text("utf-8")).items()):
         digest.update(name.encode() + b"\0" + source.encode() + b"\0")
     return digest.hexdigest()[:16]
 
@@ -222,14 +224,18 @@ def code_keyed_cache() -> Path:
     The folders of older code are removed, keeping the newest few (another checkout may be using them;
     losing an entry only costs a rebuild)."""
     root = _test_cache_root()
-    here = root / f"compiled-{_code_digest()}"
+    here = _code_keyed_folder()
     here.mkdir(parents=True, exist_ok=True)
     os.utime(here)
     older = sorted((p for p in root.glob("compiled-*") if p != here), key=lambda p: p.stat().st_mtime, reverse=True)
     for stale in older[KEPT_CODE_CACHES - 1:]:
         shutil.rmtree(stale, ignore_errors=True)
-    _bundled_database_built_once(here)  # the base of every overlay tested with this cache
+    _bundled_database_built_once([here])  # the base of every overlay tested with this cache
     return here
+
+
+def _code_keyed_folder() -> Path:
+    return _test_cache_root() / f"compiled-{_code_digest()}"
 
 
 @pytest.fixture
