@@ -218,9 +218,13 @@ def _session(rules_dir: str | None = None, config_path: str | None = None, engin
 
     avoid([str(p) for p in reads])
     try:
-        return open_session(rules_dir, config_path, engine)
+        session = open_session(rules_dir, config_path, engine)
     except SetupError as exc:
         _setup_failed(exc)
+    if session.config.ignored:
+        click.echo(f"lii-check: warning: {session.config.ignored}: its [tool.lii-check] table is not read: "
+                   f"{session.config.source} in the same folder wins. Keep the settings in one of them.", err=True)
+    return session
 
 
 def _rule_folders(session, rules_dir: str | None) -> list[Path]:

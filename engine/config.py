@@ -1,7 +1,9 @@
 """Project configuration: `[tool.lii-check]` in pyproject.toml, or `.lii-check.yaml`.
 
 Found by walking up from the current folder, the nearest folder holding either file wins (in one
-folder, `.lii-check.yaml` wins). Command-line flags override what is loaded here.
+folder, `.lii-check.yaml` wins, and the run says the other is ignored). `--config FILE` names one:
+YAML, or TOML when its name ends in .toml (a `[tool.lii-check]` table, or the keys at its top).
+Command-line flags override what is loaded here.
 """
 from __future__ import annotations
 
@@ -45,6 +47,8 @@ class Config:
     exclude: tuple[str, ...] | None = None  # None: discovery's DEFAULT_EXCLUDES
     extend_exclude: tuple[str, ...] = ()
     max_bytes: int | None = None
+    # pyproject.toml's [tool.lii-check] in the folder whose .lii-check.yaml was used: read by no one.
+    ignored: Path | None = None
 
 
 def _table_in_pyproject(path: Path) -> dict | None:
@@ -76,6 +80,19 @@ def _toml_key_line(path: Path, key: str) -> int:
     return text[: m.start()].count("\n") + 1 if m else 1
 
 
+def ignored_beside(found: Path) -> Path | None:
+    """The pyproject.toml with a [tool.lii-check] table next to the .lii-check.yaml that wins over it: a
+    user editing it would see nothing change, so the run says so. A pyproject.toml that cannot be read
+    is not ours to complain about here: it is not used."""
+    pyproject = found.parent / "pyproject.toml"
+    if found.name != YAML_NAME or not pyproject.is_file():
+        return None
+    try:
+        return pyproject if _table_in_pyproject(pyproject) is not None else None
+    except ConfigError:
+        return None
+
+
 def find_config(start: Path) -> Path | None:
     for folder in [start.resolve(), *start.resolve().parents]:
         if (folder / YAML_NAME).is_file():
@@ -93,13 +110,14 @@ def _yaml_lines(node: yaml.Node | None) -> dict[str, int]:
     return {k.value: k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
 
 
-def _toml_lines(text: str) -> dict[str, int]:
+def _toml_lines(text: str, top_level: bool = False) -> dict[str, int]:
+    """Key -> line of the keys in [tool.lii-check] (or, `top_level`, before any table)."""
     lines: dict[str, int] = {}
-    inside = False
+    inside = top_level
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
         if stripped.startswith("["):
-            inside = stripped.replace(" ", "") in ("[tool.lii-check]", '[tool."lii-check"]')
+            inside = not top_level and stripped.replace(" ", "") in ("[tool.lii-check]", '[tool."lii-check"]')
             continue
         m = re.match(r'^"?([\w-]+)"?\s*=', stripped)
         if inside and m:
@@ -113,6 +131,14 @@ def _load_raw(path: Path) -> tuple[dict, dict[str, int]]:
         if table is None:
             raise ConfigError(f"{path}: has no [tool.lii-check] table")
         return table, _toml_lines(path.read_text("utf-8"))
+    if path.suffix.lower() == ".toml":
+        # Another TOML file (`--config lii-check.toml`): a [tool.lii-check] table as in pyproject.toml,
+        # else the keys at its top level.
+        table = _table_in_pyproject(path)
+        if table is not None:
+            return table, _toml_lines(path.read_text("utf-8"))
+        data = tomllib.loads(path.read_text("utf-8"))
+        return data, _toml_lines(path.read_text("utf-8"), top_level=True)
     try:
         text = path.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -120,11 +146,11 @@ def _load_raw(path: Path) -> tuple[dict, dict[str, int]]:
     try:
         data, node = load_yaml(text.lstrip("\ufeff"))
     except YamlProblem as exc:
-        raise ConfigError(f"{path}:{exc.line}: this is not valid YAML ({exc.message})") from None
+        raise ConfigError(f"{path}:{exc.line}: this is not valid YAML ({exc.message}){_formats_hint(path)}") from None
     if data is None:
         return {}, {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}:1: the configuration must be a block of 'key: value' lines")
+        raise ConfigError(f"{path}:1: the configuration must be a block of 'key: value' lines{_formats_hint(path)}")
     # YAML keeps the last of two equal keys; `fail-on: error` then `fail-on: never` must not pass quietly
     # (TOML and the rule files refuse them too).
     from .rulebook.yamlsource import duplicate_keys
@@ -137,19 +163,29 @@ def _load_raw(path: Path) -> tuple[dict, dict[str, int]]:
     return data, _yaml_lines(node)
 
 
+def _formats_hint(path: Path) -> str:
+    if path.suffix.lower() in (".yaml", ".yml"):
+        return ""
+    return " (a configuration file is YAML, or TOML when its name ends in .toml)"
+
+
 def load_config(path: Path | None = None, start: Path | None = None) -> Config:
+    ignored = None
     if path is None:
         path = find_config(start or Path.cwd())
         if path is None:
             return Config(source=None)
+        ignored = ignored_beside(path)
     elif not path.is_file():
+        if path.exists() or path.is_symlink():
+            raise ConfigError(f"{path}: not a regular file: give the path of a YAML or TOML configuration file")
         raise ConfigError(f"{path}: no such configuration file")
     raw, lines = _load_raw(path)
 
     def where(key: str) -> str:
         return f"{path}:{lines[key]}" if key in lines else str(path)
 
-    config = Config(source=path)
+    config = Config(source=path, ignored=ignored)
     for key, value in raw.items():
         if key not in KEYS:
             guess = difflib.get_close_matches(str(key), KEYS, n=1)
@@ -230,5 +266,7 @@ def describe(config: Config) -> str:
     ]
     width = max(len(k) for k, _, _ in rows)
     lines = [f"configuration file: {source}"]
+    if config.ignored:
+        lines.append(f"ignored: {config.ignored} ([tool.lii-check]; {YAML_NAME} in the same folder wins)")
     lines += [f"  {k:<{width}}  {v if v is not None else d + ' (default)'}" for k, v, d in rows]
     return "\n".join(lines) + "\n"

@@ -90,7 +90,7 @@ _DOT_OR_SPACE_FLAGS = re.compile(r"\(\?[a-zA-Z-]*[sx]")  # (?x) ignores spaces; 
 
 
 def scan_form(regex: str) -> str:
-    """The regex as hyperscan runs it: the same leftmost-longest matches on folded text, fewer discarded ones.
+    r"""The regex as hyperscan runs it: the same leftmost-longest matches on folded text, fewer discarded ones.
 
     Hyperscan reports every end of every match, and a report is scanned as one sentence a line, so two kinds
     of match are found only to be thrown away (they were a third of all hits, each a Python call):

@@ -148,3 +148,16 @@ def test_cli_baseline(tmp_path):
     assert "accepted by the baseline" in again.stderr
     bad = runner.invoke(main, [shifted, "--baseline", str(tmp_path / "missing.json")])
     assert bad.exit_code == 2 and "does not exist" in bad.stderr
+
+
+def test_a_run_says_which_configuration_file_it_ignores(tmp_path, in_process):
+    (tmp_path / "pyproject.toml").write_text('[tool.lii-check]\nformat = "json"\n', "utf-8")
+    (tmp_path / ".lii-check.yaml").write_text("format: markdown\n", "utf-8")
+    report = tmp_path / "reports" / "seed.txt"
+    report.parent.mkdir()
+    shutil.copy(Path(__file__).resolve().parents[1] / "fixtures" / "seeds" / "001_be58087aa61b4f94.txt", report)
+    ran = in_process("reports", cwd=tmp_path)
+    assert ran.stderr.splitlines()[0] == (
+        f"lii-check: warning: {tmp_path / 'pyproject.toml'}: its [tool.lii-check] table is not read: "
+        f"{tmp_path / '.lii-check.yaml'} in the same folder wins. Keep the settings in one of them.")
+    assert ran.stdout.startswith("### lii-check")  # the YAML file's markdown, not pyproject's json

@@ -201,3 +201,50 @@ def test_describe_lists_every_key_set_and_the_defaults_for_the_rest(tmp_path):
         "  max-bytes       10\n")
     assert "  strict          true\n" in describe(Config(source=path, strict=True))
     assert "  exclude         a.md, b/**\n" in describe(Config(source=path, exclude=("a.md", "b/**")))
+
+
+# --- which file, and in which language -------------------------------------------------------------------
+
+def test_a_toml_file_named_with_config_is_read_as_toml_with_lines(tmp_path):
+    path = write(tmp_path, "lii-check.toml", '# team settings\nformat = "json"\nstrict = true\nfail-on = "warnin"\n')
+    assert refused(path) == (f"{path}:4: 'fail-on' must be one of error, warning, info, never, not 'warnin'"
+                             " — did you mean 'warning'?")
+    path.write_text('format = "json"\nstrict = true\n', "utf-8")
+    config = load_config(path)
+    assert (config.format, config.strict, config.source) == ("json", True, path)
+
+
+def test_a_toml_file_with_a_tool_table_reads_that_table(tmp_path):
+    path = write(tmp_path, "shared.toml", '[tool.other]\nformat = "x"\n\n[tool.lii-check]\nformat = "sarif"\nmax-bytes = 0\n')
+    assert refused(path) == f"{path}:6: 'max-bytes' must be a whole number of bytes above 0, not 0"
+
+
+def test_a_file_in_neither_language_says_which_languages_are_read(tmp_path):
+    path = write(tmp_path, "settings.ini", "[lii-check]\nformat=json\n")
+    message = refused(path)
+    assert message.startswith(f"{path}:") and message.endswith(
+        "(a configuration file is YAML, or TOML when its name ends in .toml)")
+    # A .yaml file is YAML by its name: no hint about the languages.
+    assert "TOML" not in refused(write(tmp_path, "c.yaml", "- format\n"))
+
+
+def test_a_path_that_is_not_a_regular_file_is_not_called_missing(tmp_path):
+    assert refused(Path(os.devnull)) == f"{os.devnull}: not a regular file: give the path of a YAML or TOML configuration file"
+    assert refused(tmp_path) == f"{tmp_path}: not a regular file: give the path of a YAML or TOML configuration file"
+    assert refused(tmp_path / "none.yaml") == f"{tmp_path / 'none.yaml'}: no such configuration file"
+
+
+def test_a_pyproject_table_beside_the_yaml_file_that_wins_is_named_as_ignored(tmp_path):
+    write(tmp_path, "pyproject.toml", '[tool.lii-check]\nformat = "json"\n')
+    yaml_file = write(tmp_path, ".lii-check.yaml", "format: markdown\n")
+    config = load_config(start=tmp_path)
+    assert (config.source, config.format, config.ignored) == (yaml_file, "markdown", tmp_path / "pyproject.toml")
+    assert f"ignored: {tmp_path / 'pyproject.toml'} ([tool.lii-check]; .lii-check.yaml in the same folder wins)" \
+        in describe(config).splitlines()
+    # A pyproject.toml without the table, or one that is not valid TOML, is not ours: nothing is ignored.
+    for text in ("[tool.black]\nline-length = 100\n", "[tool.lii-check\n"):
+        (tmp_path / "pyproject.toml").write_text(text, "utf-8")
+        assert load_config(start=tmp_path).ignored is None
+    # Named with --config, the file is what the user chose: nothing is reported as ignored.
+    (tmp_path / "pyproject.toml").write_text('[tool.lii-check]\nformat = "json"\n', "utf-8")
+    assert load_config(yaml_file).ignored is None
