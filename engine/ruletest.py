@@ -280,6 +280,9 @@ def manifest_problems(manifest: Path, shown: str, known_rules: list[str]) -> lis
             problem = _value_problem(key, value)
             if problem:
                 problems.append(f"{shown}:{at}: {problem}")
+            elif key == "file" and not (manifest.parent / value).is_file():
+                # The manifest is wrong, not the report: a usage error to fix, never a failed rule test.
+                problems.append(f"{shown}:{at}: 'file: {value}' is not a file in {manifest.parent}{_nearest_file(manifest.parent, value)}")
             elif key in ("must_fire", "must_not_fire"):
                 for rule in value:
                     if rule not in known_rules:
@@ -287,6 +290,16 @@ def manifest_problems(manifest: Path, shown: str, known_rules: list[str]) -> lis
                         hint = f"did you mean '{guess[0]}'?" if guess else "see `lii-check rules list`"
                         problems.append(f"{shown}:{at}: no rule called '{rule}' in this rulebook: {hint}")
     return sorted(problems, key=lambda p: int(p[len(shown) + 1:].split(":", 1)[0]))
+
+
+def _nearest_file(folder: Path, name: str) -> str:
+    try:
+        present = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()
+                         and p.name != MANIFEST_NAME)
+    except OSError:
+        return ""
+    guess = difflib.get_close_matches(name, present, n=1)
+    return f": did you mean '{guess[0]}'?" if guess else ": check the name, or remove the entry"
 
 
 def check_manifests(folders: list[Path], compiled: CompiledRulebook) -> None:
