@@ -366,9 +366,18 @@ def parse_report(text: str, path: str) -> Report:
             continue
         if index in taken:
             continue
-        m = SCORE_RE.match(raw) if len(stripped) < 60 else None
+        row = _score_row(stripped) if stripped.startswith("|") else None
+        m = SCORE_RE.match(row or raw) if len(stripped) < 200 else None
+        inline = LABEL_RE.match(m.group("value").strip("* ")) if m else None  # "Score: 3 - Evidence shows a good standard"
+        if m and not inline and not row and len(stripped) >= 60:
+            m = None  # a long line opening "Score …" is findings text, not a score line
         if m and score is None:
             flush()
+            if inline:
+                score = _score_value(inline.group("n"), number)
+                score_line = number
+                label = (score, inline.group("text"), number)
+                continue
             below = _value_below(lines, index) if not m.group("value").strip("* ") else None
             if below is not None:
                 # "Score" on its own line with the number under it, as the published page copies: the
@@ -382,10 +391,10 @@ def parse_report(text: str, path: str) -> Report:
             score = _score_value(m.group("value"), number)
             score_line = number
             continue
-        if m and _NUMBER_LIKE_RE.fullmatch(m.group("value").strip("* ")):
+        if m and (inline or _NUMBER_LIKE_RE.fullmatch(m.group("value").strip("* "))):
             # A second score line: the same score again is harmless, a different one leaves the
             # awarded score unknown, and guessing (the first wins) is how a report passed as a 3.
-            again = _score_value(m.group("value"), number)
+            again = _score_value(inline.group("n") if inline else m.group("value"), number)
             if again != score:
                 raise _disagreement(score_line, lines[score_line - 1], number, raw, "two score lines")
             flush()
@@ -464,6 +473,24 @@ def _ascii_number(value: str, line: int, what: str) -> int:
     """int() of ASCII digits; a digit from another script is refused, naming it."""
     _refuse_other_digits(value, line, what)
     return int(value)
+
+
+_TABLE_CELL_SPLIT = re.compile(r"\s*\|\s*")
+
+
+def _score_row(line: str) -> str | None:
+    """A Markdown table row whose first cell is the score ("| Score | 3 |", "| **Score** | 3 | Evidence shows a
+    good standard |", as converters write a Word table) as the score line it stands for ("Score: 3 - Evidence
+    shows a good standard"); None for any other line."""
+    if not line.endswith("|") or len(line) > 200:
+        return None
+    cells = [c.strip("* ") for c in _TABLE_CELL_SPLIT.split(line.strip("| \t"))]
+    cells = [c for c in cells if c]
+    if len(cells) < 2 or " ".join(cells[0].casefold().split()) not in ("score", "indicative score"):
+        return None
+    if not cells[1][:1].isdigit():
+        return None  # a key's header row ("| Score | Meaning |") is not a score
+    return f"{cells[0]}: {' - '.join(cells[1:])}"
 
 
 _LONE_NUMBER_RE = re.compile(r"^\s*(?:\*\*)?\s*(?P<n>[0-9]+)\s*(?:\*\*)?\s*$")

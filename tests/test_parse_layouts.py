@@ -332,3 +332,49 @@ def test_unreadable_texts_raise_report_error_with_line():
     with pytest.raises(ReportError) as info:
         parse_report(f"{TITLE}\n\nScore: 3\n\n7 - Evidence shows a good standard\n\nStaff were trained.\n", "x.md")
     assert info.value.line == 5 and "outside 1-4" in info.value.message
+
+
+# --- the score and its label on one line, and the score in a Markdown table ------------------------------
+
+FINDINGS = "## Key findings for this quality statement\n\nStaff told us supervision was regular and reflective.\n"
+
+
+@pytest.mark.parametrize("score_line, awarded, label", [
+    ("Score: 3 - Evidence shows a good standard", 3, "Evidence shows a good standard"),
+    ("**Score:** 2 – Evidence shows some shortfalls", 2, "Evidence shows some shortfalls"),
+    # longer than a plain score line may be: the label makes it one
+    ("Score: 4 - Outstanding: Evidence shows an exceptional standard", 4, "Outstanding: Evidence shows an exceptional standard"),
+    ("| Score | 3 |", 3, None),
+    ("| **Score** | **3** | Evidence shows a good standard |", 3, "Evidence shows a good standard"),
+    ("|Indicative score|2|", 2, None),
+])
+def test_a_score_with_its_label_on_one_line_or_in_a_table_row_is_read(score_line, awarded, label):
+    report = parse_report(f"# {TITLE}\n\n{score_line}\n\n{FINDINGS}", "r.md")
+    assert (report.awarded_score, report.score_line) == (awarded, 3)
+    assert (report.label_text, report.label_line) == ((label, 3) if label else (None, None))
+    assert [s.text for s in counted_sentences(report)] == ["Staff told us supervision was regular and reflective."]
+
+
+def test_a_label_on_the_score_line_that_gives_another_band_is_kept_for_the_wording_rule():
+    report = parse_report(f"# {TITLE}\n\nScore: 3 - Evidence shows significant shortfalls\n\n{FINDINGS}", "r.md")
+    assert (report.awarded_score, report.label_score, report.label_text) == (3, 3, "Evidence shows significant shortfalls")
+
+
+@pytest.mark.parametrize("second", ["Score: 1 - Evidence shows significant shortfalls", "| Score | 1 |"])
+def test_a_second_score_in_either_form_that_disagrees_is_unreadable(second):
+    with pytest.raises(ReportError) as caught:
+        parse_report(f"# {TITLE}\n\nScore: 3\n\n{FINDINGS}\n{second}\n", "r.md")
+    assert caught.value.line == 9 and "two score lines disagree: line 3 'Score: 3' and line 9" in str(caught.value)
+
+
+def test_a_table_whose_first_cell_is_score_but_holds_no_number_is_text():
+    # A key to the bands ("| Score | Meaning |") is not a score line, and a long sentence opening "Score" is text.
+    text = (f"# {TITLE}\n\nScore: 3\n\n{FINDINGS}\n| Score | Meaning |\n|---|---|\n| 4 | Evidence shows an exceptional standard |\n\n"
+            "Score cards were used in every team to track how learning from complaints changed practice over time.\n")
+    report = parse_report(text, "r.md")
+    assert report.awarded_score == 3 and report.score_line == 3
+    # The key before the score line is not taken for the score either.
+    before = parse_report(f"# {TITLE}\n\n| Score | Meaning |\n|---|---|\n\nScore: 2\n\n{FINDINGS}", "r.md")
+    assert (before.awarded_score, before.score_line) == (2, 6)
+    assert "Score cards were used in every team to track how learning from complaints changed practice over time." in \
+        [s.text for s in counted_sentences(report)]
