@@ -52,11 +52,15 @@ SCORE_RE = re.compile(
 # CQC's rating word may precede the descriptor, with or without spaces around the dash:
 # "1 -Inadequate: Evidence shows significant shortfalls" is a label line, not findings text.
 RATING_WORDS = r"(?:outstanding|good|requires\s+improvement|inadequate)"
+# The number and the descriptor may be joined by a dash, a colon or a bracket ("1: Evidence shows…",
+# "1 (Evidence shows…)"), and the rating word may stand alone ("1 - Inadequate"): each is the label, so a
+# number that disagrees with the score line is caught, never read as findings text.
 LABEL_RE = re.compile(
-    r"^\s*(?:#{1,6}\s*)?(?:\*\*)?(?P<n>\d+)\s*[-–—]\s*"
-    rf"(?P<text>(?:{RATING_WORDS}\s*[:\-–—]?\s*)?evidence shows\b.*?)\s*(?:\*\*)?\s*$",
+    r"^\s*(?:#{1,6}\s*)?(?:\*\*)?(?P<n>\d+)\s*(?:[-–—:]\s*|\(\s*)"
+    rf"(?P<text>(?:{RATING_WORDS}\s*[:\-–—]?\s*)?evidence shows\b.*?|{RATING_WORDS})\s*\)?\s*\.?\s*(?:\*\*)?\s*$",
     re.IGNORECASE,
 )
+RATING_BANDS = {"outstanding": 4, "good": 3, "requires improvement": 2, "inadequate": 1}
 # The label without its number ("Evidence shows a good standard" alone on the line under the score, as
 # some copies of the published page have it): one of the four descriptors exactly, so a findings
 # sentence that merely starts with "Evidence shows" is never taken for it.
@@ -351,16 +355,17 @@ def parse_report(text: str, path: str) -> Report:
         if para_lines:
             sentences = split_sentences(para_lines)
             current = sections[-1]
-            boilerplate = (current.heading or "").casefold() == COMMITMENT_HEADING or sentences[
-                0
-            ].text.casefold().startswith(COMMITMENT_OPENING)
+            boilerplate = (current.heading or "").casefold() == COMMITMENT_HEADING or " ".join(
+                sentences[0].text.casefold().split()).startswith(COMMITMENT_OPENING)
             current.paragraphs.append(Paragraph(para_lines[0][0], sentences, boilerplate))
             para_lines.clear()
 
     taken: set[int] = set()  # lines already read as part of an earlier one (a score under its "Score" line)
     for index in range(first, len(lines)):
-        number, raw = index + 1, lines[index]
-        stripped = raw.strip()
+        number, raw = index + 1, " ".join(lines[index].split())
+        # Whitespace runs of any kind are one space for every structural test: a label copied from a web
+        # page ("Evidence\u00a0shows…") or typed with two spaces is still the label. Sentences keep the text.
+        stripped = raw
         if not stripped or SEPARATOR_RE.match(raw):
             flush()
             continue
@@ -430,7 +435,7 @@ def parse_report(text: str, path: str) -> Report:
         if score is None and not title and len(stripped) < 120:
             title = stripped.rstrip(":")
             continue
-        para_lines.append((number, raw))
+        para_lines.append((number, lines[index]))
     flush()
 
     if score is None:
@@ -501,12 +506,13 @@ def _value_below(lines: list[str], index: int) -> tuple[int, str, bool] | None:
     line below it when that line is a lone number or a numbered label line ("3 - Evidence shows a good
     standard"); None otherwise (the score line then has no score)."""
     for below in range(index + 1, min(len(lines), index + 4)):
-        if not lines[below].strip():
+        line = " ".join(lines[below].split())
+        if not line:
             continue
-        m = _LONE_NUMBER_RE.match(lines[below])
+        m = _LONE_NUMBER_RE.match(line)
         if m:
             return below, m.group("n"), False
-        m = LABEL_RE.match(lines[below])
+        m = LABEL_RE.match(line)
         return (below, m.group("n"), True) if m else None
     return None
 

@@ -378,3 +378,44 @@ def test_a_table_whose_first_cell_is_score_but_holds_no_number_is_text():
     assert (before.awarded_score, before.score_line) == (2, 6)
     assert "Score cards were used in every team to track how learning from complaints changed practice over time." in \
         [s.text for s in counted_sentences(report)]
+
+
+@pytest.mark.parametrize("label", [
+    "1 - Evidence\u00a0shows significant shortfalls",  # a non-breaking space, as copied from a web page
+    "1 - Evidence  shows significant shortfalls",
+    "1: Evidence shows significant shortfalls",
+    "1 (Evidence shows significant shortfalls)",
+    "1 - Inadequate",
+    "**1 – Inadequate: Evidence shows significant shortfalls**",
+])
+def test_every_form_of_a_label_that_disagrees_with_the_score_is_caught(label):
+    with pytest.raises(ReportError) as caught:
+        parse_report(f"# {TITLE}\n\nScore: 3\n\n{label}\n\n{FINDINGS}", "r.md")
+    assert caught.value.line == 5 and "the score line and the label line disagree" in str(caught.value)
+
+
+@pytest.mark.parametrize("label, text", [
+    ("3 (Evidence shows a good standard)", "Evidence shows a good standard"),
+    ("3 - Good", "Good"),
+    ("3\u00a0-\u00a0Evidence\u00a0shows\u00a0a\u00a0good\u00a0standard", "Evidence shows a good standard"),
+])
+def test_a_label_in_another_form_that_agrees_is_the_label_not_findings(label, text):
+    report = parse_report(f"# {TITLE}\n\nScore: 3\n\n{label}\n\n{FINDINGS}", "r.md")
+    assert (report.label_score, report.label_text, report.label_line) == (3, text, 5)
+    assert [s.text for s in counted_sentences(report)] == ["Staff told us supervision was regular and reflective."]
+
+
+def test_non_breaking_spaces_throughout_change_nothing_but_the_bytes():
+    seed = (SEEDS / "003_54c3d31a3b902f41.txt").read_text("utf-8")
+    plain, spaced = parse_report(seed, "s.txt"), parse_report(seed.replace(" ", "\u00a0"), "s.txt")
+    assert (spaced.awarded_score, spaced.label_score, spaced.label_line) == (plain.awarded_score, plain.label_score, plain.label_line)
+    # the commitment paragraph is still boilerplate, so the counted sentences are the same ones
+    assert [" ".join(s.text.split()) for s in counted_sentences(spaced)] == [s.text for s in counted_sentences(plain)]
+
+
+@pytest.mark.parametrize("label, wrong", [("3 - Good", 0), ("3 - Inadequate", 1), ("3 (Evidence shows a good standard)", 0),
+                                          ("3: Evidence shows some shortfalls", 1)])
+def test_the_wording_of_a_label_in_any_form_is_checked_against_its_band(label, wrong):
+    from lii_check.measures import _label_wording_wrong
+
+    assert _label_wording_wrong(parse_report(f"# {TITLE}\n\nScore: 3\n\n{label}\n\n{FINDINGS}", "r.md")) == wrong
