@@ -661,10 +661,21 @@ def rules() -> None:
 @click.argument("directory", required=False, type=NonEmptyPath(file_okay=False))
 @click.option("--format", "fmt", type=click.Choice(VALIDATE_FORMATS), default="text", show_default=True,
               help="github: workflow commands that annotate a pull request's diff; sarif: for code scanning.")
-def rules_validate(directory: str | None, fmt: str) -> None:
-    """Report every problem in every rule file at once (file:line:col: message). Exit 0 clean, 2 otherwise."""
+@click.option("--config", "config_path", type=NonEmptyPath(dir_okay=False), help="Use this configuration file instead of searching for one.")
+def rules_validate(directory: str | None, fmt: str, config_path: str | None = None) -> None:
+    """Report every problem in every rule file at once (file:line:col: message). Exit 0 clean, 2 otherwise.
+    DIRECTORY defaults to the configuration's `rules` folder, else the bundled rulebook."""
     from .rule_validation import exit_code, render, summary_line, validate_rules
+    from .session import SetupError, load_settings
 
+    if directory is None:
+        # The folder `check` would use: a team's pre-commit hook (`lii-check rules validate`, no folder) must
+        # validate the team's rules, not the bundled ones.
+        try:
+            configured = load_settings(config_path).rules
+        except SetupError as exc:
+            _setup_failed(exc)
+        directory = str(configured) if configured else None
     validation = validate_rules(directory)
     _echo_stdout(render(validation, fmt), "json" if fmt in ("json", "sarif") else "table")
     if fmt == "text" and not validation.errors:

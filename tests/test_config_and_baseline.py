@@ -161,3 +161,18 @@ def test_a_run_says_which_configuration_file_it_ignores(tmp_path, in_process):
         f"lii-check: warning: {tmp_path / 'pyproject.toml'}: its [tool.lii-check] table is not read: "
         f"{tmp_path / '.lii-check.yaml'} in the same folder wins. Keep the settings in one of them.")
     assert ran.stdout.startswith("### lii-check")  # the YAML file's markdown, not pyproject's json
+
+
+def test_rules_validate_with_no_folder_validates_the_configured_rulebook(tmp_path, in_process):
+    # A team's pre-commit hook runs `lii-check rules validate` with no folder: it must check the team's
+    # rules (the configuration's `rules`), as `check` would use them, not the bundled ones.
+    (tmp_path / "team").mkdir()
+    (tmp_path / "team" / "t.yaml").write_text("kind: overlay\nextends: bundled\nchange:\n  signals: {}\n", "utf-8")
+    (tmp_path / ".lii-check.yaml").write_text("rules: team\n", "utf-8")
+    ran = in_process("rules", "validate", cwd=tmp_path)
+    assert ran.returncode == 2
+    assert ran.stdout.startswith(f"{tmp_path / 'team' / 't.yaml'}:3:1: unknown key 'change'")
+    # --config names another configuration; with none at all, the bundled rulebook is validated.
+    (tmp_path / "other.yaml").write_text("format: json\n", "utf-8")
+    assert in_process("rules", "validate", "--config", "other.yaml", cwd=tmp_path).returncode == 0
+    assert in_process("rules", "validate", "--config", "nothere.yaml", cwd=tmp_path).returncode == 2
