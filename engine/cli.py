@@ -623,6 +623,10 @@ def explain(report: str, rules_dir: str | None, fmt: str, engine: str | None, co
     from .formats._common import one_line
     from .parser import ReportError, read_report
 
+    if not os.path.lexists(report):
+        # As for check: a path that names nothing is a mistake in the command (exit 2), not an unreadable report.
+        click.echo(f"lii-check: {one_line(report)}: no such file", err=True)
+        sys.exit(EXIT_USAGE)
     session = _session(rules_dir, config_path, engine, reads=[report])
     rulebook = session.rulebook
     try:

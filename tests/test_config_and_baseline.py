@@ -176,3 +176,9 @@ def test_rules_validate_with_no_folder_validates_the_configured_rulebook(tmp_pat
     (tmp_path / "other.yaml").write_text("format: json\n", "utf-8")
     assert in_process("rules", "validate", "--config", "other.yaml", cwd=tmp_path).returncode == 0
     assert in_process("rules", "validate", "--config", "nothere.yaml", cwd=tmp_path).returncode == 2
+
+
+def test_explain_of_a_path_that_names_nothing_is_a_usage_error_as_in_check(tmp_path, in_process):
+    ran = in_process("explain", "nosuch.txt", cwd=tmp_path)
+    assert (ran.returncode, ran.stderr, ran.stdout) == (2, "lii-check: nosuch.txt: no such file\n", "")
+    assert in_process("nosuch.txt", cwd=tmp_path).returncode == 2
