@@ -42,6 +42,13 @@ KNOWN_HEADINGS = (
     "learning from feedback",
     "what people expect",
 )
+# CQC's other eight quality statements for local authorities: a section titled with one of them is not an
+# LII section, and LII's rules would give it a verdict it does not deserve.
+OTHER_STATEMENTS = (
+    "assessing needs", "supporting people to live healthier lives", "equity in experience and outcomes",
+    "care provision, integration and continuity", "partnerships and communities",
+    "safe pathways, systems and transitions", "safeguarding", "governance, management and sustainability",
+)
 COMMITMENT_HEADING = KNOWN_HEADINGS[0]
 COMMITMENT_OPENING = "we focus on continuous learning, innovation and improvement"
 
@@ -344,7 +351,7 @@ def parse_report(text: str, path: str) -> Report:
         raise ReportError("the file has no text: a report needs a score line and findings text")
     first = _front_matter(lines)
 
-    title = ""
+    title, title_line = "", 0
     score: int | None = None
     score_line = 0
     label: tuple[int, str, int] | None = None
@@ -426,22 +433,27 @@ def parse_report(text: str, path: str) -> Report:
         if heading is not None and len(stripped) < 120:
             flush()
             if score is None and not title:
-                title = heading
+                title, title_line = heading, number
                 continue
             if heading.casefold() == title.casefold() and not any(s.paragraphs for s in sections):
                 continue  # published pages repeat the title line
             sections.append(Section(heading, number))
             continue
         if score is None and not title and len(stripped) < 120:
-            title = stripped.rstrip(":")
+            title, title_line = stripped.rstrip(":"), number
             continue
         para_lines.append((number, lines[index]))
     flush()
 
+    statement = " ".join(title.casefold().replace("&", "and").split()).strip(" .:")
+    if statement in OTHER_STATEMENTS:
+        raise ReportError(f"this section is the '{title}' quality statement: lii-check checks 'Learning, improvement "
+                          "and innovation' sections only; leave the file out (--exclude)", title_line)
     if score is None:
+        in_table = any(line.lstrip().startswith("|") and "score" in line.casefold() for line in lines)
         raise ReportError(
             "no score line found: expected a line such as 'Score: 3' or 'Indicative score: 3' "
-            "before the findings"
+            "before the findings" + (" (in a table, only a row '| Score | 3 |' is read as the score)" if in_table else "")
         )
     sections = [s for s in sections if s.paragraphs or s.heading]
     if not any(not p.boilerplate for s in sections for p in s.paragraphs):

@@ -419,3 +419,22 @@ def test_the_wording_of_a_label_in_any_form_is_checked_against_its_band(label, w
     from lii_check.measures import _label_wording_wrong
 
     assert _label_wording_wrong(parse_report(f"# {TITLE}\n\nScore: 3\n\n{label}\n\n{FINDINGS}", "r.md")) == wrong
+
+
+@pytest.mark.parametrize("title", ["# Safeguarding", "Safeguarding", "## Partnerships & communities",
+                                   "# Care provision, integration and continuity:"])
+def test_a_section_of_another_quality_statement_is_refused_naming_it(title):
+    with pytest.raises(ReportError) as caught:
+        parse_report(f"{title}\n\nScore: 3\n\n{FINDINGS}", "r.md")
+    assert caught.value.line == 1
+    assert "quality statement: lii-check checks 'Learning, improvement and innovation' sections only" in str(caught.value)
+
+
+def test_a_score_in_a_table_of_another_shape_gets_a_hint():
+    text = f"# {TITLE}\n\n| Quality statement | Score |\n|---|---|\n| {TITLE} | 3 |\n\n{FINDINGS}"
+    with pytest.raises(ReportError) as caught:
+        parse_report(text, "r.md")
+    assert str(caught.value).endswith("(in a table, only a row '| Score | 3 |' is read as the score)")
+    with pytest.raises(ReportError) as plain:
+        parse_report(f"# {TITLE}\n\n{FINDINGS}", "r.md")
+    assert "table" not in str(plain.value)
