@@ -172,8 +172,25 @@ class _DefaultToCheck(click.Group):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
-            args = ["check", *args]
+            args = self._subcommand_first(args) or ["check", *args]
         return super().parse_args(ctx, args)
+
+    def _subcommand_first(self, args: list[str]) -> list[str] | None:
+        """`lii-check --config x.toml config`: options written before a subcommand. The subcommand's name
+        would otherwise be taken for a report path ("config: no such file or folder"); it is moved to the
+        front when it is not an option's value and no such path exists."""
+        takes_value = {name for param in self.commands["check"].params if isinstance(param, click.Option)
+                       and not param.is_flag for name in param.opts}
+        for k, arg in enumerate(args):
+            if k and args[k - 1] in takes_value:
+                continue
+            if arg == "--":
+                return None
+            if arg in self.commands and arg != "check" and not os.path.lexists(arg):
+                return [arg, *args[:k], *args[k + 1:]]
+            if not arg.startswith("-"):
+                return None  # a path came first: this is `check`
+        return None
 
     def invoke(self, ctx: click.Context):
         # Here rather than only in run(): click would turn Ctrl-C into "Aborted!" and exit 1 first.

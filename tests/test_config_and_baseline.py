@@ -182,3 +182,15 @@ def test_explain_of_a_path_that_names_nothing_is_a_usage_error_as_in_check(tmp_p
     ran = in_process("explain", "nosuch.txt", cwd=tmp_path)
     assert (ran.returncode, ran.stderr, ran.stdout) == (2, "lii-check: nosuch.txt: no such file\n", "")
     assert in_process("nosuch.txt", cwd=tmp_path).returncode == 2
+
+
+def test_options_written_before_a_subcommand_still_reach_it(tmp_path, in_process):
+    (tmp_path / "team.toml").write_text('format = "json"\n', "utf-8")
+    ran = in_process("--config", "team.toml", "config", cwd=tmp_path)
+    assert ran.returncode == 0 and ran.stdout.startswith("configuration file: team.toml\n")
+    # An option's value is never taken for the subcommand, and a folder of that name is a path to check.
+    (tmp_path / "config").mkdir()
+    shutil.copy(Path(__file__).resolve().parents[1] / "fixtures" / "seeds" / "001_be58087aa61b4f94.txt",
+                tmp_path / "config" / "r.txt")
+    checked = in_process("--format", "json", "config", cwd=tmp_path)
+    assert checked.returncode == 0 and json.loads(checked.stdout)["reports"][0]["path"] == "config/r.txt"
