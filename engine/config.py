@@ -11,7 +11,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 
@@ -49,6 +49,22 @@ class Config:
     max_bytes: int | None = None
     # pyproject.toml's [tool.lii-check] in the folder whose .lii-check.yaml was used: read by no one.
     ignored: Path | None = None
+    key_lines: dict[str, int] = field(default_factory=dict, compare=False)  # where each key is set in `source`
+
+    def where(self, key: str, value: str | None = None) -> str:
+        """'file:line' of a key, or of the first line from the key on that holds `value` (a rule id under
+        `disable`, a severity under `severity`); the file alone when its lines are not known."""
+        line = self.key_lines.get(key)
+        if self.source is None or line is None:
+            return str(self.source)
+        if value is not None:
+            try:
+                lines = self.source.read_text("utf-8").splitlines()
+            except (OSError, UnicodeDecodeError):
+                lines = []
+            token = re.compile(r"(?<![\w.-])" + re.escape(value) + r"(?![\w.-])")
+            line = next((n for n in range(line, len(lines) + 1) if token.search(lines[n - 1])), line)
+        return f"{self.source}:{line}"
 
 
 def _table_in_pyproject(path: Path) -> dict | None:
@@ -185,13 +201,13 @@ def load_config(path: Path | None = None, start: Path | None = None) -> Config:
     def where(key: str) -> str:
         return f"{path}:{lines[key]}" if key in lines else str(path)
 
-    config = Config(source=path, ignored=ignored)
+    config = Config(source=path, ignored=ignored, key_lines=dict(lines))
     for key, value in raw.items():
         if key not in KEYS:
             guess = difflib.get_close_matches(str(key), KEYS, n=1)
             hint = f"did you mean '{guess[0]}'?" if guess else f"allowed keys: {', '.join(KEYS)}"
             raise ConfigError(f"{where(key)}: unknown key '{key}': {hint}")
-        config_value = _check(key, value, where(key))
+        config_value = _check(key, value, where(key), lambda needle, key=key: config.where(key, needle))
         if key == "rules":
             config.rules = (path.parent / config_value).resolve()
         else:
@@ -199,7 +215,7 @@ def load_config(path: Path | None = None, start: Path | None = None) -> Config:
     return config
 
 
-def _check(key: str, value: Any, where: str) -> Any:
+def _check(key: str, value: Any, where: str, locate: Callable[[str], str] | None = None) -> Any:
     if key in CHOICES:
         if value not in CHOICES[key]:
             guess = difflib.get_close_matches(str(value), CHOICES[key], n=1)
@@ -232,7 +248,8 @@ def _check(key: str, value: Any, where: str) -> Any:
         raise ConfigError(f"{where}: 'severity' must map rule ids to error, warning or info")
     for rule, level in value.items():
         if level not in SEVERITIES:
-            raise ConfigError(f"{where}: the severity of '{rule}' must be error, warning or info, not '{level}'")
+            at = locate(str(level)) if locate else where
+            raise ConfigError(f"{at}: the severity of '{rule}' must be error, warning or info, not '{level}'")
     return dict(value)
 
 
@@ -240,12 +257,13 @@ def check_rule_ids(config: Config, known: list[str]) -> list[str]:
     from .builtin_rules import refused_rule_ids
 
     configured = [*config.disable, *config.severity]
+    key_of = {**{rule: "severity" for rule in config.severity}, **{rule: "disable" for rule in config.disable}}
     problems = [f"{config.source}: {reason}" for reason in refused_rule_ids(configured)]
     for rule in configured:
         if rule not in known and not refused_rule_ids([rule]):
             guess = difflib.get_close_matches(rule, known, n=1)
             hint = f"did you mean '{guess[0]}'?" if guess else "see `lii-check rules list`"
-            problems.append(f"{config.source}: no rule called '{rule}': {hint}")
+            problems.append(f"{config.where(key_of[rule], rule)}: no rule called '{rule}': {hint}")
     return problems
 
 

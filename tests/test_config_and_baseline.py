@@ -59,8 +59,13 @@ def test_bad_toml_is_located(tmp_path):
 def test_unknown_rule_ids_get_did_you_mean(tmp_path, rulebook):
     (tmp_path / ".lii-check.yaml").write_text("disable: [consistency.score-below-evidnce]\n")
     problems = check_rule_ids(load_config(start=tmp_path), [e.id for e in rulebook.expectations()])
-    assert problems == [f"{tmp_path / '.lii-check.yaml'}: no rule called 'consistency.score-below-evidnce': "
+    assert problems == [f"{tmp_path / '.lii-check.yaml'}:1: no rule called 'consistency.score-below-evidnce': "
                         "did you mean 'consistency.score-below-evidence'?"]
+    # In a block list, the line of the id itself.
+    (tmp_path / ".lii-check.yaml").write_text("# rules we switch off\ndisable:\n  - consistency.label-wording\n"
+                                               "  - consistency.score-below-evidnce\n")
+    problems = check_rule_ids(load_config(start=tmp_path), [e.id for e in rulebook.expectations()])
+    assert [p.split(": no rule")[0] for p in problems] == [f"{tmp_path / '.lii-check.yaml'}:4"]
 
 
 def test_cli_uses_config_and_flags_override_it(tmp_path, monkeypatch):
@@ -194,3 +199,11 @@ def test_options_written_before_a_subcommand_still_reach_it(tmp_path, in_process
                 tmp_path / "config" / "r.txt")
     checked = in_process("--format", "json", "config", cwd=tmp_path)
     assert checked.returncode == 0 and json.loads(checked.stdout)["reports"][0]["path"] == "config/r.txt"
+
+
+def test_a_configured_rules_folder_that_is_not_there_is_named_at_the_configuration_line(tmp_path, in_process):
+    (tmp_path / ".lii-check.yaml").write_text("format: json\nrules: no-such-dir\n", "utf-8")
+    ran = in_process("rules", "list", cwd=tmp_path)
+    assert ran.returncode == 2
+    assert ran.stderr == (f"lii-check: {tmp_path / '.lii-check.yaml'}:2: 'rules' names {tmp_path / 'no-such-dir'}, "
+                          "which is not a folder: give the path of a rulebook folder, relative to this file\n")

@@ -248,3 +248,10 @@ def test_a_pyproject_table_beside_the_yaml_file_that_wins_is_named_as_ignored(tm
     # Named with --config, the file is what the user chose: nothing is reported as ignored.
     (tmp_path / "pyproject.toml").write_text('[tool.lii-check]\nformat = "json"\n', "utf-8")
     assert load_config(yaml_file).ignored is None
+
+
+def test_a_bad_severity_is_located_at_its_own_line_not_the_key(tmp_path):
+    path = write(tmp_path, ".lii-check.yaml", "format: json\nseverity:\n  consistency.score-below-evidence: warning\n"
+                                              "  consistency.label-wording: eror\n")
+    assert refused(path) == (f"{path}:4: the severity of 'consistency.label-wording' must be error, warning or info, "
+                             "not 'eror'")
