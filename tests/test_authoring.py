@@ -259,3 +259,17 @@ def test_old_count_placeholder_in_a_report_rule_counts_themes_not_cited_sentence
                   if f["rule"] == "consistency.exceptional-with-significant-shortfalls"]
     assert len(finding["evidence"]) == 2
     assert "yet 3 themes record significant shortfalls" in finding["message"]
+
+
+def test_an_unused_suppression_says_whether_the_rule_exists_and_suggests_the_id(cli, tmp_path):
+    report = tmp_path / "corpus" / "report.txt"
+    report.parent.mkdir()
+    report.write_text(SEED.read_text("utf-8") + "\n<!-- lii-check-disable research.high-band-silnet: known -->\n"
+                      "<!-- lii-check-disable research.high-band-silent: known -->\n", "utf-8")
+    doc = json.loads(cli("check", str(report), "--engine", "pure", "--format", "json").stdout)
+    messages = [f["message"] for r in doc["reports"] for f in r["findings"] if f["rule"] == "lii-check.unused-suppression"]
+    assert messages == [
+        "The suppression of 'research.high-band-silnet' suppresses nothing: no rule is called 'research.high-band-silnet': "
+        "did you mean 'research.high-band-silent'?",
+        "The suppression of 'research.high-band-silent' suppresses nothing: the rule did not fire on this report. "
+        "Remove the comment."]
