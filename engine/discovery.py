@@ -81,6 +81,7 @@ class Discovery:
     files: list[ReportFile]
     hidden_folders: int = 0  # hidden folders not searched
     excluded: int = 0  # files and folders left out by an exclude pattern
+    excluded_paths: list[str] = field(default_factory=list)  # which (as shown), for the summary to name
     repeated_folders: list[str] = field(default_factory=list)  # symlinked folders already searched: skipped
     outside_links: list[str] = field(default_factory=list)  # symlinked folders leading out of the checkout
     outside_files: list[str] = field(default_factory=list)  # symlinked reports leading out of the checkout
@@ -92,7 +93,10 @@ class Discovery:
         if self.hidden_folders:
             notes.append(f"{self.hidden_folders} hidden folder(s) not searched")
         if self.excluded:
-            notes.append(f"{self.excluded} file(s) or folder(s) left out by exclude patterns")
+            named = sorted(set(self.excluded_paths))
+            more = f" and {len(named) - MOST_NAMED} more" if len(named) > MOST_NAMED else ""
+            listed = f": {', '.join(named[:MOST_NAMED])}{more}" if named else ""
+            notes.append(f"{self.excluded} file(s) or folder(s) left out by exclude patterns{listed}")
         if self.repeated_folders:
             notes.append("symlinked folder(s) already searched, not searched again: " + ", ".join(self.repeated_folders))
         if self.outside_links:
@@ -163,6 +167,7 @@ def find_reports(paths: list[str], exclude: tuple[str, ...] = DEFAULT_EXCLUDES) 
             pattern = _excluded_file(given, exclude)
             if pattern:
                 result.excluded += 1
+                result.excluded_paths.append(shown_path(given))
                 left_out.append(f"{given} (by '{pattern}')")
             else:
                 found.append(ReportFile(root, shown_path(given)))  # whatever it is, reading it decides and says why
@@ -230,6 +235,7 @@ def _walk(root: Path, given: str, exclude: tuple[str, ...], result: Discovery, u
                 result.hidden_folders += 1
             elif excluded_by(rel, exclude):
                 result.excluded += 1
+                result.excluded_paths.append(shown_path(prefix + rel) + "/")
             elif os.path.islink(base / name) and not _within(os.path.realpath(base / name), inside):
                 result.outside_links.append(prefix + rel)
             else:
@@ -251,6 +257,8 @@ def _walk(root: Path, given: str, exclude: tuple[str, ...], result: Discovery, u
             rel = (base / name).relative_to(root).as_posix()
             if excluded_by(rel, exclude):
                 result.excluded += report  # README.html is not a report in any format: not worth a count
+                if report:
+                    result.excluded_paths.append(shown_path(prefix + rel))
             elif report and os.path.islink(base / name) and not _within(os.path.realpath(base / name), inside):
                 # As for folders: a link planted in a corpus (`notes.txt -> ~/.ssh/id_rsa`) must not put a file
                 # from outside the checkout into a report, its excerpts or a published SARIF file.

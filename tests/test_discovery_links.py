@@ -42,3 +42,15 @@ def test_the_cli_reports_the_link_it_did_not_read_and_never_quotes_it(tmp_path, 
     ran = in_process("corpus", "--format", "json", cwd=tmp_path / "checkout")
     assert "12345" not in ran.stdout and "planted.txt" in ran.stdout + ran.stderr
     assert '"corpus/good.txt"' in ran.stdout
+
+
+def test_the_files_left_out_by_exclude_patterns_are_named(tmp_path, monkeypatch):
+    corpus = tmp_path / "corpus"
+    (corpus / "venv" / "lib").mkdir(parents=True)
+    (corpus / "good.txt").write_bytes(SEED.read_bytes())
+    (corpus / "README.md").write_text("# About these reports\n", "utf-8")
+    (corpus / "venv" / "lib" / "notes.txt").write_text("not a report\n", "utf-8")
+    monkeypatch.chdir(tmp_path)
+    found = find_reports(["corpus", "corpus/README.md"])
+    assert [f.display for f in found.files] == ["corpus/good.txt"]
+    assert found.notes() == ["3 file(s) or folder(s) left out by exclude patterns: corpus/README.md, corpus/venv/"]
