@@ -371,7 +371,8 @@ def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str | None, output
         click.echo(f"lii-check: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     want_html = "html" in (fmt, *(t.fmt for t in targets))
-    options = Options(engine=session.engine, jobs=jobs or default_jobs(), budget=timeout or DEFAULT_BUDGET,
+    options = Options(engine=session.engine, jobs=jobs or config.jobs or default_jobs(),
+                      budget=timeout or config.timeout or DEFAULT_BUDGET,
                       max_bytes=max_bytes, keep_text=want_html)
     use_color = _use_color(color) and fmt == "table"
     from .baseline import Baseline, apply_baseline, finding_key

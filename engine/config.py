@@ -27,7 +27,8 @@ except ModuleNotFoundError:  # Python 3.10
 YAML_NAME = ".lii-check.yaml"
 CHOICES = {"format": FORMATS, "fail-on": FAIL_ON, "engine": ENGINES}
 KEYS = ("rules", "format", "fail-on", "strict", "engine", "disable", "severity", "exclude", "extend-exclude",
-        "max-bytes")
+        "max-bytes", "jobs", "timeout")
+MAX_TIMEOUT = 86_400.0  # seconds, as for --timeout
 
 
 class ConfigError(Exception):
@@ -47,6 +48,8 @@ class Config:
     exclude: tuple[str, ...] | None = None  # None: discovery's DEFAULT_EXCLUDES
     extend_exclude: tuple[str, ...] = ()
     max_bytes: int | None = None
+    jobs: int | None = None
+    timeout: float | None = None
     # pyproject.toml's [tool.lii-check] in the folder whose .lii-check.yaml was used: read by no one.
     ignored: Path | None = None
     key_lines: dict[str, int] = field(default_factory=dict, compare=False)  # where each key is set in `source`
@@ -239,6 +242,16 @@ def _check(key: str, value: Any, where: str, locate: Callable[[str], str] | None
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ConfigError(f"{where}: 'max-bytes' must be a whole number of bytes above 0, not {value!r}")
         return value
+    if key == "jobs":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ConfigError(f"{where}: 'jobs' must be a whole number of worker processes, 1 or more, not {value!r}")
+        return value
+    if key == "timeout":
+        # bool is an int, and nan/inf are floats: none of them is a time budget.
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.1 <= value <= MAX_TIMEOUT:
+            raise ConfigError(f"{where}: 'timeout' must be a number of seconds from 0.1 to {MAX_TIMEOUT:g} (one day), "
+                              f"not {value!r}")
+        return float(value)
     if key == "disable":
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{where}: 'disable' must be a list of rule ids")
@@ -281,6 +294,8 @@ def describe(config: Config) -> str:
          "the default non-report files (see README)"),
         ("extend-exclude", ", ".join(config.extend_exclude) or None, "nothing"),
         ("max-bytes", None if config.max_bytes is None else str(config.max_bytes), str(DEFAULT_MAX_BYTES)),
+        ("jobs", None if config.jobs is None else str(config.jobs), "the machine's cores"),
+        ("timeout", None if config.timeout is None else f"{config.timeout:g} s", "30 s per report"),
     ]
     width = max(len(k) for k, _, _ in rows)
     lines = [f"configuration file: {source}"]

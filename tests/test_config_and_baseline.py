@@ -207,3 +207,21 @@ def test_a_configured_rules_folder_that_is_not_there_is_named_at_the_configurati
     assert ran.returncode == 2
     assert ran.stderr == (f"lii-check: {tmp_path / '.lii-check.yaml'}:2: 'rules' names {tmp_path / 'no-such-dir'}, "
                           "which is not a folder: give the path of a rulebook folder, relative to this file\n")
+
+
+def test_jobs_and_timeout_from_the_configuration_reach_the_run_and_flags_win(tmp_path, in_process, monkeypatch):
+    import lii_check.check as check_module
+
+    seen = []
+    real = check_module.check_stream
+
+    def spy(files, compiled, options, engines):
+        seen.append((options.jobs, options.budget))
+        return real(files, compiled, options, engines)
+
+    monkeypatch.setattr(check_module, "check_stream", spy)
+    (tmp_path / ".lii-check.yaml").write_text("jobs: 1\ntimeout: 12.5\n", "utf-8")
+    shutil.copy(Path(__file__).resolve().parents[1] / "fixtures" / "seeds" / "001_be58087aa61b4f94.txt", tmp_path / "r.txt")
+    assert in_process("r.txt", "--engine", "pure", cwd=tmp_path).returncode == 0
+    assert in_process("r.txt", "--engine", "pure", "--timeout", "7", "--jobs", "2", cwd=tmp_path).returncode == 0
+    assert seen == [(1, 12.5), (2, 7.0)]

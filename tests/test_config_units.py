@@ -90,7 +90,7 @@ def test_an_unknown_key_gets_a_did_you_mean_or_the_list(tmp_path):
     assert refused(path) == f"{path}:2: unknown key 'fail_on': did you mean 'fail-on'?"
     path = write(tmp_path, ".lii-check.yaml", "colour: blue\n")
     assert refused(path) == (f"{path}:1: unknown key 'colour': allowed keys: rules, format, fail-on, strict, engine, "
-                             "disable, severity, exclude, extend-exclude, max-bytes")
+                             "disable, severity, exclude, extend-exclude, max-bytes, jobs, timeout")
 
 
 @pytest.mark.skipif(not Path("/proc/self/mem").is_file(), reason="needs Linux's /proc/self/mem, a file that cannot be read")
@@ -182,11 +182,13 @@ def test_describe_lists_every_key_set_and_the_defaults_for_the_rest(tmp_path):
         "  severity        as in the rules (default)\n"
         "  exclude         the default non-report files (see README) (default)\n"
         "  extend-exclude  nothing (default)\n"
-        f"  max-bytes       {DEFAULT_MAX_BYTES} (default)\n")
+        f"  max-bytes       {DEFAULT_MAX_BYTES} (default)\n"
+        "  jobs            the machine's cores (default)\n"
+        "  timeout         30 s per report (default)\n")
     path = tmp_path / ".lii-check.yaml"
     set_all = describe(Config(source=path, rules=tmp_path / "r", format="json", fail_on="never", strict=False,
                               engine="pure", disable=("a.b", "c.d"), severity={"z.y": "info", "a.b": "error"},
-                              exclude=(), extend_exclude=("x/**", "*.txt"), max_bytes=10))
+                              exclude=(), extend_exclude=("x/**", "*.txt"), max_bytes=10, jobs=3, timeout=2.5))
     assert set_all == (
         f"configuration file: {path}\n"
         f"  rules           {tmp_path / 'r'}\n"
@@ -198,7 +200,9 @@ def test_describe_lists_every_key_set_and_the_defaults_for_the_rest(tmp_path):
         "  severity        a.b=error, z.y=info\n"
         "  exclude         nothing\n"
         "  extend-exclude  x/**, *.txt\n"
-        "  max-bytes       10\n")
+        "  max-bytes       10\n"
+        "  jobs            3\n"
+        "  timeout         2.5 s\n")
     assert "  strict          true\n" in describe(Config(source=path, strict=True))
     assert "  exclude         a.md, b/**\n" in describe(Config(source=path, exclude=("a.md", "b/**")))
 
@@ -255,3 +259,24 @@ def test_a_bad_severity_is_located_at_its_own_line_not_the_key(tmp_path):
                                               "  consistency.label-wording: eror\n")
     assert refused(path) == (f"{path}:4: the severity of 'consistency.label-wording' must be error, warning or info, "
                              "not 'eror'")
+
+
+@pytest.mark.parametrize("text, jobs, timeout", [("jobs: 2\ntimeout: 5", 2, 5.0), ("timeout: 0.5", None, 0.5),
+                                                  ("jobs: 1\ntimeout: 86400", 1, 86400.0)])
+def test_jobs_and_timeout_load(tmp_path, text, jobs, timeout):
+    config = load_config(write(tmp_path, ".lii-check.yaml", text + "\n"))
+    assert (config.jobs, config.timeout) == (jobs, timeout)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("jobs: 0", "'jobs' must be a whole number of worker processes, 1 or more, not 0"),
+    ("jobs: true", "'jobs' must be a whole number of worker processes, 1 or more, not True"),
+    ("jobs: 1.5", "'jobs' must be a whole number of worker processes, 1 or more, not 1.5"),
+    ("timeout: 0", "'timeout' must be a number of seconds from 0.1 to 86400 (one day), not 0"),
+    ("timeout: .nan", "'timeout' must be a number of seconds from 0.1 to 86400 (one day), not nan"),
+    ("timeout: 90000", "'timeout' must be a number of seconds from 0.1 to 86400 (one day), not 90000"),
+    ("timeout: '30s'", "'timeout' must be a number of seconds from 0.1 to 86400 (one day), not '30s'"),
+])
+def test_bad_jobs_and_timeout_are_refused_at_their_line(tmp_path, text, message):
+    path = write(tmp_path, ".lii-check.yaml", "format: json\n" + text + "\n")
+    assert refused(path) == f"{path}:2: {message}"
