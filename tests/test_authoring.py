@@ -5,6 +5,7 @@ edit; every report is a real seed report (or its relabelled copy in fixtures/shi
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import jsonschema
@@ -273,3 +274,11 @@ def test_an_unused_suppression_says_whether_the_rule_exists_and_suggests_the_id(
         "did you mean 'research.high-band-silent'?",
         "The suppression of 'research.high-band-silent' suppresses nothing: the rule did not fire on this report. "
         "Remove the comment."]
+
+
+@pytest.mark.parametrize("columns", ["120", "80", "60"])
+def test_rules_list_never_breaks_an_id_so_grep_finds_every_rule(cli, monkeypatch, columns):
+    monkeypatch.setenv("COLUMNS", columns)
+    ids = [m["id"] for m in json.loads(cli("rules", "list", "--format", "json").stdout)]
+    table = cli("rules", "list").stdout
+    assert all(re.search(rf"(^|\s){re.escape(i)}(\s|$)", table, re.M) for i in ids)
