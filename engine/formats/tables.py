@@ -58,7 +58,8 @@ def fitted_table(headers: list[str], rows: list[list[object]], width: int, *, mi
 
 def stacked(headers: list[str], rows: list[list[object]], width: int, unbroken: tuple[int, ...] = ()) -> list[str]:
     """Each row as ``header: value`` lines, values aligned and wrapped; rows apart by a blank line. A column
-    in ``unbroken`` (an id a reader greps for) is never wrapped, even past ``width``."""
+    in ``unbroken`` (an id a reader greps for) is never wrapped: too long beside its header, it goes on the
+    next line, whole."""
     key_w = max(display_width(h) for h in headers) + 2
     out: list[str] = []
     for i, row in enumerate(rows):
@@ -68,7 +69,11 @@ def stacked(headers: list[str], rows: list[list[object]], width: int, unbroken: 
             for n, para in enumerate(str("" if value is None else value).split("\n")):
                 key = pad(f"{header}:", key_w) if n == 0 else " " * key_w
                 if j in unbroken:
-                    out.append((key + one_line(para)).rstrip())
+                    text = one_line(para)
+                    if display_width(key + text) <= width:
+                        out.append((key + text).rstrip())
+                    else:  # the id on a line of its own, whole
+                        out += [f"{header}:", text]
                 else:
                     out += hanging(key, " " * key_w, one_line(para), width)
     return out
@@ -86,7 +91,7 @@ def rules_list(rows: list[dict], width: int) -> str:
     table = [[one_line(r["id"]), one_line(r["theme"]), one_line(r["severity"]), _origin_cell(r),
               one_line(r["description"])] for r in rows]
     # An id is never broken across lines (`rules list | grep ID` must find it): its column keeps the longest
-    # id's width, and a terminal too narrow for that gets one block per rule, the id on one line even if long.
+    # id's width, and a terminal too narrow for that gets one block per rule, the id whole on its own line.
     longest = max([2] + [display_width(row[0]) for row in table])
     return "\n".join(fitted_table(["id", "theme", "severity", "origin", "description"], table, width,
                                   minimum=[longest, 12, 8, 12, 24], style="simple", unbroken=(0,))) + "\n"
