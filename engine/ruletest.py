@@ -131,11 +131,18 @@ def mark_broken(outcomes: list[RuleOutcome], rulebook, base_failures: set[tuple[
     for exp in rulebook.expectations():
         own[exp.id] = {_short(x) for items in exp.overlay_examples.values() for x in items}
         changes[exp.id] = exp.changes
+    # A rule the overlay did not touch is broken by a change elsewhere (a cue added to another signal or to
+    # the language lists): name the overlay's changes, so the author knows where to look.
+    everywhere = sorted({where for found in changes.values() for where in found}
+                        | {str(f) for f in getattr(rulebook, "overlay_files", ())})
+    more = f" and {len(everywhere) - 5} more" if len(everywhere) > 5 else ""
+    elsewhere = "broken by a change elsewhere in the overlay" + (f": {', '.join(everywhere[:5])}{more}" if everywhere else "")
     for o in outcomes:
         for text in o.false_alarms + o.misses:
             if text not in own.get(o.rule, set()) and (o.rule, text) not in base_failures:
-                why = ", ".join(changes.get(o.rule, ())) or "another change of the overlay"
-                o.broken_by_overlay.append(f"{text} (passes on the base; changed at {why})")
+                own_changes = changes.get(o.rule, ())
+                why = f"changed at {', '.join(own_changes)}" if own_changes else elsewhere
+                o.broken_by_overlay.append(f"{text} (passes on the base; {why})")
 
 
 def _rule_outcomes(compiled: CompiledRulebook, engine: str) -> list[RuleOutcome]:

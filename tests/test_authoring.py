@@ -282,3 +282,17 @@ def test_rules_list_never_breaks_an_id_so_grep_finds_every_rule(cli, monkeypatch
     ids = [m["id"] for m in json.loads(cli("rules", "list", "--format", "json").stdout)]
     table = cli("rules", "list").stdout
     assert all(re.search(rf"(^|\s){re.escape(i)}(\s|$)", table, re.M) for i in ids)
+
+
+def test_an_example_broken_by_a_change_elsewhere_in_an_overlay_names_the_overlay_files(cli, tmp_path, monkeypatch):
+    team = tmp_path / "team"
+    team.mkdir()
+    # "embedded" as a negation breaks strength examples of rules the overlay never touched
+    (team / "t.yaml").write_text("kind: overlay\nextends: bundled\nlanguage:\n  negation:\n    add:\n"
+                                 "      phrases: [embedded]\n", "utf-8")
+    monkeypatch.chdir(tmp_path)
+    doc = json.loads(cli("rules", "test", "team", "--engine", "pure", "--format", "json").stdout)
+    broken = {r["rule"]: r["broken_by_overlay"] for r in doc["rules"] if r.get("broken_by_overlay")}
+    assert broken["co-production.band4-not-shown-embedded"]
+    assert all(b.endswith("(passes on the base; broken by a change elsewhere in the overlay: team/t.yaml)")
+               for b in broken["co-production.band4-not-shown-embedded"])
