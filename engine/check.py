@@ -7,6 +7,8 @@ corpus, and the output is byte-identical whatever `jobs` is.
 """
 from __future__ import annotations
 
+import difflib
+
 import os
 import signal
 from collections.abc import Callable, Iterable, Iterator
@@ -140,6 +142,21 @@ def check_reports(reports: list[Report], compiled: CompiledRulebook, engine: str
         return results, eng.name
 
 
+def _why_unused(rule: str, rulebook: Rulebook | None) -> str:
+    """Why a suppression suppressed nothing: the rule did not fire, or no rule has that id (then the
+    nearest id, as a typo in the comment is the likelier cause)."""
+    from .builtin_rules import BUILTIN_RULES
+
+    if rulebook is None:
+        return "the rule did not fire on this report (or no such rule exists). Remove the comment."
+    known = [e.id for e in rulebook.expectations()] + [name for name, _ in rulebook.disabled] + list(BUILTIN_RULES)
+    if rule in known or rule == "*":
+        return "the rule did not fire on this report. Remove the comment."
+    guess = difflib.get_close_matches(rule, known, n=1)
+    fix = f"did you mean '{guess[0]}'?" if guess else "see `lii-check rules list` for the ids."
+    return f"no rule is called '{rule}': {fix}"
+
+
 def apply_suppressions(result: ReportResult, rulebook: Rulebook | None = None) -> ReportResult:
     """Honour `<!-- lii-check-disable RULE: reason -->` comments in the report (and the configuration's
     severity for the built-in findings about them, which the rulebook carries)."""
@@ -166,8 +183,7 @@ def apply_suppressions(result: ReportResult, rulebook: Rulebook | None = None) -
                                 f"<!-- lii-check-disable {rule}: why this is accepted -->.", line))
         if i not in used and unused:
             kept.append(Finding(UNUSED_SUPPRESSION, "consistency", unused,
-                                f"The suppression of '{rule}' suppresses nothing: the rule did not fire on "
-                                "this report (or no such rule exists). Remove the comment.", line))
+                                f"The suppression of '{rule}' suppresses nothing: {_why_unused(rule, rulebook)}", line))
     result.findings = kept
     return result
 

@@ -172,8 +172,25 @@ class _DefaultToCheck(click.Group):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
-            args = ["check", *args]
+            args = self._subcommand_first(args) or ["check", *args]
         return super().parse_args(ctx, args)
+
+    def _subcommand_first(self, args: list[str]) -> list[str] | None:
+        """`lii-check --config x.toml config`: options written before a subcommand. The subcommand's name
+        would otherwise be taken for a report path ("config: no such file or folder"); it is moved to the
+        front when it is not an option's value and no such path exists."""
+        takes_value = {name for param in self.commands["check"].params if isinstance(param, click.Option)
+                       and not param.is_flag for name in param.opts}
+        for k, arg in enumerate(args):
+            if k and args[k - 1] in takes_value:
+                continue
+            if arg == "--":
+                return None
+            if arg in self.commands and arg != "check" and not os.path.lexists(arg):
+                return [arg, *args[:k], *args[k + 1:]]
+            if not arg.startswith("-"):
+                return None  # a path came first: this is `check`
+        return None
 
     def invoke(self, ctx: click.Context):
         # Here rather than only in run(): click would turn Ctrl-C into "Aborted!" and exit 1 first.
@@ -218,9 +235,13 @@ def _session(rules_dir: str | None = None, config_path: str | None = None, engin
 
     avoid([str(p) for p in reads])
     try:
-        return open_session(rules_dir, config_path, engine)
+        session = open_session(rules_dir, config_path, engine)
     except SetupError as exc:
         _setup_failed(exc)
+    if session.config.ignored:
+        click.echo(f"lii-check: warning: {session.config.ignored}: its [tool.lii-check] table is not read: "
+                   f"{session.config.source} in the same folder wins. Keep the settings in one of them.", err=True)
+    return session
 
 
 def _rule_folders(session, rules_dir: str | None) -> list[Path]:
@@ -350,7 +371,8 @@ def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str | None, output
         click.echo(f"lii-check: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     want_html = "html" in (fmt, *(t.fmt for t in targets))
-    options = Options(engine=session.engine, jobs=jobs or default_jobs(), budget=timeout or DEFAULT_BUDGET,
+    options = Options(engine=session.engine, jobs=jobs or config.jobs or default_jobs(),
+                      budget=timeout or config.timeout or DEFAULT_BUDGET,
                       max_bytes=max_bytes, keep_text=want_html)
     use_color = _use_color(color) and fmt == "table"
     from .baseline import Baseline, apply_baseline, finding_key
@@ -619,6 +641,10 @@ def explain(report: str, rules_dir: str | None, fmt: str, engine: str | None, co
     from .formats._common import one_line
     from .parser import ReportError, read_report
 
+    if not os.path.lexists(report):
+        # As for check: a path that names nothing is a mistake in the command (exit 2), not an unreadable report.
+        click.echo(f"lii-check: {one_line(report)}: no such file", err=True)
+        sys.exit(EXIT_USAGE)
     session = _session(rules_dir, config_path, engine, reads=[report])
     rulebook = session.rulebook
     try:
@@ -657,10 +683,21 @@ def rules() -> None:
 @click.argument("directory", required=False, type=NonEmptyPath(file_okay=False))
 @click.option("--format", "fmt", type=click.Choice(VALIDATE_FORMATS), default="text", show_default=True,
               help="github: workflow commands that annotate a pull request's diff; sarif: for code scanning.")
-def rules_validate(directory: str | None, fmt: str) -> None:
-    """Report every problem in every rule file at once (file:line:col: message). Exit 0 clean, 2 otherwise."""
+@click.option("--config", "config_path", type=NonEmptyPath(dir_okay=False), help="Use this configuration file instead of searching for one.")
+def rules_validate(directory: str | None, fmt: str, config_path: str | None = None) -> None:
+    """Report every problem in every rule file at once (file:line:col: message). Exit 0 clean, 2 otherwise.
+    DIRECTORY defaults to the configuration's `rules` folder, else the bundled rulebook."""
     from .rule_validation import exit_code, render, summary_line, validate_rules
+    from .session import SetupError, load_settings
 
+    if directory is None:
+        # The folder `check` would use: a team's pre-commit hook (`lii-check rules validate`, no folder) must
+        # validate the team's rules, not the bundled ones.
+        try:
+            configured = load_settings(config_path).rules
+        except SetupError as exc:
+            _setup_failed(exc)
+        directory = str(configured) if configured else None
     validation = validate_rules(directory)
     _echo_stdout(render(validation, fmt), "json" if fmt in ("json", "sarif") else "table")
     if fmt == "text" and not validation.errors:

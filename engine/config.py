@@ -1,7 +1,9 @@
 """Project configuration: `[tool.lii-check]` in pyproject.toml, or `.lii-check.yaml`.
 
 Found by walking up from the current folder, the nearest folder holding either file wins (in one
-folder, `.lii-check.yaml` wins). Command-line flags override what is loaded here.
+folder, `.lii-check.yaml` wins, and the run says the other is ignored). `--config FILE` names one:
+YAML, or TOML when its name ends in .toml (a `[tool.lii-check]` table, or the keys at its top).
+Command-line flags override what is loaded here.
 """
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 
@@ -25,7 +27,8 @@ except ModuleNotFoundError:  # Python 3.10
 YAML_NAME = ".lii-check.yaml"
 CHOICES = {"format": FORMATS, "fail-on": FAIL_ON, "engine": ENGINES}
 KEYS = ("rules", "format", "fail-on", "strict", "engine", "disable", "severity", "exclude", "extend-exclude",
-        "max-bytes")
+        "max-bytes", "jobs", "timeout")
+MAX_TIMEOUT = 86_400.0  # seconds, as for --timeout
 
 
 class ConfigError(Exception):
@@ -45,6 +48,26 @@ class Config:
     exclude: tuple[str, ...] | None = None  # None: discovery's DEFAULT_EXCLUDES
     extend_exclude: tuple[str, ...] = ()
     max_bytes: int | None = None
+    jobs: int | None = None
+    timeout: float | None = None
+    # pyproject.toml's [tool.lii-check] in the folder whose .lii-check.yaml was used: read by no one.
+    ignored: Path | None = None
+    key_lines: dict[str, int] = field(default_factory=dict, compare=False)  # where each key is set in `source`
+
+    def where(self, key: str, value: str | None = None) -> str:
+        """'file:line' of a key, or of the first line from the key on that holds `value` (a rule id under
+        `disable`, a severity under `severity`); the file alone when its lines are not known."""
+        line = self.key_lines.get(key)
+        if self.source is None or line is None:
+            return str(self.source)
+        if value is not None:
+            try:
+                lines = self.source.read_text("utf-8").splitlines()
+            except (OSError, UnicodeDecodeError):
+                lines = []
+            token = re.compile(r"(?<![\w.-])" + re.escape(value) + r"(?![\w.-])")
+            line = next((n for n in range(line, len(lines) + 1) if token.search(lines[n - 1])), line)
+        return f"{self.source}:{line}"
 
 
 def _table_in_pyproject(path: Path) -> dict | None:
@@ -76,6 +99,19 @@ def _toml_key_line(path: Path, key: str) -> int:
     return text[: m.start()].count("\n") + 1 if m else 1
 
 
+def ignored_beside(found: Path) -> Path | None:
+    """The pyproject.toml with a [tool.lii-check] table next to the .lii-check.yaml that wins over it: a
+    user editing it would see nothing change, so the run says so. A pyproject.toml that cannot be read
+    is not ours to complain about here: it is not used."""
+    pyproject = found.parent / "pyproject.toml"
+    if found.name != YAML_NAME or not pyproject.is_file():
+        return None
+    try:
+        return pyproject if _table_in_pyproject(pyproject) is not None else None
+    except ConfigError:
+        return None
+
+
 def find_config(start: Path) -> Path | None:
     for folder in [start.resolve(), *start.resolve().parents]:
         if (folder / YAML_NAME).is_file():
@@ -93,13 +129,14 @@ def _yaml_lines(node: yaml.Node | None) -> dict[str, int]:
     return {k.value: k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
 
 
-def _toml_lines(text: str) -> dict[str, int]:
+def _toml_lines(text: str, top_level: bool = False) -> dict[str, int]:
+    """Key -> line of the keys in [tool.lii-check] (or, `top_level`, before any table)."""
     lines: dict[str, int] = {}
-    inside = False
+    inside = top_level
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
         if stripped.startswith("["):
-            inside = stripped.replace(" ", "") in ("[tool.lii-check]", '[tool."lii-check"]')
+            inside = not top_level and stripped.replace(" ", "") in ("[tool.lii-check]", '[tool."lii-check"]')
             continue
         m = re.match(r'^"?([\w-]+)"?\s*=', stripped)
         if inside and m:
@@ -113,6 +150,14 @@ def _load_raw(path: Path) -> tuple[dict, dict[str, int]]:
         if table is None:
             raise ConfigError(f"{path}: has no [tool.lii-check] table")
         return table, _toml_lines(path.read_text("utf-8"))
+    if path.suffix.lower() == ".toml":
+        # Another TOML file (`--config lii-check.toml`): a [tool.lii-check] table as in pyproject.toml,
+        # else the keys at its top level.
+        table = _table_in_pyproject(path)
+        if table is not None:
+            return table, _toml_lines(path.read_text("utf-8"))
+        data = tomllib.loads(path.read_text("utf-8"))
+        return data, _toml_lines(path.read_text("utf-8"), top_level=True)
     try:
         text = path.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -120,11 +165,11 @@ def _load_raw(path: Path) -> tuple[dict, dict[str, int]]:
     try:
         data, node = load_yaml(text.lstrip("\ufeff"))
     except YamlProblem as exc:
-        raise ConfigError(f"{path}:{exc.line}: this is not valid YAML ({exc.message})") from None
+        raise ConfigError(f"{path}:{exc.line}: this is not valid YAML ({exc.message}){_formats_hint(path)}") from None
     if data is None:
         return {}, {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}:1: the configuration must be a block of 'key: value' lines")
+        raise ConfigError(f"{path}:1: the configuration must be a block of 'key: value' lines{_formats_hint(path)}")
     # YAML keeps the last of two equal keys; `fail-on: error` then `fail-on: never` must not pass quietly
     # (TOML and the rule files refuse them too).
     from .rulebook.yamlsource import duplicate_keys
@@ -137,25 +182,35 @@ def _load_raw(path: Path) -> tuple[dict, dict[str, int]]:
     return data, _yaml_lines(node)
 
 
+def _formats_hint(path: Path) -> str:
+    if path.suffix.lower() in (".yaml", ".yml"):
+        return ""
+    return " (a configuration file is YAML, or TOML when its name ends in .toml)"
+
+
 def load_config(path: Path | None = None, start: Path | None = None) -> Config:
+    ignored = None
     if path is None:
         path = find_config(start or Path.cwd())
         if path is None:
             return Config(source=None)
+        ignored = ignored_beside(path)
     elif not path.is_file():
+        if path.exists() or path.is_symlink():
+            raise ConfigError(f"{path}: not a regular file: give the path of a YAML or TOML configuration file")
         raise ConfigError(f"{path}: no such configuration file")
     raw, lines = _load_raw(path)
 
     def where(key: str) -> str:
         return f"{path}:{lines[key]}" if key in lines else str(path)
 
-    config = Config(source=path)
+    config = Config(source=path, ignored=ignored, key_lines=dict(lines))
     for key, value in raw.items():
         if key not in KEYS:
             guess = difflib.get_close_matches(str(key), KEYS, n=1)
             hint = f"did you mean '{guess[0]}'?" if guess else f"allowed keys: {', '.join(KEYS)}"
             raise ConfigError(f"{where(key)}: unknown key '{key}': {hint}")
-        config_value = _check(key, value, where(key))
+        config_value = _check(key, value, where(key), lambda needle, key=key: config.where(key, needle))
         if key == "rules":
             config.rules = (path.parent / config_value).resolve()
         else:
@@ -163,7 +218,7 @@ def load_config(path: Path | None = None, start: Path | None = None) -> Config:
     return config
 
 
-def _check(key: str, value: Any, where: str) -> Any:
+def _check(key: str, value: Any, where: str, locate: Callable[[str], str] | None = None) -> Any:
     if key in CHOICES:
         if value not in CHOICES[key]:
             guess = difflib.get_close_matches(str(value), CHOICES[key], n=1)
@@ -187,6 +242,16 @@ def _check(key: str, value: Any, where: str) -> Any:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ConfigError(f"{where}: 'max-bytes' must be a whole number of bytes above 0, not {value!r}")
         return value
+    if key == "jobs":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ConfigError(f"{where}: 'jobs' must be a whole number of worker processes, 1 or more, not {value!r}")
+        return value
+    if key == "timeout":
+        # bool is an int, and nan/inf are floats: none of them is a time budget.
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.1 <= value <= MAX_TIMEOUT:
+            raise ConfigError(f"{where}: 'timeout' must be a number of seconds from 0.1 to {MAX_TIMEOUT:g} (one day), "
+                              f"not {value!r}")
+        return float(value)
     if key == "disable":
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{where}: 'disable' must be a list of rule ids")
@@ -196,7 +261,8 @@ def _check(key: str, value: Any, where: str) -> Any:
         raise ConfigError(f"{where}: 'severity' must map rule ids to error, warning or info")
     for rule, level in value.items():
         if level not in SEVERITIES:
-            raise ConfigError(f"{where}: the severity of '{rule}' must be error, warning or info, not '{level}'")
+            at = locate(str(level)) if locate else where
+            raise ConfigError(f"{at}: the severity of '{rule}' must be error, warning or info, not '{level}'")
     return dict(value)
 
 
@@ -204,12 +270,13 @@ def check_rule_ids(config: Config, known: list[str]) -> list[str]:
     from .builtin_rules import refused_rule_ids
 
     configured = [*config.disable, *config.severity]
+    key_of = {**{rule: "severity" for rule in config.severity}, **{rule: "disable" for rule in config.disable}}
     problems = [f"{config.source}: {reason}" for reason in refused_rule_ids(configured)]
     for rule in configured:
         if rule not in known and not refused_rule_ids([rule]):
             guess = difflib.get_close_matches(rule, known, n=1)
             hint = f"did you mean '{guess[0]}'?" if guess else "see `lii-check rules list`"
-            problems.append(f"{config.source}: no rule called '{rule}': {hint}")
+            problems.append(f"{config.where(key_of[rule], rule)}: no rule called '{rule}': {hint}")
     return problems
 
 
@@ -227,8 +294,12 @@ def describe(config: Config) -> str:
          "the default non-report files (see README)"),
         ("extend-exclude", ", ".join(config.extend_exclude) or None, "nothing"),
         ("max-bytes", None if config.max_bytes is None else str(config.max_bytes), str(DEFAULT_MAX_BYTES)),
+        ("jobs", None if config.jobs is None else str(config.jobs), "the machine's cores"),
+        ("timeout", None if config.timeout is None else f"{config.timeout:g} s", "30 s per report"),
     ]
     width = max(len(k) for k, _, _ in rows)
     lines = [f"configuration file: {source}"]
+    if config.ignored:
+        lines.append(f"ignored: {config.ignored} ([tool.lii-check]; {YAML_NAME} in the same folder wins)")
     lines += [f"  {k:<{width}}  {v if v is not None else d + ' (default)'}" for k, v, d in rows]
     return "\n".join(lines) + "\n"

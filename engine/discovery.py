@@ -2,7 +2,8 @@
 
 Folders are searched for .txt and .md files. What is left out is counted, never dropped silently:
 hidden folders (`.git`, `.venv`), files and folders matching an exclude pattern, symlinked folders
-that lead back to a folder already searched, and symlinked folders that lead out of the checkout.
+that lead back to a folder already searched, and symlinked folders and reports that lead out of the
+checkout (the folder searched and the current folder).
 
 Symlinked folders are followed (a corpus assembled from links is common) with two limits. The loop
 protection compares device and inode, so `a/up -> ..` is searched once. And a link is followed only
@@ -80,8 +81,10 @@ class Discovery:
     files: list[ReportFile]
     hidden_folders: int = 0  # hidden folders not searched
     excluded: int = 0  # files and folders left out by an exclude pattern
+    excluded_paths: list[str] = field(default_factory=list)  # which (as shown), for the summary to name
     repeated_folders: list[str] = field(default_factory=list)  # symlinked folders already searched: skipped
     outside_links: list[str] = field(default_factory=list)  # symlinked folders leading out of the checkout
+    outside_files: list[str] = field(default_factory=list)  # symlinked reports leading out of the checkout
     other_formats: list[str] = field(default_factory=list)  # documents lii-check does not read (.pdf, .docx, …)
 
     def notes(self) -> list[str]:
@@ -90,12 +93,18 @@ class Discovery:
         if self.hidden_folders:
             notes.append(f"{self.hidden_folders} hidden folder(s) not searched")
         if self.excluded:
-            notes.append(f"{self.excluded} file(s) or folder(s) left out by exclude patterns")
+            named = sorted(set(self.excluded_paths))
+            more = f" and {len(named) - MOST_NAMED} more" if len(named) > MOST_NAMED else ""
+            listed = f": {', '.join(named[:MOST_NAMED])}{more}" if named else ""
+            notes.append(f"{self.excluded} file(s) or folder(s) left out by exclude patterns{listed}")
         if self.repeated_folders:
             notes.append("symlinked folder(s) already searched, not searched again: " + ", ".join(self.repeated_folders))
         if self.outside_links:
             notes.append("symlinked folder(s) leading outside the folder checked and the current folder, not followed: "
                          + ", ".join(self.outside_links))
+        if self.outside_files:
+            notes.append("symlinked file(s) leading outside the folder checked and the current folder, not read "
+                         "(name such a file on the command line to check it): " + ", ".join(self.outside_files))
         if self.other_formats:
             named = sorted(self.other_formats)
             more = f" and {len(named) - MOST_NAMED} more" if len(named) > MOST_NAMED else ""
@@ -158,6 +167,7 @@ def find_reports(paths: list[str], exclude: tuple[str, ...] = DEFAULT_EXCLUDES) 
             pattern = _excluded_file(given, exclude)
             if pattern:
                 result.excluded += 1
+                result.excluded_paths.append(shown_path(given))
                 left_out.append(f"{given} (by '{pattern}')")
             else:
                 found.append(ReportFile(root, shown_path(given)))  # whatever it is, reading it decides and says why
@@ -225,6 +235,7 @@ def _walk(root: Path, given: str, exclude: tuple[str, ...], result: Discovery, u
                 result.hidden_folders += 1
             elif excluded_by(rel, exclude):
                 result.excluded += 1
+                result.excluded_paths.append(shown_path(prefix + rel) + "/")
             elif os.path.islink(base / name) and not _within(os.path.realpath(base / name), inside):
                 result.outside_links.append(prefix + rel)
             else:
@@ -246,6 +257,12 @@ def _walk(root: Path, given: str, exclude: tuple[str, ...], result: Discovery, u
             rel = (base / name).relative_to(root).as_posix()
             if excluded_by(rel, exclude):
                 result.excluded += report  # README.html is not a report in any format: not worth a count
+                if report:
+                    result.excluded_paths.append(shown_path(prefix + rel))
+            elif report and os.path.islink(base / name) and not _within(os.path.realpath(base / name), inside):
+                # As for folders: a link planted in a corpus (`notes.txt -> ~/.ssh/id_rsa`) must not put a file
+                # from outside the checkout into a report, its excerpts or a published SARIF file.
+                result.outside_files.append(shown_path(prefix + rel))
             elif report:
                 here.append(ReportFile(base / name, shown_path(prefix + rel)))
             else:

@@ -90,7 +90,7 @@ _DOT_OR_SPACE_FLAGS = re.compile(r"\(\?[a-zA-Z-]*[sx]")  # (?x) ignores spaces; 
 
 
 def scan_form(regex: str) -> str:
-    """The regex as hyperscan runs it: the same leftmost-longest matches on folded text, fewer discarded ones.
+    r"""The regex as hyperscan runs it: the same leftmost-longest matches on folded text, fewer discarded ones.
 
     Hyperscan reports every end of every match, and a report is scanned as one sentence a line, so two kinds
     of match are found only to be thrown away (they were a third of all hits, each a Python call):
@@ -212,6 +212,7 @@ class _HyperscanEngine:
             self._by_end, left = set(layout["by_end"]), set(layout["left_out"])
             _store_cached(key, blob, layout)
         else:
+            _say_compiling(len(patterns))
             self._db, chosen = _build_database(hs, patterns, som, plain)
             self._by_end = {pid for pid, flag in chosen.items() if flag == plain}
             left = {p.pid for p in patterns} - set(chosen)
@@ -259,6 +260,19 @@ class _HyperscanEngine:
             for pid in self._left:
                 out.extend(self._re2.spans(pid, text))
         return out
+
+
+def _say_compiling(count: int) -> None:
+    """A first run (or the first after a rule edit) compiles for several seconds before the first report; at a
+    terminal, say why rather than look stuck. Never in a pipe or CI log, whose output stays byte-identical."""
+    import sys
+
+    try:
+        if sys.stderr is not None and sys.stderr.isatty():
+            print(f"lii-check: compiling the rulebook's {count} cue patterns (once per rulebook edit, a few "
+                  "seconds)…", file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        pass
 
 
 def _compiles(hs, patterns: list[Pattern], flags: dict[int, int]):

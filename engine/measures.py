@@ -12,7 +12,7 @@ from typing import Union
 
 from .model import Assessment, Report, ThemeFacts
 from .names import NEGATIVE_LEVELS, POSITIVE_LEVELS
-from .parser import DESCRIPTORS
+from .parser import DESCRIPTORS, RATING_BANDS
 
 Value = Union[int, float, None]  # None: the measure is undefined here, so no test on it holds
 
@@ -43,7 +43,10 @@ class Measure:
 
 def _label_wording_wrong(r: Report) -> int:
     if r.label_score in DESCRIPTORS and r.label_text:
-        return int(DESCRIPTORS[r.label_score] not in r.label_text.lower())
+        text = " ".join(r.label_text.lower().split())
+        if text in RATING_BANDS:  # the rating word alone ("3 - Good"): right when it is this band's word
+            return int(RATING_BANDS[text] != r.label_score)
+        return int(DESCRIPTORS[r.label_score] not in text)
     return 0
 
 

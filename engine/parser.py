@@ -42,6 +42,13 @@ KNOWN_HEADINGS = (
     "learning from feedback",
     "what people expect",
 )
+# CQC's other eight quality statements for local authorities: a section titled with one of them is not an
+# LII section, and LII's rules would give it a verdict it does not deserve.
+OTHER_STATEMENTS = (
+    "assessing needs", "supporting people to live healthier lives", "equity in experience and outcomes",
+    "care provision, integration and continuity", "partnerships and communities",
+    "safe pathways, systems and transitions", "safeguarding", "governance, management and sustainability",
+)
 COMMITMENT_HEADING = KNOWN_HEADINGS[0]
 COMMITMENT_OPENING = "we focus on continuous learning, innovation and improvement"
 
@@ -52,11 +59,15 @@ SCORE_RE = re.compile(
 # CQC's rating word may precede the descriptor, with or without spaces around the dash:
 # "1 -Inadequate: Evidence shows significant shortfalls" is a label line, not findings text.
 RATING_WORDS = r"(?:outstanding|good|requires\s+improvement|inadequate)"
+# The number and the descriptor may be joined by a dash, a colon or a bracket ("1: Evidence shows…",
+# "1 (Evidence shows…)"), and the rating word may stand alone ("1 - Inadequate"): each is the label, so a
+# number that disagrees with the score line is caught, never read as findings text.
 LABEL_RE = re.compile(
-    r"^\s*(?:#{1,6}\s*)?(?:\*\*)?(?P<n>\d+)\s*[-–—]\s*"
-    rf"(?P<text>(?:{RATING_WORDS}\s*[:\-–—]?\s*)?evidence shows\b.*?)\s*(?:\*\*)?\s*$",
+    r"^\s*(?:#{1,6}\s*)?(?:\*\*)?(?P<n>\d+)\s*(?:[-–—:]\s*|\(\s*)"
+    rf"(?P<text>(?:{RATING_WORDS}\s*[:\-–—]?\s*)?evidence shows\b.*?|{RATING_WORDS})\s*\)?\s*\.?\s*(?:\*\*)?\s*$",
     re.IGNORECASE,
 )
+RATING_BANDS = {"outstanding": 4, "good": 3, "requires improvement": 2, "inadequate": 1}
 # The label without its number ("Evidence shows a good standard" alone on the line under the score, as
 # some copies of the published page have it): one of the four descriptors exactly, so a findings
 # sentence that merely starts with "Evidence shows" is never taken for it.
@@ -340,7 +351,7 @@ def parse_report(text: str, path: str) -> Report:
         raise ReportError("the file has no text: a report needs a score line and findings text")
     first = _front_matter(lines)
 
-    title = ""
+    title, title_line = "", 0
     score: int | None = None
     score_line = 0
     label: tuple[int, str, int] | None = None
@@ -351,24 +362,34 @@ def parse_report(text: str, path: str) -> Report:
         if para_lines:
             sentences = split_sentences(para_lines)
             current = sections[-1]
-            boilerplate = (current.heading or "").casefold() == COMMITMENT_HEADING or sentences[
-                0
-            ].text.casefold().startswith(COMMITMENT_OPENING)
+            boilerplate = (current.heading or "").casefold() == COMMITMENT_HEADING or " ".join(
+                sentences[0].text.casefold().split()).startswith(COMMITMENT_OPENING)
             current.paragraphs.append(Paragraph(para_lines[0][0], sentences, boilerplate))
             para_lines.clear()
 
     taken: set[int] = set()  # lines already read as part of an earlier one (a score under its "Score" line)
     for index in range(first, len(lines)):
-        number, raw = index + 1, lines[index]
-        stripped = raw.strip()
+        number, raw = index + 1, " ".join(lines[index].split())
+        # Whitespace runs of any kind are one space for every structural test: a label copied from a web
+        # page ("Evidence\u00a0shows…") or typed with two spaces is still the label. Sentences keep the text.
+        stripped = raw
         if not stripped or SEPARATOR_RE.match(raw):
             flush()
             continue
         if index in taken:
             continue
-        m = SCORE_RE.match(raw) if len(stripped) < 60 else None
+        row = _score_row(stripped) if stripped.startswith("|") else None
+        m = SCORE_RE.match(row or raw) if len(stripped) < 200 else None
+        inline = LABEL_RE.match(m.group("value").strip("* ")) if m else None  # "Score: 3 - Evidence shows a good standard"
+        if m and not inline and not row and len(stripped) >= 60:
+            m = None  # a long line opening "Score …" is findings text, not a score line
         if m and score is None:
             flush()
+            if inline:
+                score = _score_value(inline.group("n"), number)
+                score_line = number
+                label = (score, inline.group("text"), number)
+                continue
             below = _value_below(lines, index) if not m.group("value").strip("* ") else None
             if below is not None:
                 # "Score" on its own line with the number under it, as the published page copies: the
@@ -382,10 +403,10 @@ def parse_report(text: str, path: str) -> Report:
             score = _score_value(m.group("value"), number)
             score_line = number
             continue
-        if m and _NUMBER_LIKE_RE.fullmatch(m.group("value").strip("* ")):
+        if m and (inline or _NUMBER_LIKE_RE.fullmatch(m.group("value").strip("* "))):
             # A second score line: the same score again is harmless, a different one leaves the
             # awarded score unknown, and guessing (the first wins) is how a report passed as a 3.
-            again = _score_value(m.group("value"), number)
+            again = _score_value(inline.group("n") if inline else m.group("value"), number)
             if again != score:
                 raise _disagreement(score_line, lines[score_line - 1], number, raw, "two score lines")
             flush()
@@ -412,22 +433,27 @@ def parse_report(text: str, path: str) -> Report:
         if heading is not None and len(stripped) < 120:
             flush()
             if score is None and not title:
-                title = heading
+                title, title_line = heading, number
                 continue
             if heading.casefold() == title.casefold() and not any(s.paragraphs for s in sections):
                 continue  # published pages repeat the title line
             sections.append(Section(heading, number))
             continue
         if score is None and not title and len(stripped) < 120:
-            title = stripped.rstrip(":")
+            title, title_line = stripped.rstrip(":"), number
             continue
-        para_lines.append((number, raw))
+        para_lines.append((number, lines[index]))
     flush()
 
+    statement = " ".join(title.casefold().replace("&", "and").split()).strip(" .:")
+    if statement in OTHER_STATEMENTS:
+        raise ReportError(f"this section is the '{title}' quality statement: lii-check checks 'Learning, improvement "
+                          "and innovation' sections only; leave the file out (--exclude)", title_line)
     if score is None:
+        in_table = any(line.lstrip().startswith("|") and "score" in line.casefold() for line in lines)
         raise ReportError(
             "no score line found: expected a line such as 'Score: 3' or 'Indicative score: 3' "
-            "before the findings"
+            "before the findings" + (" (in a table, only a row '| Score | 3 |' is read as the score)" if in_table else "")
         )
     sections = [s for s in sections if s.paragraphs or s.heading]
     if not any(not p.boilerplate for s in sections for p in s.paragraphs):
@@ -466,6 +492,24 @@ def _ascii_number(value: str, line: int, what: str) -> int:
     return int(value)
 
 
+_TABLE_CELL_SPLIT = re.compile(r"\s*\|\s*")
+
+
+def _score_row(line: str) -> str | None:
+    """A Markdown table row whose first cell is the score ("| Score | 3 |", "| **Score** | 3 | Evidence shows a
+    good standard |", as converters write a Word table) as the score line it stands for ("Score: 3 - Evidence
+    shows a good standard"); None for any other line."""
+    if not line.endswith("|") or len(line) > 200:
+        return None
+    cells = [c.strip("* ") for c in _TABLE_CELL_SPLIT.split(line.strip("| \t"))]
+    cells = [c for c in cells if c]
+    if len(cells) < 2 or " ".join(cells[0].casefold().split()) not in ("score", "indicative score"):
+        return None
+    if not cells[1][:1].isdigit():
+        return None  # a key's header row ("| Score | Meaning |") is not a score
+    return f"{cells[0]}: {' - '.join(cells[1:])}"
+
+
 _LONE_NUMBER_RE = re.compile(r"^\s*(?:\*\*)?\s*(?P<n>[0-9]+)\s*(?:\*\*)?\s*$")
 
 
@@ -474,12 +518,13 @@ def _value_below(lines: list[str], index: int) -> tuple[int, str, bool] | None:
     line below it when that line is a lone number or a numbered label line ("3 - Evidence shows a good
     standard"); None otherwise (the score line then has no score)."""
     for below in range(index + 1, min(len(lines), index + 4)):
-        if not lines[below].strip():
+        line = " ".join(lines[below].split())
+        if not line:
             continue
-        m = _LONE_NUMBER_RE.match(lines[below])
+        m = _LONE_NUMBER_RE.match(line)
         if m:
             return below, m.group("n"), False
-        m = LABEL_RE.match(lines[below])
+        m = LABEL_RE.match(line)
         return (below, m.group("n"), True) if m else None
     return None
 

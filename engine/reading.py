@@ -51,6 +51,7 @@ _SEVERITY = {level: rank for rank, level in enumerate(MOST_SERIOUS_FIRST)}
 _STRENGTH = {"strong": 0, "good": 1}
 _PROBLEM = ("shortfall", "significant")
 _WORD = re.compile(r"[\w'’]+")
+_APOSTROPHES = re.compile("['’]")
 _COMMA = re.compile(",")
 
 Span = tuple[int, int, int]  # (start, end, order in its list)
@@ -426,7 +427,9 @@ def _negated_subject(sh: SentenceHits, negation: _Index, cstart: int, cend: int)
         return None  # no negation in the clause: nothing to find (and no need to list the sentence's words)
     words = sh.words
     i = bisect_left(words, (cstart, -1))
-    while i < len(words) and words[i][0] < cend and not sh.text[words[i][0]:words[i][1]].isalpha():
+    # Words that are not letters ("2023:", "(a)") are passed over to find the clause's first word; a possessive
+    # ("Nobody's") is a word of letters.
+    while i < len(words) and words[i][0] < cend and not _APOSTROPHES.sub("", sh.text[words[i][0]:words[i][1]]).isalpha():
         i += 1
     if i >= len(words) or words[i][0] >= cend:
         return None

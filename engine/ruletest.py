@@ -131,11 +131,18 @@ def mark_broken(outcomes: list[RuleOutcome], rulebook, base_failures: set[tuple[
     for exp in rulebook.expectations():
         own[exp.id] = {_short(x) for items in exp.overlay_examples.values() for x in items}
         changes[exp.id] = exp.changes
+    # A rule the overlay did not touch is broken by a change elsewhere (a cue added to another signal or to
+    # the language lists): name the overlay's changes, so the author knows where to look.
+    everywhere = sorted({where for found in changes.values() for where in found}
+                        | {str(f) for f in getattr(rulebook, "overlay_files", ())})
+    more = f" and {len(everywhere) - 5} more" if len(everywhere) > 5 else ""
+    elsewhere = "broken by a change elsewhere in the overlay" + (f": {', '.join(everywhere[:5])}{more}" if everywhere else "")
     for o in outcomes:
         for text in o.false_alarms + o.misses:
             if text not in own.get(o.rule, set()) and (o.rule, text) not in base_failures:
-                why = ", ".join(changes.get(o.rule, ())) or "another change of the overlay"
-                o.broken_by_overlay.append(f"{text} (passes on the base; changed at {why})")
+                own_changes = changes.get(o.rule, ())
+                why = f"changed at {', '.join(own_changes)}" if own_changes else elsewhere
+                o.broken_by_overlay.append(f"{text} (passes on the base; {why})")
 
 
 def _rule_outcomes(compiled: CompiledRulebook, engine: str) -> list[RuleOutcome]:
@@ -280,6 +287,9 @@ def manifest_problems(manifest: Path, shown: str, known_rules: list[str]) -> lis
             problem = _value_problem(key, value)
             if problem:
                 problems.append(f"{shown}:{at}: {problem}")
+            elif key == "file" and not (manifest.parent / value).is_file():
+                # The manifest is wrong, not the report: a usage error to fix, never a failed rule test.
+                problems.append(f"{shown}:{at}: 'file: {value}' is not a file in {manifest.parent}{_nearest_file(manifest.parent, value)}")
             elif key in ("must_fire", "must_not_fire"):
                 for rule in value:
                     if rule not in known_rules:
@@ -287,6 +297,16 @@ def manifest_problems(manifest: Path, shown: str, known_rules: list[str]) -> lis
                         hint = f"did you mean '{guess[0]}'?" if guess else "see `lii-check rules list`"
                         problems.append(f"{shown}:{at}: no rule called '{rule}' in this rulebook: {hint}")
     return sorted(problems, key=lambda p: int(p[len(shown) + 1:].split(":", 1)[0]))
+
+
+def _nearest_file(folder: Path, name: str) -> str:
+    try:
+        present = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()
+                         and p.name != MANIFEST_NAME)
+    except OSError:
+        return ""
+    guess = difflib.get_close_matches(name, present, n=1)
+    return f": did you mean '{guess[0]}'?" if guess else ": check the name, or remove the entry"
 
 
 def check_manifests(folders: list[Path], compiled: CompiledRulebook) -> None:

@@ -51,6 +51,9 @@ def open_session(rules_dir: str | None = None, config_path: str | None = None, e
     """The rulebook named by the flag, else by the configuration, else the bundled one, with the
     configuration's rule overrides applied (the configuration wins over the rule files)."""
     config = config if config is not None else load_settings(config_path)
+    if not rules_dir and config.rules and not config.rules.is_dir():
+        raise SetupError([f"{config.where('rules')}: 'rules' names {config.rules}, which is not a folder: give the "
+                          "path of a rulebook folder, relative to this file"])
     rulebook = load_rules(rules_dir or (str(config.rules) if config.rules else None))
     # A rule an overlay switched off is still a known id: the configuration may name it too.
     problems = check_rule_ids(config, [e.id for e in rulebook.expectations()] + [name for name, _ in rulebook.disabled]

@@ -5,6 +5,7 @@ edit; every report is a real seed report (or its relabelled copy in fixtures/shi
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import jsonschema
@@ -259,3 +260,39 @@ def test_old_count_placeholder_in_a_report_rule_counts_themes_not_cited_sentence
                   if f["rule"] == "consistency.exceptional-with-significant-shortfalls"]
     assert len(finding["evidence"]) == 2
     assert "yet 3 themes record significant shortfalls" in finding["message"]
+
+
+def test_an_unused_suppression_says_whether_the_rule_exists_and_suggests_the_id(cli, tmp_path):
+    report = tmp_path / "corpus" / "report.txt"
+    report.parent.mkdir()
+    report.write_text(SEED.read_text("utf-8") + "\n<!-- lii-check-disable research.high-band-silnet: known -->\n"
+                      "<!-- lii-check-disable research.high-band-silent: known -->\n", "utf-8")
+    doc = json.loads(cli("check", str(report), "--engine", "pure", "--format", "json").stdout)
+    messages = [f["message"] for r in doc["reports"] for f in r["findings"] if f["rule"] == "lii-check.unused-suppression"]
+    assert messages == [
+        "The suppression of 'research.high-band-silnet' suppresses nothing: no rule is called 'research.high-band-silnet': "
+        "did you mean 'research.high-band-silent'?",
+        "The suppression of 'research.high-band-silent' suppresses nothing: the rule did not fire on this report. "
+        "Remove the comment."]
+
+
+@pytest.mark.parametrize("columns", ["120", "80", "60"])
+def test_rules_list_never_breaks_an_id_so_grep_finds_every_rule(cli, monkeypatch, columns):
+    monkeypatch.setenv("COLUMNS", columns)
+    ids = [m["id"] for m in json.loads(cli("rules", "list", "--format", "json").stdout)]
+    table = cli("rules", "list").stdout
+    assert all(re.search(rf"(^|\s){re.escape(i)}(\s|$)", table, re.M) for i in ids)
+
+
+def test_an_example_broken_by_a_change_elsewhere_in_an_overlay_names_the_overlay_files(cli, tmp_path, monkeypatch):
+    team = tmp_path / "team"
+    team.mkdir()
+    # "embedded" as a negation breaks strength examples of rules the overlay never touched
+    (team / "t.yaml").write_text("kind: overlay\nextends: bundled\nlanguage:\n  negation:\n    add:\n"
+                                 "      phrases: [embedded]\n", "utf-8")
+    monkeypatch.chdir(tmp_path)
+    doc = json.loads(cli("rules", "test", "team", "--engine", "pure", "--format", "json").stdout)
+    broken = {r["rule"]: r["broken_by_overlay"] for r in doc["rules"] if r.get("broken_by_overlay")}
+    assert broken["co-production.band4-not-shown-embedded"]
+    assert all(b.endswith("(passes on the base; broken by a change elsewhere in the overlay: team/t.yaml)")
+               for b in broken["co-production.band4-not-shown-embedded"])

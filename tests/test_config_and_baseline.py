@@ -59,8 +59,13 @@ def test_bad_toml_is_located(tmp_path):
 def test_unknown_rule_ids_get_did_you_mean(tmp_path, rulebook):
     (tmp_path / ".lii-check.yaml").write_text("disable: [consistency.score-below-evidnce]\n")
     problems = check_rule_ids(load_config(start=tmp_path), [e.id for e in rulebook.expectations()])
-    assert problems == [f"{tmp_path / '.lii-check.yaml'}: no rule called 'consistency.score-below-evidnce': "
+    assert problems == [f"{tmp_path / '.lii-check.yaml'}:1: no rule called 'consistency.score-below-evidnce': "
                         "did you mean 'consistency.score-below-evidence'?"]
+    # In a block list, the line of the id itself.
+    (tmp_path / ".lii-check.yaml").write_text("# rules we switch off\ndisable:\n  - consistency.label-wording\n"
+                                               "  - consistency.score-below-evidnce\n")
+    problems = check_rule_ids(load_config(start=tmp_path), [e.id for e in rulebook.expectations()])
+    assert [p.split(": no rule")[0] for p in problems] == [f"{tmp_path / '.lii-check.yaml'}:4"]
 
 
 def test_cli_uses_config_and_flags_override_it(tmp_path, monkeypatch):
@@ -148,3 +153,75 @@ def test_cli_baseline(tmp_path):
     assert "accepted by the baseline" in again.stderr
     bad = runner.invoke(main, [shifted, "--baseline", str(tmp_path / "missing.json")])
     assert bad.exit_code == 2 and "does not exist" in bad.stderr
+
+
+def test_a_run_says_which_configuration_file_it_ignores(tmp_path, in_process):
+    (tmp_path / "pyproject.toml").write_text('[tool.lii-check]\nformat = "json"\n', "utf-8")
+    (tmp_path / ".lii-check.yaml").write_text("format: markdown\n", "utf-8")
+    report = tmp_path / "reports" / "seed.txt"
+    report.parent.mkdir()
+    shutil.copy(Path(__file__).resolve().parents[1] / "fixtures" / "seeds" / "001_be58087aa61b4f94.txt", report)
+    ran = in_process("reports", cwd=tmp_path)
+    assert ran.stderr.splitlines()[0] == (
+        f"lii-check: warning: {tmp_path / 'pyproject.toml'}: its [tool.lii-check] table is not read: "
+        f"{tmp_path / '.lii-check.yaml'} in the same folder wins. Keep the settings in one of them.")
+    assert ran.stdout.startswith("### lii-check")  # the YAML file's markdown, not pyproject's json
+
+
+def test_rules_validate_with_no_folder_validates_the_configured_rulebook(tmp_path, in_process):
+    # A team's pre-commit hook runs `lii-check rules validate` with no folder: it must check the team's
+    # rules (the configuration's `rules`), as `check` would use them, not the bundled ones.
+    (tmp_path / "team").mkdir()
+    (tmp_path / "team" / "t.yaml").write_text("kind: overlay\nextends: bundled\nchange:\n  signals: {}\n", "utf-8")
+    (tmp_path / ".lii-check.yaml").write_text("rules: team\n", "utf-8")
+    ran = in_process("rules", "validate", cwd=tmp_path)
+    assert ran.returncode == 2
+    assert ran.stdout.startswith(f"{tmp_path / 'team' / 't.yaml'}:3:1: unknown key 'change'")
+    # --config names another configuration; with none at all, the bundled rulebook is validated.
+    (tmp_path / "other.yaml").write_text("format: json\n", "utf-8")
+    assert in_process("rules", "validate", "--config", "other.yaml", cwd=tmp_path).returncode == 0
+    assert in_process("rules", "validate", "--config", "nothere.yaml", cwd=tmp_path).returncode == 2
+
+
+def test_explain_of_a_path_that_names_nothing_is_a_usage_error_as_in_check(tmp_path, in_process):
+    ran = in_process("explain", "nosuch.txt", cwd=tmp_path)
+    assert (ran.returncode, ran.stderr, ran.stdout) == (2, "lii-check: nosuch.txt: no such file\n", "")
+    assert in_process("nosuch.txt", cwd=tmp_path).returncode == 2
+
+
+def test_options_written_before_a_subcommand_still_reach_it(tmp_path, in_process):
+    (tmp_path / "team.toml").write_text('format = "json"\n', "utf-8")
+    ran = in_process("--config", "team.toml", "config", cwd=tmp_path)
+    assert ran.returncode == 0 and ran.stdout.startswith("configuration file: team.toml\n")
+    # An option's value is never taken for the subcommand, and a folder of that name is a path to check.
+    (tmp_path / "config").mkdir()
+    shutil.copy(Path(__file__).resolve().parents[1] / "fixtures" / "seeds" / "001_be58087aa61b4f94.txt",
+                tmp_path / "config" / "r.txt")
+    checked = in_process("--format", "json", "config", cwd=tmp_path)
+    assert checked.returncode == 0 and json.loads(checked.stdout)["reports"][0]["path"] == "config/r.txt"
+
+
+def test_a_configured_rules_folder_that_is_not_there_is_named_at_the_configuration_line(tmp_path, in_process):
+    (tmp_path / ".lii-check.yaml").write_text("format: json\nrules: no-such-dir\n", "utf-8")
+    ran = in_process("rules", "list", cwd=tmp_path)
+    assert ran.returncode == 2
+    assert ran.stderr == (f"lii-check: {tmp_path / '.lii-check.yaml'}:2: 'rules' names {tmp_path / 'no-such-dir'}, "
+                          "which is not a folder: give the path of a rulebook folder, relative to this file\n")
+
+
+def test_jobs_and_timeout_from_the_configuration_reach_the_run_and_flags_win(tmp_path, in_process, monkeypatch):
+    import lii_check.check as check_module
+
+    seen = []
+    real = check_module.check_stream
+
+    def spy(files, compiled, options, engines):
+        seen.append((options.jobs, options.budget))
+        return real(files, compiled, options, engines)
+
+    monkeypatch.setattr(check_module, "check_stream", spy)
+    (tmp_path / ".lii-check.yaml").write_text("jobs: 1\ntimeout: 12.5\n", "utf-8")
+    shutil.copy(Path(__file__).resolve().parents[1] / "fixtures" / "seeds" / "001_be58087aa61b4f94.txt", tmp_path / "r.txt")
+    assert in_process("r.txt", "--engine", "pure", cwd=tmp_path).returncode == 0
+    assert in_process("r.txt", "--engine", "pure", "--timeout", "7", "--jobs", "2", cwd=tmp_path).returncode == 0
+    assert seen == [(1, 12.5), (2, 7.0)]

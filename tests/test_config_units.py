@@ -90,7 +90,7 @@ def test_an_unknown_key_gets_a_did_you_mean_or_the_list(tmp_path):
     assert refused(path) == f"{path}:2: unknown key 'fail_on': did you mean 'fail-on'?"
     path = write(tmp_path, ".lii-check.yaml", "colour: blue\n")
     assert refused(path) == (f"{path}:1: unknown key 'colour': allowed keys: rules, format, fail-on, strict, engine, "
-                             "disable, severity, exclude, extend-exclude, max-bytes")
+                             "disable, severity, exclude, extend-exclude, max-bytes, jobs, timeout")
 
 
 @pytest.mark.skipif(not Path("/proc/self/mem").is_file(), reason="needs Linux's /proc/self/mem, a file that cannot be read")
@@ -182,11 +182,13 @@ def test_describe_lists_every_key_set_and_the_defaults_for_the_rest(tmp_path):
         "  severity        as in the rules (default)\n"
         "  exclude         the default non-report files (see README) (default)\n"
         "  extend-exclude  nothing (default)\n"
-        f"  max-bytes       {DEFAULT_MAX_BYTES} (default)\n")
+        f"  max-bytes       {DEFAULT_MAX_BYTES} (default)\n"
+        "  jobs            the machine's cores (default)\n"
+        "  timeout         30 s per report (default)\n")
     path = tmp_path / ".lii-check.yaml"
     set_all = describe(Config(source=path, rules=tmp_path / "r", format="json", fail_on="never", strict=False,
                               engine="pure", disable=("a.b", "c.d"), severity={"z.y": "info", "a.b": "error"},
-                              exclude=(), extend_exclude=("x/**", "*.txt"), max_bytes=10))
+                              exclude=(), extend_exclude=("x/**", "*.txt"), max_bytes=10, jobs=3, timeout=2.5))
     assert set_all == (
         f"configuration file: {path}\n"
         f"  rules           {tmp_path / 'r'}\n"
@@ -198,6 +200,83 @@ def test_describe_lists_every_key_set_and_the_defaults_for_the_rest(tmp_path):
         "  severity        a.b=error, z.y=info\n"
         "  exclude         nothing\n"
         "  extend-exclude  x/**, *.txt\n"
-        "  max-bytes       10\n")
+        "  max-bytes       10\n"
+        "  jobs            3\n"
+        "  timeout         2.5 s\n")
     assert "  strict          true\n" in describe(Config(source=path, strict=True))
     assert "  exclude         a.md, b/**\n" in describe(Config(source=path, exclude=("a.md", "b/**")))
+
+
+# --- which file, and in which language -------------------------------------------------------------------
+
+def test_a_toml_file_named_with_config_is_read_as_toml_with_lines(tmp_path):
+    path = write(tmp_path, "lii-check.toml", '# team settings\nformat = "json"\nstrict = true\nfail-on = "warnin"\n')
+    assert refused(path) == (f"{path}:4: 'fail-on' must be one of error, warning, info, never, not 'warnin'"
+                             " — did you mean 'warning'?")
+    path.write_text('format = "json"\nstrict = true\n', "utf-8")
+    config = load_config(path)
+    assert (config.format, config.strict, config.source) == ("json", True, path)
+
+
+def test_a_toml_file_with_a_tool_table_reads_that_table(tmp_path):
+    path = write(tmp_path, "shared.toml", '[tool.other]\nformat = "x"\n\n[tool.lii-check]\nformat = "sarif"\nmax-bytes = 0\n')
+    assert refused(path) == f"{path}:6: 'max-bytes' must be a whole number of bytes above 0, not 0"
+
+
+def test_a_file_in_neither_language_says_which_languages_are_read(tmp_path):
+    path = write(tmp_path, "settings.ini", "[lii-check]\nformat=json\n")
+    message = refused(path)
+    assert message.startswith(f"{path}:") and message.endswith(
+        "(a configuration file is YAML, or TOML when its name ends in .toml)")
+    # A .yaml file is YAML by its name: no hint about the languages.
+    assert "TOML" not in refused(write(tmp_path, "c.yaml", "- format\n"))
+
+
+def test_a_path_that_is_not_a_regular_file_is_not_called_missing(tmp_path):
+    assert refused(Path(os.devnull)) == f"{os.devnull}: not a regular file: give the path of a YAML or TOML configuration file"
+    assert refused(tmp_path) == f"{tmp_path}: not a regular file: give the path of a YAML or TOML configuration file"
+    assert refused(tmp_path / "none.yaml") == f"{tmp_path / 'none.yaml'}: no such configuration file"
+
+
+def test_a_pyproject_table_beside_the_yaml_file_that_wins_is_named_as_ignored(tmp_path):
+    write(tmp_path, "pyproject.toml", '[tool.lii-check]\nformat = "json"\n')
+    yaml_file = write(tmp_path, ".lii-check.yaml", "format: markdown\n")
+    config = load_config(start=tmp_path)
+    assert (config.source, config.format, config.ignored) == (yaml_file, "markdown", tmp_path / "pyproject.toml")
+    assert f"ignored: {tmp_path / 'pyproject.toml'} ([tool.lii-check]; .lii-check.yaml in the same folder wins)" \
+        in describe(config).splitlines()
+    # A pyproject.toml without the table, or one that is not valid TOML, is not ours: nothing is ignored.
+    for text in ("[tool.black]\nline-length = 100\n", "[tool.lii-check\n"):
+        (tmp_path / "pyproject.toml").write_text(text, "utf-8")
+        assert load_config(start=tmp_path).ignored is None
+    # Named with --config, the file is what the user chose: nothing is reported as ignored.
+    (tmp_path / "pyproject.toml").write_text('[tool.lii-check]\nformat = "json"\n', "utf-8")
+    assert load_config(yaml_file).ignored is None
+
+
+def test_a_bad_severity_is_located_at_its_own_line_not_the_key(tmp_path):
+    path = write(tmp_path, ".lii-check.yaml", "format: json\nseverity:\n  consistency.score-below-evidence: warning\n"
+                                              "  consistency.label-wording: eror\n")
+    assert refused(path) == (f"{path}:4: the severity of 'consistency.label-wording' must be error, warning or info, "
+                             "not 'eror'")
+
+
+@pytest.mark.parametrize("text, jobs, timeout", [("jobs: 2\ntimeout: 5", 2, 5.0), ("timeout: 0.5", None, 0.5),
+                                                  ("jobs: 1\ntimeout: 86400", 1, 86400.0)])
+def test_jobs_and_timeout_load(tmp_path, text, jobs, timeout):
+    config = load_config(write(tmp_path, ".lii-check.yaml", text + "\n"))
+    assert (config.jobs, config.timeout) == (jobs, timeout)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("jobs: 0", "'jobs' must be a whole number of worker processes, 1 or more, not 0"),
+    ("jobs: true", "'jobs' must be a whole number of worker processes, 1 or more, not True"),
+    ("jobs: 1.5", "'jobs' must be a whole number of worker processes, 1 or more, not 1.5"),
+    ("timeout: 0", "'timeout' must be a number of seconds from 0.1 to 86400 (one day), not 0"),
+    ("timeout: .nan", "'timeout' must be a number of seconds from 0.1 to 86400 (one day), not nan"),
+    ("timeout: 90000", "'timeout' must be a number of seconds from 0.1 to 86400 (one day), not 90000"),
+    ("timeout: '30s'", "'timeout' must be a number of seconds from 0.1 to 86400 (one day), not '30s'"),
+])
+def test_bad_jobs_and_timeout_are_refused_at_their_line(tmp_path, text, message):
+    path = write(tmp_path, ".lii-check.yaml", "format: json\n" + text + "\n")
+    assert refused(path) == f"{path}:2: {message}"

@@ -312,3 +312,19 @@ def test_a_cached_layout_naming_patterns_the_matcher_lacks_is_rebuilt(tmp_path, 
     rebuilt = matcher("hyperscan", *regexes)
     assert (rebuilt._engine._by_end, rebuilt._engine._left) == ({1}, [2])
     assert json.loads(entry.read_text()) == {"by_end": [1], "left_out": [2]}
+
+
+@hyperscan_only
+@pytest.mark.parametrize("tty", [True, False])
+def test_a_compile_says_so_at_a_terminal_only(monkeypatch, tty):
+    import io
+
+    class Stderr(io.StringIO):
+        def isatty(self) -> bool:
+            return tty
+
+    err = Stderr()
+    monkeypatch.setattr(sys, "stderr", err)
+    matcher("hyperscan", rf"\bcompile me {tty}\b", NO_START)  # patterns of its own: never one built already
+    assert err.getvalue() == ("lii-check: compiling the rulebook's 2 cue patterns (once per rulebook edit, a few "
+                              "seconds)…\n" if tty else "")

@@ -581,12 +581,13 @@ def test_strict_passes_on_the_healthy_bundled_fixtures(tmp_path, in_process):
     assert done.returncode == 0  # ...do not fail --strict
 
 
-def test_strict_on_all_fixtures_fails_only_for_the_two_relabelled_seeds(tmp_path, in_process):
+def test_strict_on_all_fixtures_fails_only_for_the_relabelled_seeds_and_the_known_gap(tmp_path, in_process):
     done = in_process("--engine", "pure", "--strict", "--format", "json", FIXTURES, cwd=tmp_path)
     assert done.returncode == 1
     doc = json.loads(done.stdout)
+    # q11: a low 2 read as a 1, marked `todo` in fixtures/probe2/expected.yaml
     assert [r["path"].split("/")[-1] for r in doc["reports"] if r["verdict"] != "consistent"] == [
-        "seed000_relabelled_2.txt", "seed002_relabelled_1.txt"]
+        "q11_gorsemoor.txt", "seed000_relabelled_2.txt", "seed002_relabelled_1.txt"]
     assert doc["summary"]["rules_not_exercised"] == [] and doc["summary"]["themes_never_mentioned"] == []
     assert in_process("--engine", "pure", "--strict", "--fail-on", "never", FIXTURES, cwd=tmp_path).returncode == 0
 

@@ -697,3 +697,10 @@ def test_marks_out_of_order_are_reported_once_by_the_file_that_moved_them():
     assert problems(HEAD + "scoring:\n  bands: {'4': 3.5}\n", **{"y.yaml": "kind: overlay\nscoring:\n  values: {good: 2.9}\n"}) == [
         "r/x.yaml:4:10: with this change the marks no longer rise: clear 1 below the mark for 2, then 3, then 4, then "
         "clear 4 (now 1.75, 2.04, 2.59, 3.5, 3.25)"]
+
+
+def test_keys_where_remove_wants_a_list_say_what_a_list_and_remove_look_like():
+    found = problems("kind: overlay\nextends: bundled\nsignals:\n  maturity-embedded:\n    remove:\n      phrases: [embedded]\n")
+    assert found == ["r/x.yaml:6:7: this should be a list in 'signals' > 'maturity-embedded' > 'remove', not a block of "
+                     "keys: one entry per line as '- text' (or on one line as [a, b]); 'remove' takes the cues' texts "
+                     "alone, e.g. remove: [embedded]"]

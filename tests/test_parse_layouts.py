@@ -332,3 +332,109 @@ def test_unreadable_texts_raise_report_error_with_line():
     with pytest.raises(ReportError) as info:
         parse_report(f"{TITLE}\n\nScore: 3\n\n7 - Evidence shows a good standard\n\nStaff were trained.\n", "x.md")
     assert info.value.line == 5 and "outside 1-4" in info.value.message
+
+
+# --- the score and its label on one line, and the score in a Markdown table ------------------------------
+
+FINDINGS = "## Key findings for this quality statement\n\nStaff told us supervision was regular and reflective.\n"
+
+
+@pytest.mark.parametrize("score_line, awarded, label", [
+    ("Score: 3 - Evidence shows a good standard", 3, "Evidence shows a good standard"),
+    ("**Score:** 2 – Evidence shows some shortfalls", 2, "Evidence shows some shortfalls"),
+    # longer than a plain score line may be: the label makes it one
+    ("Score: 4 - Outstanding: Evidence shows an exceptional standard", 4, "Outstanding: Evidence shows an exceptional standard"),
+    ("| Score | 3 |", 3, None),
+    ("| **Score** | **3** | Evidence shows a good standard |", 3, "Evidence shows a good standard"),
+    ("|Indicative score|2|", 2, None),
+])
+def test_a_score_with_its_label_on_one_line_or_in_a_table_row_is_read(score_line, awarded, label):
+    report = parse_report(f"# {TITLE}\n\n{score_line}\n\n{FINDINGS}", "r.md")
+    assert (report.awarded_score, report.score_line) == (awarded, 3)
+    assert (report.label_text, report.label_line) == ((label, 3) if label else (None, None))
+    assert [s.text for s in counted_sentences(report)] == ["Staff told us supervision was regular and reflective."]
+
+
+def test_a_label_on_the_score_line_that_gives_another_band_is_kept_for_the_wording_rule():
+    report = parse_report(f"# {TITLE}\n\nScore: 3 - Evidence shows significant shortfalls\n\n{FINDINGS}", "r.md")
+    assert (report.awarded_score, report.label_score, report.label_text) == (3, 3, "Evidence shows significant shortfalls")
+
+
+@pytest.mark.parametrize("second", ["Score: 1 - Evidence shows significant shortfalls", "| Score | 1 |"])
+def test_a_second_score_in_either_form_that_disagrees_is_unreadable(second):
+    with pytest.raises(ReportError) as caught:
+        parse_report(f"# {TITLE}\n\nScore: 3\n\n{FINDINGS}\n{second}\n", "r.md")
+    assert caught.value.line == 9 and "two score lines disagree: line 3 'Score: 3' and line 9" in str(caught.value)
+
+
+def test_a_table_whose_first_cell_is_score_but_holds_no_number_is_text():
+    # A key to the bands ("| Score | Meaning |") is not a score line, and a long sentence opening "Score" is text.
+    text = (f"# {TITLE}\n\nScore: 3\n\n{FINDINGS}\n| Score | Meaning |\n|---|---|\n| 4 | Evidence shows an exceptional standard |\n\n"
+            "Score cards were used in every team to track how learning from complaints changed practice over time.\n")
+    report = parse_report(text, "r.md")
+    assert report.awarded_score == 3 and report.score_line == 3
+    # The key before the score line is not taken for the score either.
+    before = parse_report(f"# {TITLE}\n\n| Score | Meaning |\n|---|---|\n\nScore: 2\n\n{FINDINGS}", "r.md")
+    assert (before.awarded_score, before.score_line) == (2, 6)
+    assert "Score cards were used in every team to track how learning from complaints changed practice over time." in \
+        [s.text for s in counted_sentences(report)]
+
+
+@pytest.mark.parametrize("label", [
+    "1 - Evidence\u00a0shows significant shortfalls",  # a non-breaking space, as copied from a web page
+    "1 - Evidence  shows significant shortfalls",
+    "1: Evidence shows significant shortfalls",
+    "1 (Evidence shows significant shortfalls)",
+    "1 - Inadequate",
+    "**1 – Inadequate: Evidence shows significant shortfalls**",
+])
+def test_every_form_of_a_label_that_disagrees_with_the_score_is_caught(label):
+    with pytest.raises(ReportError) as caught:
+        parse_report(f"# {TITLE}\n\nScore: 3\n\n{label}\n\n{FINDINGS}", "r.md")
+    assert caught.value.line == 5 and "the score line and the label line disagree" in str(caught.value)
+
+
+@pytest.mark.parametrize("label, text", [
+    ("3 (Evidence shows a good standard)", "Evidence shows a good standard"),
+    ("3 - Good", "Good"),
+    ("3\u00a0-\u00a0Evidence\u00a0shows\u00a0a\u00a0good\u00a0standard", "Evidence shows a good standard"),
+])
+def test_a_label_in_another_form_that_agrees_is_the_label_not_findings(label, text):
+    report = parse_report(f"# {TITLE}\n\nScore: 3\n\n{label}\n\n{FINDINGS}", "r.md")
+    assert (report.label_score, report.label_text, report.label_line) == (3, text, 5)
+    assert [s.text for s in counted_sentences(report)] == ["Staff told us supervision was regular and reflective."]
+
+
+def test_non_breaking_spaces_throughout_change_nothing_but_the_bytes():
+    seed = (SEEDS / "003_54c3d31a3b902f41.txt").read_text("utf-8")
+    plain, spaced = parse_report(seed, "s.txt"), parse_report(seed.replace(" ", "\u00a0"), "s.txt")
+    assert (spaced.awarded_score, spaced.label_score, spaced.label_line) == (plain.awarded_score, plain.label_score, plain.label_line)
+    # the commitment paragraph is still boilerplate, so the counted sentences are the same ones
+    assert [" ".join(s.text.split()) for s in counted_sentences(spaced)] == [s.text for s in counted_sentences(plain)]
+
+
+@pytest.mark.parametrize("label, wrong", [("3 - Good", 0), ("3 - Inadequate", 1), ("3 (Evidence shows a good standard)", 0),
+                                          ("3: Evidence shows some shortfalls", 1)])
+def test_the_wording_of_a_label_in_any_form_is_checked_against_its_band(label, wrong):
+    from lii_check.measures import _label_wording_wrong
+
+    assert _label_wording_wrong(parse_report(f"# {TITLE}\n\nScore: 3\n\n{label}\n\n{FINDINGS}", "r.md")) == wrong
+
+
+@pytest.mark.parametrize("title", ["# Safeguarding", "Safeguarding", "## Partnerships & communities",
+                                   "# Care provision, integration and continuity:"])
+def test_a_section_of_another_quality_statement_is_refused_naming_it(title):
+    with pytest.raises(ReportError) as caught:
+        parse_report(f"{title}\n\nScore: 3\n\n{FINDINGS}", "r.md")
+    assert caught.value.line == 1
+    assert "quality statement: lii-check checks 'Learning, improvement and innovation' sections only" in str(caught.value)
+
+
+def test_a_score_in_a_table_of_another_shape_gets_a_hint():
+    text = f"# {TITLE}\n\n| Quality statement | Score |\n|---|---|\n| {TITLE} | 3 |\n\n{FINDINGS}"
+    with pytest.raises(ReportError) as caught:
+        parse_report(text, "r.md")
+    assert str(caught.value).endswith("(in a table, only a row '| Score | 3 |' is read as the score)")
+    with pytest.raises(ReportError) as plain:
+        parse_report(f"# {TITLE}\n\n{FINDINGS}", "r.md")
+    assert "table" not in str(plain.value)

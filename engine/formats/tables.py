@@ -26,7 +26,7 @@ def _natural(text: object) -> int:
 
 
 def fitted_table(headers: list[str], rows: list[list[object]], width: int, *, minimum: list[int] | None = None,
-                 style: str = "grid") -> list[str]:
+                 style: str = "grid", unbroken: tuple[int, ...] = ()) -> list[str]:
     """``rows`` as a table no wider than ``width``: box-drawn (``style="grid"``) or plain columns
     (``"simple"``). Columns keep their natural width when everything fits; otherwise the widest give
     way, down to ``minimum`` (default: 12 or the natural width if smaller). When even that does not
@@ -39,7 +39,7 @@ def fitted_table(headers: list[str], rows: list[list[object]], width: int, *, mi
     overhead = grid_overhead(n) if style == "grid" else _SIMPLE_GAP * (n - 1)
     widths = fit_columns([max(a, b) for a, b in zip(natural, mins)], mins, width - overhead)
     if widths is None:
-        return stacked(headers, rows, width)
+        return stacked(headers, rows, width, unbroken)
     cells = [[_cell_lines(r[j], widths[j]) for j in range(n)] for r in rows]
     # Counts line up by their last digit, as numbers are read.
     numeric = [bool(rows) and all(isinstance(r[j], (int, float)) and not isinstance(r[j], bool) for r in rows)
@@ -56,17 +56,26 @@ def fitted_table(headers: list[str], rows: list[list[object]], width: int, *, mi
     return out
 
 
-def stacked(headers: list[str], rows: list[list[object]], width: int) -> list[str]:
-    """Each row as ``header: value`` lines, values aligned and wrapped; rows apart by a blank line."""
+def stacked(headers: list[str], rows: list[list[object]], width: int, unbroken: tuple[int, ...] = ()) -> list[str]:
+    """Each row as ``header: value`` lines, values aligned and wrapped; rows apart by a blank line. A column
+    in ``unbroken`` (an id a reader greps for) is never wrapped: too long beside its header, it goes on the
+    next line, whole."""
     key_w = max(display_width(h) for h in headers) + 2
     out: list[str] = []
     for i, row in enumerate(rows):
         if i:
             out.append("")
-        for header, value in zip(headers, row):
+        for j, (header, value) in enumerate(zip(headers, row)):
             for n, para in enumerate(str("" if value is None else value).split("\n")):
                 key = pad(f"{header}:", key_w) if n == 0 else " " * key_w
-                out += hanging(key, " " * key_w, one_line(para), width)
+                if j in unbroken:
+                    text = one_line(para)
+                    if display_width(key + text) <= width:
+                        out.append((key + text).rstrip())
+                    else:  # the id on a line of its own, whole
+                        out += [f"{header}:", text]
+                else:
+                    out += hanging(key, " " * key_w, one_line(para), width)
     return out
 
 
@@ -81,8 +90,11 @@ def rules_list(rows: list[dict], width: int) -> str:
     """``rows`` is what ``rules list --format json`` prints (rulebook.origins.rule_listing)."""
     table = [[one_line(r["id"]), one_line(r["theme"]), one_line(r["severity"]), _origin_cell(r),
               one_line(r["description"])] for r in rows]
+    # An id is never broken across lines (`rules list | grep ID` must find it): its column keeps the longest
+    # id's width, and a terminal too narrow for that gets one block per rule, the id whole on its own line.
+    longest = max([2] + [display_width(row[0]) for row in table])
     return "\n".join(fitted_table(["id", "theme", "severity", "origin", "description"], table, width,
-                                  minimum=[22, 12, 8, 12, 24], style="simple")) + "\n"
+                                  minimum=[longest, 12, 8, 12, 24], style="simple", unbroken=(0,))) + "\n"
 
 
 def cues_list(lists: list[dict], width: int) -> str:

@@ -87,7 +87,14 @@ def plain(error: jsonschema.ValidationError, schema: dict) -> tuple[list, bool, 
                  "list": "a list", "bool": "true or false",
                  "NoneType": "empty (nothing after the colon: check the indentation of the lines below it)",
                  }.get(type(error.instance).__name__, type(error.instance).__name__)
-        return path, False, f"this should be {wanted_text}{inside}, not {found}"
+        shape = ""
+        if wanted == "array" and isinstance(error.instance, dict):
+            # The commonest slip: keys written where a list belongs ("remove: {phrases: [embedded]}" by
+            # analogy with 'add'). Say what a list looks like, and what 'remove' takes.
+            shape = ": one entry per line as '- text' (or on one line as [a, b])"
+            if path and path[-1] == "remove":
+                shape += "; 'remove' takes the cues' texts alone, e.g. remove: [embedded]"
+        return path, False, f"this should be {wanted_text}{inside}, not {found}{shape}"
     if v == "pattern":
         desc = error.schema.get("description", f"text matching {error.validator_value}")
         return path, False, f"'{error.instance}' is not in the expected form{inside}: {desc}"

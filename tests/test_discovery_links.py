@@ -1,0 +1,56 @@
+"""A symlinked report that leads out of the checkout (the folder searched and the current folder) is not
+read when a folder is searched, as a symlinked folder leading out is not followed: a link planted in a
+corpus must not put a private file into a report's excerpts or a published SARIF file. The user can
+still check such a file by naming it."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from lii_check.discovery import find_reports
+
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="symlinks")
+SEED = Path(__file__).resolve().parents[1] / "fixtures" / "seeds" / "002_c7a78147fca09e56.txt"
+
+
+def test_a_symlinked_report_leading_out_of_the_checkout_is_not_read_and_is_named(tmp_path, monkeypatch):
+    checkout, outside = tmp_path / "checkout", tmp_path / "runner-home"
+    (checkout / "corpus").mkdir(parents=True)
+    outside.mkdir()
+    (checkout / "corpus" / "good.txt").write_bytes(SEED.read_bytes())
+    (outside / "private.txt").write_text("Score: 3\n\nA private note (synthetic).\n", "utf-8")
+    (checkout / "corpus" / "planted.txt").symlink_to(outside / "private.txt")
+    (checkout / "shared.txt").write_bytes(SEED.read_bytes())
+    (checkout / "corpus" / "inside.md").symlink_to(checkout / "shared.txt")  # inside the checkout: read
+    monkeypatch.chdir(checkout)
+    found = find_reports(["corpus"])
+    assert [f.display for f in found.files] == ["corpus/good.txt", "corpus/inside.md"]
+    assert found.outside_files == ["corpus/planted.txt"]
+    assert found.notes() == ["symlinked file(s) leading outside the folder checked and the current folder, not read "
+                             "(name such a file on the command line to check it): corpus/planted.txt"]
+    # Named on the command line, it is the user's choice: read.
+    assert [f.display for f in find_reports(["corpus/planted.txt"]).files] == ["corpus/planted.txt"]
+
+
+def test_the_cli_reports_the_link_it_did_not_read_and_never_quotes_it(tmp_path, monkeypatch, in_process):
+    (tmp_path / "checkout" / "corpus").mkdir(parents=True)
+    (tmp_path / "checkout" / "corpus" / "good.txt").write_bytes(SEED.read_bytes())
+    (tmp_path / "private.txt").write_text("Score: 4\n\nThe secret token is 12345 (synthetic).\n", "utf-8")
+    (tmp_path / "checkout" / "corpus" / "planted.txt").symlink_to(tmp_path / "private.txt")
+    ran = in_process("corpus", "--format", "json", cwd=tmp_path / "checkout")
+    assert "12345" not in ran.stdout and "planted.txt" in ran.stdout + ran.stderr
+    assert '"corpus/good.txt"' in ran.stdout
+
+
+def test_the_files_left_out_by_exclude_patterns_are_named(tmp_path, monkeypatch):
+    corpus = tmp_path / "corpus"
+    (corpus / "venv" / "lib").mkdir(parents=True)
+    (corpus / "good.txt").write_bytes(SEED.read_bytes())
+    (corpus / "README.md").write_text("# About these reports\n", "utf-8")
+    (corpus / "venv" / "lib" / "notes.txt").write_text("not a report\n", "utf-8")
+    monkeypatch.chdir(tmp_path)
+    found = find_reports(["corpus", "corpus/README.md"])
+    assert [f.display for f in found.files] == ["corpus/good.txt"]
+    assert found.notes() == ["3 file(s) or folder(s) left out by exclude patterns: corpus/README.md, corpus/venv/"]
