@@ -74,6 +74,20 @@ def _trusted(info: os.stat_result) -> bool:
     return info.st_uid == os.geteuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
+def signature(*names: str) -> tuple | None:
+    """What identifies these entries' current contents without reading them (folder, and inode, size and
+    modification time of each), or None when the cache is off or one is missing: a process that loaded
+    them once may keep what it loaded while this stays the same."""
+    folder = cache_dir()
+    if folder is None:
+        return None
+    try:
+        infos = [os.stat(folder / name, follow_symlinks=False) for name in names]
+    except OSError:
+        return None
+    return (str(folder), *((i.st_ino, i.st_size, i.st_mtime_ns) for i in infos))
+
+
 def read(name: str) -> bytes | None:
     folder = cache_dir()
     if folder is None:

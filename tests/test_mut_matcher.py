@@ -328,3 +328,23 @@ def test_a_compile_says_so_at_a_terminal_only(monkeypatch, tty):
     matcher("hyperscan", rf"\bcompile me {tty}\b", NO_START)  # patterns of its own: never one built already
     assert err.getvalue() == ("lii-check: compiling the rulebook's 2 cue patterns (once per rulebook edit, a few "
                               "seconds)…\n" if tty else "")
+
+
+@hyperscan_only
+def test_a_database_loaded_once_is_kept_while_its_cache_entry_is_unchanged(tmp_path, monkeypatch):
+    monkeypatch.delenv("LII_CHECK_NO_CACHE", raising=False)
+    monkeypatch.setenv("LII_CHECK_CACHE_DIR", str(tmp_path))
+    reads = []
+    real = matcher_module._load_cached
+    monkeypatch.setattr(matcher_module, "_load_cached", lambda *a: reads.append(a[0]) or real(*a))
+    regexes = (r"\bkept once\b", NO_START)
+    first = matcher("hyperscan", *regexes)  # compiled and stored
+    second = matcher("hyperscan", *regexes)  # read from the cache
+    third = matcher("hyperscan", *regexes)  # the same entry, unchanged: not read again
+    assert len(reads) == 2 and third._engine._db is second._engine._db
+    [entry] = tmp_path.glob("hs-*.hsdb")
+    entry.write_bytes(b"damaged")  # another signature: read again, found damaged, rebuilt and stored
+    fourth = matcher("hyperscan", *regexes)
+    assert len(reads) == 3 and entry.read_bytes() != b"damaged"
+    text = "we waited; waits above the regional average were kept once"
+    assert fourth.scan(text) == first.scan(text) == [(11, 43, 1), (49, 58, 0)]
