@@ -16,7 +16,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 
 from .. import cache
 from . import stored
@@ -244,6 +243,8 @@ class Folder:
 
 def read_folder(label: str, files: list[Path]) -> Folder:
     """Every file of a folder checked and built; 'kind: overlay' files are set aside for overlay.py."""
+    import jsonschema  # here, not at the top: a run whose rulebook comes from the cache never validates (~30 ms)
+
     schema = load_schema()
     validator = jsonschema.Draft202012Validator(schema)
     kinds = rule_file_kinds(schema, sibling_kind_schemas())

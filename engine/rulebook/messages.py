@@ -5,7 +5,10 @@ import difflib
 import json
 import re
 
-import jsonschema
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # only in annotations: importing jsonschema costs ~30 ms a run that never validates
+    import jsonschema
 
 
 def _where_in_path(path: list) -> str:

@@ -16,7 +16,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
-import jsonschema
 
 from .load import (_cue_problems, _cues, _duplicate_ids, _placeholder_problems, assemble, bundled_rules_dir,
                    load_overlay_schema_text, load_rulebook, load_schema, read_folder, rule_files,
@@ -93,6 +92,8 @@ def build(root: Path, label: str, trail: tuple[tuple[str, str], ...] = ()) -> tu
     if not folder.overlays:
         return assemble(label, files, folder), [label]
     problems = list(folder.problems)
+    import jsonschema  # only when there is an overlay to validate (a cached rulebook skips all this)
+
     schema = overlay_schema()
     validator = jsonschema.Draft202012Validator(schema)
     for display, data, located in folder.overlays:
@@ -163,6 +164,8 @@ def _in(path: list) -> str:
 
 @lru_cache(maxsize=2)
 def _measure_validator(scope: str):
+    import jsonschema
+
     defs = load_schema()["$defs"]
     name = "theme_measures" if scope == "theme" else "report_measures"
     return jsonschema.Draft202012Validator({"$ref": f"#/$defs/{name}", "$defs": defs}), {"$defs": defs}
