@@ -217,8 +217,14 @@ def clauses(sh: SentenceHits, conceded: int | None = _UNKNOWN) -> list[tuple[int
     cuts = sorted({b for b in sh.breaks if b > 0} | ({conceded} if conceded else set()))
     out, begin, text = [], 0, sh.text
     for cut in cuts + [len(text)]:
-        if text[begin:cut].strip():
-            out.append((begin, cut))
+        piece = text[begin:cut]
+        if piece.strip():
+            if out and out[-1][1] == begin and not any(ch.isalnum() for ch in piece):
+                # Punctuation alone (the concession's comma when a break starts on it: "…forum, however,
+                # its members…") belongs to the clause before it, not to a clause of its own.
+                out[-1] = (out[-1][0], cut)
+            else:
+                out.append((begin, cut))
         begin = cut
     return out
 
