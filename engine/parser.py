@@ -369,7 +369,9 @@ def parse_report(text: str, path: str) -> Report:
 
     taken: set[int] = set()  # lines already read as part of an earlier one (a score under its "Score" line)
     for index in range(first, len(lines)):
-        number, raw = index + 1, " ".join(lines[index].split())
+        number, raw = index + 1, lines[index].strip()
+        if not raw.isprintable() or "  " in raw:  # tabs, NBSP and other Unicode spaces, runs of spaces
+            raw = " ".join(raw.split())
         # Whitespace runs of any kind are one space for every structural test: a label copied from a web
         # page ("Evidence\u00a0shows…") or typed with two spaces is still the label. Sentences keep the text.
         stripped = raw
