@@ -72,3 +72,24 @@ def test_an_outweighed_concession_loses_its_problems_only(compiled):
         ("learning-from-feedback", "good", "(affirmative statement)")]
     assert [(s.theme, s.cue, s.reason) for s in reading.set_aside] == [
         ("co-production", "consulted rather than involved", "a concession outweighed by the praise after it")]
+
+
+# --- a negation's reach ends at a comma, also for a problem cue whose neighbour is masked -------------------
+
+def test_a_negation_before_a_comma_does_not_reach_a_problem_after_it(compiled):
+    # "agency staff" has another problem cue ("delays") among the words before it, so its negation is looked
+    # for with that cue masked; the comma still ends the reach of "not" (reading._preceded_by).
+    [j] = judgements("Staff were not trained, delays and agency staff were common.", "workforce-stability", compiled)
+    assert j.graded == [("shortfall", "delays", "difficulty", False),
+                        ("shortfall", "agency staff", "problem-words", False)]
+
+
+# --- each theme of a clause is read, whatever the one before it found -----------------------------------------
+
+def test_a_clause_without_a_topic_word_is_read_for_every_theme_of_its_sentence(compiled):
+    # The second clause names no theme, so it is read for the sentence's themes in order: supervision finds
+    # no cue of its own there (nothing to add), workforce-stability finds its own cue.
+    reading = read("Regular supervision had helped keep the workforce steady; its social workers had worked for "
+                   "the council for over 10 years.", compiled)
+    assert [(e.theme, e.level, e.cue) for e in reading.evidence if e.clause.startswith(";")] == [
+        ("workforce-stability", "good", "worked for the council for over 10 years")]
