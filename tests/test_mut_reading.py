@@ -7,8 +7,12 @@ on such a sentence and the clause is judged directly: that is said in the test.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
+import pytest
+
 from lii_check.parser import parse_report
-from lii_check.reading import find_evidence
+from lii_check.reading import SentenceHits, find_evidence, judge
 from lii_check.ruletest import judgements
 
 
@@ -93,3 +97,86 @@ def test_a_clause_without_a_topic_word_is_read_for_every_theme_of_its_sentence(c
                    "the council for over 10 years.", compiled)
     assert [(e.theme, e.level, e.cue) for e in reading.evidence if e.clause.startswith(";")] == [
         ("workforce-stability", "good", "worked for the council for over 10 years")]
+
+
+
+# --- hits placed by hand ------------------------------------------------------------------------------------
+
+def at(text: str, phrase: str) -> tuple[int, int]:
+    assert text.count(phrase) == 1, phrase
+    start = text.index(phrase)
+    return start, start + len(phrase)
+
+
+def placed(text: str, signals=(), negation=(), counter=(), hedging=(), intention=()) -> SentenceHits:
+    """The hits a rulebook would find in `text`, placed by hand: signals as (phrase, Signal), the rest as
+    phrases (each phrase occurs once in the text)."""
+    sh = SentenceHits(text)
+    sh.signals = sorted(((*at(text, phrase), signal) for phrase, signal in signals), key=lambda h: (h[0], -h[1]))
+    for family, phrases in (("negation", negation), ("counter", counter), ("hedging", hedging),
+                            ("intention", intention)):
+        setattr(sh, family, sorted((*at(text, phrase), 0) for phrase in phrases))
+    return sh
+
+
+def rule(compiled, like: str, **changes):
+    """A signal as another rule file might define it: a bundled signal with its id, theme or level changed."""
+    base = next(s for s in compiled.rulebook.signals() if s.id == like)
+    return replace(base, **changes)
+
+
+def reading_of(j) -> tuple:
+    return j.level, j.cue, j.graded, j.set_aside
+
+
+def memo_scenarios(compiled) -> dict[str, tuple[SentenceHits, list[str]]]:
+    """Clauses where two rule files give the same words different meanings, and the themes to judge them for,
+    in an order that would let one theme's working leak into the next through judge's per-clause memo."""
+    problem = rule(compiled, "difficulty")  # a language-wide shortfall
+    out = {}
+    # The same words a masked problem for one theme and a hedged strength for another.
+    text = "There were delays and the pilot may show rapid growth."
+    out["strength after a masked problem"] = (placed(text, signals=[
+        ("delays", problem),
+        ("rapid growth", rule(compiled, "difficulty", id="growth-pressure", theme="workforce-stability")),
+        ("rapid growth", rule(compiled, "power-sharing", id="growth-scaled", theme="innovation"))],
+        hedging=["may show"]), ["workforce-stability", "innovation"])
+    # A general problem masked by one theme's own problem cue (whose "no" must not negate it) and not
+    # masked for another theme, judged after three others have registered masks of their own.
+    text = "There was no carers' strategy and waiting lists had grown in every locality team over the year."
+    out["unmasked after the fourth mask"] = (placed(text, signals=[
+        ("There was no carers' strategy", rule(compiled, "difficulty", id="no-strategy", theme="equality")),
+        ("waiting lists", problem),
+        ("had grown", rule(compiled, "difficulty", id="q1", theme="research")),
+        ("every locality", rule(compiled, "difficulty", id="q2", theme="supervision")),
+        ("over the year", rule(compiled, "difficulty", id="q3", theme="staff-voice"))],
+        negation=["no"]), ["research", "supervision", "staff-voice", "equality", "innovation"])
+    # The same words a problem for one theme and a plan (an intention-level signal) for another, with a
+    # counter word after them.
+    text = "Staff said the review of waiting lists had reduced delays."
+    out["intention-level beside an unmasked problem"] = (placed(text, signals=[
+        ("waiting lists", rule(compiled, "difficulty", id="waits", theme="complaints")),
+        ("waiting lists", rule(compiled, "difficulty", id="waits-review", theme="innovation", level="intention"))],
+        counter=["reduced"]), ["complaints", "innovation"])
+    # The same, the problem masked (the third mask registered) and a negation inside the masking cue.
+    text = "There was no carers' strategy and waiting lists had grown in every locality team."
+    out["intention-level beside the third mask"] = (placed(text, signals=[
+        ("There was no carers' strategy", problem),
+        ("waiting lists", rule(compiled, "difficulty", id="waits", theme="complaints")),
+        ("waiting lists", rule(compiled, "difficulty", id="waits-review", theme="innovation", level="intention")),
+        ("had grown", rule(compiled, "difficulty", id="q1", theme="research")),
+        ("every locality", rule(compiled, "difficulty", id="q2", theme="supervision"))],
+        negation=["no"]), ["research", "supervision", "complaints", "innovation"])
+    return out
+
+
+@pytest.mark.parametrize("scenario", ["strength after a masked problem", "unmasked after the fourth mask",
+                                      "intention-level beside an unmasked problem",
+                                      "intention-level beside the third mask"])
+def test_a_clause_judged_for_several_themes_reads_for_each_as_if_alone(scenario, compiled):
+    sh, themes = memo_scenarios(compiled)[scenario]
+    end = len(sh.text)
+    in_turn = {theme: reading_of(judge(sh, 0, end, theme, compiled)) for theme in themes}
+    alone = {theme: reading_of(judge(memo_scenarios(compiled)[scenario][0], 0, end, theme, compiled))
+             for theme in themes}
+    assert in_turn == alone
