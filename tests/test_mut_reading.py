@@ -180,3 +180,18 @@ def test_a_clause_judged_for_several_themes_reads_for_each_as_if_alone(scenario,
     alone = {theme: reading_of(judge(memo_scenarios(compiled)[scenario][0], 0, end, theme, compiled))
              for theme in themes}
     assert in_turn == alone
+
+
+# --- the weight of an affirmative statement is the rulebook's (scoring.affirmation_weight) --------------------
+
+@pytest.mark.parametrize("weight", [0.0, 0.5, 1.0])
+def test_a_theme_named_beside_another_themes_cue_is_affirmed_at_the_rulebooks_weight(weight, compiled):
+    # learning-from-feedback is named ("consulted") in a clause whose only cue is co-production's own: for
+    # it the clause is a plain affirmative statement, counted at affirmation_weight, and not at all at 0.
+    rulebook = compiled.rulebook
+    weighted = replace(compiled, rulebook=replace(rulebook, scoring=replace(rulebook.scoring,
+                                                                              affirmation_weight=weight)))
+    reading = read("Carers were consulted rather than involved when the co-production charter was written.", weighted)
+    affirmed = [(e.theme, e.level, e.weight) for e in reading.evidence if e.signal == "affirmation"]
+    assert affirmed == ([("learning-from-feedback", "good", weight)] if weight else [])
+    assert [(e.theme, e.level) for e in reading.evidence if e.signal != "affirmation"] == [("co-production", "shortfall")]
