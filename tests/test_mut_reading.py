@@ -83,9 +83,11 @@ def test_an_outweighed_concession_loses_its_problems_only(compiled):
 def test_a_negation_before_a_comma_does_not_reach_a_problem_after_it(compiled):
     # "agency staff" has another problem cue ("delays") among the words before it, so its negation is looked
     # for with that cue masked; the comma still ends the reach of "not" (reading._preceded_by).
-    [j] = judgements("Staff were not trained, delays and agency staff were common.", "workforce-stability", compiled)
-    assert j.graded == [("shortfall", "delays", "difficulty", False),
-                        ("shortfall", "agency staff", "problem-words", False)]
+    for sentence in ("Staff were not trained, delays and agency staff were common.",
+                     "Staff were not trained,delays and agency staff were common."):  # no space after the comma
+        [j] = judgements(sentence, "workforce-stability", compiled)
+        assert j.graded == [("shortfall", "delays", "difficulty", False),
+                            ("shortfall", "agency staff", "problem-words", False)], sentence
 
 
 # --- each theme of a clause is read, whatever the one before it found -----------------------------------------
@@ -195,3 +197,35 @@ def test_a_theme_named_beside_another_themes_cue_is_affirmed_at_the_rulebooks_we
     affirmed = [(e.theme, e.level, e.weight) for e in reading.evidence if e.signal == "affirmation"]
     assert affirmed == ([("learning-from-feedback", "good", weight)] if weight else [])
     assert [(e.theme, e.level) for e in reading.evidence if e.signal != "affirmation"] == [("co-production", "shortfall")]
+
+
+
+# --- what a problem cue's mask hides, at its exact edges (hits placed by hand) ---------------------------------
+# A problem cue owns the negation inside it, and a comma inside it ends nothing; a cue that ends where the next
+# one starts is still "before" it. The bundled cues never start at a comma, hold one, or end at a space, but
+# a rule file's regex can (", with delays", "delays, cancellations", "there was no\\s").
+
+def test_a_comma_that_opens_a_masked_problem_cue_does_not_end_a_negations_reach(compiled):
+    problem = rule(compiled, "difficulty")
+    text = "Staff were not trained, with delays and agency staff used."
+    sh = placed(text, signals=[(", with delays", problem), ("agency staff", problem)], negation=["not"])
+    j = judge(sh, 0, len(text), "workforce-stability", compiled)
+    assert ("good", "not … agency staff", "difficulty", True) in j.graded
+
+
+def test_a_comma_inside_a_masked_problem_cue_is_passed_over_to_the_comma_before_it(compiled):
+    problem = rule(compiled, "difficulty")
+    text = "Staff were not trained, and delays, cancellations and agency staff were common."
+    sh = placed(text, signals=[("delays, cancellations", problem), ("agency staff", problem)], negation=["not"])
+    j = judge(sh, 0, len(text), "workforce-stability", compiled)
+    assert j.graded == [("shortfall", "delays, cancellations", "difficulty", False),
+                        ("shortfall", "agency staff", "difficulty", False)]
+
+
+def test_a_problem_cue_ending_where_the_next_starts_still_owns_its_negation(compiled):
+    problem = rule(compiled, "difficulty")
+    text = "There was no workforce plan."
+    sh = placed(text, signals=[("There was no ", problem), ("workforce plan", problem)], negation=["no"])
+    j = judge(sh, 0, len(text), "workforce-stability", compiled)
+    assert j.graded == [("shortfall", "There was no ", "difficulty", False),
+                        ("shortfall", "workforce plan", "difficulty", False)]
