@@ -12,7 +12,7 @@ from dataclasses import replace
 import pytest
 
 from lii_check.parser import parse_report
-from lii_check.reading import SentenceHits, find_evidence, judge
+from lii_check.reading import SentenceHits, figure_against_comparator, find_evidence, judge
 from lii_check.ruletest import judgements
 
 
@@ -229,3 +229,28 @@ def test_a_problem_cue_ending_where_the_next_starts_still_owns_its_negation(comp
     j = judge(sh, 0, len(text), "workforce-stability", compiled)
     assert j.graded == [("shortfall", "There was no ", "difficulty", False),
                         ("shortfall", "workforce plan", "difficulty", False)]
+
+
+# --- a problem answered later in the sentence (reading._answered_later) ------------------------------------
+
+def test_a_clause_holding_an_absence_is_not_answered_later_for_any_of_its_themes(compiled):
+    # The first clause reads as an absence for workforce-stability ("persistent staff turnover") and as a
+    # shortfall for equality ("some carers said"): a response in a later clause lifts neither.
+    reading = read("There was persistent staff turnover and some carers said the forum was hard to reach; managers "
+                   "had begun to address this.", compiled)
+    assert [(e.theme, e.level, e.cue) for e in reading.evidence if not e.clause.startswith(";")] == [
+        ("equality", "shortfall", "some carers said"),
+        ("workforce-stability", "significant", "persistent staff turnover")]
+    assert not reading.set_aside
+
+
+# --- a figure against its comparator: the cue is the whole comparison ---------------------------------------
+
+@pytest.mark.parametrize("clause, reading", [
+    ("Appraisal completion was 97%, against a target of 90%.", ("good", "97%, against a target of 90%")),
+    ("Turnover stood at 17%, against a target of 12%.", ("shortfall", "17%, against a target of 12%")),
+    ("The agency rate was 31%, compared with a regional average of 12%.",
+     ("significant", "31%, compared with a regional average of 12%")),
+])
+def test_a_figure_against_its_comparator_is_cited_as_the_whole_comparison(clause, reading):
+    assert figure_against_comparator(clause) == reading
