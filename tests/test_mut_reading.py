@@ -105,14 +105,18 @@ def test_a_clause_without_a_topic_word_is_read_for_every_theme_of_its_sentence(c
 # --- hits placed by hand ------------------------------------------------------------------------------------
 
 def at(text: str, phrase: str) -> tuple[int, int]:
-    assert text.count(phrase) == 1, phrase
-    start = text.index(phrase)
+    """Where phrase is in text; "words@2" is the second occurrence of "words" (else a phrase occurs once)."""
+    phrase, _, nth = phrase.partition("@")
+    assert text.count(phrase) >= int(nth or 1) and (nth or text.count(phrase) == 1), phrase
+    start = -1
+    for _ in range(int(nth or 1)):
+        start = text.index(phrase, start + 1)
     return start, start + len(phrase)
 
 
 def placed(text: str, signals=(), negation=(), counter=(), hedging=(), intention=()) -> SentenceHits:
     """The hits a rulebook would find in `text`, placed by hand: signals as (phrase, Signal), the rest as
-    phrases (each phrase occurs once in the text)."""
+    phrases (see at())."""
     sh = SentenceHits(text)
     sh.signals = sorted(((*at(text, phrase), signal) for phrase, signal in signals), key=lambda h: (h[0], -h[1]))
     for family, phrases in (("negation", negation), ("counter", counter), ("hedging", hedging),
@@ -254,3 +258,19 @@ def test_a_clause_holding_an_absence_is_not_answered_later_for_any_of_its_themes
 ])
 def test_a_figure_against_its_comparator_is_cited_as_the_whole_comparison(clause, reading):
     assert figure_against_comparator(clause) == reading
+
+
+
+@pytest.mark.parametrize("level", ["good", "strong"])
+def test_an_answered_problem_sets_aside_its_own_cue_not_praise_in_the_same_words(level, compiled):
+    # Two rule files read "waiting list" differently (a shortfall; praise of a new list for fast-track reviews):
+    # the council's response answers the shortfall, and the praise that happens to use the same words stays.
+    text = "Carers said the waiting list was long, so the council introduced a waiting list for fast-track reviews."
+    sh = placed(text, signals=[
+        ("waiting list@1", rule(compiled, "difficulty", id="waits", theme="complaints")),
+        ("introduced", rule(compiled, "delivered-change")),
+        ("waiting list@2", rule(compiled, "delivered-change", id="fast-track", theme="complaints", level=level))])
+    j = judge(sh, 0, len(text), "complaints", compiled)
+    assert [(g[0], g[1], g[2]) for g in j.graded] == [("good", "introduced", "delivered-change"),
+                                                      (level, "waiting list", "fast-track")]
+    assert j.set_aside == [("waiting list", "answered by the council's response in the same clause")]
