@@ -255,6 +255,8 @@ def test_a_clause_holding_an_absence_is_not_answered_later_for_any_of_its_themes
     ("Turnover stood at 17%, against a target of 12%.", ("shortfall", "17%, against a target of 12%")),
     ("The agency rate was 31%, compared with a regional average of 12%.",
      ("significant", "31%, compared with a regional average of 12%")),
+    # under half of an odd target: 37.4 is under 37.5 (a half, not a whole-number half)
+    ("Supervision completion was 37.4%, against a target of 75%.", ("significant", "37.4%, against a target of 75%")),
 ])
 def test_a_figure_against_its_comparator_is_cited_as_the_whole_comparison(clause, reading):
     assert figure_against_comparator(clause) == reading
