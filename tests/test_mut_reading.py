@@ -276,3 +276,43 @@ def test_an_answered_problem_sets_aside_its_own_cue_not_praise_in_the_same_words
     assert [(g[0], g[1], g[2]) for g in j.graded] == [("good", "introduced", "delivered-change"),
                                                       (level, "waiting list", "fast-track")]
     assert j.set_aside == [("waiting list", "answered by the council's response in the same clause")]
+
+
+def test_praise_inside_the_concession_does_not_stop_its_problem_being_outweighed(compiled):
+    # The concession holds praise for one theme (co-production: "held the council to account") and a
+    # problem for another (innovation: "not been evaluated"); the main clause's praise outweighs the problem.
+    reading = read("Although the carers' co-production board held the council to account and the pilot had not been "
+                   "evaluated, staff described a strong learning culture.", compiled)
+    assert [(e.theme, e.level) for e in reading.evidence] == [("co-production", "strong"), ("learning-culture", "good")]
+    assert ("innovation", "not been evaluated", "a concession outweighed by the praise after it") in [
+        (s.theme, s.cue, s.reason) for s in reading.set_aside]
+
+
+def test_praise_from_any_signal_but_a_plain_affirmation_outweighs_a_concession(compiled):
+    # A rule file may name its signals anything: praise from one whose id sorts before "affirmation" is
+    # praise all the same (the bundled "positive-description" renamed "accredited-practice").
+    renamed = replace(compiled, payload_of=[
+        replace(p, id="accredited-practice") if getattr(p, "id", None) == "positive-description" else p
+        for p in compiled.payload_of])
+    reading = read("Although the pilot had not been evaluated, staff described a strong learning culture.", renamed)
+    assert [(e.theme, e.level, e.signal) for e in reading.evidence] == [
+        ("learning-culture", "good", "accredited-practice")]
+    assert [(s.theme, s.reason) for s in reading.set_aside] == [
+        ("innovation", "a concession outweighed by the praise after it")]
+
+
+# --- hedges ------------------------------------------------------------------------------------------------
+
+def test_a_hedged_strength_is_set_aside_and_the_cues_after_it_still_count(compiled):
+    reading = read("The new forum may have been effective and supervision was regular.", compiled)
+    assert [(e.theme, e.level, e.cue) for e in reading.evidence] == [("supervision", "good", "regular")]
+    assert [(s.cue, s.reason) for s in reading.set_aside] == [("effective", "hedged: 'may have'")]
+
+
+def test_a_clause_of_only_figures_and_contractions_ends_a_sentence_of_hundreds_of_words(compiled):
+    # The same clause as above after a first clause of more than 256 words (Python shares the objects of
+    # small numbers only, so a comparison by identity would pass on a short sentence).
+    teams = ", ".join(f"team {n}" for n in range(1, 140))
+    sentence = f"The new supervision model had been adopted by {teams}; 14 hadn't."
+    assert len(sentence.split()) > 280
+    assert [j.level for j in judgements(sentence, "supervision", compiled)] == ["good", None]
