@@ -173,10 +173,18 @@ def memo_scenarios(compiled) -> dict[str, tuple[SentenceHits, list[str]]]:
         ("had grown", rule(compiled, "difficulty", id="q1", theme="research")),
         ("every locality", rule(compiled, "difficulty", id="q2", theme="supervision"))],
         negation=["no"]), ["research", "supervision", "complaints", "innovation"])
+    # One general problem masked for two themes by different cues: equality's own cue holds the "no", which
+    # must not negate "waiting lists"; complaints' cue ("long delays") hides two words and not the "no".
+    text = "There was no carers' strategy and long delays meant waiting lists had grown."
+    out["masked by different cues"] = (placed(text, signals=[
+        ("There was no carers' strategy", rule(compiled, "difficulty", id="no-strategy", theme="equality")),
+        ("long delays", rule(compiled, "difficulty", id="long-delays", theme="complaints")),
+        ("waiting lists", problem)], negation=["no"]), ["equality", "complaints"])
     return out
 
 
-@pytest.mark.parametrize("scenario", ["strength after a masked problem", "unmasked after the fourth mask",
+@pytest.mark.parametrize("scenario", ["masked by different cues",
+                                      "strength after a masked problem", "unmasked after the fourth mask",
                                       "intention-level beside an unmasked problem",
                                       "intention-level beside the third mask"])
 def test_a_clause_judged_for_several_themes_reads_for_each_as_if_alone(scenario, compiled):
@@ -316,3 +324,14 @@ def test_a_clause_of_only_figures_and_contractions_ends_a_sentence_of_hundreds_o
     sentence = f"The new supervision model had been adopted by {teams}; 14 hadn't."
     assert len(sentence.split()) > 280
     assert [j.level for j in judgements(sentence, "supervision", compiled)] == ["good", None]
+
+
+
+# --- the counter window after a problem cue (language.yaml: counter_window after = 6 words) -------------------
+
+def test_a_counter_word_reaches_back_over_exactly_its_window_of_words(compiled):
+    # "reduced" is the 6th word after "Delays": it answers it; one word further it does not.
+    assert [(e.level, e.cue) for e in read("Delays in carers' assessments had been reduced.", compiled).evidence] == [
+        ("good", "reduced … Delays")]
+    assert [(e.level, e.cue) for e in read("Delays in carers' assessments had since been reduced.",
+                                           compiled).evidence] == [("shortfall", "Delays")]
