@@ -211,9 +211,22 @@ def leave_out_of_sample(db_path: Path, size: int) -> None:
                 db.set_result(job_id, WorkResult(worker_outcome=WorkerOutcome.SKIPPED, output=NOT_SAMPLED))
 
 
-def recheck(workdir: Path, modules: list[str]) -> Path:
-    """Copy the checkout again and mark the last run's survivors pending, so that exec runs only them."""
+def equivalent_entry(module: str, spec, source: list[str], equivalents: list[dict]) -> int | None:
+    """The index of the mutation/equivalent.toml entry that lists this mutant, if any."""
+    line = source[spec.start_pos[0] - 1].strip()
+    before = next((s.strip() for s in reversed(source[: spec.start_pos[0] - 1]) if s.strip()), "")
+    return next((i for i, e in enumerate(equivalents) if e["module"] == module
+                 and fnmatch.fnmatchcase(spec.operator_name, e["operator"]) and e["line"].strip() == line
+                 and e.get("after", before).strip() == before
+                 and e.get("col", spec.start_pos[1]) == spec.start_pos[1]), None)
+
+
+def recheck(workdir: Path, modules: list[str], equivalents: list[dict]) -> Path:
+    """Copy the checkout again and mark the last run's survivors pending, so that exec runs only them. Survivors
+    listed as equivalent are left as they are: no test can kill them, and each would cost a full test run."""
     import sqlite3
+
+    from cosmic_ray.work_db import WorkDB, use_db
 
     old = {m: (workdir / "tree" / m).read_bytes() for m in modules if (workdir / "tree" / m).exists()}
     tree = snapshot(workdir)
@@ -221,8 +234,15 @@ def recheck(workdir: Path, modules: list[str]) -> Path:
         if (tree / module).read_bytes() != before:
             sys.exit(f"{module} changed since the last run: run it in full")
         db = workdir / f"{module.replace('/', '_').removesuffix('.py')}.sqlite"
+        source = (tree / module).read_text("utf-8").splitlines()
+        with use_db(str(db), WorkDB.Mode.open) as work:
+            again = [item.job_id for item, result in work.completed_work_items
+                     if result.test_outcome is not None and result.test_outcome.name == "SURVIVED"
+                     and not (result.output or "").startswith("type annotation")
+                     and equivalent_entry(module, item.mutations[0], source, equivalents) is None]
         with sqlite3.connect(db) as con:
-            con.execute("DELETE FROM work_results WHERE test_outcome = 'SURVIVED' AND COALESCE(output, '') NOT LIKE 'type annotation%'")
+            con.executemany("DELETE FROM work_results WHERE job_id = ?", [(job,) for job in again])
+        print(f"{module}: {len(again)} survivors not listed as equivalent run again", flush=True)
     return tree
 
 
@@ -255,11 +275,7 @@ def summarise(module: str, workdir: Path, tree: Path, equivalents: list[dict]) -
             else:
                 spec = item.mutations[0]
                 line = source[spec.start_pos[0] - 1].strip()
-                before = next((s.strip() for s in reversed(source[: spec.start_pos[0] - 1]) if s.strip()), "")
-                match = next((i for i, e in enumerate(equivalents) if e["module"] == module
-                              and fnmatch.fnmatchcase(spec.operator_name, e["operator"]) and e["line"].strip() == line
-                              and e.get("after", before).strip() == before
-                              and e.get("col", spec.start_pos[1]) == spec.start_pos[1]), None)
+                match = equivalent_entry(module, spec, source, equivalents)
                 if match is not None:
                     counts["equivalent"] += 1
                     used.add(match)
@@ -298,7 +314,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=int, metavar="N",
                         help="run only N mutants of each module, picked at random (the rest are reported as not run)")
     parser.add_argument("--recheck", action="store_true",
-                        help="run the last run's survivors again against the current tests (the modules' code unchanged)")
+                        help="run the last run's survivors (those not listed as equivalent) again against the current tests "
+                             "(the modules' code unchanged)")
     args = parser.parse_args(argv)
     modules = load_modules()
     unknown = [m for m in args.modules if m not in modules]
@@ -309,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(args.workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     if args.recheck:
-        tree = recheck(workdir, chosen)
+        tree = recheck(workdir, chosen, equivalents)
         now = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=REPO, capture_output=True, text=True)
         before = (workdir / "commit.txt").read_text("utf-8").split(" ")[0] if (workdir / "commit.txt").exists() else "?"
         (workdir / "commit.txt").write_text(f"{before} (survivors rechecked with the tests of {now.stdout.strip()})", "utf-8")
