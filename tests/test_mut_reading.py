@@ -263,6 +263,9 @@ def test_a_clause_holding_an_absence_is_not_answered_later_for_any_of_its_themes
     ("Turnover stood at 17%, against a target of 12%.", ("shortfall", "17%, against a target of 12%")),
     ("The agency rate was 31%, compared with a regional average of 12%.",
      ("significant", "31%, compared with a regional average of 12%")),
+    # exactly double a comparator where lower is better is not "more than double"
+    ("Vacancies stood at 24%, compared with a regional average of 12%.",
+     ("shortfall", "24%, compared with a regional average of 12%")),
     # under half of an odd target: 37.4 is under 37.5 (a half, not a whole-number half)
     ("Supervision completion was 37.4%, against a target of 75%.", ("significant", "37.4%, against a target of 75%")),
 ])
@@ -335,3 +338,40 @@ def test_a_counter_word_reaches_back_over_exactly_its_window_of_words(compiled):
         ("good", "reduced … Delays")]
     assert [(e.level, e.cue) for e in read("Delays in carers' assessments had since been reduced.",
                                            compiled).evidence] == [("shortfall", "Delays")]
+
+
+
+def test_a_problem_is_answered_only_by_a_response_set_off_from_it_by_a_comma_before_the_response(compiled):
+    # The plan's own words hold commas ("planned, with staff, to"), but none stands between the problem and
+    # the plan: the plan qualifies nothing, and the problem counts.
+    text = "Supervision was patchy so the council planned, with staff, to review it."
+    sh = placed(text, signals=[("patchy", rule(compiled, "difficulty"))], intention=["planned, with staff, to"])
+    j = judge(sh, 0, len(text), "supervision", compiled)
+    assert (j.level, j.cue, j.set_aside) == ("shortfall", "patchy", [])
+
+
+def test_a_negated_clause_is_a_statement_of_absence_for_a_theme_whose_cue_it_lacks(compiled):
+    # "not been evaluated" is innovation's own cue; for supervision, also named, the clause has no cue but a
+    # negation: a plain statement of absence.
+    reading = read("The pilot had not been evaluated by the supervision team.", compiled)
+    assert [(e.theme, e.level, e.cue, e.signal) for e in reading.evidence] == [
+        ("innovation", "shortfall", "not been evaluated", "innovation-unevaluated"),
+        ("supervision", "shortfall", "not (a plain statement of absence)", "negated-statement")]
+
+
+def test_praise_in_a_later_clause_does_not_answer_a_problem(compiled):
+    # Only the council's response (a change, its impact, a plan) answers a problem in an earlier clause.
+    reading = read("Some staff said supervision felt rushed; the new rota was effective.", compiled)
+    assert [(e.theme, e.level, e.cue) for e in reading.evidence] == [
+        ("staff-voice", "shortfall", "Some staff said supervision felt"),
+        ("supervision", "shortfall", "Some staff said supervision felt"),
+        ("staff-voice", "good", "effective"), ("supervision", "good", "effective")]
+    assert not reading.set_aside
+
+
+def test_a_negation_inside_a_problem_cue_near_the_start_of_a_sentence_is_that_cues_own(compiled):
+    # "some carers said" is the sixth word: the window of six words before it reaches the clause's start, and
+    # the "no" of "There was no" / "no strategy" still belongs to those cues (it does not make the carers'
+    # view good news).
+    [j] = judgements("There was no strategy and some carers said they felt unheard.", "equality", compiled)
+    assert ("shortfall", "some carers said they felt", "quantifier-some", False) in j.graded
