@@ -375,3 +375,32 @@ def test_a_negation_inside_a_problem_cue_near_the_start_of_a_sentence_is_that_cu
     # view good news).
     [j] = judgements("There was no strategy and some carers said they felt unheard.", "equality", compiled)
     assert ("shortfall", "some carers said they felt", "quantifier-some", False) in j.graded
+
+
+def test_the_nearest_masking_cue_decides_not_the_first_problem_of_the_clause(compiled):
+    # Four problem cues before "agency staff"; the one ending nearest before it ("no workforce strategy") lies
+    # among its six words, so its "no" is looked for with the mask: it stays that cue's own.
+    [j] = judgements("Some carers said assessments were slow and there was no workforce strategy and agency staff "
+                     "were used.", "workforce-stability", compiled)
+    assert j.graded[-1] == ("shortfall", "agency staff", "problem-words", False)
+    assert j.level == "significant"
+
+
+def test_a_negation_straight_after_a_comma_with_no_space_still_negates(compiled):
+    reading = read("Staff were well supported,no agency staff were used.", compiled)
+    assert [(e.theme, e.level, e.cue) for e in reading.evidence] == [("workforce-stability", "good", "well supported")]
+    [j] = judgements("Staff were well supported,no agency staff were used.", "workforce-stability", compiled)
+    assert ("good", "no … agency staff", "problem-words", True) in j.graded
+
+
+@pytest.mark.parametrize("order", ["as bundled", "reversed"])
+def test_a_negated_clause_naming_no_theme_is_counted_once_for_the_first_theme_in_rulebook_order(order, compiled):
+    # "; neither had started." names no theme: it is criticism of what the sentence is about, counted once,
+    # for the first of the sentence's themes in the order the rulebook lists its themes (not the alphabet's).
+    ranks = dict(compiled.theme_order)
+    if order == "reversed":
+        ranks = {theme: -rank for theme, rank in ranks.items()}
+    reading = read("Supervision and training were discussed at the away day; neither had started.",
+                   replace(compiled, theme_order=ranks))
+    absent = [e.theme for e in reading.evidence if e.signal == "negated-statement"]
+    assert absent == (["learning-culture"] if order == "as bundled" else ["supervision"])
