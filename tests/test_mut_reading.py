@@ -404,3 +404,15 @@ def test_a_negated_clause_naming_no_theme_is_counted_once_for_the_first_theme_in
                    replace(compiled, theme_order=ranks))
     absent = [e.theme for e in reading.evidence if e.signal == "negated-statement"]
     assert absent == (["learning-culture"] if order == "as bundled" else ["supervision"])
+
+
+# --- known gaps in reading.py, found while reviewing the survivors (for the lead: engine/ is not ours) ---------
+
+@pytest.mark.xfail(strict=True, reason="reading._negated_subject skips every word that is not purely alphabetic "
+                   "(to pass over '2023:'), so an opening \"Nobody's\" (an apostrophe) is passed over too and never "
+                   "negates the clause's subject")
+def test_an_opening_negation_with_a_possessive_negates_the_subject(compiled):
+    sentence = "Nobody's review in the three locality teams we visited had been delayed by more than a month."
+    assert [e.level for e in read(sentence, compiled).evidence] == ["good"]
+    # as "No one's …" already is:
+    assert [e.level for e in read(sentence.replace("Nobody's", "No one's"), compiled).evidence] == ["good"]
