@@ -218,7 +218,8 @@ def equivalent_entry(module: str, spec, source: list[str], equivalents: list[dic
     return next((i for i, e in enumerate(equivalents) if e["module"] == module
                  and fnmatch.fnmatchcase(spec.operator_name, e["operator"]) and e["line"].strip() == line
                  and e.get("after", before).strip() == before
-                 and e.get("col", spec.start_pos[1]) == spec.start_pos[1]), None)
+                 and e.get("col", spec.start_pos[1]) == spec.start_pos[1]
+                 and e.get("occurrence", spec.occurrence) == spec.occurrence), None)
 
 
 def recheck(workdir: Path, modules: list[str], equivalents: list[dict]) -> Path:

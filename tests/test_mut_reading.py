@@ -147,6 +147,14 @@ def memo_scenarios(compiled) -> dict[str, tuple[SentenceHits, list[str]]]:
         ("rapid growth", rule(compiled, "difficulty", id="growth-pressure", theme="workforce-stability")),
         ("rapid growth", rule(compiled, "power-sharing", id="growth-scaled", theme="innovation"))],
         hedging=["may show"]), ["workforce-stability", "innovation"])
+    # The same with a theme judged first that registers a mask of its own (the masked problem's is the second).
+    text = "There were delays and the pilot may show rapid growth in the spring."
+    out["strength after the second mask"] = (placed(text, signals=[
+        ("delays", problem),
+        ("rapid growth", rule(compiled, "difficulty", id="growth-pressure", theme="workforce-stability")),
+        ("rapid growth", rule(compiled, "power-sharing", id="growth-scaled", theme="innovation")),
+        ("in the spring", rule(compiled, "difficulty", id="seasonal", theme="research"))],
+        hedging=["may show"]), ["research", "workforce-stability", "innovation"])
     # A general problem masked by one theme's own problem cue (whose "no" must not negate it) and not
     # masked for another theme, judged after three others have registered masks of their own.
     text = "There was no carers' strategy and waiting lists had grown in every locality team over the year."
@@ -183,7 +191,7 @@ def memo_scenarios(compiled) -> dict[str, tuple[SentenceHits, list[str]]]:
     return out
 
 
-@pytest.mark.parametrize("scenario", ["masked by different cues",
+@pytest.mark.parametrize("scenario", ["masked by different cues", "strength after the second mask",
                                       "strength after a masked problem", "unmasked after the fourth mask",
                                       "intention-level beside an unmasked problem",
                                       "intention-level beside the third mask"])
@@ -416,3 +424,21 @@ def test_an_opening_negation_with_a_possessive_negates_the_subject(compiled):
     assert [e.level for e in read(sentence, compiled).evidence] == ["good"]
     # as "No one's …" already is:
     assert [e.level for e in read(sentence.replace("Nobody's", "No one's"), compiled).evidence] == ["good"]
+
+
+def test_an_opening_negation_that_begins_a_problem_cue_does_not_negate_it(compiled):
+    # "No workforce plan" is the absence cue itself: its own "No" is not a negated subject turning it to good.
+    reading = read("No workforce plan had been agreed.", compiled)
+    assert [(e.theme, e.level, e.cue) for e in reading.evidence] == [
+        ("workforce-stability", "significant", "No workforce plan")]
+
+
+def test_a_shortfall_beside_another_themes_strength_is_answered_later(compiled):
+    # The first clause is strong for complaints (its own cue) and a shortfall for innovation (its own cue):
+    # the strength is no absence, so the plan in the next clause answers innovation's shortfall.
+    reading = read("The council had already put things right before the Ombudsman became involved and the pilot had "
+                   "not been evaluated; leaders had begun to address this.", compiled)
+    assert [(e.theme, e.level) for e in reading.evidence] == [
+        ("complaints", "strong"), ("complaints", "intention"), ("innovation", "intention")]
+    assert [(s.theme, s.cue, s.reason) for s in reading.set_aside] == [
+        ("innovation", "not been evaluated", "answered by the council's response later in the sentence")]
