@@ -442,3 +442,22 @@ def test_a_shortfall_beside_another_themes_strength_is_answered_later(compiled):
         ("complaints", "strong"), ("complaints", "intention"), ("innovation", "intention")]
     assert [(s.theme, s.cue, s.reason) for s in reading.set_aside] == [
         ("innovation", "not been evaluated", "answered by the council's response later in the sentence")]
+
+
+def test_a_problem_cue_ending_on_the_first_word_of_the_window_still_owns_its_negation(compiled):
+    # "some carers said" is six words after the "no" that ends "There was no": that "no" is the first word
+    # of its window, and still that cue's own (it negates "in place", which is not a problem cue).
+    [j] = judgements("There was no carers' strategy in place and some carers said they were unheard.", "equality",
+                     compiled)
+    assert j.graded[-1] == ("shortfall", "some carers said", "quantifier-some", False)
+
+
+def test_a_negated_subject_is_found_far_into_a_long_sentence(compiled):
+    # The second clause starts 380 characters in (Python shares the objects of small numbers only, so a
+    # comparison of offsets by identity would pass on a short sentence).
+    teams = ", ".join(f"team {n}" for n in range(1, 40))
+    sentence = (f"Supervision was regular and reflective in {teams}; nobody in the three locality teams had waited "
+                "more than a month for a place on a course.")
+    assert sentence.index(";") > 256
+    second = judgements(sentence, "learning-culture", compiled)[1]
+    assert (second.level, second.cue) == ("good", "nobody … waited more than")
