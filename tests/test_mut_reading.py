@@ -461,3 +461,26 @@ def test_a_negated_subject_is_found_far_into_a_long_sentence(compiled):
     assert sentence.index(";") > 256
     second = judgements(sentence, "learning-culture", compiled)[1]
     assert (second.level, second.cue) == ("good", "nobody … waited more than")
+
+
+def test_a_counter_word_in_the_main_clause_does_not_reach_back_into_the_concession(compiled):
+    # No space after the concession's comma: "fewer" starts exactly where the concession ends, and is not in it.
+    reading = read("Although delays had grown,fewer carers were waiting.", compiled)
+    assert [(e.level, e.cue, e.clause) for e in reading.evidence] == [
+        ("shortfall", "delays had grown", "Although delays had grown,")]
+
+
+def test_a_break_after_the_first_character_cuts_the_sentence(compiled):
+    reading = read("5 but not all 14 teams had a supervision policy.", compiled)
+    assert [(e.theme, e.level, e.cue, e.clause) for e in reading.evidence] == [
+        ("supervision", "shortfall", "not all", "but not all 14 teams had a supervision policy.")]
+
+
+def test_an_answered_problem_is_set_aside_whatever_its_impact_flag(compiled):
+    # A rule file may mark a problem signal as about impact: answered, it is set aside all the same.
+    text = "Carers said the letters were confusing, so the council rewrote them."
+    sh = placed(text, signals=[("confusing", rule(compiled, "difficulty", id="unclear-letters", impact=True)),
+                               ("rewrote", rule(compiled, "delivered-change"))])
+    j = judge(sh, 0, len(text), "complaints", compiled)
+    assert (j.level, j.cue) == ("good", "rewrote")
+    assert j.set_aside == [("confusing", "answered by the council's response in the same clause")]
