@@ -484,3 +484,11 @@ def test_an_answered_problem_is_set_aside_whatever_its_impact_flag(compiled):
     j = judge(sh, 0, len(text), "complaints", compiled)
     assert (j.level, j.cue) == ("good", "rewrote")
     assert j.set_aside == [("confusing", "answered by the council's response in the same clause")]
+
+
+def test_the_masking_cue_is_the_last_problem_ending_before_the_cue_however_many_come_first(compiled):
+    # Five problem cues before "agency staff"; only the last two lie among its six words.
+    [j] = judgements("Some carers said assessments were slow and that delays had grown across the east and west "
+                     "teams, and there was no workforce strategy and agency staff were used.", "workforce-stability",
+                     compiled)
+    assert j.graded[-1] == ("shortfall", "agency staff", "problem-words", False)
