@@ -188,10 +188,25 @@ def memo_scenarios(compiled) -> dict[str, tuple[SentenceHits, list[str]]]:
         ("There was no carers' strategy", rule(compiled, "difficulty", id="no-strategy", theme="equality")),
         ("long delays", rule(compiled, "difficulty", id="long-delays", theme="complaints")),
         ("waiting lists", problem)], negation=["no"]), ["equality", "complaints"])
+    # The same words a plan for one theme (an intention-level signal) and a problem masked, with the first mask
+    # registered, for another.
+    text = "There was no carers' strategy and waiting lists had grown."
+    out["intention-level beside the first mask"] = (placed(text, signals=[
+        ("There was no carers' strategy", problem),
+        ("waiting lists", rule(compiled, "difficulty", id="waits", theme="complaints")),
+        ("waiting lists", rule(compiled, "difficulty", id="waits-review", theme="innovation", level="intention"))],
+        negation=["no"]), ["complaints", "innovation"])
+    # The same words a plan for one theme and a hedged strength for another.
+    text = "The pilot may show rapid growth."
+    out["intention-level beside a strength"] = (placed(text, signals=[
+        ("rapid growth", rule(compiled, "difficulty", id="growth-plan", theme="research", level="intention")),
+        ("rapid growth", rule(compiled, "power-sharing", id="growth-scaled", theme="innovation"))],
+        hedging=["may show"]), ["research", "innovation"])
     return out
 
 
-@pytest.mark.parametrize("scenario", ["masked by different cues", "strength after the second mask",
+@pytest.mark.parametrize("scenario", ["intention-level beside the first mask", "intention-level beside a strength",
+                                      "masked by different cues", "strength after the second mask",
                                       "strength after a masked problem", "unmasked after the fourth mask",
                                       "intention-level beside an unmasked problem",
                                       "intention-level beside the third mask"])
@@ -274,6 +289,9 @@ def test_a_clause_holding_an_absence_is_not_answered_later_for_any_of_its_themes
     # exactly double a comparator where lower is better is not "more than double"
     ("Vacancies stood at 24%, compared with a regional average of 12%.",
      ("shortfall", "24%, compared with a regional average of 12%")),
+    # exactly half a target where higher is better is not "under half"
+    ("45% of assessments were completed on time, against a target of 90%.",
+     ("shortfall", "45% of assessments were completed on time, against a target of 90%")),
     # under half of an odd target: 37.4 is under 37.5 (a half, not a whole-number half)
     ("Supervision completion was 37.4%, against a target of 75%.", ("significant", "37.4%, against a target of 75%")),
 ])
@@ -492,3 +510,41 @@ def test_the_masking_cue_is_the_last_problem_ending_before_the_cue_however_many_
                      "teams, and there was no workforce strategy and agency staff were used.", "workforce-stability",
                      compiled)
     assert j.graded[-1] == ("shortfall", "agency staff", "problem-words", False)
+
+
+def test_a_negation_inside_the_clauses_first_problem_cue_is_that_cues_own(compiled):
+    # The only cue holding "no" is the first problem cue of the clause ("There was no").
+    [j] = judgements("There was no carers' strategy and some carers said they felt unheard.", "equality", compiled)
+    assert j.graded == [("significant", "There was no", "absence", False),
+                        ("shortfall", "some carers said they felt", "quantifier-some", False)]
+
+
+def test_words_of_a_masked_cue_are_passed_over_and_the_window_counts_on_beyond_them(compiled):
+    # "delays" (masked) is passed over, and six more words are counted before "agency staff": the "not" eight
+    # words back is out of reach.
+    [j] = judgements("Staff said they were not given the training they needed and delays and agency staff were common.",
+                     "workforce-stability", compiled)
+    assert j.graded == [("shortfall", "delays", "difficulty", False), ("shortfall", "agency staff", "problem-words", False)]
+
+
+def test_a_plain_affirmative_statement_does_not_outweigh_a_concession(compiled):
+    reading = read("Although a few carers had not heard of the forum, supervision took place monthly.", compiled)
+    assert [(e.level, e.cue) for e in reading.evidence] == [
+        ("shortfall", "a few carers had not"), ("good", "(affirmative statement)")]
+    assert not reading.set_aside
+
+
+def test_each_problem_clause_is_answered_only_by_what_follows_it(compiled):
+    # The first clause's problem is followed by another problem (not answered); the second's by the plan.
+    reading = read("Some staff said supervision felt rushed; others said training was hard to access; managers had "
+                   "begun to address this.", compiled)
+    assert [(e.theme, e.cue) for e in reading.evidence if e.level == "shortfall"] == [
+        ("staff-voice", "Some staff said supervision felt"), ("supervision", "Some staff said supervision felt")]
+    assert [(s.theme, s.cue, s.reason) for s in reading.set_aside] == [
+        ("learning-culture", "others said", "answered by the council's response later in the sentence")]
+
+
+def test_a_longer_cue_wins_over_a_shorter_one_inside_it_at_the_start_of_a_sentence(compiled):
+    # "Limited research" (research-absent) holds "Limited" (difficulty), both at offset 0: only the longer counts.
+    [j] = judgements("Limited research informed practice in the locality teams.", "research", compiled)
+    assert j.graded == [("shortfall", "Limited research", "research-absent", False)]
