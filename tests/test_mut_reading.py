@@ -188,6 +188,11 @@ def memo_scenarios(compiled) -> dict[str, tuple[SentenceHits, list[str]]]:
         ("There was no carers' strategy", rule(compiled, "difficulty", id="no-strategy", theme="equality")),
         ("long delays", rule(compiled, "difficulty", id="long-delays", theme="complaints")),
         ("waiting lists", problem)], negation=["no"]), ["equality", "complaints"])
+    # A general problem masked for one theme by its own cue (the first mask registered) and not for another.
+    text = "There was no carers' strategy and waiting lists had grown."
+    out["unmasked after the first mask"] = (placed(text, signals=[
+        ("There was no carers' strategy", rule(compiled, "difficulty", id="no-strategy", theme="equality")),
+        ("waiting lists", problem)], negation=["no"]), ["equality", "innovation"])
     # The same words a plan for one theme (an intention-level signal) and a problem masked, with the first mask
     # registered, for another.
     text = "There was no carers' strategy and waiting lists had grown."
@@ -205,7 +210,7 @@ def memo_scenarios(compiled) -> dict[str, tuple[SentenceHits, list[str]]]:
     return out
 
 
-@pytest.mark.parametrize("scenario", ["intention-level beside the first mask", "intention-level beside a strength",
+@pytest.mark.parametrize("scenario", ["unmasked after the first mask", "intention-level beside the first mask", "intention-level beside a strength",
                                       "masked by different cues", "strength after the second mask",
                                       "strength after a masked problem", "unmasked after the fourth mask",
                                       "intention-level beside an unmasked problem",
@@ -562,3 +567,8 @@ def test_a_concession_followed_by_however_or_but_is_outweighed_as_without_them(j
     joined = read(f"Although a few carers had not heard of the forum{joint} its members had shaped the new respite "
                   "service.", compiled)
     assert [e.level for e in joined.evidence] == ["good"]
+
+
+def test_a_plan_is_graded_as_an_intention_and_not_as_negated(compiled):
+    [j] = judgements("The council planned to recruit more social workers.", "workforce-stability", compiled)
+    assert (j.level, j.cue, j.graded) == ("intention", "planned to", [("intention", "planned to", "intention", False)])
