@@ -572,3 +572,69 @@ def test_a_concession_followed_by_however_or_but_is_outweighed_as_without_them(j
 def test_a_plan_is_graded_as_an_intention_and_not_as_negated(compiled):
     [j] = judgements("The council planned to recruit more social workers.", "workforce-stability", compiled)
     assert (j.level, j.cue, j.graded) == ("intention", "planned to", [("intention", "planned to", "intention", False)])
+
+
+def test_criticism_after_the_councils_response_in_the_same_clause_has_the_last_word(compiled):
+    reading = read("When carers said the letters were confusing, the council rewrote them and some carers still found "
+                   "them unclear.", compiled)
+    assert [(e.level, e.cue) for e in reading.evidence] == [("shortfall", "some carers still found")]
+    assert not [s for s in reading.set_aside if s.reason.startswith("answered")]
+
+
+def test_a_shortfall_answered_later_leaves_another_themes_good_reading_of_its_clause(compiled):
+    reading = read("Staff in the workforce team had worked for the council for over 10 years and the pilot had not "
+                   "been evaluated; leaders had begun to address this.", compiled)
+    assert [(e.theme, e.level) for e in reading.evidence] == [
+        ("workforce-stability", "good"), ("innovation", "intention"), ("workforce-stability", "intention")]
+    assert [(s.theme, s.cue) for s in reading.set_aside] == [("innovation", "not been evaluated")]
+
+
+def test_praise_in_a_main_clause_opening_with_a_figure_outweighs_the_concession(compiled):
+    # The main clause ("14 carers …") sorts before the concession ("Although …"): it is praise all the same.
+    reading = read("Although a few carers had not heard of the forum, 14 carers had shaped the new respite service.",
+                   compiled)
+    assert [(e.level, e.cue) for e in reading.evidence] == [("good", "had shaped")]
+    assert [(s.cue, s.reason) for s in reading.set_aside] == [
+        ("a few carers had not", "a concession outweighed by the praise after it")]
+
+
+def test_a_figure_is_graded_as_read_by_direction_not_as_negated(compiled):
+    [j] = judgements("Appraisal completion was 97%, against a target of 90%.", "professional-development", compiled)
+    assert ("good", "97%, against a target of 90%", "figure-against-comparator", False) in j.graded
+
+
+def test_a_plain_statement_of_absence_counts_at_the_rulebooks_absence_weight(compiled):
+    # "; neither had started." has no cue: read on its own (no cue, no plan), at scoring.absence_weight.
+    rulebook = compiled.rulebook
+    weighted = replace(compiled, rulebook=replace(rulebook, scoring=replace(rulebook.scoring, absence_weight=0.25)))
+    reading = read("Supervision and training were discussed at the away day; neither had started.", weighted)
+    assert [(e.theme, e.level, e.weight) for e in reading.evidence if e.signal == "negated-statement"] == [
+        ("learning-culture", "shortfall", 0.25)]
+
+
+def test_a_sentence_with_hundreds_of_negations_is_read_to_its_end(compiled):
+    # More than 256 negation cues before the last clause (Python shares the objects of small numbers only, so
+    # a comparison of counts by identity would pass on a short sentence).
+    items = ", ".join(f"no delay in case {n}" for n in range(1, 281))
+    reading = read(f"Staff told us there had been {items}; supervision was regular.", compiled)
+    assert ("supervision", "good", "regular") in [(e.theme, e.level, e.cue) for e in reading.evidence]
+
+
+def test_a_hit_counts_for_a_clause_only_if_it_lies_wholly_inside_it(compiled):
+    # Judged clause by clause with no hits handed in (as `rules test` does), a cue running over the clause's
+    # end (a rule file's cue may span a comma) is not the first clause's.
+    text = "Although carers were consulted, they were not involved in the redesign."
+    sh = placed(text, signals=[("consulted, they were not involved", rule(compiled, "consulted-not-involved"))])
+    cut = text.index(",") + 1
+    assert judge(sh, 0, cut, "co-production", compiled).graded == []
+
+
+def test_a_problem_cue_overlapping_the_next_does_not_hide_the_negation_it_holds(compiled):
+    # "were not given" overlaps "given supervision time" (it ends after that cue starts), so it is not among the
+    # cues ending before it: its "not" still counts, and negates the later cue. ("Delays grew" masks.)
+    problem = rule(compiled, "difficulty")
+    text = "Delays grew and staff were not given supervision time."
+    sh = placed(text, signals=[("Delays grew", problem), ("were not given", problem),
+                               ("given supervision time", problem)], negation=["not"])
+    j = judge(sh, 0, len(text), "supervision", compiled)
+    assert ("good", "not … given supervision time", "difficulty", True) in j.graded
