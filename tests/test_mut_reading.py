@@ -245,9 +245,10 @@ def test_a_theme_named_beside_another_themes_cue_is_affirmed_at_the_rulebooks_we
 # one starts is still "before" it. The bundled cues never start at a comma, hold one, or end at a space, but
 # a rule file's regex can (", with delays", "delays, cancellations", "there was no\\s").
 
-def test_a_comma_that_opens_a_masked_problem_cue_does_not_end_a_negations_reach(compiled):
+@pytest.mark.parametrize("text", ["Staff were not trained, with delays and agency staff used.",
+                                  "Carers were not trained, with delays and agency staff used."])  # even, odd comma
+def test_a_comma_that_opens_a_masked_problem_cue_does_not_end_a_negations_reach(text, compiled):
     problem = rule(compiled, "difficulty")
-    text = "Staff were not trained, with delays and agency staff used."
     sh = placed(text, signals=[(", with delays", problem), ("agency staff", problem)], negation=["not"])
     j = judge(sh, 0, len(text), "workforce-stability", compiled)
     assert ("good", "not … agency staff", "difficulty", True) in j.graded
@@ -638,3 +639,12 @@ def test_a_problem_cue_overlapping_the_next_does_not_hide_the_negation_it_holds(
                                ("given supervision time", problem)], negation=["not"])
     j = judge(sh, 0, len(text), "supervision", compiled)
     assert ("good", "not … given supervision time", "difficulty", True) in j.graded
+
+
+
+def test_words_of_masked_cues_do_not_count_towards_a_negations_window(compiled):
+    # "no" is nine words before "agency staff", but four of them belong to masked problem cues ("delays",
+    # "waiting lists"): it is within the six that count, and negates every problem in the list.
+    [j] = judgements("Staff reported no delays or waiting lists or use of agency staff.", "workforce-stability", compiled)
+    assert j.graded == [("good", "no … delays", "difficulty", True), ("good", "no … waiting lists", "difficulty", True),
+                        ("good", "no … agency staff", "problem-words", True)]
