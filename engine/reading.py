@@ -190,7 +190,10 @@ def sentence_hits(text: str, compiled: CompiledRulebook) -> SentenceHits:
     return sh
 
 
-_CONCESSION = re.compile(r"(?:although|though|while|whilst|despite|whereas|even though)\b", re.IGNORECASE)
+# "Having found that …, it …": a problem the council found and then acted on opens the sentence the way a
+# concession does, and is outweighed the same way by what it did.
+_CONCESSION = re.compile(r"(?:although|though|while|whilst|despite|whereas|even though|having (?:found|identified|"
+                         r"learned|learnt|recognised|recognized|noticed|seen|heard|been told))\b", re.IGNORECASE)
 
 
 def concession_end(text: str) -> int | None:
