@@ -419,10 +419,10 @@ def _answered_problem(text: str, cstart: int, cend: int, hits: list[tuple[int, i
     if intention_at:
         responses.append(intention_at[0])
     last_problem = max(e for _s, e, _cue in problems)
+    # A response after the last problem, set off by a comma; a problem after every response keeps the last
+    # word (no response then lies after the last problem, so this test refuses it too).
     if not any(r >= last_problem and "," in text[last_problem:r] for r in responses):
         return []
-    if any(s > max(responses) for s, _e, _cue in problems):
-        return []  # a problem after the response: the criticism has the last word
     return [(cue, "answered by the council's response in the same clause") for _s, _e, cue in problems]
 
 
@@ -732,6 +732,7 @@ def find_evidence(report: Report, compiled: CompiledRulebook, keep_set_aside: bo
                     if level is None and negated and not j.graded and _states_absence(theme, themes, clause_themes):
                         # no cue for this theme (another theme's cue only), but negated: a statement of absence
                         level, cue, plain = "shortfall", f"{negated} (a plain statement of absence)", "negated-statement"
+                        weight = rulebook.scoring.absence_weight
                     if level is None:
                         # An affirmative sentence about a theme, with no cue either way, is weak
                         # positive evidence: inspectors describe what exists and works.
