@@ -340,7 +340,7 @@ def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str | None, output
           jobs: int | None, timeout: float | None, verbose: bool, excludes: tuple[str, ...] = (),
           max_bytes: int | None = None, update_baseline: bool = False) -> None:
     """Check the reports under PATHS (files or folders, searched for .txt and .md)."""
-    from .check import DEFAULT_BUDGET, NoReports, Options, check_stream, default_jobs, discover
+    from .check import DEFAULT_BUDGET, NoReports, Options, check_stream, default_jobs
     from .inference import EngineUnavailable
     from .outputs import OutputProblem, baseline_target, parse_targets, refuse_report_folders, refuse_rule_folders
     from .document import Tally, report_dict

@@ -4,7 +4,6 @@ sentences are invented, in the style of LII findings) and asserts both file:line
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path

@@ -6,10 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
-import pytest
-
 from lii_check.rule_docs import REGENERATE, md, pages
-from lii_check.rulebook import load_rulebook
 
 REPO = Path(__file__).resolve().parents[1]
 COMMITTED = REPO / "docs" / "rules"
