@@ -311,8 +311,22 @@ def _preceded_by(sh: SentenceHits, index: _Index, cstart: int, start: int, windo
             lo = c + 1
             break
         j -= 1
+    # …and at an "and" that opens a new statement, with its own subject and verb: "Training was not discussed
+    # and supervision had been cancelled" (the subject and verb may follow the cue's first word).
+    if " and " in sh.text[lo:start]:
+        last = None
+        for m in _NEW_STATEMENT.finditer(sh.text, lo, min(len(sh.text), start + 80)):
+            if m.start() >= start:
+                break
+            last = m
+        if last is not None:
+            lo = last.start() + 4
     found = _first(index, lo, start, mask, start)
     return sh.text[found[0]:found[1]] if found else None
+
+
+_NEW_STATEMENT = re.compile(r"\band (?:the |its |their |a |an |some |most |all |many |staff |people |leaders |partners )?"
+                            r"(?:[\w'’-]+ ){0,2}?(?:had|has|have|was|were|is|are) ", re.IGNORECASE)
 
 
 def _followed_by(sh: SentenceHits, index: _Index, end: int, cend: int, window: int) -> str | None:

@@ -58,3 +58,21 @@ def test_a_figure_is_read_by_its_side_and_distance_from_the_comparator(clause, l
 
 def test_a_figure_equal_to_its_comparator_says_nothing():
     assert figure_against_comparator("Retention was 20.0%, compared with an average of 20%") is None
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # an "and" that opens a new statement (subject and verb of its own) ends a negation's reach
+    ("Training was not discussed and supervision had been cancelled.",
+     [("learning-culture", "significant"), ("supervision", "significant")]),
+    ("Supervision was not regular and was often cancelled.", [("supervision", "significant")]),
+    # an "and" inside one statement does not: the negation still reaches the cue
+    ("Supervision was not regular and not reflective.", [("supervision", "shortfall")]),
+])
+def test_a_negation_does_not_reach_past_an_and_that_opens_a_new_statement(sentence, expected, compiled):
+    assert sorted((e.theme, e.level) for e in read(sentence, compiled).evidence) == expected
+
+
+def test_a_group_described_as_without_something_is_no_negation(compiled):
+    # "residents without digital skills" names a group; its "without" must not turn "not yet" into good news
+    reading = read("Some older residents without digital skills were not yet benefiting from the new service.", compiled)
+    assert {(e.level, e.cue) for e in reading.evidence} == {("shortfall", "not yet")}
