@@ -704,3 +704,11 @@ def test_keys_where_remove_wants_a_list_say_what_a_list_and_remove_look_like():
     assert found == ["r/x.yaml:6:7: this should be a list in 'signals' > 'maturity-embedded' > 'remove', not a block of "
                      "keys: one entry per line as '- text' (or on one line as [a, b]); 'remove' takes the cues' texts "
                      "alone, e.g. remove: [embedded]"]
+
+
+@pytest.mark.parametrize("reserved", ["affirmation", "intention", "negated-statement", "figure-against-comparator"])
+def test_a_signal_named_as_one_of_lii_checks_own_readings_is_refused(reserved):
+    theme = NEW_THEME.replace("  - id: offered\n", f"  - id: {reserved}\n")
+    assert problems(HEAD + "description: adds a theme\n", **{"apprenticeships-and-traineeships.yaml": theme}) == [
+        f"r/apprenticeships-and-traineeships.yaml:11:1: the signal id '{reserved}' is the name of one of lii-check's own readings "
+        "(affirmation, intention, negated-statement, figure-against-comparator); give the signal another id"]

@@ -364,11 +364,24 @@ def assemble(label: str, files: list[Path], folder: Folder) -> Rulebook:
     if not themes and not problems:
         problems.append(RuleProblem(label, 1, 1, "the rulebook has no theme files: add at least one file with 'kind: theme'"))
     problems.extend(_duplicate_ids(themes, languages, scorings))
+    problems.extend(_reserved_ids(themes, languages))
     if problems:
         raise RulebookInvalid(problems)
     return Rulebook(path=label, themes=sorted(themes, key=lambda t: t.id), language=languages[0],
                     scoring=scorings[0], files=[p.name for p in files],
                     bundled_files=frozenset(p.name for p in files) if label == BUNDLED else frozenset())
+
+
+# The names lii-check gives its own readings (reading.py): a signal with one of them would be taken for that
+# reading ("affirmation" is never praise that outweighs a concession, "intention" is a plan).
+RESERVED_SIGNAL_IDS = ("affirmation", "intention", "negated-statement", "figure-against-comparator")
+
+
+def _reserved_ids(themes: list[Theme], languages: list[Language]) -> list[RuleProblem]:
+    signals = [s for lang in languages for s in lang.signals] + [s for t in themes for s in t.signals]
+    return [RuleProblem(s.file, s.line, 1, f"the signal id '{s.id}' is the name of one of lii-check's own readings "
+                                           f"({', '.join(RESERVED_SIGNAL_IDS)}); give the signal another id")
+            for s in signals if s.id in RESERVED_SIGNAL_IDS]
 
 
 def _duplicate_ids(themes: list[Theme], languages: list[Language], scorings: list[Scoring]) -> list[RuleProblem]:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 
-from .load import (_cue_problems, _cues, _duplicate_ids, _placeholder_problems, assemble, bundled_rules_dir,
+from .load import (_cue_problems, _cues, _duplicate_ids, _reserved_ids, _placeholder_problems, assemble, bundled_rules_dir,
                    load_overlay_schema_text, load_rulebook, load_schema, read_folder, rule_files,
                    stray_problems)
 from .messages import deepest, plain
@@ -400,6 +400,7 @@ def apply_overlay(base: Rulebook, label: str, files: list[str], new_themes: list
                 step(data[key], display, located)
     applier.problems.extend(p for p in _duplicate_ids(rb.themes, [rb.language], [rb.scoring])
                             if any(p.file == t.file for t in new_themes))
+    applier.problems.extend(_reserved_ids(rb.themes, [rb.language]))  # the base has none: validated already
     if applier.problems:
         raise RulebookInvalid(applier.problems)
     rb.path = label
