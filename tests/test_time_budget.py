@@ -4,6 +4,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from lii_check.cli import main
@@ -43,3 +44,28 @@ def test_the_summary_says_what_was_not_searched(tmp_path, monkeypatch):
     assert "1 hidden folder" in notes and "left out by exclude patterns" in notes
     table = CliRunner().invoke(main, ["--engine", "pure", "corpus"], env={"COLUMNS": "100"})
     assert "Not searched: 1 hidden folder(s) not searched." in table.stdout
+
+
+def test_an_alarm_swallowed_by_the_work_fires_again_until_it_stops_it():
+    # A garbage-collector callback or a __del__ that swallows the budget's exception must not let the work
+    # run on unbounded: the alarm fires again and the next exception stops it.
+    import time
+
+    from lii_check.check import _OverBudget, _with_budget
+
+    seen = {"swallowed": 0, "steps": 0}
+
+    def work():
+        for _ in range(500):  # 5 s of 10 ms steps if nothing stopped it
+            seen["steps"] += 1
+            try:
+                time.sleep(0.01)
+            except _OverBudget:
+                if seen["swallowed"]:
+                    raise
+                seen["swallowed"] += 1  # the first one is lost, as in a gc callback
+        return "ran to the end"
+
+    with pytest.raises(_OverBudget):
+        _with_budget(0.05, work)
+    assert seen["swallowed"] == 1 and seen["steps"] < 250  # stopped by the second alarm, not by the loop's end
