@@ -256,22 +256,18 @@ def test_a_comma_that_opens_a_masked_problem_cue_does_not_end_a_negations_reach(
     assert ("good", "not … agency staff", "difficulty", True) in j.graded
 
 
-def test_a_comma_inside_a_masked_problem_cue_is_passed_over_to_the_comma_before_it(compiled):
+@pytest.mark.parametrize("text, cues, negation", [
+    # a comma inside a masked problem cue is passed over to the comma before it
+    ("Staff were not trained, and delays, cancellations and agency staff were common.",
+     ["delays, cancellations", "agency staff"], "not"),
+    # a problem cue ending where the next starts still owns its negation
+    ("There was no workforce plan.", ["There was no ", "workforce plan"], "no"),
+])
+def test_problem_cues_that_own_a_negation_are_not_negated_by_it(text, cues, negation, compiled):
     problem = rule(compiled, "difficulty")
-    text = "Staff were not trained, and delays, cancellations and agency staff were common."
-    sh = placed(text, signals=[("delays, cancellations", problem), ("agency staff", problem)], negation=["not"])
+    sh = placed(text, signals=[(cue, problem) for cue in cues], negation=[negation])
     j = judge(sh, 0, len(text), "workforce-stability", compiled)
-    assert j.graded == [("shortfall", "delays, cancellations", "difficulty", False),
-                        ("shortfall", "agency staff", "difficulty", False)]
-
-
-def test_a_problem_cue_ending_where_the_next_starts_still_owns_its_negation(compiled):
-    problem = rule(compiled, "difficulty")
-    text = "There was no workforce plan."
-    sh = placed(text, signals=[("There was no ", problem), ("workforce plan", problem)], negation=["no"])
-    j = judge(sh, 0, len(text), "workforce-stability", compiled)
-    assert j.graded == [("shortfall", "There was no ", "difficulty", False),
-                        ("shortfall", "workforce plan", "difficulty", False)]
+    assert j.graded == [("shortfall", cue, "difficulty", False) for cue in cues]
 
 
 # --- a problem answered later in the sentence (reading._answered_later) ------------------------------------
