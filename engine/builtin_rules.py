@@ -72,3 +72,9 @@ def refused_rule_ids(ids: list[str]) -> list[str]:
     """Why each of these configured rule ids can never be configured (the unreadable-report failure)."""
     return [f"'{rid}' cannot be disabled or given a severity: an unreadable report was never checked, so it "
             "always fails the run" for rid in ids if rid == UNREADABLE]
+
+
+def known_rule_ids(rulebook: "Rulebook") -> list[str]:
+    """Every rule id the configuration, a suppression or a fixture manifest may name: the rulebook's
+    expectations, those an overlay switched off (still known ids), and the built-in rules."""
+    return [e.id for e in rulebook.expectations()] + [name for name, _ in rulebook.disabled] + list(BUILTIN_RULES)

@@ -148,11 +148,11 @@ def check_reports(reports: list[Report], compiled: CompiledRulebook, engine: str
 def _why_unused(rule: str, rulebook: Rulebook | None) -> str:
     """Why a suppression suppressed nothing: the rule did not fire, or no rule has that id (then the
     nearest id, as a typo in the comment is the likelier cause)."""
-    from .builtin_rules import BUILTIN_RULES
+    from .builtin_rules import known_rule_ids
 
     if rulebook is None:
         return "the rule did not fire on this report (or no such rule exists). Remove the comment."
-    known = [e.id for e in rulebook.expectations()] + [name for name, _ in rulebook.disabled] + list(BUILTIN_RULES)
+    known = known_rule_ids(rulebook)
     if rule in known or rule == "*":
         return "the rule did not fire on this report. Remove the comment."
     guess = difflib.get_close_matches(rule, known, n=1)

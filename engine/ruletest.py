@@ -311,10 +311,9 @@ def _nearest_file(folder: Path, name: str) -> str:
 
 def check_manifests(folders: list[Path], compiled: CompiledRulebook) -> None:
     """Raise ManifestInvalid with every problem of every manifest under these folders."""
-    from .builtin_rules import BUILTIN_RULES
+    from .builtin_rules import known_rule_ids
 
-    rulebook = compiled.rulebook
-    known = [e.id for e in rulebook.expectations()] + [name for name, _ in rulebook.disabled] + list(BUILTIN_RULES)
+    known = known_rule_ids(compiled.rulebook)
     problems: list[str] = []
     for folder in folders:
         for manifest in sorted(folder.rglob(MANIFEST_NAME)):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .builtin_rules import BUILTIN_RULES, with_builtin_overrides
+from .builtin_rules import known_rule_ids, with_builtin_overrides
 from .compiled import CompiledRulebook, compile_rulebook_once
 from .config import Config, ConfigError, check_rule_ids, load_config
 from .rulebook import Rulebook, RulebookInvalid, load_rulebook, with_overrides
@@ -55,9 +55,7 @@ def open_session(rules_dir: str | None = None, config_path: str | None = None, e
         raise SetupError([f"{config.where('rules')}: 'rules' names {config.rules}, which is not a folder: give the "
                           "path of a rulebook folder, relative to this file"])
     rulebook = load_rules(rules_dir or (str(config.rules) if config.rules else None))
-    # A rule an overlay switched off is still a known id: the configuration may name it too.
-    problems = check_rule_ids(config, [e.id for e in rulebook.expectations()] + [name for name, _ in rulebook.disabled]
-                              + list(BUILTIN_RULES))
+    problems = check_rule_ids(config, known_rule_ids(rulebook))
     if problems:
         raise SetupError(problems)
     rulebook = with_overrides(rulebook, config.disable, config.severity)
