@@ -369,21 +369,21 @@ def parse_report(text: str, path: str) -> Report:
 
     taken: set[int] = set()  # lines already read as part of an earlier one (a score under its "Score" line)
     for index in range(first, len(lines)):
-        number, raw = index + 1, lines[index].strip()
-        if not raw.isprintable() or "  " in raw:  # tabs, NBSP and other Unicode spaces, runs of spaces
-            raw = " ".join(raw.split())
-        # Whitespace runs of any kind are one space for every structural test: a label copied from a web
-        # page ("Evidence\u00a0shows…") or typed with two spaces is still the label. Sentences keep the text.
-        stripped = raw
-        if not stripped or SEPARATOR_RE.match(raw):
+        # The line for every structural test (score, label, heading, title): stripped, and any run of
+        # whitespace (tabs, NBSP, two spaces) one space, so a label copied from a web page
+        # ("Evidence\u00a0shows…") is still the label. Sentences keep the text as written.
+        number, line = index + 1, lines[index].strip()
+        if not line.isprintable() or "  " in line:
+            line = " ".join(line.split())
+        if not line or SEPARATOR_RE.match(line):
             flush()
             continue
         if index in taken:
             continue
-        row = _score_row(stripped) if stripped.startswith("|") else None
-        m = SCORE_RE.match(row or raw) if len(stripped) < 200 else None
+        row = _score_row(line) if line.startswith("|") else None
+        m = SCORE_RE.match(row or line) if len(line) < 200 else None
         inline = LABEL_RE.match(m.group("value").strip("* ")) if m else None  # "Score: 3 - Evidence shows a good standard"
-        if m and not inline and not row and len(stripped) >= 60:
+        if m and not inline and not row and len(line) >= 60:
             m = None  # a long line opening "Score …" is findings text, not a score line
         if m and score is None:
             flush()
@@ -410,11 +410,11 @@ def parse_report(text: str, path: str) -> Report:
             # awarded score unknown, and guessing (the first wins) is how a report passed as a 3.
             again = _score_value(inline.group("n") if inline else m.group("value"), number)
             if again != score:
-                raise _disagreement(score_line, lines[score_line - 1], number, raw, "two score lines")
+                raise _disagreement(score_line, lines[score_line - 1], number, line, "two score lines")
             flush()
             continue
-        m = LABEL_RE.match(raw) if score is not None else None
-        bare = UNNUMBERED_LABEL_RE.match(raw) if score is not None and not m else None
+        m = LABEL_RE.match(line) if score is not None else None
+        bare = UNNUMBERED_LABEL_RE.match(line) if score is not None and not m else None
         if m or bare:
             if bare:
                 m = bare
@@ -426,13 +426,13 @@ def parse_report(text: str, path: str) -> Report:
             if value != score:
                 # Refused like two score lines rather than left to a rule: the awarded score itself is in
                 # doubt, and a finding could be suppressed or downgraded where an unreadable report cannot.
-                raise _disagreement(score_line, lines[score_line - 1], number, raw, "the score line and the label line")
+                raise _disagreement(score_line, lines[score_line - 1], number, line, "the score line and the label line")
             flush()
             if label is None:
                 label = (value, m.group("text"), number)
             continue
-        heading = _heading_text(raw)
-        if heading is not None and len(stripped) < 120:
+        heading = _heading_text(line)
+        if heading is not None and len(line) < 120:
             flush()
             if score is None and not title:
                 title, title_line = heading, number
@@ -441,8 +441,8 @@ def parse_report(text: str, path: str) -> Report:
                 continue  # published pages repeat the title line
             sections.append(Section(heading, number))
             continue
-        if score is None and not title and len(stripped) < 120:
-            title, title_line = stripped.rstrip(":"), number
+        if score is None and not title and len(line) < 120:
+            title, title_line = line.rstrip(":"), number
             continue
         para_lines.append((number, lines[index]))
     flush()
