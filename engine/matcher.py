@@ -91,7 +91,7 @@ _DOT_OR_SPACE_FLAGS = re.compile(r"\(\?[a-zA-Z-]*[sx]")  # (?x) ignores spaces; 
 
 @functools.lru_cache(maxsize=16_384)  # every session of a process scan-forms the same ~900 cues
 def scan_form(regex: str) -> str:
-    r"""The regex as hyperscan runs it: the same leftmost-longest matches on folded text, fewer discarded ones.
+    r"""The regex as both engines run it: the same leftmost-longest matches on folded text, fewer discarded ones.
 
     Hyperscan reports every end of every match, and a report is scanned as one sentence a line, so two kinds
     of match are found only to be thrown away (they were a third of all hits, each a Python call):
@@ -99,6 +99,8 @@ def scan_form(regex: str) -> str:
       the line breaks, so `\s` becomes " ", and `\W`, `\D` and negated classes (`[^.;]`) leave out "\n";
     - every shorter end of a word (`\bcomplain\w*` on "complaints" ends three times): a trailing `\w*` or
       `\w+` after a letter or digit must run to the end of its word, so it is followed by `\b`.
+    RE2 runs the same form: it finds non-overlapping matches over the whole text, and a match crossing a
+    line end would hide the shorter one on its own line.
     A regex this does not fully understand (`\Q`, `(?x)`, `(?s)`, `[\W…]`, an unclosed class) is left as it is."""
     if not any(t in regex for t in ("\\s", "\\W", "\\D", "[^")) and not regex.endswith(("\\w*", "\\w+")):
         return regex  # nothing here to rewrite (most cues: a phrase between word boundaries)
