@@ -16,7 +16,7 @@ from . import __version__
 
 # Imported lazily inside the commands, so `--version` and `--help` answer quickly:
 # the matcher, the rulebook loader and the engines cost a few hundred milliseconds to import.
-from .names import ENGINES, FAIL_ON, FORMATS, VALIDATE_FORMATS
+from .names import ENGINES, FAIL_ON, FORMATS, MAX_TIMEOUT, MIN_TIMEOUT, TIMEOUT_RANGE, VALIDATE_FORMATS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE
@@ -48,7 +48,6 @@ class Share(click.ParamType):
 
 SHARE = Share()
 
-MAX_TIMEOUT = 86_400.0  # seconds: a day per report is already no limit; the interval timer overflows far above
 
 
 class Seconds(click.ParamType):
@@ -62,8 +61,8 @@ class Seconds(click.ParamType):
             number = float(value)
         except (TypeError, ValueError):
             self.fail(f"'{value}' is not a number of seconds", param, ctx)
-        if not 0.1 <= number <= MAX_TIMEOUT:  # False for nan too
-            self.fail(f"'{value}' is not a number of seconds from 0.1 to {MAX_TIMEOUT:g} (one day)", param, ctx)
+        if not MIN_TIMEOUT <= number <= MAX_TIMEOUT:  # False for nan too
+            self.fail(f"'{value}' is not {TIMEOUT_RANGE}", param, ctx)
         return number
 
 

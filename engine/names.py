@@ -15,6 +15,10 @@ ENGINES = ("auto", "durable", "pure")
 FORMATS = ("table", "concise", "json", "sarif", "junit", "github", "markdown", "html")
 # Output formats of `rules validate` (engine/rule_validation.py), which lists problems in rule files.
 VALIDATE_FORMATS = ("text", "json", "sarif", "github")
+# A report's time budget in seconds (`--timeout`, `timeout` in the configuration): at least a tenth of a second,
+# at most a day (already no limit; the interval timer overflows far above).
+MIN_TIMEOUT, MAX_TIMEOUT = 0.1, 86_400.0
+TIMEOUT_RANGE = f"a number of seconds from {MIN_TIMEOUT:g} to {MAX_TIMEOUT:g} (one day)"
 # How a clause reads as evidence, strongest first; the first two count for a theme, the rest against.
 LEVELS = ("strong", "good", "intention", "shortfall", "significant")
 POSITIVE_LEVELS = LEVELS[:2]
