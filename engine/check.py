@@ -153,7 +153,9 @@ def _why_unused(rule: str, rulebook: Rulebook | None) -> str:
     if rulebook is None:
         return "the rule did not fire on this report (or no such rule exists). Remove the comment."
     known = known_rule_ids(rulebook)
-    if rule in known or rule == "*":
+    if rule == "*":
+        return "no rule fired on this report. Remove the comment."
+    if rule in known:
         return "the rule did not fire on this report. Remove the comment."
     guess = difflib.get_close_matches(rule, known, n=1)
     fix = f"did you mean '{guess[0]}'?" if guess else "see `lii-check rules list` for the ids."

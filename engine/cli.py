@@ -60,7 +60,7 @@ class Seconds(click.ParamType):
         try:
             number = float(value)
         except (TypeError, ValueError):
-            self.fail(f"'{value}' is not a number of seconds", param, ctx)
+            self.fail(f"'{value}' is not {TIMEOUT_RANGE}", param, ctx)
         if not MIN_TIMEOUT <= number <= MAX_TIMEOUT:  # False for nan too
             self.fail(f"'{value}' is not {TIMEOUT_RANGE}", param, ctx)
         return number

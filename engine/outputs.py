@@ -55,12 +55,12 @@ def refuse_inside(target: Target, trees: Iterable[Path], folders: Iterable[Path]
     """OutputProblem if ``target`` would land where reports are read from."""
     for tree in trees:
         if target.path == tree or tree in target.path.parents:
-            raise OutputProblem(f"{target.label}: refusing to write into the corpus being "
-                                f"checked ({tree}): the next run would read the output as a report")
+            raise OutputProblem(f"{target.label}: refusing to write into {tree}, a folder of the reports being "
+                                "checked (lii-check never writes where it reads): choose a path outside it")
     for folder in folders:
         if target.path.parent == folder:
-            raise OutputProblem(f"{target.label}: refusing to write into the corpus being "
-                                f"checked ({folder}, the folder of a report being checked)")
+            raise OutputProblem(f"{target.label}: refusing to write into {folder}, the folder of a report being "
+                                "checked (lii-check never writes where it reads): choose a path outside it")
 
 
 def refuse_rule_folders(targets: Iterable[Target], rule_folders: Iterable[Path]) -> None:

@@ -449,13 +449,16 @@ def parse_report(text: str, path: str) -> Report:
 
     statement = " ".join(title.casefold().replace("&", "and").split()).strip(" .:")
     if statement in OTHER_STATEMENTS:
-        raise ReportError(f"this section is the '{title}' quality statement: lii-check checks 'Learning, improvement "
-                          "and innovation' sections only; leave the file out (--exclude)", title_line)
+        raise ReportError(f"this is the '{title}' section, not 'Learning, improvement and innovation', the only quality "
+                          "statement lii-check checks: leave the file out with --exclude NAME, or under 'exclude' in "
+                          "the configuration", title_line)
     if score is None:
-        in_table = any(line.lstrip().startswith("|") and "score" in line.casefold() for line in lines)
+        row = next((n for n, text in enumerate(lines, start=1)
+                    if text.lstrip().startswith("|") and "score" in text.casefold()), None)
         raise ReportError(
-            "no score line found: expected a line such as 'Score: 3' or 'Indicative score: 3' "
-            "before the findings" + (" (in a table, only a row '| Score | 3 |' is read as the score)" if in_table else "")
+            "no score line found: expected a line such as 'Score: 3' or 'Indicative score: 3' before the findings"
+            + (f" (the table row on line {row} is not read as the score: only a row '| Score | 3 |', the score "
+               "a digit from 1 to 4, is)" if row else "")
         )
     sections = [s for s in sections if s.paragraphs or s.heading]
     if not any(not p.boilerplate for s in sections for p in s.paragraphs):

@@ -116,9 +116,11 @@ def summary_line(validation: Validation) -> str:
         return f"{len(validation.errors)} problem(s) found."
     c = validation.counts
     tail = f"{len(validation.warnings)} warning(s)" if validation.warnings else "no problems"
-    base = (f" ({validation.base_warnings} lexicon warning(s) of the base rulebook not shown: validate the base "
-            "to see them)") if validation.base_warnings else ""
-    return (f"{one_line(validation.rules)}: {c['files']} files, {c['themes']} themes, {c['signals']} signals, "
+    base = (f" (the rulebook it extends has {validation.base_warnings} warning(s) of its own, not shown here: "
+            "validate that folder, or run `lii-check rules validate` for the bundled one, to see them)"
+            ) if validation.base_warnings else ""
+    files = f"{c['files']} file" + ("" if c['files'] == 1 else "s")
+    return (f"{one_line(validation.rules)}: {files}, {c['themes']} themes, {c['signals']} signals, "
             f"{c['expectations']} expectations: {tail}.{base}")
 
 

@@ -47,8 +47,8 @@ def test_update_baseline_refuses_a_report_it_checks_before_the_run(corpus, monke
     result = invoke(["--baseline", f"shifted/{REPORT}", "--update-baseline", "shifted", "--engine", "pure"],
                     corpus.parent, monkeypatch)
     assert result.exit_code == 2
-    assert result.stderr == (f"lii-check: --baseline shifted/{REPORT}: refusing to write into the corpus being "
-                             f"checked ({corpus}): the next run would read the output as a report\n")
+    assert result.stderr == (f"lii-check: --baseline shifted/{REPORT}: refusing to write into {corpus}, a folder of "
+                             "the reports being checked (lii-check never writes where it reads): choose a path outside it\n")
     assert result.stdout == ""  # refused before the run: nothing was checked
     assert (corpus / REPORT).read_bytes() == before
 
@@ -57,8 +57,8 @@ def test_update_baseline_refuses_the_folder_of_a_report_named_on_its_own(corpus,
     result = invoke(["--baseline", "shifted/b.json", "--update-baseline", f"shifted/{REPORT}", "--engine", "pure"],
                     corpus.parent, monkeypatch)
     assert result.exit_code == 2
-    assert result.stderr == (f"lii-check: --baseline shifted/b.json: refusing to write into the corpus being checked "
-                             f"({corpus}, the folder of a report being checked)\n")
+    assert result.stderr == (f"lii-check: --baseline shifted/b.json: refusing to write into {corpus}, the folder of a "
+                             "report being checked (lii-check never writes where it reads): choose a path outside it\n")
     assert not (corpus / "b.json").exists()
 
 
@@ -191,7 +191,7 @@ def test_a_reader_that_goes_away_still_gives_141(corpus):
 
 # ---- 4. --timeout: finite, and within what the interval timer takes -----------------------------------
 
-@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e12", "86401", "0.05"])
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e12", "86401", "0.05", "abc"])
 def test_a_timeout_that_is_not_a_finite_number_of_seconds_up_to_a_day_is_a_usage_error(corpus, monkeypatch, value):
     result = invoke(["shifted", "--engine", "pure", "--timeout", value], corpus.parent, monkeypatch)
     assert result.exit_code == 2

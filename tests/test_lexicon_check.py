@@ -293,8 +293,9 @@ def test_validating_an_overlay_lists_its_own_clashes_not_the_base_s(tmp_path):
     assert listed and all(line.startswith(f"{folder / 'team.yaml'}:") or f"(other place: {folder}" in line
                           for line in listed)
     assert "'never' is both a negation cue" in run.stdout
-    assert lines[-1].endswith(f"lexicon warning(s) of the base rulebook not shown: validate the base to see them)")
-    hidden = int(re.search(r"\((\d+) lexicon warning\(s\) of the base", lines[-1]).group(1))
+    assert lines[-1].endswith("warning(s) of its own, not shown here: validate that folder, or run `lii-check rules "
+                              "validate` for the bundled one, to see them)")
+    hidden = int(re.search(r"the rulebook it extends has (\d+) warning\(s\)", lines[-1]).group(1))
     # nothing of the base is lost, only not listed; and the listed ones are not counted again as hidden
     assert hidden + len(listed) == len(check_lexicon(load_rulebook(folder)))
     assert hidden == base_count  # the overlay only adds a cue: every clash of the base is still there, unlisted

@@ -77,8 +77,8 @@ def test_an_output_next_to_a_report_given_by_name_is_refused_before_the_run(tmp_
     done = in_process("--engine", "pure", "--output", "markdown=reports/lii.md", "reports/one.txt", cwd=tmp_path)
     assert done.returncode == 2
     assert done.stdout == ""  # refused before anything was checked
-    assert done.stderr.startswith("lii-check: --output markdown=reports/lii.md: refusing to write into the corpus "
-                                  f"being checked ({reports.resolve()}, the folder of a report being checked)")
+    assert done.stderr.startswith(f"lii-check: --output markdown=reports/lii.md: refusing to write into "
+                                  f"{reports.resolve()}, the folder of a report being checked")
     assert sorted(p.name for p in reports.iterdir()) == ["one.txt"]
     # The failure this prevents: the next run over the folder reads the output as a report.
     assert in_process("--engine", "pure", "reports/", cwd=tmp_path).returncode == 0
@@ -89,7 +89,7 @@ def test_an_output_anywhere_below_a_given_folder_is_refused(tmp_path, in_process
     (reports / "sub").mkdir()
     done = in_process("--engine", "pure", "--output", "json=reports/sub/out.json", "reports", cwd=tmp_path)
     assert done.returncode == 2 and done.stdout == ""
-    assert f"refusing to write into the corpus being checked ({reports.resolve()})" in done.stderr
+    assert f"refusing to write into {reports.resolve()}, a folder of the reports being checked" in done.stderr
     assert not (reports / "sub" / "out.json").exists()
 
 

@@ -710,5 +710,6 @@ def test_keys_where_remove_wants_a_list_say_what_a_list_and_remove_look_like():
 def test_a_signal_named_as_one_of_lii_checks_own_readings_is_refused(reserved):
     theme = NEW_THEME.replace("  - id: offered\n", f"  - id: {reserved}\n")
     assert problems(HEAD + "description: adds a theme\n", **{"apprenticeships-and-traineeships.yaml": theme}) == [
-        f"r/apprenticeships-and-traineeships.yaml:11:1: the signal id '{reserved}' is the name of one of lii-check's own readings "
-        "(affirmation, intention, negated-statement, figure-against-comparator); give the signal another id"]
+        f"r/apprenticeships-and-traineeships.yaml:11:1: the id '{reserved}' is reserved: lii-check uses it for its own "
+        "readings (affirmation, intention, negated-statement, figure-against-comparator), and a signal of that name "
+        "would be taken for one of them: rename the signal"]

@@ -427,14 +427,19 @@ def test_a_section_of_another_quality_statement_is_refused_naming_it(title):
     with pytest.raises(ReportError) as caught:
         parse_report(f"{title}\n\nScore: 3\n\n{FINDINGS}", "r.md")
     assert caught.value.line == 1
-    assert "quality statement: lii-check checks 'Learning, improvement and innovation' sections only" in str(caught.value)
+    assert "section, not 'Learning, improvement and innovation', the only quality statement lii-check checks: leave " \
+        "the file out with --exclude NAME, or under 'exclude' in the configuration" in str(caught.value)
 
 
 def test_a_score_in_a_table_of_another_shape_gets_a_hint():
     text = f"# {TITLE}\n\n| Quality statement | Score |\n|---|---|\n| {TITLE} | 3 |\n\n{FINDINGS}"
     with pytest.raises(ReportError) as caught:
         parse_report(text, "r.md")
-    assert str(caught.value).endswith("(in a table, only a row '| Score | 3 |' is read as the score)")
+    assert str(caught.value).endswith("(the table row on line 3 is not read as the score: only a row '| Score | 3 |', "
+                                      "the score a digit from 1 to 4, is)")
+    with pytest.raises(ReportError) as worded:  # a score row whose score is a word
+        parse_report(f"# {TITLE}\n\n| Score | four |\n\n{FINDINGS}", "r.md")
+    assert "(the table row on line 3 is not read as the score" in str(worded.value)
     with pytest.raises(ReportError) as plain:
         parse_report(f"# {TITLE}\n\n{FINDINGS}", "r.md")
     assert "table" not in str(plain.value)

@@ -114,5 +114,6 @@ def test_a_signal_named_as_one_of_lii_checks_own_readings_is_located(rules_copy)
     f = rules_copy / "language.yaml"
     line = replace_first(f, "  - id: maturity-embedded\n", "  - id: affirmation\n")
     assert _problems(rules_copy) == [
-        f"{f}:{line}:1: the signal id 'affirmation' is the name of one of lii-check's own readings (affirmation, "
-        "intention, negated-statement, figure-against-comparator); give the signal another id"]
+        f"{f}:{line}:1: the id 'affirmation' is reserved: lii-check uses it for its own readings (affirmation, "
+        "intention, negated-statement, figure-against-comparator), and a signal of that name would be taken for one "
+        "of them: rename the signal"]

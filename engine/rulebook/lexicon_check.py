@@ -108,8 +108,9 @@ def check_lexicon(rulebook: Rulebook) -> list[LexiconWarning]:
                     add("modifier-is-signal", mp.cue, sp.cue,
                         f"'{words}' is both a {mp.family} cue and a cue of signal '{sig.key}' ({sig.level}): "
                         f"the same words do two jobs and the two readings can contradict each other "
-                        f"(as a {mp.family} cue it changes the cues near it; as a signal it is {sig.level} "
-                        f"evidence itself); keep them in one list")
+                        f"(as a {mp.family} cue it changes how the words near it read; as a signal it is "
+                        f"{sig.level} evidence itself): remove the words from one of the two lists (from the "
+                        f"base's list, in an overlay, with 'remove:')")
                 elif (mp.family == "negation" and sig.level in POSITIVE_LEVELS and ss <= ms and me <= se):
                     add("negation-in-positive-cue", sp.cue, mp.cue,
                         f"the {sig.level} cue '{words}' of signal '{sig.key}' contains the negation word "

@@ -379,8 +379,9 @@ RESERVED_SIGNAL_IDS = ("affirmation", "intention", "negated-statement", "figure-
 
 def _reserved_ids(themes: list[Theme], languages: list[Language]) -> list[RuleProblem]:
     signals = [s for lang in languages for s in lang.signals] + [s for t in themes for s in t.signals]
-    return [RuleProblem(s.file, s.line, 1, f"the signal id '{s.id}' is the name of one of lii-check's own readings "
-                                           f"({', '.join(RESERVED_SIGNAL_IDS)}); give the signal another id")
+    return [RuleProblem(s.file, s.line, 1, f"the id '{s.id}' is reserved: lii-check uses it for its own readings "
+                                           f"({', '.join(RESERVED_SIGNAL_IDS)}), and a signal of that name would be "
+                                           "taken for one of them: rename the signal")
             for s in signals if s.id in RESERVED_SIGNAL_IDS]
 
 
