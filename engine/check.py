@@ -51,8 +51,11 @@ def _with_budget(seconds: float | None, work: Callable[[], object]) -> object:
         return work()
 
     expired_at: list[bool] = []
+    done: list[bool] = []
 
     def expired(_signum, _frame):
+        if done:
+            return  # an alarm pending when the work ended: nothing left to stop
         expired_at.append(True)
         # Raised inside code that swallows exceptions (a garbage-collector callback, a __del__), the exception
         # is lost: fire again shortly, until one lands where it stops the work (the finally below disarms it).
@@ -67,8 +70,16 @@ def _with_budget(seconds: float | None, work: Callable[[], object]) -> object:
     try:
         result = work()
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        # An alarm can still land here, before `done` is set: then it is caught and the disarming done again,
+        # so the timer never outlives this call to fire into whatever runs next.
+        while True:
+            try:
+                done.append(True)
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, previous)
+                break
+            except _OverBudget:
+                expired_at.append(True)
     if expired_at:
         # Every alarm's exception was lost and the work ran to its end (it finished within 0.05 s of one):
         # over its budget all the same.

@@ -69,3 +69,28 @@ def test_an_alarm_swallowed_by_the_work_fires_again_until_it_stops_it():
     with pytest.raises(_OverBudget):
         _with_budget(0.05, work)
     assert seen["swallowed"] == 1 and seen["steps"] < 250  # stopped by the second alarm, not by the loop's end
+
+
+def test_an_alarm_landing_as_the_timer_is_disarmed_leaves_no_timer_or_handler_behind(monkeypatch):
+    # The budget runs out just as the work ends: the alarm lands while the timer is being disarmed. The call must
+    # still end with the timer off and the previous SIGALRM handler back, so nothing fires into what runs next.
+    import signal
+
+    from lii_check.check import _OverBudget, _with_budget
+
+    real, landed = signal.setitimer, []
+
+    def setitimer(which, seconds, *rest):
+        if seconds == 0 and not landed:
+            landed.append(True)
+            signal.getsignal(signal.SIGALRM)(signal.SIGALRM, None)  # the alarm, delivered right now
+        return real(which, seconds, *rest)
+
+    monkeypatch.setattr(signal, "setitimer", setitimer)
+    before = signal.getsignal(signal.SIGALRM)
+    try:
+        assert _with_budget(5, lambda: "done") == "done"  # the work finished: its result stands
+    except _OverBudget:
+        pass  # or over budget: either is honest, a stray timer is not
+    assert landed and real(signal.ITIMER_REAL, 0) == (0.0, 0.0)
+    assert signal.getsignal(signal.SIGALRM) is before
