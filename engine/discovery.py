@@ -221,7 +221,7 @@ def _walk(root: Path, given: str, exclude: tuple[str, ...], result: Discovery, u
             # Nested past what a path can spell (ENAMETOOLONG): both ends name it, the depth says why.
             depth = shown.count("/") + 1
             shown = f"{shown[:LONGEST_SHOWN // 2]}…{shown[-LONGEST_SHOWN // 2:]} ({depth} folders deep)"
-        unreadable.append(f"{shown}: cannot read this folder ({exc.strerror or exc})")
+        unreadable.append(f"{shown_path(shown)}: cannot read this folder ({exc.strerror or exc})")
 
     here: list[ReportFile] = []
     seen = {_identity(root)}
@@ -237,12 +237,12 @@ def _walk(root: Path, given: str, exclude: tuple[str, ...], result: Discovery, u
                 result.excluded += 1
                 result.excluded_paths.append(shown_path(prefix + rel) + "/")
             elif os.path.islink(base / name) and not _within(os.path.realpath(base / name), inside):
-                result.outside_links.append(prefix + rel)
+                result.outside_links.append(shown_path(prefix + rel))
             else:
                 identity = _identity(base / name)
                 if identity in seen:
                     # A link back to a folder already searched (a loop, or two links to one folder).
-                    result.repeated_folders.append(prefix + rel)
+                    result.repeated_folders.append(shown_path(prefix + rel))
                     continue
                 seen.add(identity)
                 keep.append(name)
@@ -266,7 +266,7 @@ def _walk(root: Path, given: str, exclude: tuple[str, ...], result: Discovery, u
             elif report:
                 here.append(ReportFile(base / name, shown_path(prefix + rel)))
             else:
-                result.other_formats.append(prefix + rel)
+                result.other_formats.append(shown_path(prefix + rel))
     return here
 
 

@@ -1,9 +1,11 @@
-"""A symlinked report that leads out of the checkout (the folder searched and the current folder) is not
-read when a folder is searched, as a symlinked folder leading out is not followed: a link planted in a
-corpus must not put a private file into a report's excerpts or a published SARIF file. The user can
-still check such a file by naming it."""
+"""What discovery leaves out, and how it says so. A symlinked report that leads out of the checkout (the
+folder searched and the current folder) is not read when a folder is searched, as a symlinked folder
+leading out is not followed: a link planted in a corpus must not put a private file into a report's
+excerpts or a published SARIF file. The user can still check such a file by naming it. Files left out by
+exclude patterns, or in formats lii-check does not read, are named, whatever bytes their names hold."""
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -54,3 +56,17 @@ def test_the_files_left_out_by_exclude_patterns_are_named(tmp_path, monkeypatch)
     found = find_reports(["corpus", "corpus/README.md"])
     assert [f.display for f in found.files] == ["corpus/good.txt"]
     assert found.notes() == ["3 file(s) or folder(s) left out by exclude patterns: corpus/README.md, corpus/venv/"]
+
+
+def test_a_left_out_file_whose_name_is_not_utf8_is_named_and_every_output_is_written(tmp_path, in_process):
+    # A PDF whose name is not valid UTF-8 beside a report: the note names it with U+FFFD, as the reports
+    # themselves are shown, and writing the JSON output does not fail on the name (it did: exit 3).
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "good.txt").write_bytes(SEED.read_bytes())
+    with open(os.path.join(os.fsencode(corpus), b"\xff.pdf"), "wb") as handle:
+        handle.write(b"%PDF-1.4")
+    ran = in_process("corpus", "--engine", "pure", "--output", "json=out.json", cwd=tmp_path)
+    assert ran.returncode == 0, ran.stderr
+    [note] = json.loads((tmp_path / "out.json").read_text("utf-8"))["summary"]["not_searched"]
+    assert note.endswith(": corpus/\ufffd.pdf")
