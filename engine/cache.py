@@ -125,9 +125,17 @@ def write(name: str, data: bytes) -> None:
             return  # never read back (see read): writing there would only leave files behind
         tmp = folder / f".{name}.{os.getpid()}.tmp"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, folder / name)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, folder / name)
+        except OSError:
+            # A disk that filled part-way: pruning never removes temporary files, so remove this one here.
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
+            raise
         prune(folder, keep=name)
     except OSError:
         pass
@@ -139,7 +147,7 @@ DEFAULT_MAX_MB = 256
 def _max_bytes() -> int:
     try:
         return max(0, int(float(os.environ.get("LII_CHECK_CACHE_MAX_MB", DEFAULT_MAX_MB)) * 1024 * 1024))
-    except ValueError:
+    except (ValueError, OverflowError):  # "256MB", "inf", "1e400": the default
         return DEFAULT_MAX_MB * 1024 * 1024
 
 

@@ -550,6 +550,27 @@ def test_the_cache_stays_under_its_size_limit_dropping_the_least_recently_used(t
     assert sum(p.stat().st_size for p in (tmp_path / "c").iterdir()) <= 1024 * 1024
 
 
+@pytest.mark.parametrize("value", ["inf", "1e400", "256MB", "-5"])
+def test_a_cache_size_limit_that_is_not_a_number_of_megabytes_is_the_default_or_none(monkeypatch, value):
+    # Read on every write: "inf" raised OverflowError and every command ended in "internal error" (exit 3).
+    monkeypatch.setenv("LII_CHECK_CACHE_MAX_MB", value)
+    assert cache._max_bytes() == (0 if value == "-5" else cache.DEFAULT_MAX_MB * 1024 * 1024)
+
+
+def test_a_write_that_fails_part_way_leaves_no_temporary_file(tmp_path, monkeypatch):
+    # Pruning never removes temporary files (another process may be writing one): a failed write removes its own.
+    monkeypatch.setattr(cache, "_avoided", False)
+    monkeypatch.delenv("LII_CHECK_NO_CACHE", raising=False)
+    monkeypatch.setenv("LII_CHECK_CACHE_DIR", str(tmp_path))
+
+    def disk_full(*_args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cache.os, "replace", disk_full)
+    cache.write("entry", b"x" * 1000)  # the cache only ever costs time: no error
+    assert list(tmp_path.iterdir()) == []
+
+
 @needs_hyperscan
 def test_a_database_built_once_is_not_built_again_in_the_same_process_even_without_a_cache(compiled, monkeypatch):
     """With the cache off (or in a corpus, so avoided), `rules diff` or an overlay would compile the same cues
