@@ -273,6 +273,7 @@ def test_jobs_and_timeout_load(tmp_path, text, jobs, timeout):
     ("jobs: true", "'jobs' must be a whole number of worker processes, 1 or more, not True"),
     ("jobs: 1.5", "'jobs' must be a whole number of worker processes, 1 or more, not 1.5"),
     ("timeout: 0", "'timeout' must be a number of seconds from 0.1 to 86400 (one day), not 0"),
+    ("timeout: 0.05", "'timeout' must be a number of seconds from 0.1 to 86400 (one day), not 0.05"),
     ("timeout: .nan", "'timeout' must be a number of seconds from 0.1 to 86400 (one day), not nan"),
     ("timeout: 90000", "'timeout' must be a number of seconds from 0.1 to 86400 (one day), not 90000"),
     ("timeout: '30s'", "'timeout' must be a number of seconds from 0.1 to 86400 (one day), not '30s'"),

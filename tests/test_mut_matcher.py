@@ -259,8 +259,9 @@ def test_start_less_matches_are_found_again_on_their_own_line_only():
     # Each re-run with RE2 covers exactly the line where hyperscan saw a match end: starting earlier (the line
     # before, with its 'waited') or ending later (the next line) would find a longer match over the line
     # break instead, which belongs to no line.
-    # "^ ?": hyperscan can give "^" + NO_START its starts once scan_form keeps "\n" out of "[^.;]".
-    m = matcher("hyperscan", NO_START, "^ ?" + NO_START, r"\s" + NO_START)
+    # "(?s)": scan_form leaves these as written, so "[^.;]" and "\s" can take a line break as a user's own regex
+    # can (scan_form's "[^.;\n]" would hide a re-run window that is too wide: no match could cross a line).
+    m = matcher("hyperscan", "(?s)" + NO_START, "(?s)^ ?" + NO_START, r"(?s)\s" + NO_START)
     assert m._engine._by_end == {0, 1, 2}
     text = ("Staff said they waited\nwaits above average\nwaits above average; waits above the average\nno\n"
             "waits above average waits above average\nwaits above average")
@@ -280,7 +281,7 @@ def test_start_less_matches_are_found_again_on_their_own_line_only():
 def test_a_start_less_match_is_found_again_from_its_line_s_first_character(before):
     # Whatever the position of the line break before it (first character, odd or even), the re-run starts
     # just after it: starting on the break, `\s` would match it and run a match in from the line before.
-    m = matcher("hyperscan", r"\s" + NO_START)
+    m = matcher("hyperscan", r"(?s)\s" + NO_START)  # "(?s)": left as written by scan_form, "\s" takes "\n"
     text = before + "\nwaits above average waits above average"
     assert m.scan_lines(text, [len(before), len(text)]) == [[], [(19, 39, 0)]]
 

@@ -51,6 +51,8 @@ def test_an_intention_is_no_reading_of_its_own_beside_a_problem(compiled):
     ("60% of assessments were completed on time, against a target of 90%", "shortfall"),  # under, not half
     ("31% of assessments were completed on time, against a target of 90%", "significant"),
     ("96% of assessments were completed on time, against a target of 90%", "good"),
+    ("Vacancies stood at 22%, compared with a regional average of 11%", "shortfall"),  # exactly double: not more
+    ("45% of assessments were completed on time, against a target of 90%", "shortfall"),  # exactly half: not under
 ])
 def test_a_figure_is_read_by_its_side_and_distance_from_the_comparator(clause, level):
     assert figure_against_comparator(clause)[0] == level

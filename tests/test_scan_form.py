@@ -24,7 +24,9 @@ ROOT = Path(__file__).resolve().parents[1]
     (r"a\Wb\Dc", r"a[^\w\n]b[^\d\n]c"),
     (r"[^\s]x", r"[^\s\n]x"),  # \s in a negated class already leaves the line break out
     (r"[]a]\s", r"[]a] "),  # a leading "]" is a literal, not the end of the class
+    (r"[^]a]\s", r"[^]a\n] "),
     (r"[[:alpha:]\s]+", r"[[:alpha:] ]+"),
+    (r"[^[:alpha:]\s]+", r"[^[:alpha:]\s\n]+"),  # a POSIX class's "]" does not end the class
     (r"a\\s", r"a\\s"),  # an escaped backslash and a letter s
     (r"a\\w*", r"a\\w*"),  # a backslash and w*: not a word run
     (r"\d\w*", r"\d\w*"),  # "\d" may be followed by more digits: only a literal letter or digit qualifies
