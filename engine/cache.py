@@ -39,10 +39,13 @@ def cache_dir() -> Path | None:
 
 
 def avoid(paths: list[str] | tuple[str, ...]) -> bool:
-    """Turn the cache off for the rest of this process when its folder equals or lies inside any of
-    `paths` (the files and folders a command reads). True when it did. Silent: the run only takes the
-    time an uncached run takes."""
+    """Turn the cache off for the command about to run when its folder equals or lies inside any of `paths`
+    (the files and folders the command reads: reports, the rules folder), or inside the folder of a file
+    among them, as `--output` may not write there either. True when it did. Each command decides afresh
+    (a process running several, as the tests do, is not left without a cache). Silent: the run only
+    takes the time an uncached run takes."""
     global _avoided
+    _avoided = False
     folder = cache_dir()
     if folder is None:
         return False
@@ -50,6 +53,8 @@ def avoid(paths: list[str] | tuple[str, ...]) -> bool:
     for path in paths:
         try:
             read = os.path.realpath(path)
+            if os.path.isfile(read):
+                read = os.path.dirname(read)
         except (OSError, ValueError):  # a path that cannot be resolved is reported by whoever reads it
             continue
         if here == read or here.startswith(read.rstrip(os.sep) + os.sep):

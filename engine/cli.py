@@ -227,14 +227,17 @@ def _session(rules_dir: str | None = None, config_path: str | None = None, engin
              reads: tuple | list = ()):
     """Configuration, rulebook and engine, resolved the same way for every subcommand; exit 2 with
     located messages when any of them is wrong. `reads`: the reports and folders the command reads. When
-    the cache folder lies among them (XDG_CACHE_HOME or LII_CHECK_CACHE_DIR pointing into the corpus),
-    this run does without the cache: lii-check never writes into what it reads."""
+    the cache folder lies among them, beside a report named, or in the rules folder (XDG_CACHE_HOME or
+    LII_CHECK_CACHE_DIR pointing there), this run does without the cache: lii-check never writes into what
+    it reads."""
     from .cache import avoid
-    from .session import SetupError, open_session
+    from .session import SetupError, load_settings, open_session
 
-    avoid([str(p) for p in reads])
     try:
-        session = open_session(rules_dir, config_path, engine)
+        config = load_settings(config_path)
+        # The rules folder is read too: the cache must not land in it (a folder a team keeps in git).
+        avoid([str(p) for p in reads] + [str(f) for f in (rules_dir, config.rules) if f])
+        session = open_session(rules_dir, config_path, engine, config=config)
     except SetupError as exc:
         _setup_failed(exc)
     if session.config.ignored:
@@ -697,6 +700,9 @@ def rules_validate(directory: str | None, fmt: str, config_path: str | None = No
         except SetupError as exc:
             _setup_failed(exc)
         directory = str(configured) if configured else None
+    from .cache import avoid
+
+    avoid([directory] if directory else [])
     validation = validate_rules(directory)
     _echo_stdout(render(validation, fmt), "json" if fmt in ("json", "sarif") else "table")
     if fmt == "text" and not validation.errors:

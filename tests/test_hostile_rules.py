@@ -317,6 +317,27 @@ def test_the_cache_is_not_used_when_it_lies_in_a_path_being_read(tmp_path, monke
         assert list(Path(where).glob("rulebook-*"))
 
 
+@pytest.mark.parametrize("command", [["rules", "list", "team"], ["rules", "validate", "team"],
+                                     ["check", "--rules", "team", "--engine", "pure", "corpus/r.txt"],
+                                     ["check", "--engine", "pure", "corpus/r.txt"]])
+def test_the_cache_never_lands_in_the_rules_folder_or_beside_a_report_named(tmp_path, monkeypatch, command):
+    # LII_CHECK_CACHE_DIR inside the rules folder, or inside the folder of a report named on its own: each is
+    # a folder the command reads, and lii-check never writes where it reads (as --output may not).
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("LII_CHECK_NO_CACHE", raising=False)
+    (tmp_path / "team").mkdir()
+    (tmp_path / "team" / "t.yaml").write_text("kind: overlay\nextends: bundled\ndescription: a team's rules\n", "utf-8")
+    (tmp_path / "corpus").mkdir()
+    shutil.copy(SEED, tmp_path / "corpus" / "r.txt")
+    inside = "corpus/cache" if command[-1] == "corpus/r.txt" and "--rules" not in command else "team/cache"
+    monkeypatch.setenv("LII_CHECK_CACHE_DIR", inside)
+    result = invoke(command, monkeypatch, tmp_path)
+    assert result.exit_code in (0, 1), result.output
+    assert not (tmp_path / inside).exists()
+    # The next command, reading elsewhere, uses the cache again: the decision is per command.
+    assert cache.avoid([str(tmp_path / "elsewhere")]) is False and cache.cache_dir() is not None
+
+
 def test_the_cache_folder_through_a_symlink_is_still_in_the_corpus(tmp_path, monkeypatch):
     monkeypatch.setattr(cache, "_avoided", False)
     monkeypatch.delenv("LII_CHECK_NO_CACHE", raising=False)
