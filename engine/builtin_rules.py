@@ -78,3 +78,11 @@ def known_rule_ids(rulebook: "Rulebook") -> list[str]:
     """Every rule id the configuration, a suppression or a fixture manifest may name: the rulebook's
     expectations, those an overlay switched off (still known ids), and the built-in rules."""
     return [e.id for e in rulebook.expectations()] + [name for name, _ in rulebook.disabled] + list(BUILTIN_RULES)
+
+
+def no_such_rule(rule: str, known: list[str]) -> str:
+    """What to say of a rule id that names no rule: the nearest id, or where to find them."""
+    import difflib
+
+    guess = difflib.get_close_matches(rule, known, n=1)
+    return f"no rule called '{rule}': " + (f"did you mean '{guess[0]}'?" if guess else "see `lii-check rules list`")

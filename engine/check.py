@@ -7,7 +7,6 @@ corpus, and the output is byte-identical whatever `jobs` is.
 """
 from __future__ import annotations
 
-import difflib
 
 import os
 import signal
@@ -159,7 +158,7 @@ def check_reports(reports: list[Report], compiled: CompiledRulebook, engine: str
 def _why_unused(rule: str, rulebook: Rulebook | None) -> str:
     """Why a suppression suppressed nothing: the rule did not fire, or no rule has that id (then the
     nearest id, as a typo in the comment is the likelier cause)."""
-    from .builtin_rules import known_rule_ids
+    from .builtin_rules import known_rule_ids, no_such_rule
 
     if rulebook is None:
         return "the rule did not fire on this report (or no such rule exists). Remove the comment."
@@ -168,9 +167,7 @@ def _why_unused(rule: str, rulebook: Rulebook | None) -> str:
         return "no rule fired on this report. Remove the comment."
     if rule in known:
         return "the rule did not fire on this report. Remove the comment."
-    guess = difflib.get_close_matches(rule, known, n=1)
-    fix = f"did you mean '{guess[0]}'?" if guess else "see `lii-check rules list` for the ids."
-    return f"no rule is called '{rule}': {fix}"
+    return no_such_rule(rule, known)
 
 
 def apply_suppressions(result: ReportResult, rulebook: Rulebook | None = None) -> ReportResult:

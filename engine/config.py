@@ -265,16 +265,14 @@ def _check(key: str, value: Any, where: str, locate: Callable[[str], str] | None
 
 
 def check_rule_ids(config: Config, known: list[str]) -> list[str]:
-    from .builtin_rules import refused_rule_ids
+    from .builtin_rules import no_such_rule, refused_rule_ids
 
     configured = [*config.disable, *config.severity]
     key_of = {**{rule: "severity" for rule in config.severity}, **{rule: "disable" for rule in config.disable}}
     problems = [f"{config.source}: {reason}" for reason in refused_rule_ids(configured)]
     for rule in configured:
         if rule not in known and not refused_rule_ids([rule]):
-            guess = difflib.get_close_matches(rule, known, n=1)
-            hint = f"did you mean '{guess[0]}'?" if guess else "see `lii-check rules list`"
-            problems.append(f"{config.where(key_of[rule], rule)}: no rule called '{rule}': {hint}")
+            problems.append(f"{config.where(key_of[rule], rule)}: {no_such_rule(rule, known)}")
     return problems
 
 

@@ -245,6 +245,7 @@ def _value_problem(key: str, value: object) -> str | None:
 
 def manifest_problems(manifest: Path, shown: str, known_rules: list[str]) -> list[str]:
     """Every problem of one fixture manifest as 'shown:line: what to fix'."""
+    from .builtin_rules import no_such_rule
     from .rulebook.yamlsource import duplicate_keys
     from .safe_yaml import YamlProblem, load_yaml
 
@@ -293,9 +294,7 @@ def manifest_problems(manifest: Path, shown: str, known_rules: list[str]) -> lis
             elif key in ("must_fire", "must_not_fire"):
                 for rule in value:
                     if rule not in known_rules:
-                        guess = difflib.get_close_matches(rule, known_rules, n=1)
-                        hint = f"did you mean '{guess[0]}'?" if guess else "see `lii-check rules list`"
-                        problems.append(f"{shown}:{at}: no rule called '{rule}' in this rulebook: {hint}")
+                        problems.append(f"{shown}:{at}: {no_such_rule(rule, known_rules)}")
     return sorted(problems, key=lambda p: int(p[len(shown) + 1:].split(":", 1)[0]))
 
 

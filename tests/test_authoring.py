@@ -270,7 +270,7 @@ def test_an_unused_suppression_says_whether_the_rule_exists_and_suggests_the_id(
     doc = json.loads(cli("check", str(report), "--engine", "pure", "--format", "json").stdout)
     messages = [f["message"] for r in doc["reports"] for f in r["findings"] if f["rule"] == "lii-check.unused-suppression"]
     assert messages == [
-        "The suppression of 'research.high-band-silnet' suppresses nothing: no rule is called 'research.high-band-silnet': "
+        "The suppression of 'research.high-band-silnet' suppresses nothing: no rule called 'research.high-band-silnet': "
         "did you mean 'research.high-band-silent'?",
         "The suppression of 'research.high-band-silent' suppresses nothing: the rule did not fire on this report. "
         "Remove the comment."]

@@ -371,7 +371,7 @@ NO_FILE = "'file' must be the report's path, relative to this manifest's folder,
     ("- file: r.txt\n  verdict: consistent\n  must_fir: [consistency.score-below-evidence]\n",
      ["3: unknown key 'must_fir': did you mean 'must_fire'?"]),
     ("- file: r.txt\n  must_not_fire: [consistency.score-belov-evidence]\n",
-     ["2: no rule called 'consistency.score-belov-evidence' in this rulebook: did you mean "
+     ["2: no rule called 'consistency.score-belov-evidence': did you mean "
       "'consistency.score-below-evidence'?"]),
     ("- file: r.txt\n  why: no checks\n", ["1: this entry checks nothing: add 'verdict:', 'evidence_score:', "
                                            "'must_fire:' or 'must_not_fire:'"]),
