@@ -203,6 +203,7 @@ class _HyperscanEngine:
         self._hs = hs
         som = hs.HS_FLAG_CASELESS | hs.HS_FLAG_MULTILINE | hs.HS_FLAG_SOM_LEFTMOST
         plain = hs.HS_FLAG_CASELESS | hs.HS_FLAG_MULTILINE
+        written = patterns  # RE2 takes the cues as written and makes its own scan forms
         patterns = [dataclasses.replace(p, regex=scan_form(p.regex)) for p in patterns]
         key = "hs-" + cache.key(_platform_identity(), json.dumps([p.regex for p in patterns]))
         names = (f"{key}.hsdb", f"{key}.json")
@@ -215,7 +216,7 @@ class _HyperscanEngine:
         else:
             loaded = _load_cached(key, hs, len(patterns))
             if loaded is not None:
-                _LOADED[key] = (cache.signature(*names), loaded[0], frozenset(loaded[2]), frozenset(loaded[3]))
+                _keep(_LOADED, key, (cache.signature(*names), loaded[0], frozenset(loaded[2]), frozenset(loaded[3])))
         if loaded is not None:
             self._db, self._scratch, self._by_end, left = loaded
         elif key in _BUILT:
@@ -233,10 +234,10 @@ class _HyperscanEngine:
             left = {p.pid for p in patterns} - set(chosen)
             self._scratch = hs.Scratch(self._db)
             layout = {"by_end": sorted(self._by_end), "left_out": sorted(left)}
-            _BUILT[key] = (hs.dumpb(self._db), layout)
+            _keep(_BUILT, key, (hs.dumpb(self._db), layout))
             _store_cached(key, *_BUILT[key])
         # Patterns hyperscan can say occur but not where they start, or cannot run at all: RE2 does those.
-        needs_re2 = [p for p in patterns if p.pid in self._by_end or p.pid in left]
+        needs_re2 = [p for p in written if p.pid in self._by_end or p.pid in left]
         self._re2 = _Re2Engine(needs_re2) if needs_re2 else None
         self._left = sorted(left)
 
@@ -426,6 +427,16 @@ def _hyperscan_flag(regex: str, som: int, plain: int) -> int | None:
 # Databases compiled in this process, by cache key: compiling the bundled cues takes ~5 s of CPU, and the
 # on-disk cache may be off, full of others' entries or in a corpus (then not used at all).
 _BUILT: dict[str, tuple[bytes, dict]] = {}
+_KEPT = 4  # databases of each kind kept per process (~14 MB each): a rulebook and an overlay, both sides of a diff
+
+
+def _keep(memo: dict, key: str, value: object) -> None:
+    memo.pop(key, None)
+    memo[key] = value
+    while len(memo) > _KEPT:
+        memo.pop(next(iter(memo)))  # the oldest
+
+
 # Databases loaded from the cache in this process, by cache key, with the entries' signature when loaded
 # (cache.signature): a damaged or rewritten entry has another signature, and is read (and repaired) again.
 _LOADED: dict[str, tuple[tuple | None, object, frozenset[int], frozenset[int]]] = {}

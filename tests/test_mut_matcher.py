@@ -349,3 +349,15 @@ def test_a_database_loaded_once_is_kept_while_its_cache_entry_is_unchanged(tmp_p
     assert len(reads) == 3 and entry.read_bytes() != b"damaged"
     text = "we waited; waits above the regional average were kept once"
     assert fourth.scan(text) == first.scan(text) == [(11, 43, 1), (49, 58, 0)]
+
+
+@hyperscan_only
+def test_a_process_keeps_only_its_last_few_databases(monkeypatch):
+    # ~14 MB each for a whole rulebook: a long-lived process (the test suite, a rules diff of many revisions)
+    # must not hold every one it ever compiled or loaded.
+    monkeypatch.setattr(matcher_module, "_BUILT", {})
+    for n in range(matcher_module._KEPT + 2):
+        matcher("hyperscan", rf"\bkeep {n}\b")
+    assert len(matcher_module._BUILT) == matcher_module._KEPT
+    newest = matcher("hyperscan", rf"\bkeep {matcher_module._KEPT + 1}\b")  # still kept: built again from it
+    assert newest.scan(f"keep {matcher_module._KEPT + 1}") == [(0, 6, 0)]
