@@ -103,8 +103,8 @@ class Discovery:
             notes.append("symlinked folder(s) leading outside the folder checked and the current folder, not followed: "
                          + ", ".join(self.outside_links))
         if self.outside_files:
-            notes.append("symlinked file(s) leading outside the folder checked and the current folder, not read "
-                         "(name such a file on the command line to check it): " + ", ".join(self.outside_files))
+            notes.append("symlinked report(s) leading outside the folder checked and the current folder (to check "
+                         "one, name it on the command line): " + ", ".join(self.outside_files))
         if self.other_formats:
             named = sorted(self.other_formats)
             more = f" and {len(named) - MOST_NAMED} more" if len(named) > MOST_NAMED else ""

@@ -30,8 +30,8 @@ def test_a_symlinked_report_leading_out_of_the_checkout_is_not_read_and_is_named
     found = find_reports(["corpus"])
     assert [f.display for f in found.files] == ["corpus/good.txt", "corpus/inside.md"]
     assert found.outside_files == ["corpus/planted.txt"]
-    assert found.notes() == ["symlinked file(s) leading outside the folder checked and the current folder, not read "
-                             "(name such a file on the command line to check it): corpus/planted.txt"]
+    assert found.notes() == ["symlinked report(s) leading outside the folder checked and the current folder (to "
+                             "check one, name it on the command line): corpus/planted.txt"]
     # Named on the command line, it is the user's choice: read.
     assert [f.display for f in find_reports(["corpus/planted.txt"]).files] == ["corpus/planted.txt"]
 
@@ -44,7 +44,7 @@ def test_the_cli_reports_the_link_it_did_not_read_and_never_quotes_it(tmp_path, 
     ran = in_process("corpus", "--format", "json", cwd=tmp_path / "checkout")
     doc = json.loads(ran.stdout)
     assert [r["path"] for r in doc["reports"]] == ["corpus/good.txt"]  # not read: not a report of the run
-    assert any(note.endswith("not read (name such a file on the command line to check it): corpus/planted.txt")
+    assert any(note.endswith("(to check one, name it on the command line): corpus/planted.txt")
                for note in doc["summary"]["not_searched"])
     assert "12345" not in ran.stdout
 
