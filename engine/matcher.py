@@ -497,8 +497,20 @@ class Matcher:
                 "no linear-time regex engine is installed: lii-check needs the 'hyperscan' or the "
                 "'google-re2' package (pip install google-re2)" if engine == "none" else
                 f"the matcher engine '{engine}' is not installed here")
-        self._engine = (_HyperscanEngine(patterns) if engine == "hyperscan"
-                        else _Re2Engine(patterns))
+        if engine == "hyperscan":
+            try:
+                self._engine = _HyperscanEngine(patterns)
+            except Exception as exc:  # noqa: BLE001 - hyperscan.error: the cues together exceed what it can build
+                # Every cue compiles alone (they were tried one by one) but not all together: RE2 runs them
+                # all, slower and the same, rather than the run ending in "internal error".
+                if "re2" not in have:
+                    raise RuntimeError(f"hyperscan cannot compile this rulebook's cues together ({exc}), and RE2, "
+                                       "which could run them, is not installed: pip install google-re2, or "
+                                       "remove cues") from None
+                engine = "re2"
+                self._engine = _Re2Engine(patterns)
+        else:
+            self._engine = _Re2Engine(patterns)
         self.engine = engine
 
     def scan(self, text: str) -> list[tuple[int, int, int]]:

@@ -361,3 +361,22 @@ def test_a_process_keeps_only_its_last_few_databases(monkeypatch):
     assert len(matcher_module._BUILT) == matcher_module._KEPT
     newest = matcher("hyperscan", rf"\bkeep {matcher_module._KEPT + 1}\b")  # still kept: built again from it
     assert newest.scan(f"keep {matcher_module._KEPT + 1}") == [(0, 6, 0)]
+
+
+@hyperscan_only
+@pytest.mark.parametrize("re2_installed", [True, False])
+def test_cues_hyperscan_cannot_build_together_run_in_re2_or_are_a_setup_error(monkeypatch, re2_installed):
+    import hyperscan
+
+    def too_large(*_args, **_kwargs):
+        raise hyperscan.error("Pattern is too large.")
+
+    monkeypatch.setattr(matcher_module, "_build_database", too_large)
+    monkeypatch.setattr(matcher_module, "available_engines",
+                        lambda: ["hyperscan", "re2"] if re2_installed else ["hyperscan"])
+    if re2_installed:
+        m = matcher("hyperscan", rf"\bfallback {re2_installed}\b")
+        assert m.engine == "re2" and m.scan("a fallback True") == [(2, 15, 0)]
+    else:
+        with pytest.raises(RuntimeError, match="hyperscan cannot compile this rulebook's cues together"):
+            matcher("hyperscan", rf"\bfallback {re2_installed}\b")
