@@ -131,7 +131,14 @@ def load_yaml(text: str) -> tuple[Any, yaml.Node | None]:
         if what.startswith("but ") and exc.context:  # "but found another document"
             what = f"{exc.context.strip()}, {what}"
         syntax = isinstance(exc, (yaml.scanner.ScannerError, yaml.parser.ParserError))
-        raise YamlProblem(*_at(mark), what, syntax=syntax) from None
+        line, col = _at(mark)
+        if "<stream end>" in what or "end of stream" in what:
+            # The parser reached the end of the file still inside something: name the last line that has text,
+            # not the line after it, and say what is usually open (the parser's own words say neither).
+            line, col = max(1, len(text.rstrip().splitlines())), 1
+            what = "the file ends inside a list, a block or a quotation: close the '[', '{' or quote left open " \
+                   "on or before this line"
+        raise YamlProblem(line, col, what, syntax=syntax) from None
     except yaml.reader.ReaderError as exc:  # a control character or undecodable byte in the text
         line = text[: exc.position].count("\n") + 1
         col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1

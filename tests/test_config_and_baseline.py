@@ -41,7 +41,10 @@ def test_yaml_wins_in_the_same_folder(tmp_path):
     ("strict: yes please\n", ".lii-check.yaml:1: 'strict' must be true or false, not 'yes please'"),
     ("format: json\nfial-on: error\n", ".lii-check.yaml:2: unknown key 'fial-on': did you mean 'fail-on'?"),
     ("disable: research.high-band-silent\n", ".lii-check.yaml:1: 'disable' must be a list of rule ids"),
-    ("format: [json\n", ".lii-check.yaml:2: this is not valid YAML"),
+    # the list left open on the last line: named there (not on the line after it), with what to close
+    ("format: [json\n", ".lii-check.yaml:1: this is not valid YAML (the file ends inside a list, a block or a "
+                         "quotation: close the '[', '{' or quote left open on or before this line)"),
+    ('format: json\nrules: "qa/rules\n', ".lii-check.yaml:2: this is not valid YAML (the file ends inside a list"),
 ])
 def test_bad_yaml_config_is_located(tmp_path, text, message):
     (tmp_path / ".lii-check.yaml").write_text(text)
