@@ -183,7 +183,9 @@ def test_check_with_a_broken_rules_folder(tmp_path, broken_rules, in_process):
     assert done.stdout == ""  # nothing was checked
     lines = done.stderr.splitlines()
     assert lines[0] == "rules/supervision.yaml:6:9: this should be a number in 'weight', not text"
-    assert lines[1].startswith("rules/zz-broken.yaml:3:1: YAML syntax error: ")
+    # the list left open on line 2 is named there, with what to close
+    assert lines[1] == ("rules/zz-broken.yaml:2:1: YAML syntax error: the file ends inside a list, a block or a "
+                        "quotation: close the '[', '{' or quote left open on or before this line")
     assert lines[-1] == "lii-check: 2 problem(s) in the rules; nothing was done: fix them and run again."
 
 
@@ -191,7 +193,7 @@ def test_rules_validate_lists_every_problem(tmp_path, broken_rules, in_process):
     done = in_process("rules", "validate", "rules", cwd=tmp_path)
     assert done.returncode == 2
     assert done.stdout.splitlines()[0] == "rules/supervision.yaml:6:9: this should be a number in 'weight', not text"
-    assert done.stdout.splitlines()[1].startswith("rules/zz-broken.yaml:3:1: YAML syntax error")
+    assert done.stdout.splitlines()[1].startswith("rules/zz-broken.yaml:2:1: YAML syntax error")
     assert "2 problem(s) found." in done.stderr
 
 

@@ -75,6 +75,8 @@ def read_yaml(path: Path, display: str) -> tuple[Any, Located | None, list[RuleP
         hint = " (check the indentation and that every 'key: value' has a space after the colon)"
         if "tab" in exc.message or "'\\t'" in exc.message or "\t" in exc.message:
             hint = " (indent with spaces, not tabs: replace the tab with spaces)"
+        elif "left open" in exc.message:
+            hint = ""  # the message says what to close already
         return None, None, [RuleProblem(display, exc.line, exc.col, f"YAML syntax error: {exc.message}{hint}")]
     data, node, problems = parsed
     if node is None:
