@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import json
 import re
 import unicodedata
@@ -181,9 +182,11 @@ class _Re2Engine:
         # next line would hide the shorter one on its own line (and that line's own hits).
         self._compiled = {p.pid: re2.compile("(?m)" + scan_form(p.regex), options) for p in patterns}
 
-    def spans(self, pid: int, text: str, lo: int = 0, hi: int | None = None) -> list[tuple[int, int, int]]:
-        """(start, -end, pid) for each match of one pattern in text[lo:hi]."""
+    def spans(self, pid: int, text: str | bytes, lo: int = 0, hi: int | None = None) -> list[tuple[int, int, int]]:
+        """(start, -end, pid) for each match of one pattern inside text[lo:hi]."""
         compiled = self._compiled[pid]
+        # Given bytes, finditer neither copies nor converts the text (given str it encodes all of it on every
+        # call), and it reads the text around [lo, hi] for \b, ^ and $.
         hi = len(text) if hi is None else hi
         return [(m.start(), -m.end(), pid) for m in compiled.finditer(text, lo, hi) if m.end() > m.start()]
 
@@ -205,7 +208,7 @@ class _HyperscanEngine:
         plain = hs.HS_FLAG_CASELESS | hs.HS_FLAG_MULTILINE
         written = patterns  # RE2 takes the cues as written and makes its own scan forms
         patterns = [dataclasses.replace(p, regex=scan_form(p.regex)) for p in patterns]
-        key = "hs-" + cache.key(_platform_identity(), json.dumps([p.regex for p in patterns]))
+        key = database_key(patterns)
         names = (f"{key}.hsdb", f"{key}.json")
         held = _LOADED.get(key)
         loaded = None
@@ -239,6 +242,7 @@ class _HyperscanEngine:
         # Patterns hyperscan can say occur but not where they start, or cannot run at all: RE2 does those.
         needs_re2 = [p for p in written if p.pid in self._by_end or p.pid in left]
         self._re2 = _Re2Engine(needs_re2) if needs_re2 else None
+        self._widths = {p.pid: _widest_match(p.regex) for p in patterns if p.pid in self._by_end}
         self._left = sorted(left)
 
     def raw(self, text: str) -> list[tuple[int, int, int]]:
@@ -264,18 +268,67 @@ class _HyperscanEngine:
         if data:
             self._db.scan(data, match_event_handler=on_match, scratch=self._scratch)
         if ends and self._re2 is not None:
-            done: set[tuple[int, int]] = set()
-            for pid, end in ends:  # re-run with RE2 on the line where hyperscan saw the match end
-                lo = text.rfind("\n", 0, end) + 1
-                if (pid, lo) in done:
-                    continue
-                done.add((pid, lo))
-                hi = text.find("\n", end)
-                out.extend(self._re2.spans(pid, text, lo, len(text) if hi < 0 else hi))
+            self._starts_by_re2(data, ends, out)
         if self._left and self._re2 is not None:
             for pid in self._left:
                 out.extend(self._re2.spans(pid, text))
         return out
+
+
+    def _starts_by_re2(self, data: bytes, ends: list[tuple[int, int]], out: list[tuple[int, int, int]]) -> None:
+        """RE2's matches of the patterns hyperscan ran without starts, found only around the ends hyperscan saw.
+
+        A match ending at `end` starts on its line and at most the pattern's widest match before `end`, so
+        RE2 searches [that start, end], one region per run of overlapping windows. RE2 sees the text around
+        a region (for \\b, ^ and $) and each match lies inside one region, so the matches are those a search
+        of the whole line finds; a report that is one 5 MB line costs its hits, not a pass per pattern."""
+        ends.sort()
+        spans, widths = self._re2.spans, self._widths
+        for pid, group in itertools.groupby(ends, key=lambda hit: hit[0]):
+            width = widths.get(pid)
+            region_lo = region_hi = -1
+            line_lo = searched = 0
+            for _, end in group:
+                if width is None:  # unbounded: from the line's start (found once per line, ends ascending)
+                    nl = data.rfind(b"\n", searched, end)
+                    if nl >= 0:
+                        line_lo = nl + 1
+                    searched, lo = end, line_lo
+                else:
+                    lo = max(end - width, 0)
+                    nl = data.rfind(b"\n", lo, end)
+                    if nl >= 0:
+                        lo = nl + 1
+                if lo <= region_hi:
+                    region_hi = end
+                    continue
+                if region_hi >= 0:
+                    out.extend(spans(pid, data, region_lo, region_hi))
+                region_lo, region_hi = lo, end
+            out.extend(spans(pid, data, region_lo, region_hi))
+
+
+@functools.lru_cache(maxsize=4096)
+def _widest_match(regex: str) -> int | None:
+    """The most characters a match of this regex can span, or None when unbounded or not known for sure.
+
+    Python's parser measures it; a construct it reads otherwise than RE2 (POSIX classes, \\p, \\C) is not
+    measured, and None only costs a longer search."""
+    if any(t in regex for t in ("[:", "\\p", "\\P", "\\C", "\\Q", "\\x{")):
+        return None
+    try:
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                from re import _parser as parser  # Python 3.11+
+            except ImportError:  # pragma: no cover - Python 3.10
+                import sre_parse as parser  # type: ignore[no-redef]
+            widest = parser.parse(regex).getwidth()[1]
+    except Exception:  # noqa: BLE001 - a regex Python cannot read (RE2 can): measured as unknown
+        return None
+    return widest if widest < 1 << 20 else None
 
 
 def _say_compiling(count: int) -> None:
@@ -291,6 +344,12 @@ def _say_compiling(count: int) -> None:
         pass
 
 
+def database_key(patterns: list[Pattern]) -> str:
+    """The cache key of the database of these patterns (in scan form): what the database holds depends on
+    the patterns, the machine (hyperscan tunes a database to the CPU) and which patterns get starts."""
+    return "hs-" + cache.key(_platform_identity(), _STARTS_POLICY, json.dumps([p.regex for p in patterns]))
+
+
 def _compiles(hs, patterns: list[Pattern], flags: dict[int, int]):
     """The database of these patterns, each with its flags; None when hyperscan refuses any of them."""
     db = hs.Database(mode=hs.HS_MODE_BLOCK)
@@ -304,6 +363,19 @@ def _compiles(hs, patterns: list[Pattern], flags: dict[int, int]):
 
 _TRIAL_GROUP = 32  # patterns tried together before one by one
 
+# A counted repeat with a range ("(?:[\w-]+ ){0,4}?", "[^.;\n]{0,40}?"): the word gaps of attribution and
+# shortfall cues. Hyperscan pays dearly to know where such a match starts (it tracks every start the gap
+# allows): about 60 of the bundled 900 patterns doubled the scan of a whole corpus. Compiled without
+# starts, they cost what the others do, and RE2 finds the starts on the few lines where they matched.
+_RANGED_REPEAT = re.compile(r"(?<!\\)\{\d*,\d*\}")
+
+
+_STARTS_POLICY = "starts-2"  # change it whenever _start_is_costly changes: cached databases are then rebuilt
+
+
+def _start_is_costly(regex: str) -> bool:
+    return _RANGED_REPEAT.search(regex) is not None
+
 
 def _build_database(hs, patterns: list[Pattern], som: int, plain: int) -> tuple[object, dict[int, int]]:
     """The database of every pattern hyperscan can run, and pid -> the flags each was compiled with:
@@ -316,7 +388,10 @@ def _build_database(hs, patterns: list[Pattern], som: int, plain: int) -> tuple[
     one in a group that fails, phrases (a fixed, simple form) assumed to compile; only if the whole still
     fails, every pattern so. What single regex cues were found to do is remembered in the cache, so an
     edit that adds 1,000 phrases costs two compiles of the whole, not 1,872 trial compiles besides."""
-    flags = {p.pid: som for p in patterns}
+    def preferred(p: Pattern) -> int:
+        return plain if _start_is_costly(p.regex) else som
+
+    flags = {p.pid: preferred(p) for p in patterns}
     db = _compiles(hs, patterns, flags)
     if db is not None:
         return db, flags
@@ -328,7 +403,7 @@ def _build_database(hs, patterns: list[Pattern], som: int, plain: int) -> tuple[
     for p in patterns:
         verdict = known.get(p.regex) if p.cue.kind != "phrase" else None
         if verdict in names:
-            flags[p.pid] = names[verdict]
+            flags[p.pid] = preferred(p) if verdict == "som" else names[verdict]
         elif verdict == "none":
             flags.pop(p.pid)
         elif p.cue.kind != "phrase":
@@ -340,11 +415,11 @@ def _build_database(hs, patterns: list[Pattern], som: int, plain: int) -> tuple[
     for suspects in ((unknown, patterns) if unknown else (patterns,)):
         for i in range(0, len(suspects), _TRIAL_GROUP):
             group = suspects[i:i + _TRIAL_GROUP]
-            if len(group) > 1 and _compiles(hs, group, {p.pid: som for p in group}) is not None:
-                flags.update((p.pid, som) for p in group)
+            if len(group) > 1 and _compiles(hs, group, {p.pid: preferred(p) for p in group}) is not None:
+                flags.update((p.pid, preferred(p)) for p in group)
                 continue
             for p in group:  # a refusal comes early in a compile: finding the one refused is cheap
-                flag = _hyperscan_flag(p.regex, som, plain)
+                flag = _hyperscan_flag(p.regex, preferred(p), plain)
                 if flag is None:
                     flags.pop(p.pid, None)
                 else:

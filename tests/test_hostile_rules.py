@@ -1,5 +1,6 @@
 """Hostile or careless input to the rule-side of lii-check: its cache, large or odd rule folders, fixture
 manifests, configuration. Each gets a located message and the right exit code, never a traceback."""
+import dataclasses
 import json
 import os
 import shutil
@@ -81,8 +82,7 @@ def built_once(compiled, monkeypatch):
     if compiled.matcher.engine != "hyperscan":
         return
     engine = compiled.matcher._engine
-    key = "hs-" + cache.key(matcher._platform_identity(),
-                            json.dumps([matcher.scan_form(p.regex) for p in compiled.patterns]))
+    key = matcher.database_key([dataclasses.replace(p, regex=matcher.scan_form(p.regex)) for p in compiled.patterns])
     layout = {"by_end": sorted(engine._by_end), "left_out": sorted(engine._left)}
     monkeypatch.setitem(matcher._BUILT, key, (hyperscan.dumpb(engine._db), layout))
     with pytest.MonkeyPatch.context() as check:
@@ -133,6 +133,9 @@ def test_the_hyperscan_cache_key_holds_the_platform_and_cpu(tmp_path, monkeypatc
 def test_patterns_are_compiled_together_not_tried_one_by_one(tmp_path, monkeypatch):
     import hyperscan as hs
 
+    # NO_START's word gap would be compiled without starts by choice; here it stands for any cue hyperscan
+    # refuses with starts, so the trials are what runs.
+    monkeypatch.setattr(matcher, "_start_is_costly", lambda regex: False)
     monkeypatch.setenv("LII_CHECK_NO_CACHE", "1")
     calls = []
     real, alone = matcher._compiles, matcher._hyperscan_flag.__wrapped__  # (not its per-process memo)
@@ -162,9 +165,35 @@ def test_patterns_are_compiled_together_not_tried_one_by_one(tmp_path, monkeypat
 
 
 @needs_hyperscan
+@needs_hyperscan
+def test_a_cue_with_a_word_gap_is_compiled_without_starts_and_still_gets_them(monkeypatch):
+    # Starts of a ranged gap cost hyperscan most of a scan and of a compile: such a cue is compiled without
+    # them at once (no trial compiles), and RE2 finds its starts on the lines where it ended.
+    import hyperscan as hs
+
+    monkeypatch.setenv("LII_CHECK_NO_CACHE", "1")
+    gap = r"\b(?:staff|workers)\b[^.;\n]{0,40}?\bsaid\b"
+    assert matcher._start_is_costly(gap) and not matcher._start_is_costly(r"\bstaff said\b")
+    assert not matcher._start_is_costly(r"\bx\{0,4\}")  # an escaped brace is a literal, not a repeat
+    calls = []
+    real = matcher._compiles
+    monkeypatch.setattr(matcher, "_compiles", lambda h, ps, fl: calls.append(len(ps)) or real(h, ps, fl))
+    som = hs.HS_FLAG_CASELESS | hs.HS_FLAG_MULTILINE | hs.HS_FLAG_SOM_LEFTMOST
+    plain = hs.HS_FLAG_CASELESS | hs.HS_FLAG_MULTILINE
+    patterns = _patterns([(r"\bsupervision\b", "phrase"), (gap, "regex")])
+    _, flags = matcher._build_database(hs, patterns, som, plain)
+    assert calls == [2] and flags == {0: som, 1: plain}
+    text = "Supervision was monthly and staff, when asked, said so.\nWorkers said it; staff said it too."
+    both = Matcher(patterns, "hyperscan").scan_lines(text, [text.index("\n"), len(text)])
+    assert both == Matcher(patterns, "re2").scan_lines(text, [text.index("\n"), len(text)])
+    assert [(text.split("\n")[i][a:b], pid) for i, line in enumerate(both) for a, b, pid in line] == [
+        ("Supervision", 0), ("staff, when asked, said", 1), ("Workers said", 1), ("staff said", 1)]
+
+
 def test_a_cached_verdict_that_is_wrong_costs_time_not_results(tmp_path, monkeypatch):
     import hyperscan as hs
 
+    monkeypatch.setattr(matcher, "_start_is_costly", lambda regex: False)  # as in the test above
     monkeypatch.setenv("LII_CHECK_CACHE_DIR", str(tmp_path))
     monkeypatch.delenv("LII_CHECK_NO_CACHE", raising=False)
     (tmp_path / matcher._verdicts_name()).write_text(json.dumps({NO_START: "som"}))
@@ -250,7 +279,6 @@ def test_a_json_entry_naming_another_class_or_field_is_refused():
 
 
 def test_every_field_of_an_overlaid_rulebook_survives_the_json_form():
-    import dataclasses
 
     from lii_check.rulebook import stored
 
