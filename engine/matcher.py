@@ -212,9 +212,12 @@ class _HyperscanEngine:
         names = (f"{key}.hsdb", f"{key}.json")
         held = _LOADED.get(key)
         loaded = None
-        if held is not None and held[0] is not None and held[0] == cache.signature(*names):
+        off = cache.cache_dir() is None
+        if held is not None and (off or held[0] is not None and held[0] == cache.signature(*names)):
             # Loaded by this process already, from entries that have not changed since (each session of a
             # long-lived process, `rules diff`'s two sides, the test suite's in-process runs): ~20 ms saved.
+            # With the cache off for this command (it lies in a folder the command reads) the database
+            # loaded before is still the one for this key, as a database built before is (_BUILT).
             loaded = (held[1], hs.Scratch(held[1]), set(held[2]), set(held[3]))
         else:
             loaded = _load_cached(key, hs, len(patterns))
@@ -242,7 +245,7 @@ class _HyperscanEngine:
         # Patterns hyperscan can say occur but not where they start, or cannot run at all: RE2 does those.
         needs_re2 = [p for p in written if p.pid in self._by_end or p.pid in left]
         self._re2 = _Re2Engine(needs_re2) if needs_re2 else None
-        self._widths = {p.pid: _widest_match(p.regex) for p in patterns if p.pid in self._by_end}
+        self._forms = {p.pid: p.regex for p in patterns if p.pid in self._by_end}  # widths measured when first needed
         self._left = sorted(left)
 
     def raw(self, text: str) -> list[tuple[int, int, int]]:
@@ -283,9 +286,9 @@ class _HyperscanEngine:
         a region (for \\b, ^ and $) and each match lies inside one region, so the matches are those a search
         of the whole line finds; a report that is one 5 MB line costs its hits, not a pass per pattern."""
         ends.sort()
-        spans, widths = self._re2.spans, self._widths
+        spans, forms = self._re2.spans, self._forms
         for pid, group in itertools.groupby(ends, key=lambda hit: hit[0]):
-            width = widths.get(pid)
+            width = _widest_match(forms[pid])
             region_lo = region_hi = -1
             line_lo = searched = 0
             for _, end in group:
