@@ -180,11 +180,23 @@ class _Re2Engine:
         # (?m): ^ and $ match at each line, as hyperscan's MULTILINE does; a report is scanned as one sentence a line.
         # In scan form too: RE2 finds non-overlapping matches over the whole text, so one running into the
         # next line would hide the shorter one on its own line (and that line's own hits).
-        self._compiled = {p.pid: re2.compile("(?m)" + scan_form(p.regex), options) for p in patterns}
+        # Compiled when first used: beside hyperscan, RE2 runs only the patterns a report's text reached, and
+        # a short run (one report, a pre-commit hook) does not pay for the ~70 others.
+        self._options = options
+        self._regexes = {p.pid: p.regex for p in patterns}
+        self._compiled: dict[int, object] = {}
+
+    def _pattern(self, pid: int):
+        compiled = self._compiled.get(pid)
+        if compiled is None:
+            import re2
+
+            compiled = self._compiled[pid] = re2.compile("(?m)" + scan_form(self._regexes[pid]), self._options)
+        return compiled
 
     def spans(self, pid: int, text: str | bytes, lo: int = 0, hi: int | None = None) -> list[tuple[int, int, int]]:
         """(start, -end, pid) for each match of one pattern inside text[lo:hi]."""
-        compiled = self._compiled[pid]
+        compiled = self._pattern(pid)
         # Given bytes, finditer neither copies nor converts the text (given str it encodes all of it on every
         # call), and it reads the text around [lo, hi] for \b, ^ and $.
         hi = len(text) if hi is None else hi
@@ -192,7 +204,7 @@ class _Re2Engine:
 
     def raw(self, text: str) -> list[tuple[int, int, int]]:
         out: list[tuple[int, int, int]] = []
-        for pid in self._compiled:
+        for pid in self._regexes:
             out.extend(self.spans(pid, text))
         return out
 
@@ -206,9 +218,8 @@ class _HyperscanEngine:
         self._hs = hs
         som = hs.HS_FLAG_CASELESS | hs.HS_FLAG_MULTILINE | hs.HS_FLAG_SOM_LEFTMOST
         plain = hs.HS_FLAG_CASELESS | hs.HS_FLAG_MULTILINE
-        written = patterns  # RE2 takes the cues as written and makes its own scan forms
-        patterns = [dataclasses.replace(p, regex=scan_form(p.regex)) for p in patterns]
-        key = database_key(patterns)
+        forms = [scan_form(p.regex) for p in patterns]
+        key = database_key(forms)
         names = (f"{key}.hsdb", f"{key}.json")
         held = _LOADED.get(key)
         loaded = None
@@ -220,7 +231,7 @@ class _HyperscanEngine:
             # loaded before is still the one for this key, as a database built before is (_BUILT).
             loaded = (held[1], hs.Scratch(held[1]), set(held[2]), set(held[3]))
         else:
-            loaded = _load_cached(key, hs, len(patterns))
+            loaded = _load_cached(key, hs, len(forms))
             if loaded is not None:
                 _keep(_LOADED, key, (cache.signature(*names), loaded[0], frozenset(loaded[2]), frozenset(loaded[3])))
         if loaded is not None:
@@ -235,17 +246,19 @@ class _HyperscanEngine:
             _store_cached(key, blob, layout)
         else:
             _say_compiling(len(patterns))
-            self._db, chosen = _build_database(hs, patterns, som, plain)
+            chosen_from = [dataclasses.replace(p, regex=form) for p, form in zip(patterns, forms)]
+            self._db, chosen = _build_database(hs, chosen_from, som, plain)
             self._by_end = {pid for pid, flag in chosen.items() if flag == plain}
             left = {p.pid for p in patterns} - set(chosen)
             self._scratch = hs.Scratch(self._db)
             layout = {"by_end": sorted(self._by_end), "left_out": sorted(left)}
             _keep(_BUILT, key, (hs.dumpb(self._db), layout))
             _store_cached(key, *_BUILT[key])
-        # Patterns hyperscan can say occur but not where they start, or cannot run at all: RE2 does those.
-        needs_re2 = [p for p in written if p.pid in self._by_end or p.pid in left]
+        # Patterns hyperscan can say occur but not where they start, or cannot run at all: RE2 does those (it
+        # takes the cues as written and makes its own scan forms).
+        needs_re2 = [p for p in patterns if p.pid in self._by_end or p.pid in left]
         self._re2 = _Re2Engine(needs_re2) if needs_re2 else None
-        self._forms = {p.pid: p.regex for p in patterns if p.pid in self._by_end}  # widths measured when first needed
+        self._forms = {p.pid: forms[i] for i, p in enumerate(patterns) if p.pid in self._by_end}  # widths: when needed
         self._left = sorted(left)
 
     def raw(self, text: str) -> list[tuple[int, int, int]]:
@@ -347,10 +360,10 @@ def _say_compiling(count: int) -> None:
         pass
 
 
-def database_key(patterns: list[Pattern]) -> str:
-    """The cache key of the database of these patterns (in scan form): what the database holds depends on
-    the patterns, the machine (hyperscan tunes a database to the CPU) and which patterns get starts."""
-    return "hs-" + cache.key(_platform_identity(), _STARTS_POLICY, json.dumps([p.regex for p in patterns]))
+def database_key(forms: list[str]) -> str:
+    """The cache key of the database of these patterns (their scan forms, in pid order): what the database
+    holds depends on the patterns, the machine (hyperscan tunes a database to the CPU) and which get starts."""
+    return "hs-" + cache.key(_platform_identity(), _STARTS_POLICY, json.dumps(forms))
 
 
 def _compiles(hs, patterns: list[Pattern], flags: dict[int, int]):

@@ -82,7 +82,7 @@ def built_once(compiled, monkeypatch):
     if compiled.matcher.engine != "hyperscan":
         return
     engine = compiled.matcher._engine
-    key = matcher.database_key([dataclasses.replace(p, regex=matcher.scan_form(p.regex)) for p in compiled.patterns])
+    key = matcher.database_key([matcher.scan_form(p.regex) for p in compiled.patterns])
     layout = {"by_end": sorted(engine._by_end), "left_out": sorted(engine._left)}
     monkeypatch.setitem(matcher._BUILT, key, (hyperscan.dumpb(engine._db), layout))
     with pytest.MonkeyPatch.context() as check:
