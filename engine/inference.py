@@ -106,7 +106,7 @@ class DurableChild:
             line = self._lines.get(timeout=timeout)
         except queue.Empty:
             self.close(kill=True)
-            raise EngineUnavailable(f"durable_rules did not answer within {timeout:.0f} s") from None
+            raise EngineUnavailable(f"durable_rules did not answer within {timeout:g} s") from None
         if line is None:
             code = self._proc.wait()
             self._stderr.seek(0)

@@ -100,12 +100,12 @@ def test_submitted_chunks_come_back_in_order(rulebook, monkeypatch, capsys):
     assert capsys.readouterr().err.count("crashed") == 1
 
 
-def _sabotaged(monkeypatch, code):
+def _sabotaged(monkeypatch, code, timeout=1.0):
     import sys
 
     from lii_check import inference
     monkeypatch.setattr(inference, "child_command", lambda: [sys.executable, "-c", code])
-    monkeypatch.setattr(inference, "_START_TIMEOUT", 1.0)
+    monkeypatch.setattr(inference, "_START_TIMEOUT", timeout)
     monkeypatch.setattr(inference, "_said", set())
     return inference
 
@@ -116,7 +116,7 @@ CRASH_ON_FIRST_BATCH = ("import sys, os, signal\nsys.stdout.write(sys.stdin.read
 
 @pytest.mark.parametrize("code, reason", [
     (CRASH_ON_FIRST_BATCH, "durable_rules crashed (signal 11"),
-    ("import time; time.sleep(30)", "durable_rules did not answer within 1 s"),
+    ("import time; time.sleep(30)", "durable_rules did not answer within 0.3 s"),  # waited twice: kept short
     ("print('not json')", "durable_rules returned something that is not JSON"),
     ("import sys; sys.stdin.readline(); print('{\"ok\": false, \"reason\": \"durable_rules does not import on Python 3.99\"}')",
      "durable_rules does not import on Python 3.99"),
@@ -124,7 +124,7 @@ CRASH_ON_FIRST_BATCH = ("import sys, os, signal\nsys.stdout.write(sys.stdin.read
 def test_auto_falls_back_once_and_durable_fails(monkeypatch, capsys, rulebook, code, reason):
     ruleset, batches = _batches(rulebook)
     from lii_check.evaluator import run_pure
-    inference = _sabotaged(monkeypatch, code)
+    inference = _sabotaged(monkeypatch, code, 0.3 if "sleep" in code else 1.0)
     with inference.open_engine(ruleset, "auto") as eng:
         first, second = eng.fire(batches[:5]), eng.fire(batches[5:])
         assert eng.name == "pure"
