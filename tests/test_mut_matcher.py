@@ -380,3 +380,80 @@ def test_cues_hyperscan_cannot_build_together_run_in_re2_or_are_a_setup_error(mo
     else:
         with pytest.raises(RuntimeError, match="hyperscan cannot compile this rulebook's cues together"):
             matcher("hyperscan", rf"\bfallback {re2_installed}\b")
+
+
+# --- word gaps: compiled without starts, found again by RE2 around each end ---------------------------------
+
+GAP = r"\bstaff\b[^.;\n]{0,20}?\bsaid\b"  # widest match: 5 + 20 + 4 characters
+
+
+def test_the_widest_match_of_a_word_gap_is_measured_and_anything_unsure_is_none():
+    assert matcher_module._widest_match(GAP) == 29
+    assert matcher_module._widest_match(r"\b(?:a|bcd)(?: [\w-]){0,2} x\b") == 3 + 2 * 2 + 2
+    assert matcher_module._widest_match(r"\bab(?: cd){0,3}\b") == 11
+    for unsure in (r"\bstaff\w+\b", r"[[:alpha:]]{0,3}", r"\pL{0,3}", r"\Qa{0,3}\E", r"(?<bad"):
+        assert matcher_module._widest_match(unsure) is None, unsure
+
+
+def test_a_ranged_repeat_is_costly_to_start_and_a_fixed_or_escaped_one_is_not():
+    assert matcher_module._start_is_costly(GAP)
+    assert matcher_module._start_is_costly(r"\ba(?: b){,2}\b")
+    assert not matcher_module._start_is_costly(r"\ba{2}\b") and not matcher_module._start_is_costly(r"a\{0,2\}")
+
+
+@hyperscan_only
+def test_word_gap_matches_far_apart_and_close_together_on_one_long_line_are_re2_s():
+    # One window per end (the widest match before it, never past the line's start), overlapping windows merged:
+    # the matches are those RE2 finds over the whole line, however long it is and wherever they lie.
+    m = matcher("hyperscan", GAP, r"\bstaff\b")
+    assert m._engine._by_end == {0}
+    filler = "and the rest of it " * 40
+    line = ("Staff said so; " + filler + "staff, asked, said; staff aa b c d e f g h i said it " + filler + "staff told us. Staff said")
+    text = "No staff said\n" + line + "\nstaff said"
+    ends = [i for i, ch in enumerate(text) if ch == "\n"] + [len(text)]
+    hyper = m.scan_lines(text, ends)
+    assert hyper == matcher("re2", GAP, r"\bstaff\b").scan_lines(text, ends)
+    said = [(line[a:b], a) for a, b, pid in hyper[1] if pid == 0]
+    assert said == [("Staff said", 0), ("staff, asked, said", line.index("staff, asked")),
+                    ("staff aa b c d e f g h i said", line.index("staff aa")),  # as wide as a match can be
+                    ("Staff said", line.rindex("Staff"))]
+    assert [h for h in hyper[0] if h[2] == 0] == [(3, 13, 0)] and [h for h in hyper[2] if h[2] == 0] == [(0, 10, 0)]
+
+
+@hyperscan_only
+def test_an_unbounded_pattern_without_starts_is_found_again_from_its_line_s_start():
+    # A gap with an unbounded part has no widest match: its window runs from the start of its line.
+    wide = r"\bwait\w*\b[^.;\n]{0,60}?\babove (?:[\w-]+ )*average\b"
+    assert matcher_module._widest_match(wide) is None
+    m = matcher("hyperscan", wide)
+    text = "x\nwaits were above average; waiting was above the national average\nwaits above average"
+    ends = [i for i, ch in enumerate(text) if ch == "\n"] + [len(text)]
+    assert m.scan_lines(text, ends) == matcher("re2", wide).scan_lines(text, ends) == [
+        [], [(0, 24, 0), (26, 64, 0)], [(0, 19, 0)]]
+
+
+@hyperscan_only
+def test_overlapping_windows_are_searched_as_one():
+    # Ends at 1, 3, 5 and 7: searched window by window, "a a a" (0-5) would hide the "a" after it.
+    m = matcher("hyperscan", r"\ba(?: a){0,2}\b")
+    assert m._engine._by_end == {0}
+    assert m.scan("a a a a") == matcher("re2", r"\ba(?: a){0,2}\b").scan("a a a a") == [(0, 5, 0), (6, 7, 0)]
+
+
+@hyperscan_only
+def test_a_window_starting_inside_a_word_still_sees_the_word():
+    # The window of the match ending at 'said' starts at the 's' of 'restaff'; RE2 reads the 're' before it,
+    # so '\bstaff' does not match there.
+    text = "restaff x a b c staff ee f said"
+    assert len(text) - text.index("staff") == matcher_module._widest_match(GAP)
+    assert matcher("hyperscan", GAP).scan(text) == [(16, 31, 0)]
+
+
+@hyperscan_only
+def test_a_window_never_reaches_back_over_its_line_start():
+    # "(?s)" keeps the gap able to take a line break (scan_form leaves it as written): a window reaching into
+    # the line before would find the longer match over the break, which belongs to no line, and hide this one.
+    bounded = r"(?s)\bwaits\b[^.;]{0,20}?\babove average\b"
+    assert matcher_module._widest_match(bounded) == 38
+    text = "waits\nwaits above average"
+    assert matcher("hyperscan", bounded).scan_lines(text, [5, len(text)]) == [[], [(0, 19, 0)]]
