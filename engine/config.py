@@ -73,9 +73,7 @@ def _table_in_pyproject(path: Path) -> dict | None:
     try:
         data = tomllib.loads(path.read_text("utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"\(at line (\d+), column \d+\)", str(exc))
-        where = f"{path}:{m.group(1)}" if m else str(path)
-        raise ConfigError(f"{where}: this is not valid TOML ({str(exc).split(' (at line')[0]})") from None
+        raise ConfigError(_toml_problem(path, exc)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read it ({exc})") from None
     tool = data.get("tool", {})
@@ -88,6 +86,23 @@ def _table_in_pyproject(path: Path) -> dict | None:
         raise ConfigError(f"{path}:{_toml_key_line(path, 'lii-check')}: 'lii-check' must be the table "
                           "[tool.lii-check] of 'key = value' lines")
     return table
+
+
+def _toml_problem(path: Path, exc: Exception) -> str:
+    """tomllib's complaint, located: at its line, or at the last line when the file ended first (an array,
+    table or string left open), with what to close."""
+    said = str(exc)
+    m = re.search(r"\(at line (\d+), column \d+\)", said)
+    if m:
+        return f"{path}:{m.group(1)}: this is not valid TOML ({said.split(' (at line')[0]})"
+    if "(at end of document)" in said:
+        try:
+            last = max(1, len(path.read_text("utf-8").splitlines()))
+        except (OSError, UnicodeDecodeError):
+            last = 1
+        return (f"{path}:{last}: this is not valid TOML ({said.split(' (at end of document)')[0]}): the file "
+                "ends inside a value; close the '[', '{' or quote left open on or before this line")
+    return f"{path}: this is not valid TOML ({said})"
 
 
 def _toml_key_line(path: Path, key: str) -> int:
@@ -155,7 +170,7 @@ def _load_raw(path: Path) -> tuple[dict, dict[str, int]]:
         table = _table_in_pyproject(path)
         if table is not None:
             return table, _toml_lines(path.read_text("utf-8"))
-        data = tomllib.loads(path.read_text("utf-8"))
+        data = tomllib.loads(path.read_text("utf-8"))  # valid: _table_in_pyproject read it
         return data, _toml_lines(path.read_text("utf-8"), top_level=True)
     try:
         text = path.read_text("utf-8")

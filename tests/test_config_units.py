@@ -156,6 +156,17 @@ def test_invalid_toml_names_the_line_and_the_parser_s_reason(tmp_path):
     assert refused(path) == f"{path}:2: this is not valid TOML (Invalid value)"
 
 
+@pytest.mark.parametrize("toml, line", [('[tool.lii-check]\njobs = [1,\n', 2), ('[tool.lii-check]\nexclude = [\n\n', 3),
+                                         ('[tool.lii-check]\nformat = {a = 1\n', 2)])
+def test_a_toml_file_ending_inside_a_value_names_its_last_line_and_what_to_close(tmp_path, toml, line):
+    path = write(tmp_path, "pyproject.toml", toml)
+    said = refused(path)
+    assert said.startswith(f"{path}:{line}: this is not valid TOML (") and "(at end of document)" not in said
+    if "{" not in toml:
+        assert said.endswith("the file ends inside a value; close the '[', '{' or quote left open on or before "
+                             "this line")
+
+
 def test_a_pyproject_without_the_table_is_skipped_when_searching_and_refused_when_named(tmp_path):
     write(tmp_path, "pyproject.toml", '[project]\nname = "x"\n')
     inner = tmp_path / "a" / "b"
