@@ -290,7 +290,6 @@ class _HyperscanEngine:
                 out.extend(self._re2.spans(pid, text))
         return out
 
-
     def _starts_by_re2(self, data: bytes, ends: list[tuple[int, int]], out: list[tuple[int, int, int]]) -> None:
         """RE2's matches of the patterns hyperscan ran without starts, found only around the ends hyperscan saw.
 
@@ -328,9 +327,10 @@ class _HyperscanEngine:
 def _widest_match(regex: str) -> int | None:
     """The most characters a match of this regex can span, or None when unbounded or not known for sure.
 
-    Python's parser measures it; a construct it reads otherwise than RE2 (POSIX classes, \\p, \\C) is not
-    measured, and None only costs a longer search."""
-    if any(t in regex for t in ("[:", "\\p", "\\P", "\\C", "\\Q", "\\x{")):
+    Python's parser measures it; a construct it reads otherwise than RE2 (POSIX classes, \\p, \\C, and
+    "{,n}", a repeat to Python but the literal text "{,n}" to RE2) is not measured, and None only costs a
+    longer search."""
+    if any(t in regex for t in ("[:", "\\p", "\\P", "\\C", "\\Q", "\\x{", "{,")):
         return None
     try:
         import warnings

@@ -391,7 +391,7 @@ def test_the_widest_match_of_a_word_gap_is_measured_and_anything_unsure_is_none(
     assert matcher_module._widest_match(GAP) == 29
     assert matcher_module._widest_match(r"\b(?:a|bcd)(?: [\w-]){0,2} x\b") == 3 + 2 * 2 + 2
     assert matcher_module._widest_match(r"\bab(?: cd){0,3}\b") == 11
-    for unsure in (r"\bstaff\w+\b", r"[[:alpha:]]{0,3}", r"\pL{0,3}", r"\Qa{0,3}\E", r"(?<bad"):
+    for unsure in (r"\bstaff\w+\b", r"[[:alpha:]]{0,3}", r"\pL{0,3}", r"\Qa{0,3}\E", r"(?<bad", r"\ba{,2}\b"):
         assert matcher_module._widest_match(unsure) is None, unsure
 
 
@@ -457,3 +457,12 @@ def test_a_window_never_reaches_back_over_its_line_start():
     assert matcher_module._widest_match(bounded) == 38
     text = "waits\nwaits above average"
     assert matcher("hyperscan", bounded).scan_lines(text, [5, len(text)]) == [[], [(0, 19, 0)]]
+
+
+@hyperscan_only
+def test_a_brace_without_a_lower_bound_is_text_to_both_engines_and_still_found():
+    # "{,2}" is a repeat to Python's parser but the literal "{,2}" to RE2 and hyperscan: its width is not
+    # taken from Python, so the window is the whole line and the literal match is found.
+    m = matcher("hyperscan", r"\bxa{,2}")
+    assert m._engine._by_end == {0}
+    assert m.scan("xaa xa{,2} x") == matcher("re2", r"\bxa{,2}").scan("xaa xa{,2} x") == [(4, 10, 0)]
