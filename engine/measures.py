@@ -79,6 +79,10 @@ MEASURES: tuple[Measure, ...] = (
             lambda x: _themes_with(x, "strong")),
     Measure("themes_covered", "report", "count", "Themes the text mentions at all.",
             lambda x: sum(1 for t in x.themes if x.assessment.themes[t].mentions)),
+    Measure("graded_clauses", "report", "count",
+            "Clauses the text holds that are read as evidence with weight, on any theme: none means the "
+            "evidence index is only scoring.yaml's neutral prior, and says nothing about the text.",
+            lambda x: len({(e.line, e.clause) for e in x.assessment.evidence if e.weight > 0})),
     # Theme scope: the theme the expectation belongs to.
     Measure("strong", "theme", "count", "Strong clauses of this theme.", lambda f: f.counts["strong"], ("strong",)),
     Measure("good", "theme", "count", "Good clauses of this theme.", lambda f: f.counts["good"], ("good",)),

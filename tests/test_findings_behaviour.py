@@ -103,3 +103,33 @@ def test_findings_are_ordered_most_serious_first_then_by_line_then_rule(tmp_path
         by_severity_not_line += any(a[0] < b[0] and a[1] > b[1] for a, b in zip(keys, keys[1:]))
         by_line_not_rule += any(a[0] == b[0] and a[1] < b[1] and a[2] > b[2] for a, b in zip(keys, keys[1:]))
     assert by_severity_not_line and by_line_not_rule, "no fixture tells the sort keys apart any more"
+
+
+# --- a text with no evidence ------------------------------------------------------------------------------
+
+NO_EVIDENCE = "Score: {score}\n\n# Learning, improvement and innovation\n\nLorem ipsum dolor sit amet.\n\n" + \
+    "Consectetur adipiscing elit, sed do eiusmod tempor.\n"  # synthetic filler: nothing an LII cue reads
+
+
+@pytest.mark.parametrize("score", [1, 2, 3, 4])
+def test_a_text_with_no_evidence_is_an_error_that_says_so_not_a_verdict_on_the_prior(tmp_path, score):
+    path = tmp_path / f"filler{score}.md"
+    path.write_text(NO_EVIDENCE.format(score=score), "utf-8")
+    done = CliRunner().invoke(main, ["check", "--engine", "pure", "--format", "json", str(path)])
+    assert done.exit_code == 1, done.output
+    [entry] = json.loads(done.stdout)["reports"]
+    consistency = [f for f in entry["findings"] if f["theme"] == "consistency"]
+    # Only no-evidence: the awarded score is never compared with the prior (a 2 against a prior of 2.7
+    # read as "clearly lower than the evidence", with no sentence to cite).
+    assert [f["rule"] for f in consistency] == ["consistency.no-evidence"]
+    assert consistency[0]["severity"] == "error" and entry["verdict"] == "inconsistent"
+    assert f"is only the rulebook's neutral prior, so lii-check cannot tell whether the text supports the " \
+           f"awarded {score}" in consistency[0]["message"]
+
+
+def test_one_graded_clause_is_enough_to_compare_the_score_with_the_evidence(tmp_path):
+    path = tmp_path / "one.md"
+    path.write_text(NO_EVIDENCE.format(score=1) + "\nStaff told us supervision was regular and reflective.\n", "utf-8")
+    done = CliRunner().invoke(main, ["check", "--engine", "pure", "--format", "json", str(path)])
+    rules = [f["rule"] for f in json.loads(done.stdout)["reports"][0]["findings"]]
+    assert "consistency.no-evidence" not in rules and "consistency.score-below-evidence" in rules

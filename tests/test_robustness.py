@@ -4,7 +4,7 @@ import random
 from pathlib import Path
 
 from lii_check.check import analyse, check_reports
-from lii_check.parser import SCORE_RE, ReportError, decode_report, parse_report
+from lii_check.parser import LABEL_RE, SCORE_RE, ReportError, decode_report, parse_report
 
 from parsed import counted_sentences
 
@@ -39,8 +39,11 @@ def test_mutated_reports_never_crash(compiled):
             continue
         # The score line really is the line that holds the awarded score, and every sentence starts
         # with the first word of a line number the parser gave it.
-        score = SCORE_RE.match(lines[report.score_line - 1])
-        assert score and score.group("value").strip("* ")[:1] == str(report.awarded_score), case
+        line = lines[report.score_line - 1]
+        score, label = SCORE_RE.match(line), LABEL_RE.match(line)
+        # A score line with no value ("Score") takes the number of the label line under it, and points there.
+        value = score.group("value").strip("* ") if score else label.group("n") if label else ""
+        assert value[:1] == str(report.awarded_score), (case, line)
         for sentence in counted_sentences(report):
             assert sentence.text.split()[0] in lines[sentence.line - 1], (case, sentence)
         analyse(report, compiled)
