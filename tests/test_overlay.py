@@ -259,8 +259,8 @@ signals:
     exp = {e.id: e for e in rb.expectations()}
     edge = exp["consistency.score-borderline-high"]
     assert edge.applies_to == (3, 4) and edge.message == "Edge of band {awarded}."
-    # The overlay replaces the one measure it names; the base's other measure (on_band_mark) stays.
-    assert edge.when == {"above_evidence_by": "between 0.4 and 0.7", "on_band_mark": True}
+    # The overlay replaces the one measure it names; the base's other measures (on_band_mark, graded_clauses) stay.
+    assert edge.when == {"above_evidence_by": "between 0.4 and 0.7", "on_band_mark": True, "graded_clauses": "at least 1"}
     assert edge.severity == "warning"
     assert "complaints.low-band-strong-throughout" not in exp
     assert "supervision:supervision-missing" not in {s.key for s in rb.signals()}

@@ -408,7 +408,8 @@ def test_a_when_test_replaces_only_the_measure_it_names(base):
                         "    when: {above_evidence_by: between 0.4 and 0.7}\n"
                         "  complaints.high-band-significant:\n    when: {significant: at least 1}\n")
     assert expectation(rb, "consistency.score-borderline-high").when == {"above_evidence_by": "between 0.4 and 0.7",
-                                                                        "on_band_mark": True}
+                                                                        "on_band_mark": True,
+                                                                        "graded_clauses": "at least 1"}
     assert expectation(rb, "complaints.high-band-significant").when == {"significant": "at least 1"}
     assert expectation(base, "complaints.high-band-significant").when == {"significant": "at least 2"}
 
