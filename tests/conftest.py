@@ -34,14 +34,12 @@ PROCESS_NAMES = {"subprocess", "Popen", "real", "run_isolated"}
 # changes, ~3 s once they are in its cache, see code_keyed_cache).
 SLOW_FILES = {"test_properties.py", "test_overlay.py"}
 SLOW_TESTS = {"test_a_one_megabyte_line_is_read_to_its_end",  # ~1 s
-              "test_patterns_are_compiled_together_not_tried_one_by_one",  # five hyperscan compiles, ~2.3 s
               "test_parallel_workers_give_the_same_page_with_the_text",  # 70 reports twice, ~1.6 s
               "test_calibrate_figures_are_calibrates_own_before_and_after"}  # a rulebook of its own, ~1 s
 # The longest single items (the SARIF Multitool's one run, ~5-10 s of wall, made by whichever test of its
-# file comes first; ~2 s for the compile test; ~1 s for the 1 MB line) go first: pytest-xdist hands out the
-# rest as workers free up, so nothing long is left to start when every other test is done.
-FIRST_TESTS = {"test_a_one_megabyte_line_is_read_to_its_end",
-               "test_patterns_are_compiled_together_not_tried_one_by_one"}
+# file comes first; ~1 s for the 1 MB line) go first: pytest-xdist hands out the rest as workers free up,
+# so nothing long is left to start when every other test is done.
+FIRST_TESTS = {"test_a_one_megabyte_line_is_read_to_its_end"}
 FIRST_FILES = {"test_sarif_multitool.py"}
 
 
