@@ -185,6 +185,10 @@ class _Re2Engine:
         self._options = options
         self._regexes = {p.pid: p.regex for p in patterns}
         self._compiled: dict[int, object] = {}
+        # A regex scan_form leaves as written ("(?s)", "[\\W…]") may still match a line break. Hits are per line
+        # (hyperscan's windows stop at the line's start), so such a pattern is searched one line at a time: over
+        # the whole text its match across a break, which belongs to no line, would hide one inside a line.
+        self._per_line = {p.pid for p in patterns if _may_cross_lines(p.regex)}
 
     def _pattern(self, pid: int):
         compiled = self._compiled.get(pid)
@@ -200,13 +204,30 @@ class _Re2Engine:
         # Given bytes, finditer neither copies nor converts the text (given str it encodes all of it on every
         # call), and it reads the text around [lo, hi] for \b, ^ and $.
         hi = len(text) if hi is None else hi
-        return [(m.start(), -m.end(), pid) for m in compiled.finditer(text, lo, hi) if m.end() > m.start()]
+        if pid not in self._per_line:
+            return [(m.start(), -m.end(), pid) for m in compiled.finditer(text, lo, hi) if m.end() > m.start()]
+        out = []
+        newline = b"\n" if isinstance(text, bytes) else "\n"
+        while lo <= hi:
+            end = text.find(newline, lo, hi)
+            end = hi if end < 0 else end
+            out.extend((m.start(), -m.end(), pid) for m in compiled.finditer(text, lo, end) if m.end() > m.start())
+            lo = end + 1
+        return out
 
     def raw(self, text: str) -> list[tuple[int, int, int]]:
         out: list[tuple[int, int, int]] = []
+        data = text.encode("ascii")  # folded text; as bytes, each search skips converting the whole text
         for pid in self._regexes:
-            out.extend(self.spans(pid, text))
+            out.extend(self.spans(pid, data))
         return out
+
+
+def _may_cross_lines(regex: str) -> bool:
+    """Could this cue's scan form match a line break? Only if scan_form left it as written and it holds a
+    construct that takes one (scan_form turns "\\s" into a space and keeps "\\n" out of negated classes)."""
+    return scan_form(regex) == regex and any(t in regex for t in ("(?s", "\\s", "\\S", "\\W", "\\D", "[^", "\\n",
+                                                                  "\\x0", "\\012", "(?x"))
 
 
 class _HyperscanEngine:
@@ -287,7 +308,7 @@ class _HyperscanEngine:
             self._starts_by_re2(data, ends, out)
         if self._left and self._re2 is not None:
             for pid in self._left:
-                out.extend(self._re2.spans(pid, text))
+                out.extend(self._re2.spans(pid, data))
         return out
 
     def _starts_by_re2(self, data: bytes, ends: list[tuple[int, int]], out: list[tuple[int, int, int]]) -> None:
