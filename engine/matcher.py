@@ -601,6 +601,7 @@ class Matcher:
     def __init__(self, patterns: list[Pattern], engine: str = "auto"):
         self.patterns = patterns
         self._unless = [p.unless for p in patterns]
+        self._reference: _Re2Engine | None = None  # RE2 over every pattern, for _refind; built when first needed
         have = available_engines()
         if engine == "auto":
             engine = have[0] if have else "none"
@@ -640,13 +641,22 @@ class Matcher:
         unless = self._unless
         out: list[list[tuple[int, int, int]]] = [[] for _ in ends]
         last_end = [-1] * len(unless)  # per pattern, the end of its last match kept
+        kept_line = [0] * len(unless)  # per pattern, the line of that match
+        one_start_per_end = self.engine == "hyperscan"
+        refind: set[tuple[int, int]] = set()
         line, line_start, line_end = 0, 0, ends[0] if ends else 0
         last_line = len(ends) - 1
         hits = out[0] if ends else []
         with_unless: set[int] = set()
         for start, neg_end, pid in raw:
             if start < last_end[pid]:
-                continue  # inside this pattern's previous (longer or earlier) match
+                # Inside this pattern's previous (longer or earlier) match. Hyperscan gives each end only its
+                # leftmost start, so a match ending here that starts after that previous match may be hidden
+                # behind this one ("incidents" behind "from incidents" after "learning from"): that line is
+                # searched again for this pattern below.
+                if one_start_per_end and -neg_end > last_end[pid]:
+                    refind.add((kept_line[pid], pid))
+                continue
             if start > line_end and line < last_line:
                 while start > line_end and line < last_line:
                     line += 1
@@ -656,12 +666,31 @@ class Matcher:
             if end > line_end:
                 continue  # runs into the next sentence: no match (a shorter one may follow)
             last_end[pid] = end
+            kept_line[pid] = line
             hits.append((start - line_start, end - line_start, pid))
             if unless[pid]:
                 with_unless.add(line)
+        if refind:
+            self._refind(text, ends, out, refind)
+            with_unless.update(i for i, pid in refind if unless[pid])
         for i in with_unless:
             out[i] = self._apply_unless(out[i])
         return out
+
+    def _refind(self, text: str, ends: list[int], out: list[list[tuple[int, int, int]]],
+                refind: set[tuple[int, int]]) -> None:
+        """Replace a pattern's hits on a line by RE2's leftmost-longest matches there (the reference), for the
+        (line, pattern) pairs where hyperscan's single start per end may have hidden one. Rare: a few per
+        report, where one match of an alternation ends where an overlapping one does."""
+        if self._reference is None:
+            self._reference = _Re2Engine(self.patterns)  # compiles only the patterns asked for
+        data = text.encode("ascii")
+        for line, pid in sorted(refind):
+            lo = ends[line - 1] + 1 if line else 0
+            found = [(s - lo, -neg_end - lo, pid) for s, neg_end, _ in self._reference.spans(pid, data, lo, ends[line])]
+            merged = [h for h in out[line] if h[2] != pid] + found
+            merged.sort(key=lambda h: (h[0], -h[1], h[2]))  # the order the scan appends them in
+            out[line] = merged
 
     def _apply_unless(self, hits: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
         pats = self.patterns

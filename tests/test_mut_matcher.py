@@ -466,3 +466,11 @@ def test_a_brace_without_a_lower_bound_is_text_to_both_engines_and_still_found()
     m = matcher("hyperscan", r"\bxa{,2}")
     assert m._engine._by_end == {0}
     assert m.scan("xaa xa{,2} x") == matcher("re2", r"\bxa{,2}").scan("xaa xa{,2} x") == [(4, 10, 0)]
+
+
+@engines
+def test_a_shorter_match_ending_where_an_overlapping_one_ends_is_found(engine):
+    # "ab" is kept; "bcd" (the leftmost start hyperscan gives the end at 4) overlaps it, but "d" also ends at 4
+    # and starts after "ab": RE2 finds it, and hyperscan's side searches the line again to find it too.
+    assert matcher(engine, r"ab|bcd|d").scan("abcd") == [(0, 2, 0), (3, 4, 0)]
+    assert matcher(engine, r"ab|bcd|d", r"\bzz\b").scan_lines("zz\nabcd", [2, 7]) == [[(0, 2, 1)], [(0, 2, 0), (3, 4, 0)]]
