@@ -474,3 +474,43 @@ def test_a_shorter_match_ending_where_an_overlapping_one_ends_is_found(engine):
     # and starts after "ab": RE2 finds it, and hyperscan's side searches the line again to find it too.
     assert matcher(engine, r"ab|bcd|d").scan("abcd") == [(0, 2, 0), (3, 4, 0)]
     assert matcher(engine, r"ab|bcd|d", r"\bzz\b").scan_lines("zz\nabcd", [2, 7]) == [[(0, 2, 1)], [(0, 2, 0), (3, 4, 0)]]
+
+
+# --- word-gap windows and per-line RE2 at a line start: a match may never start on the line break -----------
+
+@engines
+def test_a_gap_cue_that_may_start_with_a_space_never_starts_on_the_line_break(engine):
+    # "(?s)\s?" could take the line break before "waits": the window starts after it, and RE2 searches the
+    # line alone, so the match is the line's own. The line break sits at an odd offset (1), where "nl ^ 1"
+    # and "nl + 1" differ.
+    bounded = r"(?s)\s?waits[^.;]{0,5}above"
+    unbounded = r"(?s)\s?wait\w*[^.;]{0,5}above"
+    for regex in (bounded, unbounded):
+        assert matcher(engine, regex).scan_lines("x\nwaits above", [1, 13]) == [[], [(0, 11, 0)]], regex
+
+
+def test_re2_per_line_search_handles_an_empty_first_line():
+    # The first line is empty (the text opens with its line break): searching it must stop at that break.
+    assert matcher("re2", r"(?s)\s?ab").scan_lines("\nab", [0, 3]) == [[], [(0, 2, 0)]]
+
+
+@hyperscan_only
+def test_a_held_database_without_a_signature_is_not_reused_while_the_cache_is_on(compiled, tmp_path, monkeypatch):
+    # A database held from a load whose entries had no signature (missing just after loading) is read or built
+    # again while the cache is on; only with the cache off is a held database reused as it is.
+    monkeypatch.delenv("LII_CHECK_NO_CACHE", raising=False)
+    monkeypatch.setenv("LII_CHECK_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(matcher_module, "_BUILT", {})
+    monkeypatch.setattr(matcher_module, "_LOADED", {})
+    few = [pattern(i, r) for i, r in enumerate((r"\bstaff\b", r"\bsupervision\b"))]
+    first = Matcher(few, "hyperscan")
+    key = matcher_module.database_key([matcher_module.scan_form(p.regex) for p in few])
+    matcher_module._BUILT.clear()  # not built in this process either
+    matcher_module._LOADED[key] = (None, first._engine._db, frozenset(), frozenset())
+    for name in (f"{key}.hsdb", f"{key}.json"):
+        (tmp_path / name).unlink()
+    builds = []
+    real = matcher_module._build_database
+    monkeypatch.setattr(matcher_module, "_build_database", lambda *a: builds.append(1) or real(*a))
+    Matcher(few, "hyperscan")
+    assert builds == [1]
