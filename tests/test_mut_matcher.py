@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from lii_check import matcher as matcher_module
-from lii_check.matcher import Matcher, Pattern, _SpanIndex, available_engines, fold, fold_regex
+from lii_check.matcher import Matcher, Pattern, _SpanIndex, available_engines, fold, fold_regex, scan_form
 from lii_check.rulebook.model import Cue
 
 ENGINES = available_engines()
@@ -514,3 +514,41 @@ def test_a_held_database_without_a_signature_is_not_reused_while_the_cache_is_on
     monkeypatch.setattr(matcher_module, "_build_database", lambda *a: builds.append(1) or real(*a))
     Matcher(few, "hyperscan")
     assert builds == [1]
+
+
+# --- scan_form at its edges: what it does not fully understand is left as written ---------------------------
+
+@pytest.mark.parametrize("regex", [
+    r"[[:x]\s",     # a POSIX class never closed inside a class
+    r"\sa[",        # a class opened at the very end
+    r"\sa[^",       # a negated class opened at the very end
+    r"x[]\W]\s",    # a leading "]" is a literal, so "\W" is inside the class: not rewritten
+])
+def test_scan_form_leaves_what_it_cannot_follow_as_written(regex):
+    assert scan_form(regex) == regex
+
+
+@pytest.mark.parametrize("regex, form", [
+    (r"a\w*", r"a\w*\b"),            # the shortest form that ends a word run: one letter and "\w*"
+    (r"\\a\w*", r"\\a\w*\b"),        # an escaped backslash before the letter: the letter is a literal
+    (r"\\\a\w*", r"\\\a\w*"),        # an odd run of backslashes escapes the letter: left as written
+])
+def test_a_trailing_word_run_gets_its_word_boundary_only_after_a_literal(regex, form):
+    assert scan_form(regex) == form
+
+
+@hyperscan_only
+def test_a_cached_layout_naming_pattern_zero_is_used_not_rebuilt(tmp_path, monkeypatch):
+    # pid 0 is a pattern like any other: a layout that names it (here the word gap hyperscan runs without
+    # starts) is read from the cache, not thrown away and rebuilt.
+    monkeypatch.delenv("LII_CHECK_NO_CACHE")
+    monkeypatch.setenv("LII_CHECK_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(matcher_module, "_BUILT", {})
+    monkeypatch.setattr(matcher_module, "_LOADED", {})
+    regexes = (NO_START, r"\bstaff\b")
+    assert matcher("hyperscan", *regexes)._engine._by_end == {0}
+    matcher_module._BUILT.clear()
+    builds = []
+    real = matcher_module._build_database
+    monkeypatch.setattr(matcher_module, "_build_database", lambda *a: builds.append(1) or real(*a))
+    assert matcher("hyperscan", *regexes)._engine._by_end == {0} and builds == []
