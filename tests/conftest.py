@@ -8,16 +8,31 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-# Bytecode on disk, even where PYTHONDONTWRITEBYTECODE is set (this machine, CI): the suite starts lii-check
-# in ~300 processes, and each compiled the whole package from source again (~70 ms apiece, ~20 s of CPU per
-# run); pytest also rewrote every test module's asserts again in each worker. Written to __pycache__
-# folders git ignores, as Python does by default.
-sys.dont_write_bytecode = False
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _bytecode_checked_by_hash() -> None:
+    """Bytecode on disk for engine/, even where PYTHONDONTWRITEBYTECODE is set (this machine, CI): the suite
+    starts lii-check in ~300 processes, and each compiled the whole package from source again (~70 ms apiece,
+    ~20 s of CPU per run); pytest also rewrote every test module's asserts again in each worker.
+
+    Checked against the source's hash, not its modification time: an edit of the same size in the same second
+    (a mutant and its undoing, a quick fix) would otherwise leave the old bytecode in use, and the tests would
+    run code that is no longer there. Python keeps a hash-checked file hash-checked when it rewrites it."""
+    import compileall
+    import py_compile
+
+    # force: compileall's "up to date" test knows only timestamps, so it would keep an older timestamped file
+    # (and it rewrites hash-checked ones anyway); ~0.1 s per process.
+    compileall.compile_dir(REPO / "engine", quiet=2, force=True,
+                           invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH)
+    sys.dont_write_bytecode = False  # written to __pycache__ folders git ignores, as Python does by default
+
+
+_bytecode_checked_by_hash()
 
 from lii_check.cli import main  # noqa: E402 - after the line above, so the package's bytecode is written
 from lii_check.rulebook import load_rulebook  # noqa: E402
-
-REPO = Path(__file__).resolve().parents[1]
 
 # `python -m pytest -m "not e2e and not slow"` runs the fast part in seconds; CI runs everything.
 # e2e: runs lii-check as a separate process, a headless browser, durable_rules' child or an outside
@@ -113,13 +128,7 @@ def _bundled_database_built_once(cache_dirs: list[Path | None]) -> None:
 
 
 def pytest_sessionstart(session):
-    import compileall
-
     from lii_check import matcher
-
-    # The modules this process never imports (durable_rules' child, the HTML view...) are compiled too: the
-    # processes the tests start import them. Up-to-date files are only stat'ed.
-    compileall.compile_dir(REPO / "engine", quiet=2)
 
     before = len(matcher._BUILT)
     _bundled_database_built_once([None])
