@@ -552,3 +552,43 @@ def test_a_cached_layout_naming_pattern_zero_is_used_not_rebuilt(tmp_path, monke
     real = matcher_module._build_database
     monkeypatch.setattr(matcher_module, "_build_database", lambda *a: builds.append(1) or real(*a))
     assert matcher("hyperscan", *regexes)._engine._by_end == {0} and builds == []
+
+
+# --- found by a mutation sample of this session's matcher ---------------------------------------------------
+
+@engines
+def test_a_match_one_character_after_an_overlapping_one_is_found(engine):
+    # "bc" (hyperscan's start for the end at 3) overlaps "ab", kept; "c" ends one character after "ab" ends.
+    assert matcher(engine, r"ab|bc|c").scan("abc") == [(0, 2, 0), (2, 3, 0)]
+
+
+@hyperscan_only
+def test_the_engine_named_by_a_user_s_string_still_searches_hidden_matches_again():
+    # The engine's name as typed on a command line is an equal string, not the same object as the literal.
+    typed = "".join(["hyper", "scan"])
+    assert matcher(typed, r"ab|bcd|d").scan("abcd") == [(0, 2, 0), (3, 4, 0)]
+
+
+@hyperscan_only
+def test_a_database_held_from_the_cache_keeps_which_patterns_have_no_starts(tmp_path, monkeypatch):
+    # Loaded from the cache, held for the process, used again with the cache off: the word gap (pid 0) is still
+    # the pattern RE2 finds the starts of, and nothing is "left out".
+    monkeypatch.delenv("LII_CHECK_NO_CACHE")
+    monkeypatch.setenv("LII_CHECK_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(matcher_module, "_BUILT", {})
+    monkeypatch.setattr(matcher_module, "_LOADED", {})
+    regexes = (NO_START, r"\bstaff\b")
+    matcher("hyperscan", *regexes)
+    matcher_module._BUILT.clear()
+    matcher("hyperscan", *regexes)  # loaded from the cache, and held
+    monkeypatch.setenv("LII_CHECK_NO_CACHE", "1")
+    held = matcher("hyperscan", *regexes)
+    assert (held._engine._by_end, held._engine._left) == ({0}, [])
+    text = "Waits were above the national average and staff said so."
+    assert held.scan(text) == matcher("re2", *regexes).scan(text) == [(0, 37, 0), (42, 47, 1)]
+
+
+def test_a_posix_class_late_in_a_regex_is_followed():
+    # The class's closing ":]" is looked for just after its "[:", wherever in the regex it lies.
+    assert scan_form(r"\s and then [[:alpha:]]+ at 12") == r"  and then [[:alpha:]]+ at 12"
+    assert scan_form(r"\sa[[:digit:]]\s") == r" a[[:digit:]] "
