@@ -537,15 +537,24 @@ def test_a_trailing_word_run_gets_its_word_boundary_only_after_a_literal(regex, 
     assert scan_form(regex) == form
 
 
-@hyperscan_only
-def test_a_cached_layout_naming_pattern_zero_is_used_not_rebuilt(tmp_path, monkeypatch):
-    # pid 0 is a pattern like any other: a layout that names it (here the word gap hyperscan runs without
-    # starts) is read from the cache, not thrown away and rebuilt.
+GAP_FIRST = (NO_START, r"\bstaff\b")  # the word gap is pattern 0
+
+
+@pytest.fixture
+def own_cache(tmp_path, monkeypatch):
+    """A cache of this test's own, on, and no database built or loaded by this process yet."""
     monkeypatch.delenv("LII_CHECK_NO_CACHE")
     monkeypatch.setenv("LII_CHECK_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(matcher_module, "_BUILT", {})
     monkeypatch.setattr(matcher_module, "_LOADED", {})
-    regexes = (NO_START, r"\bstaff\b")
+    return tmp_path
+
+
+@hyperscan_only
+def test_a_cached_layout_naming_pattern_zero_is_used_not_rebuilt(own_cache, monkeypatch):
+    # pid 0 is a pattern like any other: a layout that names it (here the word gap hyperscan runs without
+    # starts) is read from the cache, not thrown away and rebuilt.
+    regexes = GAP_FIRST
     assert matcher("hyperscan", *regexes)._engine._by_end == {0}
     matcher_module._BUILT.clear()
     builds = []
@@ -570,14 +579,10 @@ def test_the_engine_named_by_a_user_s_string_still_searches_hidden_matches_again
 
 
 @hyperscan_only
-def test_a_database_held_from_the_cache_keeps_which_patterns_have_no_starts(tmp_path, monkeypatch):
+def test_a_database_held_from_the_cache_keeps_which_patterns_have_no_starts(own_cache, monkeypatch):
     # Loaded from the cache, held for the process, used again with the cache off: the word gap (pid 0) is still
     # the pattern RE2 finds the starts of, and nothing is "left out".
-    monkeypatch.delenv("LII_CHECK_NO_CACHE")
-    monkeypatch.setenv("LII_CHECK_CACHE_DIR", str(tmp_path))
-    monkeypatch.setattr(matcher_module, "_BUILT", {})
-    monkeypatch.setattr(matcher_module, "_LOADED", {})
-    regexes = (NO_START, r"\bstaff\b")
+    regexes = GAP_FIRST
     matcher("hyperscan", *regexes)
     matcher_module._BUILT.clear()
     matcher("hyperscan", *regexes)  # loaded from the cache, and held
