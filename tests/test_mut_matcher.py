@@ -597,3 +597,6 @@ def test_a_posix_class_late_in_a_regex_is_followed():
     # The class's closing ":]" is looked for just after its "[:", wherever in the regex it lies.
     assert scan_form(r"\s and then [[:alpha:]]+ at 12") == r"  and then [[:alpha:]]+ at 12"
     assert scan_form(r"\sa[[:digit:]]\s") == r" a[[:digit:]] "
+    # two classes side by side, the second "[:" at an offset whose bit 1 is set (14): each ":]" is looked for
+    # after its own "[:", never back at the end of the one before
+    assert scan_form(r"\sxy[[:alpha:][:digit:]]") == r" xy[[:alpha:][:digit:]]"
