@@ -123,8 +123,8 @@ def test_a_text_with_no_evidence_is_an_error_that_says_so_not_a_verdict_on_the_p
     # read as "clearly lower than the evidence", with no sentence to cite).
     assert [f["rule"] for f in consistency] == ["consistency.no-evidence"]
     assert consistency[0]["severity"] == "error" and entry["verdict"] == "inconsistent"
-    assert f"is only the rulebook's neutral prior, so lii-check cannot tell whether the text supports the " \
-           f"awarded {score}" in consistency[0]["message"]
+    assert "shown for this report is only the rulebook's starting value, not a reading of the text: lii-check " \
+           f"cannot tell whether the text supports the awarded {score}." in consistency[0]["message"]
 
 
 def test_one_graded_clause_is_enough_to_compare_the_score_with_the_evidence(tmp_path):
