@@ -241,12 +241,38 @@ class Folder:
     problems: list[RuleProblem]
 
 
-def read_folder(label: str, files: list[Path]) -> Folder:
-    """Every file of a folder checked and built; 'kind: overlay' files are set aside for overlay.py."""
+@functools.lru_cache(maxsize=1)
+def _schema_and_validator(text: str) -> tuple[dict, Any]:
+    """Keyed by the schema's text, so a changed schema file is a new validator (and new memo keys below)."""
     import jsonschema  # here, not at the top: a run whose rulebook comes from the cache never validates (~30 ms)
 
-    schema = load_schema()
-    validator = jsonschema.Draft202012Validator(schema)
+    schema = json.loads(text)
+    return schema, jsonschema.Draft202012Validator(schema)
+
+
+# Schema messages per composed file: validating one file costs ~4 ms, most of an uncached load once its YAML is
+# composed (memoised per text in yamlsource, so the same text gives the same root node). `rules diff`, an overlay
+# and its base, and an edited copy of the bundled folder reread mostly the same texts.
+_VALIDATED: dict[tuple[int, int], tuple[object, object, list[tuple[list, bool, str]]]] = {}
+_VALIDATED_KEPT = 128
+
+
+def _schema_messages(validator, schema: dict, data: Any, located: Located) -> list[tuple[list, bool, str]]:
+    key = (id(located.root), id(schema))
+    held = _VALIDATED.get(key)
+    if held is not None and held[0] is located.root and held[1] is schema:  # the same objects, not reused ids
+        return held[2]
+    errors = [cause for error in validator.iter_errors(data) for cause in deepest(error)]
+    messages = [plain(error, schema) for error in errors]
+    if len(_VALIDATED) >= _VALIDATED_KEPT:
+        del _VALIDATED[next(iter(_VALIDATED))]
+    _VALIDATED[key] = (located.root, schema, messages)
+    return messages
+
+
+def read_folder(label: str, files: list[Path]) -> Folder:
+    """Every file of a folder checked and built; 'kind: overlay' files are set aside for overlay.py."""
+    schema, validator = _schema_and_validator(load_schema_text())
     kinds = rule_file_kinds(schema, sibling_kind_schemas())
     problems: list[RuleProblem] = []
     themes: list[Theme] = []
@@ -271,11 +297,8 @@ def read_folder(label: str, files: list[Path]) -> Folder:
         if unknown:
             problems.append(RuleProblem(display, *located.where(unknown[0]), unknown[1]))
             continue
-        errors = []
-        for error in validator.iter_errors(data):
-            errors.extend(deepest(error))
+        plainly = _schema_messages(validator, schema, data, located)
         seen = set()
-        plainly = [plain(error, schema) for error in errors]
         # "unknown key 'severty' … did you mean 'severity'?" already says what "missing key 'severity'" would.
         guessed = {re.sub(r"^unknown key '[^']*'(.*): did you mean '([^']*)'\?$", r"\2\1", m)
                    for _, _, m in plainly if "did you mean" in m}
@@ -287,7 +310,7 @@ def read_folder(label: str, files: list[Path]) -> Folder:
             if (line, col, message) not in seen:
                 seen.add((line, col, message))
                 problems.append(RuleProblem(display, line, col, message))
-        if errors:
+        if plainly:
             continue
         framework = data["framework"]
         if data["kind"] == "theme":

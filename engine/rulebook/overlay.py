@@ -7,7 +7,6 @@ the base does not have is a located problem with a did-you-mean, like every othe
 """
 from __future__ import annotations
 
-import copy
 import difflib
 import json
 import os
@@ -175,7 +174,9 @@ class _Applier:
     """Applies overlay files, in order, to a copy of the base; collects every problem before raising."""
 
     def __init__(self, base: Rulebook):
-        self.rb = copy.deepcopy(base)
+        # Changed in place, not copied: every base comes from load_rulebook or build for this overlay alone
+        # (a stored rulebook decodes to new objects each time), and a deep copy cost as much as the load.
+        self.rb = base
         self.problems: list[RuleProblem] = []
         self.settings: dict[str, str] = {}  # what was already set, and where: a second setting is a mistake
         self.disabled: list[tuple[str, str]] = list(base.disabled)
@@ -380,7 +381,9 @@ class _Applier:
 
 def apply_overlay(base: Rulebook, label: str, files: list[str], new_themes: list,
                   overlays: list[tuple[str, Any, Located]]) -> Rulebook:
-    """The base with the overlay folder's new themes and changes applied; RulebookInvalid if any is wrong."""
+    """The base with the overlay folder's new themes and changes applied; RulebookInvalid if any is wrong.
+    The base is changed in place: pass one nobody else holds."""
+    base_path, base_overlay_files = base.path, base.overlay_files  # before the base becomes the overlaid rulebook
     applier = _Applier(base)
     rb = applier.rb
     for theme in new_themes:
@@ -405,8 +408,8 @@ def apply_overlay(base: Rulebook, label: str, files: list[str], new_themes: list
         raise RulebookInvalid(applier.problems)
     rb.path = label
     rb.files = files
-    rb.base = base.path
-    rb.overlay_files = base.overlay_files + tuple(d for d, _, _ in overlays) + tuple(t.file for t in new_themes)
+    rb.base = base_path
+    rb.overlay_files = base_overlay_files + tuple(d for d, _, _ in overlays) + tuple(t.file for t in new_themes)
     rb.disabled = tuple(applier.disabled)
     rb.removed_cues = tuple(applier.removed)
     return rb
