@@ -66,7 +66,7 @@ def test_a_figure_equal_to_its_comparator_says_nothing():
     # an "and" that opens a new statement (subject and verb of its own) ends a negation's reach
     ("Training was not discussed and supervision had been cancelled.",
      [("learning-culture", "significant"), ("supervision", "significant")]),
-    ("Supervision was not regular and was often cancelled.", [("supervision", "significant")]),
+    ("Supervision was not regular and was routinely cancelled.", [("supervision", "significant")]),
     # an "and" inside one statement does not: the negation still reaches the cue
     ("Supervision was not regular and not reflective.", [("supervision", "shortfall")]),
 ])

@@ -41,8 +41,9 @@ def test_mutated_reports_never_crash(compiled):
         # with the first word of a line number the parser gave it.
         line = lines[report.score_line - 1]
         score, label = SCORE_RE.match(line), LABEL_RE.match(line)
-        # A score line with no value ("Score") takes the number of the label line under it, and points there.
-        value = score.group("value").strip("* ") if score else label.group("n") if label else ""
+        # A score line with no value ("Score") takes the number of the label line under it, or of a line holding
+        # the number alone, as the published page copies it ("Score" / "3"), and points there.
+        value = score.group("value").strip("* ") if score else label.group("n") if label else line.strip()
         assert value[:1] == str(report.awarded_score), (case, line)
         for sentence in counted_sentences(report):
             assert sentence.text.split()[0] in lines[sentence.line - 1], (case, sentence)
