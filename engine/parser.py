@@ -368,6 +368,7 @@ def parse_report(text: str, path: str) -> Report:
             para_lines.clear()
 
     taken: set[int] = set()  # lines already read as part of an earlier one (a score under its "Score" line)
+    score_from_label = False  # the score was read from a label line with no score line before it
     for index in range(first, len(lines)):
         # The line for every structural test (score, label, heading, title): stripped, and any run of
         # whitespace (tabs, NBSP, two spaces) one space, so a label copied from a web page
@@ -410,11 +411,23 @@ def parse_report(text: str, path: str) -> Report:
             # awarded score unknown, and guessing (the first wins) is how a report passed as a 3.
             again = _score_value(inline.group("n") if inline else m.group("value"), number)
             if again != score:
-                raise _disagreement(score_line, lines[score_line - 1], number, line, "two score lines")
+                raise _disagreement(score_line, lines[score_line - 1], number, line,
+                                     "the label line and the score line" if score_from_label else "two score lines")
             flush()
             continue
-        m = LABEL_RE.match(line) if score is not None else None
-        bare = UNNUMBERED_LABEL_RE.match(line) if score is not None and not m else None
+        m = LABEL_RE.match(line)
+        bare = UNNUMBERED_LABEL_RE.match(line) if not m else None
+        if (m or bare) and score is None:
+            # The label with no score line before it ("3 - Evidence shows a good standard" alone, or only the
+            # descriptor, as some copies of the page keep): it says the score as plainly as a score line.
+            value = _BAND_OF_DESCRIPTOR[" ".join(bare.group("descriptor").lower().split())] if bare else \
+                _ascii_number(m.group("n"), number, "label")
+            if not 1 <= value <= 4:
+                raise ReportError(f"the score label gives {value}, which is outside 1-4", number)
+            flush()
+            score, score_line, score_from_label = value, number, True
+            label = (value, (m or bare).group("text"), number)
+            continue
         if m or bare:
             if bare:
                 m = bare
@@ -456,7 +469,8 @@ def parse_report(text: str, path: str) -> Report:
         row = next((n for n, text in enumerate(lines, start=1)
                     if text.lstrip().startswith("|") and "score" in text.casefold()), None)
         raise ReportError(
-            "no score line found: expected a line such as 'Score: 3' or 'Indicative score: 3' before the findings"
+            "no score line found: expected a line such as 'Score: 3', 'Indicative score: 3' or '3 - Evidence shows a "
+            "good standard' before the findings"
             + (f" (the table row on line {row} is not read as the score: only a row '| Score | 3 |', the score "
                "a digit from 1 to 4, is)" if row else "")
         )

@@ -175,6 +175,28 @@ def test_label_is_optional():
     assert [(s.text, s.line) for s in counted_sentences(r)] == [("Staff were supervised monthly.", 5)]
 
 
+@pytest.mark.parametrize("label_line, score, label_text", [
+    ("3 - Evidence shows a good standard", 3, "Evidence shows a good standard"),
+    ("## 2 – Evidence shows some shortfalls", 2, "Evidence shows some shortfalls"),
+    ("Evidence shows an exceptional standard", 4, "Evidence shows an exceptional standard"),
+])
+def test_a_label_with_no_score_line_is_the_score(label_line, score, label_text):
+    # Some copies of the page keep the label and lose the "Score" line: the label says the score as plainly.
+    r = parse_report(f"# {TITLE}\n\n{label_line}\n\n## {KEY}\n\nStaff were supervised monthly.\n", "label.md")
+    assert (r.title, r.awarded_score, r.score_line) == (TITLE, score, 3)
+    assert (r.label_score, r.label_text, r.label_line) == (score, label_text, 3)
+    assert [(s.text, s.line) for s in counted_sentences(r)] == [("Staff were supervised monthly.", 7)]
+    # a score line after it that agrees changes nothing; one that disagrees makes the score uncertain
+    same = parse_report(f"# {TITLE}\n\n{label_line}\n\nScore: {score}\n\nStaff were supervised monthly.\n", "l.md")
+    assert (same.awarded_score, same.score_line) == (score, 3)
+    with pytest.raises(ReportError) as caught:
+        parse_report(f"# {TITLE}\n\n{label_line}\n\nScore: {5 - score}\n\nStaff were supervised monthly.\n", "l.md")
+    assert caught.value.line == 5 and "the label line and the score line disagree: line 3" in str(caught.value)
+    with pytest.raises(ReportError) as caught:
+        parse_report(f"# {TITLE}\n\n7 - Evidence shows a good standard\n\nStaff were supervised monthly.\n", "l.md")
+    assert caught.value.line == 3 and "outside 1-4" in str(caught.value)
+
+
 @pytest.mark.parametrize("heading", [
     "## Learning from feedback", "### Learning from feedback", "# Learning from feedback",
     "Learning from feedback", "Learning from feedback:", "## Learning from feedback:", "LEARNING FROM FEEDBACK",
