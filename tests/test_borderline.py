@@ -3,7 +3,7 @@ the band the text reads as (within scoring.yaml's borderline_margin), the one-ba
 warning that says what would settle it, not an error — the same finding in every output format.
 
 Real text: the seed fixtures/seeds/002 (awarded 3, reads as 3 at index 3.49: 0.01 below the mark at
-3.5) and fixtures/probe2/q03_tarnside.txt (awarded 3, index 2.63: 0.13 above the mark at 2.5),
+3.5) and fixtures/probe2/q03_tarnside.txt (awarded 3, index about 2.65: within the 0.2 margin above the mark at 2.5),
 checked as they stand and re-scored as `calibrate` does (in memory, or as a temporary copy whose
 score lines alone were changed, for the command line). When the reading changes, these indices move:
 pick reports that sit on a mark again and update the figures here."""
@@ -65,8 +65,8 @@ def test_a_report_on_the_mark_gets_a_borderline_warning_not_an_error(compiled):
 
 
 def test_a_copy_scored_above_its_text_on_the_mark_is_borderline_high(compiled):
-    report = _report(NEAR_MARK)  # awarded 3, reads as 3 at index 2.63
-    as_4 = _check(compiled, shifted(report, 4))  # 2.63 is far from the 3.5 mark: an error, not borderline
+    report = _report(NEAR_MARK)  # awarded 3, reads as 3 at index about 2.65
+    as_4 = _check(compiled, shifted(report, 4))  # about 2.65 is far from the 3.5 mark: an error, not borderline
     assert ABOVE in {f.rule for f in as_4.findings} and HIGH not in {f.rule for f in as_4.findings}
     seed_as_4 = _check(compiled, shifted(_report(SEED002), 4))  # 3.49 is 0.01 below the 3.5 mark
     rules = {f.rule: f.severity for f in seed_as_4.findings}
@@ -74,12 +74,13 @@ def test_a_copy_scored_above_its_text_on_the_mark_is_borderline_high(compiled):
 
 
 def test_a_copy_scored_below_its_text_on_the_mark_is_borderline_low(compiled):
-    report = _report(NEAR_MARK)  # awarded 3, index 2.63
-    as_2 = _check(compiled, shifted(report, 2))  # reads as 3, 0.13 above the 2.5 mark
-    assert as_2.assessment.on_mark == (2, 3) and as_2.verdict == "consistent"
+    report = _report(NEAR_MARK)  # awarded 3, index about 2.65 (it moves a little with the rulebook's cues)
+    as_2 = _check(compiled, shifted(report, 2))  # reads as 3, within the 0.2 margin above the 2.5 mark
+    index = as_2.assessment.index
+    assert 2.5 < index < 2.7 and as_2.assessment.on_mark == (2, 3) and as_2.verdict == "consistent"
     (f,) = [f for f in as_2.findings if f.rule == LOW]
     assert f.severity == "warning"
-    assert f.message.startswith("Borderline: the text sits on the mark between bands 2 and 3 (evidence index 2.63, "
+    assert f.message.startswith(f"Borderline: the text sits on the mark between bands 2 and 3 (evidence index {index:.2f}, "
                                 "reading as 3), too close to call. What would settle it: findings that clearly "
                                 "state the shortfalls behind a 2")
     assert _check(compiled, shifted(report, 1)).verdict == "inconsistent"  # two bands below: an error
@@ -95,7 +96,7 @@ def test_a_score_that_matches_its_text_near_a_mark_gets_no_borderline(compiled):
 def test_the_margin_in_scoring_yaml_decides_between_error_and_borderline(rulebook):
     """The same text and score: with the bundled margin (0.2) a borderline warning, with 0.1 an error."""
     narrow = dataclasses.replace(rulebook, scoring=dataclasses.replace(rulebook.scoring, borderline_margin=0.1))
-    copy = shifted(_report(NEAR_MARK), 2)  # index 2.63: 0.13 above the 2.5 mark
+    copy = shifted(_report(NEAR_MARK), 2)  # index about 2.65: within 0.2 of the 2.5 mark, not within 0.1
     wide = _check(compile_rulebook_once(rulebook), copy)
     tight = _check(compile_rulebook_once(narrow), copy)
     assert rulebook.scoring.borderline_margin == 0.2
