@@ -49,6 +49,8 @@ OTHER_STATEMENTS = (
     "care provision, integration and continuity", "partnerships and communities",
     "safe pathways, systems and transitions", "safeguarding", "governance, management and sustainability",
 )
+LII_STATEMENT = "learning, improvement and innovation"
+STATEMENT_NAMES = frozenset((LII_STATEMENT, *OTHER_STATEMENTS))
 COMMITMENT_HEADING = KNOWN_HEADINGS[0]
 COMMITMENT_OPENING = "we focus on continuous learning, innovation and improvement"
 
@@ -268,6 +270,11 @@ def _front_matter(lines: list[str]) -> int:
     return 0
 
 
+def _statement_key(text: str) -> str:
+    """A title as the quality statements' names are written here: lower case, "&" as "and", one space."""
+    return " ".join(text.casefold().replace("&", "and").split()).strip(" .:")
+
+
 def _heading_text(line: str) -> str | None:
     """The heading's text if the line is a heading (markdown, or a known plain heading), else None."""
     m = HEADING_RE.match(line)
@@ -445,6 +452,13 @@ def parse_report(text: str, path: str) -> Report:
                 label = (value, m.group("text"), number)
             continue
         heading = _heading_text(line)
+        if score is None and len(line) < 120 and _statement_key(heading or line) in STATEMENT_NAMES:
+            # The quality statement's name under a report title ("<Council>: local authority assessment", as
+            # CQC's pages open): the section's title, never findings text (read as text, "Learning, improvement
+            # and innovation" was evidence about innovation).
+            flush()
+            title, title_line = (heading or line).strip().rstrip(":").strip(), number
+            continue
         if heading is not None and len(line) < 120:
             flush()
             if score is None and not title:
@@ -460,7 +474,7 @@ def parse_report(text: str, path: str) -> Report:
         para_lines.append((number, lines[index]))
     flush()
 
-    statement = " ".join(title.casefold().replace("&", "and").split()).strip(" .:")
+    statement = _statement_key(title)
     if statement in OTHER_STATEMENTS:
         raise ReportError(f"this is the '{title}' section, not 'Learning, improvement and innovation', the only quality "
                           "statement lii-check checks: leave the file out with --exclude NAME, or under 'exclude' in "

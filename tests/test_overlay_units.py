@@ -290,9 +290,9 @@ def test_a_phrase_and_a_regex_of_the_same_text_are_different_cues(base):
 
 
 def test_a_cue_added_twice_across_overlay_files_names_the_first_file():
-    assert problems(HEAD + "signals:\n  quantifier-some:\n    add: {phrases: [hit and miss]}\n",
-                    **{"y.yaml": "kind: overlay\nsignals:\n  quantifier-some:\n    add: {phrases: [hit and miss]}\n"}) == [
-        "r/y.yaml:4:21: 'hit and miss' is already a cue of the signal 'quantifier-some' (r/x.yaml:5): leave it out"]
+    assert problems(HEAD + "signals:\n  quantifier-some:\n    add: {phrases: [touch and go]}\n",
+                    **{"y.yaml": "kind: overlay\nsignals:\n  quantifier-some:\n    add: {phrases: [touch and go]}\n"}) == [
+        "r/y.yaml:4:21: 'touch and go' is already a cue of the signal 'quantifier-some' (r/x.yaml:5): leave it out"]
 
 
 # --- signals ---------------------------------------------------------------------------------------------
@@ -676,10 +676,10 @@ def test_a_chain_through_folders_whose_names_sort_before_the_bundled_label():
 
 
 def test_a_phrase_after_a_regex_of_the_same_text_is_a_cue_of_its_own():
-    rb = overlay(HEAD + "signals:\n  quantifier-some:\n    add: {regex: [hit and miss]}\n",
-                 **{"y.yaml": "kind: overlay\nsignals:\n  quantifier-some:\n    add: {phrases: [hit and miss]}\n"})
+    rb = overlay(HEAD + "signals:\n  quantifier-some:\n    add: {regex: [touch and go]}\n",
+                 **{"y.yaml": "kind: overlay\nsignals:\n  quantifier-some:\n    add: {phrases: [touch and go]}\n"})
     cues = signal(rb, "quantifier-some").cues.cues
-    assert [(c.kind, c.file) for c in cues if c.text == "hit and miss"] == [("regex", "r/x.yaml"), ("phrase", "r/y.yaml")]
+    assert [(c.kind, c.file) for c in cues if c.text == "touch and go"] == [("regex", "r/x.yaml"), ("phrase", "r/y.yaml")]
 
 
 def test_after_a_second_disable_the_rest_of_the_block_is_still_read():

@@ -175,6 +175,19 @@ def test_label_is_optional():
     assert [(s.text, s.line) for s in counted_sentences(r)] == [("Staff were supervised monthly.", 5)]
 
 
+@pytest.mark.parametrize("statement_line", [TITLE, f"## {TITLE}", f"{TITLE}:", "LEARNING, IMPROVEMENT & INNOVATION"])
+def test_the_statement_name_under_a_report_title_is_the_title_not_findings(statement_line):
+    # CQC's pages open "<Council>: local authority assessment", then the quality statement's name.
+    r = parse_report(f"Corran Fields (fictional): local authority assessment\n\n{statement_line}\n\nScore: 3\n\n"
+                     "Staff were supervised monthly.\n", "titled.md")
+    assert r.title == statement_line.lstrip("# ").rstrip(":") and r.awarded_score == 3
+    assert [(s.text, s.line) for s in counted_sentences(r)] == [("Staff were supervised monthly.", 7)]
+    with pytest.raises(ReportError) as caught:  # and another statement's name is still refused
+        parse_report("Corran Fields (fictional): local authority assessment\n\nSafeguarding\n\nScore: 3\n\n"
+                     "Staff were supervised monthly.\n", "other.md")
+    assert caught.value.line == 3 and "this is the 'Safeguarding' section" in caught.value.message
+
+
 @pytest.mark.parametrize("label_line, score, label_text", [
     ("3 - Evidence shows a good standard", 3, "Evidence shows a good standard"),
     ("## 2 – Evidence shows some shortfalls", 2, "Evidence shows some shortfalls"),
