@@ -171,7 +171,7 @@ def test_the_counter_and_hedge_windows_come_from_the_language_file(rulebook):
     assert level(rulebook, after, "general") == "good"
     assert level(_with(rulebook, counter_window=(3, 2)), after, "general") == "shortfall"
     # "reduced" 2 words before "delays": inside the before-window (3), outside a window of 1.
-    before = "Leaders reduced long delays."
+    before = "Leaders tackled long delays."
     assert level(rulebook, before, "general") == "good"
     assert level(_with(rulebook, counter_window=(1, 6)), before, "general") == "shortfall"
     # "may have" 4 words before "effective": hedged (set aside) with the bundled window, graded with 2.
