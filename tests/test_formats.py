@@ -4,7 +4,8 @@ One corpus per kind of report the renderers must tell apart, each built from the
 
 - consistent:   seed report 001 as published (no findings);
 - inconsistent: seed 002 relabelled 3 -> 1 (fixtures/shifted), one error finding citing real sentences;
-- borderline:   synthetic held-out h07, awarded 2 with the text near the top of band 1 (a borderline warning);
+- borderline:   synthetic probe9 w01 (a 3 that reads just above the 2/3 mark) with its score changed to 2 (a
+                borderline warning: too close to call an error);
 - unreadable:   seed 003 with a second, disagreeing score line appended (the error names both lines);
 - escaping:     seed 000 relabelled 2, its cited sentences and its file name carrying markdown pipes, HTML/XML
                 specials, '%', ':', ',' and control characters, beside an unreadable report whose error
@@ -65,7 +66,11 @@ def _build(kind: str, corpus: Path) -> None:
     elif kind == "inconsistent":
         shutil.copy(SHIFTED / "seed002_relabelled_1.txt", corpus)
     elif kind == "borderline":
-        shutil.copy(REPO / "fixtures" / "heldout" / "h07_east_tamsford.md", corpus)
+        text = (REPO / "fixtures" / "probe9" / "w01_aldercombe.txt").read_text("utf-8")
+        changed = text.replace("Score: 3", "Score: 2", 1).replace("3 - Evidence shows a good standard",
+                                                                  "2 - Evidence shows some shortfalls", 1)
+        assert changed.count("Score: 2") == 1 and "2 - Evidence shows some shortfalls" in changed
+        (corpus / "w01_awarded_2.txt").write_text(changed, "utf-8")
     elif kind == "unreadable":
         text = (SEEDS / "003_54c3d31a3b902f41.txt").read_text("utf-8")
         (corpus / "003_two_scores.txt").write_text(text.rstrip("\n") + "\n\nScore: 2\n", "utf-8")
@@ -127,8 +132,8 @@ def test_the_corpora_cover_every_kind_of_report(produced):
     assert verdicts("unreadable") == ["unreadable"]
     assert sorted(verdicts("escaping")) == ["inconsistent", "unreadable"]
     [borderline] = produced["borderline"]["doc"]["reports"]
-    assert borderline["verdict"] == "consistent" and (borderline["awarded_score"], borderline["evidence_score"]) == (2, 1)
-    assert "consistency.score-borderline-high" in [f["rule"] for f in borderline["findings"]]
+    assert borderline["verdict"] == "consistent" and (borderline["awarded_score"], borderline["evidence_score"]) == (2, 3)
+    assert "consistency.score-borderline-low" in [f["rule"] for f in borderline["findings"]]
     [unreadable] = produced["unreadable"]["doc"]["reports"]
     lines = (SEEDS / "003_54c3d31a3b902f41.txt").read_text("utf-8").rstrip("\n").count("\n") + 3
     assert unreadable["error"]["line"] == lines and f"and line {lines} 'Score: 2'" in unreadable["error"]["message"]
