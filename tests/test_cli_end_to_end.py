@@ -18,6 +18,8 @@ from click.testing import CliRunner
 
 from lii_check.cli import main
 
+from corpora import copy_smaller_fixtures, smaller_fixture_folders
+
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"
 SEEDS, SHIFTED, SYNTHETIC = FIXTURES / "seeds", FIXTURES / "shifted", FIXTURES / "synthetic"
@@ -178,14 +180,13 @@ def test_output_is_byte_identical_across_runs(tmp_path, cli):
         first, second = cli(SHIFTED, "--engine", "pure", "--format", fmt), cli(SHIFTED, "--engine", "pure", "--format", fmt)
         assert first.stdout_bytes == second.stdout_bytes, fmt
         assert first.exit_code == second.exit_code == 1
-    a = real(FIXTURES, "--engine", "pure", "--format", "json", cwd=tmp_path)
-    b = real(FIXTURES, "--engine", "pure", "--format", "json", cwd=tmp_path)
+    a = real(*smaller_fixture_folders(), "--engine", "pure", "--format", "json", cwd=tmp_path)
+    b = real(*smaller_fixture_folders(), "--engine", "pure", "--format", "json", cwd=tmp_path)
     assert a.stdout == b.stdout and a.returncode == b.returncode == 1
 
 
 def test_the_corpus_is_never_written_to(tmp_path):
-    corpus = tmp_path / "corpus"
-    shutil.copytree(FIXTURES, corpus)
+    corpus = copy_smaller_fixtures(tmp_path / "corpus")
     out = tmp_path / "out"
     out.mkdir()
     before = snapshot(corpus)

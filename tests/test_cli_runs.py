@@ -10,6 +10,8 @@ from click.testing import CliRunner
 
 from lii_check.cli import main
 
+from corpora import copy_smaller_fixtures
+
 REPO = Path(__file__).resolve().parents[1]
 SEEDS, SHIFTED = str(REPO / "fixtures/seeds"), str(REPO / "fixtures/shifted")
 
@@ -51,8 +53,7 @@ def test_relabelled_seeds_are_inconsistent_and_cite_their_sentences():
 
 
 def test_output_is_byte_identical_and_the_corpus_untouched(tmp_path):
-    corpus = tmp_path / "corpus"
-    shutil.copytree(REPO / "fixtures", corpus)
+    corpus = copy_smaller_fixtures(tmp_path / "corpus")
     before = {p: p.stat().st_mtime_ns for p in corpus.rglob("*")}
     args = [str(corpus), "--engine", "pure", "--output", f"sarif={tmp_path / 'a.sarif'}"]
     first, second = run(*args), run(*args)
