@@ -422,27 +422,24 @@ def parse_report(text: str, path: str) -> Report:
                                      "the label line and the score line" if score_from_label else "two score lines")
             flush()
             continue
+        bare = None
         m = LABEL_RE.match(line)
-        bare = UNNUMBERED_LABEL_RE.match(line) if not m else None
-        if (m or bare) and score is None:
-            # The label with no score line before it ("3 - Evidence shows a good standard" alone, or only the
-            # descriptor, as some copies of the page keep): it says the score as plainly as a score line.
+        if not m:
+            m = bare = UNNUMBERED_LABEL_RE.match(line)
+        if m:
             value = _BAND_OF_DESCRIPTOR[" ".join(bare.group("descriptor").lower().split())] if bare else \
                 _ascii_number(m.group("n"), number, "label")
             if not 1 <= value <= 4:
-                raise ReportError(f"the score label gives {value}, which is outside 1-4", number)
+                raise ReportError(f"the score label gives {value}, which is outside 1-4: CQC scores run from 1 to 4, "
+                                  "so correct the label", number)
+        if m and score is None:
+            # The label with no score line before it ("3 - Evidence shows a good standard" alone, or only the
+            # descriptor, as some copies of the page keep): it says the score as plainly as a score line.
             flush()
             score, score_line, score_from_label = value, number, True
-            label = (value, (m or bare).group("text"), number)
+            label = (value, m.group("text"), number)
             continue
-        if m or bare:
-            if bare:
-                m = bare
-                value = _BAND_OF_DESCRIPTOR[" ".join(bare.group("descriptor").lower().split())]
-            else:
-                value = _ascii_number(m.group("n"), number, "label")
-            if not 1 <= value <= 4:
-                raise ReportError(f"the score label gives {value}, which is outside 1-4", number)
+        if m:
             if value != score:
                 # Refused like two score lines rather than left to a rule: the awarded score itself is in
                 # doubt, and a finding could be suppressed or downgraded where an unreadable report cannot.

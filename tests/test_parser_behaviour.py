@@ -102,7 +102,11 @@ def test_a_score_line_with_nothing_usable_under_it_has_no_score():
 @pytest.mark.parametrize("value", ["0", "5", "9"])
 def test_a_label_outside_one_to_four_is_refused_on_its_line(value):
     error = refused(lines_of("Title", "Score: 3", f"{value} - Evidence shows a good standard", "", FINDING))
-    assert (error.line, error.message) == (3, f"the score label gives {value}, which is outside 1-4")
+    assert (error.line, error.message) == (3, f"the score label gives {value}, which is outside 1-4: CQC scores run "
+                                               "from 1 to 4, so correct the label")
+    # with no score line before it the label is the score line, refused the same way
+    error = refused(lines_of("Title", f"{value} - Evidence shows a good standard", "", FINDING))
+    assert error.line == 2 and error.message.startswith(f"the score label gives {value}, which is outside 1-4")
 
 
 @pytest.mark.parametrize("value, message", [
