@@ -714,3 +714,14 @@ def test_a_signal_named_as_one_of_lii_checks_own_readings_is_refused(reserved):
         f"r/apprenticeships-and-traineeships.yaml:11:1: the id '{reserved}' is reserved: lii-check uses it for its own "
         "readings (affirmation, intention, negated-statement, figure-against-comparator), and a signal of that name "
         "would be taken for one of them: rename the signal"]
+
+
+def test_an_overlay_changes_its_own_copy_of_the_base_never_the_bundled_rulebook(base):
+    # apply_overlay changes the base it is given in place (a deep copy cost as much as loading it): that base must be
+    # one loaded for this overlay alone, so the bundled rulebook anyone loads afterwards is as it was.
+    before = load_rulebook()
+    changed = overlay(HEAD + "scoring:\n  bands: {'2': 1.8}\nsignals:\n  quantifier-some: {disable: true}\n")
+    assert changed.scoring.bands[2] == 1.8 and changed.path == "r" and changed.base == BUNDLED
+    after = load_rulebook()
+    assert after == before and after.scoring.bands[2] != 1.8 and after.path == BUNDLED and after.base is None
+    assert any(s.id == "quantifier-some" for s in after.language.signals) and base == after
