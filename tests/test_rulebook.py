@@ -117,3 +117,16 @@ def test_a_signal_named_as_one_of_lii_checks_own_readings_is_located(rules_copy)
         f"{f}:{line}:1: the id 'affirmation' is reserved: lii-check uses it for its own readings (affirmation, "
         "intention, negated-statement, figure-against-comparator), and a signal of that name would be taken for one "
         "of them: rename the signal"]
+
+
+def test_a_file_edited_between_two_loads_is_checked_again(rules_copy, monkeypatch):
+    # Schema messages are kept per composed file (rules diff and overlays reread the same texts): an edit must still
+    # be checked, in both directions, and the cache must not answer for the edited folder either.
+    monkeypatch.setenv("LII_CHECK_NO_CACHE", "1")
+    research = rules_copy / "research.yaml"
+    good = research.read_text("utf-8")
+    assert load_rulebook(rules_copy).theme("research").weight == 0.7
+    research.write_text(good.replace("weight: 0.7", "weight: heavy", 1), "utf-8")
+    assert any(p.startswith(f"{research}:6:9: ") and "number" in p for p in _problems(rules_copy))
+    research.write_text(good.replace("weight: 0.7", "weight: 0.9", 1), "utf-8")
+    assert load_rulebook(rules_copy).theme("research").weight == 0.9
