@@ -71,13 +71,14 @@ def test_a_concession_is_not_outweighed_when_criticism_follows_the_praise(compil
 def test_an_outweighed_concession_loses_its_problems_only(compiled):
     # The concession names two themes: its problem (co-production's own cue) is set aside, the plain
     # statement about the other theme it names stays.
-    reading = read("Although carers were consulted rather than involved when the co-production charter was "
-                   "written, the forum's members had shaped the new respite service.", compiled)
-    concession = "Although carers were consulted rather than involved when the co-production charter was written,"
+    reading = read("Although carers consulted on the co-production charter said the council needed to increase "
+                   "representation, the forum's members had shaped the new respite service.", compiled)
+    concession = ("Although carers consulted on the co-production charter said the council needed to increase "
+                  "representation,")
     assert [(e.theme, e.level, e.cue) for e in reading.evidence if e.clause == concession] == [
         ("learning-from-feedback", "good", "(affirmative statement)")]
     assert [(s.theme, s.cue, s.reason) for s in reading.set_aside] == [
-        ("co-production", "consulted rather than involved", "a concession outweighed by the praise after it")]
+        ("co-production", "increase representation", "a concession outweighed by the praise after it")]
 
 
 # --- a negation's reach ends at a comma, also for a problem cue whose neighbour is masked -------------------
@@ -235,7 +236,8 @@ def test_a_theme_named_beside_another_themes_cue_is_affirmed_at_the_rulebooks_we
     rulebook = compiled.rulebook
     weighted = replace(compiled, rulebook=replace(rulebook, scoring=replace(rulebook.scoring,
                                                                               affirmation_weight=weight)))
-    reading = read("Carers were consulted rather than involved when the co-production charter was written.", weighted)
+    reading = read("Carers were consulted when the co-production charter was written, and leaders wanted to improve "
+                   "representation.", weighted)
     affirmed = [(e.theme, e.level, e.weight) for e in reading.evidence if e.signal == "affirmation"]
     assert affirmed == ([("learning-from-feedback", "good", weight)] if weight else [])
     assert [(e.theme, e.level) for e in reading.evidence if e.signal != "affirmation"] == [
