@@ -12,7 +12,7 @@ Thresholds, and what the rulebook scored when this test was written (for a reade
 - evidence score two or more bands from the true band: none (was none)
 - copies re-scored by one band that are caught: at least 85% (was 25 of 27, 93%)
 Latest figures: 16 of 16 at their true band, none flagged, 26 of 27 one-band copies caught, after the band-2
-mark moved from 2.04 to 1.90 for reasons found on the blind probes (rules/scoring.yaml), not here.
+mark moved from 2.04 to 1.90 and then to 1.82 for reasons found on the blind probes (rules/scoring.yaml), not here.
 """
 from pathlib import Path
 

@@ -553,15 +553,16 @@ def test_a_scoring_number_changed_twice_is_one_change_too_many(block, what):
 
 
 @pytest.mark.parametrize("block, path_col", [
-    ("clear: {'4': 3.12}", 10), ("bands: {'4': 2.59}", 10), ("bands: {'3': 1.9}", 10), ("bands: {'2': 1.75}", 10),
-    ("clear: {'1': 1.9}", 10),
+    ("clear: {'4': 3.12}", 10), ("bands: {'4': 2.59}", 10), ("bands: {'3': 1.6}", 10), ("bands: {'2': 1.75}", 10),
+    ("clear: {'1': 2.0}", 10),
 ])
 def test_marks_that_no_longer_rise_are_refused(block, path_col):
     found = problems(HEAD + f"scoring:\n  {block}\n")
     key = block.split(":")[0]
     assert len(found) == 1 and found[0].startswith(f"r/x.yaml:4:{path_col}: with this change the marks no longer "
                                                    "rise: clear 1 below the mark for 2, then 3, then 4, then clear 4 (now ")
-    marks = {"clear": {1: 1.75, 4: 3.25}, "bands": {2: 1.9, 3: 2.59, 4: 3.12}}  # the bundled marks
+    bundled = load_rulebook().scoring
+    marks = {"clear": dict(bundled.clear), "bands": dict(bundled.bands)}
     number = block.split("'")[1]
     marks[key][int(number)] = float(block.rstrip("}").split(": ")[-1])
     c, b = marks["clear"], marks["bands"]
@@ -624,7 +625,7 @@ def test_every_unknown_name_of_a_block_is_reported():
         "r/x.yaml:11:3: the base has no theme 'yyyy': a new theme is a theme file of its own in this folder"]
 
 
-@pytest.mark.parametrize("block", ["clear: {'4': 3.0}", "bands: {'4': 2.5}", "bands: {'3': 1.85}", "bands: {'2': 1.7}",
+@pytest.mark.parametrize("block", ["clear: {'4': 3.0}", "bands: {'4': 2.5}", "bands: {'3': 1.6}", "bands: {'2': 1.7}",
                                    "clear: {'1': 2.1}"])
 def test_marks_in_the_wrong_order_are_refused(block):
     found = problems(HEAD + f"scoring:\n  {block}\n")
@@ -695,9 +696,10 @@ def test_after_a_second_disable_the_rest_of_the_block_is_still_read():
 
 
 def test_marks_out_of_order_are_reported_once_by_the_file_that_moved_them():
+    m = load_rulebook().scoring  # the bundled marks
     assert problems(HEAD + "scoring:\n  bands: {'4': 3.5}\n", **{"y.yaml": "kind: overlay\nscoring:\n  values: {good: 2.9}\n"}) == [
         "r/x.yaml:4:10: with this change the marks no longer rise: clear 1 below the mark for 2, then 3, then 4, then "
-        "clear 4 (now 1.75, 1.9, 2.59, 3.5, 3.25)"]
+        f"clear 4 (now {m.clear[1]}, {m.bands[2]}, {m.bands[3]}, 3.5, {m.clear[4]})"]
 
 
 def test_keys_where_remove_wants_a_list_say_what_a_list_and_remove_look_like():

@@ -208,7 +208,9 @@ def test_the_reasoning_of_a_real_seed_states_its_own_assessment(rulebook, compil
 def test_the_index_far_below_the_mark_for_2_is_clamped_to_1_and_rounded_to_two_places(rulebook):
     s = rulebook.scoring
     assert index_of(0.9, s.bands, s.clear) == 1.0      # below the clear 1: the bottom of the scale
-    assert index_of(1.85, s.bands, s.clear) == round(1.5 - 0.5 * (s.bands[2] - 1.85) / (s.bands[2] - s.clear[1]), 2)
+    between = (s.clear[1] + s.bands[2]) / 2  # between the clear 1 and the mark for 2, wherever they are
+    assert s.clear[1] < between < s.bands[2]
+    assert index_of(between, s.bands, s.clear) == round(1.5 - 0.5 * (s.bands[2] - between) / (s.bands[2] - s.clear[1]), 2)
     assert index_of(2.7, s.bands, s.clear) == 2.71     # 2.5 + 0.11 / 0.53 = 2.7075...: two places
 
 
