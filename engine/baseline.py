@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 from . import __version__
 from .document import SCHEMA_VERSION
 from .model import Finding, ReportResult
+from .safe_yaml import value_problem
 
 HOW_TO_MAKE = "make it with `lii-check … --baseline FILE --update-baseline`"
 
@@ -48,9 +50,29 @@ def finding_key(report_path: str, finding: Finding) -> tuple[str, str, tuple[str
     return _key(report_path, finding.rule, [c.text for c in finding.cited])
 
 
+# A baseline lists the findings of a corpus: a national round's is a few megabytes. Anything far bigger (a link
+# to /dev/zero, a log file given by mistake) is refused before it is read into memory.
+MAX_BASELINE_BYTES = 256 * 1024 * 1024
+
+
+def _read_limited(path: Path) -> bytes:
+    """The file's bytes; BaselineError for anything but a regular file of at most MAX_BASELINE_BYTES (a pipe
+    would hang the run, a device would fill memory)."""
+    # Looked at before it is opened: opening a pipe waits for a writer that never comes.
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise BaselineError(f"{path}: not a regular file (a pipe, a device or a folder): give the JSON file "
+                            f"that `--update-baseline` wrote")
+    with open(path, "rb") as handle:
+        data = handle.read(MAX_BASELINE_BYTES + 1)
+    if len(data) > MAX_BASELINE_BYTES:
+        raise BaselineError(f"{path}: larger than {MAX_BASELINE_BYTES // (1024 * 1024)} MB, far more than a "
+                            f"baseline of findings: is it the right file? {HOW_TO_MAKE}")
+    return data
+
+
 def load_baseline(path: Path) -> Baseline:
     try:
-        doc = json.loads(path.read_bytes().decode("utf-8-sig"))
+        doc = json.loads(_read_limited(path).decode("utf-8-sig"))
     except FileNotFoundError:
         raise BaselineError(f"{path}: the baseline file does not exist; {HOW_TO_MAKE}") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -60,11 +82,15 @@ def load_baseline(path: Path) -> Baseline:
                             f"{HOW_TO_MAKE}") from None
     except RecursionError:
         raise BaselineError(f"{path}: the baseline nests too deeply to be a lii-check baseline") from None
+    except ValueError as exc:  # valid JSON Python will not build, e.g. an integer of 5,000 digits
+        raise BaselineError(f"{path}: a value in the baseline cannot be read ({value_problem(exc)}); "
+                            f"{HOW_TO_MAKE}") from None
     tool = doc.get("tool") if isinstance(doc, dict) else None
     if not isinstance(tool, dict) or tool.get("name") != "lii-check" or not isinstance(doc.get("reports"), list):
         raise BaselineError(f"{path}: not a lii-check JSON document (it needs \"tool\": {{\"name\": \"lii-check\"}} "
                             f"and a \"reports\" list); {HOW_TO_MAKE}")
-    if doc.get("schema_version") != SCHEMA_VERSION:
+    version = doc.get("schema_version")
+    if type(version) is not type(SCHEMA_VERSION) or version != SCHEMA_VERSION:  # `true` is not 1
         raise BaselineError(f"{path}: written with JSON schema version {doc.get('schema_version')!r}; "
                             f"this lii-check reads version {SCHEMA_VERSION}: regenerate the baseline")
     keys = set()

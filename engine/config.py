@@ -17,7 +17,7 @@ import yaml
 
 from .names import ENGINES, FAIL_ON, FORMATS, MAX_TIMEOUT, MIN_TIMEOUT, SEVERITIES, TIMEOUT_RANGE
 from .parser import DEFAULT_MAX_BYTES
-from .safe_yaml import YamlProblem, load_yaml
+from .safe_yaml import YamlProblem, load_yaml, value_problem
 
 try:
     import tomllib
@@ -76,6 +76,8 @@ def _table_in_pyproject(path: Path) -> dict | None:
         raise ConfigError(_toml_problem(path, exc)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read it ({exc})") from None
+    except ValueError as exc:  # a value TOML allows but Python will not build, e.g. an integer of 5,000 digits
+        raise ConfigError(f"{path}: a value cannot be read ({value_problem(exc)})") from None
     tool = data.get("tool", {})
     if not isinstance(tool, dict):
         # `tool = "x"` is not a valid pyproject.toml, and it is ours to refuse: we were asked to read it.
@@ -126,13 +128,23 @@ def ignored_beside(found: Path) -> Path | None:
         return None
 
 
+def _present(path: Path) -> bool:
+    """Is there anything by this name (a broken link, a folder and a FIFO count: a configuration that is
+    there but cannot be read must stop the run, not be passed over for a parent's or the defaults)?"""
+    return path.is_symlink() or path.exists()
+
+
 def find_config(start: Path) -> Path | None:
     for folder in [start.resolve(), *start.resolve().parents]:
-        if (folder / YAML_NAME).is_file():
+        if _present(folder / YAML_NAME):
             return folder / YAML_NAME
         pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and _table_in_pyproject(pyproject) is not None:
-            return pyproject
+        if pyproject.is_file():
+            if _table_in_pyproject(pyproject) is not None:
+                return pyproject
+        elif _present(pyproject):
+            raise ConfigError(f"{pyproject}: not a regular file, so lii-check cannot tell whether it holds a "
+                              "[tool.lii-check] table: make it a file (or remove it)")
     return None
 
 
@@ -208,6 +220,9 @@ def load_config(path: Path | None = None, start: Path | None = None) -> Config:
         path = find_config(start or Path.cwd())
         if path is None:
             return Config(source=None)
+        if not path.is_file():
+            raise ConfigError(f"{path}: not a regular file (a broken link, a folder or a pipe): lii-check reads its "
+                              "configuration from here, so make it a file or remove it")
         ignored = ignored_beside(path)
     elif not path.is_file():
         if path.exists() or path.is_symlink():

@@ -315,7 +315,15 @@ def check_manifests(folders: list[Path], compiled: CompiledRulebook) -> None:
     known = known_rule_ids(compiled.rulebook)
     problems: list[str] = []
     for folder in folders:
-        for manifest in sorted(folder.rglob(MANIFEST_NAME)):
+        manifests = sorted(folder.rglob(MANIFEST_NAME))
+        if not manifests:
+            # A folder given to test with nothing to test in it would report "all passed" as if it had been
+            # tested: the wrong folder, or a manifest named expected.yml.
+            near = sorted(p for p in folder.rglob("expected.y*ml") if p.name != MANIFEST_NAME)
+            hint = f" ({near[0]} is not read: rename it to {MANIFEST_NAME})" if near else ""
+            problems.append(f"{folder}: no {MANIFEST_NAME} in this folder or below it, so there is nothing to test "
+                            f"here{hint}: give a folder of annotated fixtures (fixtures/README.md says how)")
+        for manifest in manifests:
             problems.extend(manifest_problems(manifest, str(manifest), known))
     if problems:
         raise ManifestInvalid(problems)

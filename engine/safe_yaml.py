@@ -10,6 +10,7 @@ them, so every caller gets a located message instead of a hang or an internal er
 from __future__ import annotations
 
 import re
+import sys
 from typing import Any
 
 import yaml
@@ -148,6 +149,14 @@ def _fast_load(text: str) -> tuple[Any, yaml.Node | None] | None:
             loader.dispose()
 
 
+def value_problem(exc: Exception) -> str:
+    """Why a value could not be built, in the words of the file's author (Python's own advice for its integer
+    limit, "use sys.set_int_max_str_digits()", is not for them)."""
+    if "integer string conversion" in str(exc):
+        return f"a number of more than {sys.get_int_max_str_digits():,} digits, longer than any value lii-check reads"
+    return str(exc)
+
+
 def _failing_scalar(root: yaml.Node) -> yaml.Node:
     """The first scalar that cannot be built on its own, to point at; else the root."""
     builder = yaml.SafeLoader("")
@@ -190,7 +199,7 @@ def load_yaml(text: str) -> tuple[Any, yaml.Node | None]:
             raise
         except (ValueError, TypeError, OverflowError, RecursionError) as exc:
             # e.g. `date: 2024-02-30` is a timestamp by YAML's rules but not a real date.
-            raise YamlProblem(*_at(_failing_scalar(node).start_mark), f"a value cannot be read ({exc})") from None
+            raise YamlProblem(*_at(_failing_scalar(node).start_mark), f"a value cannot be read ({value_problem(exc)})") from None
         return data, node
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -222,7 +231,8 @@ def load_yaml(text: str) -> tuple[Any, yaml.Node | None]:
 # Report front matter is nearly always a few `key: value` lines (`synthetic: true`, `authority: "…"`), and
 # PyYAML's pure-Python loader takes a quarter of a millisecond over each: a national round spends a third
 # of its parsing there. A document of only such lines is read here, to exactly the values load_yaml gives.
-_FLAT_LINE = re.compile(r'([A-Za-z][A-Za-z0-9_-]*): (?:(true|True|TRUE|false|False|FALSE)|(0|[1-9][0-9]*)|"([^"\\]*)")')
+# (At most 18 digits: a longer number goes to load_yaml, which names it if Python will not build it.)
+_FLAT_LINE = re.compile(r'([A-Za-z][A-Za-z0-9_-]*): (?:(true|True|TRUE|false|False|FALSE)|(0|[1-9][0-9]{0,17})|"([^"\\]*)")')
 _RESOLVED_KEYS = frozenset({"yes", "no", "on", "off", "true", "false", "null"})  # YAML reads these as bool/null
 
 

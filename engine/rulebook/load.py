@@ -144,15 +144,26 @@ def rule_files(root: Path) -> list[Path]:
     return sorted(p for p in root.iterdir() if p.suffix in RULE_SUFFIXES and p.is_file())
 
 
+# A rules folder holds a few dozen files; one with more below it than this was given by mistake (`--rules /`),
+# and walking it all for stray rule files would take minutes.
+MAX_ENTRIES_BELOW = 5_000
+
+
 def stray_rule_files(root: Path, allowed: tuple[str, ...] = ()) -> list[Path]:
     """YAML files a rules folder holds but lii-check does not read: in a subfolder (a rules folder is
-    flat), or ending in an upper-case '.YAML'/'.YML'. Each is an author's mistake (a rule that silently
-    does nothing), so the load reports it. Hidden folders and the folders in `allowed` (an overlay's
-    base kept below it, as real paths) are left alone."""
-    found = [p for p in root.iterdir() if p.suffix.lower() in RULE_SUFFIXES and p.suffix not in RULE_SUFFIXES
-             and p.is_file()]
+    flat), ending in an upper-case '.YAML'/'.YML', or a rule file's name on something that is not a regular
+    file (a broken link, a folder, a pipe). Each is an author's mistake (a rule that silently does nothing),
+    so the load reports it. Hidden folders and the folders in `allowed` (an overlay's base kept below it, as
+    real paths) are left alone. After MAX_ENTRIES_BELOW entries the walk stops and the folder itself is
+    returned last, as the sign that it is too big to be a rules folder."""
+    found = [p for p in root.iterdir() if p.suffix.lower() in RULE_SUFFIXES
+             and (p.suffix not in RULE_SUFFIXES or not p.is_file())]
+    seen = 0
     for sub in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
         for folder, dirs, names in os.walk(sub):
+            seen += len(dirs) + len(names)
+            if seen > MAX_ENTRIES_BELOW:
+                return sorted(found) + [root]
             if os.path.realpath(folder) in allowed:
                 dirs.clear()
                 continue
@@ -163,9 +174,18 @@ def stray_rule_files(root: Path, allowed: tuple[str, ...] = ()) -> list[Path]:
 
 def stray_problems(root: Path, label: str, allowed: tuple[str, ...] = ()) -> list[RuleProblem]:
     problems = []
-    for path in stray_rule_files(root, allowed):
+    strays = stray_rule_files(root, allowed)
+    if strays and strays[-1] == root:  # too big to be a rules folder: that is the one problem worth saying
+        return [RuleProblem(str(root) if label != BUNDLED else label, 1, 1, f"this folder holds more than "
+                            f"{MAX_ENTRIES_BELOW:,} files and folders below it, so it is not a rules folder: give "
+                            "the folder that holds the rule files")]
+    for path in strays:
         display = path.relative_to(root).as_posix() if label == BUNDLED else str(path)
-        if path.parent == root:
+        if path.parent == root and not path.is_file():
+            problems.append(RuleProblem(display, 1, 1, "a rule file's name on something that is not a regular file "
+                                                       "(a broken link, a folder or a pipe), so no rules are read "
+                                                       "from it: make it the rule file, or remove it"))
+        elif path.parent == root:
             problems.append(RuleProblem(display, 1, 1, f"lii-check reads only files ending '.yaml' or '.yml' in "
                                                        f"lower case, so this file is not read: rename it to "
                                                        f"'{path.stem}{path.suffix.lower()}'"))
