@@ -416,3 +416,22 @@ def test_a_result_without_its_text_falls_back_to_quotes(shifted):
     fragment = html_format.report_fragment(entry, light)
     assert "The report text is not part of this file." in fragment
     assert html_format.esc(entry["findings"][0]["evidence"][0]["text"]) in fragment
+
+
+def test_a_sentence_repeated_on_one_line_makes_a_page_that_grows_with_the_repeats_not_their_square(tmp_path):
+    # Synthetic (written for this test): one sentence copied n times on one line. Every copy has the same line and
+    # text, so each used to list every copy's reading: 2,000 copies made a page of 236 MB.
+    sentence = "Learning was embedded in everyday practice across every team. "
+    sizes = {}
+    for n in (50, 200):
+        folder = tmp_path / f"c{n}"
+        folder.mkdir()
+        (folder / "r.md").write_text("<!-- synthetic: true -->\n# Learning, improvement and innovation\n\nScore: 4\n\n"
+                                     "## Key findings\n\n" + sentence * n + "\n", encoding="utf-8")
+        page = html_format.render(*run([folder]))
+        sizes[n] = len(page)
+        titles = re.findall(r'<mark class="ev[^"]*" title="([^"]*)"', page)
+        assert len(titles) == n and len(set(titles)) == 1  # every copy marked, each with its one reading
+        assert titles[0].count("strong") == 1, titles[0]
+    # four times the copies: about four times the text beyond the page's fixed part, not sixteen
+    assert sizes[200] < 5 * sizes[50]

@@ -278,12 +278,15 @@ def report_fragment(entry: dict, result: ReportResult | None) -> str:
         if loose:
             out.append('<div class="row"><p class="para">Findings about the report as a whole.</p>'
                        f'<aside class="notes" aria-label="Findings">{cards_for([None])}</aside></div>')
-        by_key: dict[tuple[int, str], list[Evidence]] = {}
+        # Identical sentences on one line read identically and share a key: each reading is kept once (dicts as
+        # ordered sets), or every copy would list every copy's readings and the page grow with the square of
+        # the repeats (2,000 copies of a sentence made 236 MB).
+        by_key: dict[tuple[int, str], dict[Evidence, None]] = {}
         for e in assessment.evidence if assessment else []:
-            by_key.setdefault((e.line, e.text), []).append(e)
-        asides: dict[tuple[int, str], list[SetAside]] = {}
+            by_key.setdefault((e.line, e.text), {})[e] = None
+        asides: dict[tuple[int, str], dict[SetAside, None]] = {}
         for s in assessment.set_aside if assessment else []:
-            asides.setdefault((s.line, s.text), []).append(s)
+            asides.setdefault((s.line, s.text), {})[s] = None
 
         head_ids = [f"{rid}-score"] + ([f"{rid}-label"] if report.label_line else [])
         score_html = (f'<span class="s" id="{rid}-score">Score: {report.awarded_score}</span>'
@@ -302,7 +305,7 @@ def report_fragment(entry: dict, result: ReportResult | None) -> str:
                     sid = f"{rid}-s{si}-{pi}-{ki}"
                     key = (s.line, s.text)
                     inner = (esc(s.text) if para.boilerplate
-                             else sentence_html(s.text, by_key.get(key, []), asides.get(key, [])))
+                             else sentence_html(s.text, list(by_key.get(key, ())), list(asides.get(key, ()))))
                     if sid in cited_by:
                         sids.append(sid)
                         parts.append(f'<span class="s cited" id="{sid}">{inner}</span>{backlinks(sid)}')
