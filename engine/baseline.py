@@ -90,7 +90,7 @@ def load_baseline(path: Path) -> Baseline:
         raise BaselineError(f"{path}: not a lii-check JSON document (it needs \"tool\": {{\"name\": \"lii-check\"}} "
                             f"and a \"reports\" list); {HOW_TO_MAKE}")
     version = doc.get("schema_version")
-    if type(version) is not type(SCHEMA_VERSION) or version != SCHEMA_VERSION:  # `true` is not 1
+    if isinstance(version, bool) or version != SCHEMA_VERSION:  # `true` equals 1 in Python, but is not a version
         raise BaselineError(f"{path}: written with JSON schema version {doc.get('schema_version')!r}; "
                             f"this lii-check reads version {SCHEMA_VERSION}: regenerate the baseline")
     keys = set()
