@@ -46,10 +46,20 @@ class Pattern:
 # Folding text to ASCII, one character for one character, so offsets stay true
 
 
+# Cyrillic and Greek letters drawn like Latin ones. No English report needs them, and written into an English
+# word they hide it from every cue: "nоt" with a Cyrillic "о" is not "not", so a report whose every sentence
+# is negated could read as praise. They are read as the Latin letters they look like.
+_LOOKALIKES = dict(zip(
+    "аеорсухіјѕԁԛԝӏһүАВЕКМНОРСТХІЈЅУαονρικυχΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
+    "aeopcyxijsdqwlhyABEKMHOPCTXIJSYaovpikuxABEZHIKMNOPTYX", strict=True))
+
+
 @functools.lru_cache(maxsize=4096)
 def _fold_char(ch: str) -> str:
     if ch.isspace():
         return " "
+    if ch in _LOOKALIKES:
+        return _LOOKALIKES[ch]
     if ch in "‘’‚‛′`´":
         return "'"
     if ch in "“”„‟″":
@@ -72,7 +82,8 @@ _ASCII = {c: (" " if chr(c).isspace() else ("#" if c < 32 or c == 127 else chr(c
 
 def fold(text: str) -> str:
     """The text as the matcher sees it: ASCII, same length. Curly quotes become straight ones, dashes
-    hyphens, any Unicode space a space, accented letters their base letter, control characters '#'."""
+    hyphens, any Unicode space a space, accented letters their base letter, Cyrillic and Greek letters drawn
+    like Latin ones those Latin letters, control characters '#'."""
     if text.isascii() and text.isprintable():
         return text
     return "".join(_ASCII[o] if (o := ord(ch)) < 128 else _fold_char(ch) for ch in text)

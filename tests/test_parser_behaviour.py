@@ -574,6 +574,27 @@ def test_zero_width_characters_and_soft_hyphens_inside_words_do_not_hide_the_evi
     assert find_evidence(salted, compiled).evidence == find_evidence(clean, compiled).evidence
 
 
+def test_letters_of_other_scripts_drawn_like_latin_ones_do_not_hide_the_evidence(compiled):
+    """A seed with every "o", "a", "e", "p" and "c" written in Cyrillic looks the same on screen; its evidence must
+    be read the same (each reading's cue and clause keep the text's own letters, so only levels are compared)."""
+    from lii_check.matcher import _LOOKALIKES, fold
+    from lii_check.reading import find_evidence
+
+    latin = "".join(_LOOKALIKES.values())
+    assert len(_LOOKALIKES) == len(latin) and latin.isascii() and latin.isalpha()
+    assert fold("n\u043et embedd\u0435d \u0405core") == "not embedded Score"  # same length: offsets stay true
+    clean = parse_report(SEED, "seed.txt")
+    cyrillic = str.maketrans("oaepc", "\u043e\u0430\u0435\u0440\u0441")
+    # the findings' paragraphs (the long lines), not the score line or the headings, which are read by their words
+    disguised = "\n".join(line.translate(cyrillic) if len(line) > 150 else line for line in SEED.split("\n"))
+    assert disguised != SEED
+    salted = parse_report(disguised, "seed.txt")
+
+    def levels(report):
+        return [(e.theme, e.level, e.line, e.signal, e.weight) for e in find_evidence(report, compiled).evidence]
+    assert levels(salted) == levels(clean) and levels(clean)
+
+
 def _comments_by_regex(text: str) -> str:
     import re as _re
 
