@@ -64,16 +64,17 @@ class ReportFile:
 
 def shown_path(name: str) -> str:
     """A path as outputs show it. A file name that is not valid UTF-8 reaches Python with its bad bytes as
-    lone surrogates, which no output can encode: each becomes U+FFFD, and the file itself is still read
-    through its real path."""
+    lone surrogates, which no output can encode: each is shown as its byte, `\xe9`, and the file itself is
+    still read through its real path. (Not U+FFFD: "lat\xe9.md" and "lat\xe8.md" would then both be
+    "lat�.md", and a baseline entry for one would accept the other.)"""
     try:
         name.encode("utf-8")
         return name
     except UnicodeEncodeError:
         try:
-            return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-        except UnicodeEncodeError:  # a surrogate no file system gave: replace it as it stands
-            return name.encode("utf-8", "replace").decode("utf-8")
+            return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        except UnicodeEncodeError:  # a surrogate no file system gave: shown as its code point
+            return name.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 @dataclass

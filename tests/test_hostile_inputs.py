@@ -538,7 +538,7 @@ def test_a_rulebook_copied_before_the_label_change_still_tests_cleanly(tmp_path,
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="file names of arbitrary bytes are a POSIX file-system feature")
-def test_a_file_name_that_is_not_utf8_is_shown_with_a_replacement_character_and_checked(tmp_path):
+def test_a_file_name_that_is_not_utf8_is_shown_with_its_bytes_and_checked(tmp_path):
     seed = sorted((Path(__file__).resolve().parents[1] / "fixtures" / "seeds").glob("*.txt"))[0]
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -546,6 +546,24 @@ def test_a_file_name_that_is_not_utf8_is_shown_with_a_replacement_character_and_
     for fmt in ("json", "table", "sarif", "junit", "github", "markdown"):
         done = CliRunner().invoke(main, ["check", str(corpus), "--engine", "pure", "--format", fmt])
         assert done.exit_code == 0, (fmt, done.output)  # was an internal error (exit 3) in every format
-        if fmt in ("json", "table", "junit"):  # SARIF, GitHub and Markdown name only reports with findings
-            assert "bad\ufffd name.txt" in done.stdout, fmt
+        if fmt == "json":  # the byte shown as the four characters \xff, distinct from any other byte
+            assert [r["path"] for r in json.loads(done.stdout)["reports"]] == [f"{corpus}/bad\\xff name.txt"]
+        elif fmt in ("table", "junit"):  # SARIF, GitHub and Markdown name only reports with findings
+            assert "bad\\xff name.txt" in done.stdout, fmt
     assert sorted(p.name for p in corpus.iterdir()) == [os.fsdecode(b"bad\xff name.txt")]  # read, not renamed
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="file names of arbitrary bytes are a POSIX file-system feature")
+def test_two_names_that_differ_only_in_a_byte_that_is_not_utf8_stay_two_reports_for_the_baseline(tmp_path, monkeypatch):
+    # Shown with U+FFFD, "lat\xe9" and "lat\xe8" were the same path: a baseline entry for one accepted the other.
+    shifted = Path(__file__).resolve().parents[1] / "fixtures" / "shifted" / "seed000_relabelled_2.txt"
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "nb").mkdir()
+    (tmp_path / "nb" / os.fsdecode(b"lat\xe9.txt")).write_bytes(shifted.read_bytes())
+    runner = CliRunner()
+    assert runner.invoke(main, ["check", "nb", "--engine", "pure", "--baseline", "b.json", "--update-baseline"]).exit_code == 0
+    assert json.loads((tmp_path / "b.json").read_text("utf-8"))["reports"][0]["path"] == "nb/lat\\xe9.txt"
+    assert runner.invoke(main, ["check", "nb", "--engine", "pure", "--baseline", "b.json"]).exit_code == 0
+    (tmp_path / "nb" / os.fsdecode(b"lat\xe8.txt")).write_bytes(shifted.read_bytes())  # a new report
+    done = runner.invoke(main, ["check", "nb", "--engine", "pure", "--baseline", "b.json", "--format", "concise"])
+    assert done.exit_code == 1 and "nb/lat\\xe8.txt" in done.stdout and "nb/lat\\xe9.txt" not in done.stdout
