@@ -190,6 +190,13 @@ def apply_suppressions(result: ReportResult, rulebook: Rulebook | None = None) -
             finding.suppressed_by = "inline"
             result.suppressed.append(finding)
     for i, (line, rule, reason) in enumerate(report.suppressions):
+        if not rule:  # a comment that means to suppress but cannot be read as a suppression (parser.py)
+            if unused:
+                kept.append(Finding(UNUSED_SUPPRESSION, "consistency", unused,
+                                    f"This comment is not a suppression lii-check can read, so it silences nothing: "
+                                    f"'{reason}'. Write one rule per comment, closed on the same line: "
+                                    f"<!-- lii-check-disable RULE: why this is accepted -->.", line))
+            continue
         if not reason and without_reason:
             kept.append(Finding(SUPPRESSION_WITHOUT_REASON, "consistency", without_reason,
                                 f"The suppression of '{rule}' gives no reason: write it as "

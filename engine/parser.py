@@ -100,6 +100,12 @@ SUPPRESSION_RE = re.compile(
     r"<!--\s*lii-check-disable\s+(?P<rule>[^\s:]+?)\s*(?::\s*(?P<reason>.*?))?\s*-->", re.IGNORECASE
 )
 
+# Any comment that opens with "lii-check": one SUPPRESSION_RE does not read ("lii-check-disable" with no rule,
+# "lii-check-disabled", two rules in one comment, no closing "-->") would otherwise be ignored without a word
+# while the author believes the rule silenced. Such a comment is kept as a suppression of the rule "" (no rule),
+# which the check reports with what to write instead.
+ATTEMPTED_SUPPRESSION_RE = re.compile(r"<!--\s*lii-check[^\n]*", re.IGNORECASE)
+
 # Abbreviations after which a full stop does not end a sentence.
 _ABBREVIATIONS = {"e.g", "i.e", "etc", "dr", "mr", "mrs", "ms", "no", "st", "vs", "cf", "approx", "incl"}
 _SPLIT_RE = re.compile(r"[.!?][\"'’”)\]]*\s+(?=[\"'‘“(]?[A-Z0-9£])")
@@ -351,6 +357,11 @@ def parse_report(text: str, path: str) -> Report:
         (text[: m.start()].count("\n") + 1, m.group("rule"), (m.group("reason") or "").strip())
         for m in SUPPRESSION_RE.finditer(text)
     ]
+    if "lii-check" in text.lower():
+        read = {m.start() for m in SUPPRESSION_RE.finditer(text)}
+        suppressions += [(text[: m.start()].count("\n") + 1, "", m.group(0)[:120].strip())
+                         for m in ATTEMPTED_SUPPRESSION_RE.finditer(text) if m.start() not in read]
+        suppressions.sort()
     # Blank out comments but keep their newlines so every line number stays true.
     text = _blank_comments(text)
     lines = text.split("\n")

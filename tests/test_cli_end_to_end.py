@@ -409,6 +409,24 @@ def test_suppression_of_a_rule_that_did_not_fire_warns(cli, tmp_path):
     assert below["evidence"][0]["line"] == 26  # two comment lines inserted above line 24
 
 
+@pytest.mark.parametrize("comment", [
+    "<!-- lii-check-disable -->",  # no rule
+    "<!-- lii-check-disabled consistency.score-below-evidence: agreed at panel -->",  # a typo in the keyword
+    "<!-- lii-check-disable consistency.score-below-evidence, consistency.score-borderline-low: agreed -->",  # two
+    "<!-- lii-check-disable consistency.score-below-evidence: agreed at panel",  # never closed
+])
+def test_a_suppression_lii_check_cannot_read_is_named_not_ignored(cli, tmp_path, comment):
+    corpus, _ = _with_comments(tmp_path, comment)
+    result = cli(corpus, "--engine", "pure", "--format", "json")
+    assert result.exit_code == 1  # nothing was silenced: the error stands
+    report = json.loads(result.stdout)["reports"][0]
+    assert report["suppressed"] == [] and BELOW in [f["rule"] for f in report["findings"]]
+    [said] = [f for f in report["findings"] if f["rule"] == "lii-check.unused-suppression"]
+    assert (said["severity"], said["line"]) == ("warning", 6)
+    assert said["message"].startswith("This comment is not a suppression lii-check can read, so it silences nothing: "
+                                      f"'{comment[:120]}'. Write one rule per comment")
+
+
 def test_suppression_in_a_real_process(tmp_path):
     corpus, _ = _with_comments(
         tmp_path, "<!-- lii-check-disable consistency.score-below-evidence: accepted by panel -->")
