@@ -33,9 +33,16 @@ _avoided = False  # set by avoid(): the cache folder lies in a corpus being read
 def cache_dir() -> Path | None:
     if os.environ.get("LII_CHECK_NO_CACHE") or _avoided:
         return None
-    base = os.environ.get("LII_CHECK_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "lii-check")
-    return Path(base)
+    chosen = os.environ.get("LII_CHECK_CACHE_DIR")
+    if chosen:
+        return Path(chosen)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg and os.path.isabs(xdg):  # the XDG specification: a relative value is invalid and is ignored
+        return Path(xdg, "lii-check")
+    home = os.path.expanduser("~")
+    if not os.path.isabs(home) or not os.path.isdir(home):
+        return None  # no home to keep a cache in (HOME=/nonexistent, as service accounts have): run without one
+    return Path(home, ".cache", "lii-check")
 
 
 def avoid(paths: list[str] | tuple[str, ...]) -> bool:

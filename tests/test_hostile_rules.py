@@ -581,7 +581,7 @@ def test_check_never_writes_its_cache_into_the_corpus(tmp_path, monkeypatch, bui
     monkeypatch.setattr(cache, "_avoided", False)
     monkeypatch.delenv("LII_CHECK_NO_CACHE", raising=False)
     monkeypatch.delenv("LII_CHECK_CACHE_DIR", raising=False)
-    monkeypatch.setenv("XDG_CACHE_HOME", "corpus")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "corpus"))  # absolute: a relative one is ignored
     (tmp_path / "corpus").mkdir()
     shutil.copy(SEED, tmp_path / "corpus" / "r.txt")
     result = invoke(["corpus"], monkeypatch, tmp_path)
@@ -668,3 +668,22 @@ def test_a_database_loaded_from_the_cache_is_used_again_when_a_command_turns_the
     assert builds == []
     text = "Staff told us supervision was embedded and co-production was not yet in place."
     assert off.scan(text) == Matcher(few, "re2").scan(text) and off.scan(text)
+
+
+def test_a_relative_xdg_cache_home_is_ignored_and_a_missing_home_means_no_cache(tmp_path, monkeypatch):
+    # The XDG specification: a relative XDG_CACHE_HOME is invalid and ignored (it would put the cache wherever the
+    # command happened to run). With no home folder (HOME=/nonexistent, as service accounts have) there is no
+    # cache, rather than folders made under a path that does not exist.
+    monkeypatch.delenv("LII_CHECK_NO_CACHE", raising=False)
+    monkeypatch.delenv("LII_CHECK_CACHE_DIR", raising=False)
+    monkeypatch.setattr(cache, "_avoided", False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CACHE_HOME", "relcache")
+    assert cache.cache_dir() == tmp_path / ".cache" / "lii-check"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "abs"))
+    assert cache.cache_dir() == tmp_path / "abs" / "lii-check"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "nonexistent"))
+    assert cache.cache_dir() is None
+    monkeypatch.setenv("LII_CHECK_CACHE_DIR", str(tmp_path / "chosen"))  # chosen by name: used as given
+    assert cache.cache_dir() == tmp_path / "chosen"
