@@ -687,3 +687,15 @@ def test_a_relative_xdg_cache_home_is_ignored_and_a_missing_home_means_no_cache(
     assert cache.cache_dir() is None
     monkeypatch.setenv("LII_CHECK_CACHE_DIR", str(tmp_path / "chosen"))  # chosen by name: used as given
     assert cache.cache_dir() == tmp_path / "chosen"
+
+
+def test_a_regex_longer_than_any_cue_should_be_is_a_located_problem(tmp_path, monkeypatch):
+    # A 140 KB alternation passed validation, then RE2 printed thousands of "DFA out of memory" lines naming no file.
+    words = "|".join(f"word{n}" for n in range(1200))
+    (tmp_path / "ov").mkdir()
+    (tmp_path / "ov" / "o.yaml").write_text("kind: overlay\nextends: bundled\nsignals:\n  difficulty:\n    add:\n"
+                                            f"      regex:\n        - \"\\\\b(?:{words})\\\\b\"\n", "utf-8")
+    result = invoke(["rules", "validate", "ov"], monkeypatch, tmp_path)
+    assert result.exit_code == 2
+    assert result.stdout.startswith("ov/o.yaml:7:11: the regular expression starting '\\b(?:word0|word1|")
+    assert f"' is {len(words) + 8:,} characters long, more than the 5,000 a cue may be: split it into several" in result.stdout

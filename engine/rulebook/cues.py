@@ -74,9 +74,17 @@ def _quiet_stderr():
         os.close(saved)
 
 
+# The longest bundled cue is under 1,000 characters. One far longer (a 140 KB alternation) exhausts RE2's memory
+# for its automaton, which then prints thousands of "DFA out of memory" lines naming no file.
+MAX_REGEX_CHARS = 5_000
+
+
 @functools.lru_cache(maxsize=8192)
 def regex_problem(regex: str, as_written: str, kind: str) -> str | None:
     """Why this cue cannot be used, in words a QA lead can act on; None if it is fine."""
+    if len(as_written) > MAX_REGEX_CHARS:
+        return (f"the regular expression starting '{as_written[:60]}…' is {len(as_written):,} characters long, more "
+                f"than the {MAX_REGEX_CHARS:,} a cue may be: split it into several shorter cues")
     try:
         compiled = re.compile(regex, re.IGNORECASE)
     except re.error as exc:
