@@ -349,6 +349,29 @@ def _blank_comments(text: str) -> str:
     return "".join(parts)
 
 
+_SCORE_WORD = re.compile(r"\bs\W?c\W?o\W?r\W?e\b[^0-9]{0,12}[1-4]\b", re.IGNORECASE)
+
+
+def _near_score_line(lines: list[str]) -> tuple[int, str, str] | None:
+    """(line, text, why) of the first line that reads like a score line once its letters are folded to the
+    Latin ones they look like and any quotation or list marker is set aside, for the "no score line found"
+    message: a score hidden by a look-alike letter ('Ѕcore: 3' with a Cyrillic S) or put in a quotation or list
+    ('> Score: 3') is named, not left for the reader to hunt."""
+    from .matcher import fold
+
+    for number, text in enumerate(lines[:200], start=1):
+        folded = fold(text[:200])
+        if not _SCORE_WORD.search(folded):
+            continue
+        shown = text.strip()[:60]
+        if re.match(r"\s*(?:>|[-*+]\s|\d+[.)]\s)", text):
+            return number, shown, "a score line inside a quotation or a list is not read; write it on a line of its own"
+        if folded != text[:200]:
+            return number, shown, ("it holds letters that only look like Latin ones (from another script, or "
+                                   "accented); retype it as 'Score: N'")
+    return None
+
+
 def parse_report(text: str, path: str) -> Report:
     """Parse the text of one LII section. Raises ReportError for what cannot be read."""
     if not text.isascii():
@@ -490,11 +513,14 @@ def parse_report(text: str, path: str) -> Report:
     if score is None:
         row = next((n for n, text in enumerate(lines, start=1)
                     if text.lstrip().startswith("|") and "score" in text.casefold()), None)
+        near = None if row else _near_score_line(lines)
         raise ReportError(
             "no score line found: expected a line such as 'Score: 3', 'Indicative score: 3' or '3 - Evidence shows a "
             "good standard' before the findings"
             + (f" (the table row on line {row} is not read as the score: only a row '| Score | 3 |', the score "
                "a digit from 1 to 4, is)" if row else "")
+            + (f" (line {near[0]}, '{near[1]}', is not read as the score: {near[2]})" if near else ""),
+            near[0] if near else None,
         )
     sections = [s for s in sections if s.paragraphs or s.heading]
     if not any(not p.boilerplate for s in sections for p in s.paragraphs):

@@ -638,3 +638,23 @@ def test_a_suppression_of_a_pattern_is_read_as_written_not_ignored():
     report = parse_report(lines_of("Title", "Score: 3", "", "<!-- lii-check-disable consistency.*: known -->",
                                    "<!-- lii-check-disable a.b-->", FINDING), "r.md")
     assert report.suppressions == [(4, "consistency.*", "known"), (5, "a.b", "")]
+
+
+@pytest.mark.parametrize("line, why", [
+    ("> Score: 3", "a score line inside a quotation or a list is not read; write it on a line of its own"),
+    ("- Score: 3", "a score line inside a quotation or a list is not read; write it on a line of its own"),
+    ("\u0405core: 3", "it holds letters that only look like Latin ones (from another script, or accented); retype "
+                      "it as 'Score: N'"),
+])
+def test_a_score_line_hidden_by_a_marker_or_a_lookalike_letter_is_named_in_the_message(line, why):
+    with pytest.raises(ReportError) as caught:
+        parse_report(lines_of("Learning, improvement and innovation", "", line, "", FINDING), "r.md")
+    assert caught.value.line == 3
+    assert caught.value.message.endswith(f" (line 3, '{line}', is not read as the score: {why})")
+
+
+def test_no_score_line_anywhere_names_no_line():
+    with pytest.raises(ReportError) as caught:
+        parse_report(lines_of("Learning, improvement and innovation", "", "Scores were not published.", "", FINDING),
+                     "r.md")
+    assert caught.value.line is None and caught.value.message.endswith("before the findings")
