@@ -44,7 +44,7 @@ def test_plain_ascii_is_returned_as_it_is():
 
 
 def test_folding_keeps_one_character_for_one():
-    original = "Caf\u00e9 \u2018ok\u2019 \u201cfine\u201d \u2013 \u00a0\u0661\uff46 \u03b1\u0301 \u20ac \u249c \ufb01 \u241c"
+    original = "Caf\u00e9 \u2018ok\u2019 \u201cfine\u201d \u2013 \u00a0\u0661\uff46 \u03bb\u0301 \u20ac \u249c \ufb01 \u241c"
     folded = fold(original)
     assert folded == "Cafe 'ok' \"fine\" -  1f xx # a x #"
     assert len(folded) == len(original)
