@@ -658,3 +658,11 @@ def test_no_score_line_anywhere_names_no_line():
         parse_report(lines_of("Learning, improvement and innovation", "", "Scores were not published.", "", FINDING),
                      "r.md")
     assert caught.value.line is None and caught.value.message.endswith("before the findings")
+
+
+def test_many_suppression_comments_are_read_with_their_lines():
+    # Counting newlines up to each comment made this quadratic; 5,000 comments of both kinds, every line right.
+    comments = ["<!-- lii-check-disable consistency.score-below-evidence: panel -->", "<!-- lii-check-disable -->"] * 2500
+    report = parse_report("\n".join(comments) + "\n\nScore: 3\n\n" + FINDING + "\n", "r.md")
+    assert [(line, rule) for line, rule, _ in report.suppressions] == [
+        (n, "consistency.score-below-evidence" if n % 2 else "") for n in range(1, 5001)]
