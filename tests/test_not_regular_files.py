@@ -5,6 +5,7 @@ Found by a helper trying lii-check as a hostile user would, with inputs no issue
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -143,14 +144,22 @@ def test_a_baseline_that_is_not_a_file_is_refused_before_it_is_opened(tmp_path, 
         load_baseline(path)
 
 
-def test_a_baseline_larger_than_any_baseline_is_refused(tmp_path, monkeypatch):
+def test_a_baseline_larger_than_any_baseline_is_refused_and_a_large_one_is_read(tmp_path, monkeypatch):
     from lii_check import baseline
 
-    monkeypatch.setattr(baseline, "MAX_BASELINE_BYTES", 100)
+    entry = {"path": "r.txt", "findings": [{"rule": "consistency.score-below-evidence",
+                                             "evidence": [{"text": "x" * 1000}]}]}
+    doc = {"schema_version": 1, "tool": {"name": "lii-check"}, "reports": [dict(entry, path=f"r{n}.txt")
+                                                                           for n in range(3000)]}
     path = tmp_path / "b.json"
-    path.write_text('{"schema_version": 1, "tool": {"name": "lii-check"}, "reports": []}' + " " * 100, "utf-8")
-    with pytest.raises(BaselineError, match="larger than 0 MB, far more than a baseline"):
+    path.write_text(json.dumps(doc), "utf-8")
+    assert 3 * 1024 * 1024 < path.stat().st_size < 4 * 1024 * 1024
+    assert len(load_baseline(path).keys) == 3000  # a few megabytes, as a big corpus's baseline is: read
+    monkeypatch.setattr(baseline, "MAX_BASELINE_BYTES", 3 * 1024 * 1024)
+    with pytest.raises(BaselineError, match="larger than 3 MB, far more than a baseline of findings"):
         load_baseline(path)
+    monkeypatch.setattr(baseline, "MAX_BASELINE_BYTES", path.stat().st_size)  # exactly the limit: read
+    assert len(load_baseline(path).keys) == 3000
 
 
 @pytest.mark.parametrize("version, message", [(HUGE, "a number of more than 4,300 digits"),
