@@ -60,7 +60,7 @@ def _fold_char(ch: str) -> str:
         return " "
     if ch in _LOOKALIKES:
         return _LOOKALIKES[ch]
-    if ch in "‘’‚‛′`´":
+    if ch in "‘’‚‛′`´ʼʹˈ＇":  # the modifier-letter apostrophe (U+02BC) too: "wasnʼt" is "wasn't"
         return "'"
     if ch in "“”„‟″":
         return '"'

@@ -12,6 +12,7 @@ files that are not regular files or are larger than the size limit.
 from __future__ import annotations
 
 import codecs
+import html
 import os
 import re
 import stat
@@ -349,6 +350,27 @@ def _blank_comments(text: str) -> str:
     return "".join(parts)
 
 
+# Inline markup a reader does not see but a pattern does: "_not_" (Markdown emphasis, as HTML-to-Markdown
+# converters write it) is one word to a pattern, so "Co-production was _not_ in place" read as praise, and
+# "n<b>o</b>t" or "&#110;&#111;&#116;" hid the word entirely. After the comments are blanked (so no comment can
+# be made from an escaped one) and outside the front matter, inline tags go, emphasis markers touching a word
+# go, and character references become their characters. Line numbers do not change.
+_MARKUP_HINT = re.compile(r"[*_<&]")
+_INLINE_TAGS = re.compile(r"</?(?:b|i|em|strong|u|s|span|mark|small|big|sup|sub|font|a|abbr|cite|q|ins|del|tt)\b"
+                          r"[^<>]{0,200}>", re.IGNORECASE)
+_EMPHASIS = re.compile(r"(?<=\w)[*_]+|[*_]+(?=\w)")
+
+
+def _plain(line: str) -> str:
+    if "<" in line:
+        line = _INLINE_TAGS.sub("", line)
+    if "&" in line:
+        line = html.unescape(line)
+    if "*" in line or "_" in line:
+        line = _EMPHASIS.sub("", line)
+    return line
+
+
 _SCORE_WORD = re.compile(r"\bs\W?c\W?o\W?r\W?e\b[^0-9]{0,12}[1-4]\b", re.IGNORECASE)
 
 
@@ -393,6 +415,9 @@ def parse_report(text: str, path: str) -> Report:
     if not any(line.strip() for line in lines):
         raise ReportError("the file has no text: a report needs a score line and findings text")
     first = _front_matter(lines)
+    for i in range(first, len(lines)):
+        if _MARKUP_HINT.search(lines[i]):
+            lines[i] = _plain(lines[i])
 
     title, title_line = "", 0
     score: int | None = None

@@ -666,3 +666,28 @@ def test_many_suppression_comments_are_read_with_their_lines():
     report = parse_report("\n".join(comments) + "\n\nScore: 3\n\n" + FINDING + "\n", "r.md")
     assert [(line, rule) for line, rule, _ in report.suppressions] == [
         (n, "consistency.score-below-evidence" if n % 2 else "") for n in range(1, 5001)]
+
+
+@pytest.mark.parametrize("marked", ["_not_", "__not__", "*not*", "**not**", "n*o*t", "n<b>o</b>t", "<em>not</em>",
+                                    "&#110;&#111;&#116;", "&#x6e;ot"])
+def test_inline_markup_a_reader_does_not_see_does_not_hide_a_word(marked, compiled):
+    """"Co-production was _not_ in place" read as praise: "_not_" was one word to every pattern. Emphasis
+    markers touching a word, inline tags and character references are read as the reader sees them."""
+    from lii_check.reading import find_evidence
+
+    text = ("Learning was {n} embedded in everyday practice. Co-production was {n} in place and people with lived "
+            "experience were {n} involved.")
+
+    def read(word):
+        report = parse_report(lines_of("Learning, improvement and innovation", "", "Score: 4", "", text.format(n=word)),
+                              "r.md")
+        return [s.text for s in counted_sentences(report)], [
+            (e.theme, e.level, e.signal) for e in find_evidence(report, compiled).evidence]
+    assert read(marked) == read("not")
+
+
+def test_markup_is_left_alone_in_front_matter_and_where_it_touches_no_word():
+    report = parse_report(lines_of("---", "held_out: true", "---", "Learning, improvement and innovation", "",
+                                   "Score: 3", "", "Costs rose 2 * 3 times; staff said * and _ were used as bullets. "
+                                   + FINDING), "r.md")
+    assert "2 * 3 times" in counted_sentences(report)[0].text and "* and _ were" in counted_sentences(report)[0].text
