@@ -736,6 +736,15 @@ def rules_test(directory: str | None, fixture_dirs: tuple[str, ...], fmt: str, e
     from .formats import tables
     from .ruletest import run_rule_tests
 
+    gates = [name for name, value in (("--min-level-accuracy", min_level_accuracy), ("--min-polarity", min_polarity),
+                                      ("--min-critical", min_critical)) if value is not None]
+    if gates and not sentence_paths:
+        # A gate with nothing to measure would pass every time: a CI step that lost its --sentences must fail.
+        raise click.UsageError(f"{' and '.join(gates)} {'measure' if len(gates) > 1 else 'measures'} the sentence "
+                               "corpus given with --sentences, and none was given: add --sentences FOLDER (e.g. "
+                               "fixtures/sentences)")
+    if len(set(map(os.path.realpath, sentence_paths))) < len(sentence_paths):
+        raise click.UsageError("the same --sentences folder is given twice: each sentence would be counted twice")
     session = _session(directory, config_path, engine, reads=[*fixture_dirs, *sentence_paths])
     outcomes = run_rule_tests(session.compiled, [Path(d) for d in fixture_dirs], session.engine)
     failed = [o for o in outcomes if not o.ok]

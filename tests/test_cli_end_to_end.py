@@ -435,3 +435,17 @@ def test_suppression_in_a_real_process(tmp_path):
     # Width-independent: under pytest, GNU readline exports COLUMNS=80 to child processes.
     assert "CONSISTENT    suppressed/seed000.txt:" in done.stdout and "awarded 2, evidence 4 (index 3.76;" in done.stdout
     assert "1 finding suppressed in the report:" in " ".join(done.stdout.split())
+
+
+@pytest.mark.parametrize("args, said", [
+    (["--min-critical", "0.9"], "--min-critical measures the sentence corpus given with --sentences, and none was given"),
+    (["--min-level-accuracy", "0.5", "--min-polarity", "0.5"],
+     "--min-level-accuracy and --min-polarity measure the sentence corpus given with --sentences, and none was given"),
+    (["--sentences", "fixtures/sentences", "--sentences", "fixtures/sentences/", "--min-critical", "0.5"],
+     "the same --sentences folder is given twice"),
+])
+def test_a_sentence_gate_with_nothing_to_measure_is_a_usage_error(args, said, monkeypatch):
+    # A CI gate that lost its --sentences passed every time ("80 passed, 0 failed", exit 0).
+    monkeypatch.chdir(REPO)
+    result = CliRunner().invoke(main, ["rules", "test", *args])
+    assert result.exit_code == 2 and said in result.output
