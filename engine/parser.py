@@ -522,6 +522,11 @@ def parse_report(text: str, path: str) -> Report:
             if score is None and not title:
                 title, title_line = heading, number
                 continue
+            if score is not None and _statement_key(heading) in OTHER_STATEMENTS:
+                # Another statement's section after this one's score (a page saved whole, two sections pasted into
+                # one file): read on, its findings would count as LII evidence and could flip the verdict.
+                raise ReportError(f"line {number} starts the '{heading.strip()}' section, another quality statement: "
+                                  "a file must hold one LII section; cut the file at that heading", number)
             if heading.casefold() == title.casefold() and not any(s.paragraphs for s in sections):
                 continue  # published pages repeat the title line
             sections.append(Section(heading, number))

@@ -691,3 +691,21 @@ def test_markup_is_left_alone_in_front_matter_and_where_it_touches_no_word():
                                    "Score: 3", "", "Costs rose 2 * 3 times; staff said * and _ were used as bullets. "
                                    + FINDING), "r.md")
     assert "2 * 3 times" in counted_sentences(report)[0].text and "* and _ were" in counted_sentences(report)[0].text
+
+
+@pytest.mark.parametrize("heading", ["## Safeguarding", "# Partnerships and communities", "### Assessing needs"])
+def test_another_statements_section_after_the_score_makes_the_file_unreadable(heading):
+    # Read on, its findings counted as LII evidence and could flip the verdict without a word.
+    text = lines_of("Learning, improvement and innovation", "", "Score: 3", "", FINDING, "", heading, "",
+                    "Safeguarding enquiries were not completed and there was no learning from reviews.")
+    with pytest.raises(ReportError) as caught:
+        parse_report(text, "r.md")
+    assert caught.value.line == 7
+    assert caught.value.message == (f"line 7 starts the '{heading.lstrip('#').strip()}' section, another quality "
+                                    "statement: a file must hold one LII section; cut the file at that heading")
+
+
+def test_a_heading_that_only_mentions_another_statement_is_an_ordinary_heading():
+    report = parse_report(lines_of("Learning, improvement and innovation", "", "Score: 3", "",
+                                   "## Learning from safeguarding adults reviews", "", FINDING), "r.md")
+    assert [s.heading for s in report.sections if s.heading] == ["Learning from safeguarding adults reviews"]
