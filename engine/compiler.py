@@ -39,8 +39,15 @@ class CompiledRules:
     by_name: dict[str, Expectation]
 
 
+# No measure comes near this (counts of clauses, scores of 1 to 4, an index, shares); a test beyond it is a typo,
+# and durable_rules' core cannot hold a number past 2**63.
+_LARGEST = 10**9
+
+
 def _number(text: str) -> int | float:
     value = float(text)
+    if not value <= _LARGEST:  # not "value > _LARGEST": nan is refused too
+        raise ValueError(f"{text} is larger than any measure can be (at most {_LARGEST:,})")
     return int(value) if value.is_integer() else value
 
 
@@ -51,7 +58,10 @@ def measure_conditions(field: str, test: object) -> list[dict]:
     text = str(test).strip()
     m = _BETWEEN.match(text)
     if m:
-        return [{"$gt": {field: _number(m.group(1))}}, {"$lte": {field: _number(m.group(2))}}]
+        lo, hi = _number(m.group(1)), _number(m.group(2))
+        if lo >= hi:  # "between 2 and 1" holds for nothing: the rule could never fire
+            raise ValueError(f"'{text}' holds no value (the first number must be the smaller)")
+        return [{"$gt": {field: lo}}, {"$lte": {field: hi}}]
     m = _COUNT.match(text)
     if not m or (m.group(1) in ("none", "any")) != (m.group(2) is None):
         raise ValueError(f"cannot read the test '{text}'")

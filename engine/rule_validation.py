@@ -70,6 +70,18 @@ def validate_rules(directory: str | None) -> Validation:
     except RulebookInvalid as exc:
         return Validation(label, [Problem(p.file, p.line, p.col, "error", INVALID_RULE_FILE, p.message)
                                   for p in exc.problems], None)
+    # An expectation the schema accepts but the engines cannot run ("at most 1e21", "between 2 and 1") fails every
+    # check that uses the rulebook: found here too, so a pre-commit `rules validate` catches it first.
+    from .compiler import CompileError, compile_expectation
+
+    unrunnable = []
+    for expectation in rulebook.expectations():
+        try:
+            compile_expectation(expectation)
+        except CompileError as exc:
+            unrunnable.append(Problem(exc.file, exc.line, 1, "error", INVALID_RULE_FILE, exc.message))
+    if unrunnable:
+        return Validation(label, unrunnable, None)
 
     def lines_of(file: str) -> list[str] | None:
         path = Path(file)

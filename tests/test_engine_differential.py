@@ -129,7 +129,8 @@ def compiled_scenario(draw):
                 when[name] = word if word in ("none", "any") else f"{word} {draw(st.integers(0, 5))}"
             elif draw(st.integers(0, 4)) == 0:
                 lo = draw(st.sampled_from(["0", "0.5", "1.75", "2.6"]))
-                when[name] = f"between {lo} and {draw(st.sampled_from(['2.6', '3', '3.4']))}"
+                # (an empty range such as "between 2.6 and 2.6" is refused by the compiler: it could never fire)
+                when[name] = f"between {lo} and {draw(st.sampled_from(['3', '3.4']))}"
             else:
                 when[name] = f"{draw(st.sampled_from(NUMBER_WORDS))} {draw(st.sampled_from(['0', '0.5', '0.7', '2.6', '3']))}"
         applies = tuple(sorted(draw(st.sets(st.integers(1, 4), min_size=1))))

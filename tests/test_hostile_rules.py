@@ -699,3 +699,47 @@ def test_a_regex_longer_than_any_cue_should_be_is_a_located_problem(tmp_path, mo
     assert result.exit_code == 2
     assert result.stdout.startswith("ov/o.yaml:7:11: the regular expression starting '\\b(?:word0|word1|")
     assert f"' is {len(words) + 8:,} characters long, more than the 5,000 a cue may be: split it into several" in result.stdout
+
+
+@pytest.mark.parametrize("old, new, said", [
+    ("below_evidence_by: more than 0.5", "below_evidence_by: between 2 and 1",
+     "'below_evidence_by': 'between 2 and 1' holds no value (the first number must be the smaller)"),
+    ("below_evidence_by: more than 0.5", "below_evidence_by: at most 1000000000000000000000",
+     "'below_evidence_by': 1000000000000000000000 is larger than any measure can be (at most 1,000,000,000)"),
+])
+def test_a_when_test_the_engines_cannot_run_is_refused_by_validate_and_check(tmp_path, monkeypatch, old, new, said):
+    # Both passed `rules validate`: one could never fire, the other ended every check in an internal error.
+    rules = tmp_path / "r"
+    shutil.copytree(bundled_rules_dir(), rules, ignore=shutil.ignore_patterns("*.py", "*.md", "__pycache__"))
+    text = (rules / "scoring.yaml").read_text("utf-8")
+    assert text.count(old) == 1
+    (rules / "scoring.yaml").write_text(text.replace(old, new), "utf-8")
+    for args in (["rules", "validate", "r"], ["check", "--rules", "r", str(SEED)]):
+        result = invoke(args, monkeypatch, tmp_path)
+        assert result.exit_code == 2, (args, result.output)
+        assert said in result.output and "r/scoring.yaml:" in result.output, (args, result.output)
+
+
+def test_a_message_that_formats_a_placeholder_is_a_located_problem(tmp_path, monkeypatch):
+    # "{index:.1f}" passed validate and then ended every check with "Unknown format code 'f'" (exit 3).
+    rules = tmp_path / "r"
+    shutil.copytree(bundled_rules_dir(), rules, ignore=shutil.ignore_patterns("*.py", "*.md", "__pycache__"))
+    text = (rules / "scoring.yaml").read_text("utf-8")
+    at = text.index("{index}")
+    (rules / "scoring.yaml").write_text(text[:at] + "{index:.1f}" + text[at + len("{index}"):], "utf-8")
+    result = invoke(["rules", "validate", "r"], monkeypatch, tmp_path)
+    assert result.exit_code == 2
+    assert ("the message formats a placeholder ('{index:.1f}'), but placeholders are filled with text as it is: write "
+            "{index}") in result.stdout
+
+
+@pytest.mark.parametrize("value", [".nan", ".NaN", ".NAN"])
+def test_not_a_number_in_a_rule_file_is_a_located_problem(tmp_path, monkeypatch, value):
+    # Every comparison with NaN is false, so it passed the schema's bounds and then made every report "band 1".
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "team.yaml").write_text(f"kind: overlay\nextends: bundled\nscoring:\n  values: {{strong: {value}}}\n",
+                                              "utf-8")
+    result = invoke(["rules", "validate", "t"], monkeypatch, tmp_path)
+    assert result.exit_code == 2
+    assert result.stdout.startswith(f"t/team.yaml:4:20: '{value}' is YAML for 'not a number', which no score, weight or "
+                                    "mark can be: write a number such as 1.5")

@@ -106,12 +106,22 @@ def _placeholder_problems(items: list, located: Located, display: str, base: lis
         if not isinstance(item, dict) or not isinstance(item.get("message"), str):
             continue
         try:
-            names = [n for _, n, _, _ in string.Formatter().parse(item["message"]) if n is not None]
+            fields = [(n, spec, conv) for _, n, spec, conv in string.Formatter().parse(item["message"]) if n is not None]
         except ValueError as exc:
             line, col = located.where(base + [i, "message"])
             problems.append(RuleProblem(display, line, col, f"the message has a stray brace ({exc}); write {{{{ or }}}} "
                                                             "for a literal brace"))
             continue
+        names = [n for n, _spec, _conv in fields]
+        for name, spec, conv in fields:
+            if spec or conv:
+                # "{index:.1f}" or "{awarded!r}": every placeholder is filled with ready-made text, so a format
+                # would end the run ("Unknown format code 'f'"), and "{awarded:>999999999}" builds a gigabyte.
+                line, col = located.where(base + [i, "message"])
+                written = "{" + name + (f"!{conv}" if conv else "") + (f":{spec}" if spec else "") + "}"
+                problems.append(RuleProblem(display, line, col, f"the message formats a placeholder ('{written}'), but "
+                                                                f"placeholders are filled with text as it is: write "
+                                                                f"{{{name}}}"))
         for name in names:
             if name not in PLACEHOLDERS:
                 line, col = located.where(base + [i, "message"])

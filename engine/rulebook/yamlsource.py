@@ -58,6 +58,23 @@ def duplicate_keys(node: yaml.Node, problems: list[tuple[int, int, str]]) -> Non
             duplicate_keys(item, problems)
 
 
+def not_a_number(node: yaml.Node, problems: list[tuple[int, int, str]]) -> None:
+    """Append (line, col, message) for every `.nan` (YAML's not-a-number): every comparison with it is false, so
+    it passes each minimum and maximum of the schema and then turns every score it touches into nan (every
+    report "band 1", or an internal error in the rule engine)."""
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag == "tag:yaml.org,2002:float" and node.value.lstrip("+-").lower() == ".nan":
+            problems.append((node.start_mark.line + 1, node.start_mark.column + 1,
+                             f"'{node.value}' is YAML for 'not a number', which no score, weight or mark can be: "
+                             "write a number such as 1.5"))
+    elif isinstance(node, yaml.MappingNode):
+        for _k, v in node.value:
+            not_a_number(v, problems)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            not_a_number(item, problems)
+
+
 def read_yaml(path: Path, display: str) -> tuple[Any, Located | None, list[RuleProblem]]:
     from ..safe_yaml import YamlProblem
 
@@ -99,4 +116,5 @@ def _parse(text: str) -> tuple[Any, yaml.Node | None, tuple[tuple[int, int, str]
     problems: list[tuple[int, int, str]] = []
     if node is not None:
         duplicate_keys(node, problems)
+        not_a_number(node, problems)
     return data, node, tuple(problems)
