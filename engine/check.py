@@ -19,6 +19,7 @@ from .discovery import NoReports, REPORT_SUFFIXES, ReportFile, discover  # noqa:
 from .reading import find_evidence
 from .findings import build_findings
 from .model import Assessment, Finding, Report, ReportResult
+from .names import WorkerLost
 from .parser import ReportError, read_report
 from .rulebook import Rulebook
 from .scoring import assess
@@ -275,7 +276,28 @@ def check_stream(files: list[ReportFile], compiled: CompiledRulebook, options: O
     context = multiprocessing.get_context("fork")
     compiled.rules()  # compiled once here, inherited by the forked workers
     with context.Pool(jobs, initializer=_worker_init, initargs=(compiled, options)) as pool:
-        for results, name in pool.imap(_worker_chunk, _chunks(files, CHUNK)):
+        workers = _worker_ids(pool)
+        ordered = pool.imap(_worker_chunk, _chunks(files, CHUNK))
+        while True:
+            # Waited for a second at a time, not for ever: a worker killed mid-chunk (out of memory, kill -9) is
+            # replaced by the pool but its chunk never comes back, and a wait without end also kept the SIGTERM
+            # handler from running, so `timeout` could not stop the run.
+            try:
+                results, name = ordered.next(timeout=1.0)
+            except StopIteration:
+                break
+            except multiprocessing.TimeoutError:
+                if _worker_ids(pool) != workers:
+                    raise WorkerLost("a worker process stopped while checking reports (killed, perhaps for lack of "
+                                     "memory), so its reports would never be read; the run stopped there and its "
+                                     "output is incomplete: run again, or with --jobs 1 to see which report it was") from None
+                continue
             if any(r.error is None for r in results):
                 engines_used.add(name)
             yield from results
+
+
+def _worker_ids(pool) -> set[int]:
+    """The pool's worker processes. Workers never stop on their own (no maxtasksperchild), so a change means one
+    died and the pool replaced it. (multiprocessing has no public way to ask; `_pool` is its list.)"""
+    return {process.pid for process in getattr(pool, "_pool", ())}

@@ -16,7 +16,7 @@ from . import __version__
 
 # Imported lazily inside the commands, so `--version` and `--help` answer quickly:
 # the matcher, the rulebook loader and the engines cost a few hundred milliseconds to import.
-from .names import ENGINES, FAIL_ON, FORMATS, MAX_TIMEOUT, MIN_TIMEOUT, TIMEOUT_RANGE, VALIDATE_FORMATS
+from .names import ENGINES, FAIL_ON, FORMATS, MAX_TIMEOUT, MIN_TIMEOUT, TIMEOUT_RANGE, VALIDATE_FORMATS, WorkerLost
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE
@@ -623,6 +623,9 @@ def run() -> None:
         sys.exit(exc.exit_code)
     except BrokenPipeError:
         _stdout_closed()
+    except WorkerLost as exc:  # the machine killed a worker: said plainly, not as a bug to report
+        click.echo(f"lii-check: {exc}", err=True)
+        sys.exit(EXIT_INTERNAL)
     except Exception as exc:  # noqa: BLE001 - last line of defence for users in CI
         click.echo(f"lii-check: internal error ({type(exc).__name__}: {exc}). Please report this.", err=True)
         sys.exit(EXIT_INTERNAL)

@@ -305,6 +305,34 @@ def test_sigterm_during_a_parallel_run_is_one_line_and_143(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big"]  # no output, no temporary file
 
 
+@pytest.mark.skipif(not Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").exists(),
+                    reason="needs /proc/PID/task/PID/children to find the worker to kill (Linux)")
+def test_a_worker_killed_mid_run_ends_the_run_with_a_message_not_a_hang(tmp_path):
+    # A worker killed mid-chunk (the kernel's out-of-memory killer, kill -9) used to leave the run waiting for ever,
+    # printing nothing, and deaf to the SIGTERM `timeout` sends.
+    corpus = tmp_path / "big"
+    corpus.mkdir()
+    for n in range(400):
+        for name in ("seed000_relabelled_2.txt", "seed002_relabelled_1.txt"):
+            shutil.copy(SHIFTED / name, corpus / f"{n:03d}-{name}")
+    process = subprocess.Popen([sys.executable, "-c", "from lii_check.cli import run; run()", "big", "--jobs", "2",
+                                "--engine", "pure"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert process.stdout.readline().startswith(b"INCONSISTENT")  # the workers are busy now
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        assert children, "no worker process to kill"
+        os.kill(int(children[0]), signal.SIGKILL)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 3
+    assert stderr.decode("utf-8").endswith(
+        "lii-check: a worker process stopped while checking reports (killed, perhaps for lack of memory), so its "
+        "reports would never be read; the run stopped there and its output is incomplete: run again, or with --jobs 1 "
+        "to see which report it was\n")
+
+
 # ---- 8. --jobs is capped at the cores ------------------------------------------------------------------
 
 def test_jobs_beyond_the_cores_start_no_more_workers_than_cores(tmp_path, monkeypatch):
