@@ -104,6 +104,9 @@ def parse_targets(values: Iterable[str], formats: Iterable[str], paths: Iterable
         fmt, sep, file = value.partition("=")
         if not sep or not file or fmt not in formats:
             raise OutputProblem(f"--output takes FORMAT=FILE with FORMAT one of {', '.join(formats)}; got '{value}'")
+        if file == "-":  # the usual spelling of standard output elsewhere; here it would make a file named "-"
+            raise OutputProblem(f"--output {value}: '-' would be a file named '-': for standard output use "
+                                f"--format {fmt} (or --output {fmt}=/dev/stdout)")
         named = Path(file)
         # A device or pipe (/dev/stdout) is written where named; resolving it would give /proc/…/pipe:[…].
         special = _is_special(named)

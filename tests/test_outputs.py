@@ -84,6 +84,16 @@ def test_an_output_next_to_a_report_given_by_name_is_refused_before_the_run(tmp_
     assert in_process("--engine", "pure", "reports/", cwd=tmp_path).returncode == 0
 
 
+def test_an_output_named_dash_is_refused_with_how_to_write_to_standard_output(tmp_path, in_process):
+    reports = corpus_of(tmp_path, "reports", SEEDS / "000_69a4ab76882569fd.txt")
+    done = in_process("--engine", "pure", "--output", "json=-", "reports", cwd=tmp_path)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == ("lii-check: --output json=-: '-' would be a file named '-': for standard output use "
+                           "--format json (or --output json=/dev/stdout)\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["reports"]
+    assert reports.exists()
+
+
 def test_an_output_anywhere_below_a_given_folder_is_refused(tmp_path, in_process):
     reports = corpus_of(tmp_path, "reports", SEEDS / "000_69a4ab76882569fd.txt")
     (reports / "sub").mkdir()
