@@ -12,7 +12,6 @@ files that are not regular files or are larger than the size limit.
 from __future__ import annotations
 
 import codecs
-import html
 import os
 import re
 import stat
@@ -353,19 +352,32 @@ def _blank_comments(text: str) -> str:
 # Inline markup a reader does not see but a pattern does: "_not_" (Markdown emphasis, as HTML-to-Markdown
 # converters write it) is one word to a pattern, so "Co-production was _not_ in place" read as praise, and
 # "n<b>o</b>t" or "&#110;&#111;&#116;" hid the word entirely. After the comments are blanked (so no comment can
-# be made from an escaped one) and outside the front matter, inline tags go, emphasis markers touching a word
-# go, and character references become their characters. Line numbers do not change.
+# be made from an escaped one) and outside the front matter: emphasis markers and plain formatting tags that
+# touch a letter go, and numeric references to letters become the letters. Markup standing apart from words
+# ("<b>&amp;</b>", "2 * 3", "<img …>") is left as written, for the outputs to escape. Line numbers do not change.
 _MARKUP_HINT = re.compile(r"[*_<&]")
-_INLINE_TAGS = re.compile(r"</?(?:b|i|em|strong|u|s|span|mark|small|big|sup|sub|font|a|abbr|cite|q|ins|del|tt)\b"
-                          r"[^<>]{0,200}>", re.IGNORECASE)
-_EMPHASIS = re.compile(r"(?<=\w)[*_]+|[*_]+(?=\w)")
+_FORMAT_TAG = r"</?(?:b|i|em|strong|u|s|mark|span|small|big|sup|sub|tt)>"
+_LETTER = r"[^\W\d_]"  # a letter of any script (not a digit: "<b>50%</b>" keeps its tags)
+_INLINE_TAGS = re.compile(rf"(?<={_LETTER}){_FORMAT_TAG}|{_FORMAT_TAG}(?={_LETTER})", re.IGNORECASE)
+# Emphasis as Markdown writes it: an opening run after a space, a bracket or a quote (or at the start) and
+# before a letter, a closing run after a letter and before a space, punctuation or the end, and a star inside a
+# word ("n*o*t"). An underscore inside a word ("window.__pwned", "snake_case") is not emphasis and stays.
+_EMPHASIS = re.compile(rf"(?<![^\s(\[\"'“‘])[*_]+(?={_LETTER})|(?<={_LETTER})[*_]+(?![^\s.,;:!?)\]\"'”’])"
+                       rf"|(?<={_LETTER})\*+(?={_LETTER})")
+_LETTER_REFERENCE = re.compile(r"&#(?:([0-9]{1,7})|[xX]([0-9a-fA-F]{1,6}));")
+
+
+def _letter(m: re.Match) -> str:
+    code = int(m.group(1)) if m.group(1) else int(m.group(2), 16)
+    char = chr(code) if code <= 0x10FFFF else ""
+    return char if char.isalnum() else m.group(0)
 
 
 def _plain(line: str) -> str:
     if "<" in line:
         line = _INLINE_TAGS.sub("", line)
-    if "&" in line:
-        line = html.unescape(line)
+    if "&#" in line:
+        line = _LETTER_REFERENCE.sub(_letter, line)
     if "*" in line or "_" in line:
         line = _EMPHASIS.sub("", line)
     return line
