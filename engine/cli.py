@@ -850,6 +850,10 @@ def rules_diff(paths: tuple[str, ...], base: str, rules_dir: str | None, config_
     from .discovery import NoReports
     from .inference import EngineUnavailable
 
+    if not base.strip():
+        from .discovery import EMPTY_PATH
+
+        raise click.BadParameter(EMPTY_PATH, param_hint="'--base'")  # not the current folder, as it was read
     session = _session(rules_dir, config_path, engine, reads=paths)
     try:
         doc = run_diff(session, base, rules_dir, list(paths), with_calibration, fail_on_change)

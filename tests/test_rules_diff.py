@@ -661,3 +661,10 @@ def test_a_misspelt_bundled_inside_a_repository_is_guessed(repo, tmp_path):
     done = invoke("rules", "diff", *CORPUS, "--base", "bundle", "--rules", repo / "rules", cwd=tmp_path)
     assert done.exit_code == 2
     assert "'bundle' is not a revision" in done.stderr and "(did you mean 'bundled'?)" in done.stderr
+
+
+def test_an_empty_base_is_named_not_read_as_the_current_folder(tmp_path):
+    # `--base ''` (an unset variable in CI) was read as the current folder: "problem(s) in the base rules ()".
+    done = invoke("rules", "diff", *CORPUS, "--base", "", cwd=tmp_path)
+    assert done.exit_code == 2
+    assert "Invalid value for '--base': an empty path was given (is a variable unset?)" in done.output
