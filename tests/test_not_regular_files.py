@@ -11,30 +11,18 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from lii_check.baseline import BaselineError, load_baseline
-from lii_check.cli import main
 from lii_check.config import ConfigError, load_config
 from lii_check.rulebook import RulebookInvalid, load_rulebook
 from lii_check.rulebook import load as rulebook_load
 from lii_check.rulebook.load import bundled_rules_dir
 
+from in_memory import invoke
+
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "fixtures" / "seeds" / "000_69a4ab76882569fd.txt"
 HUGE = "9" * 5000
-
-
-def _run(args, cwd: Path):
-    here = os.getcwd()
-    os.chdir(cwd)
-    try:
-        result = CliRunner().invoke(main, [str(a) for a in args])
-    finally:
-        os.chdir(here)
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    assert "Traceback" not in result.output
-    return result
 
 
 def _odd(path: Path, kind: str) -> None:
@@ -49,14 +37,14 @@ def _odd(path: Path, kind: str) -> None:
 # --- a configuration file found by walking up ------------------------------------------------------------
 
 @pytest.mark.parametrize("kind", ["broken link", "pipe", "folder"])
-def test_a_configuration_that_is_not_a_file_stops_the_run_instead_of_being_passed_over(tmp_path, kind):
+def test_a_configuration_that_is_not_a_file_stops_the_run_instead_of_being_passed_over(tmp_path, kind, monkeypatch):
     (tmp_path / ".lii-check.yaml").write_text("fail-on: never\n", "utf-8")  # a parent's, which must not win
     repo = tmp_path / "repo"
     repo.mkdir()
     _odd(repo / ".lii-check.yaml", kind)
     with pytest.raises(ConfigError, match=r"repo/\.lii-check\.yaml: not a regular file"):
         load_config(start=repo)
-    result = _run(["check", SEED], cwd=repo)
+    result = invoke(["check", SEED], repo, monkeypatch)
     assert result.exit_code == 2 and ".lii-check.yaml: not a regular file" in result.stderr
 
 
@@ -121,12 +109,12 @@ def test_a_folder_far_too_big_to_be_a_rules_folder_is_one_problem_not_a_walk_of_
 
 # --- reports, baselines, fixture folders -------------------------------------------------------------
 
-def test_a_report_with_a_huge_number_in_its_front_matter_is_unreadable_and_the_rest_still_checked(tmp_path):
+def test_a_report_with_a_huge_number_in_its_front_matter_is_unreadable_and_the_rest_still_checked(tmp_path, monkeypatch):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     shutil.copy(SEED, corpus / "good.txt")
     (corpus / "hostile.txt").write_text(f"---\nsynthetic: true\nref: {HUGE}\n---\n" + SEED.read_text("utf-8"), "utf-8")
-    result = _run(["check", corpus, "--format", "concise"], cwd=tmp_path)
+    result = invoke(["check", corpus, "--format", "concise"], tmp_path, monkeypatch)
     assert result.exit_code == 1, result.output
     assert "hostile.txt:3" in result.stdout and "a number of more than 4,300 digits" in result.stdout
     assert "2 reports: 1 consistent, 0 inconsistent, 1 unreadable" in result.stdout  # the seed was still checked
@@ -172,12 +160,12 @@ def test_a_baseline_version_that_is_not_the_number_1_is_refused(tmp_path, versio
 
 
 @pytest.mark.parametrize("manifest", [None, "expected.yml"])
-def test_rules_test_on_a_folder_with_no_manifest_says_so_instead_of_passing(tmp_path, manifest):
+def test_rules_test_on_a_folder_with_no_manifest_says_so_instead_of_passing(tmp_path, manifest, monkeypatch):
     fixtures = tmp_path / "fx"
     fixtures.mkdir()
     if manifest:
         (fixtures / manifest).write_text("- file: a.txt\n  evidence_score: 3\n", "utf-8")
-    result = _run(["rules", "test", "--fixtures", fixtures], cwd=tmp_path)
+    result = invoke(["rules", "test", "--fixtures", fixtures], tmp_path, monkeypatch)
     assert result.exit_code == 2
     assert f"{fixtures}: no expected.yaml in this folder or below it, so there is nothing to test here" in result.stderr
     assert ("fx/expected.yml is not read: rename it to expected.yaml" in result.stderr) == bool(manifest)
