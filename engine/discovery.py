@@ -81,6 +81,7 @@ def shown_path(name: str) -> str:
 class Discovery:
     files: list[ReportFile]
     hidden_folders: int = 0  # hidden folders not searched
+    hidden_reports: list[str] = field(default_factory=list)  # hidden files that would be reports (".draft.md"): named
     excluded: int = 0  # files and folders left out by an exclude pattern
     excluded_paths: list[str] = field(default_factory=list)  # which (as shown), for the summary to name
     repeated_folders: list[str] = field(default_factory=list)  # symlinked folders already searched: skipped
@@ -93,6 +94,10 @@ class Discovery:
         notes = []
         if self.hidden_folders:
             notes.append(f"{self.hidden_folders} hidden folder(s) not searched")
+        if self.hidden_reports:
+            named = sorted(self.hidden_reports)
+            more = f" and {len(named) - MOST_NAMED} more" if len(named) > MOST_NAMED else ""
+            notes.append(f"{len(named)} hidden file(s) not read as reports: {', '.join(named[:MOST_NAMED])}{more}")
         if self.excluded:
             named = sorted(set(self.excluded_paths))
             more = f" and {len(named) - MOST_NAMED} more" if len(named) > MOST_NAMED else ""
@@ -250,6 +255,10 @@ def _walk(root: Path, given: str, exclude: tuple[str, ...], result: Discovery, u
         dirs[:] = keep
         for name in sorted(files):
             if name.startswith("."):
+                # A hidden draft (".draft.md") is left out like a hidden folder, but named: it may be a report
+                # someone meant to check.
+                if name.lower().endswith(REPORT_SUFFIXES):
+                    result.hidden_reports.append(shown_path(prefix + (base / name).relative_to(root).as_posix()))
                 continue
             lowered = name.lower()
             report, other = lowered.endswith(REPORT_SUFFIXES), lowered.endswith(OTHER_DOCUMENT_SUFFIXES)

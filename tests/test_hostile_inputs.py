@@ -567,3 +567,17 @@ def test_two_names_that_differ_only_in_a_byte_that_is_not_utf8_stay_two_reports_
     (tmp_path / "nb" / os.fsdecode(b"lat\xe8.txt")).write_bytes(shifted.read_bytes())  # a new report
     done = runner.invoke(main, ["check", "nb", "--engine", "pure", "--baseline", "b.json", "--format", "concise"])
     assert done.exit_code == 1 and "nb/lat\\xe8.txt" in done.stdout and "nb/lat\\xe9.txt" not in done.stdout
+
+
+def test_a_hidden_file_that_would_be_a_report_is_named_in_the_notes(tmp_path, monkeypatch):
+    # Hidden folders were counted in the summary, hidden files skipped without a word: ".draft.md" may be a report
+    # someone meant to check.
+    seed = sorted((Path(__file__).resolve().parents[1] / "fixtures" / "seeds").glob("*.txt"))[0]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "c").mkdir()
+    shutil.copy(seed, tmp_path / "c" / "r.txt")
+    shutil.copy(seed, tmp_path / "c" / ".draft.md")
+    (tmp_path / "c" / ".notes").write_text("not a report\n", "utf-8")  # not a report's suffix: not named
+    found = find_reports(["c"])
+    assert [f.display for f in found.files] == ["c/r.txt"]
+    assert found.notes() == ["1 hidden file(s) not read as reports: c/.draft.md"]
