@@ -743,3 +743,15 @@ def test_not_a_number_in_a_rule_file_is_a_located_problem(tmp_path, monkeypatch,
     assert result.exit_code == 2
     assert result.stdout.startswith(f"t/team.yaml:4:20: '{value}' is YAML for 'not a number', which no score, weight or "
                                     "mark can be: write a number such as 1.5")
+
+
+@pytest.mark.parametrize("written, plain", [("1e0", "1"), ("15e-1", "1.5"), ("2E1", "20")])
+def test_a_number_with_an_exponent_that_yaml_reads_as_text_gets_the_plain_number_to_write(tmp_path, monkeypatch,
+                                                                                         written, plain):
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "o.yaml").write_text(f"kind: overlay\nextends: bundled\nthemes:\n  research:\n    weight: {written}\n",
+                                           "utf-8")
+    result = invoke(["rules", "validate", "t"], monkeypatch, tmp_path)
+    assert result.exit_code == 2
+    assert result.stdout == (f"t/o.yaml:5:13: this should be a number in 'themes' > 'research' > 'weight', not text "
+                             f"(YAML reads '{written}' as text: write {plain})\n")

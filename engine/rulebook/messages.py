@@ -97,6 +97,12 @@ def plain(error: jsonschema.ValidationError, schema: dict) -> tuple[list, bool, 
             shape = ": one entry per line as '- text' (or on one line as [a, b])"
             if path and path[-1] == "remove":
                 shape += "; 'remove' takes the cues' texts alone, e.g. remove: [embedded]"
+        if "number" in (wanted if isinstance(wanted, list) else [wanted]) and isinstance(error.instance, str) \
+                and re.fullmatch(r"[-+]?[0-9]+(?:\.[0-9]*)?[eE][-+]?[0-9]+", error.instance.strip()):
+            # YAML 1.1 reads "1e0" and "1e3" as text (a number with an exponent needs a dot and a signed exponent)
+            from decimal import Decimal
+
+            shape = f" (YAML reads '{error.instance.strip()}' as text: write {format(Decimal(error.instance.strip()), 'f')})"
         return path, False, f"this should be {wanted_text}{inside}, not {found}{shape}"
     if v == "pattern":
         desc = error.schema.get("description", f"text matching {error.validator_value}")
