@@ -11,7 +11,7 @@ import json
 import os
 import stat
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
@@ -30,6 +30,9 @@ class BaselineError(Exception):
 class Baseline:
     path: Path
     keys: frozenset[tuple[str, str, tuple[str, ...]]]
+    # The awarded score each report had when its findings were accepted (canonical path -> score), where the
+    # baseline records it: a report re-scored since is not the report whose findings were accepted.
+    scores: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
 
 
 def canonical_path(path: str) -> str:
@@ -94,6 +97,7 @@ def load_baseline(path: Path) -> Baseline:
         raise BaselineError(f"{path}: written with JSON schema version {doc.get('schema_version')!r}; "
                             f"this lii-check reads version {SCHEMA_VERSION}: regenerate the baseline")
     keys = set()
+    scores: dict[str, int] = {}
     for r, report in enumerate(doc["reports"]):
         where = f"{path}: reports[{r}]"
         if not isinstance(report, dict) or not isinstance(report.get("path"), str) or not report["path"] \
@@ -110,25 +114,31 @@ def load_baseline(path: Path) -> Baseline:
                     raise BaselineError(f"{where}.{kind}[{n}] needs a \"rule\" and an \"evidence\" list of "
                                         "{\"text\": …} entries")
                 keys.add(_key(report["path"], f["rule"], [e["text"] for e in evidence]))
-    return Baseline(path=path, keys=frozenset(keys))
+        awarded = report.get("awarded_score")
+        if isinstance(awarded, int) and not isinstance(awarded, bool):  # older baselines have none: path and rule alone
+            scores[canonical_path(report["path"])] = awarded
+    return Baseline(path=path, keys=frozenset(keys), scores=scores)
 
 
-def baseline_document(results: list[ReportResult]) -> dict:
-    """The smallest document load_baseline reads: only what matching uses, sorted, so it diffs well."""
+def baseline_document(results: list[ReportResult], scores: dict[str, int] | None = None) -> dict:
+    """The smallest document load_baseline reads: only what matching uses, sorted, so it diffs well. `scores`:
+    each report's awarded score by path, recorded so that a report re-scored later is not matched."""
     reports = []
     for result in sorted(results, key=lambda r: canonical_path(r.path)):
         if not result.findings:
             continue
         findings = sorted(({"rule": f.rule, "evidence": [{"text": c.text} for c in f.cited]}
                            for f in result.findings), key=lambda f: (f["rule"], [e["text"] for e in f["evidence"]]))
-        reports.append({"path": canonical_path(result.path), "findings": findings})
+        score = (scores or {}).get(result.path)
+        reports.append({"path": canonical_path(result.path), **({"awarded_score": score} if score else {}),
+                        "findings": findings})
     return {"schema_version": SCHEMA_VERSION, "tool": {"name": "lii-check", "version": __version__},
             "reports": reports}
 
 
-def write_baseline(path: Path, results: list[ReportResult]) -> None:
+def write_baseline(path: Path, results: list[ReportResult], scores: dict[str, int] | None = None) -> None:
     """Write atomically: a reader (or an interrupted run) sees the old baseline or the new, never half."""
-    text = json.dumps(baseline_document(results), indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(baseline_document(results, scores), indent=2, ensure_ascii=False) + "\n"
     # Next to the baseline (Path("b.json").parent is "."), so os.replace never crosses file systems.
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -148,8 +158,10 @@ def apply_baseline(results: list[ReportResult], baseline: Baseline) -> int:
     matched = 0
     for result in results:
         kept = []
+        then = baseline.scores.get(canonical_path(result.path)) if baseline.scores else None
+        rescored = then is not None and result.report is not None and result.report.awarded_score != then
         for finding in result.findings:
-            if finding_key(result.path, finding) in baseline.keys:
+            if not rescored and finding_key(result.path, finding) in baseline.keys:
                 finding.suppressed_by = "baseline"
                 result.suppressed.append(finding)
                 matched += 1

@@ -381,6 +381,7 @@ def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str | None, output
     from .model import ReportResult
 
     tally, spool, engines, matched, written = Tally(fail_on=fail_on), Spool(), set(), 0, []
+    written_scores: dict[str, int] = {}
     table_out = _TableStream(use_color, _width(), verbose) if fmt == "table" else None
     fragments = None
     if want_html:
@@ -395,6 +396,8 @@ def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str | None, output
             if update_baseline:
                 # Every finding of this run goes into the baseline it writes, so every one is accepted.
                 written.append(ReportResult(result.path, None, None, list(result.findings)))
+                if result.report is not None:
+                    written_scores[result.path] = result.report.awarded_score
                 matched += apply_baseline([result], Baseline(Path(baseline), frozenset(
                     finding_key(result.path, f) for f in result.findings)))
             elif accepted is not None:
@@ -415,7 +418,7 @@ def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str | None, output
         if bar:
             bar.render_finish()
     if update_baseline:
-        _write_baseline(baseline, written)
+        _write_baseline(baseline, written, written_scores)
     if accepted is not None or update_baseline:
         click.echo(f"lii-check: {matched} finding(s) accepted by the baseline {baseline}", err=True)
     used = "+".join(sorted(engines)) if engines else "none"
@@ -498,11 +501,11 @@ def _write_outputs(contents: list) -> None:
         sys.exit(EXIT_USAGE)
 
 
-def _write_baseline(path: str, results):
+def _write_baseline(path: str, results, scores: dict[str, int] | None = None):
     from .baseline import write_baseline
 
     try:
-        write_baseline(Path(path), results)
+        write_baseline(Path(path), results, scores)
     except OSError as exc:
         click.echo(f"lii-check: cannot write the baseline {path}: {exc.strerror or exc}", err=True)
         sys.exit(EXIT_USAGE)

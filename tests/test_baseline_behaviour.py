@@ -6,6 +6,7 @@ testing"). The findings come from a real run on the relabelled seed reports in f
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import stat
@@ -208,3 +209,26 @@ def test_only_the_findings_in_the_baseline_are_suppressed(tmp_path, compiled, re
     matched = apply_baseline(again, load_baseline(write(tmp_path, doc)))
     assert matched == len(doc["reports"][0]["findings"])
     assert again[0].findings and not again[0].suppressed
+
+
+def test_a_report_rescored_since_its_findings_were_accepted_is_checked_afresh(tmp_path, compiled):
+    # The baseline matched by report, rule and cited sentences only, so a report re-scored further from its
+    # evidence kept its accepted findings. The score each report had is recorded, and a changed one matches nothing.
+    first = fresh(compiled)
+    path = tmp_path / "b.json"
+    write_baseline(path, first, {r.path: r.report.awarded_score for r in first})
+    doc = json.loads(path.read_text("utf-8"))
+    assert [r["awarded_score"] for r in doc["reports"]] == [r.report.awarded_score for r in first if r.findings]
+    baseline = load_baseline(path)
+    everything = sum(len(r.findings) for r in first)
+    assert everything > 0 and apply_baseline(fresh(compiled), baseline) == everything  # unchanged: all accepted
+    rescored = fresh(compiled)
+    target = rescored[0]
+    target.report = dataclasses.replace(target.report, awarded_score=target.report.awarded_score % 4 + 1)
+    assert apply_baseline(rescored, baseline) == everything - len(first[0].findings)
+    assert target.findings and not target.suppressed  # nothing of the re-scored report was accepted
+    # An older baseline, with no scores, still matches by report, rule and cited sentences
+    for entry in doc["reports"]:
+        del entry["awarded_score"]
+    path.write_text(json.dumps(doc), "utf-8")
+    assert apply_baseline(fresh(compiled), load_baseline(path)) == everything
