@@ -159,16 +159,18 @@ def write_all(contents: list[tuple[Target, str]]) -> None:
     On any failure or interrupt (Ctrl-C included) the temporary files are removed and the exception
     propagates; a file already in place is never left half-written.
     """
-    staged: list[tuple[str, Path]] = []
+    staged: list[tuple[str, Path, Target]] = []
+    current: Target | None = None
     try:
         for target, text in contents:
+            current = target
             data = text.encode("utf-8")
             if target.path.exists() and not target.path.is_file():
                 with open(target.path, "wb") as stream:  # /dev/stdout or a pipe: cannot be replaced
                     stream.write(data)
                 continue
             fd, name = tempfile.mkstemp(dir=target.path.parent, prefix=TEMP_PREFIX, suffix=".tmp")
-            staged.append((name, target.path))
+            staged.append((name, target.path, target))
             with os.fdopen(fd, "wb") as stream:
                 stream.write(data)
                 stream.flush()
@@ -176,11 +178,16 @@ def write_all(contents: list[tuple[Target, str]]) -> None:
             mode = stat.S_IMODE(target.path.stat().st_mode) if target.path.exists() else 0o666 & ~_umask()
             os.chmod(name, mode)
         while staged:
-            name, path = staged[0]
+            name, path, current = staged[0]
             os.replace(name, path)
             staged.pop(0)
+    except OSError as exc:
+        # Named as the user asked for it ("--output json=/dev/full"), not by the temporary file being written.
+        if current is not None:
+            exc.filename = current.label
+        raise
     finally:
-        for name, _ in staged:
+        for name, _path, _target in staged:
             try:
                 os.unlink(name)
             except OSError:

@@ -766,3 +766,14 @@ def test_the_readmes_pre_commit_snippet_names_a_hook_and_a_revision_that_exists(
         assert rev in tags, f"the README pins rev {rev}, but no such tag exists"
     else:
         assert rev == "main" or re.fullmatch(r"[0-9a-f]{40}", rev), rev
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_an_output_that_fails_as_it_is_written_is_named_as_it_was_asked_for(tmp_path, in_process):
+    # The message named no output ("cannot write an output"), or the temporary file being written.
+    reports = corpus_of(tmp_path, "reports", SEEDS / "000_69a4ab76882569fd.txt")
+    done = in_process("--engine", "pure", "--output", "json=/dev/full", "reports", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.endswith("lii-check: cannot write --output json=/dev/full: No space left on device; no output "
+                                "file was left half-written\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["reports"] and reports.exists()
