@@ -865,6 +865,12 @@ def rules_diff(paths: tuple[str, ...], base: str, rules_dir: str | None, config_
     except (NoReports, EngineUnavailable) as exc:
         click.echo(f"lii-check: {exc}", err=True)
         sys.exit(EXIT_USAGE)
+    summary = doc["summary"]
+    if summary["reports"] and summary["unreadable"] == summary["reports"]:
+        # Nothing could be compared: "nothing moved" would pass a CI gate on a corpus of broken files.
+        click.echo(f"lii-check: none of the {summary['reports']} report(s) could be read, so no rulebook change "
+                   "was measured: `lii-check check` on the same paths says why each is unreadable", err=True)
+        sys.exit(EXIT_USAGE)
     from .formats import diff_markdown, diff_table
 
     if fmt == "json":

@@ -668,3 +668,16 @@ def test_an_empty_base_is_named_not_read_as_the_current_folder(tmp_path):
     done = invoke("rules", "diff", *CORPUS, "--base", "", cwd=tmp_path)
     assert done.exit_code == 2
     assert "Invalid value for '--base': an empty path was given (is a variable unset?)" in done.output
+
+
+def test_a_corpus_of_only_unreadable_reports_is_an_error_not_nothing_moved(tmp_path):
+    # "Result: nothing moved (exit code 0)" on a corpus where no report could be read passed a CI gate.
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "a.md").write_text("nothing here\n", "utf-8")
+    (corpus / "b.md").write_text("no score either\n", "utf-8")
+    for extra in ([], ["--calibrate"]):
+        done = invoke("rules", "diff", corpus, "--base", "bundled", *extra, cwd=tmp_path)
+        assert done.exit_code == 2 and done.stdout == ""
+        assert done.stderr.startswith("lii-check: none of the 2 report(s) could be read, so no rulebook change was "
+                                      "measured")
