@@ -622,7 +622,10 @@ def run() -> None:
     except Terminated:
         _terminated()
     except click.exceptions.ClickException as exc:
-        exc.show()
+        try:
+            exc.show()
+        except OSError:  # stderr closed early ("… 2>&1 | head -1"): the exit code must still say "usage error"
+            pass
         sys.exit(exc.exit_code)
     except BrokenPipeError:
         _stdout_closed()

@@ -395,3 +395,16 @@ def test_a_folder_of_only_other_formats_says_so(tmp_path, monkeypatch):
     assert result.stderr == ("lii-check: docs: no reports found (looked for .txt and .md files in the folder and "
                              "below; 2 document(s) in a format lii-check does not read, such as docs/x.pdf: convert "
                              "them to .txt or .md)\n")
+
+
+def test_a_usage_error_whose_stderr_is_already_closed_still_exits_2(tmp_path):
+    # "lii-check … 2>&1 | head -1": the reader gone before the message is written made a usage error exit 1, which
+    # CI reads as findings.
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        done = subprocess.run([sys.executable, "-c", "from lii_check.cli import run; run()", "check", "--format",
+                               "nope", "x"], cwd=tmp_path, stdout=write, stderr=write, timeout=60)
+    finally:
+        os.close(write)
+    assert done.returncode == 2
