@@ -394,13 +394,14 @@ def _near_score_line(lines: list[str]) -> tuple[int, str, str] | None:
     from .matcher import fold
 
     for number, text in enumerate(lines[:200], start=1):
-        folded = fold(text[:200])
-        if not _SCORE_WORD.search(folded):
+        m = _SCORE_WORD.search(fold(text[:200]))  # fold keeps one character for one: m's span is the text's
+        if not m:
             continue
         shown = text.strip()[:60]
         if re.match(r"\s*(?:>|[-*+]\s|\d+[.)]\s)", text):
             return number, shown, "a score line inside a quotation or a list is not read; write it on a line of its own"
-        if folded != text[:200]:
+        # Only letters count: a curly quote or a dash is folded too, and the score line reader takes those already.
+        if any(not ch.isascii() and ch.isalpha() for ch in text[m.start():m.end()]):
             return number, shown, ("it holds letters that only look like Latin ones (from another script, or "
                                    "accented); retype it as 'Score: N'")
     return None
@@ -414,10 +415,10 @@ def parse_report(text: str, path: str) -> Report:
     if "lii-check" in text.lower():
         # Line numbers by bisecting the line starts: counting newlines up to each comment took quadratic time
         # on a report of tens of thousands of them.
-        breaks = [i for i, ch in enumerate(text) if ch == "\n"] if "\n" in text else []
-        suppressions = [(bisect_right(breaks, m.start()) + 1, m.group("rule"), (m.group("reason") or "").strip())
-                        for m in SUPPRESSION_RE.finditer(text)]
-        read = {m.start() for m in SUPPRESSION_RE.finditer(text)}
+        breaks = [m.start() for m in re.finditer("\n", text)]
+        read = {m.start(): m for m in SUPPRESSION_RE.finditer(text)}
+        suppressions = [(bisect_right(breaks, at) + 1, m.group("rule"), (m.group("reason") or "").strip())
+                        for at, m in read.items()]
         suppressions += [(bisect_right(breaks, m.start()) + 1, "", m.group(0)[:120].strip())
                          for m in ATTEMPTED_SUPPRESSION_RE.finditer(text) if m.start() not in read]
         suppressions.sort()
