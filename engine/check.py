@@ -290,7 +290,8 @@ def check_stream(files: list[ReportFile], compiled: CompiledRulebook, options: O
                 if _worker_ids(pool) != workers:
                     raise WorkerLost("a worker process stopped while checking reports (killed, perhaps for lack of "
                                      "memory), so its reports would never be read; the run stopped there and its "
-                                     "output is incomplete: run again, or with --jobs 1 to see which report it was") from None
+                                     "output is incomplete: run again; if it stops again, run with --jobs 1, which "
+                                     "uses less memory and whose output ends at the report it could not finish") from None
                 continue
             if any(r.error is None for r in results):
                 engines_used.add(name)

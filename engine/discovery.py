@@ -97,7 +97,8 @@ class Discovery:
         if self.hidden_reports:
             named = sorted(self.hidden_reports)
             more = f" and {len(named) - MOST_NAMED} more" if len(named) > MOST_NAMED else ""
-            notes.append(f"{len(named)} hidden file(s) not read as reports: {', '.join(named[:MOST_NAMED])}{more}")
+            notes.append(f"{len(named)} hidden file(s) not read as reports (rename one without its leading dot to "
+                         f"check it): {', '.join(named[:MOST_NAMED])}{more}")
         if self.excluded:
             named = sorted(set(self.excluded_paths))
             more = f" and {len(named) - MOST_NAMED} more" if len(named) > MOST_NAMED else ""

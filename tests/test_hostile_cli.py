@@ -329,8 +329,8 @@ def test_a_worker_killed_mid_run_ends_the_run_with_a_message_not_a_hang(tmp_path
     assert process.returncode == 3
     assert stderr.decode("utf-8").endswith(
         "lii-check: a worker process stopped while checking reports (killed, perhaps for lack of memory), so its "
-        "reports would never be read; the run stopped there and its output is incomplete: run again, or with --jobs 1 "
-        "to see which report it was\n")
+        "reports would never be read; the run stopped there and its output is incomplete: run again; if it stops again, "
+        "run with --jobs 1, which uses less memory and whose output ends at the report it could not finish\n")
 
 
 # ---- 8. --jobs is capped at the cores ------------------------------------------------------------------

@@ -580,4 +580,5 @@ def test_a_hidden_file_that_would_be_a_report_is_named_in_the_notes(tmp_path, mo
     (tmp_path / "c" / ".notes").write_text("not a report\n", "utf-8")  # not a report's suffix: not named
     found = find_reports(["c"])
     assert [f.display for f in found.files] == ["c/r.txt"]
-    assert found.notes() == ["1 hidden file(s) not read as reports: c/.draft.md"]
+    assert found.notes() == ["1 hidden file(s) not read as reports (rename one without its leading dot to check it): "
+                             "c/.draft.md"]

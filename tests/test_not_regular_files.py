@@ -83,9 +83,8 @@ def test_a_rule_file_that_is_not_a_file_is_a_located_problem_not_a_missing_theme
     with pytest.raises(RulebookInvalid) as caught:
         load_rulebook(team_rules)
     said = [str(p) for p in caught.value.problems]
-    assert said == [f"{team_rules / 'complaints.yaml'}:1:1: a rule file's name on something that is not a regular "
-                    "file (a broken link, a folder or a pipe), so no rules are read from it: make it the rule file, "
-                    "or remove it"]
+    assert said == [f"{team_rules / 'complaints.yaml'}:1:1: this is named like a rule file but is not a file (a broken "
+                    "link, a folder or a pipe), so no rules are read from it: put the rule file here, or remove it"]
 
 
 def test_a_folder_far_too_big_to_be_a_rules_folder_is_one_problem_not_a_walk_of_it_all(tmp_path, monkeypatch):

@@ -161,7 +161,7 @@ MAX_ENTRIES_BELOW = 5_000
 
 def stray_rule_files(root: Path, allowed: tuple[str, ...] = ()) -> list[Path]:
     """YAML files a rules folder holds but lii-check does not read: in a subfolder (a rules folder is
-    flat), ending in an upper-case '.YAML'/'.YML', or a rule file's name on something that is not a regular
+    flat), ending in an upper-case '.YAML'/'.YML', or named like a rule file but not a regular
     file (a broken link, a folder, a pipe). Each is an author's mistake (a rule that silently does nothing),
     so the load reports it. Hidden folders and the folders in `allowed` (an overlay's base kept below it, as
     real paths) are left alone. After MAX_ENTRIES_BELOW entries the walk stops and the folder itself is
@@ -192,9 +192,9 @@ def stray_problems(root: Path, label: str, allowed: tuple[str, ...] = ()) -> lis
     for path in strays:
         display = path.relative_to(root).as_posix() if label == BUNDLED else str(path)
         if path.parent == root and not path.is_file():
-            problems.append(RuleProblem(display, 1, 1, "a rule file's name on something that is not a regular file "
-                                                       "(a broken link, a folder or a pipe), so no rules are read "
-                                                       "from it: make it the rule file, or remove it"))
+            problems.append(RuleProblem(display, 1, 1, "this is named like a rule file but is not a file (a broken "
+                                                       "link, a folder or a pipe), so no rules are read from it: put "
+                                                       "the rule file here, or remove it"))
         elif path.parent == root:
             problems.append(RuleProblem(display, 1, 1, f"lii-check reads only files ending '.yaml' or '.yml' in "
                                                        f"lower case, so this file is not read: rename it to "
