@@ -322,7 +322,8 @@ def check_manifests(folders: list[Path], compiled: CompiledRulebook) -> None:
             near = sorted(p for p in folder.rglob("expected.y*ml") if p.name != MANIFEST_NAME)
             hint = f" ({near[0]} is not read: rename it to {MANIFEST_NAME})" if near else ""
             problems.append(f"{folder}: no {MANIFEST_NAME} in this folder or below it, so there is nothing to test "
-                            f"here{hint}: give a folder of reports with an expected.yaml (the README's "Working on rules" says what it holds)")
+                            f"here{hint}: give a folder of reports with an {MANIFEST_NAME} (the README's section on "
+                            "working on rules says what it holds)")
         for manifest in manifests:
             problems.extend(manifest_problems(manifest, str(manifest), known))
     if problems:
