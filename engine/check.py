@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from .compiled import CompiledRulebook
 from .compiler import report_facts
 from .discovery import NoReports, REPORT_SUFFIXES, ReportFile, discover  # noqa: F401 - re-exported
+from .errors import WorkerLost
 from .reading import find_evidence
 from .findings import build_findings
 from .model import Assessment, Finding, Report, ReportResult
-from .names import WorkerLost
 from .parser import ReportError, read_report
 from .rulebook import Rulebook
 from .scoring import assess

@@ -16,7 +16,8 @@ from . import __version__
 
 # Imported lazily inside the commands, so `--version` and `--help` answer quickly:
 # the matcher, the rulebook loader and the engines cost a few hundred milliseconds to import.
-from .names import ENGINES, FAIL_ON, FORMATS, MAX_TIMEOUT, MIN_TIMEOUT, TIMEOUT_RANGE, VALIDATE_FORMATS, WorkerLost
+from .errors import WorkerLost
+from .names import ENGINES, FAIL_ON, FORMATS, MAX_TIMEOUT, MIN_TIMEOUT, TIMEOUT_RANGE, VALIDATE_FORMATS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE

@@ -35,8 +35,3 @@ def severity_fails(severity: str | None, fail_on: str) -> bool:
         return False
     rank = {s: i for i, s in enumerate(SEVERITIES)}
     return rank.get(severity or "", 1) <= rank.get(fail_on, 0)
-
-
-class WorkerLost(RuntimeError):
-    """A worker process of a parallel check died (killed, perhaps for lack of memory): the reports it held would
-    never be read. Here, not in check.py, so the command line can name it without importing the engine."""
