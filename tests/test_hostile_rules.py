@@ -258,6 +258,26 @@ def _rulebook_entry(folder: Path) -> Path:
     return entry
 
 
+def test_a_process_keeps_a_loaded_rulebook_only_while_its_cache_entry_is_unchanged(tmp_path, monkeypatch):
+    """The second load in a process comes from memory, as its own copy; a cache entry replaced since (same
+    key, other bytes) is read again."""
+    from lii_check.rulebook import stored
+
+    monkeypatch.setenv("LII_CHECK_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("LII_CHECK_NO_CACHE", raising=False)
+    first = load_rulebook()
+    entry = _rulebook_entry(tmp_path / "cache")
+    decoded = []
+    real_loads = stored.loads
+    monkeypatch.setattr(stored, "loads", lambda blob: decoded.append(1) or real_loads(blob))
+    second = load_rulebook()
+    assert second == first and second is not first and decoded == []  # from memory, not the entry
+    second.themes.clear()  # a caller changing its copy changes nobody else's
+    assert load_rulebook() == first
+    os.utime(entry, ns=(1, 1))  # the entry is not the one this process read
+    assert load_rulebook() == first and decoded == [1]
+
+
 def test_the_rulebook_cache_is_json_and_a_planted_pickle_runs_nothing(tmp_path, monkeypatch):
     import pickle
 
