@@ -648,6 +648,7 @@ def run() -> None:
 def explain(report: str, rules_dir: str | None, fmt: str, engine: str | None, config_path: str | None) -> None:
     """Show the working for one report: evidence per theme, what was set aside and why, the score."""
     from .check import check_reports
+    from .discovery import shown_path
     from .explain import explain_dict
     from .formats import tables
     from .formats._common import one_line
@@ -659,11 +660,14 @@ def explain(report: str, rules_dir: str | None, fmt: str, engine: str | None, co
         sys.exit(EXIT_USAGE)
     session = _session(rules_dir, config_path, engine, reads=[report])
     rulebook = session.rulebook
+    shown = shown_path(report)  # as check shows it: a name that is not UTF-8 keeps its bytes as \xe9
     try:
-        parsed = read_report(Path(report), report)
+        parsed = read_report(Path(report), shown)
     except ReportError as exc:
-        where = f"{one_line(report)}:{exc.line}" if exc.line else one_line(report)
+        where = f"{one_line(shown)}:{exc.line}" if exc.line else one_line(shown)
         click.echo(f"{where}: unreadable: {one_line(exc.message)}", err=True)
+        if fmt == "json":  # a program reading stdout gets a document, not nothing (`lii-check schema explain`)
+            _echo_json({"path": shown, "verdict": "unreadable", "error": {"line": exc.line, "message": exc.message}})
         sys.exit(EXIT_FINDINGS)
     results, _ = check_reports([parsed], session.compiled, session.engine)
     explained = explain_dict(results[0], rulebook)

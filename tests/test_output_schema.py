@@ -64,6 +64,24 @@ def test_explain_documents_validate(monkeypatch):
         validator.validate(json.loads(done.stdout))
 
 
+def test_explain_json_on_an_unreadable_report_is_a_document_naming_the_line(tmp_path):
+    """A program reading `explain --format json` gets a document for a report it cannot read, not an empty
+    stdout; the line and the reason are the ones a person reads on stderr."""
+    bad = tmp_path / "r\udce9port.txt"  # a name that is not UTF-8: shown with its byte, as check shows it
+    bad.write_bytes(b"Learning, improvement and innovation\nScore: 7\nStaff were supported.\n")
+    done = CliRunner().invoke(main, ["explain", str(bad), "--format", "json"])
+    assert done.exit_code == 1
+    doc = json.loads(done.stdout)
+    jsonschema.Draft202012Validator(schema_of("explain")).validate(doc)
+    assert doc == {"path": str(tmp_path / "r\\xe9port.txt"), "verdict": "unreadable",
+                   "error": {"line": 2, "message": "the score 7 is outside 1-4: CQC scores run from 1 to 4"}}
+    assert f"{tmp_path}/r\\xe9port.txt:2: unreadable: the score 7 is outside 1-4" in done.stderr
+    readable = json.loads(CliRunner().invoke(main, ["explain", str(REPO / "fixtures/seeds/003_54c3d31a3b902f41.txt"),
+                                                    "--engine", "pure", "--format", "json"]).stdout)
+    with pytest.raises(jsonschema.ValidationError):  # one form or the other, never a mixture
+        jsonschema.Draft202012Validator(schema_of("explain")).validate({**readable, "error": doc["error"]})
+
+
 def test_the_rules_schema_is_the_rulebook_schema():
     assert schema_of("rules") == json.loads((REPO / "engine" / "schema" / "rulebook.schema.json").read_text("utf-8"))
 
