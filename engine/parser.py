@@ -94,6 +94,26 @@ FORMAT_CHARACTERS = re.compile(
 _NUMBER_LIKE_RE = re.compile(r"\d+(?:\s*(?:/|out of)\s*\d+)?", re.IGNORECASE)
 HEADING_RE = re.compile(r"^\s*(#{1,6})\s+(?P<text>.+?)\s*#*\s*$")
 SEPARATOR_RE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
+# What a copied page carries that is not findings text: page numbers, a web page's controls and links. (A running
+# header or footer, the council's name on every page, is found by repetition: see _furniture.)
+FURNITURE_RE = re.compile(
+    r"(?:page \d{1,4}(?: of \d{1,4})?|\d{1,4}|back to top|top of page|was this page helpful\??|yes|no|"
+    r"skip to (?:main )?content|show all sections|hide all sections|show|hide|print(?: this page)?|"
+    r"share(?: this page)?|home|(?:previous|next)(?: section| page)?:? .{1,100}|\w+(?: \w+){0,4} > .{1,150})",
+    re.IGNORECASE)
+# "(opens in a new tab)" after a link's text; footnote markers glued to the text: "11%.1 Staff", "[^2]", "²".
+WEB_NOTE_RE = re.compile(r" ?\((?:link )?opens in (?:a )?new (?:tab|window)\)| ?\(external (?:link|site|website)\)",
+                         re.IGNORECASE)
+FOOTNOTE_MARK_RE = re.compile(r"(?<=[a-z%)][.,;:!?])\d{1,2}(?=\s|$)|\[\^\w{1,8}\](?!:)|[¹²³⁴⁵⁶⁷⁸⁹⁰]+")
+# A notes block is sources, not findings: its lines are kept (and numbered) but never read as evidence.
+NOTES_HEADINGS = ("notes", "footnotes", "endnotes", "references", "sources", "source", "note")
+FOOTNOTE_LINE_RE = re.compile(r"\s*\[\^\w{1,8}\]:")
+# Letters a PDF copy joins into one character: "Staﬀ", "ﬁrst".
+LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
+                           "\ufb05": "st", "\ufb06": "st"})
+# A list item's marker: a bullet as Markdown, word processors and PDF copies write it ("-", "*", "•", "o", "▪"),
+# or a number or letter ("1.", "2)", "(a)", "iv.").
+BULLET_RE = re.compile(r"^\s*(?:[-*+•◦▪▫‣⁃●○■□–o]|\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)])\s+(?=\S)")
 SUPPRESSION_RE = re.compile(
     # Any rule id as written, '*' and all: one that names no rule gets the unused-suppression warning
     # rather than being taken for an ordinary comment and ignored without a word.
@@ -287,9 +307,55 @@ def _heading_text(line: str) -> str | None:
     if m:
         return m.group("text").strip().rstrip(":").strip()
     plain = line.strip().rstrip(":").strip()
-    if plain.casefold() in KNOWN_HEADINGS:
+    if plain.casefold() in KNOWN_HEADINGS or plain.casefold() in NOTES_HEADINGS:
         return plain
     return None
+
+
+def _repeated_lines(lines: list[str], first: int) -> set[str]:
+    """Short lines that occur more than once and end no sentence: a running header or footer ("Brindlemoor Borough
+    Council – Adult social care assessment" on every page of a PDF copy)."""
+    seen: dict[str, int] = {}
+    for line in lines[first:]:
+        key = " ".join(line.split())
+        if 0 < len(key) <= 100 and not key.endswith((".", "!", "?", ":", ";")) and any(c.isalpha() for c in key):
+            seen[key] = seen.get(key, 0) + 1
+    return {key for key, count in seen.items() if count > 1}
+
+
+def _furniture(line: str, repeated: set[str]) -> bool:
+    return line in repeated or (len(line) <= 160 and FURNITURE_RE.fullmatch(line) is not None)
+
+
+def _carries_on(before: str, line: str) -> bool:
+    """A sentence broken by a blank line (a page break in a PDF copy): the line before ends mid-sentence and this
+    one starts in lower case ("… could not describe any" / "change to practice that had followed from it.")."""
+    return not before.rstrip().endswith((".", "!", "?", ":", ";", '"', "”", "’", ")")) and line[:1].islower()
+
+
+def _lead_in(line: str, lines: list[str], index: int) -> bool:
+    """A short line ending in a colon with a list under it ("Areas for development:", "What people told us:")."""
+    if not line.endswith(":") or len(line.split()) > 6:
+        return False
+    below = next((text for text in lines[index + 1:index + 3] if text.strip()), "")
+    return BULLET_RE.match(below) is not None
+
+
+_BROKEN_WORD = re.compile(r"[^\W\d_]{2}-$")  # a line ending in a word's first part and a hyphen
+# A hyphen that belongs to the word: after a prefix written with one, or before a suffix that is ("co-production",
+# "person-centred", "long-standing", "strengths-based"). Otherwise a line-end hyphen is the break's ("improve-ment").
+_HYPHEN_PREFIX = re.compile(r"(?:^|\W)(?:co|self|well|long|short|multi|cross|non|pre|post|anti|semi|part|full|high|low|"
+                            r"face|decision|person|people|strengths|evidence|community|user|carer|client|place|"
+                            r"front|first|second|third|one|two|three|four|five|six|year|month|week|day|in|out|"
+                            r"up|sub|inter|intra|under|over|mid|life|end|age|family|practice|risk|need|cost|"
+                            r"time|self|all|ex|e|top|wide|hard|co-?ordinat\w*)-$", re.IGNORECASE)
+_HYPHEN_SUFFIX = re.compile(r"(?:based|led|centred|centered|focused|focussed|making|wide|level|term|funded|run|owned|"
+                            r"being|related|specific|friendly|informed|driven|facing|up|on|in|off|out|to|of|by|"
+                            r"quality|scale|time|day|year|month|week|agency|sector|service|partner|council)\b")
+
+
+def _compound(before: str, after: str) -> bool:
+    return _HYPHEN_PREFIX.search(before) is not None or _HYPHEN_SUFFIX.match(after) is not None
 
 
 def split_sentences(lines: list[tuple[int, str]]) -> list[Sentence]:
@@ -299,15 +365,25 @@ def split_sentences(lines: list[tuple[int, str]]) -> list[Sentence]:
     offsets: list[int] = []  # offset in text where each line starts
     numbers: list[int] = []
     at = 0
+    joins: list[str] = []  # what goes before each piece: a space, or nothing after a word broken at a line end
     for number, content in lines:
         piece = content.strip()
+        join = ""
         if pieces:
-            at += 1  # the joining space
+            join = " "
+            if _BROKEN_WORD.search(pieces[-1]) and piece[:1].islower():
+                # "improve-" / "ment": one word again; "co-" / "production" keeps its hyphen (see _compound)
+                join = ""
+                if not _compound(pieces[-1], piece):
+                    pieces[-1] = pieces[-1][:-1]
+                    at -= 1
+            at += len(join)
         offsets.append(at)
         numbers.append(number)
         pieces.append(piece)
+        joins.append(join)
         at += len(piece)
-    text = " ".join(pieces)
+    text = "".join(join + piece for join, piece in zip(joins, pieces))
 
     def line_at(offset: int) -> int:
         return numbers[max(0, bisect_right(offsets, offset) - 1)]
@@ -410,7 +486,7 @@ def _near_score_line(lines: list[str]) -> tuple[int, str, str] | None:
 def parse_report(text: str, path: str) -> Report:
     """Parse the text of one LII section. Raises ReportError for what cannot be read."""
     if not text.isascii():
-        text = FORMAT_CHARACTERS.sub("", text)
+        text = FORMAT_CHARACTERS.sub("", text).translate(LIGATURES)
     suppressions: list[tuple[int, str, str]] = []
     if "lii-check" in text.lower():
         # Line numbers by bisecting the line starts: counting newlines up to each comment took quadratic time
@@ -431,6 +507,11 @@ def parse_report(text: str, path: str) -> Report:
     for i in range(first, len(lines)):
         if _MARKUP_HINT.search(lines[i]):
             lines[i] = _plain(lines[i])
+        if "(" in lines[i] and "new" in lines[i] or "(external" in lines[i]:
+            lines[i] = WEB_NOTE_RE.sub("", lines[i])
+        if not FOOTNOTE_LINE_RE.match(lines[i]):
+            lines[i] = FOOTNOTE_MARK_RE.sub("", lines[i])
+    repeated = _repeated_lines(lines, first)
 
     title, title_line = "", 0
     score: int | None = None
@@ -443,11 +524,14 @@ def parse_report(text: str, path: str) -> Report:
         if para_lines:
             sentences = split_sentences(para_lines)
             current = sections[-1]
-            boilerplate = (current.heading or "").casefold() == COMMITMENT_HEADING or " ".join(
-                sentences[0].text.casefold().split()).startswith(COMMITMENT_OPENING)
+            boilerplate = (current.heading or "").casefold() in (COMMITMENT_HEADING, *NOTES_HEADINGS) or " ".join(
+                sentences[0].text.casefold().split()).startswith(COMMITMENT_OPENING) or FOOTNOTE_LINE_RE.match(
+                para_lines[0][1]) is not None
             current.paragraphs.append(Paragraph(para_lines[0][0], sentences, boilerplate))
             para_lines.clear()
 
+    in_list = False  # the paragraph being read is a list item
+    blank_before = False  # a blank line came after the paragraph's last line
     taken: set[int] = set()  # lines already read as part of an earlier one (a score under its "Score" line)
     score_from_label = False  # the score was read from a label line with no score line before it
     for index in range(first, len(lines)):
@@ -457,7 +541,10 @@ def parse_report(text: str, path: str) -> Report:
         number, line = index + 1, lines[index].strip()
         if not line.isprintable() or "  " in line:
             line = " ".join(line.split())
-        if not line or SEPARATOR_RE.match(line):
+        if not line:
+            blank_before = True  # the paragraph ends here, unless its sentence carries on after the gap (see _carries_on)
+            continue
+        if SEPARATOR_RE.match(line):
             flush()
             continue
         if index in taken:
@@ -523,6 +610,8 @@ def parse_report(text: str, path: str) -> Report:
                 label = (value, m.group("text"), number)
             continue
         heading = _heading_text(line)
+        if heading is None and score is not None and _lead_in(line, lines, index):
+            heading = line.rstrip(":").strip()  # "Areas for development:" over a list: its heading, not a finding
         if score is None and len(line) < 120 and _statement_key(heading or line) in STATEMENT_NAMES:
             # The quality statement's name under a report title ("<Council>: local authority assessment", as
             # CQC's pages open): the section's title, never findings text (read as text, "Learning, improvement
@@ -547,6 +636,23 @@ def parse_report(text: str, path: str) -> Report:
         if score is None and not title and len(line) < 120:
             title, title_line = line.rstrip(":"), number
             continue
+        if score is not None and _furniture(line, repeated):
+            continue  # a page number or running header inside a sentence: the sentence reads on across it
+        if blank_before and para_lines and not _carries_on(para_lines[-1][1], line):
+            flush()
+        blank_before = False
+        item = BULLET_RE.match(lines[index])
+        if item and (not para_lines or in_list or para_lines[-1][1].rstrip().endswith((".", ":", ";", "!", "?"))):
+            # Each item of a list is its own paragraph: run together, an item with no full stop ran into the next
+            # as one sentence, and every item was cited at the list's first line. The marker is not text. (A
+            # marker-like start of a line that carries on a sentence, "- though not in every team" after a line
+            # break mid-sentence, is that sentence's text.)
+            flush()
+            in_list = True
+            para_lines.append((number, lines[index][item.end():]))
+            continue
+        if not para_lines:
+            in_list = False
         para_lines.append((number, lines[index]))
     flush()
 

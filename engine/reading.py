@@ -276,7 +276,7 @@ def _first(index: _Index, lo: int, hi: int, mask: _Index = _NO_MASK, mask_by: in
 
 
 def _preceded_by(sh: SentenceHits, index: _Index, cstart: int, start: int, window: int,
-                 mask: _Index = _NO_MASK) -> str | None:
+                 mask: _Index = _NO_MASK, own_clause: bool = False) -> str | None:
     """The cue in `index` within `window` words before `start` (same clause, not across a comma).
 
     Spans in `mask` (other cues ending before this one) do not count as words and hide any cue inside
@@ -321,10 +321,17 @@ def _preceded_by(sh: SentenceHits, index: _Index, cstart: int, start: int, windo
             last = m
         if last is not None:
             lo = last.start() + 4
+    if own_clause:
+        # …and, for a problem, at a subordinate clause: in "capacity was not assessed when people refused care" the
+        # "not" is the assessing's, and the refusal is still a refusal.
+        for m in _SUBORDINATOR.finditer(sh.text, lo, start):
+            lo = m.end()
     found = _first(index, lo, start, mask, start)
     return sh.text[found[0]:found[1]] if found else None
 
 
+_OPENING_CONJUNCTIONS = frozenset({"but", "and", "yet", "so", "although", "though", "while", "whilst", "whereas"})
+_SUBORDINATOR = re.compile(r"\b(?:when|whenever|because|if|unless|until|where|after)\b", re.IGNORECASE)
 _NEW_STATEMENT = re.compile(r"\band (?:the |its |their |a |an |some |most |all |many |staff |people |leaders |partners )?"
                             r"(?:[\w'’-]+ ){0,2}?(?:had|has|have|was|were|is|are) ", re.IGNORECASE)
 
@@ -443,7 +450,8 @@ def _answered_problem(text: str, cstart: int, cend: int, hits: list[tuple[int, i
 def _negated_subject(sh: SentenceHits, negation: _Index, cstart: int, cend: int) -> tuple[int, int, int] | None:
     """The negation that opens a clause ("Nobody in the teams we visited had gone more than six weeks without
     supervision", "No one we spoke with described a blame culture"): it negates the clause's subject, so
-    it reaches every problem in the clause up to the first comma, however many words away.
+    it reaches every cue of the clause up to the first comma (or an "and" that opens a statement of its own),
+    however many words away.
     (start, end, reach) of that negation, or None."""
     k = bisect_left(negation.starts, cstart)
     if k == len(negation.starts) or negation.starts[k] >= cend:
@@ -454,6 +462,9 @@ def _negated_subject(sh: SentenceHits, negation: _Index, cstart: int, cend: int)
     # ("Nobody's") is a word of letters.
     while i < len(words) and words[i][0] < cend and not _APOSTROPHES.sub("", sh.text[words[i][0]:words[i][1]]).isalpha():
         i += 1
+    # A conjunction the clause opens with is not its subject: "…, but no audit findings had been acted on".
+    if i < len(words) and words[i][0] < cend and sh.text[words[i][0]:words[i][1]].lower() in _OPENING_CONJUNCTIONS:
+        i += 1
     if i >= len(words) or words[i][0] >= cend:
         return None
     first = words[i][0]
@@ -461,7 +472,10 @@ def _negated_subject(sh: SentenceHits, negation: _Index, cstart: int, cend: int)
     if not found:
         return None
     comma = sh.text.find(",", found[1], cend)
-    return found[0], found[1], cend if comma < 0 else comma
+    reach = cend if comma < 0 else comma
+    # Nor past an "and" that opens a statement of its own: "No complaints were upheld and staff praised the process".
+    later = _NEW_STATEMENT.search(sh.text, found[1], reach)
+    return found[0], found[1], later.start() if later else reach
 
 
 def judge(sh: SentenceHits, cstart: int, cend: int, theme: str, compiled: CompiledRulebook,
@@ -554,8 +568,10 @@ def _judge(sh: SentenceHits, cstart: int, cend: int, compiled: CompiledRulebook,
             # been cancelled"); a positive after any negation ("not consistently … in all teams") is negated.
             if masked and problems is None:
                 problems = _Index(problem_spans)
-            negator = _preceded_by(sh, negation, cstart, start, window, problems if masked else _NO_MASK)
-            if not negator and problem and subject and subject[1] <= start and end <= subject[2]:
+            negator = _preceded_by(sh, negation, cstart, start, window, problems if masked else _NO_MASK, problem)
+            if not negator and subject and subject[1] <= start and end <= subject[2]:
+                # The clause's subject is negated ("None of the carers we met had seen their feedback acted on"):
+                # every cue of its statement is, however many words away.
                 negator = text[subject[0]:subject[1]]
             if problem and not negator:
                 counter = sh.index("counter")

@@ -478,3 +478,103 @@ def test_a_score_in_a_table_of_another_shape_gets_a_hint():
     with pytest.raises(ReportError) as plain:
         parse_report(f"# {TITLE}\n\n{FINDINGS}", "r.md")
     assert "table" not in str(plain.value)
+
+
+LIST_REPORT = """Learning, improvement and innovation
+Score: 2
+
+## Key findings for this quality statement
+
+What was working:
+
+- A new induction programme had run twice and staff rated it well
+- Leaders had introduced practice standards.
+• The council funded two apprenticeships,
+  with the first due to qualify in 2026
+1. Case discussions ran weekly in one team
+(b) Peer review last took place in 2021
+
+Staff told us the following had changed since the survey: nothing they could name.
+- an item after prose
+"""
+
+
+def test_each_list_item_is_its_own_sentence_at_its_own_line_without_its_marker():
+    report = parse_report(LIST_REPORT, "lists.txt")
+    sentences = [(s.text, s.line) for sec in report.sections for p in sec.paragraphs for s in p.sentences]
+    assert sentences == [
+        ("A new induction programme had run twice and staff rated it well", 8),
+        ("Leaders had introduced practice standards.", 9),
+        ("The council funded two apprenticeships, with the first due to qualify in 2026", 10),  # a wrapped item
+        ("Case discussions ran weekly in one team", 12),
+        ("Peer review last took place in 2021", 13),
+        ("Staff told us the following had changed since the survey: nothing they could name.", 15),
+        ("an item after prose", 16),
+    ]
+    # The short line over the list is the list's heading, not a finding; a long one ending in a colon is prose.
+    assert [(s.heading, s.line) for s in report.sections if s.heading] == [
+        ("Key findings for this quality statement", 4), ("What was working", 6)]
+
+
+@pytest.mark.parametrize("line", ["-hyphen-led word", "o'clock meetings ran late", "1.5 posts were vacant",
+                                  "2023 saw a new strategy", "iv", "- though not in every team", "– a dash, as",
+                                  "o as the first letter"])
+def test_a_line_that_only_starts_like_a_list_marker_is_prose(line):
+    """Not a list item: no marker and a space, or a line carrying on a sentence broken mid-way."""
+    report = parse_report(f"Learning, improvement and innovation\nScore: 3\n\nStaff were supported and\n{line}\n",
+                          "prose.txt")
+    [sentence] = [s for sec in report.sections for p in sec.paragraphs for s in p.sentences]
+    assert sentence.text == f"Staff were supported and {line}"
+
+
+PDF_COPY = """Learning, improvement and innovation
+Score: 2
+
+Records provided by the council showed that 61% of staff had received supervision in line with
+
+Page 14 of 38
+Brindlemoor Borough Council – Adult social care assessment
+
+policy. Staff could not describe any improve-
+ments to co-
+production since the review.1 The ﬁrst cohort of apprentices had qualiﬁed.
+
+Page 15 of 38
+Brindlemoor Borough Council – Adult social care assessment
+
+Staff said the Skills for Care data (opens in a new tab) was not used.[^2]
+
+Was this page helpful?
+Yes
+No
+Back to top
+
+Notes
+1 Council workforce return, March 2024.
+[^2]: Staff survey, 2024.
+"""
+
+
+def test_a_pdf_or_web_copy_reads_as_its_sentences():
+    """Page furniture inside a sentence, a word broken at a line end, ligatures, footnote marks, link notes and a
+    page's controls: what a reader skips, the parser skips, and every sentence keeps its first line."""
+    report = parse_report(PDF_COPY, "copy.txt")
+    read = [(s.text, s.line) for sec in report.sections for p in sec.paragraphs if not p.boilerplate
+            for s in p.sentences]
+    assert read == [
+        ("Records provided by the council showed that 61% of staff had received supervision in line with policy.", 4),
+        ("Staff could not describe any improvements to co-production since the review.", 9),
+        ("The first cohort of apprentices had qualified.", 11),
+        ("Staff said the Skills for Care data was not used.", 16),
+    ]
+    [notes] = [sec for sec in report.sections if sec.heading == "Notes"]  # kept, numbered, never evidence
+    assert all(p.boilerplate for p in notes.paragraphs)
+    assert " ".join(s.text for p in notes.paragraphs for s in p.sentences) == \
+        "1 Council workforce return, March 2024. [^2]: Staff survey, 2024."
+
+
+def test_a_new_paragraph_after_a_blank_line_is_not_joined_to_the_last():
+    report = parse_report("Learning, improvement and innovation\nScore: 3\n\nStaff felt supported\n\n"
+                          "Leaders listened.\n\nmost teams met weekly.\n", "gap.txt")
+    assert [[s.text for s in p.sentences] for sec in report.sections for p in sec.paragraphs] == [
+        ["Staff felt supported"], ["Leaders listened."], ["most teams met weekly."]]

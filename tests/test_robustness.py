@@ -53,7 +53,8 @@ def test_mutated_reports_never_crash(compiled):
                  else line.strip())
         assert value[:1] == str(report.awarded_score), (case, line)
         for sentence in counted_sentences(report):
-            assert sentence.text.split()[0] in lines[sentence.line - 1], (case, sentence)
+            # (as the line reads once emphasis marks are set aside: a list item "6. **Minor**: …" starts "Minor:")
+            assert sentence.text.split()[0].strip("*_") in lines[sentence.line - 1].replace("*", "").replace("_", ""), (case, sentence)
         analyse(report, compiled)
         readable.append(report)
         length[report.path] = len(lines)
