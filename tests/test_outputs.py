@@ -283,8 +283,8 @@ CASES = {
     # corpus sources, flags, expected exit code
     "warnings only, default": ([SYNTHETIC / "s19_silverholme.txt"], [], 0),
     "warnings only, --fail-on warning": ([SYNTHETIC / "s19_silverholme.txt"], ["--fail-on", "warning"], 1),
-    "infos only, --fail-on info": ([SYNTHETIC / "s03_westbrook_lyne.txt"], ["--fail-on", "info"], 1),
-    "infos only, --fail-on warning": ([SYNTHETIC / "s03_westbrook_lyne.txt"], ["--fail-on", "warning"], 0),
+    "infos only, --fail-on info": ([SYNTHETIC / "s05_fenmarsh.txt"], ["--fail-on", "info"], 1),
+    "infos only, --fail-on warning": ([SYNTHETIC / "s05_fenmarsh.txt"], ["--fail-on", "warning"], 0),
     "inconsistent, default": ([SHIFTED / "seed002_relabelled_1.txt"], [], 1),
     "inconsistent, --fail-on never": ([SHIFTED / "seed002_relabelled_1.txt"], ["--fail-on", "never"], 0),
     "healthy, --strict, a rule not exercised": ([SEEDS / "000_69a4ab76882569fd.txt"], ["--strict"], 1),
