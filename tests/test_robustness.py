@@ -54,7 +54,8 @@ def test_mutated_reports_never_crash(compiled):
         assert value[:1] == str(report.awarded_score), (case, line)
         for sentence in counted_sentences(report):
             # (as the line reads once emphasis marks are set aside: a list item "6. **Minor**: …" starts "Minor:")
-            assert sentence.text.split()[0].strip("*_") in lines[sentence.line - 1].replace("*", "").replace("_", ""), (case, sentence)
+            unmarked = str.maketrans("", "", "*_")
+            assert sentence.text.split()[0].translate(unmarked) in lines[sentence.line - 1].translate(unmarked), (case, sentence)
         analyse(report, compiled)
         readable.append(report)
         length[report.path] = len(lines)
