@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -154,6 +155,8 @@ def write(name: str, data: bytes) -> None:
 
 
 DEFAULT_MAX_MB = 256
+# The names lii-check gives its entries (see matcher.database_key, matcher._verdicts_name, rulebook/load.py).
+ENTRY_NAME = re.compile(r"(?:hs-(?:verdicts-)?|rulebook-)[0-9a-f]{40}(?:\.hsdb|\.json)?")
 
 
 def _max_bytes() -> int:
@@ -166,12 +169,14 @@ def _max_bytes() -> int:
 def prune(folder: Path, keep: str = "") -> list[str]:
     """Remove the least recently used entries until the folder holds at most the size limit (and stops at
     three quarters of it, so it is not pruned again on every write); `keep` (the entry just written) stays.
-    Returns the names removed. Temporary files of writes in progress are left alone."""
+    Returns the names removed. Temporary files of writes in progress are left alone, and so is every file
+    whose name is not one lii-check gives its entries: LII_CHECK_CACHE_DIR may name a folder that holds
+    the user's own files (`~/.cache`, `~/Documents`), and those are never lii-check's to remove."""
     limit = _max_bytes()
     entries = []
     with os.scandir(folder) as found:
         for entry in found:
-            if entry.name.startswith(".") or not entry.is_file(follow_symlinks=False):
+            if not ENTRY_NAME.fullmatch(entry.name) or not entry.is_file(follow_symlinks=False):
                 continue
             info = entry.stat(follow_symlinks=False)
             entries.append((info.st_mtime, entry.name, info.st_size))

@@ -618,14 +618,32 @@ def test_the_cache_stays_under_its_size_limit_dropping_the_least_recently_used(t
     monkeypatch.setenv("LII_CHECK_CACHE_DIR", str(tmp_path / "c"))
     monkeypatch.setenv("LII_CHECK_CACHE_MAX_MB", "1")
     chunk = b"x" * 300_000
+    names = [f"rulebook-{n:040x}" for n in range(4)]  # the names lii-check gives its entries
     for n in range(3):
-        cache.write(f"e{n}", chunk)
-        os.utime(tmp_path / "c" / f"e{n}", (time.time() - 100 + n, time.time() - 100 + n))
-    assert cache.read("e0") == chunk  # used again: now the most recent
-    cache.write("e3", chunk)  # 1.2 MB > 1 MB: prune to 0.75 MB, oldest use first (e1, then e2)
+        cache.write(names[n], chunk)
+        os.utime(tmp_path / "c" / names[n], (time.time() - 100 + n, time.time() - 100 + n))
+    assert cache.read(names[0]) == chunk  # used again: now the most recent
+    cache.write(names[3], chunk)  # 1.2 MB > 1 MB: prune to 0.75 MB, oldest use first (entry 1, then entry 2)
     left = sorted(p.name for p in (tmp_path / "c").iterdir())
-    assert left == ["e0", "e3"]
+    assert left == [names[0], names[3]]
     assert sum(p.stat().st_size for p in (tmp_path / "c").iterdir()) <= 1024 * 1024
+
+
+def test_pruning_never_removes_files_lii_check_did_not_write(tmp_path, monkeypatch):
+    """LII_CHECK_CACHE_DIR may name a folder of the user's own ("~/Documents"): pruning removed the oldest files in
+    it, whatever they were, until the folder was under the size limit."""
+    monkeypatch.setattr(cache, "_avoided", False)
+    monkeypatch.delenv("LII_CHECK_NO_CACHE", raising=False)
+    folder = tmp_path / "mydocs"
+    folder.mkdir()
+    mine = {"notes.txt": b"n" * 400_000, "thesis_v1.docx": b"t" * 400_000, "hs-draft.json": b"d" * 400_000}
+    for name, data in mine.items():
+        (folder / name).write_bytes(data)
+        os.utime(folder / name, (1, 1))  # older than anything lii-check writes
+    monkeypatch.setenv("LII_CHECK_CACHE_DIR", str(folder))
+    monkeypatch.setenv("LII_CHECK_CACHE_MAX_MB", "1")
+    cache.write("rulebook-" + "0" * 40, b"x" * 300_000)
+    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.name in mine} == mine
 
 
 @pytest.mark.parametrize("value", ["inf", "1e400", "256MB", "-5"])
