@@ -52,7 +52,10 @@ OTHER_STATEMENTS = (
 LII_STATEMENT = "learning, improvement and innovation"
 STATEMENT_NAMES = frozenset((LII_STATEMENT, *OTHER_STATEMENTS))
 COMMITMENT_HEADING = KNOWN_HEADINGS[0]
-COMMITMENT_OPENING = "we focus on continuous learning, innovation and improvement"
+# The stock paragraph in full, as CQC prints it under that heading: only this text is never evidence.
+COMMITMENT_TEXT = ("We focus on continuous learning, innovation and improvement across our organisation and the local "
+                   "system. We encourage creative ways of delivering equality of experience, outcome and quality of "
+                   "life for people. We actively contribute to safe, effective practice and research.")
 
 SCORE_RE = re.compile(
     r"^\s*(?:#{1,6}\s*)?(?:\*\*)?(?P<indicative>indicative\s+)?score\b\s*(?:\*\*)?\s*[:\-–—]?\s*(?P<value>.*?)\s*(?:\*\*)?\s*$",
@@ -99,14 +102,19 @@ SEPARATOR_RE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
 FURNITURE_RE = re.compile(
     r"(?:page \d{1,4}(?: of \d{1,4})?|\d{1,4}|back to top|top of page|was this page helpful\??|yes|no|"
     r"skip to (?:main )?content|show all sections|hide all sections|show|hide|print(?: this page)?|"
-    r"share(?: this page)?|home|(?:previous|next)(?: section| page)?:? .{1,100}|\w+(?: \w+){0,4} > .{1,150})",
+    r"share(?: this page)?|home|(?:previous|next)(?: section| page)?: [^.!?]{1,100}|"
+    r"[\w'’-]+(?: [\w'’-]+){0,4}(?: > [\w'’-]+(?: [\w'’-]+){0,5}){2,})",
     re.IGNORECASE)
 # "(opens in a new tab)" after a link's text; footnote markers glued to the text: "11%.1 Staff", "[^2]", "²".
 WEB_NOTE_RE = re.compile(r" ?\((?:link )?opens in (?:a )?new (?:tab|window)\)| ?\(external (?:link|site|website)\)",
                          re.IGNORECASE)
 FOOTNOTE_MARK_RE = re.compile(r"(?<=[a-z%)][.,;:!?])\d{1,2}(?=\s|$)|\[\^\w{1,8}\](?!:)|[¹²³⁴⁵⁶⁷⁸⁹⁰]+")
 # A notes block is sources, not findings: its lines are kept (and numbered) but never read as evidence.
-NOTES_HEADINGS = ("notes", "footnotes", "endnotes", "references", "sources", "source", "note")
+NOTES_HEADINGS = ("notes", "footnotes", "endnotes", "references", "sources")
+# A line of a notes block: a footnote's number or mark first ("1 Council workforce return", "[^2]: …", "² …",
+# "* Source: …"). Only such paragraphs under a notes heading are set aside; findings placed there still count.
+NOTE_LINE_RE = re.compile(r"\s*(?:\[\^\w{1,8}\]:|\d{1,2}[.)]?\s|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\*+\s?|†|‡|(?:source|sources|note)s?:)",
+                          re.IGNORECASE)
 FOOTNOTE_LINE_RE = re.compile(r"\s*\[\^\w{1,8}\]:")
 # Letters a PDF copy joins into one character: "Staﬀ", "ﬁrst".
 LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
@@ -313,14 +321,36 @@ def _heading_text(line: str) -> str | None:
 
 
 def _repeated_lines(lines: list[str], first: int) -> set[str]:
-    """Short lines that occur more than once and end no sentence: a running header or footer ("Brindlemoor Borough
-    Council – Adult social care assessment" on every page of a PDF copy)."""
-    seen: dict[str, int] = {}
-    for line in lines[first:]:
-        key = " ".join(line.split())
-        if 0 < len(key) <= 100 and not key.endswith((".", "!", "?", ":", ";")) and any(c.isalpha() for c in key):
-            seen[key] = seen.get(key, 0) + 1
-    return {key for key, count in seen.items() if count > 1}
+    """Short lines that occur more than once, end no sentence and stand apart from the text each time (a blank
+    line or a page number next to them): a running header or footer ("Brindlemoor Borough Council – Adult social
+    care assessment" on every page of a PDF copy). A list item or a line inside a paragraph is never one."""
+    seen: dict[str, list[bool]] = {}
+
+    def apart(i: int) -> bool:
+        near = [lines[j].strip() for j in (i - 1, i + 1) if first <= j < len(lines)]
+        return len(near) < 2 or any(not text or _PAGE_NUMBER.fullmatch(text) for text in near)
+
+    for i in range(first, len(lines)):
+        key = " ".join(lines[i].split())
+        if (0 < len(key) <= 100 and not key.endswith((".", "!", "?", ":", ";")) and any(c.isalpha() for c in key)
+                and not BULLET_RE.match(lines[i])):
+            seen.setdefault(key, []).append(apart(i))
+    return {key for key, places in seen.items() if len(places) > 1 and all(places)}
+
+
+_PAGE_NUMBER = re.compile(r"(?:page )?\d{1,4}(?: of \d{1,4})?", re.IGNORECASE)
+
+
+def _is_commitment(sentences: list[Sentence]) -> bool:
+    """The paragraph is CQC's stock "local authority commitment" and nothing else: a finding placed under that
+    heading, or written after the stock words, is read like any other."""
+    from .matcher import fold  # letters drawn like Latin ones read as those (as the cues read them)
+
+    def words(text: str) -> str:  # letters only: copies differ in commas and quotes ("outcome, and quality")
+        return " ".join(re.sub(r"[^a-z]+", " ", fold(text).casefold()).split())
+
+    text = words(" ".join(s.text for s in sentences))
+    return bool(text) and words(COMMITMENT_TEXT).startswith(text)
 
 
 def _furniture(line: str, repeated: set[str]) -> bool:
@@ -524,9 +554,8 @@ def parse_report(text: str, path: str) -> Report:
         if para_lines:
             sentences = split_sentences(para_lines)
             current = sections[-1]
-            boilerplate = (current.heading or "").casefold() in (COMMITMENT_HEADING, *NOTES_HEADINGS) or " ".join(
-                sentences[0].text.casefold().split()).startswith(COMMITMENT_OPENING) or FOOTNOTE_LINE_RE.match(
-                para_lines[0][1]) is not None
+            notes = (current.heading or "").casefold() in NOTES_HEADINGS and NOTE_LINE_RE.match(para_lines[0][1])
+            boilerplate = _is_commitment(sentences) or bool(notes) or FOOTNOTE_LINE_RE.match(para_lines[0][1]) is not None
             current.paragraphs.append(Paragraph(para_lines[0][0], sentences, boilerplate))
             para_lines.clear()
 

@@ -578,3 +578,17 @@ def test_a_new_paragraph_after_a_blank_line_is_not_joined_to_the_last():
                           "Leaders listened.\n\nmost teams met weekly.\n", "gap.txt")
     assert [[s.text for s in p.sentences] for sec in report.sections for p in sec.paragraphs] == [
         ["Staff felt supported"], ["Leaders listened."], ["most teams met weekly."]]
+
+
+@pytest.mark.parametrize("lines", [
+    ["Average caseloads > 40 in every team, so supervision was often cancelled."],  # one ">" is text, not a trail
+    ["Next to nothing had been done about training", "since the last review."],  # "Next" without a colon
+    ["- Supervision was often cancelled", "- Supervision was often cancelled"],  # a list item said twice
+    ["## Note", "", "Supervision was often cancelled and nobody recorded why."],  # findings under a "Note" heading
+    ["Note:", "- Supervision was often cancelled and nobody recorded why."],  # a lead-in called "Note"
+])
+def test_findings_that_only_look_like_page_furniture_or_notes_are_read(lines):
+    text = "Learning, improvement and innovation\nScore: 4\n\n" + "\n".join(lines) + "\n"
+    read = " ".join(s.text for sec in parse_report(text, "f.md").sections for p in sec.paragraphs
+                    if not p.boilerplate for s in p.sentences)
+    assert "cancelled" in read or "Next to nothing" in read or "caseloads" in read, read

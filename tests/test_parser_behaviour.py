@@ -505,13 +505,30 @@ def test_front_matter_that_is_not_a_mapping_keeps_the_last_line_as_text():
     assert [s.line for s in counted_sentences(report)] == [6, 6]
 
 
+STOCK = ("We focus on continuous learning, innovation and improvement across our organisation and the local system. "
+         "We encourage creative ways of delivering equality of experience, outcome and quality of life for people. "
+         "We actively contribute to safe, effective practice and research.")
+
+
 def test_only_the_commitment_heading_makes_its_paragraphs_boilerplate():
     for heading in ("What people expect", "Learning from feedback", "Key findings for this quality statement"):
         report = parse_report(lines_of("Title", "Score: 3", "", heading, FINDING), "r.md")
         assert [p.boilerplate for s in report.sections for p in s.paragraphs] == [False], heading
-    report = parse_report(lines_of("Title", "Score: 3", "", "The local authority commitment", FINDING, "",
+    report = parse_report(lines_of("Title", "Score: 3", "", "The local authority commitment", STOCK, "",
                                    "Key findings for this quality statement", FINDING), "r.md")
     assert [p.boilerplate for s in report.sections for p in s.paragraphs] == [True, False]
+
+
+def test_only_cqc_s_stock_commitment_text_is_boilerplate_wherever_it_stands():
+    """Set aside by its words, not by where it stands: a finding under the commitment heading, or written on after
+    the stock words, was never read, so a report could hide its criticism there."""
+    def boilerplate(*lines):
+        return [p.boilerplate for s in parse_report(lines_of("Title", "Score: 3", "", *lines), "r.md").sections
+                for p in s.paragraphs]
+    assert boilerplate("The local authority commitment", FINDING) == [False]
+    assert boilerplate(STOCK, "", FINDING) == [True, False]  # the stock words without their heading
+    assert boilerplate(STOCK.replace("outcome and", "outcome, and"), "", FINDING) == [True, False]  # as a seed has it
+    assert boilerplate(STOCK.split(". ")[0] + ". " + FINDING) == [False]  # stock opening, then a finding
 
 
 def test_the_first_heading_before_the_score_is_the_title_and_a_second_one_a_section():
