@@ -50,8 +50,10 @@ class Pattern:
 # word they hide it from every cue: "nоt" with a Cyrillic "о" is not "not", so a report whose every sentence
 # is negated could read as praise. They are read as the Latin letters they look like.
 _LOOKALIKES = dict(zip(
-    "аеорсухіјѕԁԛԝӏһүАВЕКМНОРСТХІЈЅУαονρικυχΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
-    "aeopcyxijsdqwlhyABEKMHOPCTXIJSYaovpikuxABEZHIKMNOPTYX", strict=True))
+    "аеорсухіјѕԁԛԝӏһүАВЕКМНОРСТХІЈЅУαονρικυχΑΒΕΖΗΙΚΜΝΟΡΤΥΧօսհոՕՍ",
+    "aeopcyxijsdqwlhyABEKMHOPCTXIJSYaovpikuxABEZHIKMNOPTYXouhnOU", strict=True))
+# Latin letters in other forms NFKD leaves alone: small capitals ("ɴᴏᴛ"), modifier letters.
+_LATIN_NAME = re.compile(r"LATIN (?:SMALL |CAPITAL )?LETTER (?:SMALL CAPITAL |MODIFIER |SUBSCRIPT )?([A-Z])")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -72,6 +74,9 @@ def _fold_char(ch: str) -> str:
     base = "".join(c for c in unicodedata.normalize("NFKD", ch) if c.isascii() and c.isalnum())
     if len(base) == 1:
         return base  # é → e, ｆ → f: accents and widths are ignored
+    named = _LATIN_NAME.fullmatch(unicodedata.name(ch, ""))
+    if named:
+        return named.group(1).lower()  # ᴏ (LATIN LETTER SMALL CAPITAL O) → o
     if ch.isalnum() or unicodedata.category(ch).startswith("M"):
         return "x"  # a letter of another script is still part of a word
     return "#"  # any other symbol: not a letter, not a space

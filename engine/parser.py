@@ -92,7 +92,10 @@ _BAND_OF_DESCRIPTOR = {text: band for band, text in DESCRIPTORS.items()}
 FORMAT_CHARACTERS = re.compile(
     "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
     "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
-    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]")
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+    # invisible but not format characters (a reader sees "not" where "n\u034fot" is written): the combining grapheme
+    # joiner, variation selectors, Mongolian free variation selectors and the Hangul fillers
+    "\u034f\ufe00-\ufe0f\U000e0100-\U000e01ef\u180b-\u180d\u180f\u115f\u1160\u3164\uffa0]")
 # A value that is meant as a score, in any script: used to tell a second score line from a sentence.
 _NUMBER_LIKE_RE = re.compile(r"\d+(?:\s*(?:/|out of)\s*\d+)?", re.IGNORECASE)
 HEADING_RE = re.compile(r"^\s*(#{1,6})\s+(?P<text>.+?)\s*#*\s*$")
@@ -461,7 +464,7 @@ def _blank_comments(text: str) -> str:
 # be made from an escaped one) and outside the front matter: emphasis markers and plain formatting tags that
 # touch a letter go, and numeric references to letters become the letters. Markup standing apart from words
 # ("<b>&amp;</b>", "2 * 3", "<img …>") is left as written, for the outputs to escape. Line numbers do not change.
-_MARKUP_HINT = re.compile(r"[*_<&]")
+_MARKUP_HINT = re.compile(r"[*_<&\\]")
 _FORMAT_TAG = r"</?(?:b|i|em|strong|u|s|mark|span|small|big|sup|sub|tt)>"
 _LETTER = r"[^\W\d_]"  # a letter of any script (not a digit: "<b>50%</b>" keeps its tags)
 _INLINE_TAGS = re.compile(rf"(?<={_LETTER}){_FORMAT_TAG}|{_FORMAT_TAG}(?={_LETTER})", re.IGNORECASE)
@@ -476,7 +479,19 @@ _LETTER_REFERENCE = re.compile(r"&#(?:([0-9]{1,7})|[xX]([0-9a-fA-F]{1,6}));")
 def _letter(m: re.Match) -> str:
     code = int(m.group(1)) if m.group(1) else int(m.group(2), 16)
     char = chr(code) if code <= 0x10FFFF else ""
-    return char if char.isalnum() else m.group(0)
+    return char if char.isalnum() or char in _QUOTES else m.group(0)
+
+
+# Quotation marks and apostrophes written as references or escapes, as HTML and Markdown exports write them:
+# "wasn&rsquo;t", "wasn&#8217;t", "wasn\'t" read as "wasn't" (the negation a reader sees).
+_QUOTES = "'’‘\"“”"
+_NAMED = {"&rsquo;": "’", "&lsquo;": "‘", "&apos;": "'", "&ldquo;": "“", "&rdquo;": "”", "&quot;": '"',
+          "&ndash;": "–", "&mdash;": "—", "&nbsp;": " ", "&amp;": "&"}
+_NAMED_REFERENCE = re.compile("|".join(map(re.escape, _NAMED)), re.IGNORECASE)
+_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!'\"’])")
+# What a copy through the wrong encoding makes of quotes and dashes (UTF-8 read as Windows-1252): "wasnâ€™t".
+_MOJIBAKE = {"â€™": "’", "â€˜": "‘", "â€œ": "“", "â€\x9d": "”", "â€": "”", "â€“": "–", "â€”": "—", "Â ": " "}
+_MOJIBAKE_RE = re.compile("|".join(map(re.escape, sorted(_MOJIBAKE, key=len, reverse=True))))
 
 
 def _plain(line: str) -> str:
@@ -484,6 +499,10 @@ def _plain(line: str) -> str:
         line = _INLINE_TAGS.sub("", line)
     if "&#" in line:
         line = _LETTER_REFERENCE.sub(_letter, line)
+    if "&" in line:
+        line = _NAMED_REFERENCE.sub(lambda m: _NAMED[m.group(0).lower()], line)
+    if "\\" in line:
+        line = _ESCAPED.sub(r"\1", line)
     if "*" in line or "_" in line:
         line = _EMPHASIS.sub("", line)
     return line
@@ -516,6 +535,8 @@ def _near_score_line(lines: list[str]) -> tuple[int, str, str] | None:
 def parse_report(text: str, path: str) -> Report:
     """Parse the text of one LII section. Raises ReportError for what cannot be read."""
     if not text.isascii():
+        if "â€" in text or "Â " in text:
+            text = _MOJIBAKE_RE.sub(lambda m: _MOJIBAKE[m.group(0)], text)
         text = FORMAT_CHARACTERS.sub("", text).translate(LIGATURES)
     suppressions: list[tuple[int, str, str]] = []
     if "lii-check" in text.lower():

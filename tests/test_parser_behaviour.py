@@ -737,3 +737,31 @@ def test_a_score_like_line_with_only_a_dash_or_quote_beyond_ascii_is_not_called_
     assert _near_score_line(lines) is None
     lines[2] = "\u0405core \u2014 3 \u201cgood\u201d we were told by the panel"  # a Cyrillic S as well
     assert _near_score_line(lines)[0] == 3
+
+
+PLAIN_NEGATED = ("Learning wasn't embedded in everyday practice across every team.\n"
+                 "Co-production with people who use services was not consistently strong.\n")
+
+
+@pytest.mark.parametrize("disguise", [
+    lambda t: t.replace("'", "â€™"),  # UTF-8 quotes read as Windows-1252 on the way
+    lambda t: t.replace("'", "&rsquo;"), lambda t: t.replace("'", "&#8217;"), lambda t: t.replace("'", "&#x2019;"),
+    lambda t: t.replace("'", "&apos;"), lambda t: t.replace("'", "&#39;"), lambda t: t.replace("'", "\\'"),
+    lambda t: t.replace("not", "n\u034fot"), lambda t: t.replace("not", "no\ufe0ft"),
+    lambda t: t.replace("not", "no\U000e0100t"), lambda t: t.replace("not", "n\u180bot"),
+    lambda t: t.replace("not", "n\u3164ot"),  # invisible characters that are not format characters
+    lambda t: t.replace("not", "\u0274\u1d0f\u1d1b"), lambda t: t.replace("not", "n\u0585t"),  # small capitals, Armenian
+], ids=["mojibake", "rsquo", "dec", "hex", "apos", "dec39", "md-escape", "cgj", "vs16", "vs17", "mongolian",
+        "hangul-filler", "small-capitals", "armenian"])
+def test_a_negation_disguised_as_a_reader_would_not_notice_is_still_read(compiled, disguise):
+    """Each of these showed a reader "wasn't" or "not" and lii-check praise: a report awarded 4 whose every sentence
+    is negated passed as a consistent 4."""
+    from lii_check.reading import find_evidence
+
+    def levels(findings: str):
+        report = parse_report("Learning, improvement and innovation\nScore: 4\n\n" + findings, "r.md")
+        return sorted((e.theme, e.level) for e in find_evidence(report, compiled).evidence)
+
+    disguised = disguise(PLAIN_NEGATED)
+    assert disguised != PLAIN_NEGATED
+    assert levels(disguised) == levels(PLAIN_NEGATED) and {"shortfall"} == {level for _, level in levels(PLAIN_NEGATED)}
