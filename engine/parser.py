@@ -608,6 +608,7 @@ def parse_report(text: str, path: str) -> Report:
             flush()
             if inline:
                 score = _score_value(inline.group("n"), number)
+                _refuse_words_for_another_band(score, inline.group("text"), number, "score line")
                 score_line = number
                 label = (score, inline.group("text"), number)
                 continue
@@ -624,6 +625,18 @@ def parse_report(text: str, path: str) -> Report:
             score = _score_value(m.group("value"), number)
             score_line = number
             continue
+        if m and not inline and not m.group("value").strip("* ") and score is not None:
+            # "Score" with the number under it, after a score line: a second score as much as "Score: 2" would be
+            below = _value_below(lines, index)
+            if below is not None:
+                value_index, value_text, _is_label = below
+                again = _score_value(value_text.split()[0] if value_text.split() else value_text, value_index + 1)
+                if again != score:
+                    raise _disagreement(score_line, lines[score_line - 1], value_index + 1, lines[value_index],
+                                        "two score lines")
+                taken.add(value_index)
+                flush()
+                continue
         if m and (inline or _NUMBER_LIKE_RE.fullmatch(m.group("value").strip("* "))):
             # A second score line: the same score again is harmless, a different one leaves the
             # awarded score unknown, and guessing (the first wins) is how a report passed as a 3.
@@ -643,6 +656,8 @@ def parse_report(text: str, path: str) -> Report:
             if not 1 <= value <= 4:
                 raise ReportError(f"the score label gives {value}, which is outside 1-4: CQC scores run from 1 to 4, "
                                   "so correct the label", number)
+            if not bare:
+                _refuse_words_for_another_band(value, m.group("text"), number, "label")
         if m and score is None:
             # The label with no score line before it ("3 - Evidence shows a good standard" alone, or only the
             # descriptor, as some copies of the page keep): it says the score as plainly as a score line.
@@ -737,6 +752,27 @@ def parse_report(text: str, path: str) -> Report:
         sections=sections,
         suppressions=suppressions,
     )
+
+
+def _band_named(text: str) -> int | None:
+    """The band CQC's words in a label name ("Evidence shows significant shortfalls" 1, "Requires improvement" 2)."""
+    words = " ".join(text.lower().split())
+    for band, descriptor in DESCRIPTORS.items():
+        if descriptor in words:
+            return band
+    for word, band in (("outstanding", 4), ("requires improvement", 2), ("inadequate", 1), ("good", 3)):
+        if re.search(rf"\b{word}\b", words):
+            return band
+    return None
+
+
+def _refuse_words_for_another_band(score: int, text: str, line: int, what: str) -> None:
+    """A number whose own words name another band ("Score: 4 - Evidence shows significant shortfalls"): the awarded
+    score is as uncertain as when two lines disagree, and reading it as the number let a report pass."""
+    named = _band_named(text)
+    if named is not None and named != score:
+        raise ReportError(f"the {what} gives {score} but its words, '{text.strip()}', are CQC's wording for {named}: "
+                          "the awarded score is uncertain; make the number and the words give the same score", line)
 
 
 def _disagreement(first: int, first_text: str, second: int, second_text: str, what: str) -> ReportError:

@@ -390,9 +390,22 @@ def test_a_score_with_its_label_on_one_line_or_in_a_table_row_is_read(score_line
     assert [s.text for s in counted_sentences(report)] == ["Staff told us supervision was regular and reflective."]
 
 
-def test_a_label_on_the_score_line_that_gives_another_band_is_kept_for_the_wording_rule():
-    report = parse_report(f"# {TITLE}\n\nScore: 3 - Evidence shows significant shortfalls\n\n{FINDINGS}", "r.md")
-    assert (report.awarded_score, report.label_score, report.label_text) == (3, 3, "Evidence shows significant shortfalls")
+@pytest.mark.parametrize("score_line", ["Score: 3 - Evidence shows significant shortfalls", "Score: 3 - Inadequate"])
+def test_a_score_line_whose_own_words_give_another_band_is_unreadable(score_line):
+    """Read as its number it passed as a 3 with a wording warning; its words say 1 as plainly: the score is uncertain,
+    as when two lines disagree."""
+    with pytest.raises(ReportError) as caught:
+        parse_report(f"# {TITLE}\n\n{score_line}\n\n{FINDINGS}", "r.md")
+    assert caught.value.line == 3
+    assert str(caught.value).startswith("the score line gives 3 but its words, ") and "are CQC's wording for 1" in str(caught.value)
+
+
+def test_a_second_score_written_with_its_number_under_it_is_a_second_score():
+    with pytest.raises(ReportError) as caught:
+        parse_report(f"# {TITLE}\n\nScore: 3\n\n{FINDINGS}\nScore\n\n1\n", "r.md")
+    assert "two score lines disagree: line 3 'Score: 3' and line 11 '1'" in str(caught.value)
+    again = parse_report(f"# {TITLE}\n\nScore: 3\n\n{FINDINGS}\nScore\n\n3\n", "r.md")  # the same score again
+    assert again.awarded_score == 3 and "3" not in [s.text for s in counted_sentences(again)]
 
 
 @pytest.mark.parametrize("second", ["Score: 1 - Evidence shows significant shortfalls", "| Score | 1 |"])
@@ -448,12 +461,19 @@ def test_non_breaking_spaces_throughout_change_nothing_but_the_bytes():
     assert [" ".join(s.text.split()) for s in counted_sentences(spaced)] == [s.text for s in counted_sentences(plain)]
 
 
-@pytest.mark.parametrize("label, wrong", [("3 - Good", 0), ("3 - Inadequate", 1), ("3 (Evidence shows a good standard)", 0),
-                                          ("3: Evidence shows some shortfalls", 1)])
+@pytest.mark.parametrize("label, wrong", [("3 - Good", 0), ("3 - Evidence shows a good level", 1),
+                                          ("3 (Evidence shows a good standard)", 0), ("3: Evidence shows strength", 1)])
 def test_the_wording_of_a_label_in_any_form_is_checked_against_its_band(label, wrong):
     from lii_check.measures import _label_wording_wrong
 
     assert _label_wording_wrong(parse_report(f"# {TITLE}\n\nScore: 3\n\n{label}\n\n{FINDINGS}", "r.md")) == wrong
+
+
+@pytest.mark.parametrize("label", ["3 - Inadequate", "3: Evidence shows some shortfalls"])
+def test_a_label_line_whose_words_give_another_band_than_its_number_is_unreadable(label):
+    with pytest.raises(ReportError) as caught:
+        parse_report(f"# {TITLE}\n\nScore: 3\n\n{label}\n\n{FINDINGS}", "r.md")
+    assert caught.value.line == 5 and str(caught.value).startswith("the label gives 3 but its words")
 
 
 @pytest.mark.parametrize("title", ["# Safeguarding", "Safeguarding", "## Partnerships & communities",
