@@ -8,6 +8,7 @@ Command-line flags override what is loaded here.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -135,7 +136,8 @@ def _present(path: Path) -> bool:
 
 
 def find_config(start: Path) -> Path | None:
-    for folder in [start.resolve(), *start.resolve().parents]:
+    start = Path(os.path.realpath(start))  # never raises: a loop of links resolves as far as it goes
+    for folder in [start, *start.parents]:
         if _present(folder / YAML_NAME):
             return folder / YAML_NAME
         pyproject = folder / "pyproject.toml"

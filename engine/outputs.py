@@ -6,11 +6,13 @@ Pure checks and small file operations only; the CLI decides exit codes and messa
 from __future__ import annotations
 
 import codecs
+import errno
 import json
 import os
 import re
 import stat
 import tempfile
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +45,7 @@ def read_folders(paths: Iterable[str]) -> tuple[list[Path], list[Path]]:
     """
     trees, folders = [], []
     for given in paths:
-        resolved = Path(given).resolve()
+        resolved = Path(os.path.realpath(given))  # never raises: a loop of links resolves as far as it goes
         if resolved.is_dir():
             trees.append(resolved)
         else:
@@ -67,7 +69,7 @@ def refuse_rule_folders(targets: Iterable[Target], rule_folders: Iterable[Path])
     """OutputProblem if a target would land among the rule files the run reads (the --rules folder, the
     configured one, an overlay's base folders): a stray .yaml there breaks the rulebook, and any file there
     is one `rules docs` and the next run would have to explain."""
-    folders = [Path(f).resolve() for f in rule_folders]
+    folders = [Path(os.path.realpath(f)) for f in rule_folders]
     for target in targets:
         for folder in folders:
             if target.path == folder or folder in target.path.parents:
@@ -86,7 +88,7 @@ def _probe_writable(target: Target) -> None:
     if not folder.is_dir():
         raise OutputProblem(f"{where}: {folder} is not a folder")
     if target.path.exists() and not target.path.is_file():
-        return  # a device or pipe (/dev/stdout): written in place, nothing to probe
+        return  # a device or pipe (/dev/stdout): written in place, nothing to probe (see write_special)
     try:
         fd, name = tempfile.mkstemp(dir=folder, prefix=TEMP_PREFIX, suffix=".tmp")
     except OSError as exc:
@@ -108,15 +110,27 @@ def parse_targets(values: Iterable[str], formats: Iterable[str], paths: Iterable
             raise OutputProblem(f"--output {value}: '-' would be a file named '-': for standard output use "
                                 f"--format {fmt} (or --output {fmt}=/dev/stdout)")
         named = Path(file)
+        _refuse_link_loop(named, f"--output {value}")
         # A device or pipe (/dev/stdout) is written where named; resolving it would give /proc/…/pipe:[…].
         special = _is_special(named)
-        target = Target(fmt, file, named.absolute() if special else named.resolve())
+        target = Target(fmt, file, named.absolute() if special else Path(os.path.realpath(named)))
         if any(t.path == target.path for t in targets):
             raise OutputProblem(f"--output {value}: {file} is named by more than one --output")
         refuse_inside(target, trees, folders)
         _probe_writable(target)
         targets.append(target)
     return targets
+
+
+def _refuse_link_loop(path: Path, where: str) -> None:
+    """A symbolic link that leads back to itself names no file: writing there replaced the link with a file."""
+    try:
+        path.resolve()
+    except RuntimeError:  # pathlib's "Symlink loop from …"
+        raise OutputProblem(f"{where}: {path} is a loop of symbolic links, not a file: remove the links or give "
+                            "another file name") from None
+    except OSError:
+        pass
 
 
 def _is_special(path: Path) -> bool:
@@ -132,7 +146,8 @@ def baseline_target(file: str, paths: Iterable[str], outputs: Iterable[Target] =
     pipe (os.replace would put a regular file where /dev/full was), not a folder, not among the reports,
     not also an --output, in a folder that exists and can be written."""
     named = Path(file)
-    target = Target("json", file, named.resolve(), option="--baseline")
+    _refuse_link_loop(named, f"--baseline {file}")
+    target = Target("json", file, Path(os.path.realpath(named)), option="--baseline")
     if _is_special(named):
         raise OutputProblem(f"--baseline {file}: refusing to replace a device or pipe with the baseline; "
                             "--update-baseline writes an ordinary file, such as lii-baseline.json")
@@ -166,7 +181,7 @@ def write_all(contents: list[tuple[Target, str]]) -> None:
             current = target
             data = text.encode("utf-8")
             if target.path.exists() and not target.path.is_file():
-                with open(target.path, "wb") as stream:  # /dev/stdout or a pipe: cannot be replaced
+                with _open_in_place(target.path) as stream:  # /dev/stdout or a pipe: cannot be replaced
                     stream.write(data)
                 continue
             fd, name = tempfile.mkstemp(dir=target.path.parent, prefix=TEMP_PREFIX, suffix=".tmp")
@@ -192,6 +207,33 @@ def write_all(contents: list[tuple[Target, str]]) -> None:
                 os.unlink(name)
             except OSError:
                 pass
+
+
+PIPE_WAIT_S = 10.0
+
+
+def _open_in_place(path: Path):
+    """A device or pipe opened for writing. A named pipe no process reads blocked the run's end for ever: it is
+    opened without waiting, again every tenth of a second for PIPE_WAIT_S, then the output fails with a reason."""
+    try:
+        fifo = stat.S_ISFIFO(os.stat(path).st_mode)
+    except OSError:
+        fifo = False
+    if not fifo:
+        return open(path, "wb")
+    deadline = time.monotonic() + PIPE_WAIT_S
+    while True:
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+            break
+        except OSError as exc:
+            if exc.errno != errno.ENXIO or time.monotonic() >= deadline:
+                if exc.errno == errno.ENXIO:
+                    exc.strerror = f"no process opened the named pipe to read it within {PIPE_WAIT_S:g} s"
+                raise
+            time.sleep(0.1)
+    os.set_blocking(fd, True)  # the reader is there: write at its pace
+    return os.fdopen(fd, "wb")
 
 
 def _umask() -> int:

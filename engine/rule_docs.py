@@ -9,6 +9,7 @@ prints absolute paths.
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -199,13 +200,13 @@ def pages(rulebook: Rulebook) -> dict[str, str]:
 
 def source_folders(rulebook: Rulebook, rules_dir: Path) -> list[Path]:
     """Every folder the rulebook was read from: the rules folder and any other file a rule names."""
-    folders = {rules_dir.resolve()}
+    folders = {Path(os.path.realpath(rules_dir))}
     files = [t.file for t in rulebook.themes] + [rulebook.language.file, rulebook.scoring.file]
     files += [s.file for s in rulebook.signals()] + [e.file for e in rulebook.expectations()]
     for file in files:
         path = Path(file)
         if path.parent != Path("."):
-            folders.add(path.resolve().parent)
+            folders.add(Path(os.path.realpath(path)).parent)
     return sorted(folders)
 
 
@@ -231,7 +232,7 @@ def _refuse_a_folder_of_other_files(out: Path, target: Path) -> None:
 
 def write_pages(rulebook: Rulebook, rules_dir: Path, out: Path) -> list[Path]:
     """Write every page into ``out`` (created if missing); refuse a folder the rules are read from."""
-    target = out.resolve()
+    target = Path(os.path.realpath(out))
     for folder in source_folders(rulebook, rules_dir):
         if target == folder or folder in target.parents:
             raise DocsProblem(f"{out}: refusing to write rule pages into {folder}, which holds the rules they "

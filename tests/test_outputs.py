@@ -149,6 +149,31 @@ def test_an_output_to_a_pipe_is_written_through_not_replaced(tmp_path):
     assert fifo.is_fifo() and leftovers(tmp_path) == []
 
 
+def test_an_output_to_a_pipe_nobody_reads_fails_with_a_reason_not_a_hang(tmp_path, in_process, monkeypatch):
+    """The run blocked at its end for ever (CI's time limit, not lii-check, ended it): it waits a few seconds for a
+    reader, then fails the output with exit 2 and says why."""
+    from lii_check import outputs
+
+    monkeypatch.setattr(outputs, "PIPE_WAIT_S", 0.3)
+    corpus_of(tmp_path, "reports", SEEDS / "000_69a4ab76882569fd.txt")
+    os.mkfifo(tmp_path / "pipe")
+    done = in_process("--engine", "pure", "--output", "json=pipe", "reports", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "cannot write --output json=pipe: no process opened the named pipe to read it within 0.3 s" in done.stderr
+
+
+def test_an_output_or_baseline_that_is_a_loop_of_links_is_refused_before_the_run(tmp_path, in_process):
+    # pathlib's RuntimeError ended the run as an internal error (exit 3); then the link was replaced by a file.
+    corpus_of(tmp_path, "reports", SEEDS / "000_69a4ab76882569fd.txt")
+    os.symlink("l2", tmp_path / "l1")
+    os.symlink("l1", tmp_path / "l2")
+    for flags in (["--output", "json=l1"], ["--baseline", "l1", "--update-baseline"]):
+        done = in_process("--engine", "pure", *flags, "reports", cwd=tmp_path)
+        assert done.returncode == 2 and "l1 is a loop of symbolic links, not a file" in done.stderr, done.stderr
+        assert (tmp_path / "l1").is_symlink()
+    assert in_process("--engine", "pure", "l1", cwd=tmp_path).returncode == 1  # a report path: unreadable, named
+
+
 def _unwritable(tmp_path: Path, kind: str) -> str:
     if kind == "missing folder":
         return "json=no-such-folder/lii.json"
