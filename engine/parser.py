@@ -485,8 +485,7 @@ def _letter(m: re.Match) -> str:
 # Quotation marks and apostrophes written as references or escapes, as HTML and Markdown exports write them:
 # "wasn&rsquo;t", "wasn&#8217;t", "wasn\'t" read as "wasn't" (the negation a reader sees).
 _QUOTES = "'’‘\"“”"
-_NAMED = {"&rsquo;": "’", "&lsquo;": "‘", "&apos;": "'", "&ldquo;": "“", "&rdquo;": "”", "&quot;": '"',
-          "&ndash;": "–", "&mdash;": "—", "&nbsp;": " ", "&amp;": "&"}
+_NAMED = {"&rsquo;": "’", "&lsquo;": "‘", "&apos;": "'", "&ldquo;": "“", "&rdquo;": "”", "&quot;": '"'}
 _NAMED_REFERENCE = re.compile("|".join(map(re.escape, _NAMED)), re.IGNORECASE)
 _ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!'\"’])")
 # What a copy through the wrong encoding makes of quotes and dashes (UTF-8 read as Windows-1252): "wasnâ€™t".
