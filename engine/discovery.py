@@ -194,10 +194,14 @@ def find_reports(paths: list[str], exclude: tuple[str, ...] = DEFAULT_EXCLUDES) 
     if not found:
         raise NoReports(f"nothing to check: {', '.join(left_out)} excluded as not a report; see 'exclude' in the "
                         "README to check such a file anyway")
+    # One entry per file (named twice, or through two paths: the shortest-sorting name), and the whole list in
+    # path order whatever order the paths were given in: `lii-check a b` and `lii-check b a` print the same bytes.
     unique: dict[str, ReportFile] = {}
     for item in found:
-        unique.setdefault(os.path.realpath(item.path), item)
-    result.files = list(unique.values())
+        key = os.path.realpath(item.path)
+        if key not in unique or item.display < unique[key].display:
+            unique[key] = item
+    result.files = sorted(unique.values(), key=lambda r: r.display)
     return result
 
 

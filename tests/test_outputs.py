@@ -174,6 +174,17 @@ def test_an_output_or_baseline_that_is_a_loop_of_links_is_refused_before_the_run
     assert in_process("--engine", "pure", "l1", cwd=tmp_path).returncode == 1  # a report path: unreadable, named
 
 
+def test_the_order_the_paths_are_given_in_changes_no_byte_of_any_output(tmp_path, in_process):
+    """pre-commit and shell globs pass files in varying orders; every format but concise listed reports in the order
+    given, so the same corpus gave different bytes."""
+    corpus_of(tmp_path, "a", SEEDS / "000_69a4ab76882569fd.txt", SEEDS / "004_bb262f5a777e266c.txt")
+    corpus_of(tmp_path, "b", SHIFTED / "seed002_relabelled_1.txt")
+    for fmt in ("json", "junit", "table"):
+        runs = [in_process("--engine", "pure", "--format", fmt, "--color", "never", *paths, cwd=tmp_path).stdout
+                for paths in (["b", "a"], ["a", "b"], ["a/004_bb262f5a777e266c.txt", "b", "a"])]
+        assert runs[0] == runs[1] == runs[2] and runs[0], fmt
+
+
 def _unwritable(tmp_path: Path, kind: str) -> str:
     if kind == "missing folder":
         return "json=no-such-folder/lii.json"
