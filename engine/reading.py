@@ -289,7 +289,16 @@ def _preceded_by(sh: SentenceHits, index: _Index, cstart: int, start: int, windo
     i = bisect_left(sh.word_starts, start)  # words starting before the cue
     picked = 0
     lo = cstart
+    # Masked words are passed over without counting, but never more than a few windows' worth: a clause made of
+    # thousands of masked cues ("not embedded not embedded …") walked back over all of them for every cue, and
+    # a 50 KB clause took seconds (quadratic). Ordinary text never comes near the cap.
+    budget = window * 8
+    reached = True  # the walk reached the clause's start (or ran out of words) rather than the cap
     while i > 0 and picked < window:
+        if budget == 0:
+            reached = False
+            break
+        budget -= 1
         i -= 1
         ws, we = words[i]
         if ws < cstart:
@@ -300,7 +309,7 @@ def _preceded_by(sh: SentenceHits, index: _Index, cstart: int, start: int, windo
         lo = ws
     if not picked:
         return None
-    if picked < window:
+    if picked < window and reached:
         lo = cstart
     # A negation's reach ends at a comma: "needed no long-term care, compared with 48% before".
     commas = sh.commas

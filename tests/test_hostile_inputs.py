@@ -582,3 +582,25 @@ def test_a_hidden_file_that_would_be_a_report_is_named_in_the_notes(tmp_path, mo
     assert [f.display for f in found.files] == ["c/r.txt"]
     assert found.notes() == ["1 hidden file(s) not read as reports (rename one without its leading dot to check it): "
                              "c/.draft.md"]
+
+
+def test_a_clause_of_thousands_of_negated_cues_is_read_in_linear_work(compiled, monkeypatch):
+    """Counted work, not time: each negated cue looked back over every masked cue before it, so 100 KB of
+    "not embedded" took 25 s and `explain` (no time budget) never finished. Doubling the clause must about double
+    the masked-span checks, not quadruple them."""
+    from lii_check import reading
+    from lii_check.parser import parse_report
+
+    checks = []
+    real = reading._Index.overlaps
+    monkeypatch.setattr(reading._Index, "overlaps", lambda self, *a: checks.append(1) or real(self, *a))
+
+    def work(repeats: int) -> int:
+        checks.clear()
+        text = "Learning, improvement and innovation\nScore: 4\n\nLearning was " + "not embedded " * repeats + "\n"
+        evidence = reading.find_evidence(parse_report(text, "r.md"), compiled, keep_set_aside=False).evidence
+        assert evidence and {e.level for e in evidence} == {"shortfall"}  # read, and read as negated
+        return len(checks)
+
+    small, large = work(400), work(1600)
+    assert large < 5 * small, (small, large)  # 4x the text: ~4x the work (quadratic was ~16x)
