@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import itertools
 import json
 import re
@@ -608,14 +609,24 @@ def _load_cached(key: str, hs, count: int) -> tuple[object, object, set[int], se
         by_end, left = set(data["by_end"]), set(data["left_out"])
         if not all(type(pid) is int and 0 <= pid < count for pid in by_end | left):
             return None
+        if data.get("digest") != _entry_digest(blob, data):
+            return None  # a layout that is not the one stored with this database (edited, or half of another pair)
         db = hs.loadb(blob, hs.HS_MODE_BLOCK)
         return db, hs.Scratch(db), by_end, left
     except Exception:  # noqa: BLE001 - any damage at all: build it again and overwrite the entry
         return None
 
 
+def _entry_digest(blob: bytes, layout: dict) -> str:
+    """What ties a stored layout to its database: a layout that parses but says the wrong patterns run without
+    starts (`{"by_end": [], "left_out": []}`) silently changed every later reading."""
+    digest = hashlib.sha256(blob)
+    digest.update(json.dumps([sorted(layout["by_end"]), sorted(layout["left_out"])]).encode())
+    return digest.hexdigest()
+
+
 def _store_cached(key: str, blob: bytes, layout: dict) -> None:
-    cache.write(f"{key}.json", json.dumps(layout).encode())
+    cache.write(f"{key}.json", json.dumps({**layout, "digest": _entry_digest(blob, layout)}).encode())
     cache.write(f"{key}.hsdb", blob)
 
 

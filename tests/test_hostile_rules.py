@@ -47,7 +47,8 @@ def invoke(args, monkeypatch, cwd):
 
 
 @needs_hyperscan
-@pytest.mark.parametrize("damage", ["truncated", "garbage", "layout-keys", "layout-pids", "layout-not-json"])
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "layout-keys", "layout-pids", "layout-not-json",
+                                    "layout-plausible"])
 def test_a_damaged_hyperscan_cache_entry_is_rebuilt_and_overwritten(tmp_path, monkeypatch, damage):
     monkeypatch.setenv("LII_CHECK_CACHE_DIR", str(tmp_path))
     monkeypatch.delenv("LII_CHECK_NO_CACHE", raising=False)
@@ -63,6 +64,8 @@ def test_a_damaged_hyperscan_cache_entry_is_rebuilt_and_overwritten(tmp_path, mo
         layout.write_text('{"by_start": []}')
     elif damage == "layout-pids":
         layout.write_text('{"by_end": ["x", 99], "left_out": []}')
+    elif damage == "layout-plausible":  # parses, names valid patterns, and is not the layout stored with this database
+        layout.write_text('{"by_end": [], "left_out": [0]}')
     else:
         layout.write_bytes(b"\xff not json")
     again = Matcher(SMALL, "hyperscan")
