@@ -796,3 +796,17 @@ def test_a_number_with_an_exponent_that_yaml_reads_as_text_gets_the_plain_number
     assert result.exit_code == 2
     assert result.stdout == (f"t/o.yaml:5:13: this should be a number in 'themes' > 'research' > 'weight', not text "
                              f"(YAML reads '{written}' as text: write {plain})\n")
+
+
+@pytest.mark.parametrize("cue", ["优秀", "отлично", "ممتاز"])  # Chinese; Russian with letters not drawn like Latin; Arabic
+def test_a_cue_in_a_script_lii_check_cannot_read_is_a_located_problem(tmp_path, cue):
+    """Folded for matching, each such letter is 'x': "优秀" matched "appendix XX" and any two-letter word of any
+    such script, as good evidence, and `rules validate` said nothing."""
+    folder = tmp_path / "team"
+    folder.mkdir()
+    (folder / "team.yaml").write_text("kind: overlay\nextends: bundled\nsignals:\n  maturity-embedded:\n    add:\n"
+                                      f"      phrases: [{cue}]\n", encoding="utf-8")
+    done = CliRunner().invoke(main, ["rules", "validate", str(folder)])
+    assert done.exit_code == 2
+    assert f"team.yaml:6:17: '{cue}' has letters lii-check cannot read" in done.output
+    assert "write the cue in English" in done.output

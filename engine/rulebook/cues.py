@@ -85,6 +85,15 @@ def regex_problem(regex: str, as_written: str, kind: str) -> str | None:
     if len(as_written) > MAX_REGEX_CHARS:
         return (f"the regular expression starting '{as_written[:60]}…' is {len(as_written):,} characters long, more "
                 f"than the {MAX_REGEX_CHARS:,} a cue may be: split it into several shorter cues")
+    from ..matcher import _fold_char  # here: the matcher imports the rulebook's model
+
+    foreign = sorted({ch for ch in as_written if ch.isalpha() and not ch.isascii() and _fold_char(ch) == "x"})
+    if foreign:
+        # The matcher reads letters of scripts it cannot fold to Latin ones as 'x': "优秀" would be "xx" and match any
+        # two-letter word of any such script, and "XX" in "appendix XX".
+        return (f"'{as_written}' has letters lii-check cannot read ({''.join(foreign[:5])}): it reads reports as Latin "
+                "letters (accents and look-alike letters folded), so these would match words of any other script; "
+                "write the cue in English")
     try:
         compiled = re.compile(regex, re.IGNORECASE)
     except re.error as exc:
