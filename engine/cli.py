@@ -345,7 +345,8 @@ def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str | None, output
     """Check the reports under PATHS (files or folders, searched for .txt and .md)."""
     from .check import DEFAULT_BUDGET, NoReports, Options, check_stream, default_jobs
     from .inference import EngineUnavailable
-    from .outputs import OutputProblem, baseline_target, parse_targets, refuse_report_folders, refuse_rule_folders
+    from .outputs import (OutputProblem, baseline_target, parse_targets, refuse_inputs, refuse_report_folders,
+                          refuse_rule_folders)
     from .document import Tally, report_dict
     from .run import Spool
 
@@ -366,6 +367,8 @@ def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str | None, output
         # Every file this run will write, the baseline too, is checked before it reads a single report.
         writes = targets + ([baseline_target(baseline, paths, targets)] if update_baseline else [])
         refuse_rule_folders(writes, _rule_folders(session, rules_dir))
+        refuse_inputs(writes, {"the configuration this run uses": config.source,
+                               "the baseline this run reads": Path(baseline) if baseline and not update_baseline else None})
         accepted = _load_baseline(baseline) if baseline and not update_baseline else None
         found = find_reports(list(paths), exclude)
         files = found.files

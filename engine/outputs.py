@@ -133,6 +133,19 @@ def _refuse_link_loop(path: Path, where: str) -> None:
         pass
 
 
+def refuse_inputs(targets: Iterable[Target], inputs: Mapping[str, Path | None]) -> None:
+    """An output that would replace a file this run reads besides the reports (its configuration, the baseline it
+    compares with): the run went on, and the next one failed on a configuration or baseline of report output."""
+    for what, path in inputs.items():
+        if path is None:
+            continue
+        real = Path(os.path.realpath(path))
+        for target in targets:
+            if target.path == real:
+                raise OutputProblem(f"{target.label}: {target.given} is {what}; writing there would replace it: "
+                                    "choose another file name")
+
+
 def _is_special(path: Path) -> bool:
     """A device, FIFO or socket (through a symlink too): something that is not a file or a folder."""
     try:

@@ -185,6 +185,26 @@ def test_the_order_the_paths_are_given_in_changes_no_byte_of_any_output(tmp_path
         assert runs[0] == runs[1] == runs[2] and runs[0], fmt
 
 
+@pytest.mark.parametrize("setup, flags, what", [
+    ("lii.yaml", ["--config", "lii.yaml", "--output", "json=lii.yaml"], "the configuration this run uses"),
+    ("pyproject.toml", ["--output", "markdown=pyproject.toml"], "the configuration this run uses"),  # found, not given
+    ("base.json", ["--baseline", "base.json", "--output", "markdown=./base.json"], "the baseline this run reads"),
+])
+def test_an_output_that_would_replace_the_run_s_own_configuration_or_baseline_is_refused(tmp_path, in_process, setup,
+                                                                                          flags, what):
+    # Each run exited 0 having replaced the file; the next one failed on report output as its configuration.
+    corpus_of(tmp_path, "reports", SEEDS / "000_69a4ab76882569fd.txt")
+    if setup == "base.json":
+        (tmp_path / setup).write_text(in_process("--engine", "pure", "--format", "json", "reports", cwd=tmp_path).stdout)
+    else:
+        (tmp_path / setup).write_text("fail-on: warning\n" if setup.endswith(".yaml") else
+                                      '[tool.lii-check]\nfail-on = "warning"\n')
+    before = (tmp_path / setup).read_bytes()
+    done = in_process("--engine", "pure", *flags, "reports", cwd=tmp_path)
+    assert done.returncode == 2 and f"is {what}; writing there would replace it" in done.stderr, done.stderr
+    assert (tmp_path / setup).read_bytes() == before
+
+
 def _unwritable(tmp_path: Path, kind: str) -> str:
     if kind == "missing folder":
         return "json=no-such-folder/lii.json"
