@@ -340,6 +340,7 @@ def _preceded_by(sh: SentenceHits, index: _Index, cstart: int, start: int, windo
 
 
 _OPENING_CONJUNCTIONS = frozenset({"but", "and", "yet", "so", "although", "though", "while", "whilst", "whereas"})
+_QUESTION = re.compile(r"\?[\"'’”)\]]*\s*$")
 _SUBORDINATOR = re.compile(r"\b(?:when|whenever|because|if|unless|until|where|after)\b", re.IGNORECASE)
 _NEW_STATEMENT = re.compile(r"\band (?:the |its |their |a |an |some |most |all |many |staff |people |leaders |partners )?"
                             r"(?:[\w'’-]+ ){0,2}?(?:had|has|have|was|were|is|are) ", re.IGNORECASE)
@@ -793,6 +794,12 @@ def find_evidence(report: Report, compiled: CompiledRulebook, keep_set_aside: bo
                 evidence[first:], dropped = _concession_outweighed(evidence[first:], sh.text[:conceded].strip())
                 set_aside.extend(SetAside(e.theme, e.line, e.text, e.cue, "a concession outweighed by the praise after it")
                                  for e in dropped)
+            if _QUESTION.search(sh.text):
+                # "Was learning embedded across the teams?" asks; it asserts no praise. (Criticism in a question,
+                # "why had nothing changed?", still counts: a question is how people quoted put a complaint.)
+                asked = [e for e in evidence[first:] if e.level in _STRENGTH]
+                evidence[first:] = [e for e in evidence[first:] if e.level not in _STRENGTH]
+                set_aside.extend(SetAside(e.theme, e.line, e.text, e.cue, "a question, not a finding") for e in asked)
             if sentence_themes:
                 carry = sentence_themes
     return Reading(evidence=evidence, set_aside=set_aside if keep_set_aside else [], mentions=mentions)

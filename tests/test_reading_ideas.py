@@ -22,6 +22,33 @@ def level(text: str, compiled) -> str:
     return read_sentence(text, compiled)[0]
 
 
+# --- this session's ideas: negated subjects reach praise, questions assert nothing, praise said by denial --------
+
+@pytest.mark.parametrize("text", [
+    "None of the carers we met in the autumn had seen their suggestions acted on.",  # reading._negated_subject
+    "The audit programme started in May, but no findings had yet been shared or acted on.",  # after "but"
+])
+def test_a_negated_clause_subject_reaches_the_praise_in_its_statement(text, compiled):
+    assert level(text, compiled) in ("shortfall", "significant")
+
+
+def test_a_question_asserts_no_praise_but_criticism_asked_still_counts(compiled):
+    # reading._QUESTION
+    assert level("Was reflective practice embedded across every team?", compiled) == "none"
+    assert level("Carers asked why nothing had changed after the last survey?", compiled) in ("shortfall", "significant")
+
+
+@pytest.mark.parametrize("text, wanted", [
+    ("There was no shortage of specialist training for social workers.", "good"),  # language.yaml &litotes
+    ("Support for newly qualified staff could not have been clearer.", "good"),
+    ("Reflective supervision used to be embedded in the hospital team.", "shortfall"),  # lapsed praise
+    ("The carers' forum was well attended until the grant ran out.", "shortfall"),
+    ("Practice learning was far from embedded in the older people's teams.", "shortfall"),  # negation in other words
+])
+def test_praise_said_by_denial_and_praise_that_has_lapsed(text, wanted, compiled):
+    assert level(text, compiled) == wanted
+
+
 # --- plain statements of absence and negated subjects ---------------------------------------------------
 
 @pytest.mark.parametrize("text", [
