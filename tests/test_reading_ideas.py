@@ -44,6 +44,8 @@ def test_a_question_asserts_no_praise_but_criticism_asked_still_counts(compiled)
     ("Reflective supervision used to be embedded in the hospital team.", "shortfall"),  # lapsed praise
     ("The carers' forum was well attended until the grant ran out.", "shortfall"),
     ("Practice learning was far from embedded in the older people's teams.", "shortfall"),  # negation in other words
+    ("Team managers denied that reflective supervision was regular.", "shortfall"),  # a denial negates
+    ("The aim was an outstanding offer of training for every role.", "intention"),  # an aim, not a finding
 ])
 def test_praise_said_by_denial_and_praise_that_has_lapsed(text, wanted, compiled):
     assert level(text, compiled) == wanted
