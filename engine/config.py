@@ -135,6 +135,24 @@ def _present(path: Path) -> bool:
     return path.is_symlink() or path.exists()
 
 
+def _refuse_untrusted(path: Path) -> None:
+    """A configuration found by searching upwards that another account could have written (it belongs to someone
+    else, or anyone may write it: a shared /tmp, a parent folder outside the checkout) could turn rules off or set
+    `fail-on: never` unseen: it is refused, as the cache refuses entries it cannot trust. A file named with
+    --config is the user's own choice and is read as it is."""
+    if not hasattr(os, "getuid"):
+        return
+    try:
+        info = os.stat(path)
+    except OSError:
+        return  # reading it says why
+    if info.st_uid not in (os.getuid(), 0) or info.st_mode & 0o002:
+        whose = "anyone may write it" if info.st_mode & 0o002 else "it belongs to another account"
+        raise ConfigError(f"{path}: found while searching for a configuration, but {whose}, so lii-check does not "
+                          "take settings from it: fix its owner or permissions (chmod o-w), remove it, or name your "
+                          "configuration with --config")
+
+
 def find_config(start: Path) -> Path | None:
     start = Path(os.path.realpath(start))  # never raises: a loop of links resolves as far as it goes
     for folder in [start, *start.parents]:
@@ -225,6 +243,7 @@ def load_config(path: Path | None = None, start: Path | None = None) -> Config:
         if not path.is_file():
             raise ConfigError(f"{path}: not a regular file (a broken link, a folder or a pipe): lii-check reads its "
                               "configuration from here, so make it a file or remove it")
+        _refuse_untrusted(path)
         ignored = ignored_beside(path)
     elif not path.is_file():
         if path.exists() or path.is_symlink():

@@ -228,3 +228,30 @@ def test_jobs_and_timeout_from_the_configuration_reach_the_run_and_flags_win(tmp
     assert in_process("r.txt", "--engine", "pure", cwd=tmp_path).returncode == 0
     assert in_process("r.txt", "--engine", "pure", "--timeout", "7", "--jobs", "2", cwd=tmp_path).returncode == 0
     assert seen == [(1, 12.5), (2, 7.0)]
+
+
+@pytest.mark.parametrize("how", ["world-writable", "another-account"])
+def test_a_configuration_found_by_searching_that_others_could_have_written_is_refused(tmp_path, how):
+    """Found above the checkout, owned by `nobody` and writable by anyone, it set `fail-on: never` and turned a rule
+    off: the relabelled seed passed, and nothing in the output said a configuration had been applied."""
+    import os
+
+    from lii_check.config import ConfigError, load_config
+
+    (tmp_path / "repo").mkdir()
+    found = tmp_path / ".lii-check.yaml"
+    found.write_text("fail-on: never\n")
+    if how == "world-writable":
+        os.chmod(found, 0o666)
+    else:
+        if os.getuid() != 0:
+            pytest.skip("making a file another account's needs root")
+        os.chown(found, 65534, 65534)
+    with pytest.raises(ConfigError) as caught:
+        load_config(start=tmp_path / "repo")
+    reason = "anyone may write it" if how == "world-writable" else "it belongs to another account"
+    assert str(caught.value).startswith(f"{found}: found while searching for a configuration, but {reason}")
+    assert load_config(found).fail_on == "never"  # named with --config, the user's own choice, it is read
+    os.chmod(found, 0o644)
+    if how == "world-writable":
+        assert load_config(start=tmp_path / "repo").fail_on == "never"  # the user's own, not writable by others: read
