@@ -67,6 +67,11 @@ def shown_path(name: str) -> str:
     lone surrogates, which no output can encode: each is shown as its byte, `\xe9`, and the file itself is
     still read through its real path. (Not U+FFFD: "lat\xe9.md" and "lat\xe8.md" would then both be
     "lat�.md", and a baseline entry for one would accept the other.)"""
+    if not name.isprintable():
+        # A control character in a name (an escape sequence) is shown as its code, "\x1b", not removed by the
+        # output's neutralising: "esc/x\x1b]0;…\x07y.txt" was shown as "esc/xy.txt", a file that does not exist.
+        name = "".join(ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii")
+                       if ord(ch) < 0x10000 and not 0xD800 <= ord(ch) < 0xE000 else ch for ch in name)
     try:
         name.encode("utf-8")
         return name

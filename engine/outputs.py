@@ -109,6 +109,8 @@ def parse_targets(values: Iterable[str], formats: Iterable[str], paths: Iterable
         if file == "-":  # the usual spelling of standard output elsewhere; here it would make a file named "-"
             raise OutputProblem(f"--output {value}: '-' would be a file named '-': for standard output use "
                                 f"--format {fmt} (or --output {fmt}=/dev/stdout)")
+        if file.endswith(("/", os.sep)):  # Path() drops the slash: "out/x.json/" wrote the file out/x.json
+            raise OutputProblem(f"--output {value}: {file} ends with '/', so it names a folder: give a file name")
         named = Path(file)
         _refuse_link_loop(named, f"--output {value}")
         # A device or pipe (/dev/stdout) is written where named; resolving it would give /proc/…/pipe:[…].

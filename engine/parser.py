@@ -201,7 +201,12 @@ def decode_report(data: bytes) -> str:
                           "or .md file and check that")
     if "\x00" in text:
         raise ReportError("this looks like a binary file, not a text report (it contains NUL characters)")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x85" in text or "\u2028" in text or "\u2029" in text:
+        # NEL and the Unicode line and paragraph separators end lines as editors show them (a mainframe or Word
+        # export): read as one line, the report had "no score line".
+        text = text.replace("\x85", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
+    return text
 
 
 def _binary_message(data: bytes) -> str:

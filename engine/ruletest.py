@@ -264,8 +264,15 @@ def manifest_problems(manifest: Path, shown: str, known_rules: list[str]) -> lis
     duplicates: list[tuple[int, int, str]] = []
     duplicate_keys(root, duplicates)
     problems = [f"{shown}:{line}: {message}" for line, _col, message in duplicates]
+    listed: dict[str, int] = {}  # file -> the line of its first entry
     for entry, node in zip(data, root.value):
         line = node.start_mark.line + 1
+        if isinstance(entry, dict) and isinstance(entry.get("file"), str):
+            if entry["file"] in listed:
+                # Two entries for one report, perhaps contradicting each other: which one is the expectation?
+                problems.append(f"{shown}:{line}: 'file: {entry['file']}' is listed again (first on line "
+                                f"{listed[entry['file']]}): keep one entry per report")
+            listed.setdefault(entry["file"], line)
         if not isinstance(entry, dict):
             problems.append(f"{shown}:{line}: each entry must be a block of 'key: value' lines starting with "
                             f"'file: NAME', not {entry!r}")

@@ -298,9 +298,11 @@ def test_an_example_broken_by_a_change_elsewhere_in_an_overlay_names_the_overlay
                for b in broken["co-production.band4-not-shown-embedded"])
 
 
-def test_an_unused_suppression_of_every_rule_says_no_rule_fired(cli, tmp_path):
+def test_a_suppression_of_star_says_a_suppression_names_one_rule(cli, tmp_path):
+    # '*' is no wildcard: "no rule fired on this report" was said even where rules had fired.
     report = tmp_path / "report.txt"
     report.write_text(SEED.read_text("utf-8") + "\n<!-- lii-check-disable *: reviewed -->\n", "utf-8")
     doc = json.loads(cli("check", str(report), "--engine", "pure", "--format", "json").stdout)
     [message] = [f["message"] for r in doc["reports"] for f in r["findings"] if f["rule"] == "lii-check.unused-suppression"]
-    assert message == "The suppression of '*' suppresses nothing: no rule fired on this report. Remove the comment."
+    assert message == ("The suppression of '*' suppresses nothing: '*' is not a rule id: a suppression names the one "
+                       "rule it accepts (lii-check rules list names them), one comment per rule.")
