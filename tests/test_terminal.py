@@ -104,14 +104,18 @@ def test_room_goes_to_the_message_and_the_sentences(fixtures_doc):
         assert len(border) == width  # the fixtures' sentences are long enough to use all of it
 
 
-def test_the_cli_honours_columns_and_defaults_to_120(fixtures_doc, monkeypatch):
+def test_the_cli_honours_columns_and_defaults_to_120(monkeypatch):
+    # The real seeds and the relabelled ones (long sentences, both verdicts): the width is the subject, not the corpus.
     monkeypatch.chdir(REPO)
-    for columns in (80, 200):
-        done = invoke("fixtures", "--engine", "pure", columns=columns)
-        assert done.stdout == render("table", fixtures_doc, [], width=columns)
+    corpus = ("fixtures/seeds", "fixtures/shifted")
+    doc = json.loads(invoke(*corpus, "--engine", "pure", "--format", "json").stdout)
+    assert doc["summary"]["inconsistent"] == 2
+    for columns in (80, 200, None):
+        done = invoke(*corpus, "--engine", "pure", columns=columns)
+        assert done.stdout == render("table", doc, [], width=columns or 120)
     # Colour forced on a pipe: the same table once the codes are taken out.
-    done = invoke("fixtures", "--engine", "pure", "--color", "always", columns=80)
-    assert "\x1b[" in done.stdout and SGR.sub("", done.stdout) == render("table", fixtures_doc, [], width=80)
+    done = invoke(*corpus, "--engine", "pure", "--color", "always", columns=80)
+    assert "\x1b[" in done.stdout and SGR.sub("", done.stdout) == render("table", doc, [], width=80)
 
 
 @pytest.mark.parametrize("columns, tty, expected", [
