@@ -117,7 +117,8 @@ def test_calibrate_explain_and_rules_commands():
     # wide enough that no rule id wraps, whatever terminal (or xdist worker) the tests run in
     listed = CliRunner().invoke(main, ["rules", "list"], env={"COLUMNS": "200"})
     assert "consistency.score-above-evidence" in listed.stdout
-    tested = run("rules", "test", "--engine", "pure", "--fixtures", str(REPO / "fixtures"))
+    # one manifest folder: the whole corpus's manifests pass in tests/test_rulebook_quality.py
+    tested = run("rules", "test", "--engine", "pure", "--fixtures", str(REPO / "fixtures" / "probe21"))
     assert tested.exit_code == 0 and " 0 failed" in tested.stdout
 
 
