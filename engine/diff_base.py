@@ -201,7 +201,8 @@ def _located(lines: list[str], source: BaseSource) -> list[str]:
     if not source.temporary:
         return lines
     prefix = str(source.folder)
-    return [source.label + line[len(prefix):] if line.startswith(prefix) else line for line in lines]
+    # Everywhere in the line, not only where it starts: a message's own advice ("move it into …") named the copy.
+    return [line.replace(prefix, source.label) for line in lines]
 
 
 def open_base_session(base: str, after_dir: str | None, config: Config, engine: str | None,

@@ -681,3 +681,19 @@ def test_a_corpus_of_only_unreadable_reports_is_an_error_not_nothing_moved(tmp_p
         assert done.exit_code == 2 and done.stdout == ""
         assert done.stderr.startswith("lii-check: none of the 2 report(s) could be read, so no rulebook change was "
                                       "measured")
+
+
+def test_a_base_revision_s_problems_name_the_revision_not_the_temporary_copy(repo, tmp_path):
+    """A stray rule file in a subfolder of the committed rules: the advice said "move it into /tmp/lii-check-base-…",
+    a folder the user never made and that is gone when the command ends."""
+    (repo / "rules" / "old").mkdir()
+    (repo / "rules" / "old" / "team.yaml").write_text("kind: theme\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "a rule file in a subfolder")
+    shutil.rmtree(repo / "rules" / "old")  # gone from the working tree: only the base revision has it
+    done = invoke("rules", "diff", *CORPUS, "--engine", "pure", "--base", "HEAD:rules", "--rules", repo / "rules",
+                  cwd=tmp_path)
+    assert done.exit_code == 2
+    assert "HEAD:rules/old/team.yaml:1:1: rule files in a subfolder are not read (a rules folder is flat): move it " \
+           "into HEAD:rules or out of the rules folder" in done.stderr
+    assert "lii-check-base-" not in done.stderr
