@@ -70,8 +70,8 @@ def shown_path(name: str) -> str:
     if not name.isprintable():
         # A control character in a name (an escape sequence) is shown as its code, "\x1b", not removed by the
         # output's neutralising: "esc/x\x1b]0;…\x07y.txt" was shown as "esc/xy.txt", a file that does not exist.
-        name = "".join(ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii")
-                       if ord(ch) < 0x10000 and not 0xD800 <= ord(ch) < 0xE000 else ch for ch in name)
+        name = "".join(ch if ch.isprintable() or ch == " " or 0xD800 <= ord(ch) < 0xE000  # surrogates: below
+                       else ch.encode("unicode_escape").decode("ascii") for ch in name)
     try:
         name.encode("utf-8")
         return name

@@ -127,12 +127,11 @@ def parse_targets(values: Iterable[str], formats: Iterable[str], paths: Iterable
 def _refuse_link_loop(path: Path, where: str) -> None:
     """A symbolic link that leads back to itself names no file: writing there replaced the link with a file."""
     try:
-        path.resolve()
-    except RuntimeError:  # pathlib's "Symlink loop from …"
-        raise OutputProblem(f"{where}: {path} is a loop of symbolic links, not a file: remove the links or give "
-                            "another file name") from None
-    except OSError:
-        pass
+        os.stat(path)  # pathlib's resolve() raised on a loop before Python 3.13 and does not since: ask the system
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise OutputProblem(f"{where}: {path} is a loop of symbolic links, not a file: remove the links or give "
+                                "another file name") from None
 
 
 def refuse_inputs(targets: Iterable[Target], inputs: Mapping[str, Path | None]) -> None:

@@ -111,7 +111,7 @@ FURNITURE_RE = re.compile(
 # "(opens in a new tab)" after a link's text; footnote markers glued to the text: "11%.1 Staff", "[^2]", "²".
 WEB_NOTE_RE = re.compile(r" ?\((?:link )?opens in (?:a )?new (?:tab|window)\)| ?\(external (?:link|site|website)\)",
                          re.IGNORECASE)
-FOOTNOTE_MARK_RE = re.compile(r"(?<=[a-z%)][.,;:!?])\d{1,2}(?=\s|$)|\[\^\w{1,8}\](?!:)|[¹²³⁴⁵⁶⁷⁸⁹⁰]+")
+FOOTNOTE_MARK_RE = re.compile(r"(?:(?<=[a-z]{2}[.!?])|(?<=[%)][.!?]))\d{1,2}(?=\s|$)|\[\^\w{1,8}\](?!:)|[¹²³⁴⁵⁶⁷⁸⁹⁰]+")
 # A notes block is sources, not findings: its lines are kept (and numbered) but never read as evidence.
 NOTES_HEADINGS = ("notes", "footnotes", "endnotes", "references", "sources")
 # A line of a notes block: a footnote's number or mark first ("1 Council workforce return", "[^2]: …", "² …",
@@ -203,9 +203,13 @@ def decode_report(data: bytes) -> str:
         raise ReportError("this looks like a binary file, not a text report (it contains NUL characters)")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\x85" in text or "\u2028" in text or "\u2029" in text:
-        # NEL and the Unicode line and paragraph separators end lines as editors show them (a mainframe or Word
-        # export): read as one line, the report had "no score line".
-        text = text.replace("\x85", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
+        # NEL and the Unicode line and paragraph separators end the lines of a file that has no other line ends (a
+        # mainframe or Word export: read as one line, the report had "no score line"); in a file that has "\n" they
+        # are spaces, so every line number stays the one an editor counting "\n" shows.
+        if "\n" in text:
+            text = text.replace("\x85", " ").replace("\u2028", " ").replace("\u2029", " ")
+        else:
+            text = text.replace("\x85", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
     return text
 
 
@@ -357,8 +361,10 @@ def _is_commitment(sentences: list[Sentence]) -> bool:
     def words(text: str) -> str:  # letters only: copies differ in commas and quotes ("outcome, and quality")
         return " ".join(re.sub(r"[^a-z]+", " ", fold(text).casefold()).split())
 
+    # Whole stock sentences in a row, from any of them: a page break can fall between two of the three.
     text = words(" ".join(s.text for s in sentences))
-    return bool(text) and words(COMMITMENT_TEXT).startswith(text)
+    stock = [words(part) for part in re.split(r"(?<=\.) ", COMMITMENT_TEXT)]
+    return bool(text) and any(text == " ".join(stock[i:j]) for i in range(len(stock)) for j in range(i + 1, len(stock) + 1))
 
 
 def _furniture(line: str, repeated: set[str]) -> bool:
@@ -369,6 +375,10 @@ def _carries_on(before: str, line: str) -> bool:
     """A sentence broken by a blank line (a page break in a PDF copy): the line before ends mid-sentence and this
     one starts in lower case ("… could not describe any" / "change to practice that had followed from it.")."""
     return not before.rstrip().endswith((".", "!", "?", ":", ";", '"', "”", "’", ")")) and line[:1].islower()
+
+
+_SPEAKER = re.compile(r"\b(?:told us|told|said|say|says|described|explained|reported|felt|commented|stated|"
+                      r"highlighted|raised|mentioned|added|claimed|shared)\b", re.IGNORECASE)
 
 
 def _lead_in(line: str, lines: list[str], index: int) -> bool:
@@ -384,9 +394,9 @@ _BROKEN_WORD = re.compile(r"[^\W\d_]{2}-$")  # a line ending in a word's first p
 # "person-centred", "long-standing", "strengths-based"). Otherwise a line-end hyphen is the break's ("improve-ment").
 _HYPHEN_PREFIX = re.compile(r"(?:^|\W)(?:co|self|well|long|short|multi|cross|non|pre|post|anti|semi|part|full|high|low|"
                             r"face|decision|person|people|strengths|evidence|community|user|carer|client|place|"
-                            r"front|first|second|third|one|two|three|four|five|six|year|month|week|day|in|out|"
-                            r"up|sub|inter|intra|under|over|mid|life|end|age|family|practice|risk|need|cost|"
-                            r"time|self|all|ex|e|top|wide|hard|co-?ordinat\w*)-$", re.IGNORECASE)
+                            r"front|first|second|third|one|two|three|four|five|six|year|month|week|day|"
+                            r"mid|life|end|age|family|practice|risk|need|cost|"
+                            r"time|self|all|ex|top|wide|hard|co-?ordinat\w*)-$", re.IGNORECASE)
 _HYPHEN_SUFFIX = re.compile(r"(?:based|led|centred|centered|focused|focussed|making|wide|level|term|funded|run|owned|"
                             r"being|related|specific|friendly|informed|driven|facing|up|on|in|off|out|to|of|by|"
                             r"quality|scale|time|day|year|month|week|agency|sector|service|partner|council)\b")
@@ -494,7 +504,8 @@ _NAMED = {"&rsquo;": "’", "&lsquo;": "‘", "&apos;": "'", "&ldquo;": "“", "
 _NAMED_REFERENCE = re.compile("|".join(map(re.escape, _NAMED)), re.IGNORECASE)
 _ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!'\"’])")
 # What a copy through the wrong encoding makes of quotes and dashes (UTF-8 read as Windows-1252): "wasnâ€™t".
-_MOJIBAKE = {"â€™": "’", "â€˜": "‘", "â€œ": "“", "â€\x9d": "”", "â€": "”", "â€“": "–", "â€”": "—", "Â ": " "}
+_MOJIBAKE = {"â€™": "’", "â€˜": "‘", "â€œ": "“", "â€\x9d": "”", "â€“": "–", "â€”": "—", "â€¢": "•", "â€¦": "…",
+             "Â ": " "}
 _MOJIBAKE_RE = re.compile("|".join(map(re.escape, sorted(_MOJIBAKE, key=len, reverse=True))))
 
 
@@ -575,7 +586,10 @@ def parse_report(text: str, path: str) -> Report:
     sections: list[Section] = [Section(None, None)]
     para_lines: list[tuple[int, str]] = []
 
+    speaker_list = [False]  # the paragraph being read is a list introduced by its speaker ("Staff told us:")
+
     def flush() -> None:
+        speaker_list[0] = False
         if para_lines:
             sentences = split_sentences(para_lines)
             current = sections[-1]
@@ -632,7 +646,7 @@ def parse_report(text: str, path: str) -> Report:
         if m and not inline and not m.group("value").strip("* ") and score is not None:
             # "Score" with the number under it, after a score line: a second score as much as "Score: 2" would be
             below = _value_below(lines, index)
-            if below is not None:
+            if below is not None and not below[2]:  # a label under it is read (and checked) as a label line
                 value_index, value_text, _is_label = below
                 again = _score_value(value_text.split()[0] if value_text.split() else value_text, value_index + 1)
                 if again != score:
@@ -679,8 +693,14 @@ def parse_report(text: str, path: str) -> Report:
                 label = (value, m.group("text"), number)
             continue
         heading = _heading_text(line)
+        lead_in = speaker_lead = False
         if heading is None and score is not None and _lead_in(line, lines, index):
-            heading = line.rstrip(":").strip()  # "Areas for development:" over a list: its heading, not a finding
+            if _SPEAKER.search(line):
+                # "Leaders told us:" over a list: who says what follows, so the list stays with it (joined, as
+                # before: read item by item, the items lost their speaker, and leaders' claims read as findings).
+                speaker_lead = True
+            else:
+                heading, lead_in = line.rstrip(":").strip(), True  # "Areas for development:": the list's heading
         if score is None and len(line) < 120 and _statement_key(heading or line) in STATEMENT_NAMES:
             # The quality statement's name under a report title ("<Council>: local authority assessment", as
             # CQC's pages open): the section's title, never findings text (read as text, "Learning, improvement
@@ -693,7 +713,7 @@ def parse_report(text: str, path: str) -> Report:
             if score is None and not title:
                 title, title_line = heading, number
                 continue
-            if score is not None and _statement_key(heading) in OTHER_STATEMENTS:
+            if score is not None and not lead_in and _statement_key(heading) in OTHER_STATEMENTS:
                 # Another statement's section after this one's score (a page saved whole, two sections pasted into
                 # one file): read on, its findings would count as LII evidence and could flip the verdict.
                 raise ReportError(f"line {number} starts the '{heading.strip()}' section, another quality statement: "
@@ -707,10 +727,13 @@ def parse_report(text: str, path: str) -> Report:
             continue
         if score is not None and _furniture(line, repeated):
             continue  # a page number or running header inside a sentence: the sentence reads on across it
-        if blank_before and para_lines and not _carries_on(para_lines[-1][1], line):
+        if blank_before and para_lines and (BULLET_RE.match(lines[index]) or not _carries_on(para_lines[-1][1], line)):
             flush()
         blank_before = False
-        item = BULLET_RE.match(lines[index])
+        if speaker_lead:
+            flush()
+            speaker_list[0] = True  # set after the flush above, which ends the paragraph before it
+        item = BULLET_RE.match(lines[index]) if not speaker_list[0] else None
         if item and (not para_lines or in_list or para_lines[-1][1].rstrip().endswith((".", ":", ";", "!", "?"))):
             # Each item of a list is its own paragraph: run together, an item with no full stop ran into the next
             # as one sentence, and every item was cited at the list's first line. The marker is not text. (A

@@ -334,13 +334,19 @@ def _preceded_by(sh: SentenceHits, index: _Index, cstart: int, start: int, windo
         # …and, for a problem, at a subordinate clause: in "capacity was not assessed when people refused care" the
         # "not" is the assessing's, and the refusal is still a refusal.
         for m in _SUBORDINATOR.finditer(sh.text, lo, start):
+            if _NONE_OF_THESE.search(sh.text, max(lo, m.start() - 40), m.start()):
+                continue  # "no cases where people had waited": the negation reaches into the clause it names
             lo = m.end()
     found = _first(index, lo, start, mask, start)
     return sh.text[found[0]:found[1]] if found else None
 
 
 _OPENING_CONJUNCTIONS = frozenset({"but", "and", "yet", "so", "although", "though", "while", "whilst", "whereas"})
-_QUESTION = re.compile(r"\?[\"'’”)\]]*\s*$")
+_QUESTION = re.compile(r"\?[)\]]*\s*$")  # the sentence's own question ("… asking 'what changed?'" is quoted)
+_REASON = re.compile(r"\b(?:because|since|as a result of|thanks to|due to|owing to|when|whenever|after|once|so that)\b",
+                     re.IGNORECASE)
+_NONE_OF_THESE = re.compile(r"\b(?:cases|instances|examples|occasions|times|situations|evidence|sign|signs|record|"
+                            r"reports?|complaints?|one|anyone|nobody|none)\s*$", re.IGNORECASE)
 _SUBORDINATOR = re.compile(r"\b(?:when|whenever|because|if|unless|until|where|after)\b", re.IGNORECASE)
 _NEW_STATEMENT = re.compile(r"\band (?:the |its |their |a |an |some |most |all |many |staff |people |leaders |partners )?"
                             r"(?:[\w'’-]+ ){0,2}?(?:had|has|have|was|were|is|are) ", re.IGNORECASE)
@@ -483,9 +489,12 @@ def _negated_subject(sh: SentenceHits, negation: _Index, cstart: int, cend: int)
         return None
     comma = sh.text.find(",", found[1], cend)
     reach = cend if comma < 0 else comma
-    # Nor past an "and" that opens a statement of its own: "No complaints were upheld and staff praised the process".
+    # Nor past an "and" that opens a statement of its own ("No complaints were upheld and staff praised the process"),
+    # nor past a clause giving a reason or a time ("No complaint went unanswered because the team had embedded …").
     later = _NEW_STATEMENT.search(sh.text, found[1], reach)
-    return found[0], found[1], later.start() if later else reach
+    reach = later.start() if later else reach
+    reason = _REASON.search(sh.text, found[1], reach)
+    return found[0], found[1], reason.start() if reason else reach
 
 
 def judge(sh: SentenceHits, cstart: int, cend: int, theme: str, compiled: CompiledRulebook,

@@ -47,4 +47,5 @@ def test_a_name_with_control_characters_is_shown_with_their_codes_not_without_th
     # Removed by the outputs' neutralising, "x\x1b]0;PWNED\x07y.txt" was shown as "xy.txt", a file that does not exist.
     assert shown_path("esc/x\x1b]0;PWNED\x07y.txt") == "esc/x\\x1b]0;PWNED\\x07y.txt"
     assert shown_path("plain name.txt") == "plain name.txt"
+    assert shown_path("c\U000e0041\U000e0042d.txt") == "c\\U000e0041\\U000e0042d.txt"  # invisible, outside the BMP
     assert shown_path("lat\udce9.md") == "lat\\xe9.md"  # not UTF-8: its byte, as before

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lii_check.parser import ReportError, parse_report, read_report, split_sentences
+from lii_check.parser import ReportError, decode_report, parse_report, read_report, split_sentences
 
 from parsed import counted_sentences, front_matter_of
 
@@ -612,3 +612,44 @@ def test_findings_that_only_look_like_page_furniture_or_notes_are_read(lines):
     read = " ".join(s.text for sec in parse_report(text, "f.md").sections for p in sec.paragraphs
                     if not p.boilerplate for s in p.sentences)
     assert "cancelled" in read or "Next to nothing" in read or "caseloads" in read, read
+
+
+def _read(findings: str, score: str = "Score: 3") -> list[tuple[str, int]]:
+    report = parse_report(f"Learning, improvement and innovation\n{score}\n\n{findings}", "r.md")
+    return [(s.text, s.line) for sec in report.sections for p in sec.paragraphs if not p.boilerplate for s in p.sentences]
+
+
+def test_a_list_under_its_speaker_stays_with_the_speaker():
+    # "Leaders told us:" made a heading, its items lost who said them: leaders' claims read as the inspectors' findings.
+    read = _read("Leaders told us:\n- learning was embedded across every team\n- the training offer was excellent\n")
+    assert read == [("Leaders told us: - learning was embedded across every team - the training offer was excellent", 4)]
+
+
+def test_a_lead_in_named_like_another_quality_statement_is_a_list_heading_not_another_section():
+    read = _read("Safeguarding:\n- learning from reviews was shared with all teams\n")
+    assert read == [("learning from reviews was shared with all teams", 5)]
+
+
+def test_list_items_separated_by_blank_lines_stay_items():
+    read = _read("Their priorities were\n\na) reducing the waiting list\n\nb) restarting case audits\n")
+    assert [text for text, _ in read] == ["Their priorities were", "reducing the waiting list", "restarting case audits"]
+
+
+def test_numbers_that_only_look_like_footnote_marks_are_kept():
+    assert _read("Learning from s.42 enquiries was shared. Staff said the year,12 new starters settled.\n") == [
+        ("Learning from s.42 enquiries was shared.", 4), ("Staff said the year,12 new starters settled.", 4)]
+    assert parse_report("Learning, improvement and innovation\nScore:3\n\nStaff were supported.\n", "r.md").awarded_score == 3
+
+
+def test_the_stock_commitment_split_by_a_page_break_is_still_set_aside():
+    stock = ("We focus on continuous learning, innovation and improvement across our organisation and the local system.",
+             "We encourage creative ways of delivering equality of experience, outcome and quality of life for people. "
+             "We actively contribute to safe, effective practice and research.")
+    assert _read(f"{stock[0]}\n\n{stock[1]}\n\nStaff were supported.\n") == [("Staff were supported.", 8)]
+
+
+def test_unicode_line_separators_in_a_file_with_line_ends_keep_its_line_numbers():
+    text = "Learning, improvement and innovation\nScore: 3\n\nTraining was good\u2029and shared\u2028widely.\n\nSupervision lapsed.\n"
+    report = parse_report(decode_report(text.encode("utf-8")), "r.md")
+    assert [(s.text, s.line) for sec in report.sections for p in sec.paragraphs for s in p.sentences] == [
+        ("Training was good and shared widely.", 4), ("Supervision lapsed.", 6)]

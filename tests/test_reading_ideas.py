@@ -51,6 +51,17 @@ def test_praise_said_by_denial_and_praise_that_has_lapsed(text, wanted, compiled
     assert level(text, compiled) == wanted
 
 
+@pytest.mark.parametrize("text, wanted", [
+    # a negated subject's reach ends at a reason or a time: the praise after "because" is the council's
+    ("No complaint went unanswered because the team had embedded learning from feedback.", "strong"),
+    ("Nobody we spoke to had a bad word to say about the excellent training offer.", "strong"),  # litotes
+    ("Audits found no cases where people had experienced delays.", "good"),  # "no cases where": the clause it names
+    ('Staff said the forum was excellent and always ended by asking "what will you do differently?"', "strong"),
+])
+def test_the_reach_of_a_negation_and_of_a_question_ends_where_a_reader_s_does(text, wanted, compiled):
+    assert level(text, compiled) == wanted
+
+
 # --- plain statements of absence and negated subjects ---------------------------------------------------
 
 @pytest.mark.parametrize("text", [
