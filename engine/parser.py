@@ -361,10 +361,11 @@ def _is_commitment(sentences: list[Sentence]) -> bool:
     def words(text: str) -> str:  # letters only: copies differ in commas and quotes ("outcome, and quality")
         return " ".join(re.sub(r"[^a-z]+", " ", fold(text).casefold()).split())
 
-    # Whole stock sentences in a row, from any of them: a page break can fall between two of the three.
-    text = words(" ".join(s.text for s in sentences))
+    # Every sentence one of the stock ones, or the start of one (a copy cut short): a page break can fall between
+    # two of the three, and nothing else may share the paragraph.
     stock = [words(part) for part in re.split(r"(?<=\.) ", COMMITMENT_TEXT)]
-    return bool(text) and any(text == " ".join(stock[i:j]) for i in range(len(stock)) for j in range(i + 1, len(stock) + 1))
+    said = [words(s.text) for s in sentences]
+    return bool(said) and all(len(w.split()) >= 6 and any(full.startswith(w) for full in stock) for w in said)
 
 
 def _furniture(line: str, repeated: set[str]) -> bool:
