@@ -101,6 +101,16 @@ def signature(*names: str) -> tuple | None:
     return (str(folder), *((i.st_ino, i.st_size, i.st_mtime_ns) for i in infos))
 
 
+def remember(memo: dict, key: str, value: object, kept: int) -> None:
+    """Keep `value` in a process's memo of things read from or written to the cache (matcher's databases, the
+    loaded rulebooks), the most recent `kept` of them: a long-lived process (the tests, `rules diff`) must not
+    grow without bound."""
+    memo.pop(key, None)
+    memo[key] = value
+    while len(memo) > kept:
+        memo.pop(next(iter(memo)))  # the oldest
+
+
 def read(name: str) -> bytes | None:
     folder = cache_dir()
     if folder is None:

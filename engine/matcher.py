@@ -295,7 +295,8 @@ class _HyperscanEngine:
         else:
             loaded = _load_cached(key, hs, len(forms))
             if loaded is not None:
-                _keep(_LOADED, key, (cache.signature(*names), loaded[0], frozenset(loaded[2]), frozenset(loaded[3])))
+                cache.remember(_LOADED, key, (cache.signature(*names), loaded[0], frozenset(loaded[2]),
+                                              frozenset(loaded[3])), _KEPT)
         if loaded is not None:
             self._db, self._scratch, self._by_end, left = loaded
         elif key in _BUILT:
@@ -314,7 +315,7 @@ class _HyperscanEngine:
             left = {p.pid for p in patterns} - set(chosen)
             self._scratch = hs.Scratch(self._db)
             layout = {"by_end": sorted(self._by_end), "left_out": sorted(left)}
-            _keep(_BUILT, key, (hs.dumpb(self._db), layout))
+            cache.remember(_BUILT, key, (hs.dumpb(self._db), layout), _KEPT)
             _store_cached(key, *_BUILT[key])
         # Patterns hyperscan can say occur but not where they start, or cannot run at all: RE2 does those (it
         # takes the cues as written and makes its own scan forms).
@@ -582,13 +583,6 @@ def _hyperscan_flag(regex: str, som: int, plain: int) -> int | None:
 # on-disk cache may be off, full of others' entries or in a corpus (then not used at all).
 _BUILT: dict[str, tuple[bytes, dict]] = {}
 _KEPT = 4  # databases of each kind kept per process (~14 MB each): a rulebook and an overlay, both sides of a diff
-
-
-def _keep(memo: dict, key: str, value: object) -> None:
-    memo.pop(key, None)
-    memo[key] = value
-    while len(memo) > _KEPT:
-        memo.pop(next(iter(memo)))  # the oldest
 
 
 # Databases loaded from the cache in this process, by cache key, with the entries' signature when loaded

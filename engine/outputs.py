@@ -88,7 +88,7 @@ def _probe_writable(target: Target) -> None:
     if not folder.is_dir():
         raise OutputProblem(f"{where}: {folder} is not a folder")
     if target.path.exists() and not target.path.is_file():
-        return  # a device or pipe (/dev/stdout): written in place, nothing to probe (see write_special)
+        return  # a device or pipe (/dev/stdout): written in place, nothing to probe (see _open_in_place)
     try:
         fd, name = tempfile.mkstemp(dir=folder, prefix=TEMP_PREFIX, suffix=".tmp")
     except OSError as exc:

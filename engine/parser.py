@@ -12,6 +12,7 @@ files that are not regular files or are larger than the size limit.
 from __future__ import annotations
 
 import codecs
+import functools
 import os
 import re
 import stat
@@ -353,19 +354,25 @@ def _repeated_lines(lines: list[str], first: int) -> set[str]:
 _PAGE_NUMBER = re.compile(r"(?:page )?\d{1,4}(?: of \d{1,4})?", re.IGNORECASE)
 
 
+def _words(text: str) -> str:
+    """Letters only, folded as the cues read them: copies differ in commas, quotes and look-alike letters."""
+    from .matcher import fold  # here: the matcher imports the rulebook, which imports this module
+
+    return " ".join(re.sub(r"[^a-z]+", " ", fold(text).casefold()).split())
+
+
+@functools.lru_cache(maxsize=1)
+def _stock_sentences() -> tuple[str, ...]:
+    return tuple(_words(part) for part in re.split(r"(?<=\.) ", COMMITMENT_TEXT))
+
+
 def _is_commitment(sentences: list[Sentence]) -> bool:
-    """The paragraph is CQC's stock "local authority commitment" and nothing else: a finding placed under that
-    heading, or written after the stock words, is read like any other."""
-    from .matcher import fold  # letters drawn like Latin ones read as those (as the cues read them)
-
-    def words(text: str) -> str:  # letters only: copies differ in commas and quotes ("outcome, and quality")
-        return " ".join(re.sub(r"[^a-z]+", " ", fold(text).casefold()).split())
-
-    # Every sentence one of the stock ones, or the start of one (a copy cut short): a page break can fall between
-    # two of the three, and nothing else may share the paragraph.
-    stock = [words(part) for part in re.split(r"(?<=\.) ", COMMITMENT_TEXT)]
-    said = [words(s.text) for s in sentences]
-    return bool(said) and all(len(w.split()) >= 6 and any(full.startswith(w) for full in stock) for w in said)
+    """The paragraph is CQC's stock "local authority commitment" and nothing else: every sentence one of the stock
+    ones, or the start of one (a copy cut short; a page break can fall between two of the three). A finding placed
+    under that heading, or written after the stock words, is read like any other."""
+    said = [_words(s.text) for s in sentences]
+    return bool(said) and all(len(w.split()) >= 6 and any(full.startswith(w) for full in _stock_sentences())
+                              for w in said)
 
 
 def _furniture(line: str, repeated: set[str]) -> bool:
@@ -587,10 +594,11 @@ def parse_report(text: str, path: str) -> Report:
     sections: list[Section] = [Section(None, None)]
     para_lines: list[tuple[int, str]] = []
 
-    speaker_list = [False]  # the paragraph being read is a list introduced by its speaker ("Staff told us:")
+    speaker_list = False  # the paragraph being read is a list introduced by its speaker ("Staff told us:")
 
     def flush() -> None:
-        speaker_list[0] = False
+        nonlocal speaker_list
+        speaker_list = False
         if para_lines:
             sentences = split_sentences(para_lines)
             current = sections[-1]
@@ -648,8 +656,8 @@ def parse_report(text: str, path: str) -> Report:
             # "Score" with the number under it, after a score line: a second score as much as "Score: 2" would be
             below = _value_below(lines, index)
             if below is not None and not below[2]:  # a label under it is read (and checked) as a label line
-                value_index, value_text, _is_label = below
-                again = _score_value(value_text.split()[0] if value_text.split() else value_text, value_index + 1)
+                value_index, value_text, _ = below
+                again = _score_value(value_text, value_index + 1)
                 if again != score:
                     raise _disagreement(score_line, lines[score_line - 1], value_index + 1, lines[value_index],
                                         "two score lines")
@@ -733,8 +741,8 @@ def parse_report(text: str, path: str) -> Report:
         blank_before = False
         if speaker_lead:
             flush()
-            speaker_list[0] = True  # set after the flush above, which ends the paragraph before it
-        item = BULLET_RE.match(lines[index]) if not speaker_list[0] else None
+            speaker_list = True  # set after the flush above, which ends the paragraph before it
+        item = BULLET_RE.match(lines[index]) if not speaker_list else None
         if item and (not para_lines or in_list or para_lines[-1][1].rstrip().endswith((".", ":", ";", "!", "?"))):
             # Each item of a list is its own paragraph: run together, an item with no full stop ran into the next
             # as one sentence, and every item was cited at the list's first line. The marker is not text. (A
@@ -788,7 +796,7 @@ def _band_named(text: str) -> int | None:
     for band, descriptor in DESCRIPTORS.items():
         if descriptor in words:
             return band
-    for word, band in (("outstanding", 4), ("requires improvement", 2), ("inadequate", 1), ("good", 3)):
+    for word, band in RATING_BANDS.items():
         if re.search(rf"\b{word}\b", words):
             return band
     return None

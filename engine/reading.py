@@ -343,8 +343,9 @@ def _preceded_by(sh: SentenceHits, index: _Index, cstart: int, start: int, windo
 
 _OPENING_CONJUNCTIONS = frozenset({"but", "and", "yet", "so", "although", "though", "while", "whilst", "whereas"})
 _QUESTION = re.compile(r"\?[)\]]*\s*$")  # the sentence's own question ("… asking 'what changed?'" is quoted)
-_REASON = re.compile(r"\b(?:because|since|as a result of|thanks to|due to|owing to|when|whenever|after|once|so that)\b",
-                     re.IGNORECASE)
+# A reason a negated subject does not reach past. Not "when" or "after": in "None of the carers we met when we
+# visited had seen their feedback acted on" the negation still governs what follows.
+_REASON = re.compile(r"\b(?:because|as a result of|thanks to|due to|owing to|so that)\b", re.IGNORECASE)
 _NONE_OF_THESE = re.compile(r"\b(?:cases|instances|examples|occasions|times|situations|evidence|sign|signs|record|"
                             r"reports?|complaints?|one|anyone|nobody|none)\s*$", re.IGNORECASE)
 _SUBORDINATOR = re.compile(r"\b(?:when|whenever|because|if|unless|until|where|after)\b", re.IGNORECASE)
@@ -490,7 +491,7 @@ def _negated_subject(sh: SentenceHits, negation: _Index, cstart: int, cend: int)
     comma = sh.text.find(",", found[1], cend)
     reach = cend if comma < 0 else comma
     # Nor past an "and" that opens a statement of its own ("No complaints were upheld and staff praised the process"),
-    # nor past a clause giving a reason or a time ("No complaint went unanswered because the team had embedded …").
+    # nor past a clause giving a reason ("No complaint went unanswered because the team had embedded …").
     later = _NEW_STATEMENT.search(sh.text, found[1], reach)
     reach = later.start() if later else reach
     reason = _REASON.search(sh.text, found[1], reach)

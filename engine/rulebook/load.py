@@ -268,12 +268,8 @@ _HELD_KEPT = 8
 
 
 def _hold(key: str, signature: tuple | None, rulebook: Rulebook) -> None:
-    if signature is None:
-        return
-    _HELD.pop(key, None)
-    _HELD[key] = (signature, pickle.dumps(rulebook, protocol=pickle.HIGHEST_PROTOCOL))
-    while len(_HELD) > _HELD_KEPT:
-        _HELD.pop(next(iter(_HELD)))
+    if signature is not None:
+        cache.remember(_HELD, key, (signature, pickle.dumps(rulebook, protocol=pickle.HIGHEST_PROTOCOL)), _HELD_KEPT)
 
 
 @functools.lru_cache(maxsize=1)
