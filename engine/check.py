@@ -165,7 +165,7 @@ def _why_unused(rule: str, rulebook: Rulebook | None) -> str:
         return "the rule did not fire on this report (or no such rule exists). Remove the comment."
     known = known_rule_ids(rulebook)
     if rule == "*":
-        return ("'*' is not a rule id: a suppression names the one rule it accepts (lii-check rules list names them), "
+        return ("'*' is not a rule id. Name the one rule each comment accepts (`lii-check rules list` lists them), "
                 "one comment per rule.")
     if rule in known:
         return "the rule did not fire on this report. Remove the comment."

@@ -807,8 +807,9 @@ def _refuse_words_for_another_band(score: int, text: str, line: int, what: str) 
     score is as uncertain as when two lines disagree, and reading it as the number let a report pass."""
     named = _band_named(text)
     if named is not None and named != score:
-        raise ReportError(f"the {what} gives {score} but its words, '{text.strip()}', are CQC's wording for {named}: "
-                          "the awarded score is uncertain; make the number and the words give the same score", line)
+        raise ReportError(f"the {what} gives {score} but its words, '{text.strip()}', are CQC's words for a score of "
+                          f"{named}, so the awarded score is uncertain: correct the number or the words so they agree",
+                          line)
 
 
 def _disagreement(first: int, first_text: str, second: int, second_text: str, what: str) -> ReportError:

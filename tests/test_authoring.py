@@ -304,5 +304,5 @@ def test_a_suppression_of_star_says_a_suppression_names_one_rule(cli, tmp_path):
     report.write_text(SEED.read_text("utf-8") + "\n<!-- lii-check-disable *: reviewed -->\n", "utf-8")
     doc = json.loads(cli("check", str(report), "--engine", "pure", "--format", "json").stdout)
     [message] = [f["message"] for r in doc["reports"] for f in r["findings"] if f["rule"] == "lii-check.unused-suppression"]
-    assert message == ("The suppression of '*' suppresses nothing: '*' is not a rule id: a suppression names the one "
-                       "rule it accepts (lii-check rules list names them), one comment per rule.")
+    assert message == ("The suppression of '*' suppresses nothing: '*' is not a rule id. Name the one rule each "
+                       "comment accepts (`lii-check rules list` lists them), one comment per rule.")

@@ -397,7 +397,7 @@ def test_a_score_line_whose_own_words_give_another_band_is_unreadable(score_line
     with pytest.raises(ReportError) as caught:
         parse_report(f"# {TITLE}\n\n{score_line}\n\n{FINDINGS}", "r.md")
     assert caught.value.line == 3
-    assert str(caught.value).startswith("the score line gives 3 but its words, ") and "are CQC's wording for 1" in str(caught.value)
+    assert str(caught.value).startswith("the score line gives 3 but its words, ") and "are CQC's words for a score of 1, so the awarded score is uncertain: correct the number or the words" in str(caught.value)
 
 
 def test_a_second_score_written_with_its_number_under_it_is_a_second_score():
