@@ -103,8 +103,9 @@ HEADING_RE = re.compile(r"^\s*(#{1,6})\s+(?P<text>.+?)\s*#*\s*$")
 SEPARATOR_RE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
 # What a copied page carries that is not findings text: page numbers, a web page's controls and links. (A running
 # header or footer, the council's name on every page, is found by repetition: see _furniture.)
+_PAGE_NUMBER = re.compile(r"(?:page )?\d{1,4}(?: of \d{1,4})?", re.IGNORECASE)
 FURNITURE_RE = re.compile(
-    r"(?:page \d{1,4}(?: of \d{1,4})?|\d{1,4}|back to top|top of page|was this page helpful\??|yes|no|"
+    _PAGE_NUMBER.pattern + r"|(?:back to top|top of page|was this page helpful\??|yes|no|"
     r"skip to (?:main )?content|show all sections|hide all sections|show|hide|print(?: this page)?|"
     r"share(?: this page)?|home|(?:previous|next)(?: section| page)?: [^.!?]{1,100}|"
     r"[\w'’-]+(?: [\w'’-]+){0,4}(?: > [\w'’-]+(?: [\w'’-]+){0,5}){2,})",
@@ -350,8 +351,6 @@ def _repeated_lines(lines: list[str], first: int) -> set[str]:
             seen.setdefault(key, []).append(apart(i))
     return {key for key, places in seen.items() if len(places) > 1 and all(places)}
 
-
-_PAGE_NUMBER = re.compile(r"(?:page )?\d{1,4}(?: of \d{1,4})?", re.IGNORECASE)
 
 
 def _words(text: str) -> str:
