@@ -156,7 +156,6 @@ def test_a_rulebook_whose_every_pattern_has_a_start_is_scanned_by_hyperscan_alon
     assert m.scan("aa b aaa") == [(0, 2, 0), (3, 4, 1), (5, 8, 0)]
 
 
-@hyperscan_only
 def _layout(path) -> dict:
     """A stored layout without the digest that ties it to its database (a SHA-256, checked when read back)."""
     data = json.loads(path.read_text())
@@ -164,6 +163,7 @@ def _layout(path) -> dict:
     return data
 
 
+@hyperscan_only
 def test_the_compiled_database_is_cached_and_a_damaged_entry_is_rebuilt(tmp_path, monkeypatch):
     monkeypatch.delenv("LII_CHECK_NO_CACHE")
     monkeypatch.setenv("LII_CHECK_CACHE_DIR", str(tmp_path))

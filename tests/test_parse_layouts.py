@@ -536,6 +536,12 @@ def test_each_list_item_is_its_own_sentence_at_its_own_line_without_its_marker()
         ("Key findings for this quality statement", 4), ("What was working", 6)]
 
 
+def test_a_marker_must_be_followed_by_a_space_even_after_a_full_stop():
+    # After a full stop a marker starts an item ("- Staff…"); without its space it is text: "-hyphen-led", "1.5".
+    assert _read("Staff were supported.\n1.5 posts were vacant.\nLeaders agreed.\n-hyphen-led work went on.\n") == [
+        ("Staff were supported.", 4), ("1.5 posts were vacant.", 5), ("Leaders agreed. -hyphen-led work went on.", 6)]
+
+
 @pytest.mark.parametrize("line", ["-hyphen-led word", "o'clock meetings ran late", "1.5 posts were vacant",
                                   "2023 saw a new strategy", "iv", "- though not in every team", "– a dash, as",
                                   "o as the first letter"])

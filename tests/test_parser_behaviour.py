@@ -708,6 +708,12 @@ def test_markup_is_left_alone_in_front_matter_and_where_it_touches_no_word():
                                    "Score: 3", "", "Costs rose 2 * 3 times; staff said * and _ were used as bullets. "
                                    + FINDING), "r.md")
     assert "2 * 3 times" in counted_sentences(report)[0].text and "* and _ were" in counted_sentences(report)[0].text
+    # Front matter is YAML and read as written: "*draft*" there is not emphasis to strip (stripped, this invalid
+    # front matter would quietly pass as "note: draft").
+    with pytest.raises(ReportError) as caught:
+        parse_report(lines_of("---", "note: *draft*", "---", "Learning, improvement and innovation", "", "Score: 3", "",
+                              FINDING), "r.md")
+    assert caught.value.line == 2 and caught.value.message.startswith("the front matter (lines 1-3) is not valid YAML")
 
 
 @pytest.mark.parametrize("heading", ["## Safeguarding", "# Partnerships and communities", "### Assessing needs"])
