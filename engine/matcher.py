@@ -200,8 +200,6 @@ class _Re2Engine:
         # Compiled when first used: beside hyperscan, RE2 runs only the patterns a report's text reached, and
         # a short run (one report, a pre-commit hook) does not pay for the ~70 others.
         self._options = options
-        # What the re2 module passes RE2 for finditer (google-re2 1.x internals; None: use finditer itself).
-        self._anchor = getattr(getattr(re2, "_Anchor", None), "UNANCHORED", None)
         self._regexes = {p.pid: p.regex for p in patterns}
         self._compiled: dict[int, object] = {}
         # A regex scan_form leaves as written ("(?s)", "[\\W…]") may still match a line break. Hits are per line
@@ -223,13 +221,15 @@ class _Re2Engine:
         hi = len(text) if hi is None else hi
         if isinstance(text, str):
             text = text.encode("ascii")  # folded text; str offsets are byte offsets
+        # Given bytes, finditer neither copies nor converts the text, and it reads the text around [lo, hi] for \b,
+        # ^ and $.
         if pid not in self._per_line:
-            return _matches(compiled, text, lo, hi, pid, self._anchor)
+            return _matches(compiled, text, lo, hi, pid)
         out = []
         while lo <= hi:
             end = text.find(b"\n", lo, hi)
             end = hi if end < 0 else end
-            out.extend(_matches(compiled, text, lo, end, pid, self._anchor))
+            out.extend(_matches(compiled, text, lo, end, pid))
             lo = end + 1
         return out
 
@@ -241,27 +241,9 @@ class _Re2Engine:
         return out
 
 
-def _matches(compiled, data: bytes, lo: int, hi: int, pid: int, anchor: object) -> list[tuple[int, int, int]]:
-    """(start, -end, pid) of each non-empty match in data[lo:hi], as the re2 module's finditer finds them, by its
-    compiled RE2 object directly: the module's finditer builds a Match object and decodes offsets per match, a
-    third of the cost of the thousands of small searches _starts_by_re2 makes per report. Given bytes, RE2 neither
-    copies nor converts the text, and it reads the text around [lo, hi] for \\b, ^ and $."""
-    search = getattr(getattr(compiled, "_regexp", None), "Match", None)
-    if search is None or anchor is None:  # a re2 module without these internals: its public finditer
-        return [(m.start(), -m.end(), pid) for m in compiled.finditer(data, lo, hi) if m.end() > m.start()]
-    out = []
-    pos = max(0, min(lo, len(data)))
-    hi = max(0, min(hi, len(data)))
-    while pos <= hi:
-        start, end = search(anchor, data, pos, hi)[0]
-        if start < 0:
-            break
-        if end > start:
-            out.append((start, -end, pid))
-        if pos == hi:
-            break
-        pos = pos + 1 if pos == end else end  # after an empty match, one on: as finditer does
-    return out
+def _matches(compiled, data: bytes, lo: int, hi: int, pid: int) -> list[tuple[int, int, int]]:
+    """(start, -end, pid) of each non-empty match in data[lo:hi]."""
+    return [(m.start(), -m.end(), pid) for m in compiled.finditer(data, lo, hi) if m.end() > m.start()]
 
 
 def _may_cross_lines(regex: str) -> bool:
