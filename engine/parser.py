@@ -114,6 +114,9 @@ FURNITURE_RE = re.compile(
 WEB_NOTE_RE = re.compile(r" ?\((?:link )?opens in (?:a )?new (?:tab|window)\)| ?\(external (?:link|site|website)\)",
                          re.IGNORECASE)
 FOOTNOTE_MARK_RE = re.compile(r"(?:(?<=[a-z]{2}[.!?])|(?<=[%)][.!?]))\d{1,2}(?=\s|$)|\[\^\w{1,8}\](?!:)|[¹²³⁴⁵⁶⁷⁸⁹⁰]+")
+# What every footnote mark holds, found far faster than the mark itself (whose look-behind is tried at every
+# character): most lines have none, and are left alone without running FOOTNOTE_MARK_RE.
+_FOOTNOTE_HINT = re.compile(r"[.!?]\d|\[\^|[¹²³⁴⁵⁶⁷⁸⁹⁰]")
 # A notes block is sources, not findings: its lines are kept (and numbered) but never read as evidence.
 NOTES_HEADINGS = ("notes", "footnotes", "endnotes", "references", "sources")
 # A line of a notes block: a footnote's number or mark first ("1 Council workforce return", "[^2]: …", "² …",
@@ -357,7 +360,10 @@ def _words(text: str) -> str:
     """Letters only, folded as the cues read them: copies differ in commas, quotes and look-alike letters."""
     from .matcher import fold  # here: the matcher imports the rulebook, which imports this module
 
-    return " ".join(re.sub(r"[^a-z]+", " ", fold(text).casefold()).split())
+    return " ".join(_NOT_LETTERS.sub(" ", fold(text).casefold()).split())
+
+
+_NOT_LETTERS = re.compile(r"[^a-z]+")
 
 
 @functools.lru_cache(maxsize=1)
@@ -369,9 +375,14 @@ def _is_commitment(sentences: list[Sentence]) -> bool:
     """The paragraph is CQC's stock "local authority commitment" and nothing else: every sentence one of the stock
     ones, or the start of one (a copy cut short; a page break can fall between two of the three). A finding placed
     under that heading, or written after the stock words, is read like any other."""
-    said = [_words(s.text) for s in sentences]
-    return bool(said) and all(len(w.split()) >= 6 and any(full.startswith(w) for full in _stock_sentences())
-                              for w in said)
+    if not sentences:
+        return False
+    stock = _stock_sentences()
+    for sentence in sentences:  # one at a time: nearly every paragraph fails at its first sentence
+        said = _words(sentence.text)
+        if said.count(" ") < 5 or not any(full.startswith(said) for full in stock):
+            return False
+    return True
 
 
 def _furniture(line: str, repeated: set[str]) -> bool:
@@ -582,7 +593,7 @@ def parse_report(text: str, path: str) -> Report:
             lines[i] = _plain(lines[i])
         if "(" in lines[i] and "new" in lines[i] or "(external" in lines[i]:
             lines[i] = WEB_NOTE_RE.sub("", lines[i])
-        if not FOOTNOTE_LINE_RE.match(lines[i]):
+        if _FOOTNOTE_HINT.search(lines[i]) and not FOOTNOTE_LINE_RE.match(lines[i]):
             lines[i] = FOOTNOTE_MARK_RE.sub("", lines[i])
     repeated = _repeated_lines(lines, first)
 

@@ -128,8 +128,9 @@ class _NotPlain(Exception):
 
 # What PyYAML's reader refuses (libyaml's list is nearly the same), tabs, which PyYAML refuses in places
 # libyaml allows ("a\t"), and byte order marks, which libyaml skips anywhere and PyYAML reads as text past the
-# start: a document holding any of these goes straight to the reference loader.
-_NOT_FOR_LIBYAML = re.compile(yaml.reader.Reader.NON_PRINTABLE.pattern[:-1] + "]|[\t\ufeff]")
+# start: a document holding any of these goes straight to the reference loader. So does a block scalar's header
+# with a "#" straight after it ("|#"): libyaml reads an empty text, PyYAML refuses it (a comment needs a space).
+_NOT_FOR_LIBYAML = re.compile(yaml.reader.Reader.NON_PRINTABLE.pattern[:-1] + "]|[\t\ufeff]|[|>][-+0-9]*#")
 
 
 def _fast_load(text: str) -> tuple[Any, yaml.Node | None] | None:

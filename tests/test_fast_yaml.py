@@ -87,6 +87,8 @@ def test_the_fast_path_is_what_load_yaml_uses(monkeypatch):
     "a: \x07\n",                 # a control character
     "a: !!python/object:os.system x\n",  # an unsafe tag
     "when: 2024-02-30\n",        # a timestamp that is not a date
+    "note: |#\n",                # a block scalar's header with a comment and no space: libyaml reads "" here
+    "note: >-2#\n",
 ])
 def test_a_bad_document_gets_the_reference_loaders_message(text):
     assert safe_yaml._fast_load(text) is None
