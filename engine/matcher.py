@@ -95,6 +95,7 @@ def fold(text: str) -> str:
     return "".join(_ASCII[o] if (o := ord(ch)) < 128 else _fold_char(ch) for ch in text)
 
 
+@functools.lru_cache(maxsize=16_384)  # every rulebook compiled in a process folds the same cues again
 def fold_regex(regex: str) -> str:
     """A cue's regex with its non-ASCII characters folded the way the text is."""
     return regex if regex.isascii() else "".join(c if c.isascii() else _fold_char(c) for c in regex)

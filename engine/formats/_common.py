@@ -141,6 +141,8 @@ _SGR = re.compile(r"\x1b\[[0-9;]*m")
 def display_width(text: str) -> int:
     """Columns ``text`` takes on a terminal: colour codes count 0, wide (East Asian) characters 2,
     combining marks 0. Report text has already been cleaned, so no other escapes remain."""
+    if text.isascii() and "\x1b" not in text:
+        return len(text)  # the common case, asked millions of times by the wrapping of a large table
     text = _SGR.sub("", text)
     if text.isascii():
         return len(text)  # every ASCII character is one column by the rules below (the common case, fast)
