@@ -50,30 +50,61 @@ def test_every_fixture_reads_as_frozen(compiled):
 
 @pytest.mark.skipif(available_engines() != ["hyperscan", "re2"], reason="needs both hyperscan and RE2 installed")
 def test_hyperscan_and_re2_find_the_same_hits(compiled):
-    """Every sentence of every fixture, one sentence a line as reports are scanned: the lines of all the fixtures
-    are scanned as one text (a line's hits are its own whatever lines surround it), so RE2 runs each of its ~1,100
-    patterns once over the whole corpus rather than once per report; a difference names its report and line."""
+    """Every sentence of every fixture, report by report and one sentence a line, as reports are scanned (so RE2's
+    filter names the patterns each report may hold, as in a run); a difference names its report and line."""
     re2_matcher = Matcher(compiled.patterns, "re2")
     assert compiled.matcher.engine == "hyperscan"
-    texts, where = [], []
+    sentences = hits = 0
     for path in fixture_reports():
         try:
             report = read_report(path)
         except Exception:  # noqa: BLE001 - unreadable fixtures are tested elsewhere
             continue
-        for sentence in (s for sec in report.sections for p in sec.paragraphs for s in p.sentences):
-            texts.append(fold(sentence.text))
-            where.append(f"{path.name}:{sentence.line}")
-    ends, at = [], 0
-    for t in texts:
-        at += len(t)
-        ends.append(at)
-        at += 1
-    joined = "\n".join(texts)
-    by_hyperscan, by_re2 = compiled.matcher.scan_lines(joined, ends), re2_matcher.scan_lines(joined, ends)
-    differ = [where[i] for i, (a, b) in enumerate(zip(by_hyperscan, by_re2)) if a != b]
-    assert not differ and len(by_hyperscan) == len(by_re2) == len(texts), differ[:5]
-    assert len(texts) > 1000 and sum(map(len, by_hyperscan)) > 10_000
+        found = [s for sec in report.sections for p in sec.paragraphs for s in p.sentences]
+        texts = [fold(sentence.text) for sentence in found]
+        ends, at = [], 0
+        for t in texts:
+            at += len(t)
+            ends.append(at)
+            at += 1
+        joined = "\n".join(texts)
+        by_hyperscan, by_re2 = compiled.matcher.scan_lines(joined, ends), re2_matcher.scan_lines(joined, ends)
+        differ = [f"{path.name}:{found[i].line}" for i, (a, b) in enumerate(zip(by_hyperscan, by_re2)) if a != b]
+        assert not differ and len(by_hyperscan) == len(by_re2) == len(texts), differ[:5]
+        sentences += len(texts)
+        hits += sum(map(len, by_hyperscan))
+    assert sentences > 1000 and hits > 10_000
+
+
+def _re2_scan_of_a_seed(compiled, monkeypatch, prefilter=None) -> tuple[list, set[int]]:
+    """RE2's raw hits over one real report's sentences, and the patterns it searched."""
+    engine = Matcher(compiled.patterns, "re2")._engine
+    if prefilter is not None:
+        monkeypatch.setattr(engine, "_prefilter", prefilter)
+    searched: set[int] = set()
+    real = engine.spans
+    monkeypatch.setattr(engine, "spans", lambda pid, *a: searched.add(pid) or real(pid, *a))
+    report = read_report(REPO / "fixtures" / "seeds" / "002_c7a78147fca09e56.txt")
+    text = "\n".join(fold(s.text) for sec in report.sections for p in sec.paragraphs for s in p.sentences)
+    return sorted(engine.raw(text)), searched
+
+
+def test_re2_searches_only_the_patterns_its_filter_names_and_finds_every_hit(compiled, monkeypatch):
+    filtered, searched = _re2_scan_of_a_seed(compiled, monkeypatch)
+    every, searched_all = _re2_scan_of_a_seed(compiled, monkeypatch, prefilter=lambda: False)
+    assert len(searched_all) == len(compiled.patterns)
+    assert len(searched) < len(compiled.patterns) / 2  # the filter leaves most patterns unsearched
+    assert filtered == every and len(every) > 300
+
+
+def test_no_answer_from_re2s_filter_means_every_pattern_is_searched(compiled, monkeypatch):
+    class Silent:  # what RE2 answers when its search of the literal words fails
+        def Match(self, text, potential=False):
+            return None
+
+    got, searched = _re2_scan_of_a_seed(compiled, monkeypatch, prefilter=lambda: (Silent(), sorted(range(len(compiled.patterns)))))
+    every, _ = _re2_scan_of_a_seed(compiled, monkeypatch, prefilter=lambda: False)
+    assert len(searched) == len(compiled.patterns) and got == every
 
 
 def test_a_report_is_scanned_once_not_clause_by_clause(compiled, monkeypatch):
