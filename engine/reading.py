@@ -342,6 +342,7 @@ def _preceded_by(sh: SentenceHits, index: _Index, cstart: int, start: int, windo
 
 
 _OPENING_CONJUNCTIONS = frozenset({"but", "and", "yet", "so", "although", "though", "while", "whilst", "whereas"})
+_OPENING_PREPOSITIONS = frozenset({"in", "at", "on", "of", "for", "among", "amongst", "across"})
 _QUESTION = re.compile(r"\?[)\]]*\s*$")  # the sentence's own question ("… asking 'what changed?'" is quoted)
 # A reason a negated subject does not reach past. Not "when" or "after": in "None of the carers we met when we
 # visited had seen their feedback acted on" the negation still governs what follows.
@@ -437,7 +438,7 @@ def figure_against_comparator(clause: str) -> tuple[str, str] | None:
 
 
 # Signals that report the council's answer to a problem: what it changed, or what it has begun or plans.
-_RESPONSES = ("delivered-change", "impact")
+_RESPONSES = ("delivered-change", "impact", "impact-measured")
 
 
 def _answered_problem(text: str, cstart: int, cend: int, hits: list[tuple[int, int, Signal]],
@@ -479,8 +480,11 @@ def _negated_subject(sh: SentenceHits, negation: _Index, cstart: int, cend: int)
     # ("Nobody's") is a word of letters.
     while i < len(words) and words[i][0] < cend and not _APOSTROPHES.sub("", sh.text[words[i][0]:words[i][1]]).isalpha():
         i += 1
-    # A conjunction the clause opens with is not its subject: "…, but no audit findings had been acted on".
+    # A conjunction the clause opens with is not its subject: "…, but no audit findings had been acted on"; nor is a
+    # preposition before the negation ("In none of these cases had…", "At no point were…").
     if i < len(words) and words[i][0] < cend and sh.text[words[i][0]:words[i][1]].lower() in _OPENING_CONJUNCTIONS:
+        i += 1
+    if i < len(words) and words[i][0] < cend and sh.text[words[i][0]:words[i][1]].lower() in _OPENING_PREPOSITIONS:
         i += 1
     if i >= len(words) or words[i][0] >= cend:
         return None

@@ -652,7 +652,8 @@ def test_strict_on_all_fixtures_fails_only_for_the_relabelled_seeds_and_the_know
     assert done.returncode == 1
     doc = json.loads(done.stdout)
     # q11: a low 2 read as a 1, marked `todo` in fixtures/probe2/expected.yaml; the deliberately mis-scored sections
-    # of probe8 to probe23 (their manifests expect `inconsistent`) and the two relabelled seeds are caught
+    # of probe8 to probe24 (their manifests expect `inconsistent`; probe24's a05, a known gap, is only borderline)
+    # and the two relabelled seeds are caught
     assert [r["path"].split("/")[-1] for r in doc["reports"] if r["verdict"] != "consistent"] == [  # in path order
         "x09_thornbury.txt", "x10_fenwick.txt", "x11_greystoke.txt", "x12_lindon.txt", "y09_ashcombe.txt",
         "y10_millbrook.txt", "y11_fenwold.txt", "y12_kingsholt.txt", "z07_greyhithe.txt", "z08_harrowden.txt",
@@ -665,7 +666,7 @@ def test_strict_on_all_fixtures_fails_only_for_the_relabelled_seeds_and_the_know
         "w11_kelderby.txt", "q11_gorsemoor.txt", "v02_brindlemoor.txt", "v04_dunmere.txt", "v07_gillinghurst.md",
         "v08_hexley.txt", "w01_ashcombe.txt", "w05_eastwick_vale.txt", "w07_gorsemoor.txt", "w10_kelsingham.txt",
         "w02_kilnsey_moor.txt", "w04_greyfield.txt", "w06_saltmarsh.txt", "w07_harbury_cross.txt",
-        "v02_brindle_moor.txt", "v03_corran_fields.txt", "v05_eastwick_lees.txt", "v07_glenmarsh.txt",
+        "a02_wenlow_vale.txt", "a06_ebbington.txt", "a09_maddock_fell.txt", "v02_brindle_moor.txt", "v03_corran_fields.txt", "v05_eastwick_lees.txt", "v07_glenmarsh.txt",
         "v09_ivelstone.txt", "v10_kettlemere.txt", "w08_hollinsby.txt", "w09_ilsworth.txt", "w10_junipervale.txt",
         "w11_kestrelton.txt", "w12_lowmarsh.txt", "seed000_relabelled_2.txt", "seed002_relabelled_1.txt"]
     assert doc["summary"]["rules_not_exercised"] == [] and doc["summary"]["themes_never_mentioned"] == []
