@@ -191,9 +191,16 @@ def sentence_hits(text: str, compiled: CompiledRulebook) -> SentenceHits:
 
 
 # "Having found that …, it …": a problem the council found and then acted on opens the sentence the way a
-# concession does, and is outweighed the same way by what it did.
+# concession does, and is outweighed the same way by what it did. So does one its own audit or review found ("After an
+# audit found that people's words were missing from many plans, teams …"): then even an absence is outweighed, because
+# finding it was the council's own learning.
+_OWN_FINDING = (r"after (?:an?|the|its|their|a recent|the council's|the local authority's) (?:[\w'’-]+ ){0,3}?"
+                r"(?:audits?|reviews?|survey|analysis|evaluation|inspection|dip sample|deep dive) (?:had )?"
+                r"(?:found|showed|shown|identified|highlighted|revealed)")
+_OWN_FINDING_RE = re.compile(_OWN_FINDING + r"\b", re.IGNORECASE)
 _CONCESSION = re.compile(r"(?:although|though|while|whilst|despite|whereas|even though|having (?:found|identified|"
-                         r"learned|learnt|recognised|recognized|noticed|seen|heard|been told))\b", re.IGNORECASE)
+                         r"learned|learnt|recognised|recognized|noticed|seen|heard|been told)|" + _OWN_FINDING + r")\b",
+                         re.IGNORECASE)
 
 
 def concession_end(text: str) -> int | None:
@@ -805,7 +812,8 @@ def find_evidence(report: Report, compiled: CompiledRulebook, keep_set_aside: bo
                 set_aside.extend(SetAside(e.theme, e.line, e.text, e.cue, "answered by the council's response later in the sentence")
                                  for e in dropped)
             if conceded and len(spans) > 1:
-                evidence[first:], dropped = _concession_outweighed(evidence[first:], sh.text[:conceded].strip())
+                evidence[first:], dropped = _concession_outweighed(evidence[first:], sh.text[:conceded].strip(),
+                                                                   _OWN_FINDING_RE.match(sh.text) is not None)
                 set_aside.extend(SetAside(e.theme, e.line, e.text, e.cue, "a concession outweighed by the praise after it")
                                  for e in dropped)
             if _QUESTION.search(sh.text):
@@ -843,14 +851,16 @@ def _answered_later(found: list[Evidence], clause_texts: list[str],
     return [e for e in found if not any(e is d for d in dropped)], dropped
 
 
-def _concession_outweighed(found: list[Evidence], concession: str) -> tuple[list[Evidence], list[Evidence]]:
+def _concession_outweighed(found: list[Evidence], concession: str,
+                           own_finding: bool = False) -> tuple[list[Evidence], list[Evidence]]:
     """(kept, dropped) for one sentence that opens with a concession ("Although some carers had not heard of
     the forum, its members had shaped the new respite service"): a mild problem conceded first and then
     outweighed by delivered praise in the main clause does not count against the council. An absence
-    (significant) is never outweighed this way, and neither is a concession followed by more criticism."""
+    (significant) is not outweighed this way unless the council's own audit or review found it (`own_finding`),
+    and a concession followed by more criticism never is."""
     conceded = [e for e in found if e.clause == concession]
     rest = [e for e in found if e.clause != concession]
-    if (not conceded or any(e.level == "significant" for e in conceded)
+    if (not conceded or (any(e.level == "significant" for e in conceded) and not own_finding)
             or not any(e.level in _STRENGTH and e.signal != "affirmation" for e in rest)
             or any(e.level in _PROBLEM for e in rest)):
         return found, []

@@ -277,7 +277,7 @@ def test_fail_on_warning_with_only_warnings(cli, tmp_path):
 def test_fail_on_info_with_only_infos(cli, tmp_path):
     corpus = tmp_path / "infos_only"
     corpus.mkdir()
-    shutil.copy(SYNTHETIC / "s05_fenmarsh.txt", corpus)
+    shutil.copy(SYNTHETIC / "s09_quillington.md", corpus)
     doc = json.loads(cli(corpus, "--engine", "pure", "--format", "json").stdout)
     assert {f["severity"] for f in doc["reports"][0]["findings"]} == {"info"}
     assert cli(corpus, "--engine", "pure", "--fail-on", "warning").exit_code == 0

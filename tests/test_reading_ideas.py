@@ -207,6 +207,29 @@ def test_negated_problems_are_good_news(compiled):
 
 # --- the bundled corpus: CI fails when the reading gets worse --------------------------------------------
 
+# --- ninth session: ideas from the blind probes 24 and 25 ---------------------------------------------------------
+
+@pytest.mark.parametrize("text, wanted", [
+    # reading._OPENING_PREPOSITIONS: the negation after "In"/"At" still negates the clause's subject
+    ("In none of these cases had the council offered a satisfactory remedy in good time.", "shortfall"),
+    ("At no point had the carers' group been consistently involved in the redesign.", "shortfall"),
+    # reading._OWN_FINDING: the council's own audit found the absence and acted on it, with a measured result
+    ("After a case file audit found that carers' views were missing from many plans, teams retrained and the share "
+     "of plans recording them rose from 48% to 81%.", "strong"),
+    # ...but not when nothing followed from it
+    ("After a case file audit found that carers' views were missing from many plans, nothing changed.", "significant"),
+    # reading._RESPONSES: a problem answered later in the clause by a measured improvement
+    ("Delays in occupational therapy assessments were the theme raised most often by people living at home and by "
+     "their carers, and the wait for an assessment fell from 14 weeks to 6.", "strong"),
+    # language.yaml intention `unless`: spreading what worked is not a plan in place of delivery
+    ("The hospital discharge calls had cut readmissions and were being extended to two more wards.", "good"),
+    # language.yaml maturity-developing: one part lagging
+    ("Carers' assessments showed less progress than the rest of the service.", "shortfall"),
+])
+def test_the_ninth_sessions_ideas(text, wanted, compiled):
+    assert level(text, compiled) == wanted
+
+
 def test_the_bundled_corpus_reads_at_least_as_well_as_today():
     """Thresholds just under the figures of 26 November 2026 over all of fixtures/sentences (1,178
     sentences, held-out included): level 0.842, polarity 0.917, critical read as critical 0.980, one
