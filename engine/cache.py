@@ -118,7 +118,9 @@ def read(name: str) -> bytes | None:
     try:
         if not _trusted(os.stat(folder)):
             return None
-        fd = os.open(folder / name, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        # O_NONBLOCK: an entry that is a named pipe (a cache restored from an archive, a prank) would block the
+        # open until something wrote to it; so it opens at once, fails the regular-file test below and is rebuilt.
+        fd = os.open(folder / name, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
         try:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode) or not _trusted(info):

@@ -110,6 +110,31 @@ def test_a_truncated_hyperscan_cache_does_not_break_a_check_run(tmp_path, monkey
     assert hsdb.read_bytes() == whole
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_cache_entry_that_is_a_named_pipe_is_rebuilt_not_waited_on(tmp_path, monkeypatch, built_once):
+    """A cache restored from an archive (or a prank) with a named pipe under an entry's name: opening it blocked
+    until something wrote to it, and every check hung before reading a report (hostile16 08)."""
+    import threading
+
+    monkeypatch.setenv("LII_CHECK_CACHE_DIR", str(tmp_path / "pc"))
+    monkeypatch.delenv("LII_CHECK_NO_CACHE", raising=False)
+    first = invoke(["--format", "json", str(SEED)], monkeypatch, tmp_path)
+    entries = sorted(p.name for p in (tmp_path / "pc").iterdir() if not p.name.startswith("."))
+    assert any(n.startswith("rulebook-") for n in entries)
+    for name in entries:
+        (tmp_path / "pc" / name).rename(tmp_path / "saved")
+        os.mkfifo(tmp_path / "pc" / name)
+        got: list = []
+        reader = threading.Thread(target=lambda: got.append(cache.read(name)), daemon=True)
+        reader.start()
+        reader.join(10)
+        assert not reader.is_alive(), f"reading the cache entry {name}, a named pipe, blocked"
+        assert got == [None]  # not a regular file: not read, so it is rebuilt
+        (tmp_path / "pc" / name).unlink()
+        (tmp_path / "saved").rename(tmp_path / "pc" / name)
+    assert invoke(["--format", "json", str(SEED)], monkeypatch, tmp_path).stdout == first.stdout
+
+
 @needs_hyperscan
 def test_the_hyperscan_cache_key_holds_the_platform_and_cpu(tmp_path, monkeypatch):
     """A CI cache restored on another kind of runner: a database tuned for another CPU is never loaded."""
