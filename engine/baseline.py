@@ -75,7 +75,7 @@ def _read_limited(path: Path) -> bytes:
 
 def load_baseline(path: Path) -> Baseline:
     try:
-        doc = json.loads(_read_limited(path).decode("utf-8-sig"))
+        doc = json.loads(_read_limited(path).decode("utf-8-sig"), parse_constant=_not_json)
     except FileNotFoundError:
         raise BaselineError(f"{path}: the baseline file does not exist; {HOW_TO_MAKE}") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -103,6 +103,11 @@ def load_baseline(path: Path) -> Baseline:
         if not isinstance(report, dict) or not isinstance(report.get("path"), str) or not report["path"] \
                 or "\x00" in report["path"]:
             raise BaselineError(f"{where} needs a \"path\" naming the report file")
+        if not _unicode(report):
+            # JSON may spell half of a character ("\ud800"); no output can write it, and the run ended in an
+            # internal error at the first report.
+            raise BaselineError(f"{where} holds text that is not valid Unicode (a lone surrogate such as "
+                                f"\\ud800, half of a character): regenerate the baseline; {HOW_TO_MAKE}")
         for kind in ("findings", "suppressed"):
             items = report.get(kind, [])
             if not isinstance(items, list):
@@ -115,9 +120,34 @@ def load_baseline(path: Path) -> Baseline:
                                         "{\"text\": …} entries")
                 keys.add(_key(report["path"], f["rule"], [e["text"] for e in evidence]))
         awarded = report.get("awarded_score")
-        if isinstance(awarded, int) and not isinstance(awarded, bool):  # older baselines have none: path and rule alone
-            scores[canonical_path(report["path"])] = awarded
+        if awarded is None:  # older baselines have none: path and rule alone
+            continue
+        if isinstance(awarded, bool) or not isinstance(awarded, int) or not 1 <= awarded <= 4:
+            # Read as "no score recorded", a score of "3" (quoted) accepted the findings of a report since re-scored.
+            raise BaselineError(f"{where}.awarded_score must be the score the report awarded, a number from 1 to 4 "
+                                f"as --update-baseline writes it, not {json.dumps(awarded)[:40]}")
+        scores[canonical_path(report["path"])] = awarded
     return Baseline(path=path, keys=frozenset(keys), scores=scores)
+
+
+def _not_json(name: str) -> object:
+    """NaN and Infinity: Python's json reads them, JSON has no such values and lii-check never writes them."""
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _unicode(value: object) -> bool:
+    """Does every string in value encode as UTF-8 (no lone surrogates)?"""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(_unicode(k) and _unicode(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_unicode(v) for v in value)
+    return True
 
 
 def baseline_document(results: list[ReportResult], scores: dict[str, int] | None = None) -> dict:

@@ -66,20 +66,45 @@ def shown_path(name: str) -> str:
     """A path as outputs show it. A file name that is not valid UTF-8 reaches Python with its bad bytes as
     lone surrogates, which no output can encode: each is shown as its byte, `\xe9`, and the file itself is
     still read through its real path. (Not U+FFFD: "lat\xe9.md" and "lat\xe8.md" would then both be
-    "lat�.md", and a baseline entry for one would accept the other.)"""
-    if not name.isprintable():
-        # A control character in a name (an escape sequence) is shown as its code, "\x1b", not removed by the
-        # output's neutralising: "esc/x\x1b]0;…\x07y.txt" was shown as "esc/xy.txt", a file that does not exist.
-        name = "".join(ch if ch.isprintable() or ch == " " or 0xD800 <= ord(ch) < 0xE000  # surrogates: below
-                       else ch.encode("unicode_escape").decode("ascii") for ch in name)
-    try:
-        name.encode("utf-8")
-        return name
-    except UnicodeEncodeError:
+    "lat�.md", and a baseline entry for one would accept the other.) A control character is shown as its code
+    ("\x1b"), not removed by the output's neutralising: "esc/x\x1b]0;…\x07y.txt" was shown as "esc/xy.txt", a
+    file that does not exist.
+
+    So that no two files are ever shown alike, a backslash the name itself holds is doubled wherever it could be
+    read as one of these escapes (before x, u, U, t, n, r, another backslash or an escaped character): a file
+    literally named "lat\\xe9.md" is shown so, and a baseline written for the Latin-1 "lat\xe9.md" does not
+    accept it. Only where "/" separates folders: on Windows a backslash is the separator itself."""
+    if "\\" not in name or os.sep != "/":
+        if name.isprintable():
+            try:
+                name.encode("utf-8")
+                return name
+            except UnicodeEncodeError:
+                pass
+        return "".join(_shown_char(ch) for ch in name)
+    out = []
+    for i, ch in enumerate(name):
+        if ch == "\\":
+            after = name[i + 1:i + 2]
+            ambiguous = after in ("x", "u", "U", "t", "n", "r", "\\") or (after and _shown_char(after) != after)
+            out.append("\\\\" if ambiguous else "\\")
+        else:
+            out.append(_shown_char(ch))
+    return "".join(out)
+
+
+def _shown_char(ch: str) -> str:
+    """One character as shown_path shows it."""
+    if 0xD800 <= ord(ch) < 0xE000:
+        # A lone surrogate: a byte the file system gave that is not UTF-8 (shown as that byte), or, if no file
+        # system could have given it, its code point.
         try:
-            return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-        except UnicodeEncodeError:  # a surrogate no file system gave: shown as its code point
-            return name.encode("utf-8", "backslashreplace").decode("utf-8")
+            return ch.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        except UnicodeEncodeError:
+            return ch.encode("utf-8", "backslashreplace").decode("utf-8")
+    if ch.isprintable() or ch == " ":
+        return ch
+    return ch.encode("unicode_escape").decode("ascii")
 
 
 @dataclass

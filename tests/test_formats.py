@@ -245,6 +245,17 @@ def test_sarif_uri_is_percent_encoded(produced):
     assert uris == {"escaping/esc%7C50%25,a:b%20%3Cx%3E&.txt", "escaping/unreadable%20%3C&%3E.md"}
 
 
+def test_sarif_keeps_a_backslash_in_a_posix_file_name_as_part_of_the_name(monkeypatch):
+    # Made a "/", "c/back\\slash.md" pointed at another file that may exist, "c/back/slash.md" (hostile16 11).
+    from lii_check.formats import sarif
+
+    monkeypatch.setattr(sarif.os, "sep", "/")
+    assert sarif.artifact_location("c/back\\slash.md") == {"uri": "c/back%5Cslash.md", "uriBaseId": "%SRCROOT%"}
+    monkeypatch.setattr(sarif.os, "sep", "\\")  # on Windows it is the separator
+    assert sarif.artifact_location("c\\back\\slash.md") == {"uri": "c/back/slash.md", "uriBaseId": "%SRCROOT%"}
+    assert sarif.artifact_location("C:\\reports\\a.md") == {"uri": "file:///C:/reports/a.md"}
+
+
 # --- junit ------------------------------------------------------------------------------------------
 
 def test_junit_counts_and_escapes(produced):

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from lii_check.baseline import BaselineError, canonical_path, load_baseline
 from lii_check.cli import main
 from lii_check.config import ConfigError, load_config
-from lii_check.discovery import DEFAULT_EXCLUDES, NoReports, excluded_by, find_reports
+from lii_check.discovery import DEFAULT_EXCLUDES, NoReports, excluded_by, find_reports, shown_path
 from lii_check.parser import DEFAULT_MAX_BYTES, ReportError, decode_report, parse_report, read_limited, read_report
 from lii_check.rulebook import RulebookInvalid, load_rulebook
 from lii_check.safe_yaml import MAX_EXPANDED_NODES, YamlProblem, load_yaml
@@ -567,6 +567,52 @@ def test_two_names_that_differ_only_in_a_byte_that_is_not_utf8_stay_two_reports_
     (tmp_path / "nb" / os.fsdecode(b"lat\xe8.txt")).write_bytes(shifted.read_bytes())  # a new report
     done = runner.invoke(main, ["check", "nb", "--engine", "pure", "--baseline", "b.json", "--format", "concise"])
     assert done.exit_code == 1 and "nb/lat\\xe8.txt" in done.stdout and "nb/lat\\xe9.txt" not in done.stdout
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="file names of arbitrary bytes are a POSIX file-system feature")
+def test_a_name_holding_the_escape_as_text_is_not_shown_as_the_byte_it_spells(tmp_path, monkeypatch):
+    # A file literally named "lat\xe9.txt" was shown exactly as the Latin-1 "lat<0xE9>.txt": a baseline entry for
+    # one accepted the other, a new and different report (hostile16 12).
+    shifted = Path(__file__).resolve().parents[1] / "fixtures" / "shifted" / "seed000_relabelled_2.txt"
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "nb").mkdir()
+    (tmp_path / "nb" / os.fsdecode(b"lat\xe9.txt")).write_bytes(shifted.read_bytes())
+    runner = CliRunner()
+    assert runner.invoke(main, ["check", "nb", "--engine", "pure", "--baseline", "b.json", "--update-baseline"]).exit_code == 0
+    (tmp_path / "nb" / "lat\\xe9.txt").write_bytes(shifted.read_bytes())  # backslash, x, e, 9
+    done = runner.invoke(main, ["check", "nb", "--engine", "pure", "--baseline", "b.json", "--format", "json"])
+    assert done.exit_code == 1
+    shown = {r["path"]: r["verdict"] for r in json.loads(done.stdout)["reports"]}
+    assert shown == {"nb/lat\\xe9.txt": "consistent", "nb/lat\\\\xe9.txt": "inconsistent"}
+    # A backslash no escape could be read into stays single: "c/back\slash.md" is shown as it is.
+    assert shown_path("c/back\\slash.md") == "c/back\\slash.md"
+    assert shown_path("a\\\x1b.md") == "a\\\\\\x1b.md"  # a backslash before an escaped character is doubled
+
+
+@pytest.mark.parametrize("change, words", [
+    (lambda r: r.update(path="c/a\ud800.md"), "not valid Unicode"),  # valid JSON ("\\ud800"); was an internal error
+    (lambda r: r.update(awarded_score="3"), "awarded_score must be the score"),  # was read as "no score recorded"
+    (lambda r: r.update(awarded_score=[3]), "awarded_score must be the score"),
+    (lambda r: r.update(awarded_score=7), "awarded_score must be the score"),
+])
+def test_a_baseline_with_a_value_lii_check_never_writes_is_refused_by_name(tmp_path, change, words):
+    doc = {"schema_version": 1, "tool": {"name": "lii-check"},
+           "reports": [{"path": "c/a.md", "awarded_score": 3, "findings": [{"rule": "r", "evidence": [{"text": "t"}]}]}]}
+    assert load_baseline(_write_json(tmp_path / "ok.json", doc)).scores == {"c/a.md": 3}
+    change(doc["reports"][0])
+    with pytest.raises(BaselineError, match=words):
+        load_baseline(_write_json(tmp_path / "b.json", doc))
+
+
+def test_a_baseline_holding_nan_is_not_json(tmp_path):
+    (tmp_path / "b.json").write_text('{"schema_version": NaN, "tool": {"name": "lii-check"}, "reports": []}', "utf-8")
+    with pytest.raises(BaselineError, match="NaN is not a JSON value"):
+        load_baseline(tmp_path / "b.json")
+
+
+def _write_json(path: Path, doc: dict) -> Path:
+    path.write_text(json.dumps(doc), "utf-8")  # ensure_ascii: a lone surrogate is written as its escape, as JSON allows
+    return path
 
 
 def test_a_hidden_file_that_would_be_a_report_is_named_in_the_notes(tmp_path, monkeypatch):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from urllib.parse import quote
 
@@ -30,9 +31,13 @@ _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:/")
 def artifact_location(path: str) -> dict:
     """Where a report is, as SARIF wants it: a relative path as a relative reference with a uriBaseId;
     an absolute path as a file:// URI with none (a relative reference beginning with a slash cannot be
-    combined with a base, SARIF1004). Forward slashes whatever the OS; percent-encoding so that a space
-    or "#" in a file name still yields a valid URI."""
-    text = clean(path).replace("\\", "/")
+    combined with a base, SARIF1004). Forward slashes whatever the OS; percent-encoding so that a space,
+    "#" or (outside Windows) a backslash in a file name still yields a valid URI naming that file."""
+    text = clean(path)
+    if os.sep == "\\":
+        # Windows: the backslash separates folders. Elsewhere it is a character of the name ("back\\slash.md"),
+        # percent-encoded below: made a "/", it pointed at another file, "back/slash.md".
+        text = text.replace("\\", "/")
     if text.startswith("//"):  # a UNC path, \\server\share\file
         return {"uri": "file:" + quote(text, safe=_URI_SAFE)}
     if text.startswith("/"):
