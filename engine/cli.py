@@ -609,6 +609,14 @@ def run() -> None:
     if hasattr(sys.stderr, "reconfigure"):
         sys.stderr.reconfigure(errors="backslashreplace")
     try:
+        os.getcwd()
+    except FileNotFoundError:
+        # Every command looks for a configuration upwards from here and shows paths relative to it: it ended in
+        # an internal error (FileNotFoundError) instead.
+        click.echo("lii-check: the current folder no longer exists (deleted or moved while a shell was in it): "
+                   "change to an existing folder and run again", err=True)
+        sys.exit(EXIT_USAGE)
+    try:
         code = main(standalone_mode=False)
         sys.stdout.flush()
     except SystemExit:

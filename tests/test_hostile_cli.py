@@ -40,6 +40,19 @@ def corpus(tmp_path: Path) -> Path:
     return tmp_path / "shifted"
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="a folder in use cannot be deleted on Windows")
+def test_a_deleted_current_folder_is_a_usage_error_not_an_internal_one(tmp_path):
+    # Every command looks upwards from the current folder for a configuration: it ended in "internal error
+    # (FileNotFoundError …)", exit 3 (hostile16 02). The guard is in run(), before any command.
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    script = f'cd "{gone}" && rmdir "{gone}" && exec "{sys.executable}" -c "from lii_check.cli import run; run()" ' \
+             f'check --format concise "{SHIFTED / REPORT}"'
+    done = subprocess.run(["sh", "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("lii-check: the current folder no longer exists") and "Traceback" not in done.stderr
+
+
 # ---- 1. --update-baseline writes only where an --output may ------------------------------------------
 
 def test_update_baseline_refuses_a_report_it_checks_before_the_run(corpus, monkeypatch):
