@@ -288,7 +288,7 @@ def fit_stream(text: str, fmt: str, encoding: str | None) -> str:
 
     On a UTF-8 stream nothing changes. Otherwise (a cp1252 Windows console, a redirect with a legacy
     code page) the machine formats become pure ASCII with their own escapes, so they stay valid and
-    lossless (JSON ``\\u0175``, XML ``&#373;``); text formats replace only what cannot be encoded.
+    lossless (JSON ``\\u0175``, XML and HTML ``&#373;``); text formats replace only what cannot be encoded.
     """
     if _is_utf8(encoding):
         return text
@@ -296,7 +296,10 @@ def fit_stream(text: str, fmt: str, encoding: str | None) -> str:
         # Non-ASCII only ever occurs inside JSON strings, where \\uXXXX (a surrogate pair above the BMP,
         # exactly as json.dumps writes it) means the same character.
         return _NON_ASCII.sub(lambda m: json.dumps(m.group())[1:-1], text)
-    if fmt == "junit":
+    if fmt in ("junit", "html"):
+        # HTML too: its page says UTF-8, and characters the stream replaced with "?" broke the text (and, in its
+        # style sheet, the hash its security policy allows). Its style sheet and scripts are ASCII, where a
+        # character reference would not be read; everything else reads "&#373;" as the character.
         return _NON_ASCII.sub(lambda m: f"&#{ord(m.group())};", text)
     try:
         codec = codecs.lookup(encoding or "ascii").name

@@ -164,6 +164,21 @@ def test_the_content_security_policy_admits_only_the_pages_own_scripts(shifted_p
     assert hashes == own and len(page.scripts) == 2 and len(page.styles) == 1
 
 
+def test_a_page_printed_on_a_stream_that_is_not_utf8_keeps_its_text_and_its_style(shifted_page):
+    # On a cp1252 or ASCII stdout (a Windows redirect) characters became "?": in the style sheet that broke the hash
+    # the security policy allows, and the browser dropped the whole style sheet (hostile16 01).
+    from lii_check.outputs import fit_stream
+
+    page = shifted_page.replace("</main>", "<p>Café — Bryn Mawr ✓</p></main>", 1)  # text beyond Latin-1 too
+    for encoding in ("cp1252", "ascii"):
+        fitted = fit_stream(page, "html", encoding)
+        assert fitted.isascii() and fitted.count("?") == page.count("?")  # nothing replaced by "?"
+        assert "Caf&#233; &#8212; Bryn Mawr &#10003;" in fitted
+        before, after = Page(page), Page(fitted)
+        assert (after.styles, after.scripts) == (before.styles, before.scripts)  # ASCII already: the hashes hold
+    assert fit_stream(page, "html", "utf-8") == page
+
+
 def test_hostile_report_text_is_escaped(hostile_corpus):
     doc, meta, results = run([hostile_corpus])
     out = html_format.render(doc, meta, results)

@@ -606,11 +606,11 @@ ul.cols{columns:2 28rem}
 #filters label{display:flex;flex-direction:column;font-size:.85rem;color:var(--muted)}
 select,input,button{font:inherit;color:var(--ink)} button{cursor:pointer}
 #reports-table{width:100%} #reports-table th button{border:0;background:none;padding:0;font-weight:700;text-align:left;width:100%}
-th[aria-sort=ascending] .arrow::after{content:" ▲"} th[aria-sort=descending] .arrow::after{content:" ▼"}
+th[aria-sort=ascending] .arrow::after{content:" \\0025B2"} th[aria-sort=descending] .arrow::after{content:" \\0025BC"}
 .why-not{display:block;color:var(--muted);font-size:.85rem}
 .verdict{font-weight:700;padding:0 .3rem;border-radius:3px;white-space:nowrap}
 .v-consistent{color:#1b5e20} .v-inconsistent{color:#a3001b} .v-unreadable{color:#6b2c91}
-.v-inconsistent::before{content:"✗ "} .v-consistent::before{content:"✓ "} .v-unreadable::before{content:"? "}
+.v-inconsistent::before{content:"\\002717 "} .v-consistent::before{content:"\\002713 "} .v-unreadable::before{content:"? "}
 .report{border-top:3px solid var(--line);margin-top:2rem}
 .js .report{display:none} .js .report.on{display:block} .js #corpus.off{display:none}
 .report h2{overflow-wrap:anywhere} .back{margin:.5rem 0 0} .qs{color:var(--muted);margin:0}
