@@ -106,8 +106,9 @@ def run_rule_tests(compiled: CompiledRulebook, fixture_dirs: list[Path] = (), en
     outcomes = _rule_outcomes(compiled, engine)
     if compare_with_base and compiled.rulebook.base is not None:
         mark_broken(outcomes, compiled.rulebook, _base_failures(compiled.rulebook.base, engine))
+    seen: set[Path] = set()  # a folder given twice, or inside another given: each manifest is tested once
     for folder in fixture_dirs:
-        outcomes.extend(run_fixture_tests(folder, compiled, engine))
+        outcomes.extend(run_fixture_tests(folder, compiled, engine, seen))
     return outcomes
 
 
@@ -337,12 +338,18 @@ def check_manifests(folders: list[Path], compiled: CompiledRulebook) -> None:
         raise ManifestInvalid(problems)
 
 
-def run_fixture_tests(folder: Path, compiled: CompiledRulebook, engine: str = "auto") -> list[RuleOutcome]:
-    """Check every `expected.yaml` under folder: evidence score, verdict, must_fire, must_not_fire."""
+def run_fixture_tests(folder: Path, compiled: CompiledRulebook, engine: str = "auto",
+                      seen: set[Path] | None = None) -> list[RuleOutcome]:
+    """Check every `expected.yaml` under folder: evidence score, verdict, must_fire, must_not_fire. `seen`: the
+    real paths of manifests tested already (under another folder of the same run), skipped here and added to."""
     check_manifests([folder], compiled)
     entries: list[tuple[RuleOutcome, dict, object]] = []
     outcomes: list[RuleOutcome] = []
     for manifest in sorted(folder.rglob(MANIFEST_NAME)):
+        if seen is not None:
+            if manifest.resolve() in seen:
+                continue
+            seen.add(manifest.resolve())
         for entry in yaml.safe_load(manifest.read_text("utf-8-sig")) or []:
             path = manifest.parent / entry["file"]
             o = RuleOutcome(f"fixture:{path.relative_to(folder).as_posix()}", "fixture")

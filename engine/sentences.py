@@ -40,25 +40,34 @@ def load_items(paths: list[Path]) -> list[Item]:
     """Every item of every *.yaml file under the given files or folders, in sorted order."""
     from .safe_yaml import YamlProblem, load_yaml
 
-    files: list[Path] = []
+    from .rulebook.yamlsource import duplicate_keys
+
+    files: dict[Path, Path] = {}  # by real path: a file named twice, or inside a folder also named, counts once
     for path in paths:
-        files.extend(sorted(path.rglob("*.yaml")) if path.is_dir() else [path])
+        for file in (sorted(path.rglob("*.yaml")) if path.is_dir() else [path]):
+            files.setdefault(file.resolve(), file)
     items: list[Item] = []
-    for file in files:
+    for file in files.values():
         try:
-            data, _node = load_yaml(file.read_text("utf-8"))
+            data, node = load_yaml(file.read_text("utf-8"))
         except (OSError, UnicodeDecodeError) as exc:
             raise SentenceCorpusError(f"{file}: cannot read it ({exc})") from None
         except YamlProblem as exc:
             raise SentenceCorpusError(f"{file}:{exc.line}: {exc.message}") from None
         if not isinstance(data, list):
             raise SentenceCorpusError(f"{file}: a sentence corpus file is a list of items (text, level, …)")
+        twice: list[tuple[int, int, str]] = []
+        duplicate_keys(node, twice)
+        if twice:  # read with its last value, the gates would measure a label nobody chose
+            line, _col, message = twice[0]
+            raise SentenceCorpusError(f"{file}:{line}: {message}")
         for n, entry in enumerate(data, start=1):
-            if not (isinstance(entry, dict) and isinstance(entry.get("text"), str)
-                    and entry.get("level") in SENTENCE_LEVELS):
-                raise SentenceCorpusError(f"{file}: item {n} needs 'text' and a 'level' of "
+            text = entry.get("text") if isinstance(entry, dict) else None
+            if not (isinstance(text, str) and text.strip() and entry.get("level") in SENTENCE_LEVELS):
+                line = node.value[n - 1].start_mark.line + 1
+                raise SentenceCorpusError(f"{file}:{line}: item {n} needs a 'text' that is not empty and a 'level' of "
                                           f"{', '.join(SENTENCE_LEVELS)}")
-            items.append(Item(file.name, n, " ".join(entry["text"].split()), entry["level"]))
+            items.append(Item(file.name, n, " ".join(text.split()), entry["level"]))
     if not items:
         raise SentenceCorpusError(f"{', '.join(str(p) for p in paths)}: no sentence corpus files (*.yaml) found")
     return items

@@ -7,7 +7,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from lii_check.cli import main
-from lii_check.sentences import load_items, measure, read_sentence
+from lii_check.sentences import SentenceCorpusError, load_items, measure, read_sentence
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = """
@@ -55,7 +55,7 @@ def test_thresholds_fail_the_run_and_bad_corpora_are_usage_errors(tmp_path):
     assert "polarity accuracy 0% is below --min-polarity 50%" in strict.output
     (tmp_path / "bad.yaml").write_text("- {text: hello, level: great}\n", "utf-8")
     bad = runner.invoke(main, ["rules", "test", "--engine", "pure", "--sentences", str(tmp_path)])
-    assert bad.exit_code == 2 and "bad.yaml: item 1 needs 'text' and a 'level'" in bad.output
+    assert bad.exit_code == 2 and "bad.yaml:1: item 1 needs a 'text' that is not empty and a 'level'" in bad.output
 
 
 def test_the_bundled_corpus_loads_every_item():
@@ -73,3 +73,24 @@ def test_a_figure_under_its_threshold_never_prints_as_the_threshold():
         ["84.9%", "85%", "89.7%", "29%", "100%", "-"]
     assert below({"level_accuracy": 0.8497}, {"min_level_accuracy": 0.85}) == \
         ["level accuracy 84.9% is below --min-level-accuracy 85%"]
+
+
+def test_a_sentence_file_named_twice_counts_once_and_bad_items_are_located(tmp_path):
+    (tmp_path / "c").mkdir()
+    good = tmp_path / "c" / "a.yaml"
+    good.write_text("- text: Supervision was monthly and reflective in every team.\n  level: good\n", "utf-8")
+    # A folder and a file in it, or the same file by two spellings: each item once (they were counted twice).
+    assert len(load_items([tmp_path / "c", good, tmp_path / "c" / ".." / "c" / "a.yaml"])) == 1
+    for text, words in [
+        ("- text: Supervision was monthly.\n  level: strong\n  level: shortfall\n",
+         ":3: the key 'level' appears twice in this block (first on line 2)"),  # read with the last value, silently
+        ("- text: Fine.\n  level: good\n- text: \"\"\n  level: good\n", ":3: item 2 needs a 'text' that is not empty"),
+    ]:
+        bad = tmp_path / "bad.yaml"
+        bad.write_text(text, "utf-8")
+        try:
+            load_items([bad])
+        except SentenceCorpusError as exc:
+            assert str(exc).startswith(f"{bad}{words}"), str(exc)
+        else:
+            raise AssertionError(f"{text!r} was read")
