@@ -599,6 +599,25 @@ def calibrate(paths: tuple[str, ...], rules_dir: str | None, fmt: str, engine: s
     sys.exit(EXIT_FINDINGS if unreadable or missed else EXIT_OK)
 
 
+class _Neutralised:
+    """stderr with escape sequences and control characters taken out of what is written (newlines, tabs and
+    carriage returns kept). Messages quote what they are about: a configuration value, a path, a key, all of
+    which a pull request can set, and an escape sequence in one would reach the terminal or CI log raw (retitle
+    it, write the clipboard, reverse a line), as report text never does."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        from .formats._common import clean
+
+        self._stream.write(clean(text) if isinstance(text, str) else text)
+        return len(text)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
 def run() -> None:
     """Entry point that turns any unexpected failure into a one-line message, never a traceback."""
     # Text that the stream cannot encode becomes "?" rather than a crash, for anything printed
@@ -608,6 +627,8 @@ def run() -> None:
     signal.signal(signal.SIGTERM, _on_sigterm)
     if hasattr(sys.stderr, "reconfigure"):
         sys.stderr.reconfigure(errors="backslashreplace")
+    if sys.stderr is not None:
+        sys.stderr = _Neutralised(sys.stderr)
     try:
         os.getcwd()
     except FileNotFoundError:

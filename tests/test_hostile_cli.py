@@ -53,6 +53,20 @@ def test_a_deleted_current_folder_is_a_usage_error_not_an_internal_one(tmp_path)
     assert done.stderr.startswith("lii-check: the current folder no longer exists") and "Traceback" not in done.stderr
 
 
+def test_escape_sequences_in_a_configuration_or_a_path_never_reach_stderr(corpus, in_process):
+    # A configuration a pull request can change, quoted in lii-check's own messages: an OSC 52 (write the
+    # clipboard), OSC 0 (retitle) and a right-to-left override reached the terminal raw (hostile16 07).
+    (corpus.parent / ".lii-check.yaml").write_text('fail-on: "\\e]52;c;cHduZWQ=\\a\\u202e"\n', "utf-8")  # YAML escapes
+    done = in_process("--format", "concise", corpus, cwd=corpus.parent)
+    assert done.returncode == 2 and "'fail-on' must be one of" in done.stderr
+    assert not any(c in done.stderr for c in ("\x1b", "\x07", "\u202e")), repr(done.stderr)
+    (corpus.parent / ".lii-check.yaml").unlink()
+    done = in_process("--format", "concise", corpus / "x\x1b]0;pwned\x07\u202e.md", cwd=corpus.parent)
+    assert done.returncode == 2 and "x.md" in done.stderr
+    assert not any(c in done.stderr for c in ("\x1b", "\x07", "\u202e")), repr(done.stderr)
+
+
+
 # ---- 1. --update-baseline writes only where an --output may ------------------------------------------
 
 def test_update_baseline_refuses_a_report_it_checks_before_the_run(corpus, monkeypatch):
