@@ -18,6 +18,7 @@ from . import __version__
 from .document import SCHEMA_VERSION
 from .model import Finding, ReportResult
 from .safe_yaml import value_problem
+from .textfile import NotUtf8, decode
 
 HOW_TO_MAKE = "make it with `lii-check … --baseline FILE --update-baseline`"
 
@@ -75,7 +76,9 @@ def _read_limited(path: Path) -> bytes:
 
 def load_baseline(path: Path) -> Baseline:
     try:
-        doc = json.loads(_read_limited(path).decode("utf-8-sig"), parse_constant=_not_json)
+        doc = json.loads(decode(_read_limited(path)), parse_constant=_not_json)
+    except NotUtf8 as exc:
+        raise BaselineError(f"{path}:{exc.line}: {exc.message}") from None
     except FileNotFoundError:
         raise BaselineError(f"{path}: the baseline file does not exist; {HOW_TO_MAKE}") from None
     except (OSError, UnicodeDecodeError) as exc:

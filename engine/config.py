@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 import yaml
 
+from .textfile import NotUtf8, read_text
 from .names import ENGINES, FAIL_ON, FORMATS, MAX_TIMEOUT, MIN_TIMEOUT, SEVERITIES, TIMEOUT_RANGE
 from .parser import DEFAULT_MAX_BYTES
 from .safe_yaml import YamlProblem, load_yaml, value_problem
@@ -72,11 +73,13 @@ class Config:
 
 def _table_in_pyproject(path: Path) -> dict | None:
     try:
-        data = tomllib.loads(path.read_text("utf-8"))
+        data = tomllib.loads(read_text(path))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(_toml_problem(path, exc)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read it ({exc})") from None
+    except NotUtf8 as exc:
+        raise ConfigError(f"{path}:{exc.line}: {exc.message}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read it ({exc.strerror or exc})") from None
     except ValueError as exc:  # a value TOML allows but Python will not build, e.g. an integer of 5,000 digits
         raise ConfigError(f"{path}: a value cannot be read ({value_problem(exc)})") from None
     tool = data.get("tool", {})
@@ -205,9 +208,11 @@ def _load_raw(path: Path) -> tuple[dict, dict[str, int]]:
         data = tomllib.loads(path.read_text("utf-8"))  # valid: _table_in_pyproject read it
         return data, _toml_lines(path.read_text("utf-8"), top_level=True)
     try:
-        text = path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read it ({exc})") from None
+        text = read_text(path)
+    except NotUtf8 as exc:
+        raise ConfigError(f"{path}:{exc.line}: {exc.message}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read it ({exc.strerror or exc})") from None
     try:
         data, node = load_yaml(text.lstrip("\ufeff"))
     except YamlProblem as exc:

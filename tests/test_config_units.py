@@ -106,10 +106,11 @@ def test_a_configuration_that_cannot_be_read_is_named(tmp_path):
 def test_configurations_not_in_utf8_are_named(tmp_path):
     yaml_path = tmp_path / ".lii-check.yaml"
     yaml_path.write_bytes("format: json # caf\u00e9\n".encode("latin-1"))
-    assert refused(yaml_path).startswith(f"{yaml_path}: cannot read it ('utf-8' codec can't decode byte 0xe9")
+    assert refused(yaml_path) == f"{yaml_path}:1: the file is not UTF-8 text (byte 0xE9 cannot be decoded; it may " \
+                                 "be Windows-1252 or Latin-1): re-save it as UTF-8"
     toml_path = tmp_path / "pyproject.toml"
     toml_path.write_bytes('[tool.lii-check]\nformat = "json" # caf\u00e9\n'.encode("latin-1"))
-    assert refused(toml_path).startswith(f"{toml_path}: cannot read it ('utf-8' codec can't decode byte 0xe9")
+    assert refused(toml_path).startswith(f"{toml_path}:2: the file is not UTF-8 text (byte 0xE9")
 
 
 # --- pyproject.toml: the line of a key --------------------------------------------------------------------

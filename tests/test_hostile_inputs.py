@@ -615,6 +615,30 @@ def _write_json(path: Path, doc: dict) -> Path:
     return path
 
 
+@pytest.mark.parametrize("encoding, where", [("latin-1", ":3: the file is not UTF-8 text (byte 0xE9"),
+                                              ("utf-16", ":1: the file is UTF-16 text")])
+def test_configuration_baseline_and_rule_files_that_are_not_utf8_are_named_at_their_line(tmp_path, encoding, where):
+    # They got Python's codec message ("'utf-8' codec can't decode byte 0xe9 in position 29"), no line, no advice;
+    # a rule file was placed at 1:1 whatever the line (hostile16 09).
+    config = tmp_path / "c.yaml"
+    config.write_bytes("# settings\nfail-on: error\n# café\n".encode(encoding))
+    with pytest.raises(ConfigError) as got:
+        load_config(config)
+    assert str(got.value).startswith(f"{config}{where}") and str(got.value).endswith("re-save it as UTF-8")
+    baseline = tmp_path / "b.json"
+    baseline.write_bytes('{\n "tool": {"name": "lii-check"},\n "note": "café"}\n'.encode(encoding))
+    with pytest.raises(BaselineError) as got:
+        load_baseline(baseline)
+    assert str(got.value).startswith(f"{baseline}{where}") and str(got.value).endswith("re-save it as UTF-8")
+    rules = tmp_path / "o"
+    rules.mkdir()
+    (rules / "t.yaml").write_bytes("kind: overlay\nextends: bundled\n# café\n".encode(encoding))
+    with pytest.raises(RulebookInvalid) as got:
+        load_rulebook(rules)
+    [problem] = got.value.problems
+    assert f"t.yaml:{problem.line}: {problem.message}".startswith(f"t.yaml{where}")
+
+
 def test_a_hidden_file_that_would_be_a_report_is_named_in_the_notes(tmp_path, monkeypatch):
     # Hidden folders were counted in the summary, hidden files skipped without a word: ".draft.md" may be a report
     # someone meant to check.

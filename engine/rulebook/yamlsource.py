@@ -78,10 +78,12 @@ def not_a_number(node: yaml.Node, problems: list[tuple[int, int, str]]) -> None:
 def read_yaml(path: Path, display: str) -> tuple[Any, Located | None, list[RuleProblem]]:
     from ..safe_yaml import YamlProblem
 
+    from ..textfile import NotUtf8, read_text
+
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None, None, [RuleProblem(display, 1, 1, "the file is not UTF-8 text: re-save it as UTF-8")]
+        text = read_text(path)
+    except NotUtf8 as exc:
+        return None, None, [RuleProblem(display, exc.line, exc.column, exc.message)]
     except OSError as exc:
         return None, None, [RuleProblem(display, 1, 1, f"cannot read the file: {exc.strerror or exc}")]
     parsed = _parse(text)
