@@ -313,6 +313,23 @@ def main() -> None:
     """
 
 
+# Shared by the commands that read reports, so that check, explain and calibrate read the same files the same way.
+_MAX_BYTES = click.option("--max-bytes", type=click.IntRange(min=1), default=None,
+                          help="Report files larger than this are unreadable.  [default: 1048576]")
+_EXCLUDE = click.option("--exclude", "excludes", multiple=True, metavar="GLOB",
+                        help="Leave out files and folders matching GLOB (repeatable), on top of the configured excludes.")
+
+
+def _reading(config, max_bytes: int | None, excludes: tuple[str, ...] = ()) -> tuple[list[str], int]:
+    """The exclude patterns and the size limit a command reads reports with: the command line's, else the
+    configuration's, else the defaults (as check has always done)."""
+    from .discovery import DEFAULT_EXCLUDES
+    from .parser import DEFAULT_MAX_BYTES
+
+    exclude = (DEFAULT_EXCLUDES if config.exclude is None else config.exclude) + config.extend_exclude + excludes
+    return exclude, max_bytes or config.max_bytes or DEFAULT_MAX_BYTES
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--rules", "rules_dir", type=NonEmptyPath(file_okay=False), help="Use this rulebook folder instead of the bundled one.")
@@ -333,10 +350,8 @@ def main() -> None:
 @click.option("--timeout", type=Seconds(), default=None,
               help="Seconds one report may take before it is listed as unreadable and the run goes on (0.1 to 86400).  [default: 30]")
 @click.option("--verbose", "-v", is_flag=True, help="List the rules that never fired and the themes no report mentions.")
-@click.option("--exclude", "excludes", multiple=True, metavar="GLOB",
-              help="Leave out files and folders matching GLOB (repeatable), on top of the configured excludes.")
-@click.option("--max-bytes", type=click.IntRange(min=1), default=None,
-              help="Report files larger than this are unreadable.  [default: 1048576]")
+@_EXCLUDE
+@_MAX_BYTES
 @click.option("--update-baseline", is_flag=True, help="Write the --baseline file from this run's findings, then apply it.")
 def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str | None, outputs: tuple[str, ...], fail_on: str | None,
           strict: bool | None, engine: str | None, baseline: str | None, config_path: str | None, color: str,
@@ -355,11 +370,9 @@ def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str | None, output
     fmt = fmt or config.format or "table"
     fail_on = fail_on or config.fail_on or "error"
     strict = strict if strict is not None else bool(config.strict)
-    from .discovery import DEFAULT_EXCLUDES, find_reports
-    from .parser import DEFAULT_MAX_BYTES
+    from .discovery import find_reports
 
-    exclude = (DEFAULT_EXCLUDES if config.exclude is None else config.exclude) + config.extend_exclude + excludes
-    max_bytes = max_bytes or config.max_bytes or DEFAULT_MAX_BYTES
+    exclude, max_bytes = _reading(config, max_bytes, excludes)
     try:
         if update_baseline and not baseline:
             raise UsageProblem("--update-baseline needs --baseline FILE: the file to write")
@@ -559,27 +572,31 @@ def show_config(config_path: str | None) -> None:
               help="Fail when more unmodified reports than this are judged inconsistent as they stand.")
 @click.option("--min-detect", type=SHARE, default=None,
               help="Fail when fewer than this share of copies shifted by one band are caught.")
+@_EXCLUDE
+@_MAX_BYTES
 def calibrate(paths: tuple[str, ...], rules_dir: str | None, fmt: str, engine: str | None,
               config_path: str | None, min_band_exact: float | None = None, max_false_flags: int | None = None,
-              min_detect: float | None = None) -> None:
+              min_detect: float | None = None, excludes: tuple[str, ...] = (), max_bytes: int | None = None) -> None:
     """Measure the rulebook on a corpus whose awarded scores are trusted (nothing is written)."""
     from .calibrate import Gates, missed_gates
     from .calibrate import calibrate as run_calibration
-    from .check import NoReports, discover
+    from .check import NoReports
+    from .discovery import find_reports
     from .formats import tables
     from .formats._common import one_line
     from .parser import ReportError, read_report
 
     session = _session(rules_dir, config_path, engine, reads=paths)
+    exclude, max_bytes = _reading(session.config, max_bytes, excludes)
     try:
-        files = discover(list(paths))
+        files = find_reports(list(paths), exclude).files  # the reports check would read, no others
     except NoReports as exc:
         click.echo(f"lii-check: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     reports, unreadable = [], []
     for item in files:
         try:
-            reports.append(read_report(item.path, item.display))
+            reports.append(read_report(item.path, item.display, max_bytes=max_bytes))
         except ReportError as exc:
             unreadable.append(f"{one_line(item.display)}: {one_line(exc.message)}")
     for line in unreadable:
@@ -677,7 +694,9 @@ def run() -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--engine", type=click.Choice(ENGINES), default=None, help="As for check.  [default: auto]")
 @click.option("--config", "config_path", type=NonEmptyPath(dir_okay=False), help="Use this configuration file instead of searching for one.")
-def explain(report: str, rules_dir: str | None, fmt: str, engine: str | None, config_path: str | None) -> None:
+@_MAX_BYTES
+def explain(report: str, rules_dir: str | None, fmt: str, engine: str | None, config_path: str | None,
+            max_bytes: int | None = None) -> None:
     """Show the working for one report: evidence per theme, what was set aside and why, the score."""
     from .check import check_reports
     from .discovery import shown_path
@@ -694,7 +713,7 @@ def explain(report: str, rules_dir: str | None, fmt: str, engine: str | None, co
     rulebook = session.rulebook
     shown = shown_path(report)  # as check shows it: a name that is not UTF-8 keeps its bytes as \xe9
     try:
-        parsed = read_report(Path(report), shown)
+        parsed = read_report(Path(report), shown, max_bytes=_reading(session.config, max_bytes)[1])
     except ReportError as exc:
         where = f"{one_line(shown)}:{exc.line}" if exc.line else one_line(shown)
         click.echo(f"{where}: unreadable: {one_line(exc.message)}", err=True)

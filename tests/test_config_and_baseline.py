@@ -255,3 +255,32 @@ def test_a_configuration_found_by_searching_that_others_could_have_written_is_re
     os.chmod(found, 0o644)
     if how == "world-writable":
         assert load_config(start=tmp_path / "repo").fail_on == "never"  # the user's own, not writable by others: read
+
+
+
+def test_explain_and_calibrate_read_reports_as_check_does(tmp_path, monkeypatch):
+    # The size limit and the excludes of the configuration: explain called a report check had read "larger than
+    # the limit" and advised an option it did not have; calibrate counted a draft check leaves out (hostile16 10).
+    from click.testing import CliRunner
+
+    from lii_check.cli import main
+
+    seed = Path(__file__).resolve().parents[1] / "fixtures" / "seeds" / "002_c7a78147fca09e56.txt"
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "a.txt").write_bytes(seed.read_bytes())
+    (tmp_path / "c" / "draft-a.txt").write_bytes(seed.read_bytes())
+    size = len(seed.read_bytes())
+    (tmp_path / "lii.yaml").write_text(f"max-bytes: {size}\nextend-exclude: ['draft-*']\n", "utf-8")
+    (tmp_path / "small.yaml").write_text(f"max-bytes: {size - 1}\n", "utf-8")
+    runner = CliRunner()
+    for config, code in (("lii.yaml", 0), ("small.yaml", 1)):
+        done = runner.invoke(main, ["explain", "c/a.txt", "--engine", "pure", "--config", config])
+        assert done.exit_code == code, done.output
+    assert "larger than the limit" in runner.invoke(main, ["explain", "c/a.txt", "--engine", "pure", "--max-bytes",
+                                                           str(size - 1)]).output
+    got = runner.invoke(main, ["calibrate", "c", "--engine", "pure", "--config", "lii.yaml", "--format", "json"])
+    assert got.exit_code == 0, got.output
+    assert json.loads(got.stdout)["reports"] == 1  # the draft left out, as check leaves it out
+    got = runner.invoke(main, ["calibrate", "c", "--engine", "pure", "--config", "small.yaml"])
+    assert "skipped unreadable report c/a.txt: the file is larger than the limit" in got.output
