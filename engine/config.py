@@ -273,16 +273,28 @@ def load_config(path: Path | None = None, start: Path | None = None) -> Config:
     return config
 
 
+def _shown(value: Any, words: bool = False) -> str:
+    """A value as the file wrote it, not as Python prints it: YAML reads `off`, `no` and `false` as false and an
+    empty value or `~` as null, so "not 'False'" or "not 'None'" named something nobody wrote. `words`: the key
+    takes a word, which YAML took for true or false unless quoted."""
+    if isinstance(value, bool):
+        hint = " (YAML reads on/off, yes/no and true/false as true or false: quote the word)" if words else ""
+        return str(value).lower() + hint
+    if value is None:
+        return "an empty value"
+    return repr(value) if not isinstance(value, str) else f"'{value}'"
+
+
 def _check(key: str, value: Any, where: str, locate: Callable[[str], str] | None = None) -> Any:
     if key in CHOICES:
         if value not in CHOICES[key]:
             guess = difflib.get_close_matches(str(value), CHOICES[key], n=1)
             hint = f" — did you mean '{guess[0]}'?" if guess else ""
-            raise ConfigError(f"{where}: '{key}' must be one of {', '.join(CHOICES[key])}, not '{value}'{hint}")
+            raise ConfigError(f"{where}: '{key}' must be one of {', '.join(CHOICES[key])}, not {_shown(value, words=True)}{hint}")
         return value
     if key == "strict":
         if not isinstance(value, bool):
-            raise ConfigError(f"{where}: 'strict' must be true or false, not {value!r}")
+            raise ConfigError(f"{where}: 'strict' must be true or false, not {_shown(value)}")
         return value
     if key == "rules":
         if not isinstance(value, str) or not value or "\x00" in value:
@@ -295,16 +307,16 @@ def _check(key: str, value: Any, where: str, locate: Callable[[str], str] | None
     if key == "max-bytes":
         # bool is an int in Python: `max-bytes: true` must not read as a limit of 1 byte.
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ConfigError(f"{where}: 'max-bytes' must be a whole number of bytes above 0, not {value!r}")
+            raise ConfigError(f"{where}: 'max-bytes' must be a whole number of bytes above 0, not {_shown(value)}")
         return value
     if key == "jobs":
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ConfigError(f"{where}: 'jobs' must be a whole number of worker processes, 1 or more, not {value!r}")
+            raise ConfigError(f"{where}: 'jobs' must be a whole number of worker processes, 1 or more, not {_shown(value)}")
         return value
     if key == "timeout":
         # bool is an int, and nan/inf are floats: none of them is a time budget.
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not MIN_TIMEOUT <= value <= MAX_TIMEOUT:
-            raise ConfigError(f"{where}: 'timeout' must be {TIMEOUT_RANGE}, not {value!r}")
+            raise ConfigError(f"{where}: 'timeout' must be {TIMEOUT_RANGE}, not {_shown(value)}")
         return float(value)
     if key == "disable":
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):

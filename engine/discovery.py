@@ -31,7 +31,18 @@ REPORT_SUFFIXES = (".txt", ".md")
 # as "1 report, consistent". Data, images and code are not named: they are not reports in any format.
 OTHER_DOCUMENT_SUFFIXES = (".pdf", ".doc", ".docx", ".odt", ".rtf", ".html", ".htm", ".xhtml", ".markdown", ".mdown",
                            ".mkd", ".mkdn", ".mdwn", ".text", ".rst", ".adoc", ".asciidoc", ".org", ".tex", ".epub")
+# Plain text or Markdown already, under another name: renaming is all they need, not converting.
+RENAME_SUFFIXES = (".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".text")
 MOST_NAMED = 10  # other-format documents named in the note; the rest are counted
+
+
+def _what_to_do(named: list[str], convert: str = "convert them to check them") -> str:
+    if all(name.lower().endswith(RENAME_SUFFIXES) for name in named):
+        return "they are text or Markdown already: rename them to .md or .txt to check them"
+    if any(name.lower().endswith(RENAME_SUFFIXES) for name in named):
+        return f"{convert} (text or Markdown under another name, such as .markdown or .text, only needs renaming " \
+               "to .md or .txt)"
+    return convert
 LONGEST_SHOWN = 160  # characters of a folder's path in a message; longer ones are shown by both ends
 
 # Files that sit in report repositories but are never LII sections, and tool folders full of .txt
@@ -146,7 +157,7 @@ class Discovery:
             named = sorted(self.other_formats)
             more = f" and {len(named) - MOST_NAMED} more" if len(named) > MOST_NAMED else ""
             notes.append(f"{len(named)} document(s) in a format lii-check does not read (it reads .txt and .md; "
-                         f"convert them to check them): {', '.join(named[:MOST_NAMED])}{more}")
+                         f"{_what_to_do(named)}): {', '.join(named[:MOST_NAMED])}{more}")
         return notes
 
 
@@ -216,7 +227,8 @@ def find_reports(paths: list[str], exclude: tuple[str, ...] = DEFAULT_EXCLUDES) 
             raise NoReports(f"{given}: no reports found (looked for .txt and .md files in the folder and below"
                             + (f"; {result.excluded} excluded by pattern" if result.excluded else "")
                             + (f"; {len(found_others)} document(s) in a format lii-check does not read, such as "
-                               f"{found_others[0]}: convert them to .txt or .md" if found_others else "") + ")")
+                               f"{found_others[0]}: {_what_to_do(found_others, 'convert them to .txt or .md')}" if found_others else "")
+                            + ")")
         found.extend(sorted(here, key=lambda r: r.display))
     if unreadable:
         raise NoReports("; ".join(unreadable) + ": nothing was checked (fix the permissions, or leave the folder "

@@ -33,7 +33,7 @@ def test_max_bytes_of_one_and_above_is_the_limit(tmp_path, value):
     assert config.max_bytes == value and config.format == "json"
 
 
-@pytest.mark.parametrize("text, shown", [("0", "0"), ("-5", "-5"), ("true", "True"), ('"1MB"', "'1MB'"),
+@pytest.mark.parametrize("text, shown", [("0", "0"), ("-5", "-5"), ("true", "true"), ('"1MB"', "'1MB'"),
                                          ("2.5", "2.5"), ("[1]", "[1]")])
 def test_max_bytes_that_is_not_a_whole_number_above_zero_is_refused(tmp_path, text, shown):
     path = write(tmp_path, ".lii-check.yaml", f"# limits\nmax-bytes: {text}\n")
@@ -282,7 +282,7 @@ def test_jobs_and_timeout_load(tmp_path, text, jobs, timeout):
 
 @pytest.mark.parametrize("text, message", [
     ("jobs: 0", "'jobs' must be a whole number of worker processes, 1 or more, not 0"),
-    ("jobs: true", "'jobs' must be a whole number of worker processes, 1 or more, not True"),
+    ("jobs: true", "'jobs' must be a whole number of worker processes, 1 or more, not true"),
     ("jobs: 1.5", "'jobs' must be a whole number of worker processes, 1 or more, not 1.5"),
     ("timeout: 0", "'timeout' must be a number of seconds from 0.1 to 86400 (one day), not 0"),
     ("timeout: 0.05", "'timeout' must be a number of seconds from 0.1 to 86400 (one day), not 0.05"),
@@ -293,3 +293,15 @@ def test_jobs_and_timeout_load(tmp_path, text, jobs, timeout):
 def test_bad_jobs_and_timeout_are_refused_at_their_line(tmp_path, text, message):
     path = write(tmp_path, ".lii-check.yaml", "format: json\n" + text + "\n")
     assert refused(path) == f"{path}:2: {message}"
+
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("off", "not false (YAML reads on/off, yes/no and true/false as true or false: quote the word)"),
+    ("~", "not an empty value"),
+    ("eror", "not 'eror' — did you mean 'error'?"),
+])
+def test_a_word_yaml_read_as_true_false_or_null_is_named_as_written_not_as_python_prints_it(tmp_path, text, shown):
+    # "not 'False'" and "not 'None'" named values nobody wrote (hostile16 13a).
+    path = write(tmp_path, ".lii-check.yaml", f"fail-on: {text}\n")
+    assert refused(path) == f"{path}:1: 'fail-on' must be one of error, warning, info, never, {shown}"

@@ -393,7 +393,8 @@ def test_documents_in_other_formats_are_named_in_not_searched(corpus, monkeypatc
     for name in ("a.pdf", "sub/b.docx", "c.html", "d.markdown", "data.csv", "logo.png", "README.html"):
         (corpus / name).parent.mkdir(exist_ok=True)
         (corpus / name).write_bytes(b"synthetic placeholder, not a report\n")
-    note = ("4 document(s) in a format lii-check does not read (it reads .txt and .md; convert them to check them): "
+    note = ("4 document(s) in a format lii-check does not read (it reads .txt and .md; convert them to check them "
+            "(text or Markdown under another name, such as .markdown or .text, only needs renaming to .md or .txt)): "
             "shifted/a.pdf, shifted/c.html, shifted/d.markdown, shifted/sub/b.docx")
     first = invoke(["shifted", "--engine", "pure", "--format", "json"], corpus.parent, monkeypatch)
     assert first.exit_code == 1
@@ -411,6 +412,15 @@ def test_many_documents_in_other_formats_are_named_up_to_ten_then_counted(corpus
     assert json.loads(result.stdout)["summary"]["not_searched"] == [
         "12 document(s) in a format lii-check does not read (it reads .txt and .md; convert them to check them): "
         + ", ".join(f"shifted/{n:02d}.pdf" for n in range(10)) + " and 2 more"]
+
+
+def test_markdown_or_text_under_another_name_is_told_to_be_renamed_not_converted(tmp_path, monkeypatch):
+    (tmp_path / "docs").mkdir()
+    for name in ("x.markdown", "y.text"):
+        (tmp_path / "docs" / name).write_bytes((SHIFTED / REPORT).read_bytes())
+    result = invoke(["docs"], tmp_path, monkeypatch)
+    assert result.exit_code == 2
+    assert "docs/x.markdown: they are text or Markdown already: rename them to .md or .txt to check them" in result.stderr
 
 
 def test_a_folder_of_only_other_formats_says_so(tmp_path, monkeypatch):
