@@ -119,8 +119,11 @@ def test_suppressed_findings_count_as_accepted_too(tmp_path):
 
 def test_an_unreadable_baseline_names_the_reason(tmp_path):
     path = tmp_path / "baseline.json"
-    path.write_bytes(b"\xff\xfe\xfa")
-    with pytest.raises(BaselineError, match=r"cannot read the baseline \(.*codec can't decode"):
+    path.write_bytes(b"\xff\xfe\xfa")  # a UTF-16 byte-order mark, then half a character
+    with pytest.raises(BaselineError, match=r"baseline.json:1: the file is UTF-16 text .*re-save it as UTF-8"):
+        load_baseline(path)
+    path.write_bytes(b'{\n "tool":\n "caf\xe9"}')  # Latin-1 on line 3
+    with pytest.raises(BaselineError, match=r"baseline.json:3: the file is not UTF-8 text \(byte 0xE9"):
         load_baseline(path)
 
 
