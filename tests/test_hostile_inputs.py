@@ -553,15 +553,21 @@ def test_a_file_name_that_is_not_utf8_is_shown_with_its_bytes_and_checked(tmp_pa
     assert sorted(p.name for p in corpus.iterdir()) == [os.fsdecode(b"bad\xff name.txt")]  # read, not renamed
 
 
-@pytest.mark.skipif(sys.platform != "linux", reason="file names of arbitrary bytes are a POSIX file-system feature")
-def test_two_names_that_differ_only_in_a_byte_that_is_not_utf8_stay_two_reports_for_the_baseline(tmp_path, monkeypatch):
-    # Shown with U+FFFD, "lat\xe9" and "lat\xe8" were the same path: a baseline entry for one accepted the other.
+def _baselined_latin1_report(tmp_path: Path, monkeypatch) -> tuple[CliRunner, Path]:
+    """nb/lat<0xE9>.txt, a mis-scored report, with a baseline b.json accepting its findings; cwd is tmp_path."""
     shifted = Path(__file__).resolve().parents[1] / "fixtures" / "shifted" / "seed000_relabelled_2.txt"
     monkeypatch.chdir(tmp_path)
     (tmp_path / "nb").mkdir()
     (tmp_path / "nb" / os.fsdecode(b"lat\xe9.txt")).write_bytes(shifted.read_bytes())
     runner = CliRunner()
     assert runner.invoke(main, ["check", "nb", "--engine", "pure", "--baseline", "b.json", "--update-baseline"]).exit_code == 0
+    return runner, shifted
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="file names of arbitrary bytes are a POSIX file-system feature")
+def test_two_names_that_differ_only_in_a_byte_that_is_not_utf8_stay_two_reports_for_the_baseline(tmp_path, monkeypatch):
+    # Shown with U+FFFD, "lat\xe9" and "lat\xe8" were the same path: a baseline entry for one accepted the other.
+    runner, shifted = _baselined_latin1_report(tmp_path, monkeypatch)
     assert json.loads((tmp_path / "b.json").read_text("utf-8"))["reports"][0]["path"] == "nb/lat\\xe9.txt"
     assert runner.invoke(main, ["check", "nb", "--engine", "pure", "--baseline", "b.json"]).exit_code == 0
     (tmp_path / "nb" / os.fsdecode(b"lat\xe8.txt")).write_bytes(shifted.read_bytes())  # a new report
@@ -573,12 +579,7 @@ def test_two_names_that_differ_only_in_a_byte_that_is_not_utf8_stay_two_reports_
 def test_a_name_holding_the_escape_as_text_is_not_shown_as_the_byte_it_spells(tmp_path, monkeypatch):
     # A file literally named "lat\xe9.txt" was shown exactly as the Latin-1 "lat<0xE9>.txt": a baseline entry for
     # one accepted the other, a new and different report (hostile16 12).
-    shifted = Path(__file__).resolve().parents[1] / "fixtures" / "shifted" / "seed000_relabelled_2.txt"
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "nb").mkdir()
-    (tmp_path / "nb" / os.fsdecode(b"lat\xe9.txt")).write_bytes(shifted.read_bytes())
-    runner = CliRunner()
-    assert runner.invoke(main, ["check", "nb", "--engine", "pure", "--baseline", "b.json", "--update-baseline"]).exit_code == 0
+    runner, shifted = _baselined_latin1_report(tmp_path, monkeypatch)
     (tmp_path / "nb" / "lat\\xe9.txt").write_bytes(shifted.read_bytes())  # backslash, x, e, 9
     done = runner.invoke(main, ["check", "nb", "--engine", "pure", "--baseline", "b.json", "--format", "json"])
     assert done.exit_code == 1
