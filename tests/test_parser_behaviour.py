@@ -771,3 +771,24 @@ def test_a_negation_disguised_as_a_reader_would_not_notice_is_still_read(compile
     disguised = disguise(PLAIN_NEGATED)
     assert disguised != PLAIN_NEGATED
     assert levels(disguised) == levels(PLAIN_NEGATED) and {"shortfall"} == {level for _, level in levels(PLAIN_NEGATED)}
+
+
+# --- "Score" with its number under it: the line numbers it reports (mutants of the ninth session's sample) -----
+
+def test_the_score_under_a_score_line_is_placed_on_its_own_line():
+    report = parse_report(lines_of("# Learning, improvement and innovation", "", "Score", "3", "", FINDING), "r.md")
+    assert (report.awarded_score, report.score_line) == (3, 4)  # line 4 (index 3): "index | 1" would say 3
+
+
+def test_a_second_score_under_a_score_line_names_its_own_line_when_it_is_not_a_score():
+    text = lines_of("# Learning, improvement and innovation", "", "Score: 3", "", FINDING, "", "Score", "", "7")
+    with pytest.raises(ReportError) as got:
+        parse_report(text, "r.md")
+    assert got.value.line == 9  # the "7", not the "Score" above it, nor line 0
+
+
+def test_a_second_bare_score_line_with_findings_under_it_is_findings_text():
+    text = lines_of("# Learning, improvement and innovation", "", "Score: 3", "", FINDING, "", "Score", "",
+                    "Staff described reflective supervision.")
+    report = parse_report(text, "r.md")
+    assert report.awarded_score == 3 and report.score_line == 3

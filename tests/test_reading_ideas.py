@@ -225,6 +225,10 @@ def test_negated_problems_are_good_news(compiled):
     ("The hospital discharge calls had cut readmissions and were being extended to two more wards.", "good"),
     # language.yaml maturity-developing: one part lagging
     ("Carers' assessments showed less progress than the rest of the service.", "shortfall"),
+    # language.yaml &none-upheld: none of a lapse is good news, not a statement of absence
+    ("No supervision sessions were missed in the last quarter.", "good"),
+    # claim-not-borne-out's `unless`, and reading._answered_later: a problem answered later by none of a problem
+    ("Reviews had slipped during the winter, but there were no delays once the new rota started.", "good"),
 ])
 def test_the_ninth_sessions_ideas(text, wanted, compiled):
     assert level(text, compiled) == wanted
