@@ -643,17 +643,30 @@ def run() -> None:
     _MAIN_PID[:] = [os.getpid()]
     signal.signal(signal.SIGTERM, _on_sigterm)
     if hasattr(sys.stderr, "reconfigure"):
-        sys.stderr.reconfigure(errors="backslashreplace")
-    if sys.stderr is not None:
+        # An ASCII stderr (LC_ALL=C) is one click calls misconfigured: it would write through a stream of its own
+        # round sys.stderr.buffer, past the neutralising below. UTF-8 is what click would write there anyway.
+        ascii_only = (getattr(sys.stderr, "encoding", "") or "").lower().replace("-", "") in ("ascii", "usascii",
+                                                                                           "ansi_x3.41968")
+        sys.stderr.reconfigure(errors="backslashreplace", **({"encoding": "utf-8"} if ascii_only else {}))
+    previous = sys.stderr
+    if sys.stderr is not None and not isinstance(sys.stderr, _Neutralised):
         sys.stderr = _Neutralised(sys.stderr)
     try:
-        os.getcwd()
-    except FileNotFoundError:
-        # Every command looks for a configuration upwards from here and shows paths relative to it: it ended in
-        # an internal error (FileNotFoundError) instead.
-        click.echo("lii-check: the current folder no longer exists (deleted or moved while a shell was in it): "
-                   "change to an existing folder and run again", err=True)
-        sys.exit(EXIT_USAGE)
+        _run_guarded()
+    finally:
+        sys.stderr = previous  # an in-process caller gets its own stream back, not one more wrapper each call
+
+
+def _run_guarded() -> None:
+    if not any(a in ("--version", "--help", "-h") for a in sys.argv[1:]):
+        try:
+            os.getcwd()
+        except FileNotFoundError:
+            # Every command looks for a configuration upwards from here and shows paths relative to it: it ended in
+            # an internal error (FileNotFoundError) instead.
+            click.echo("lii-check: the current folder no longer exists (deleted or moved while a shell was in it): "
+                       "change to an existing folder and run again", err=True)
+            sys.exit(EXIT_USAGE)
     try:
         code = main(standalone_mode=False)
         sys.stdout.flush()

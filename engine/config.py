@@ -63,8 +63,8 @@ class Config:
             return str(self.source)
         if value is not None:
             try:
-                lines = self.source.read_text("utf-8").splitlines()
-            except (OSError, UnicodeDecodeError):
+                lines = read_text(self.source).splitlines()
+            except (OSError, NotUtf8):
                 lines = []
             token = re.compile(r"(?<![\w.-])" + re.escape(value) + r"(?![\w.-])")
             line = next((n for n in range(line, len(lines) + 1) if token.search(lines[n - 1])), line)
@@ -103,8 +103,8 @@ def _toml_problem(path: Path, exc: Exception) -> str:
         return f"{path}:{m.group(1)}: this is not valid TOML ({said.split(' (at line')[0]})"
     if "(at end of document)" in said:
         try:
-            last = max(1, len(path.read_text("utf-8").splitlines()))
-        except (OSError, UnicodeDecodeError):
+            last = max(1, len(read_text(path).splitlines()))
+        except (OSError, NotUtf8):
             last = 1
         return (f"{path}:{last}: this is not valid TOML ({said.split(' (at end of document)')[0]}): the file "
                 "ends inside a value; close the '[', '{' or quote left open on or before this line")
@@ -113,7 +113,7 @@ def _toml_problem(path: Path, exc: Exception) -> str:
 
 def _toml_key_line(path: Path, key: str) -> int:
     """The line where a key is first assigned (good enough to point at, TOML has no marks)."""
-    text = path.read_text("utf-8")
+    text = read_text(path)
     pattern = re.compile(rf'^[ \t]*(?:[\w."-]+\.)?"?{re.escape(key)}"?\s*=', re.MULTILINE)
     m = pattern.search(text)
     return text[: m.start()].count("\n") + 1 if m else 1
@@ -198,15 +198,15 @@ def _load_raw(path: Path) -> tuple[dict, dict[str, int]]:
         table = _table_in_pyproject(path)
         if table is None:
             raise ConfigError(f"{path}: has no [tool.lii-check] table")
-        return table, _toml_lines(path.read_text("utf-8"))
+        return table, _toml_lines(read_text(path))
     if path.suffix.lower() == ".toml":
         # Another TOML file (`--config lii-check.toml`): a [tool.lii-check] table as in pyproject.toml,
         # else the keys at its top level.
         table = _table_in_pyproject(path)
         if table is not None:
-            return table, _toml_lines(path.read_text("utf-8"))
-        data = tomllib.loads(path.read_text("utf-8"))  # valid: _table_in_pyproject read it
-        return data, _toml_lines(path.read_text("utf-8"), top_level=True)
+            return table, _toml_lines(read_text(path))
+        data = tomllib.loads(read_text(path))  # valid: _table_in_pyproject read it
+        return data, _toml_lines(read_text(path), top_level=True)
     try:
         text = read_text(path)
     except NotUtf8 as exc:

@@ -104,6 +104,40 @@ def shown_path(name: str) -> str:
     return "".join(out)
 
 
+_ESCAPE_WIDTH = {"x": 2, "u": 4, "U": 8}
+_HEX = frozenset("0123456789abcdefABCDEF")
+
+
+def unshown_path(shown: str) -> str:
+    """The name a shown path stands for, as the operating system gives it (a byte that is not UTF-8 as its lone
+    surrogate): for outputs that must name the very file, such as SARIF's URIs and GitHub's annotations. The inverse
+    of shown_path where "/" separates folders; elsewhere the path as shown."""
+    if os.sep != "/" or "\\" not in shown:
+        return shown
+    out: list[str] = []
+    i = 0
+    while i < len(shown):
+        ch, after = shown[i], shown[i + 1:i + 2]
+        if ch == "\\" and after == "\\":
+            out.append("\\")
+            i += 2
+            continue
+        width = _ESCAPE_WIDTH.get(after, 0) if ch == "\\" else 0
+        digits = shown[i + 2:i + 2 + width]
+        if width and len(digits) == width and set(digits) <= _HEX:
+            code = int(digits, 16)
+            out.append(chr(0xDC00 + code) if after == "x" and code >= 0x80 else chr(code))
+            i += 2 + width
+            continue
+        if ch == "\\" and after in ("t", "n", "r"):
+            out.append({"t": "\t", "n": "\n", "r": "\r"}[after])
+            i += 2
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
 def _shown_char(ch: str) -> str:
     """One character as shown_path shows it."""
     if 0xD800 <= ord(ch) < 0xE000:
@@ -115,6 +149,10 @@ def _shown_char(ch: str) -> str:
             return ch.encode("utf-8", "backslashreplace").decode("utf-8")
     if ch.isprintable() or ch == " ":
         return ch
+    if 0x80 <= ord(ch) <= 0xFF:
+        # "\xa0" is how a byte that is not UTF-8 is shown: the character U+00A0 (a no-break space, a C1 control)
+        # is "\u00a0", so a file named with one is never shown as a file named with the other.
+        return f"\\u{ord(ch):04x}"
     return ch.encode("unicode_escape").decode("ascii")
 
 

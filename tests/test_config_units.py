@@ -297,3 +297,14 @@ def test_jobs_and_timeout_load(tmp_path, text, jobs, timeout):
 def test_bad_jobs_and_timeout_are_refused_at_their_line(tmp_path, text, message):
     path = write(tmp_path, ".lii-check.yaml", "format: json\n" + text + "\n")
     assert refused(path) == f"{path}:2: {message}"
+
+
+
+def test_a_toml_configuration_saved_with_a_byte_order_mark_reads_and_places_its_keys(tmp_path):
+    # --config lii-check.toml with a BOM ended in "internal error (TOMLDecodeError)"; a pyproject.toml with one lost
+    # the line numbers of its keys (review9 06).
+    path = tmp_path / "lii-check.toml"
+    path.write_bytes(b"\xef\xbb\xbf# team settings\nformat = \"jsn\"\n")
+    assert refused(path).startswith(f"{path}:2: 'format' must be one of")
+    path.write_bytes(b"\xef\xbb\xbf[tool.lii-check]\nformat = \"json\"\n")
+    assert load_config(path).format == "json"

@@ -387,3 +387,46 @@ def test_junit_error_for_a_whole_file_problem_has_no_made_up_line(tmp_path):
     assert done.exit_code == 1
     error = ET.fromstring(done.stdout.encode("utf-8")).find("testsuite/testcase/error")
     assert error.text == error.get("message") and error.text.startswith("no score line found")
+
+
+
+def test_an_escape_sequence_left_open_loses_only_its_introducer():
+    # An unterminated OSC took the rest of the text with it: a message lost its closing quote, its hint and its
+    # newline (review9 08). Terminated sequences still go whole.
+    from lii_check.formats._common import clean
+
+    assert clean("not 'jsn\x1b]' — did you mean 'json'?\n") == "not 'jsn' — did you mean 'json'?\n"
+    assert clean("a\x1b]0;title\x07b\x1b]8;;http://x\x1b\\link\x1b[31m!") == "ablink!"
+
+
+
+def test_sarif_and_github_name_the_very_file_not_its_shown_form(monkeypatch):
+    # A name shown with a doubled backslash or a byte's escape was put in SARIF and GitHub as shown: another file
+    # (review9 02); a first segment holding ":" read as a URI scheme (review9 12).
+    import os as _os
+
+    from lii_check.discovery import shown_path
+    from lii_check.formats import github, sarif
+
+    monkeypatch.setattr(sarif.os, "sep", "/")
+    cases = {"back\\new.md": "back%5Cnew.md", _os.fsdecode(b"lat\xe9.md"): "lat%E9.md", "note:1.md": "./note:1.md"}
+    for name, uri in cases.items():
+        assert sarif.artifact_location(shown_path(name)) == {"uri": uri, "uriBaseId": "%SRCROOT%"}
+    line = github._command("error", shown_path("back\\new.md"), 3, "t", "m")
+    assert "file=back\\new.md," in line
+
+
+def test_a_shown_path_stands_for_one_name_and_gives_it_back():
+    # Every name of up to four characters over the characters that escapes are made of (review9 03 found the
+    # no-break space and the byte 0xA0 shown alike).
+    import itertools
+
+    from lii_check.discovery import shown_path, unshown_path
+
+    alphabet = ["\\", "x", "u", "9", "a", "\x1b", "\xa0", "\udce9", "\udca0", "n", "/", "\x85"]
+    shown: dict[str, str] = {}
+    for size in range(1, 5):
+        for letters in itertools.product(alphabet, repeat=size):
+            name = "".join(letters)
+            assert unshown_path(shown_path(name)) == name
+            assert shown.setdefault(shown_path(name), name) == name

@@ -46,11 +46,36 @@ def test_a_deleted_current_folder_is_a_usage_error_not_an_internal_one(tmp_path)
     # (FileNotFoundError …)", exit 3 (hostile16 02). The guard is in run(), before any command.
     gone = tmp_path / "gone"
     gone.mkdir()
-    script = f'cd "{gone}" && rmdir "{gone}" && exec "{sys.executable}" -c "from lii_check.cli import run; run()" ' \
-             f'check --format concise "{SHIFTED / REPORT}"'
+    run = f'"{sys.executable}" -c "from lii_check.cli import run; run()"'
+    script = f'cd "{gone}" && rmdir "{gone}" && {run} --version && exec {run} check --format concise "{SHIFTED / REPORT}"'
     done = subprocess.run(["sh", "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 2, done.stderr
+    assert done.stdout.startswith("lii-check, version")  # --version still answers there (review9 15)
     assert done.stderr.startswith("lii-check: the current folder no longer exists") and "Traceback" not in done.stderr
+
+
+def test_an_ascii_stderr_is_neutralised_too(tmp_path):
+    # On an ASCII stderr click wrote through a stream of its own, past the neutralising (review9 01).
+    (tmp_path / ".lii-check.yaml").write_text('format: "x\\e]0;PWNED\\ay"\n', "utf-8")
+    env = {**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONIOENCODING": "ascii"}
+    done = real([SHIFTED / REPORT], cwd=tmp_path, env=env)
+    assert done.returncode == 2 and "'format' must be one of" in done.stderr
+    assert "\x1b" not in done.stderr and "\x07" not in done.stderr
+
+
+def test_run_gives_an_in_process_caller_its_stderr_back(monkeypatch):
+    # Each call left one more wrapper on sys.stderr, which then stripped the caller's own colour codes (review9 09).
+    from click.testing import CliRunner
+
+    from lii_check.cli import run
+
+    monkeypatch.setattr(sys, "argv", ["lii-check", "--version"])
+    with CliRunner().isolation():  # run() rewraps stdout; the isolation's streams stand in for the process's
+        mine = sys.stderr
+        for _ in range(2):
+            with pytest.raises(SystemExit):
+                run()
+            assert sys.stderr is mine
 
 
 def test_escape_sequences_in_a_configuration_or_a_path_never_reach_stderr(corpus, in_process):

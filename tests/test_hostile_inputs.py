@@ -588,6 +588,8 @@ def test_a_name_holding_the_escape_as_text_is_not_shown_as_the_byte_it_spells(tm
     # A backslash no escape could be read into stays single: "c/back\slash.md" is shown as it is.
     assert shown_path("c/back\\slash.md") == "c/back\\slash.md"
     assert shown_path("a\\\x1b.md") == "a\\\\\\x1b.md"  # a backslash before an escaped character is doubled
+    # A no-break space (U+00A0) is not shown as the byte 0xA0 of a name that is not UTF-8 (review9 03).
+    assert (shown_path("a\xa0.md"), shown_path(os.fsdecode(b"a\xa0.md"))) == ("a\\u00a0.md", "a\\xa0.md")
 
 
 @pytest.mark.parametrize("change, words", [
@@ -675,3 +677,19 @@ def test_a_clause_of_thousands_of_negated_cues_is_read_in_linear_work(compiled, 
 
     small, large = work(400), work(1600)
     assert large < 5 * small, (small, large)  # 4x the text: ~4x the work (quadratic was ~16x)
+
+
+
+@pytest.mark.parametrize("data, line, column, words", [
+    (b"\xef\xbb\xbfa: 1\nb: caf\xe9\n", 2, 7, "byte 0xE9"),  # after a UTF-8 byte-order mark: counted from the file's start
+    (b"a: 1\x00\nb: 2\nc: \xe9\n", 3, 4, "byte 0xE9"),  # a stray NUL does not make UTF-8 text UTF-16
+    ("é".encode() + b"\xff\n", 1, 2, "byte 0xFF"),  # columns in characters, as editors count them
+    ("café: 1\n".encode("utf-16-le"), 1, 1, "UTF-16"),  # UTF-16 without a byte-order mark
+])
+def test_text_that_is_not_utf8_is_placed_where_an_editor_shows_it(data, line, column, words):
+    from lii_check.textfile import NotUtf8, decode
+
+    with pytest.raises(NotUtf8) as got:
+        decode(data)
+    assert (got.value.line, got.value.column) == (line, column) and words in got.value.message
+    assert decode(b"\xef\xbb\xbfa: 1\n") == "a: 1\n"

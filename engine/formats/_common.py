@@ -27,7 +27,7 @@ def share_text(share: float | None) -> str:
 # "ESC x"), so that no "[31m" residue is left behind once the ESC itself is gone.
 _ESCAPE_SEQUENCE = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor movement, screen clearing
-    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC: window titles, hyperlinks
+    r"|\x1b\][^\x07\x1b\n]*(?:\x07|\x1b\\)"  # OSC: window titles, hyperlinks (one left open loses only "ESC ]")
     r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
     r"|\x1b[@-_]?"  # any other escape, or a lone ESC
 )

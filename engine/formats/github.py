@@ -1,6 +1,7 @@
 """``--format github``: GitHub Actions workflow commands, which become annotations on the PR diff."""
 from __future__ import annotations
 
+from ..discovery import unshown_path
 from ..names import severity_fails
 from ._common import clean, error_parts, fail_on, hidden_failures
 
@@ -18,7 +19,8 @@ def escape_property(value: str) -> str:
 
 
 def _command(kind: str, path: str, line: int | None, title: str, message: str) -> str:
-    props = [f"file={escape_property(clean(path))}"]
+    name = unshown_path(path)  # GitHub must find the very file: "back\\\\new.md" as shown is "back\\new.md"
+    props = [f"file={escape_property(name if name.isprintable() else clean(path))}"]
     if line is not None:
         props.append(f"line={int(line)}")
     props.append(f"title={escape_property(clean(title))}")

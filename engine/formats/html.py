@@ -574,6 +574,8 @@ window.addEventListener('beforeprint',function(){Array.prototype.forEach.call(d.
 window.addEventListener('hashchange',route);route();apply();
 })();"""
 
+# ASCII only, so that a page printed as ASCII (outputs.fit_stream) keeps the style sheet its policy's hash allows:
+# ▲ ▼ ✗ ✓ are CSS escapes ("\\0025B2"), and an escape takes the one space after it, hence two before a word.
 _CSS = """
 :root{--ink:#1a1a1a;--muted:#4d4d4d;--line:#c4c4c4;--link:#0b57d0;--paper:#fff;--soft:#f3f4f6;
 --strong:#1b5e20;--strong-bg:#d6efd8;--good:#00574f;--good-bg:#d5f0ec;--intention:#5b3f8c;--intention-bg:#ebe3f7;
@@ -610,7 +612,7 @@ th[aria-sort=ascending] .arrow::after{content:" \\0025B2"} th[aria-sort=descendi
 .why-not{display:block;color:var(--muted);font-size:.85rem}
 .verdict{font-weight:700;padding:0 .3rem;border-radius:3px;white-space:nowrap}
 .v-consistent{color:#1b5e20} .v-inconsistent{color:#a3001b} .v-unreadable{color:#6b2c91}
-.v-inconsistent::before{content:"\\002717 "} .v-consistent::before{content:"\\002713 "} .v-unreadable::before{content:"? "}
+.v-inconsistent::before{content:"\\002717  "} .v-consistent::before{content:"\\002713  "} .v-unreadable::before{content:"? "}
 .report{border-top:3px solid var(--line);margin-top:2rem}
 .js .report{display:none} .js .report.on{display:block} .js #corpus.off{display:none}
 .report h2{overflow-wrap:anywhere} .back{margin:.5rem 0 0} .qs{color:var(--muted);margin:0}

@@ -7,6 +7,7 @@ import re
 from urllib.parse import quote
 
 from ..names import severity_fails
+from ..discovery import unshown_path
 from ._common import clean, error_parts, evidence_lines, fail_on, one_line, strict_failure
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -33,7 +34,10 @@ def artifact_location(path: str) -> dict:
     an absolute path as a file:// URI with none (a relative reference beginning with a slash cannot be
     combined with a base, SARIF1004). Forward slashes whatever the OS; percent-encoding so that a space,
     "#" or (outside Windows) a backslash in a file name still yields a valid URI naming that file."""
-    text = clean(path)
+    name = unshown_path(path)  # the file's own name: "back\\\\new.md" as shown is the file "back\\new.md"
+    text = name if name.isprintable() else clean(path)
+    if os.sep == "/" and not _encodable(name):
+        return _location_of(os.fsencode(name))  # a name that is not UTF-8: its bytes, percent-encoded
     if os.sep == "\\":
         # Windows: the backslash separates folders. Elsewhere it is a character of the name ("back\\slash.md"),
         # percent-encoded below: made a "/", it pointed at another file, "back/slash.md".
@@ -44,7 +48,27 @@ def artifact_location(path: str) -> dict:
         return {"uri": "file://" + quote(text, safe=_URI_SAFE)}
     if _WINDOWS_DRIVE.match(text):
         return {"uri": "file:///" + quote(text, safe=_URI_SAFE)}
-    return {"uri": quote(text, safe=_URI_SAFE), "uriBaseId": SOURCE_ROOT}
+    return {"uri": _relative(quote(text, safe=_URI_SAFE)), "uriBaseId": SOURCE_ROOT}
+
+
+def _relative(uri: str) -> str:
+    """A relative reference whose first segment holds ":" ("note:1.md") reads as a scheme: "./" keeps it a path."""
+    return "./" + uri if ":" in uri.split("/", 1)[0] else uri
+
+
+def _encodable(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def _location_of(raw: bytes) -> dict:
+    """artifact_location for a POSIX name given as bytes (quote percent-encodes each byte that is not safe)."""
+    if raw.startswith(b"/"):
+        return {"uri": "file://" + quote(raw, safe=_URI_SAFE)}
+    return {"uri": _relative(quote(raw, safe=_URI_SAFE)), "uriBaseId": SOURCE_ROOT}
 
 
 def information_uri() -> str | None:
