@@ -229,6 +229,9 @@ def test_negated_problems_are_good_news(compiled):
     ("No supervision sessions were missed in the last quarter.", "good"),
     # claim-not-borne-out's `unless`, and reading._answered_later: a problem answered later by none of a problem
     ("Reviews had slipped during the winter, but there were no delays once the new rota started.", "good"),
+    # the negation list's `unless`: idioms whose "no" negates nothing (review9)
+    ("In no time the council had trained every team in strengths-based practice.", "strong"),
+    ("At no point had carers been involved in the redesign of respite.", "shortfall"),  # a negation all the same
 ])
 def test_the_ninth_sessions_ideas(text, wanted, compiled):
     assert level(text, compiled) == wanted
