@@ -81,7 +81,7 @@ def load_baseline(path: Path) -> Baseline:
         raise BaselineError(f"{path}:{exc.line}: {exc.message}") from None
     except FileNotFoundError:
         raise BaselineError(f"{path}: the baseline file does not exist; {HOW_TO_MAKE}") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise BaselineError(f"{path}: cannot read the baseline ({getattr(exc, 'strerror', None) or exc})") from None
     except json.JSONDecodeError as exc:
         raise BaselineError(f"{path}:{exc.lineno}:{exc.colno}: the baseline is not JSON ({exc.msg}); "

@@ -320,7 +320,7 @@ _EXCLUDE = click.option("--exclude", "excludes", multiple=True, metavar="GLOB",
                         help="Leave out files and folders matching GLOB (repeatable), on top of the configured excludes.")
 
 
-def _reading(config, max_bytes: int | None, excludes: tuple[str, ...] = ()) -> tuple[list[str], int]:
+def _reading(config, max_bytes: int | None, excludes: tuple[str, ...] = ()) -> tuple[tuple[str, ...], int]:
     """The exclude patterns and the size limit a command reads reports with: the command line's, else the
     configuration's, else the defaults (as check has always done)."""
     from .discovery import DEFAULT_EXCLUDES
@@ -616,6 +616,16 @@ def calibrate(paths: tuple[str, ...], rules_dir: str | None, fmt: str, engine: s
     sys.exit(EXIT_FINDINGS if unreadable or missed else EXIT_OK)
 
 
+def _codec(encoding: str | None) -> str | None:
+    """The codec's own name ("ANSI_X3.4-1968", "US-ASCII" and "646" are all "ascii"); None if unknown."""
+    import codecs
+
+    try:
+        return codecs.lookup(encoding or "").name
+    except LookupError:
+        return None
+
+
 class _Neutralised:
     """stderr with escape sequences and control characters taken out of what is written (newlines, tabs and
     carriage returns kept). Messages quote what they are about: a configuration value, a path, a key, all of
@@ -645,8 +655,7 @@ def run() -> None:
     if hasattr(sys.stderr, "reconfigure"):
         # An ASCII stderr (LC_ALL=C) is one click calls misconfigured: it would write through a stream of its own
         # round sys.stderr.buffer, past the neutralising below. UTF-8 is what click would write there anyway.
-        ascii_only = (getattr(sys.stderr, "encoding", "") or "").lower().replace("-", "") in ("ascii", "usascii",
-                                                                                           "ansi_x3.41968")
+        ascii_only = _codec(getattr(sys.stderr, "encoding", None)) == "ascii"
         sys.stderr.reconfigure(errors="backslashreplace", **({"encoding": "utf-8"} if ascii_only else {}))
     previous = sys.stderr
     if sys.stderr is not None and not isinstance(sys.stderr, _Neutralised):

@@ -34,16 +34,18 @@ OTHER_DOCUMENT_SUFFIXES = (".pdf", ".doc", ".docx", ".odt", ".rtf", ".html", ".h
 # Plain text or Markdown already, under another name: renaming is all they need, not converting.
 RENAME_SUFFIXES = (".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".text")
 MOST_NAMED = 10  # other-format documents named in the note; the rest are counted
+LONGEST_SHOWN = 160  # characters of a folder's path in a message; longer ones are shown by both ends
 
 
 def _what_to_do(named: list[str], convert: str = "convert them to check them") -> str:
+    """What to say of documents in formats lii-check does not read: a rename is all some of them need."""
     if all(name.lower().endswith(RENAME_SUFFIXES) for name in named):
         return "they are text or Markdown already: rename them to .md or .txt to check them"
     if any(name.lower().endswith(RENAME_SUFFIXES) for name in named):
         return f"{convert} (text or Markdown under another name, such as .markdown or .text, only needs renaming " \
                "to .md or .txt)"
     return convert
-LONGEST_SHOWN = 160  # characters of a folder's path in a message; longer ones are shown by both ends
+
 
 # Files that sit in report repositories but are never LII sections, and tool folders full of .txt
 # files. Matched case-insensitively against a file or folder name (no "/" in the pattern) or the

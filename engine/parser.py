@@ -22,6 +22,7 @@ from pathlib import Path
 
 from .model import Paragraph, Report, Section, Sentence
 from .safe_yaml import YamlProblem, load_flat_mapping, load_yaml
+from .textfile import undecodable, utf16_problem
 
 # The longest published LII section seen is about 14 KB; a whole CQC assessment report as text is a few
 # hundred KB. 1 MiB leaves room for both and bounds memory and regex time on anything that is not a report.
@@ -190,16 +191,13 @@ def decode_report(data: bytes) -> str:
             break
     else:
         if data.strip() and b"\x00" in data:
-            raise ReportError(_binary_message(data))
+            raise ReportError(utf16_problem(data) or "this looks like a binary file, not a text report (it contains "
+                                                     "NUL bytes)")
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
-            raise ReportError(
-                f"the file is not UTF-8 text (byte 0x{data[exc.start]:02X} cannot be decoded; the file may be "
-                "Windows-1252 or Latin-1); re-save it as UTF-8",
-                line,
-            ) from None
+            problem = undecodable(data, exc)
+            raise ReportError(problem.message, problem.line) from None
     if not text.strip():
         raise ReportError("the file is empty: a report needs a score line and findings text")
     if _HTML_START.match(text.lstrip("\ufeff")):
@@ -217,17 +215,6 @@ def decode_report(data: bytes) -> str:
         else:
             text = text.replace("\x85", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
     return text
-
-
-def _binary_message(data: bytes) -> str:
-    """Name the likely encoding: UTF-16 without a byte-order mark has a NUL in every other byte."""
-    head = data[:400]
-    even, odd = head[0::2], head[1::2]
-    if odd and odd.count(0) > 0.6 * len(odd) and even.count(0) < 0.1 * len(even):
-        return "the file looks like UTF-16 (little-endian) without a byte-order mark; re-save it as UTF-8"
-    if even and even.count(0) > 0.6 * len(even) and odd.count(0) < 0.1 * len(odd):
-        return "the file looks like UTF-16 (big-endian) without a byte-order mark; re-save it as UTF-8"
-    return "this looks like a binary file, not a text report (it contains NUL bytes)"
 
 
 _FILE_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
@@ -354,7 +341,6 @@ def _repeated_lines(lines: list[str], first: int) -> set[str]:
                 and not BULLET_RE.match(lines[i])):
             seen.setdefault(key, []).append(apart(i))
     return {key for key, places in seen.items() if len(places) > 1 and all(places)}
-
 
 
 def _words(text: str) -> str:

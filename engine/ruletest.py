@@ -343,13 +343,13 @@ def run_fixture_tests(folder: Path, compiled: CompiledRulebook, engine: str = "a
     """Check every `expected.yaml` under folder: evidence score, verdict, must_fire, must_not_fire. `seen`: the
     real paths of manifests tested already (under another folder of the same run), skipped here and added to."""
     check_manifests([folder], compiled)
+    seen = set() if seen is None else seen
     entries: list[tuple[RuleOutcome, dict, object]] = []
     outcomes: list[RuleOutcome] = []
     for manifest in sorted(folder.rglob(MANIFEST_NAME)):
-        if seen is not None:
-            if manifest.resolve() in seen:
-                continue
-            seen.add(manifest.resolve())
+        if manifest.resolve() in seen:
+            continue
+        seen.add(manifest.resolve())
         for entry in yaml.safe_load(manifest.read_text("utf-8-sig")) or []:
             path = manifest.parent / entry["file"]
             o = RuleOutcome(f"fixture:{path.relative_to(folder).as_posix()}", "fixture")

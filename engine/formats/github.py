@@ -19,7 +19,7 @@ def escape_property(value: str) -> str:
 
 
 def _command(kind: str, path: str, line: int | None, title: str, message: str) -> str:
-    name = unshown_path(path)  # GitHub must find the very file: "back\\\\new.md" as shown is "back\\new.md"
+    name = unshown_path(path)  # GitHub must find the very file: shown as back\\new.md, it is back\new.md
     props = [f"file={escape_property(name if name.isprintable() else clean(path))}"]
     if line is not None:
         props.append(f"line={int(line)}")

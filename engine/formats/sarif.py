@@ -33,15 +33,15 @@ def artifact_location(path: str) -> dict:
     """Where a report is, as SARIF wants it: a relative path as a relative reference with a uriBaseId;
     an absolute path as a file:// URI with none (a relative reference beginning with a slash cannot be
     combined with a base, SARIF1004). Forward slashes whatever the OS; percent-encoding so that a space,
-    "#" or (outside Windows) a backslash in a file name still yields a valid URI naming that file."""
-    name = unshown_path(path)  # the file's own name: "back\\\\new.md" as shown is the file "back\\new.md"
-    text = name if name.isprintable() else clean(path)
-    if os.sep == "/" and not _encodable(name):
-        return _location_of(os.fsencode(name))  # a name that is not UTF-8: its bytes, percent-encoded
-    if os.sep == "\\":
-        # Windows: the backslash separates folders. Elsewhere it is a character of the name ("back\\slash.md"),
-        # percent-encoded below: made a "/", it pointed at another file, "back/slash.md".
-        text = text.replace("\\", "/")
+    "#" or a byte that is not UTF-8 in a file name still yields a valid URI naming that very file."""
+    if os.sep == "/":
+        # The file's own name and bytes, a backslash in it a character, not a separator: unshown_path undoes the
+        # shown form (shown as back\\new.md, the file is back\new.md; shown as lat\xe9.md, it holds the byte 0xE9).
+        raw = os.fsencode(unshown_path(path))
+        if raw.startswith(b"/"):
+            return {"uri": "file://" + quote(raw, safe=_URI_SAFE)}
+        return {"uri": _relative(quote(raw, safe=_URI_SAFE)), "uriBaseId": SOURCE_ROOT}
+    text = clean(path).replace("\\", "/")  # Windows: the backslash separates folders
     if text.startswith("//"):  # a UNC path, \\server\share\file
         return {"uri": "file:" + quote(text, safe=_URI_SAFE)}
     if text.startswith("/"):
@@ -54,21 +54,6 @@ def artifact_location(path: str) -> dict:
 def _relative(uri: str) -> str:
     """A relative reference whose first segment holds ":" ("note:1.md") reads as a scheme: "./" keeps it a path."""
     return "./" + uri if ":" in uri.split("/", 1)[0] else uri
-
-
-def _encodable(name: str) -> bool:
-    try:
-        name.encode("utf-8")
-        return True
-    except UnicodeEncodeError:
-        return False
-
-
-def _location_of(raw: bytes) -> dict:
-    """artifact_location for a POSIX name given as bytes (quote percent-encodes each byte that is not safe)."""
-    if raw.startswith(b"/"):
-        return {"uri": "file://" + quote(raw, safe=_URI_SAFE)}
-    return {"uri": _relative(quote(raw, safe=_URI_SAFE)), "uriBaseId": SOURCE_ROOT}
 
 
 def information_uri() -> str | None:

@@ -77,7 +77,6 @@ def not_a_number(node: yaml.Node, problems: list[tuple[int, int, str]]) -> None:
 
 def read_yaml(path: Path, display: str) -> tuple[Any, Located | None, list[RuleProblem]]:
     from ..safe_yaml import YamlProblem
-
     from ..textfile import NotUtf8, read_text
 
     try:
