@@ -308,3 +308,6 @@ def test_a_toml_configuration_saved_with_a_byte_order_mark_reads_and_places_its_
     assert refused(path).startswith(f"{path}:2: 'format' must be one of")
     path.write_bytes(b"\xef\xbb\xbf[tool.lii-check]\nformat = \"json\"\n")
     assert load_config(path).format == "json"
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_bytes(b"\xef\xbb\xbf[tool.lii-check]\nformat = \"jsn\"\n")
+    assert refused(pyproject).startswith(f"{pyproject}:2: 'format' must be one of")
