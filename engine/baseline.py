@@ -109,8 +109,9 @@ def load_baseline(path: Path) -> Baseline:
         if not _unicode(report):
             # JSON may spell half of a character ("\ud800"); no output can write it, and the run ended in an
             # internal error at the first report.
-            raise BaselineError(f"{where} holds text that is not valid Unicode (a lone surrogate such as "
-                                f"\\ud800, half of a character): regenerate the baseline; {HOW_TO_MAKE}")
+            raise BaselineError(f"{where} holds text that is not valid Unicode (an escape such as \\ud800 that "
+                                "spells half of a character): write the baseline again with `lii-check … --baseline "
+                                "FILE --update-baseline`")
         for kind in ("findings", "suppressed"):
             items = report.get(kind, [])
             if not isinstance(items, list):
