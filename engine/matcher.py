@@ -221,12 +221,13 @@ class _Re2Engine:
 
             pids = sorted(self._regexes)
             try:
-                found = re2.Filter()
+                found = re2.Filter()  # an older google-re2 without it: AttributeError
                 for pid in pids:
                     found.Add("(?m)" + scan_form(self._regexes[pid]), self._options)
                 found.Compile()
+                found.Match(b"", True)  # and one whose Match takes no `potential`: TypeError, here, not mid-run
                 self._filter = (found, pids)
-            except re2.error:
+            except (re2.error, AttributeError, TypeError):
                 self._filter = False
         return self._filter
 

@@ -107,6 +107,16 @@ def test_no_answer_from_re2s_filter_means_every_pattern_is_searched(compiled, mo
     assert len(searched) == len(compiled.patterns) and got == every
 
 
+def test_an_re2_without_its_filter_searches_every_pattern(compiled, monkeypatch):
+    # google-re2 releases before the filter, or with another Match signature, must not end a run in an error.
+    import re2
+
+    every, _ = _re2_scan_of_a_seed(compiled, monkeypatch, prefilter=lambda: False)
+    monkeypatch.delattr(re2, "Filter")
+    got, searched = _re2_scan_of_a_seed(compiled, monkeypatch)
+    assert len(searched) == len(compiled.patterns) and got == every
+
+
 def test_a_report_is_scanned_once_not_clause_by_clause(compiled, monkeypatch):
     calls = []
     real = compiled.matcher._engine.raw
