@@ -258,3 +258,34 @@ def test_reliance_on_agency_staff_in_one_team_is_a_shortfall_not_an_unstable_wor
     # workforce-instability's `unless` for reliance confined to one team; the agency staff still read as a
     # shortfall through problem-words
     assert level(text, compiled) == expected
+
+
+# --- tenth session: morale said to be low in any word order; "a minority of" counts people -------------------
+
+@pytest.mark.parametrize("text", [
+    "Some staff described morale in the hospital team as low.",  # the counter "low" must not flip the "some"
+    "Practitioners told us morale had fallen since the restructure.",
+    "Morale among occupational therapists had been badly affected by the move.",
+])
+def test_morale_said_to_be_low_is_a_serious_concern_not_praise(text, compiled):
+    # language.yaml serious-concern: the morale regex
+    assert level(text, compiled) == "significant"
+
+
+def test_morale_that_has_lifted_is_not_a_concern(compiled):
+    assert level("Staff told us morale had lifted since the new manager arrived.", compiled) not in ("shortfall", "significant")
+
+
+def _themes(text: str, compiled) -> set[str]:
+    from lii_check.model import Paragraph, Report, Section, Sentence
+    from lii_check.reading import find_evidence
+
+    report = Report(path="<sentence>", title="", awarded_score=3, score_line=1, label_score=None, label_text=None,
+                    label_line=None, sections=[Section(None, None, [Paragraph(1, [Sentence(text, 1)])])])
+    return {e.theme for e in find_evidence(report, compiled).evidence}
+
+
+def test_a_minority_of_staff_is_a_count_not_the_equality_theme(compiled):
+    # equality.yaml topic `unless`: "a minority of" counts people
+    assert "equality" not in _themes("A minority of staff felt supervision was rushed.", compiled)
+    assert "equality" in _themes("Few people from minority ethnic communities used the service.", compiled)
