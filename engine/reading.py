@@ -412,6 +412,19 @@ _HIGHER_IS_BETTER = re.compile(
 _LOWER_IS_BETTER = re.compile(
     r"\b(?:vacanc\w*|turnover|agency|wait\w*|upheld|uphold|fault|complaints?|sickness|absence|delay\w*|backlogs?|"
     r"readmi\w*|leavers|caseloads?|late)\b", re.IGNORECASE)
+# A time taken set against its standard: "answered in 41 working days on average, against a standard of 20".
+_DURATION_PAIR = re.compile(
+    r"(\d+(?:\.\d+)?)\s(?:working |calendar )?(?:days|weeks|months)\b[^.;]{0,80}?\b(?:compared (?:with|to)|against|versus|"
+    r"vs\.?|than|above|below|under|over)\s(?:an? |the |its |their )?(?:[\w-]+ ){0,4}?(?:averages?|targets?|benchmarks?|"
+    r"standards?|expectations?|timescales?|figures?)\s(?:of\s)?(?:around |about |some )?(\d+(?:\.\d+)?)\b", re.IGNORECASE)
+_TIME_STAYED = re.compile(r"\b(?:retention|retained|stayed|stay|tenure|length of service|in post)\b", re.IGNORECASE)
+# A rank among peers: "the training budget per head was the lowest of the councils in the region".
+_RANK = re.compile(
+    r"\b(lowest|highest|worst|poorest|slowest|longest|best|fastest|shortest)\b[^.;]{0,40}?\b(?:of|in|among|amongst|"
+    r"across) (?:the |all |its |any )?(?:[\w'’-]+ ){0,3}?(?:councils|authorities|region|council|country|england|"
+    r"comparators|neighbours|peers|directorates|departments|similar)\b", re.IGNORECASE)
+_RANK_BAD = ("worst", "poorest", "slowest", "longest")
+_RANK_GOOD = ("best", "fastest", "shortest")
 
 
 def _figure_signal(level: str) -> Signal:
@@ -426,22 +439,37 @@ _FIGURE_SIGNALS = {level: _figure_signal(level) for level in ("good", "shortfall
 def figure_against_comparator(clause: str) -> tuple[str, str] | None:
     """(level, cue) of a figure set against a comparator or target in the clause, read by direction: on the
     wrong side is a shortfall, more than double a comparator where lower is better (or under half of one
-    where higher is better) is significant, on the right side is good. None when the clause has no such pair."""
-    if "%" not in clause and "cent" not in clause.lower():
-        return None  # no figure at all (and the pattern below is costly to run on every clause)
-    m = _FIGURE_PAIR.search(clause)
-    if not m:
+    where higher is better) is significant, on the right side is good. A share (%) or a time taken (days,
+    weeks, months: lower is better) is paired with its comparator; with neither, a rank among peers ("the
+    lowest in the region") is read the same way. None when the clause has no such pair or rank."""
+    lowered = clause.lower()
+    m = _FIGURE_PAIR.search(clause) if "%" in clause or "cent" in lowered else None  # the costly patterns run
+    if m:                                                                             # only where they can match
+        named = clause[:m.end()]
+        lower_better = bool(_LOWER_IS_BETTER.search(named)) and not _HIGHER_IS_BETTER.search(named)
+    else:
+        m = _DURATION_PAIR.search(clause) if ("day" in lowered or "week" in lowered or "month" in lowered) else None
+        if m:  # a time taken: lower is better, unless it is a time people stayed
+            lower_better = not _TIME_STAYED.search(clause[:m.end()])
+    if m:
+        value, comparator = float(m.group(1)), float(m.group(2))
+        if value == comparator:
+            return None
+        worse = value > comparator if lower_better else value < comparator
+        if not worse:
+            return "good", m.group(0)
+        far = value > 2 * comparator if lower_better else value < comparator / 2
+        return ("significant" if far else "shortfall"), m.group(0)
+    rank = _RANK.search(clause) if "est " in lowered else None
+    if not rank:
         return None
-    value, comparator = float(m.group(1)), float(m.group(2))
-    named = clause[:m.end()]
-    lower_better = bool(_LOWER_IS_BETTER.search(named)) and not _HIGHER_IS_BETTER.search(named)
-    worse = value > comparator if lower_better else value < comparator
-    if value == comparator:
-        return None
-    if not worse:
-        return "good", m.group(0)
-    far = value > 2 * comparator if lower_better else value < comparator / 2
-    return ("significant" if far else "shortfall"), m.group(0)
+    word = rank.group(1).lower()
+    if word in _RANK_BAD or word in _RANK_GOOD:
+        worse = word in _RANK_BAD
+    else:  # lowest or highest: which is worse depends on the measure the clause names, before or after it
+        lower_better = bool(_LOWER_IS_BETTER.search(clause)) and not _HIGHER_IS_BETTER.search(clause)
+        worse = (word == "lowest") != lower_better
+    return ("shortfall" if worse else "good"), rank.group(0)
 
 
 # Signals that report the council's answer to a problem: what it changed, or what it has begun or plans.

@@ -289,3 +289,26 @@ def test_a_minority_of_staff_is_a_count_not_the_equality_theme(compiled):
     # equality.yaml topic `unless`: "a minority of" counts people
     assert "equality" not in _themes("A minority of staff felt supervision was rushed.", compiled)
     assert "equality" in _themes("Few people from minority ethnic communities used the service.", compiled)
+
+
+# --- tenth session: a time taken against its standard, and a rank among peers (reading.figure_against_comparator) --
+
+@pytest.mark.parametrize("clause, expected", [
+    ("Complaints were answered in 41 working days on average, against a standard of 20.", "significant"),  # > double
+    ("Assessments took 35 days, against a target of 28.", "shortfall"),
+    ("Assessments took 12 days against a target of 28 days.", "good"),
+    ("Staff stayed 30 months on average, against a regional figure of 18.", "good"),  # a time stayed: higher is better
+    ("The training budget per head was the lowest of the councils in the region.", "shortfall"),  # higher is better
+    ("The staff survey response rate was 28%, the lowest in the council.", "shortfall"),  # no pair: the rank reads it
+    ("Vacancy rates were the lowest in the region.", "good"),  # lower is better
+    ("The highest number of complaints in the council came from the east team.", "shortfall"),  # measure after it
+    ("Waits for assessment were the longest in the region.", "shortfall"),
+    ("Reablement outcomes were among the best in the country.", "good"),
+])
+def test_a_time_taken_or_a_rank_among_peers_is_read_by_direction(clause, expected):
+    assert figure_against_comparator(clause)[0] == expected
+
+
+def test_a_rank_with_no_peers_or_a_duration_with_no_standard_is_left_to_the_cues():
+    assert figure_against_comparator("The highest priority was recruitment.") is None
+    assert figure_against_comparator("Assessments took 35 days on average.") is None
