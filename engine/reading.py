@@ -351,6 +351,19 @@ def _preceded_by(sh: SentenceHits, index: _Index, cstart: int, start: int, windo
 _OPENING_CONJUNCTIONS = frozenset({"but", "and", "yet", "so", "although", "though", "while", "whilst", "whereas"})
 _OPENING_PREPOSITIONS = frozenset({"in", "at", "on", "of", "for", "among", "amongst", "across"})
 _QUESTION = re.compile(r"\?[)\]]*\s*$")  # the sentence's own question ("… asking 'what changed?'" is quoted)
+# A short sentence that says the one before it was not so: "We found that none of this was true.", "This was not what we
+# found.", "The data showed the opposite.", "We saw no evidence of this." The praise it points back at is a claim the
+# inspectors did not find borne out, so it is set aside (the refuting sentence is read as criticism in its own right).
+_REFUTES_PREVIOUS = re.compile(
+    r"\b(?:none of (?:this|it|these|that|them|which) (?:was|were|had been)|(?:this|that|it) (?:was|were) not (?:what we "
+    r"(?:found|saw|heard)|borne out|true|the case|reflected|so)|not what we (?:found|saw|heard)|(?:showed|suggested|"
+    r"told us|said) the opposite|the opposite was (?:true|the case)|(?:no|little) evidence (?:of|for) (?:this|it|that|these|"
+    r"them)\b|did not (?:recognise|support|bear out|reflect|see|find) (?:this|it|that|these|them)\b|(?:in practice|in "
+    r"reality),? (?:they|it|this|that|these|staff|people) (?:did|was|were|had|could) not\b)", re.IGNORECASE)
+_REFUTES_WITHIN_WORDS = 20  # a longer sentence has findings of its own, not only a verdict on the one before
+# An identical sentence said again is the same evidence: counted once (a pasted paragraph, or a sentence repeated to
+# lift the score). Short stock sentences ("This was an exception.") are too common to mean repetition.
+_REPEAT_MIN_WORDS = 6
 # A reason a negated subject does not reach past. Not "when" or "after": in "None of the carers we met when we
 # visited had seen their feedback acted on" the negation still governs what follows.
 _REASON = re.compile(r"\b(?:because|as a result of|thanks to|due to|owing to|so that)\b", re.IGNORECASE)
@@ -771,11 +784,22 @@ def find_evidence(report: Report, compiled: CompiledRulebook, keep_set_aside: bo
     mentions: dict[str, int] = {t.id: 0 for t in rulebook.themes}
     affirmation = rulebook.scoring.affirmation_weight
     problem_signals = frozenset(s.id for s in rulebook.signals() if s.level in _PROBLEM)
+    said: dict[str, int] = {}  # a sentence's words (case and spacing aside) -> the line it was first read at
     for row in _report_hits(report, compiled):
         carry: list[str] = []
+        previous: tuple[int, int] | None = None  # where the last read sentence's evidence starts and ends
         for sentence, sh in row:
             if not (sh.topics or sh.signals or sh.intention or sh.negation):
                 continue  # nothing to read, and no themes to carry forward
+            words = sh.text.casefold().split()
+            if len(words) >= _REPEAT_MIN_WORDS:
+                key = " ".join(words)
+                if key in said:
+                    if keep_set_aside:
+                        set_aside.append(SetAside(GENERAL, sentence.line, sentence.text, "(the same sentence again)",
+                                                  f"repeats the sentence at line {said[key]}: counted once"))
+                    continue
+                said[key] = sentence.line
             sentence_themes = sorted({theme for _, _, theme in sh.topics}, key=order.__getitem__)
             for t in sentence_themes:
                 mentions[t] += 1
@@ -850,6 +874,15 @@ def find_evidence(report: Report, compiled: CompiledRulebook, keep_set_aside: bo
                 asked = [e for e in evidence[first:] if e.level in _STRENGTH]
                 evidence[first:] = [e for e in evidence[first:] if e.level not in _STRENGTH]
                 set_aside.extend(SetAside(e.theme, e.line, e.text, e.cue, "a question, not a finding") for e in asked)
+            if previous is not None and len(words) <= _REFUTES_WITHIN_WORDS and _REFUTES_PREVIOUS.search(sh.text):
+                start, end = previous
+                refuted = [e for e in evidence[start:end] if e.level in _STRENGTH]
+                if refuted:
+                    evidence[start:end] = [e for e in evidence[start:end] if e.level not in _STRENGTH]
+                    first -= len(refuted)  # this sentence's own evidence moved up by as many
+                    set_aside.extend(SetAside(e.theme, e.line, e.text, e.cue,
+                                              f"refuted by the next sentence: '{sh.text.strip()}'") for e in refuted)
+            previous = (first, len(evidence))
             if sentence_themes:
                 carry = sentence_themes
     return Reading(evidence=evidence, set_aside=set_aside if keep_set_aside else [], mentions=mentions)

@@ -312,3 +312,57 @@ def test_a_time_taken_or_a_rank_among_peers_is_read_by_direction(clause, expecte
 def test_a_rank_with_no_peers_or_a_duration_with_no_standard_is_left_to_the_cues():
     assert figure_against_comparator("The highest priority was recruitment.") is None
     assert figure_against_comparator("Assessments took 35 days on average.") is None
+
+
+# --- tenth session: the same sentence counts once; a sentence that refutes the one before it (find_evidence) -------
+
+def _report(tmp_path, findings: str, score: int = 4):
+    from lii_check.parser import read_report
+
+    path = tmp_path / "r.md"
+    path.write_text("<!-- synthetic test text -->\n# Learning, improvement and innovation\n\n"
+                    f"Score: {score}\n\n## Key findings for this quality statement\n\n{findings}\n", encoding="utf-8")
+    return read_report(str(path), "r.md")
+
+
+def test_a_sentence_repeated_word_for_word_counts_once(tmp_path, compiled):
+    from lii_check.reading import find_evidence
+
+    praise = "Learning was embedded across the workforce and co-production was well established."
+    once = find_evidence(_report(tmp_path, praise + " Supervision had lapsed in every team."), compiled)
+    again = find_evidence(_report(tmp_path, "\n\n".join([praise] * 5 + ["Supervision had lapsed in every team."])), compiled)
+    assert [(e.theme, e.level, e.cue) for e in again.evidence] == [(e.theme, e.level, e.cue) for e in once.evidence]
+    repeats = [s for s in again.set_aside if s.cue == "(the same sentence again)"]
+    assert len(repeats) == 4 and "repeats the sentence at line 8" in repeats[0].reason
+
+
+def test_a_short_stock_sentence_may_recur(tmp_path, compiled):
+    from lii_check.reading import find_evidence
+
+    text = "Supervision was regular. Staff valued it. Supervision was regular."  # under six words: not a repetition
+    reading = find_evidence(_report(tmp_path, text), compiled)
+    assert sum(e.cue == "regular" for e in reading.evidence) == 2
+
+
+@pytest.mark.parametrize("refutation", [
+    "We found that none of this was true.",
+    "This was not what we found.",
+    "The data showed the opposite.",
+    "We saw no evidence of this.",
+])
+def test_praise_refuted_by_the_next_sentence_is_set_aside(tmp_path, compiled, refutation):
+    from lii_check.reading import find_evidence
+
+    claim = "Leaders told us that learning was embedded and that supervision was regular and reflective."
+    reading = find_evidence(_report(tmp_path, f"{claim} {refutation}"), compiled)
+    assert not [e for e in reading.evidence if e.level in ("strong", "good")]
+    assert any(s.reason.startswith("refuted by the next sentence") for s in reading.set_aside)
+    assert [e for e in reading.evidence if e.level in ("shortfall", "significant")]  # the refutation is criticism
+
+
+def test_a_sentence_that_only_qualifies_the_one_before_does_not_refute_it(tmp_path, compiled):
+    from lii_check.reading import find_evidence
+
+    text = "The reablement pilot halved waits for home care. This was not yet evaluated by the university."
+    reading = find_evidence(_report(tmp_path, text), compiled)
+    assert any(e.level in ("strong", "good") and e.line == 8 for e in reading.evidence), reading.evidence
