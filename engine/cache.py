@@ -3,7 +3,8 @@ hyperscan database (~6 s of CPU to compile the bundled cues) and a validated rul
 
 Entries are keyed by a hash of everything they were built from (and lii-check's version), written
 atomically, and only ever read back by the same user. The cache lives in $LII_CHECK_CACHE_DIR, else
-$XDG_CACHE_HOME/lii-check, else ~/.cache/lii-check. LII_CHECK_NO_CACHE=1 turns it off. Failing to read
+$XDG_CACHE_HOME/lii-check, else ~/.cache/lii-check. LII_CHECK_NO_CACHE=1 turns it off (so does any value but
+0, false, no, off and empty, which leave it on, as people write them to mean "not set"). Failing to read
 or write it costs time, never correctness: a missing, damaged or untrusted entry is rebuilt.
 
 Trust: an entry is read only when it and its folder belong to the user running lii-check and no one
@@ -32,7 +33,7 @@ _avoided = False  # set by avoid(): the cache folder lies in a corpus being read
 
 
 def cache_dir() -> Path | None:
-    if os.environ.get("LII_CHECK_NO_CACHE") or _avoided:
+    if no_cache_asked() or _avoided:
         return None
     chosen = os.environ.get("LII_CHECK_CACHE_DIR")
     if chosen:
@@ -44,6 +45,11 @@ def cache_dir() -> Path | None:
     if not os.path.isabs(home) or not os.path.isdir(home):
         return None  # no home to keep a cache in (HOME=/nonexistent, as service accounts have): run without one
     return Path(home, ".cache", "lii-check")
+
+
+def no_cache_asked() -> bool:
+    """LII_CHECK_NO_CACHE set to anything but 0, false, no, off or nothing: LII_CHECK_NO_CACHE=0 turned the cache off."""
+    return os.environ.get("LII_CHECK_NO_CACHE", "").strip().lower() not in ("", "0", "false", "no", "off")
 
 
 def avoid(paths: list[str] | tuple[str, ...]) -> bool:

@@ -173,6 +173,12 @@ class _DefaultToCheck(click.Group):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
             args = self._subcommand_first(args) or ["check", *args]
+        elif len(args) == 1 and args[0] in self.commands and args[0] != "check" and os.path.lexists(args[0]):
+            # A corpus folder named like a subcommand ("lii-check config" beside a folder "config") runs the
+            # subcommand: said, so nobody takes its exit 0 for a checked folder. (Only when the name stands alone:
+            # "lii-check rules test rules/" in a checkout with a rules folder is plainly the subcommand.)
+            click.echo(f"lii-check: note: '{args[0]}' runs the {args[0]} command; to check the folder or file named "
+                       f"'{args[0]}', write `lii-check check {args[0]}` or `lii-check ./{args[0]}`", err=True)
         return super().parse_args(ctx, args)
 
     def _subcommand_first(self, args: list[str]) -> list[str] | None:
@@ -316,7 +322,15 @@ def main() -> None:
 # Shared by the commands that read reports, so that check, explain and calibrate read the same files the same way.
 _MAX_BYTES = click.option("--max-bytes", type=click.IntRange(min=1), default=None,
                           help="Report files larger than this are unreadable.  [default: 1048576]")
-_EXCLUDE = click.option("--exclude", "excludes", multiple=True, metavar="GLOB",
+def _no_empty_pattern(_ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
+    # "--exclude $PATTERN" with the variable unset: an empty pattern excludes nothing, so it was a silent no-op
+    if any(not v.strip() for v in values):
+        raise click.BadParameter("an empty pattern excludes nothing (is a variable unset?): give a glob such as "
+                                 "'drafts/*'", param=param)
+    return values
+
+
+_EXCLUDE = click.option("--exclude", "excludes", multiple=True, metavar="GLOB", callback=_no_empty_pattern,
                         help="Leave out files and folders matching GLOB (repeatable), on top of the configured excludes.")
 
 
@@ -727,6 +741,11 @@ def explain(report: str, rules_dir: str | None, fmt: str, engine: str | None, co
     from .formats._common import one_line
     from .parser import ReportError, read_report
 
+    if report.endswith(("/", os.sep)) and os.path.lexists(report.rstrip("/" + os.sep)) and not os.path.isdir(report):
+        # As check says it: "report.md/" is not a folder, and the shell refuses the name too.
+        click.echo(f"lii-check: {one_line(report)}: not a folder, though the name ends with '/': name the file "
+                   "without it", err=True)
+        sys.exit(EXIT_USAGE)
     if not os.path.lexists(report):
         # As for check: a path that names nothing is a mistake in the command (exit 2), not an unreadable report.
         click.echo(f"lii-check: {one_line(report)}: no such file", err=True)

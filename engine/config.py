@@ -88,6 +88,13 @@ def _table_in_pyproject(path: Path) -> dict | None:
         raise ConfigError(f"{path}:{_toml_key_line(path, 'tool')}: 'tool' must be a table such as "
                           "[tool.lii-check], not a single value")
     table = tool.get("lii-check")
+    if table is None:
+        # [tool.lii_check] (the import name), [tool.liicheck]: a table meant for lii-check that it would not read,
+        # leaving CI on the defaults without a word
+        near = next((k for k in tool if isinstance(k, str) and re.sub(r"[\s_.-]", "", k.lower()) == "liicheck"), None)
+        if near is not None:
+            raise ConfigError(f"{path}:{_toml_table_line(path, near)}: the table [tool.{near}] is not read: lii-check "
+                              "reads [tool.lii-check] (with a hyphen); rename the table")
     if table is not None and not isinstance(table, dict):
         raise ConfigError(f"{path}:{_toml_key_line(path, 'lii-check')}: 'lii-check' must be the table "
                           "[tool.lii-check] of 'key = value' lines")
@@ -109,6 +116,14 @@ def _toml_problem(path: Path, exc: Exception) -> str:
         return (f"{path}:{last}: this is not valid TOML ({said.split(' (at end of document)')[0]}): the file "
                 "ends inside a value; close the '[', '{' or quote left open on or before this line")
     return f"{path}: this is not valid TOML ({said})"
+
+
+def _toml_table_line(path: Path, key: str) -> int:
+    """The line of a [tool.KEY] header (or of a dotted `tool.KEY.x =` key), for pointing at a misnamed table."""
+    text = read_text(path)
+    m = re.search(rf'^[ \t]*\[[ \t]*tool[ \t]*\.[ \t]*"?{re.escape(key)}"?[ \t]*[\].]', text, re.MULTILINE) \
+        or re.search(rf'^[ \t]*tool\."?{re.escape(key)}"?\.', text, re.MULTILINE)
+    return text[: m.start()].count("\n") + 1 if m else 1
 
 
 def _toml_key_line(path: Path, key: str) -> int:
@@ -156,11 +171,26 @@ def _refuse_untrusted(path: Path) -> None:
                           "configuration with --config")
 
 
+# Names a QA lead might give the configuration file that lii-check would not read: found where the real name is
+# not, each stops the run with the name to use (CI would otherwise run on the defaults without a word).
+NEAR_YAML_NAMES = (".lii-check.yml", "lii-check.yaml", "lii-check.yml", ".lii_check.yaml", ".lii_check.yml",
+                   "lii_check.yaml", "lii_check.yml", ".liicheck.yaml", ".liicheck.yml", ".lii-check.yaml.yml")
+
+
+def _near_miss(folder: Path) -> None:
+    for name in NEAR_YAML_NAMES:
+        if _present(folder / name):
+            raise ConfigError(f"{folder / name}: lii-check does not read a configuration by this name, so its settings "
+                              f"would be ignored: rename it to {YAML_NAME} (or move its settings into [tool.lii-check] "
+                              "in pyproject.toml)")
+
+
 def find_config(start: Path) -> Path | None:
     start = Path(os.path.realpath(start))  # never raises: a loop of links resolves as far as it goes
     for folder in [start, *start.parents]:
         if _present(folder / YAML_NAME):
             return folder / YAML_NAME
+        _near_miss(folder)
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file():
             if _table_in_pyproject(pyproject) is not None:

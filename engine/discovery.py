@@ -21,6 +21,7 @@ import fnmatch
 import functools
 import os
 import re
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -169,6 +170,7 @@ class Discovery:
     outside_links: list[str] = field(default_factory=list)  # symlinked folders leading out of the checkout
     outside_files: list[str] = field(default_factory=list)  # symlinked reports leading out of the checkout
     other_formats: list[str] = field(default_factory=list)  # documents lii-check does not read (.pdf, .docx, …)
+    own_output: list[str] = field(default_factory=list)  # this run's own stdout or stderr, redirected into a folder read
 
     def notes(self) -> list[str]:
         """What was left out, as sentences for the run's summary (empty when nothing was)."""
@@ -198,6 +200,9 @@ class Discovery:
             more = f" and {len(named) - MOST_NAMED} more" if len(named) > MOST_NAMED else ""
             notes.append(f"{len(named)} document(s) in a format lii-check does not read (it reads .txt and .md; "
                          f"{_what_to_do(named)}): {', '.join(named[:MOST_NAMED])}{more}")
+        if self.own_output:
+            notes.append("lii-check's own output, redirected into a folder it checks, not read as a report (redirect "
+                         "it outside the corpus): " + ", ".join(sorted(self.own_output)))
         return notes
 
 
@@ -231,9 +236,34 @@ def _matchers(patterns: tuple[str, ...]):
     return matchers, union(names), union(paths)
 
 
+def _own_streams() -> frozenset[tuple[int, int]]:
+    """(device, inode) of this process's stdout and stderr where they are regular files: `lii-check . > out.txt`
+    creates out.txt in the folder before lii-check starts, and it must not be read back as an (empty) report."""
+    own = set()
+    for fd in (1, 2):
+        try:
+            info = os.fstat(fd)
+        except (OSError, ValueError):
+            continue
+        if stat.S_ISREG(info.st_mode):
+            own.add((info.st_dev, info.st_ino))
+    return frozenset(own)
+
+
+def _is_own_output(path: Path, own: frozenset[tuple[int, int]]) -> bool:
+    if not own:
+        return False
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return False  # reading it says why
+    return (info.st_dev, info.st_ino) in own
+
+
 def find_reports(paths: list[str], exclude: tuple[str, ...] = DEFAULT_EXCLUDES) -> Discovery:
     """Every .txt and .md file under the given paths, in sorted order, named as the user named them."""
     result = Discovery(files=[])
+    own = _own_streams()
     found: list[ReportFile] = []
     unreadable: list[str] = []
     left_out: list[str] = []  # files named on the command line that a pattern excludes
@@ -250,6 +280,10 @@ def find_reports(paths: list[str], exclude: tuple[str, ...] = DEFAULT_EXCLUDES) 
         if not is_dir:
             if not exists:
                 raise NoReports(f"{given}: no such file or folder")
+            if given.endswith(("/", os.sep)):
+                # Path() drops a trailing slash, so "report.md/" read report.md and printed the name with the slash
+                # (a GitHub annotation or SARIF location that matches no file); the shell refuses it too.
+                raise NoReports(f"{given}: not a folder, though the name ends with '/': name the file without it")
             # A file named on the command line (pre-commit passes them) is still subject to the excludes,
             # so README.md passed by a hook is not checked as a report.
             pattern = _excluded_file(given, exclude)
@@ -257,11 +291,13 @@ def find_reports(paths: list[str], exclude: tuple[str, ...] = DEFAULT_EXCLUDES) 
                 result.excluded += 1
                 result.excluded_paths.append(shown_path(given))
                 left_out.append(f"{given} (by '{pattern}')")
+            elif _is_own_output(root, own):
+                result.own_output.append(shown_path(given))
             else:
                 found.append(ReportFile(root, shown_path(given)))  # whatever it is, reading it decides and says why
             continue
         others = len(result.other_formats)
-        here = _walk(root, given, exclude, result, unreadable)
+        here = _walk(root, given, exclude, result, unreadable, own)
         if not here and not unreadable:
             found_others = sorted(result.other_formats[others:])
             raise NoReports(f"{given}: no reports found (looked for .txt and .md files in the folder and below"
@@ -301,7 +337,8 @@ def _excluded_file(given: str, exclude: tuple[str, ...]) -> str | None:
     return None
 
 
-def _walk(root: Path, given: str, exclude: tuple[str, ...], result: Discovery, unreadable: list[str]) -> list[ReportFile]:
+def _walk(root: Path, given: str, exclude: tuple[str, ...], result: Discovery, unreadable: list[str],
+          own: frozenset[tuple[int, int]] = frozenset()) -> list[ReportFile]:
     prefix = "" if given in (".", "./") else given.rstrip("/") + "/"
 
     def problem(exc: OSError) -> None:
@@ -360,6 +397,8 @@ def _walk(root: Path, given: str, exclude: tuple[str, ...], result: Discovery, u
                 # As for folders: a link planted in a corpus (`notes.txt -> ~/.ssh/id_rsa`) must not put a file
                 # from outside the checkout into a report, its excerpts or a published SARIF file.
                 result.outside_files.append(shown_path(prefix + rel))
+            elif report and _is_own_output(base / name, own):
+                result.own_output.append(shown_path(prefix + rel))
             elif report:
                 here.append(ReportFile(base / name, shown_path(prefix + rel)))
             else:

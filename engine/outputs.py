@@ -11,6 +11,7 @@ import json
 import os
 import re
 import stat
+import sys
 import tempfile
 import time
 from collections.abc import Iterable, Mapping
@@ -80,6 +81,8 @@ def refuse_rule_folders(targets: Iterable[Target], rule_folders: Iterable[Path])
 def _probe_writable(target: Target) -> None:
     """Create and remove a temporary file next to the target: the only honest test that it can be written."""
     where = target.label
+    if str(target.path) in STREAM_NAMES:
+        return  # this process's own stream: written through it, nothing to probe
     if target.path.is_dir():
         raise OutputProblem(f"{where}: {target.path} is a folder, not a file")
     folder = target.path.parent
@@ -119,9 +122,30 @@ def parse_targets(values: Iterable[str], formats: Iterable[str], paths: Iterable
         if any(t.path == target.path for t in targets):
             raise OutputProblem(f"--output {value}: {file} is named by more than one --output")
         refuse_inside(target, trees, folders)
+        if not special and _stream_of(target.path) is not None:
+            # `--output sarif=out.txt > out.txt`: the output would replace the file the table is being printed into
+            raise OutputProblem(f"--output {value}: {file} is where this run's standard "
+                                f"{'output' if _stream_of(target.path) == 1 else 'error'} is going, so one would "
+                                "overwrite the other: write the output to another file")
         _probe_writable(target)
         targets.append(target)
     return targets
+
+
+def _stream_of(path: Path) -> int | None:
+    """1 or 2 when `path` is the very file this process's stdout or stderr writes to (same device and inode)."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    for fd in (1, 2):
+        try:
+            own = os.fstat(fd)
+        except (OSError, ValueError):
+            continue
+        if (own.st_dev, own.st_ino) == (info.st_dev, info.st_ino):
+            return fd
+    return None
 
 
 def _refuse_link_loop(path: Path, where: str) -> None:
@@ -147,8 +171,16 @@ def refuse_inputs(targets: Iterable[Target], inputs: Mapping[str, Path | None]) 
                                     "choose another file name")
 
 
+# The names of this process's own streams: written through the stream (after what the run prints there), whatever
+# the stream is redirected to, never opened afresh (which truncated a redirected file).
+STREAM_NAMES = ("/dev/stdout", "/dev/stderr", "/dev/fd/1", "/dev/fd/2", "/proc/self/fd/1", "/proc/self/fd/2")
+
+
 def _is_special(path: Path) -> bool:
-    """A device, FIFO or socket (through a symlink too): something that is not a file or a folder."""
+    """A device, FIFO or socket (through a symlink too), or a name of this process's stdout or stderr: something
+    that is not a file or a folder to be replaced."""
+    if str(path) in STREAM_NAMES:
+        return True
     try:
         return path.exists() and not path.is_file() and not path.is_dir()
     except (OSError, ValueError):
@@ -194,7 +226,7 @@ def write_all(contents: list[tuple[Target, str]]) -> None:
         for target, text in contents:
             current = target
             data = text.encode("utf-8")
-            if target.path.exists() and not target.path.is_file():
+            if str(target.path) in STREAM_NAMES or (target.path.exists() and not target.path.is_file()):
                 with _open_in_place(target.path) as stream:  # /dev/stdout or a pipe: cannot be replaced
                     stream.write(data)
                 continue
@@ -229,6 +261,16 @@ PIPE_WAIT_S = 10.0
 def _open_in_place(path: Path):
     """A device or pipe opened for writing. A named pipe no process reads blocked the run's end for ever: it is
     opened without waiting, again every tenth of a second for PIPE_WAIT_S, then the output fails with a reason."""
+    fd = _stream_of(path)
+    if fd is not None:
+        # /dev/stdout while stdout is a regular file: opening it again truncated what the run had printed there
+        # (the table, its Result line). Written through the stream's own descriptor, after what is printed, instead.
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        return os.fdopen(os.dup(fd), "wb")
     try:
         fifo = stat.S_ISFIFO(os.stat(path).st_mode)
     except OSError:

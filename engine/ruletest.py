@@ -286,6 +286,12 @@ def manifest_problems(manifest: Path, shown: str, known_rules: list[str]) -> lis
         if "file" in entry and not checks:
             problems.append(f"{shown}:{line}: this entry checks nothing: add 'verdict:', 'evidence_score:', "
                             "'must_fire:' or 'must_not_fire:'")
+        both = [r for r in entry.get("must_fire") or [] if isinstance(entry.get("must_not_fire"), list)
+                and r in entry["must_not_fire"] and isinstance(r, str)]
+        for rule in dict.fromkeys(both):
+            # asked to fire and not to fire: no run can pass, so it is the manifest to fix, not a failed test
+            problems.append(f"{shown}:{lines.get('must_not_fire', line)}: '{rule}' is under both 'must_fire' and "
+                            "'must_not_fire': keep it under the one you mean")
         for key, value in entry.items():
             at = lines.get(str(key), line)
             if key not in _ENTRY_KEYS:

@@ -94,6 +94,12 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: item.originalname not in FIRST_TESTS and item.path.name not in FIRST_FILES)
 
 
+def _cache_off() -> bool:
+    from lii_check.cache import no_cache_asked
+
+    return no_cache_asked()
+
+
 def _bundled_database_built_once(cache_dirs: list[Path | None]) -> None:
     """Under pytest-xdist every worker needs the bundled rulebook's hyperscan database (~5 s of CPU to
     compile when the cache is cold, as on a fresh clone in CI). Without this each worker compiled it at the
@@ -101,7 +107,7 @@ def _bundled_database_built_once(cache_dirs: list[Path | None]) -> None:
     (~30 ms). A database this process compiled is kept for it (matcher._BUILT), so it goes into the other
     caches of `cache_dirs` (None: the user's) as a copy, not a compile. Nothing of what is tested changes:
     every test still loads the rulebook its own way, from the cache it would have used anyway."""
-    if int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) < 2 or os.environ.get("LII_CHECK_NO_CACHE"):
+    if int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) < 2 or _cache_off():
         return
     try:
         import fcntl

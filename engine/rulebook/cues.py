@@ -11,6 +11,7 @@ import contextlib
 import functools
 import os
 import re
+import warnings
 
 try:  # Python 3.11+
     import re._parser as sre_parse  # type: ignore[import-not-found]
@@ -95,7 +96,16 @@ def regex_problem(regex: str, as_written: str, kind: str) -> str | None:
                 "letters (accents and look-alike letters folded), so these would match words of any other script; "
                 "write the cue in English")
     try:
-        compiled = re.compile(regex, re.IGNORECASE)
+        with warnings.catch_warnings():
+            # Python warns (and reads it its own way) where a future version, RE2 and hyperscan read a set
+            # differently: "[[:alpha:]]" is to Python a set of "[", ":" and letters followed by "]", to the others
+            # "a letter". A cue must mean one thing in every engine, so the warning is the rule file's problem.
+            warnings.simplefilter("error", FutureWarning)
+            compiled = re.compile(regex, re.IGNORECASE)
+    except FutureWarning as exc:
+        return (f"'{as_written}' holds a set that regular-expression engines read differently ({exc}; a POSIX class "
+                "such as [[:alpha:]] or a '[' inside a set): write the characters out, e.g. [a-z] for a letter, or "
+                "escape the '[' as \\[")
     except re.error as exc:
         return (f"the regular expression '{as_written}' is invalid ({exc.msg}); fix it or write it as a "
                 "plain phrase")
@@ -128,7 +138,8 @@ def regex_problem(regex: str, as_written: str, kind: str) -> str | None:
             re2.compile(regex, options)
         except Exception as exc:  # noqa: BLE001 - re2 raises its own error type
             reason = str(exc).strip("b'\"")
-            return f"'{as_written}' cannot run in guaranteed linear time ({reason}); rewrite it more simply"
+            return (f"'{as_written}' uses something the linear-time engines lii-check runs cues with (RE2 and "
+                    f"hyperscan) do not support ({reason}); rewrite it more simply, with plain words, sets and groups")
     return None
 
 

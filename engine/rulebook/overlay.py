@@ -124,6 +124,12 @@ def build(root: Path, label: str, trail: tuple[tuple[str, str], ...] = ()) -> tu
         raise RulebookInvalid([RuleProblem(display, line, col, f"the base folder '{data['extends']}' does not exist "
                                                                f"(looked for {base_label}): write 'extends: bundled' "
                                                                "or a rules folder relative to this one")])
+    if base_label != BUNDLED and not rule_files(base_root):
+        # "extends: /etc": problems located in the base ("/etc:1:1: a rulebook needs …") would point away from the
+        # line to fix
+        raise RulebookInvalid([RuleProblem(display, line, col, f"the base folder '{data['extends']}' holds no rule "
+                                                               "files (.yaml or .yml): write 'extends: bundled' or "
+                                                               "the rules folder this overlay changes")])
     if base_label != BUNDLED and os.path.realpath(base_root) in {real for real, _ in here}:
         loop = " → ".join([lbl for _, lbl in here] + [base_label])
         raise RulebookInvalid([RuleProblem(display, line, col, f"the overlays extend each other in a circle ({loop}): "

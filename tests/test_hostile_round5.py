@@ -1,0 +1,153 @@
+"""Found by the fifth hostile round (hostile17): a configuration by a near-miss name, lii-check's own output redirected
+into the corpus it reads, --output onto the stream already printed to, a file path with a trailing slash, and regex
+forms the linear-time engines read differently. Each test failed on the code before its fix.
+
+The reports are copies of fixtures/shifted (real seed text, relabelled).
+"""
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHIFTED = REPO / "fixtures" / "shifted"
+REPORT = "seed000_relabelled_2.txt"
+
+
+def real(args, cwd, **kwargs):
+    done = subprocess.run([sys.executable, "-c", "from lii_check.cli import run; run()", *map(str, args)],
+                          capture_output=kwargs.pop("capture_output", "stdout" not in kwargs), text=True,
+                          timeout=120, cwd=cwd, **kwargs)
+    assert "Traceback" not in (done.stderr or "") and "Traceback" not in (done.stdout or "")
+    return done
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    shutil.copytree(SHIFTED, tmp_path / "shifted")
+    return tmp_path / "shifted"
+
+
+@pytest.mark.parametrize("name, text, said", [
+    ("pyproject.toml", '[project]\nname = "x"\n\n[tool.lii_check]\nfail-on = "warning"\n',
+     ":4: the table [tool.lii_check] is not read: lii-check reads [tool.lii-check] (with a hyphen); rename the table"),
+    (".lii-check.yml", "fail-on: warning\n",
+     ".lii-check.yml: lii-check does not read a configuration by this name, so its settings would be ignored: rename "
+     "it to .lii-check.yaml"),
+])
+def test_a_configuration_by_a_near_miss_name_stops_the_run(corpus, in_process, name, text, said):
+    (corpus / name).write_text(text, encoding="utf-8")
+    done = in_process(REPORT, cwd=corpus)
+    assert done.returncode == 2 and said in done.stderr
+    assert in_process("config", cwd=corpus).returncode == 2  # `lii-check config` says the same, not "defaults"
+
+
+def test_its_own_output_redirected_into_the_corpus_is_not_read_as_a_report(corpus):
+    with open(corpus / "lii-results.txt", "w") as out:  # `lii-check . > lii-results.txt`, run from the corpus
+        done = real([".", "--format", "concise"], cwd=corpus, stdout=out, stderr=subprocess.PIPE)
+    printed = (corpus / "lii-results.txt").read_text(encoding="utf-8")
+    assert done.returncode == 1  # the two relabelled seeds, not an unreadable empty report
+    assert "lii-results.txt" not in printed.replace("Not searched", "")  or "unreadable" not in printed
+    assert "0 unreadable" in printed
+    with open(corpus / "out.txt", "w") as out:
+        real(["."], cwd=corpus, stdout=out, stderr=subprocess.PIPE)
+    table = (corpus / "out.txt").read_text(encoding="utf-8")
+    assert "lii-check's own output, redirected into a folder it checks, not read as a report" in " ".join(table.split())
+    assert "out.txt" in table and "1 unreadable" in table  # lii-results.txt is a file of its own now: read, and unreadable
+
+
+def test_output_to_dev_stdout_follows_what_was_printed_when_stdout_is_a_file(corpus, tmp_path):
+    with open(tmp_path / "out.txt", "w") as out:
+        done = real(["--output", "sarif=/dev/stdout", "."], cwd=corpus, stdout=out, stderr=subprocess.PIPE)
+    printed = (tmp_path / "out.txt").read_text(encoding="utf-8")
+    assert done.returncode == 1, done.stderr
+    # nothing printed before the SARIF was written is lost (opening /dev/stdout afresh truncated it): the table, its
+    # summary and the SARIF are all there, as through a pipe
+    assert printed.startswith("INCONSISTENT") and "Result: fails (exit code 1)" in printed
+    assert '"version": "2.1.0"' in printed
+
+
+def test_output_onto_the_file_stdout_is_redirected_to_is_refused(corpus, tmp_path):
+    with open(tmp_path / "out.txt", "w") as out:
+        done = real(["--output", f"sarif={tmp_path / 'out.txt'}", "."], cwd=corpus, stdout=out, stderr=subprocess.PIPE)
+    assert done.returncode == 2
+    assert "is where this run's standard output is going, so one would overwrite the other" in done.stderr
+
+
+@pytest.mark.parametrize("command", [[], ["explain"]])
+def test_a_file_named_with_a_trailing_slash_is_refused_as_the_shell_refuses_it(corpus, in_process, command):
+    done = in_process(*command, REPORT + "/", cwd=corpus)
+    assert done.returncode == 2
+    assert f"{REPORT}/: not a folder, though the name ends with '/': name the file without it" in done.stderr
+
+
+def _overlay_with_cue(folder: Path, regex: str) -> Path:
+    folder.mkdir()
+    (folder / "team.yaml").write_text(
+        "kind: overlay\nextends: bundled\nsignals:\n  complaints:complaints-not-learned-from:\n    add:\n"
+        f"      regex: ['{regex}']\n", encoding="utf-8")
+    return folder
+
+
+def test_a_posix_class_in_a_cue_is_a_located_problem_not_a_leaked_python_warning(tmp_path, in_process):
+    rules = _overlay_with_cue(tmp_path / "rx", "[[:alpha:]]+ were ignored")
+    done = in_process("rules", "validate", rules, cwd=tmp_path)
+    assert done.returncode == 2
+    assert "team.yaml:6:15: '[[:alpha:]]+ were ignored' holds a set that regular-expression engines read differently" \
+        in done.stdout + done.stderr
+    assert "FutureWarning" not in done.stdout + done.stderr
+
+
+def test_a_regex_feature_re2_lacks_is_named_as_such_not_as_a_matter_of_linear_time(tmp_path, in_process):
+    rules = _overlay_with_cue(tmp_path / "rx", "ignored\\Z")
+    done = in_process("rules", "validate", rules, cwd=tmp_path)
+    assert done.returncode == 2
+    assert "do not support" in done.stdout + done.stderr and "linear time" not in (done.stdout + done.stderr).replace(
+        "linear-time engines", "")
+
+
+def test_an_empty_exclude_pattern_is_a_usage_error(corpus, in_process):
+    done = in_process("--exclude", "", ".", cwd=corpus)
+    assert done.returncode == 2 and "an empty pattern excludes nothing (is a variable unset?)" in done.stderr
+
+
+@pytest.mark.parametrize("value, off", [("1", True), ("yes", True), ("0", False), ("false", False), ("", False)])
+def test_lii_check_no_cache_0_leaves_the_cache_on(monkeypatch, tmp_path, value, off):
+    from lii_check import cache
+
+    monkeypatch.setenv("LII_CHECK_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("LII_CHECK_NO_CACHE", value)
+    assert (cache.cache_dir() is None) == off
+
+
+def test_a_folder_named_like_a_subcommand_gets_a_note_saying_how_to_check_it(tmp_path, in_process):
+    (tmp_path / "config").mkdir()
+    shutil.copy(SHIFTED / REPORT, tmp_path / "config" / REPORT)
+    done = in_process("config", cwd=tmp_path)
+    assert "'config' runs the config command; to check the folder or file named 'config', write " \
+           "`lii-check check config` or `lii-check ./config`" in done.stderr
+    assert in_process("./config", cwd=tmp_path).returncode == 1  # checked: a relabelled seed
+    assert "runs the" not in in_process("config", cwd=tmp_path / "config").stderr  # no such folder here: no note
+
+
+def test_a_manifest_asking_one_rule_to_fire_and_not_to_fire_is_a_manifest_problem(tmp_path, in_process):
+    (tmp_path / "fx").mkdir()
+    shutil.copy(SHIFTED / REPORT, tmp_path / "fx" / "a.md")
+    (tmp_path / "fx" / "expected.yaml").write_text(
+        "- file: a.md\n  must_fire: [consistency.score-above-evidence]\n"
+        "  must_not_fire: [consistency.score-above-evidence]\n", encoding="utf-8")
+    done = in_process("rules", "test", "--fixtures", "fx", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "fx/expected.yaml:3: 'consistency.score-above-evidence' is under both 'must_fire' and 'must_not_fire'" \
+        in done.stderr
+
+
+def test_an_overlay_extending_a_folder_with_no_rule_files_is_located_at_its_extends_line(tmp_path, in_process):
+    (tmp_path / "ov").mkdir()
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "ov" / "team.yaml").write_text("kind: overlay\nextends: ../empty\n", encoding="utf-8")
+    done = in_process("rules", "validate", "ov", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "ov/team.yaml:2:10: the base folder '../empty' holds no rule files" in done.stdout + done.stderr
