@@ -6,28 +6,11 @@ The reports are copies of fixtures/shifted (real seed text, relabelled).
 """
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-SHIFTED = REPO / "fixtures" / "shifted"
-REPORT = "seed000_relabelled_2.txt"
-
-
-def real(args, cwd, **kwargs):
-    done = subprocess.run([sys.executable, "-c", "from lii_check.cli import run; run()", *map(str, args)],
-                          capture_output=kwargs.pop("capture_output", "stdout" not in kwargs), text=True,
-                          timeout=120, cwd=cwd, **kwargs)
-    assert "Traceback" not in (done.stderr or "") and "Traceback" not in (done.stdout or "")
-    return done
-
-
-@pytest.fixture
-def corpus(tmp_path: Path) -> Path:
-    shutil.copytree(SHIFTED, tmp_path / "shifted")
-    return tmp_path / "shifted"
+from test_hostile_cli import REPORT, SHIFTED, corpus, real  # noqa: F401 - corpus is a fixture used by name
 
 
 @pytest.mark.parametrize("name, text, said", [
