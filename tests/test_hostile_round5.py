@@ -134,3 +134,13 @@ def test_an_overlay_extending_a_folder_with_no_rule_files_is_located_at_its_exte
     done = in_process("rules", "validate", "ov", cwd=tmp_path)
     assert done.returncode == 2
     assert "ov/team.yaml:2:10: the base folder '../empty' holds no rule files" in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("line", ["__Score: 4__", "Score： 4", "**Score: 4**", "__Score__: 4"])
+def test_a_score_line_in_underscore_bold_or_with_a_full_width_colon_is_read(tmp_path, line):
+    from lii_check.parser import read_report
+
+    path = tmp_path / "r.md"
+    path.write_text(f"<!-- synthetic -->\n# Learning, improvement and innovation\n\n{line}\n\nStaff said supervision "
+                    "was regular and reflective.\n", encoding="utf-8")
+    assert read_report(str(path), "r.md").awarded_score == 4
