@@ -407,5 +407,5 @@ def not_searched(summary: dict) -> list[NotSearched]:
 
 
 def not_searched_line(item: NotSearched) -> str:
-    """The table's line for it, one line: ``Not searched: … : reports/.draft.md.``"""
+    """The table's line for it, unwrapped: ``Not searched: 1 hidden file(s) not read as reports (…): r/.draft.md.``"""
     return f"Not searched: {one_line(item.note)}."

@@ -88,7 +88,8 @@ def render(doc: dict) -> str:
     reports = doc.get("reports") or []
     lines = ["### lii-check", "", _summary_line(doc)]
     # Files the run left out, one paragraph each, in the table's words and place (after the counts).
-    lines += [line for item in not_searched(doc.get("summary") or {}) for line in ("", f"Not searched: {text(item.note)}.")]
+    for item in not_searched(doc.get("summary") or {}):
+        lines += ["", f"Not searched: {text(item.note)}."]
     # A run can fail with every report "consistent" (--fail-on warning, --strict) or pass with an
     # inconsistent one (--fail-on never): say which, or the comment could contradict the check next to it.
     result = result_line(doc.get("summary") or {})
