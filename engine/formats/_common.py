@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from ..names import severity_fails
 
@@ -327,9 +328,14 @@ def result_line(summary: dict) -> str | None:
     code = (summary or {}).get("exit_code")
     if code not in (0, 1):
         return None
-    if code == 0:
-        return "passes (exit code 0)"
     level = summary.get("fail_on") or "error"
+    if code == 0:
+        # Only --fail-on never lets an inconsistent report (one with an error finding) pass: say so, or
+        # "passes" reads as "every report consistent".
+        inconsistent = int(summary.get("inconsistent") or 0)
+        if inconsistent and level == "never":
+            return f"passes (exit code 0) because --fail-on is never: {plural(inconsistent, 'inconsistent report')}"
+        return "passes (exit code 0)"
     counts = summary.get("findings") or {}
     reasons = []
     if summary.get("unreadable"):
@@ -346,3 +352,60 @@ def result_line(summary: dict) -> str | None:
             reasons.append(f"--strict: {plural(len(rules), 'rule')} no report exercised, "
                            f"{plural(len(themes), 'theme')} no report mentions")
     return "fails (exit code 1): " + "; ".join(reasons) if reasons else "fails (exit code 1)"
+
+
+# --- what the run did not search --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class NotSearched:
+    """One sentence of the summary's ``not_searched`` (the table prints "Not searched: {note}.") and the
+    files or folders it names, for formats that attach a message to a file (GitHub, SARIF, JUnit)."""
+
+    note: str
+    paths: tuple[str, ...]  # as shown in the note; empty when it only counts (hidden folders) or cannot be split
+
+
+_MORE = re.compile(r" and (\d+) more$")
+_LEADING_COUNT = re.compile(r"^(\d+) ")
+
+
+def named_paths(note: str) -> tuple[str, ...]:
+    """The paths a not-searched sentence lists after its reason, e.g. ``reports/.draft.md`` from
+    ``1 hidden file(s) not read as reports (rename one …): reports/.draft.md``.
+
+    The result document carries these sentences only (its schema has no list of paths), so they are read
+    back: the list follows the first ": " outside parentheses (the reasons hold ": " inside them) and is
+    joined by ", ", ending in " and N more" when cut short. Where the sentence starts with a count that the
+    paths do not add up to (a path with ", " in its name), nothing is guessed: no paths, the sentence stays.
+    """
+    depth, listed = 0, None
+    for i, ch in enumerate(note):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(0, depth - 1)
+        elif ch == ":" and depth == 0 and note.startswith(" ", i + 1):
+            listed = note[i + 2:]
+            break
+    if not listed:
+        return ()
+    more = _MORE.search(listed)
+    if more:
+        listed = listed[:more.start()]
+    paths = tuple(listed.split(", "))
+    count = _LEADING_COUNT.match(note)
+    if any(not p.strip() for p in paths) or (
+            count and int(count.group(1)) != len(paths) + (int(more.group(1)) if more else 0)):
+        return ()
+    return paths
+
+
+def not_searched(summary: dict) -> list[NotSearched]:
+    """The summary's not-searched sentences, in its order, each with the paths it names."""
+    notes = (summary or {}).get("not_searched") or []
+    return [NotSearched(str(n), named_paths(str(n))) for n in notes if str(n).strip()]
+
+
+def not_searched_line(item: NotSearched) -> str:
+    """The table's line for it, unwrapped: ``Not searched: 1 hidden file(s) not read as reports (…): r/.draft.md.``"""
+    return f"Not searched: {one_line(item.note)}."

@@ -6,7 +6,7 @@ and made one line, so a finding is always exactly one line of output.
 """
 from __future__ import annotations
 
-from ._common import error_parts, one_line, plural, severity_counts
+from ._common import error_parts, not_searched, not_searched_line, one_line, plural, severity_counts
 
 
 def _where(path: str, line: int | None) -> str:
@@ -41,4 +41,7 @@ def render(doc: dict) -> str:
     rows = [row for entry in doc.get("reports") or [] for row in report_lines(entry)]
     # Sorted by path then line; sorted() is stable, so findings on one line keep the rulebook's order.
     rows.sort(key=lambda r: (r[0], r[1]))
-    return "".join(text + "\n" for *_, text in rows) + summary_line(doc.get("summary") or {}) + "\n"
+    # The table's "Not searched" lines, before the summary so that it stays the last line.
+    skipped = [not_searched_line(item) for item in not_searched(doc.get("summary") or {})]
+    return "".join(line + "\n" for line in [*(text for *_, text in rows), *skipped,
+                                            summary_line(doc.get("summary") or {})])

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from ..discovery import unshown_path
 from ..names import severity_fails
-from ._common import clean, error_parts, fail_on, hidden_failures
+from ._common import clean, error_parts, fail_on, hidden_failures, not_searched, not_searched_line
 
 _COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
+_NOT_SEARCHED = "lii-check: not searched"  # the title of the notice for each file the run left out
 
 
 def escape_data(value: str) -> str:
@@ -46,6 +47,15 @@ def render(doc: dict) -> str:
         for f in report.get("findings") or []:
             lines.append(_command(_kind(f.get("severity", ""), level), path, f.get("line"),
                                   f.get("rule", ""), f.get("message", "")))
+    # Files the run left out: a ::notice on each file named (GitHub attaches it there and lists it in the run's
+    # annotations), the table's sentence as its message. A notice, not a warning: the table and the exit code do
+    # not treat them as a problem, only as something the reader must be told.
+    for item in not_searched(doc.get("summary") or {}):
+        message = not_searched_line(item)
+        if item.paths:
+            lines += [_command("notice", p, None, _NOT_SEARCHED, message) for p in item.paths]
+        else:
+            lines.append(f"::notice title={escape_property(_NOT_SEARCHED)}::{escape_data(message)}")
     # Failures no ::error line above shows (--fail-on warning, --strict) get one, so the annotations
     # agree with the failed step.
     lines += [f"::error title=lii-check::{escape_data(clean(reason))}" for reason in hidden_failures(doc)]

@@ -21,7 +21,7 @@ from html import escape
 
 from ..model import Evidence, ReportResult, SetAside
 from ..names import LEVELS, MOST_SERIOUS_FIRST, SEVERITIES
-from ._common import clean, plural
+from ._common import clean, not_searched, plural
 
 VERDICTS = ("consistent", "inconsistent", "unreadable")
 # The visible marker beside each highlighted clause, so the level never rests on colour alone.
@@ -470,6 +470,11 @@ def _summary(doc: dict, rules_meta: list[dict]) -> str:
     ]
     out = ['<section id="summary" aria-labelledby="summary-h"><h2 id="summary-h">Summary</h2>',
            f'<dl class="facts">{"".join(items)}</dl>']
+    # Files the run left out come first after the counts, open, as in the table: a report nobody checked is
+    # what a reader of this page most needs to know about after the verdicts.
+    skipped = not_searched(s)
+    lis = "".join(f"<li>{esc(item.note)}.</li>" for item in skipped)
+    out.append(_folded(f"Not searched ({len(skipped)})", f"<ul>{lis}</ul>" if skipped else "", "None.", True))
     never = s.get("rules_never_fired") or []
     lis = "".join(f'<li><code>{esc(r)}</code> {esc((described.get(r) or {}).get("description") or "")}</li>' for r in never)
     out.append(_folded(f"Rules that never fired ({len(never)})", f'<ul class="cols">{lis}</ul>' if never else "",

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from ._common import (clean, count_severity, error_parts, fail_on, line_ref, one_line, plural, report_fails,
-                      severity_fails, strict_failure, strict_gaps)
+from ._common import (clean, count_severity, error_parts, fail_on, line_ref, not_searched, not_searched_line, one_line,
+                      plural, report_fails, severity_fails, strict_failure, strict_gaps)
 
 SUITE = "lii-check"
 
@@ -58,20 +58,39 @@ def _strict_case(doc: dict) -> tuple[ET.Element, str | None] | None:
     return case, "failure"
 
 
+def _not_searched_cases(doc: dict) -> list[tuple[ET.Element, str | None]]:
+    """A skipped test case for each file the run left out (named by its path, as a report's case is), or for the
+    sentence itself where it names no file ("2 hidden folder(s) not searched").
+
+    Skipped rather than a <property>: Jenkins, GitLab, Azure DevOps and the GitHub test-report actions count
+    and list skipped cases in their summaries, while most of them never show a suite's properties. Skipped
+    is not failed, as the table and the exit code do not fail a run for these either."""
+    cases = []
+    for item in not_searched(doc.get("summary") or {}):
+        message = not_searched_line(item)
+        for name in item.paths or (message,):
+            case = ET.Element("testcase", {"classname": SUITE, "name": clean(name)})
+            ET.SubElement(case, "skipped", {"message": message})
+            cases.append((case, "skipped"))
+    return cases
+
+
 def render(doc: dict) -> str:
     level = fail_on(doc)
     cases = [_testcase(r, level) for r in doc.get("reports") or []]
     strict = _strict_case(doc)
     if strict is not None:
         cases.append(strict)
+    cases += _not_searched_cases(doc)
     counts = {
         "tests": str(len(cases)),
         "failures": str(sum(1 for _, o in cases if o == "failure")),
         "errors": str(sum(1 for _, o in cases if o == "error")),
+        "skipped": str(sum(1 for _, o in cases if o == "skipped")),
     }
     # No timestamp/hostname/time attributes: output must be byte-identical run to run.
     root = ET.Element("testsuites", {"name": SUITE, **counts})
-    suite = ET.SubElement(root, "testsuite", {"name": SUITE, **counts, "skipped": "0"})
+    suite = ET.SubElement(root, "testsuite", {"name": SUITE, **counts})
     suite.extend(case for case, _ in cases)
     ET.indent(root, space="  ")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

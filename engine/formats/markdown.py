@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from html import escape
 
-from ._common import error_parts, line_ref, one_line, plural, result_line, score_phrase
+from ._common import error_parts, line_ref, not_searched, one_line, plural, result_line, score_phrase
 
 
 _INLINE_MARKUP = re.compile(r"([`*_\[\]~|])")
@@ -87,6 +87,9 @@ def _report_section(report: dict) -> list[str]:
 def render(doc: dict) -> str:
     reports = doc.get("reports") or []
     lines = ["### lii-check", "", _summary_line(doc)]
+    # Files the run left out, one paragraph each, in the table's words and place (after the counts).
+    for item in not_searched(doc.get("summary") or {}):
+        lines += ["", f"Not searched: {text(item.note)}."]
     # A run can fail with every report "consistent" (--fail-on warning, --strict) or pass with an
     # inconsistent one (--fail-on never): say which, or the comment could contradict the check next to it.
     result = result_line(doc.get("summary") or {})

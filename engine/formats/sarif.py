@@ -8,7 +8,8 @@ from urllib.parse import quote
 
 from ..names import severity_fails
 from ..discovery import unshown_path
-from ._common import clean, error_parts, evidence_lines, fail_on, one_line, strict_failure
+from ._common import (clean, error_parts, evidence_lines, fail_on, not_searched, not_searched_line, one_line,
+                      result_line, strict_failure)
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 UNREADABLE_RULE = "lii-check/unreadable"
@@ -195,12 +196,30 @@ def _invocation(doc: dict) -> dict:
     }
     if isinstance(exit_code, int):
         invocation["exitCode"] = exit_code
-        invocation["exitCodeDescription"] = "every report consistent" if exit_code == 0 else "the run fails"
+        invocation["exitCodeDescription"] = exit_code_description(doc.get("summary") or {})
+    notifications = []
     # --fail-on is already in each result's level; a --strict failure belongs to no report, so it is said here.
     strict = strict_failure(doc)
     if strict:
-        invocation["toolExecutionNotifications"] = [{"level": "error", "message": {"text": strict}}]
+        notifications.append({"level": "error", "message": {"text": strict}})
+    # Files the run left out belong to no result either. "note", not "warning": they do not fail the run (nor
+    # does the table make them more than a "Not searched" line), but a CI that reads this file must see them.
+    for item in not_searched(doc.get("summary") or {}):
+        notification: dict = {"level": "note", "message": {"text": not_searched_line(item)}}
+        if item.paths:
+            notification["locations"] = [{"physicalLocation": {"artifactLocation": artifact_location(p)}}
+                                         for p in item.paths]
+        notifications.append(notification)
+    if notifications:
+        invocation["toolExecutionNotifications"] = notifications
     return invocation
+
+
+def exit_code_description(summary: dict) -> str:
+    """What the exit code stands for, in the words of the table's "Result:" line (one source for both):
+    "passes (exit code 0)", "passes (exit code 0) because --fail-on is never: 1 inconsistent report",
+    "fails (exit code 1): 2 inconsistent reports"."""
+    return result_line(summary) or f"exit code {summary.get('exit_code')}"
 
 
 def render(doc: dict, rules_meta: list[dict]) -> str:

@@ -13,7 +13,8 @@ from collections.abc import Iterable, Iterator
 import click
 
 from ._common import (MIN_WIDTH, display_width, error_parts, fit_columns, grid, grid_overhead, hanging,
-                      line_ref, one_line, plural, result_line, severity_counts, why_phrase, wrap, wrap_id)
+                      line_ref, not_searched, not_searched_line, one_line, plural, result_line, severity_counts,
+                      why_phrase, wrap, wrap_id)
 
 GRID_MIN_WIDTH = 100
 VERDICT_COLUMN = 14  # "INCONSISTENT" and two spaces: paths line up under each other
@@ -165,8 +166,8 @@ def summary(summary_dict: dict, width: int, color: bool = False, verbose: bool =
         lines = [f"{verdicts}; {findings}"]
     else:
         lines = wrap(verdicts, width) + wrap(findings[0].upper() + findings[1:], width)
-    for note in s.get("not_searched") or []:
-        lines += wrap(f"Not searched: {one_line(note)}.", width)
+    for item in not_searched(s):
+        lines += wrap(not_searched_line(item), width)
     never = [one_line(r) for r in s.get("rules_never_fired") or []]
     unexercised = [one_line(r) for r in s.get("rules_not_exercised") or []]
     silent = [one_line(t) for t in s.get("themes_never_mentioned") or []]
