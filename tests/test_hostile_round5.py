@@ -144,3 +144,12 @@ def test_a_score_line_in_underscore_bold_or_with_a_full_width_colon_is_read(tmp_
     path.write_text(f"<!-- synthetic -->\n# Learning, improvement and innovation\n\n{line}\n\nStaff said supervision "
                     "was regular and reflective.\n", encoding="utf-8")
     assert read_report(str(path), "r.md").awarded_score == 4
+
+
+def test_an_at_mention_in_report_text_pings_no_one_in_the_markdown_comment(tmp_path, in_process):
+    report = tmp_path / "r.md"
+    report.write_text("<!-- synthetic -->\n# Learning, improvement and innovation\n\nScore: 4\n\nThere was no workforce "
+                      "strategy, as @council-team and @octocat confirmed, and supervision had lapsed.\n", encoding="utf-8")
+    shown = in_process("--format", "markdown", "r.md", cwd=tmp_path).stdout
+    assert "@council-team" not in shown and "@octocat" not in shown
+    assert "@&#8203;council-team" in shown  # still reads as written once rendered

@@ -17,7 +17,16 @@ def text(value: object) -> str:
     # text; "<" and "&" as entities so report text cannot open or close tags (e.g. our own <details>);
     # the characters of inline markup (code, emphasis, links, strike-through) and "|" backslash-escaped.
     s = one_line(value).replace("\\", "\\\\").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _INLINE_MARKUP.sub(r"\\\1", s)
+    return _no_mentions(_INLINE_MARKUP.sub(r"\\\1", s))
+
+
+# "@name" in report text would ping that person or team when the comment is posted (GitHub reads mentions in
+# text and in raw HTML, not in code spans): a zero-width space after the "@" keeps it as written, pinging no one.
+_MENTION = re.compile(r"@(?=[A-Za-z0-9])")
+
+
+def _no_mentions(s: str) -> str:
+    return _MENTION.sub("@&#8203;", s)
 
 
 def code(value: object) -> str:
@@ -37,7 +46,7 @@ def cell_code(value: object) -> str:
 
 def html_text(value: object) -> str:
     """Text inside raw HTML (a <summary>): Markdown is not read there, so HTML escaping only."""
-    return escape(one_line(value), quote=False)
+    return _no_mentions(escape(one_line(value), quote=False))
 
 
 def _summary_line(doc: dict) -> str:
