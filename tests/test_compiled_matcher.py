@@ -76,6 +76,28 @@ def test_hyperscan_and_re2_find_the_same_hits(compiled):
     assert sentences > 1000 and hits > 10_000
 
 
+# Hyperscan (the 0.9.1 wheel) missed "were modest" for `\b(?:was|were|remained|…) (?:relatively |…)?modest\b`
+# whenever the match started 24 or more characters into the text: a cue that its own examples, short sentences
+# read alone, would never show as missing. Every example of every cue is therefore also read behind a long opening.
+LONG_OPENINGS = ("In the assessment we found that, across the council as a whole, ", "x " * 40)
+
+
+@pytest.mark.skipif(available_engines() != ["hyperscan", "re2"], reason="needs both hyperscan and RE2 installed")
+def test_every_cue_example_behind_a_long_opening_reads_the_same_in_both_engines(compiled):
+    re2_matcher = Matcher(compiled.patterns, "re2")
+    rulebook = compiled.rulebook
+    examples = [e for sig in rulebook.signals() for kind in ("fires", "quiet") for e in sig.examples.get(kind, [])]
+    examples += [e for lists in rulebook.language.examples.values() for kind in ("fires", "quiet")
+                 for e in lists.get(kind, [])]
+    differ = []
+    for example in examples:
+        for opening in ("",) + LONG_OPENINGS:
+            text = fold(opening + example)
+            by_hyperscan, by_re2 = set(compiled.matcher.scan(text)), set(re2_matcher.scan(text))
+            differ += [(compiled.patterns[pid].regex[:60], text[s:e]) for s, e, pid in by_hyperscan ^ by_re2]
+    assert len(examples) > 400 and not differ, differ[:5]
+
+
 def _re2_scan_of_a_seed(compiled, monkeypatch, prefilter=None) -> tuple[list, set[int]]:
     """RE2's raw hits over one real report's sentences, and the patterns it searched."""
     engine = Matcher(compiled.patterns, "re2")._engine
