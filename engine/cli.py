@@ -741,10 +741,10 @@ def explain(report: str, rules_dir: str | None, fmt: str, engine: str | None, co
     from .formats._common import one_line
     from .parser import ReportError, read_report
 
-    if report.endswith(("/", os.sep)) and os.path.lexists(report.rstrip("/" + os.sep)) and not os.path.isdir(report):
+    if not os.path.lexists(report) and os.path.lexists(Path(report)):  # "report.md/" or "report.md/.": Path drops the tail
         # As check says it: "report.md/" is not a folder, and the shell refuses the name too.
-        click.echo(f"lii-check: {one_line(report)}: not a folder, though the name ends with '/': name the file "
-                   "without it", err=True)
+        click.echo(f"lii-check: {one_line(report)}: not a folder, though the name ends with '/' or goes on after "
+                   "one: name the file without it", err=True)
         sys.exit(EXIT_USAGE)
     if not os.path.lexists(report):
         # As for check: a path that names nothing is a mistake in the command (exit 2), not an unreadable report.

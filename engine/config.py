@@ -173,8 +173,9 @@ def _refuse_untrusted(path: Path) -> None:
 
 # Names a QA lead might give the configuration file that lii-check would not read: found where the real name is
 # not, each stops the run with the name to use (CI would otherwise run on the defaults without a word).
-NEAR_YAML_NAMES = (".lii-check.yml", "lii-check.yaml", "lii-check.yml", ".lii_check.yaml", ".lii_check.yml",
-                   "lii_check.yaml", "lii_check.yml", ".liicheck.yaml", ".liicheck.yml", ".lii-check.yaml.yml")
+# Dotted names only: "lii-check.yml" without the dot is as likely a CI template for running lii-check.
+NEAR_YAML_NAMES = (".lii-check.yml", ".lii_check.yaml", ".lii_check.yml", ".liicheck.yaml", ".liicheck.yml",
+                   ".lii-check.yaml.yml", ".lii-check.YAML", ".lii-check.Yaml")
 
 
 def _near_miss(folder: Path) -> None:
@@ -190,7 +191,6 @@ def find_config(start: Path) -> Path | None:
     for folder in [start, *start.parents]:
         if _present(folder / YAML_NAME):
             return folder / YAML_NAME
-        _near_miss(folder)
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file():
             if _table_in_pyproject(pyproject) is not None:
@@ -198,6 +198,7 @@ def find_config(start: Path) -> Path | None:
         elif _present(pyproject):
             raise ConfigError(f"{pyproject}: not a regular file, so lii-check cannot tell whether it holds a "
                               "[tool.lii-check] table: make it a file (or remove it)")
+        _near_miss(folder)  # only where no configuration is found: a real one beside a look-alike is used
     return None
 
 

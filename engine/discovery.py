@@ -280,10 +280,11 @@ def find_reports(paths: list[str], exclude: tuple[str, ...] = DEFAULT_EXCLUDES) 
         if not is_dir:
             if not exists:
                 raise NoReports(f"{given}: no such file or folder")
-            if given.endswith(("/", os.sep)):
+            if given.endswith(("/", os.sep)) or not os.path.lexists(given):
                 # Path() drops a trailing slash, so "report.md/" read report.md and printed the name with the slash
                 # (a GitHub annotation or SARIF location that matches no file); the shell refuses it too.
-                raise NoReports(f"{given}: not a folder, though the name ends with '/': name the file without it")
+                raise NoReports(f"{given}: not a folder, though the name ends with '/' or goes on after one: name the "
+                                "file without it")
             # A file named on the command line (pre-commit passes them) is still subject to the excludes,
             # so README.md passed by a hook is not checked as a report.
             pattern = _excluded_file(given, exclude)
@@ -302,6 +303,8 @@ def find_reports(paths: list[str], exclude: tuple[str, ...] = DEFAULT_EXCLUDES) 
             found_others = sorted(result.other_formats[others:])
             raise NoReports(f"{given}: no reports found (looked for .txt and .md files in the folder and below"
                             + (f"; {result.excluded} excluded by pattern" if result.excluded else "")
+                            + (f"; {', '.join(result.own_output)} is this run's own output, redirected into the folder"
+                               if result.own_output else "")
                             + (f"; {len(found_others)} document(s) in a format lii-check does not read, such as "
                                f"{found_others[0]}: {_what_to_do(found_others, 'convert them to .txt or .md')}" if found_others else "")
                             + ")")
@@ -310,6 +313,9 @@ def find_reports(paths: list[str], exclude: tuple[str, ...] = DEFAULT_EXCLUDES) 
         raise NoReports("; ".join(unreadable) + ": nothing was checked (fix the permissions, or leave the folder "
                         "out with --exclude)")
     if not found:
+        if result.own_output and not left_out:
+            raise NoReports(f"nothing to check: {', '.join(result.own_output)} is this run's own output (standard output or "
+                            "error redirected to it), not a report")
         raise NoReports(f"nothing to check: {', '.join(left_out)} excluded as not a report; see 'exclude' in the "
                         "README to check such a file anyway")
     # One entry per file (named twice, or through two paths: the shortest-sorting name), and the whole list in

@@ -171,8 +171,9 @@ def refuse_inputs(targets: Iterable[Target], inputs: Mapping[str, Path | None]) 
                                     "choose another file name")
 
 
-# The names of this process's own streams: written through the stream (after what the run prints there), whatever
-# the stream is redirected to, never opened afresh (which truncated a redirected file).
+# The names of this process's own streams: written through the stream (after what the run has printed there so far;
+# the run's closing summary follows), whatever the stream is redirected to, never opened afresh (which truncated a
+# redirected file).
 STREAM_NAMES = ("/dev/stdout", "/dev/stderr", "/dev/fd/1", "/dev/fd/2", "/proc/self/fd/1", "/proc/self/fd/2")
 
 

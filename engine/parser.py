@@ -60,7 +60,8 @@ COMMITMENT_TEXT = ("We focus on continuous learning, innovation and improvement 
                    "life for people. We actively contribute to safe, effective practice and research.")
 
 SCORE_RE = re.compile(
-    r"^\s*(?:#{1,6}\s*)?(?:\*\*|__)?(?P<indicative>indicative\s+)?score\b\s*(?:\*\*|__)?\s*[:：\-–—]?\s*(?P<value>.*?)\s*(?:\*\*|__)?\s*$",
+    r"^\s*(?:#{1,6}\s*)?(?:\*\*|__|\*|_)?(?P<indicative>indicative\s+)?score\b\s*(?:\*\*|__|\*|_)?\s*[:：\-–—]?"
+    r"\s*(?:\*\*|__|\*|_)?\s*(?P<value>.*?)\s*(?:\*\*|__|\*|_)?\s*$",
     re.IGNORECASE,
 )
 # CQC's rating word may precede the descriptor, with or without spaces around the dash:

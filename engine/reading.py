@@ -355,11 +355,15 @@ _QUESTION = re.compile(r"\?[)\]]*\s*$")  # the sentence's own question ("… ask
 # found.", "The data showed the opposite.", "We saw no evidence of this." The praise it points back at is a claim the
 # inspectors did not find borne out, so it is set aside (the refuting sentence is read as criticism in its own right).
 _REFUTES_PREVIOUS = re.compile(
-    r"\b(?:none of (?:this|it|these|that|them|which) (?:was|were|had been)|(?:this|that|it) (?:was|were) not (?:what we "
-    r"(?:found|saw|heard)|borne out|true|the case|reflected|so)|not what we (?:found|saw|heard)|(?:showed|suggested|"
-    r"told us|said) the opposite|the opposite was (?:true|the case)|(?:no|little) evidence (?:of|for) (?:this|it|that|these|"
-    r"them)\b|did not (?:recognise|support|bear out|reflect|see|find) (?:this|it|that|these|them)\b|(?:in practice|in "
-    r"reality),? (?:they|it|this|that|these|staff|people) (?:did|was|were|had|could) not\b)", re.IGNORECASE)
+    r"\b(?:none of (?:this|it|these|that|them|which) (?:was|were|had been) (?:true|so|the case|borne out|evident|"
+    r"reflected)|(?:this|that|it) (?:was|were) not (?:what we (?:found|saw|heard)|borne out|true|the case|reflected in "
+    r"(?:practice|what we (?:found|saw|heard))|so)|not what we (?:found|saw|heard)|(?:showed|suggested|told us|said) the "
+    r"opposite|the opposite was (?:true|the case)|(?:no|little) evidence (?:of|for) (?:this|it|that|these|them)|did not "
+    r"(?:recognise|support|bear out|reflect|see|find) (?:this|it|that|these|them)|(?:in practice|in reality),? (?:they|it|"
+    r"this|that|these|staff|people) (?:did|was|were|had|could) not)"
+    # The whole verdict ends the sentence: "This was not the case in the hospital team" qualifies, it does not refute,
+    # and "no evidence of that culture being undermined" is about something else.
+    r"\s*[.!;:)\"'’”]*\s*$", re.IGNORECASE)
 _REFUTES_WITHIN_WORDS = 20  # a longer sentence has findings of its own, not only a verdict on the one before
 # An identical sentence said again is the same evidence: counted once (a pasted paragraph, or a sentence repeated to
 # lift the score). Short stock sentences ("This was an exception.") are too common to mean repetition.
@@ -414,7 +418,7 @@ def _longest(raw: list[tuple[int, int, Signal]], presorted: bool = False) -> lis
 # so this is read here; which way is better depends on the measure named in the clause.
 _FIGURE_PAIR = re.compile(
     r"(\d+(?:\.\d+)?)\s?(?:%|per ?cent)[^.;]{0,80}?\b(?:compared (?:with|to)|against|versus|vs\.?|than|above|below|under|over)\s"
-    r"(?:an? |the |its |their )?(?:[\w-]+ ){0,4}?(?:averages?|targets?|benchmarks?|standards?|expectations?|figures?|rates?)"
+    r"(?:an? |the |its |their )?(?:[\w'’-]+ ){0,4}?(?:averages?|targets?|benchmarks?|standards?|expectations?|figures?|rates?)"
     r"\s(?:of\s)?(?:around |about |some )?(\d+(?:\.\d+)?)\s?(?:%|per ?cent)", re.IGNORECASE)
 # Measures where a higher figure is worse; for any other measure (completion, compliance, retention,
 # satisfaction, remedies before the Ombudsman) a higher figure is better, and a word naming one of those
@@ -424,20 +428,32 @@ _HIGHER_IS_BETTER = re.compile(
     r"supervised|attended|attendance|agreed|recommend\w*|response rate|up to date)\b", re.IGNORECASE)
 _LOWER_IS_BETTER = re.compile(
     r"\b(?:vacanc\w*|turnover|agency|wait\w*|upheld|uphold|fault|complaints?|sickness|absence|delay\w*|backlogs?|"
-    r"readmi\w*|leavers|caseloads?|late)\b", re.IGNORECASE)
-# A time taken set against its standard: "answered in 41 working days on average, against a standard of 20".
+    r"readmi\w*|leavers|leaving|caseloads?|late)\b", re.IGNORECASE)
+# A time taken set against its standard: "answered in 41 working days on average, against a standard of 20". The gap
+# before the comparator holds no other figure ("fell from 96 days to 21 days, against a target of 28" reads the 21), and
+# the units of both sides are compared as days.
 _DURATION_PAIR = re.compile(
-    r"(\d+(?:\.\d+)?)\s(?:working |calendar )?(?:days|weeks|months)\b[^.;]{0,80}?\b(?:compared (?:with|to)|against|versus|"
-    r"vs\.?|than|above|below|under|over)\s(?:an? |the |its |their )?(?:[\w-]+ ){0,4}?(?:averages?|targets?|benchmarks?|"
-    r"standards?|expectations?|timescales?|figures?)\s(?:of\s)?(?:around |about |some )?(\d+(?:\.\d+)?)\b", re.IGNORECASE)
-_TIME_STAYED = re.compile(r"\b(?:retention|retained|stayed|stay|tenure|length of service|in post)\b", re.IGNORECASE)
+    r"(\d+(?:\.\d+)?)\s(?:working |calendar )?(days?|weeks?|months?|years?)\b[^.;0-9]{0,80}?\b(?:compared (?:with|to)|"
+    r"against|versus|vs\.?|than|above|below|under|over)\s(?:an? |the |its |their )?(?:[\w'’-]+ ){0,4}?(?:averages?|targets?|"
+    r"benchmarks?|standards?|expectations?|timescales?|figures?)\s(?:of\s)?(?:around |about |some )?(\d+(?:\.\d+)?)"
+    r"(?:\s(?:working |calendar )?(days?|weeks?|months?|years?))?\b", re.IGNORECASE)
+_DAYS = {"day": 1.0, "week": 7.0, "month": 30.4, "year": 365.0}
+# A time is lower-is-better only when the clause says it is a time taken (a wait, a response, a delay): time given
+# ("30 days of protected learning time", "12 months of mentoring") is better the longer it is.
+_TIME_TAKEN = re.compile(r"\b(?:wait\w*|delay\w*|took|take[sn]?|taking|answered|responded|respon(?:se|ses|d)|turnaround|"
+                         r"backlogs?|to (?:complete|respond|answer|allocate|assess|review|resolve|decide|pay)|within|"
+                         r"late|overdue|outstanding|queue\w*|allocat\w*)\b", re.IGNORECASE)
 # A rank among peers: "the training budget per head was the lowest of the councils in the region".
 _RANK = re.compile(
-    r"\b(lowest|highest|worst|poorest|slowest|longest|best|fastest|shortest)\b[^.;]{0,40}?\b(?:of|in|among|amongst|"
+    r"\b(lowest|highest|worst|slowest|longest|best|fastest|shortest)\b[^.;]{0,40}?\b(?:of|in|among|amongst|"
     r"across) (?:the |all |its |any )?(?:[\w'’-]+ ){0,3}?(?:councils|authorities|region|council|country|england|"
     r"comparators|neighbours|peers|directorates|departments|similar)\b", re.IGNORECASE)
-_RANK_BAD = ("worst", "poorest", "slowest", "longest")
-_RANK_GOOD = ("best", "fastest", "shortest")
+_RANK_BAD = ("worst", "slowest")
+_RANK_GOOD = ("best", "fastest")
+# The place's circumstances, not its performance: "the highest levels of deprivation in the region", "the fastest
+# growing population", "the poorest communities"
+_RANK_CONTEXT = re.compile(r"\b(?:deprivation|deprived|population|growing|demand|needs?|poverty|poorest|communities|"
+                           r"diverse|diversity|older|ageing|aging|rural|urban|density|funded|funding)\b", re.IGNORECASE)
 
 
 def _figure_signal(level: str) -> Signal:
@@ -460,12 +476,16 @@ def figure_against_comparator(clause: str) -> tuple[str, str] | None:
     if m:                                                                             # only where they can match
         named = clause[:m.end()]
         lower_better = bool(_LOWER_IS_BETTER.search(named)) and not _HIGHER_IS_BETTER.search(named)
-    else:
-        m = _DURATION_PAIR.search(clause) if ("day" in lowered or "week" in lowered or "month" in lowered) else None
-        if m:  # a time taken: lower is better, unless it is a time people stayed
-            lower_better = not _TIME_STAYED.search(clause[:m.end()])
-    if m:
         value, comparator = float(m.group(1)), float(m.group(2))
+    elif "day" in lowered or "week" in lowered or "month" in lowered or "year" in lowered:
+        m = _DURATION_PAIR.search(clause)
+        if m and not _TIME_TAKEN.search(clause[:m.end()]):
+            return None  # time given, or a period counted over: which way is better the clause does not say
+        if m:  # a time taken, both sides in days ("within 6 weeks, against a target of 28 days")
+            lower_better = True
+            value = float(m.group(1)) * _DAYS[m.group(2).lower().rstrip("s")]
+            comparator = float(m.group(3)) * _DAYS[(m.group(4) or m.group(2)).lower().rstrip("s")]
+    if m:
         if value == comparator:
             return None
         worse = value > comparator if lower_better else value < comparator
@@ -473,15 +493,15 @@ def figure_against_comparator(clause: str) -> tuple[str, str] | None:
             return "good", m.group(0)
         far = value > 2 * comparator if lower_better else value < comparator / 2
         return ("significant" if far else "shortfall"), m.group(0)
-    rank = _RANK.search(clause) if "est " in lowered else None
-    if not rank:
+    rank = _RANK.search(clause) if ("est " in lowered or "worst" in lowered or "est-" in lowered) else None
+    if not rank or _RANK_CONTEXT.search(rank.group(0)):
         return None
     word = rank.group(1).lower()
     if word in _RANK_BAD or word in _RANK_GOOD:
         worse = word in _RANK_BAD
-    else:  # lowest or highest: which is worse depends on the measure the clause names, before or after it
+    else:  # lowest/highest, shortest/longest: which is worse depends on the measure the clause names, before or after
         lower_better = bool(_LOWER_IS_BETTER.search(clause)) and not _HIGHER_IS_BETTER.search(clause)
-        worse = (word == "lowest") != lower_better
+        worse = (word in ("lowest", "shortest")) != lower_better
     return ("shortfall" if worse else "good"), rank.group(0)
 
 
@@ -793,11 +813,15 @@ def find_evidence(report: Report, compiled: CompiledRulebook, keep_set_aside: bo
                 continue  # nothing to read, and no themes to carry forward
             words = sh.text.casefold().split()
             if len(words) >= _REPEAT_MIN_WORDS:
-                key = " ".join(words)
+                # The same words about the same themes: a sentence naming no theme takes its paragraph's ("This had led
+                # to improved outcomes for people." closing a supervision and a co-production paragraph is two findings)
+                own = sorted({theme for _, _, theme in sh.topics}) or carry
+                key = " ".join(words) + "\0" + ",".join(own)
                 if key in said:
                     if keep_set_aside:
                         set_aside.append(SetAside(GENERAL, sentence.line, sentence.text, "(the same sentence again)",
                                                   f"repeats the sentence at line {said[key]}: counted once"))
+                    previous = None  # a refutation after it refutes nothing of what was counted
                     continue
                 said[key] = sentence.line
             sentence_themes = sorted({theme for _, _, theme in sh.topics}, key=order.__getitem__)
@@ -874,7 +898,8 @@ def find_evidence(report: Report, compiled: CompiledRulebook, keep_set_aside: bo
                 asked = [e for e in evidence[first:] if e.level in _STRENGTH]
                 evidence[first:] = [e for e in evidence[first:] if e.level not in _STRENGTH]
                 set_aside.extend(SetAside(e.theme, e.line, e.text, e.cue, "a question, not a finding") for e in asked)
-            if previous is not None and len(words) <= _REFUTES_WITHIN_WORDS and _REFUTES_PREVIOUS.search(sh.text):
+            if (previous is not None and len(words) <= _REFUTES_WITHIN_WORDS and _REFUTES_PREVIOUS.search(sh.text)
+                    and any(e.level in NEGATIVE_LEVELS for e in evidence[first:])):  # it reads as criticism itself
                 start, end = previous
                 refuted = [e for e in evidence[start:end] if e.level in _STRENGTH]
                 if refuted:

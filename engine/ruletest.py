@@ -286,8 +286,9 @@ def manifest_problems(manifest: Path, shown: str, known_rules: list[str]) -> lis
         if "file" in entry and not checks:
             problems.append(f"{shown}:{line}: this entry checks nothing: add 'verdict:', 'evidence_score:', "
                             "'must_fire:' or 'must_not_fire:'")
-        both = [r for r in entry.get("must_fire") or [] if isinstance(entry.get("must_not_fire"), list)
-                and r in entry["must_not_fire"] and isinstance(r, str)]
+        fire, not_fire = entry.get("must_fire"), entry.get("must_not_fire")
+        both = ([r for r in fire if isinstance(r, str) and r in not_fire]
+                if isinstance(fire, list) and isinstance(not_fire, list) else [])  # other types: _value_problem says
         for rule in dict.fromkeys(both):
             # asked to fire and not to fire: no run can pass, so it is the manifest to fix, not a failed test
             problems.append(f"{shown}:{lines.get('must_not_fire', line)}: '{rule}' is under both 'must_fire' and "

@@ -32,7 +32,7 @@ def test_its_own_output_redirected_into_the_corpus_is_not_read_as_a_report(corpu
         done = real([".", "--format", "concise"], cwd=corpus, stdout=out, stderr=subprocess.PIPE)
     printed = (corpus / "lii-results.txt").read_text(encoding="utf-8")
     assert done.returncode == 1  # the two relabelled seeds, not an unreadable empty report
-    assert "0 unreadable" in printed and "UNREADABLE" not in printed
+    assert "0 unreadable" in printed  # not the empty output file read as an unreadable report
     assert "Not searched: lii-check's own output, redirected into a folder it checks, not read as a report" in printed
     with open(corpus / "out.txt", "w") as out:
         real(["."], cwd=corpus, stdout=out, stderr=subprocess.PIPE)
@@ -60,10 +60,18 @@ def test_output_onto_the_file_stdout_is_redirected_to_is_refused(corpus, tmp_pat
 
 
 @pytest.mark.parametrize("command", [[], ["explain"]])
-def test_a_file_named_with_a_trailing_slash_is_refused_as_the_shell_refuses_it(corpus, in_process, command):
-    done = in_process(*command, REPORT + "/", cwd=corpus)
+@pytest.mark.parametrize("tail", ["/", "/."])
+def test_a_file_named_with_a_trailing_slash_is_refused_as_the_shell_refuses_it(corpus, in_process, command, tail):
+    done = in_process(*command, REPORT + tail, cwd=corpus)
     assert done.returncode == 2
-    assert f"{REPORT}/: not a folder, though the name ends with '/': name the file without it" in done.stderr
+    assert f"{REPORT}{tail}: not a folder, though the name ends with '/' or goes on after one" in done.stderr
+
+
+def test_its_own_output_named_as_the_only_report_is_said_as_such(corpus):
+    with open(corpus / "out8.txt", "w") as out:
+        done = real(["out8.txt"], cwd=corpus, stdout=out, stderr=subprocess.PIPE)
+    assert done.returncode == 2
+    assert "nothing to check: out8.txt is this run's own output (standard output or error redirected to it)" in done.stderr
 
 
 def _overlay_with_cue(folder: Path, regex: str) -> Path:
@@ -136,7 +144,8 @@ def test_an_overlay_extending_a_folder_with_no_rule_files_is_located_at_its_exte
     assert "ov/team.yaml:2:10: the base folder '../empty' holds no rule files" in done.stdout + done.stderr
 
 
-@pytest.mark.parametrize("line", ["__Score: 4__", "Score： 4", "**Score: 4**", "__Score__: 4"])
+@pytest.mark.parametrize("line", ["__Score: 4__", "Score： 4", "**Score: 4**", "__Score__: 4", "__Score:__ 4",
+                                  "Score: __4__", "_Score:_ 4", "*Score:* 4", "## __Score: 4__"])
 def test_a_score_line_in_underscore_bold_or_with_a_full_width_colon_is_read(tmp_path, line):
     from lii_check.parser import read_report
 
@@ -153,3 +162,18 @@ def test_an_at_mention_in_report_text_pings_no_one_in_the_markdown_comment(tmp_p
     shown = in_process("--format", "markdown", "r.md", cwd=tmp_path).stdout
     assert "@council-team" not in shown and "@octocat" not in shown
     assert "@&#8203;council-team" in shown  # still reads as written once rendered
+
+
+def test_a_manifest_with_a_rule_list_that_is_not_a_list_is_located_not_an_internal_error(tmp_path, in_process):
+    (tmp_path / "fx").mkdir()
+    shutil.copy(SHIFTED / REPORT, tmp_path / "fx" / "a.md")
+    (tmp_path / "fx" / "expected.yaml").write_text("- file: a.md\n  must_fire: 3\n", encoding="utf-8")
+    done = in_process("rules", "test", "--fixtures", "fx", cwd=tmp_path)
+    assert done.returncode == 2 and "fx/expected.yaml:2:" in done.stderr
+
+
+def test_a_ci_template_named_like_lii_check_beside_a_real_configuration_is_not_in_the_way(corpus, in_process):
+    (corpus / "pyproject.toml").write_text('[tool.lii-check]\nfail-on = "warning"\n', encoding="utf-8")
+    (corpus / "lii-check.yml").write_text("stages: [test]\n", encoding="utf-8")  # a CI template, not a configuration
+    (corpus / ".lii-check.yml").write_text("fail-on: never\n", encoding="utf-8")  # a look-alike beside the real one
+    assert in_process("config", cwd=corpus).returncode == 0

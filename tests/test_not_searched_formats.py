@@ -193,7 +193,11 @@ def test_every_format_is_the_same_byte_for_byte_on_a_second_run(left_out_run, tm
 
 # --- reading the paths back out of the summary's sentences ------------------------------------------------
 
-def test_every_sentence_discovery_writes_gives_back_the_paths_it_names():
+def test_every_sentence_discovery_writes_gives_back_the_paths_it_names(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the lists without a count are checked against the disk: these paths exist here
+    (tmp_path / "r").mkdir()
+    for name in ("out", "away"):
+        (tmp_path / "r" / name).mkdir()
     found = Discovery(files=[], hidden_folders=2, hidden_reports=["r/.b.md", "r/.a.md"], excluded=2,
                       excluded_paths=["r/README.md", "r/old/"], repeated_folders=["r/loop"],
                       outside_links=["r/out", "r/away"], outside_files=["r/link.md"],
@@ -216,6 +220,17 @@ def test_a_reason_holding_a_colon_and_a_list_cut_short_are_read_right():
     many = [f"r/.{n:02}.md" for n in range(13)]
     (cut,) = Discovery(files=[], hidden_reports=many).notes()
     assert cut.endswith(" and 3 more") and named_paths(cut) == tuple(many[:10])
+
+
+def test_a_list_without_a_count_is_split_only_into_paths_that_exist(tmp_path, monkeypatch):
+    # "lii-check corpus > 'corpus/log, run 1.txt'": the own-output sentence has no count to check the split against
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "log, run 1.txt").write_text("", encoding="utf-8")
+    (note,) = Discovery(files=[], own_output=["corpus/log, run 1.txt"]).notes()
+    assert named_paths(note) == ("corpus/log, run 1.txt",)
+    (tmp_path / "corpus" / "log, run 1.txt").unlink()
+    assert named_paths(note) == ()  # nothing there: no made-up locations
 
 
 def test_a_path_with_a_comma_in_its_name_is_not_split_into_made_up_files():

@@ -297,7 +297,11 @@ def test_a_minority_of_staff_is_a_count_not_the_equality_theme(compiled):
     ("Complaints were answered in 41 working days on average, against a standard of 20.", "significant"),  # > double
     ("Assessments took 35 days, against a target of 28.", "shortfall"),
     ("Assessments took 12 days against a target of 28 days.", "good"),
-    ("Staff stayed 30 months on average, against a regional figure of 18.", "good"),  # a time stayed: higher is better
+    ("Waits fell from 96 days to 21 days, against a target of 28.", "good"),  # the figure set against the target
+    ("Reviews were completed within 6 weeks on average, against a target of 28 days.", "shortfall"),  # 42 days
+    ("Complaint response times were the worst in the region.", "shortfall"),
+    ("The carers' forum was one of the longest running in the country.", "good"),  # longest, not a wait
+    ("It had the lowest number of staff leaving of any council in the region.", "good"),
     ("The training budget per head was the lowest of the councils in the region.", "shortfall"),  # higher is better
     ("The staff survey response rate was 28%, the lowest in the council.", "shortfall"),  # no pair: the rank reads it
     ("Vacancy rates were the lowest in the region.", "good"),  # lower is better
@@ -312,6 +316,17 @@ def test_a_time_taken_or_a_rank_among_peers_is_read_by_direction(clause, expecte
 def test_a_rank_with_no_peers_or_a_duration_with_no_standard_is_left_to_the_cues():
     assert figure_against_comparator("The highest priority was recruitment.") is None
     assert figure_against_comparator("Assessments took 35 days on average.") is None
+
+
+@pytest.mark.parametrize("clause", [
+    "Staff had 30 days of protected learning time, against a standard of 20.",  # time given: longer is better
+    "Staff stayed 30 months on average, against a regional figure of 18.",
+    "Over the past 6 months, 3 staff had completed the course, against a target of 30.",  # a period, not a time taken
+    "The borough had the highest levels of deprivation in the region.",  # the place's circumstances
+    "The council served some of the poorest communities in England.",
+])
+def test_time_given_and_a_places_circumstances_are_not_read_as_performance(clause):
+    assert figure_against_comparator(clause) is None
 
 
 # --- tenth session: the same sentence counts once; a sentence that refutes the one before it (find_evidence) -------
@@ -366,3 +381,26 @@ def test_a_sentence_that_only_qualifies_the_one_before_does_not_refute_it(tmp_pa
     text = "The reablement pilot halved waits for home care. This was not yet evaluated by the university."
     reading = find_evidence(_report(tmp_path, text), compiled)
     assert any(e.level in ("strong", "good") and e.line == 8 for e in reading.evidence), reading.evidence
+
+
+def test_a_stock_sentence_closing_paragraphs_on_different_themes_counts_for_each(tmp_path, compiled):
+    from lii_check.reading import find_evidence
+
+    stock = "This had led to improved outcomes for people who use services."
+    text = (f"Reflective supervision was regular in every team. {stock}\n\n"
+            f"Carers co-produced the new respite offer with commissioners. {stock}")
+    reading = find_evidence(_report(tmp_path, text), compiled)
+    assert not [s for s in reading.set_aside if s.cue == "(the same sentence again)"]
+
+
+@pytest.mark.parametrize("sentence", [
+    "None of them were upheld by the Ombudsman.",  # good news of its own: it refutes nothing
+    "This was not the case in the hospital discharge team.",  # a qualification, not a refutation
+    "Staff did not find it difficult to access.",
+])
+def test_a_sentence_that_is_not_a_refutation_leaves_the_praise_before_it(tmp_path, compiled, sentence):
+    from lii_check.reading import find_evidence
+
+    claim = "Learning from complaints was shared with every team and reflective supervision was embedded."
+    reading = find_evidence(_report(tmp_path, f"{claim} {sentence}"), compiled)
+    assert not any(s.reason.startswith("refuted") for s in reading.set_aside)

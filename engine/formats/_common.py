@@ -7,6 +7,7 @@ terminal renderers use to fit their lines (``display_width``, ``wrap``, ``grid``
 from __future__ import annotations
 
 import math
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -397,7 +398,21 @@ def named_paths(note: str) -> tuple[str, ...]:
     if any(not p.strip() for p in paths) or (
             count and int(count.group(1)) != len(paths) + (int(more.group(1)) if more else 0)):
         return ()
+    if not count and len(paths) > 1 and not all(_names_something(p) for p in paths):
+        # No count to check the split against (own output, symlinks): "log, run 1.txt" split in two names two files
+        # that do not exist; the whole list read as one path may be the file
+        return (listed,) if _names_something(listed) else ()
     return paths
+
+
+def _names_something(shown: str) -> bool:
+    """Does this shown path (escapes undone) name something on disk, from the folder the run is in?"""
+    from ..discovery import unshown_path  # here: the formats are imported before discovery is needed
+
+    try:
+        return os.path.lexists(unshown_path(shown.rstrip("/")))
+    except (ValueError, OSError):
+        return False
 
 
 def not_searched(summary: dict) -> list[NotSearched]:
