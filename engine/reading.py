@@ -368,6 +368,7 @@ _REFUTES_WITHIN_WORDS = 20  # a longer sentence has findings of its own, not onl
 # An identical sentence said again is the same evidence: counted once (a pasted paragraph, or a sentence repeated to
 # lift the score). Short stock sentences ("This was an exception.") are too common to mean repetition.
 _REPEAT_MIN_WORDS = 6
+_SPACES = re.compile(r"\s+")
 # A reason a negated subject does not reach past. Not "when" or "after": in "None of the carers we met when we
 # visited had seen their feedback acted on" the negation still governs what follows.
 _REASON = re.compile(r"\b(?:because|as a result of|thanks to|due to|owing to|so that)\b", re.IGNORECASE)
@@ -811,12 +812,13 @@ def find_evidence(report: Report, compiled: CompiledRulebook, keep_set_aside: bo
         for sentence, sh in row:
             if not (sh.topics or sh.signals or sh.intention or sh.negation):
                 continue  # nothing to read, and no themes to carry forward
-            words = sh.text.casefold().split()
-            if len(words) >= _REPEAT_MIN_WORDS:
+            said_as = _SPACES.sub(" ", sh.text.casefold()).strip()  # one string, not a list of words: a 5 MB sentence
+            words = said_as.count(" ") + 1 if said_as else 0
+            if words >= _REPEAT_MIN_WORDS:
                 # The same words about the same themes: a sentence naming no theme takes its paragraph's ("This had led
                 # to improved outcomes for people." closing a supervision and a co-production paragraph is two findings)
                 own = sorted({theme for _, _, theme in sh.topics}) or carry
-                key = " ".join(words) + "\0" + ",".join(own)
+                key = said_as + "\0" + ",".join(own)
                 if key in said:
                     if keep_set_aside:
                         set_aside.append(SetAside(GENERAL, sentence.line, sentence.text, "(the same sentence again)",
@@ -898,7 +900,7 @@ def find_evidence(report: Report, compiled: CompiledRulebook, keep_set_aside: bo
                 asked = [e for e in evidence[first:] if e.level in _STRENGTH]
                 evidence[first:] = [e for e in evidence[first:] if e.level not in _STRENGTH]
                 set_aside.extend(SetAside(e.theme, e.line, e.text, e.cue, "a question, not a finding") for e in asked)
-            if (previous is not None and len(words) <= _REFUTES_WITHIN_WORDS and _REFUTES_PREVIOUS.search(sh.text)
+            if (previous is not None and words <= _REFUTES_WITHIN_WORDS and _REFUTES_PREVIOUS.search(sh.text)
                     and any(e.level in NEGATIVE_LEVELS for e in evidence[first:])):  # it reads as criticism itself
                 start, end = previous
                 refuted = [e for e in evidence[start:end] if e.level in _STRENGTH]
