@@ -9,7 +9,7 @@ from pathlib import Path
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 LATER_PROBES = ("probe5", "probe6", "probe7", "probe8", "probe9", "probe10", "probe11", "probe12", "probe13", "probe14", "probe15", "probe16", "probe17",
-                "probe18", "probe19", "probe20", "probe21", "probe23", "probe24", "probe25", "probe26", "probe27", "probe28", "probe30")
+                "probe18", "probe19", "probe20", "probe21", "probe23", "probe24", "probe25", "probe26", "probe27", "probe28", "probe30", "probe31")
 
 
 def smaller_fixture_folders() -> list[Path]:

@@ -651,7 +651,7 @@ def test_strict_on_all_fixtures_fails_only_for_the_relabelled_seeds_and_the_know
     done = in_process("--engine", "pure", "--strict", "--format", "json", FIXTURES, cwd=tmp_path)
     assert done.returncode == 1
     doc = json.loads(done.stdout)
-    # the deliberately mis-scored sections of probe8 to probe30 (their manifests expect `inconsistent`; probe24's a05,
+    # the deliberately mis-scored sections of probe8 to probe31 (their manifests expect `inconsistent`; probe24's a05,
     # a known gap, is only borderline) and the two relabelled seeds are caught; q11 (a low 2 read as a 1 just under
     # the mark, `todo` in fixtures/probe2/expected.yaml) is only borderline; probe27's c04 (a 3 read as a 4, `todo`)
     # is a known false error
@@ -672,7 +672,8 @@ def test_strict_on_all_fixtures_fails_only_for_the_relabelled_seeds_and_the_know
         "c05_eastwold.txt", "c06_farrowdale.txt", "c09_inchbury.txt", "c03_kingsferry.txt", "c04_easterleigh.txt",
         "c06_tollbridge.txt", "c08_scarrowby.txt", "c09_wrayburn.txt", "d01_harrowmere.txt", "d05_ormsby_vale.txt",
         "d07_saltcote.txt", "d08_greyholme.txt", "d10_ashcombe.txt", "e02_thornleigh.txt", "e04_haverfield.txt",
-        "e07_marlcombe.txt", "v02_brindle_moor.txt", "v03_corran_fields.txt", "v05_eastwick_lees.txt", "v07_glenmarsh.txt",
+        "e07_marlcombe.txt", "f02_culverdale.txt", "f04_grisdale.txt", "f05_holmbury_marsh.txt", "f06_ivesford.txt",
+        "f07_kilnworth.txt", "v02_brindle_moor.txt", "v03_corran_fields.txt", "v05_eastwick_lees.txt", "v07_glenmarsh.txt",
         "v09_ivelstone.txt", "v10_kettlemere.txt", "w08_hollinsby.txt", "w09_ilsworth.txt", "w10_junipervale.txt",
         "w11_kestrelton.txt", "w12_lowmarsh.txt", "seed000_relabelled_2.txt", "seed002_relabelled_1.txt"]
     assert doc["summary"]["rules_not_exercised"] == [] and doc["summary"]["themes_never_mentioned"] == []

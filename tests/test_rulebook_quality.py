@@ -19,7 +19,7 @@ def test_every_rule_example_and_fixture_annotation_passes(compiled):
     assert failures == {}
     # seeds 5, synthetic 20, shifted 2, probe 10, probe2 12, probe5 to probe11 12 each, probe12 10, probe13 to probe23
     # 12 each: the count proves every manifest was read
-    assert sum(o.kind == "fixture" for o in outcomes) == 335
+    assert sum(o.kind == "fixture" for o in outcomes) == 347
     assert sum(o.passed for o in outcomes) > 250
 
 
