@@ -357,10 +357,16 @@ _QUESTION = re.compile(r"\?[)\]]*\s*$")  # the sentence's own question ("… ask
 _REFUTES_PREVIOUS = re.compile(
     r"\b(?:none of (?:this|it|these|that|them|which) (?:was|were|had been) (?:true|so|the case|borne out|evident|"
     r"reflected)|(?:this|that|it) (?:was|were) not (?:what we (?:found|saw|heard)|borne out|true|the case|reflected in "
-    r"(?:practice|what we (?:found|saw|heard))|so)|not what we (?:found|saw|heard)|(?:showed|suggested|told us|said) the "
-    r"opposite|the opposite was (?:true|the case)|(?:no|little) evidence (?:of|for) (?:this|it|that|these|them)|did not "
-    r"(?:recognise|support|bear out|reflect|see|find) (?:this|it|that|these|them)|(?:in practice|in reality),? (?:they|it|"
-    r"this|that|these|staff|people) (?:did|was|were|had|could) not)"
+    r"(?:practice|what we (?:found|saw|heard))|so|our experience|what (?:staff|people|carers|partners) (?:told us|"
+    r"described))|not what we (?:found|saw|heard)|(?:showed|suggested|told us|said) the opposite|the opposite was (?:true|"
+    r"the case)|(?:no|little) evidence (?:of|for) (?:this|it|that|these|them)|did not (?:recognise|support|bear out|"
+    r"reflect|see|find|agree with) (?:this|it|that|these|them)(?: in (?:the |our |any )?(?:[\w'’-]+ ){0,3}?(?:files|case "
+    r"files|records|evidence|cases|visits?|interviews|conversations|work) (?:we |that we )?(?:reviewed|saw|looked at|"
+    r"sampled|read|had))?|(?:our findings|the evidence|the records|the files|the data) did not (?:bear (?:this|it|that) "
+    r"out|support (?:this|it|that))|(?:in practice|in reality),? (?:they|it|this|that|these|staff|people) (?:did|was|were|"
+    r"had|could) not|(?:few|none|little|not one|hardly any) of (?:the )?(?:[\w'’-]+ ){0,5}?(?:reflected|supported|bore out|"
+    r"showed|matched) (?:this|it|that)|(?:staff|people|carers|partners|practitioners)(?: we (?:spoke|met) (?:to|with))? (?:disagreed|did "
+    r"not agree|told us otherwise|said otherwise)|we could not (?:verify|confirm|corroborate) (?:this|it|that))"
     # The whole verdict ends the sentence: "This was not the case in the hospital team" qualifies, it does not refute,
     # and "no evidence of that culture being undermined" is about something else.
     r"\s*[.!;:)\"'’”]*\s*$", re.IGNORECASE)
@@ -368,7 +374,9 @@ _REFUTES_WITHIN_WORDS = 20  # a longer sentence has findings of its own, not onl
 # An identical sentence said again is the same evidence: counted once (a pasted paragraph, or a sentence repeated to
 # lift the score). Short stock sentences ("This was an exception.") are too common to mean repetition.
 _REPEAT_MIN_WORDS = 6
-_SPACES = re.compile(r"\s+")
+# What a repeat is compared by: its words alone, so punctuation, emphasis, quotation marks, a "> " or a "(1)" dressed
+# round the same sentence do not make it a new one.
+_NOT_A_WORD = re.compile(r"(?:[^\w]|_|\b\d{1,2}\b)+")
 # A reason a negated subject does not reach past. Not "when" or "after": in "None of the carers we met when we
 # visited had seen their feedback acted on" the negation still governs what follows.
 _REASON = re.compile(r"\b(?:because|as a result of|thanks to|due to|owing to|so that)\b", re.IGNORECASE)
@@ -439,6 +447,12 @@ _DURATION_PAIR = re.compile(
     r"benchmarks?|standards?|expectations?|timescales?|figures?)\s(?:of\s)?(?:around |about |some )?(\d+(?:\.\d+)?)"
     r"(?:\s(?:working |calendar )?(days?|weeks?|months?|years?))?\b", re.IGNORECASE)
 _DAYS = {"day": 1.0, "week": 7.0, "month": 30.4, "year": 365.0}
+# The same with the standard written as an adjective: "120 days on average, well beyond the 28-day standard"
+_DURATION_ADJ = re.compile(
+    r"(\d+(?:\.\d+)?)\s(?:working |calendar )?(days?|weeks?|months?)\b[^.;0-9]{0,60}?\b(?:beyond|exceeding|exceeded|over|"
+    r"above|outside|against|versus|compared with|within|inside|under|below)\s(?:the |a |its |their )?(?:council's |own )?"
+    r"(\d+(?:\.\d+)?)[- ](?:working[- ])?(day|week|month)s?[- ](?:standard|target|timescale|limit|deadline|maximum)\b",
+    re.IGNORECASE)
 # A time is lower-is-better only when the clause says it is a time taken (a wait, a response, a delay): time given
 # ("30 days of protected learning time", "12 months of mentoring") is better the longer it is.
 _TIME_TAKEN = re.compile(r"\b(?:wait\w*|delay\w*|took|take[sn]?|taking|answered|responded|respon(?:se|ses|d)|turnaround|"
@@ -448,7 +462,12 @@ _TIME_TAKEN = re.compile(r"\b(?:wait\w*|delay\w*|took|take[sn]?|taking|answered|
 _RANK = re.compile(
     r"\b(lowest|highest|worst|slowest|longest|best|fastest|shortest)\b[^.;]{0,40}?\b(?:of|in|among|amongst|"
     r"across) (?:the |all |its |any )?(?:[\w'’-]+ ){0,3}?(?:councils|authorities|region|council|country|england|"
-    r"comparators|neighbours|peers|directorates|departments|similar)\b", re.IGNORECASE)
+    r"comparators?|neighbours|peers|directorates|departments|similar)\b", re.IGNORECASE)
+# A place in a ranking: "ranked 148th out of 153", "placed 14th of 15 councils": in the lower half is a shortfall, in
+# the top quarter good news (a ranking of the council's performance, as the words say; which way is "first" is the
+# ranking's own)
+_ORDINAL = re.compile(r"\b(?:ranked|placed|came|was|finished|stood)\s(?:[\w'’-]+ ){0,2}?(\d{1,3})(?:st|nd|rd|th)\s(?:of|out of)\s"
+                      r"(\d{1,3})\b", re.IGNORECASE)
 _RANK_BAD = ("worst", "slowest")
 _RANK_GOOD = ("best", "fastest")
 # The place's circumstances, not its performance: "the highest levels of deprivation in the region", "the fastest
@@ -479,8 +498,8 @@ def figure_against_comparator(clause: str) -> tuple[str, str] | None:
         lower_better = bool(_LOWER_IS_BETTER.search(named)) and not _HIGHER_IS_BETTER.search(named)
         value, comparator = float(m.group(1)), float(m.group(2))
     elif "day" in lowered or "week" in lowered or "month" in lowered or "year" in lowered:
-        m = _DURATION_PAIR.search(clause)
-        if m and not _TIME_TAKEN.search(clause[:m.end()]):
+        m = _DURATION_PAIR.search(clause) or _DURATION_ADJ.search(clause)
+        if m and not _TIME_TAKEN.search(clause[:m.end()]) and m.re is _DURATION_PAIR:
             return None  # time given, or a period counted over: which way is better the clause does not say
         if m:  # a time taken, both sides in days ("within 6 weeks, against a target of 28 days")
             lower_better = True
@@ -494,6 +513,13 @@ def figure_against_comparator(clause: str) -> tuple[str, str] | None:
             return "good", m.group(0)
         far = value > 2 * comparator if lower_better else value < comparator / 2
         return ("significant" if far else "shortfall"), m.group(0)
+    ordinal = _ORDINAL.search(clause) if ("th " in lowered or "st " in lowered or "nd " in lowered or "rd " in lowered) else None
+    if ordinal and 0 < int(ordinal.group(1)) <= int(ordinal.group(2)):
+        place, of = int(ordinal.group(1)), int(ordinal.group(2))
+        if place > of / 2:
+            return "shortfall", ordinal.group(0)
+        if place <= of / 4:
+            return "good", ordinal.group(0)
     rank = _RANK.search(clause) if ("est " in lowered or "worst" in lowered or "est-" in lowered) else None
     if not rank or _RANK_CONTEXT.search(rank.group(0)):
         return None
@@ -811,8 +837,12 @@ def find_evidence(report: Report, compiled: CompiledRulebook, keep_set_aside: bo
         previous: tuple[int, int] | None = None  # where the last read sentence's evidence starts and ends
         for sentence, sh in row:
             if not (sh.topics or sh.signals or sh.intention or sh.negation):
+                if previous is not None and len(sh.text.split()) <= _REFUTES_WITHIN_WORDS \
+                        and _REFUTES_PREVIOUS.search(sh.text):  # a refutation with no cue of its own
+                    _refute(evidence, set_aside, previous, len(evidence), sh.text.strip(), sentence.line)
+                    previous = None
                 continue  # nothing to read, and no themes to carry forward
-            said_as = _SPACES.sub(" ", sh.text.casefold()).strip()  # one string, not a list of words: a 5 MB sentence
+            said_as = _NOT_A_WORD.sub(" ", sh.text.casefold()).strip()  # one string, not a list of words: a 5 MB sentence
             words = said_as.count(" ") + 1 if said_as else 0
             if words >= _REPEAT_MIN_WORDS:
                 # The same words about the same themes: a sentence naming no theme takes its paragraph's ("This had led
@@ -900,19 +930,39 @@ def find_evidence(report: Report, compiled: CompiledRulebook, keep_set_aside: bo
                 asked = [e for e in evidence[first:] if e.level in _STRENGTH]
                 evidence[first:] = [e for e in evidence[first:] if e.level not in _STRENGTH]
                 set_aside.extend(SetAside(e.theme, e.line, e.text, e.cue, "a question, not a finding") for e in asked)
-            if (previous is not None and words <= _REFUTES_WITHIN_WORDS and _REFUTES_PREVIOUS.search(sh.text)
-                    and any(e.level in NEGATIVE_LEVELS for e in evidence[first:])):  # it reads as criticism itself
-                start, end = previous
-                refuted = [e for e in evidence[start:end] if e.level in _STRENGTH]
-                if refuted:
-                    evidence[start:end] = [e for e in evidence[start:end] if e.level not in _STRENGTH]
-                    first -= len(refuted)  # this sentence's own evidence moved up by as many
-                    set_aside.extend(SetAside(e.theme, e.line, e.text, e.cue,
-                                              f"refuted by the next sentence: '{sh.text.strip()}'") for e in refuted)
+            if previous is not None and words <= _REFUTES_WITHIN_WORDS and _REFUTES_PREVIOUS.search(sh.text):
+                first = _refute(evidence, set_aside, previous, first, sh.text.strip(), sentence.line)
             previous = (first, len(evidence))
             if sentence_themes:
                 carry = sentence_themes
     return Reading(evidence=evidence, set_aside=set_aside if keep_set_aside else [], mentions=mentions)
+
+
+def _refute(evidence: list[Evidence], set_aside: list[SetAside], previous: tuple[int, int], first: int, said: str,
+            line: int) -> int:
+    """The sentence at evidence[first:] says the one at evidence[slice(*previous)] was not so: set aside the praise it
+    refutes (and any praise in the refutation itself), or, when it refutes criticism, both the criticism and the
+    refutation. Returns where this sentence's evidence now starts."""
+    start, end = previous
+    refuted = [e for e in evidence[start:end] if e.level in _STRENGTH]
+    if refuted:  # praise it says was not so; the refutation itself is no praise ("Few of the records reflected this.")
+        own = [e for e in evidence[first:] if e.level in _STRENGTH]
+        evidence[first:] = [e for e in evidence[first:] if e.level not in _STRENGTH]
+        evidence[start:end] = [e for e in evidence[start:end] if e.level not in _STRENGTH]
+        set_aside.extend(SetAside(e.theme, e.line, e.text, e.cue, f"refuted by the next sentence: '{said}'")
+                         for e in refuted)
+        set_aside.extend(SetAside(e.theme, e.line, e.text, e.cue, "the refutation of the sentence before it") for e in own)
+        return first - len(refuted)  # this sentence's own evidence moved up by as many
+    if any(e.level in NEGATIVE_LEVELS for e in evidence[start:end]):
+        # Criticism it says was not so ("Leaders said the backlog was a serious problem. This was not what we found."):
+        # both are set aside, the criticism and the words refuting it, rather than counted twice.
+        gone = evidence[start:]
+        del evidence[start:]
+        set_aside.extend(SetAside(e.theme, e.line, e.text, e.cue, f"refuted by the next sentence: '{said}'"
+                                  if e.line != line or e.text.strip() != said else "the refutation of the sentence before it")
+                         for e in gone)
+        return len(evidence)
+    return first
 
 
 def _answered_later(found: list[Evidence], clause_texts: list[str],

@@ -302,6 +302,10 @@ def test_a_minority_of_staff_is_a_count_not_the_equality_theme(compiled):
     ("Complaint response times were the worst in the region.", "shortfall"),
     ("The carers' forum was one of the longest running in the country.", "good"),  # longest, not a wait
     ("It had the lowest number of staff leaving of any council in the region.", "good"),
+    ("Reviews took 120 days on average, well beyond the 28-day standard.", "significant"),  # the standard as an adjective
+    ("The council ranked 148th out of 153 for carers' satisfaction.", "shortfall"),  # a place in the lower half
+    ("It ranked 2nd of 15 councils.", "good"),
+    ("It had the lowest training completion rate of its comparator group.", "shortfall"),
     ("The training budget per head was the lowest of the councils in the region.", "shortfall"),  # higher is better
     ("The staff survey response rate was 28%, the lowest in the council.", "shortfall"),  # no pair: the rank reads it
     ("Vacancy rates were the lowest in the region.", "good"),  # lower is better
@@ -364,6 +368,9 @@ def test_a_short_stock_sentence_may_recur(tmp_path, compiled):
     "This was not what we found.",
     "The data showed the opposite.",
     "We saw no evidence of this.",
+    "We did not see this in the case files we reviewed.",
+    "Few of the records we reviewed reflected this.",
+    "People we spoke with disagreed.",
 ])
 def test_praise_refuted_by_the_next_sentence_is_set_aside(tmp_path, compiled, refutation):
     from lii_check.reading import find_evidence
@@ -372,7 +379,15 @@ def test_praise_refuted_by_the_next_sentence_is_set_aside(tmp_path, compiled, re
     reading = find_evidence(_report(tmp_path, f"{claim} {refutation}"), compiled)
     assert not [e for e in reading.evidence if e.level in ("strong", "good")]
     assert any(s.reason.startswith("refuted by the next sentence") for s in reading.set_aside)
-    assert [e for e in reading.evidence if e.level in ("shortfall", "significant")]  # the refutation is criticism
+
+
+def test_criticism_refuted_by_the_next_sentence_is_set_aside_with_its_refutation(tmp_path, compiled):
+    from lii_check.reading import find_evidence
+
+    text = "Leaders said the backlog of reviews was a serious problem. This was not what we found."
+    reading = find_evidence(_report(tmp_path, text), compiled)
+    assert not [e for e in reading.evidence if e.level in ("shortfall", "significant")]
+    assert any(s.reason.startswith("refuted by the next sentence") for s in reading.set_aside)
 
 
 def test_a_sentence_that_only_qualifies_the_one_before_does_not_refute_it(tmp_path, compiled):
