@@ -375,7 +375,7 @@ def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str | None, output
     from .check import DEFAULT_BUDGET, NoReports, Options, check_stream, default_jobs
     from .inference import EngineUnavailable
     from .outputs import (OutputProblem, baseline_target, parse_targets, refuse_inputs, refuse_report_folders,
-                          refuse_rule_folders)
+                          refuse_rule_folders, refuse_second_document)
     from .document import Tally, report_dict
     from .run import Spool
 
@@ -391,6 +391,7 @@ def check(paths: tuple[str, ...], rules_dir: str | None, fmt: str | None, output
         if update_baseline and not baseline:
             raise UsageProblem("--update-baseline needs --baseline FILE: the file to write")
         targets = parse_targets(outputs, FORMATS, paths)
+        refuse_second_document(targets, fmt)
         # Every file this run will write, the baseline too, is checked before it reads a single report.
         writes = targets + ([baseline_target(baseline, paths, targets)] if update_baseline else [])
         refuse_rule_folders(writes, _rule_folders(session, rules_dir))
@@ -664,6 +665,7 @@ def run() -> None:
     # Text that the stream cannot encode becomes "?" rather than a crash, for anything printed
     # outside _echo_stdout (which keeps JSON and XML lossless).
     _guard_stdout()
+    _hold_closed_stderr()
     _MAIN_PID[:] = [os.getpid()]
     signal.signal(signal.SIGTERM, _on_sigterm)
     if hasattr(sys.stderr, "reconfigure"):
@@ -678,6 +680,25 @@ def run() -> None:
         _run_guarded()
     finally:
         sys.stderr = previous  # an in-process caller gets its own stream back, not one more wrapper each call
+
+
+def _hold_closed_stderr() -> None:
+    """`lii-check … 2>&-`: with descriptor 2 closed, the next file the run opened (its spool) took number 2, and an
+    `--output FMT=/dev/stderr` was then written into the spool (exit 3). /dev/null holds the number instead, and an
+    output to standard error is refused as closed (outputs.CLOSED_STREAMS)."""
+    from .outputs import CLOSED_STREAMS
+
+    try:
+        os.fstat(2)
+    except OSError:
+        try:
+            fd = os.open(os.devnull, os.O_WRONLY)
+        except OSError:
+            return
+        if fd != 2:
+            os.close(fd)
+            return
+        CLOSED_STREAMS.add(2)
 
 
 def _run_guarded() -> None:

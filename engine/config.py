@@ -82,6 +82,13 @@ def _table_in_pyproject(path: Path) -> dict | None:
         raise ConfigError(f"{path}: cannot read it ({exc.strerror or exc})") from None
     except ValueError as exc:  # a value TOML allows but Python will not build, e.g. an integer of 5,000 digits
         raise ConfigError(f"{path}: a value cannot be read ({value_problem(exc)})") from None
+    tools = data.get("tools")
+    if isinstance(tools, dict) and any(isinstance(k, str) and re.sub(r"[\s_.-]", "", k.lower()) == "liicheck" for k in tools):
+        text = read_text(path)
+        m = re.search(r"^[ \t]*\[[ \t]*tools[ \t]*\.", text, re.MULTILINE)
+        line = text[: m.start()].count("\n") + 1 if m else 1
+        raise ConfigError(f"{path}:{line}: the table [tools.lii-check] is not read: lii-check reads [tool.lii-check] "
+                          "('tool', not 'tools'); rename the table")
     tool = data.get("tool", {})
     if not isinstance(tool, dict):
         # `tool = "x"` is not a valid pyproject.toml, and it is ours to refuse: we were asked to read it.
@@ -175,12 +182,17 @@ def _refuse_untrusted(path: Path) -> None:
 # not, each stops the run with the name to use (CI would otherwise run on the defaults without a word).
 # Dotted names only: "lii-check.yml" without the dot is as likely a CI template for running lii-check.
 NEAR_YAML_NAMES = (".lii-check.yml", ".lii_check.yaml", ".lii_check.yml", ".liicheck.yaml", ".liicheck.yml",
-                   ".lii-check.yaml.yml", ".lii-check.YAML", ".lii-check.Yaml")
+                   ".lii-check.yaml.yml", ".lii-check.toml", ".lii-check.json", ".lii-check.yaml")  # any case
 
 
 def _near_miss(folder: Path) -> None:
-    for name in NEAR_YAML_NAMES:
-        if _present(folder / name):
+    try:
+        names = sorted(os.listdir(folder))  # compared in any case: ".LII-CHECK.yaml", ".lii-check.YML"
+    except OSError:
+        return
+    near = {n.lower() for n in NEAR_YAML_NAMES}
+    for name in names:
+        if name.lower() in near and name != YAML_NAME:
             raise ConfigError(f"{folder / name}: lii-check does not read a configuration by this name, so its settings "
                               f"would be ignored: rename it to {YAML_NAME} (or move its settings into [tool.lii-check] "
                               "in pyproject.toml)")

@@ -122,6 +122,9 @@ def parse_targets(values: Iterable[str], formats: Iterable[str], paths: Iterable
         if any(t.path == target.path for t in targets):
             raise OutputProblem(f"--output {value}: {file} is named by more than one --output")
         refuse_inside(target, trees, folders)
+        if _STREAM_FD.get(str(named)) in CLOSED_STREAMS:
+            raise OutputProblem(f"--output {value}: standard error is closed (2>&-), so nothing written there would be "
+                                "kept: write the output to a file")
         if not special and _stream_of(target.path) is not None:
             # `--output sarif=out.txt > out.txt`: the output would replace the file the table is being printed into
             raise OutputProblem(f"--output {value}: {file} is where this run's standard "
@@ -130,6 +133,28 @@ def parse_targets(values: Iterable[str], formats: Iterable[str], paths: Iterable
         _probe_writable(target)
         targets.append(target)
     return targets
+
+
+# Standard streams this process started with closed (cli._hold_closed_stderr): an output there goes nowhere.
+CLOSED_STREAMS: set[int] = set()
+_STREAM_FD = {"/dev/stdout": 1, "/dev/fd/1": 1, "/proc/self/fd/1": 1, "/dev/stderr": 2, "/dev/fd/2": 2,
+              "/proc/self/fd/2": 2}
+
+# Formats whose output is one document a program parses: a second document on the same stream makes both unreadable.
+DOCUMENT_FORMATS = ("json", "sarif", "junit", "html")
+
+
+def refuse_second_document(targets: list[Target], fmt: str) -> None:
+    """`--format sarif --output sarif=/dev/stdout > out.sarif` wrote two SARIF documents back to back: invalid JSON.
+    An --output onto standard output is refused when the run's own format there is a document too (beside the table or
+    another text format it stays allowed: a person reads that, as `--output json=/dev/stdout` is documented to do)."""
+    if fmt not in DOCUMENT_FORMATS:
+        return
+    for target in targets:
+        if str(target.path) in ("/dev/stdout", "/dev/fd/1", "/proc/self/fd/1") or _stream_of(target.path) == 1:
+            raise OutputProblem(f"{target.label}: standard output already carries the --format {fmt} "
+                                "document, so it would hold two and neither could be parsed: drop the --output, or "
+                                "write it to a file")
 
 
 def _stream_of(path: Path) -> int | None:

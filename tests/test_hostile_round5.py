@@ -6,6 +6,7 @@ The reports are copies of fixtures/shifted (real seed text, relabelled).
 """
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,9 @@ from test_hostile_cli import REPORT, SHIFTED, corpus, real  # noqa: F401 - corpu
     (".lii-check.yml", "fail-on: warning\n",
      ".lii-check.yml: lii-check does not read a configuration by this name, so its settings would be ignored: rename "
      "it to .lii-check.yaml"),
+    (".LII-CHECK.yaml", "fail-on: warning\n", ".LII-CHECK.yaml: lii-check does not read a configuration by this name"),
+    ("pyproject.toml", '[tools.lii-check]\nfail-on = "warning"\n',
+     ":1: the table [tools.lii-check] is not read: lii-check reads [tool.lii-check] ('tool', not 'tools')"),
 ])
 def test_a_configuration_by_a_near_miss_name_stops_the_run(corpus, in_process, name, text, said):
     (corpus / name).write_text(text, encoding="utf-8")
@@ -177,3 +181,21 @@ def test_a_ci_template_named_like_lii_check_beside_a_real_configuration_is_not_i
     (corpus / "lii-check.yml").write_text("stages: [test]\n", encoding="utf-8")  # a CI template, not a configuration
     (corpus / ".lii-check.yml").write_text("fail-on: never\n", encoding="utf-8")  # a look-alike beside the real one
     assert in_process("config", cwd=corpus).returncode == 0
+
+
+def test_a_second_document_on_standard_output_is_refused(corpus, in_process):
+    # --format sarif already prints a SARIF document on stdout: a second one there made the file invalid JSON
+    done = in_process("--format", "sarif", "--output", "sarif=/dev/stdout", ".", cwd=corpus)
+    assert done.returncode == 2 and done.stdout == ""
+    assert "standard output already carries the --format sarif document, so it would hold two" in done.stderr
+    assert in_process("--output", "json=/dev/stdout", ".", cwd=corpus).returncode == 1  # beside the table: allowed
+
+
+def test_an_output_to_a_closed_standard_error_is_refused_not_written_into_the_spool(corpus, tmp_path):
+    import os
+
+    with open(tmp_path / "so.txt", "w") as out:  # `lii-check --output sarif=/dev/stderr . 2>&- > so.txt`
+        done = subprocess.run([sys.executable, "-c", "from lii_check.cli import run; run()", "--format", "concise",
+                               "--output", "sarif=/dev/stderr", "."], cwd=corpus, stdout=out,
+                              preexec_fn=lambda: os.close(2), timeout=120)
+    assert done.returncode == 2  # a usage error (the message goes to the closed stream), not an internal error (3)
