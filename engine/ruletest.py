@@ -146,19 +146,61 @@ def mark_broken(outcomes: list[RuleOutcome], rulebook, base_failures: set[tuple[
                 o.broken_by_overlay.append(f"{text} (passes on the base; {why})")
 
 
+# Openings an example is also read behind: hyperscan (the 0.9.1 wheel) missed "were modest" for
+# `\b(?:was|were|remained) (?:relatively |very )?modest\b` whenever the match began 24 or more characters into the
+# text, which a short example read alone never shows.
+LONG_OPENINGS = ("In the assessment we found that, across the council as a whole, ", "x " * 40)
+
+
+def reference_matcher(compiled: CompiledRulebook):
+    """RE2 over the same cues, to check hyperscan's reading against; None when there is nothing to compare (the run's
+    matcher is RE2 already, or RE2 is not installed)."""
+    from .matcher import Matcher, available_engines
+
+    if compiled.matcher.engine != "hyperscan" or "re2" not in available_engines():
+        return None
+    return Matcher(compiled.patterns, "re2")
+
+
+def engine_disagreements(compiled: CompiledRulebook, reference, examples: list[str]) -> list[str]:
+    """Each example that hyperscan and RE2 (`reference`) read differently, alone or behind a long opening, with the
+    cue and the words they disagree on."""
+    from .matcher import fold
+
+    if reference is None:
+        return []
+    found = []
+    for example in examples:
+        for opening in ("",) + LONG_OPENINGS:
+            text = fold(opening + example)
+            by_hyperscan, by_re2 = set(compiled.matcher.scan(text)), set(reference.scan(text))
+            for start, end, pid in sorted(by_hyperscan ^ by_re2):
+                found.append(f"hyperscan and RE2 read '{_short(example)}' differently{' after a long opening' if opening else ''}"
+                             f" (cue '{compiled.patterns[pid].regex[:80]}' on '{text[start:end]}'): rewrite that cue more "
+                             "simply (an optional group '(…)?' written as '(…)*' has avoided a known hyperscan fault)")
+                break
+            else:
+                continue
+            break
+    return found
+
+
 def _rule_outcomes(compiled: CompiledRulebook, engine: str) -> list[RuleOutcome]:
     outcomes: list[RuleOutcome] = []
     rulebook = compiled.rulebook
     lang = rulebook.language
+    reference = reference_matcher(compiled)
     for kind in ("negation", "intention", "hedging"):
         o = RuleOutcome(f"language.{kind}", "language")
         ex = lang.examples[kind]
         _run(o, ex["fires"], ex["quiet"], ex["todo"], lambda s, k=kind: _language_fires(k, s, compiled))
+        o.misses.extend(engine_disagreements(compiled, reference, ex["fires"] + ex["quiet"]))
         outcomes.append(o)
     for signal in rulebook.signals():
         o = RuleOutcome(f"{signal.theme or 'language'}:{signal.id}", "signal")
         ex = signal.examples
         _run(o, ex["fires"], ex["quiet"], ex["todo"], lambda s, sig=signal: signal_fires(sig, s, compiled))
+        o.misses.extend(engine_disagreements(compiled, reference, ex["fires"] + ex["quiet"]))
         outcomes.append(o)
     # Every expectation example becomes a small report; all are checked in one engine run.
     examples = [(exp, kind, ex) for exp in rulebook.expectations() for kind in ("fires", "quiet", "todo")

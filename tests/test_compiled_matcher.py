@@ -76,26 +76,19 @@ def test_hyperscan_and_re2_find_the_same_hits(compiled):
     assert sentences > 1000 and hits > 10_000
 
 
-# Hyperscan (the 0.9.1 wheel) missed "were modest" for `\b(?:was|were|remained|…) (?:relatively |…)?modest\b`
-# whenever the match started 24 or more characters into the text: a cue that its own examples, short sentences
-# read alone, would never show as missing. Every example of every cue is therefore also read behind a long opening.
-LONG_OPENINGS = ("In the assessment we found that, across the council as a whole, ", "x " * 40)
-
-
 @pytest.mark.skipif(available_engines() != ["hyperscan", "re2"], reason="needs both hyperscan and RE2 installed")
-def test_every_cue_example_behind_a_long_opening_reads_the_same_in_both_engines(compiled):
-    re2_matcher = Matcher(compiled.patterns, "re2")
-    rulebook = compiled.rulebook
-    examples = [e for sig in rulebook.signals() for kind in ("fires", "quiet") for e in sig.examples.get(kind, [])]
-    examples += [e for lists in rulebook.language.examples.values() for kind in ("fires", "quiet")
-                 for e in lists.get(kind, [])]
-    differ = []
-    for example in examples:
-        for opening in ("",) + LONG_OPENINGS:
-            text = fold(opening + example)
-            by_hyperscan, by_re2 = set(compiled.matcher.scan(text)), set(re2_matcher.scan(text))
-            differ += [(compiled.patterns[pid].regex[:60], text[s:e]) for s, e, pid in by_hyperscan ^ by_re2]
-    assert len(examples) > 400 and not differ, differ[:5]
+def test_rules_test_reports_a_cue_hyperscan_reads_wrongly_behind_a_long_opening(tmp_path, in_process):
+    # ruletest.engine_disagreements: hyperscan 0.9.1 missed this cue's "were modest" 24 or more characters into a text;
+    # the bundled examples ("Links with the local university were modest.") show it once the cue is added to the rulebook
+    # (the bundled rulebook's own examples are checked the same way by test_rulebook_quality's `rules test`)
+    (tmp_path / "team").mkdir()
+    (tmp_path / "team" / "team.yaml").write_text(
+        "kind: overlay\nextends: bundled\nsignals:\n  research:research-absent:\n    add:\n      regex:\n"
+        "        - '\\b(?:was|were|remained) (?:relatively |very )?modest\\b'\n", encoding="utf-8")
+    done = in_process("rules", "test", "--format", "json", "team", cwd=tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    misses = [m for rule in json.loads(done.stdout)["rules"] for m in rule["misses"]]
+    assert any(m.startswith("hyperscan and RE2 read '") and "modest" in m and "rewrite that cue" in m for m in misses), misses
 
 
 def _re2_scan_of_a_seed(compiled, monkeypatch, prefilter=None) -> tuple[list, set[int]]:
