@@ -763,9 +763,9 @@ def explain(report: str, rules_dir: str | None, fmt: str, engine: str | None, co
     from .parser import ReportError, read_report
 
     if not os.path.lexists(report) and os.path.lexists(Path(report)):  # "report.md/" or "report.md/.": Path drops the tail
-        # As check says it: "report.md/" is not a folder, and the shell refuses the name too.
-        click.echo(f"lii-check: {one_line(report)}: not a folder, though the name ends with '/' or goes on after "
-                   "one: name the file without it", err=True)
+        from .discovery import file_named_as_folder
+
+        click.echo(f"lii-check: {one_line(file_named_as_folder(report))}", err=True)  # as check says it
         sys.exit(EXIT_USAGE)
     if not os.path.lexists(report):
         # As for check: a path that names nothing is a mistake in the command (exit 2), not an unreadable report.

@@ -83,12 +83,10 @@ def _table_in_pyproject(path: Path) -> dict | None:
     except ValueError as exc:  # a value TOML allows but Python will not build, e.g. an integer of 5,000 digits
         raise ConfigError(f"{path}: a value cannot be read ({value_problem(exc)})") from None
     tools = data.get("tools")
-    if isinstance(tools, dict) and any(isinstance(k, str) and re.sub(r"[\s_.-]", "", k.lower()) == "liicheck" for k in tools):
-        text = read_text(path)
-        m = re.search(r"^[ \t]*\[[ \t]*tools[ \t]*\.", text, re.MULTILINE)
-        line = text[: m.start()].count("\n") + 1 if m else 1
-        raise ConfigError(f"{path}:{line}: the table [tools.lii-check] is not read: lii-check reads [tool.lii-check] "
-                          "('tool', not 'tools'); rename the table")
+    near = _meant_for_lii_check(tools)
+    if near is not None:
+        raise ConfigError(f"{path}:{_toml_table_line(path, near, 'tools')}: the table [tools.{near}] is not read: "
+                          "lii-check reads [tool.lii-check] ('tool', not 'tools'); rename the table")
     tool = data.get("tool", {})
     if not isinstance(tool, dict):
         # `tool = "x"` is not a valid pyproject.toml, and it is ours to refuse: we were asked to read it.
@@ -98,7 +96,7 @@ def _table_in_pyproject(path: Path) -> dict | None:
     if table is None:
         # [tool.lii_check] (the import name), [tool.liicheck]: a table meant for lii-check that it would not read,
         # leaving CI on the defaults without a word
-        near = next((k for k in tool if isinstance(k, str) and re.sub(r"[\s_.-]", "", k.lower()) == "liicheck"), None)
+        near = _meant_for_lii_check(tool)
         if near is not None:
             raise ConfigError(f"{path}:{_toml_table_line(path, near)}: the table [tool.{near}] is not read: lii-check "
                               "reads [tool.lii-check] (with a hyphen); rename the table")
@@ -125,11 +123,18 @@ def _toml_problem(path: Path, exc: Exception) -> str:
     return f"{path}: this is not valid TOML ({said})"
 
 
-def _toml_table_line(path: Path, key: str) -> int:
-    """The line of a [tool.KEY] header (or of a dotted `tool.KEY.x =` key), for pointing at a misnamed table."""
+def _meant_for_lii_check(tables: object) -> str | None:
+    """The key of a table that spells lii-check another way ("lii_check", "liicheck", "LII-CHECK"), if any."""
+    if not isinstance(tables, dict):
+        return None
+    return next((k for k in tables if isinstance(k, str) and re.sub(r"[\s_.-]", "", k.lower()) == "liicheck"), None)
+
+
+def _toml_table_line(path: Path, key: str, parent: str = "tool") -> int:
+    """The line of a [PARENT.KEY] header (or of a dotted `PARENT.KEY.x =` key), for pointing at a misnamed table."""
     text = read_text(path)
-    m = re.search(rf'^[ \t]*\[[ \t]*tool[ \t]*\.[ \t]*"?{re.escape(key)}"?[ \t]*[\].]', text, re.MULTILINE) \
-        or re.search(rf'^[ \t]*tool\."?{re.escape(key)}"?\.', text, re.MULTILINE)
+    m = re.search(rf'^[ \t]*\[[ \t]*{parent}[ \t]*\.[ \t]*"?{re.escape(key)}"?[ \t]*[\].]', text, re.MULTILINE) \
+        or re.search(rf'^[ \t]*{parent}\."?{re.escape(key)}"?\.', text, re.MULTILINE)
     return text[: m.start()].count("\n") + 1 if m else 1
 
 

@@ -260,6 +260,11 @@ def _is_own_output(path: Path, own: frozenset[tuple[int, int]]) -> bool:
     return (info.st_dev, info.st_ino) in own
 
 
+def file_named_as_folder(given: str) -> str:
+    """What to say of "report.md/" or "report.md/.": a file named as if it were a folder (check and explain alike)."""
+    return (f"{given}: {Path(given)} is a file, not a folder: write its name without the '/' and anything after it")
+
+
 def find_reports(paths: list[str], exclude: tuple[str, ...] = DEFAULT_EXCLUDES) -> Discovery:
     """Every .txt and .md file under the given paths, in sorted order, named as the user named them."""
     result = Discovery(files=[])
@@ -283,8 +288,7 @@ def find_reports(paths: list[str], exclude: tuple[str, ...] = DEFAULT_EXCLUDES) 
             if given.endswith(("/", os.sep)) or not os.path.lexists(given):
                 # Path() drops a trailing slash, so "report.md/" read report.md and printed the name with the slash
                 # (a GitHub annotation or SARIF location that matches no file); the shell refuses it too.
-                raise NoReports(f"{given}: not a folder, though the name ends with '/' or goes on after one: name the "
-                                "file without it")
+                raise NoReports(file_named_as_folder(given))
             # A file named on the command line (pre-commit passes them) is still subject to the excludes,
             # so README.md passed by a hook is not checked as a report.
             pattern = _excluded_file(given, exclude)

@@ -122,14 +122,15 @@ def parse_targets(values: Iterable[str], formats: Iterable[str], paths: Iterable
         if any(t.path == target.path for t in targets):
             raise OutputProblem(f"--output {value}: {file} is named by more than one --output")
         refuse_inside(target, trees, folders)
-        if _STREAM_FD.get(str(named)) in CLOSED_STREAMS:
+        if STREAM_FD.get(str(named)) in CLOSED_STREAMS:
             raise OutputProblem(f"--output {value}: standard error is closed (2>&-), so nothing written there would be "
                                 "kept: write the output to a file")
-        if not special and _stream_of(target.path) is not None:
+        stream = None if special else _stream_of(target.path)
+        if stream is not None:
             # `--output sarif=out.txt > out.txt`: the output would replace the file the table is being printed into
             raise OutputProblem(f"--output {value}: {file} is where this run's standard "
-                                f"{'output' if _stream_of(target.path) == 1 else 'error'} is going, so one would "
-                                "overwrite the other: write the output to another file")
+                                f"{'output' if stream == 1 else 'error'} is going, so one would overwrite the other: "
+                                "write the output to another file")
         _probe_writable(target)
         targets.append(target)
     return targets
@@ -137,8 +138,6 @@ def parse_targets(values: Iterable[str], formats: Iterable[str], paths: Iterable
 
 # Standard streams this process started with closed (cli._hold_closed_stderr): an output there goes nowhere.
 CLOSED_STREAMS: set[int] = set()
-_STREAM_FD = {"/dev/stdout": 1, "/dev/fd/1": 1, "/proc/self/fd/1": 1, "/dev/stderr": 2, "/dev/fd/2": 2,
-              "/proc/self/fd/2": 2}
 
 # Formats whose output is one document a program parses: a second document on the same stream makes both unreadable.
 DOCUMENT_FORMATS = ("json", "sarif", "junit", "html")
@@ -151,7 +150,7 @@ def refuse_second_document(targets: list[Target], fmt: str) -> None:
     if fmt not in DOCUMENT_FORMATS:
         return
     for target in targets:
-        if str(target.path) in ("/dev/stdout", "/dev/fd/1", "/proc/self/fd/1") or _stream_of(target.path) == 1:
+        if STREAM_FD.get(str(target.path)) == 1 or _stream_of(target.path) == 1:
             raise OutputProblem(f"{target.label}: standard output already carries the --format {fmt} "
                                 "document, so it would hold two and neither could be parsed: drop the --output, or "
                                 "write it to a file")
@@ -199,7 +198,9 @@ def refuse_inputs(targets: Iterable[Target], inputs: Mapping[str, Path | None]) 
 # The names of this process's own streams: written through the stream (after what the run has printed there so far;
 # the run's closing summary follows), whatever the stream is redirected to, never opened afresh (which truncated a
 # redirected file).
-STREAM_NAMES = ("/dev/stdout", "/dev/stderr", "/dev/fd/1", "/dev/fd/2", "/proc/self/fd/1", "/proc/self/fd/2")
+STREAM_FD = {"/dev/stdout": 1, "/dev/fd/1": 1, "/proc/self/fd/1": 1, "/dev/stderr": 2, "/dev/fd/2": 2,
+             "/proc/self/fd/2": 2}
+STREAM_NAMES = tuple(STREAM_FD)
 
 
 def _is_special(path: Path) -> bool:

@@ -352,8 +352,7 @@ _OPENING_CONJUNCTIONS = frozenset({"but", "and", "yet", "so", "although", "thoug
 _OPENING_PREPOSITIONS = frozenset({"in", "at", "on", "of", "for", "among", "amongst", "across"})
 _QUESTION = re.compile(r"\?[)\]]*\s*$")  # the sentence's own question ("… asking 'what changed?'" is quoted)
 # A short sentence that says the one before it was not so: "We found that none of this was true.", "This was not what we
-# found.", "The data showed the opposite.", "We saw no evidence of this." The praise it points back at is a claim the
-# inspectors did not find borne out, so it is set aside (the refuting sentence is read as criticism in its own right).
+# found.", "The data showed the opposite.", "We saw no evidence of this." See _refute for what is set aside.
 _REFUTES_PREVIOUS = re.compile(
     r"\b(?:none of (?:this|it|these|that|them|which) (?:was|were|had been) (?:true|so|the case|borne out|evident|"
     r"reflected)|(?:this|that|it) (?:was|were) not (?:what we (?:found|saw|heard)|borne out|true|the case|reflected in "
@@ -836,14 +835,14 @@ def find_evidence(report: Report, compiled: CompiledRulebook, keep_set_aside: bo
         carry: list[str] = []
         previous: tuple[int, int] | None = None  # where the last read sentence's evidence starts and ends
         for sentence, sh in row:
-            if not (sh.topics or sh.signals or sh.intention or sh.negation):
-                if previous is not None and len(sh.text.split()) <= _REFUTES_WITHIN_WORDS \
-                        and _REFUTES_PREVIOUS.search(sh.text):  # a refutation with no cue of its own
-                    _refute(evidence, set_aside, previous, len(evidence), sh.text.strip(), sentence.line)
-                    previous = None
-                continue  # nothing to read, and no themes to carry forward
             said_as = _NOT_A_WORD.sub(" ", sh.text.casefold()).strip()  # one string, not a list of words: a 5 MB sentence
             words = said_as.count(" ") + 1 if said_as else 0
+            refutes = previous is not None and words <= _REFUTES_WITHIN_WORDS and bool(_REFUTES_PREVIOUS.search(sh.text))
+            if not (sh.topics or sh.signals or sh.intention or sh.negation):
+                if refutes:  # a refutation with no cue of its own ("People we spoke with disagreed.")
+                    _refute(evidence, set_aside, previous, len(evidence), sh.text.strip())
+                    previous = None
+                continue  # nothing to read, and no themes to carry forward
             if words >= _REPEAT_MIN_WORDS:
                 # The same words about the same themes: a sentence naming no theme takes its paragraph's ("This had led
                 # to improved outcomes for people." closing a supervision and a co-production paragraph is two findings)
@@ -930,16 +929,15 @@ def find_evidence(report: Report, compiled: CompiledRulebook, keep_set_aside: bo
                 asked = [e for e in evidence[first:] if e.level in _STRENGTH]
                 evidence[first:] = [e for e in evidence[first:] if e.level not in _STRENGTH]
                 set_aside.extend(SetAside(e.theme, e.line, e.text, e.cue, "a question, not a finding") for e in asked)
-            if previous is not None and words <= _REFUTES_WITHIN_WORDS and _REFUTES_PREVIOUS.search(sh.text):
-                first = _refute(evidence, set_aside, previous, first, sh.text.strip(), sentence.line)
+            if refutes:
+                first = _refute(evidence, set_aside, previous, first, sh.text.strip())
             previous = (first, len(evidence))
             if sentence_themes:
                 carry = sentence_themes
     return Reading(evidence=evidence, set_aside=set_aside if keep_set_aside else [], mentions=mentions)
 
 
-def _refute(evidence: list[Evidence], set_aside: list[SetAside], previous: tuple[int, int], first: int, said: str,
-            line: int) -> int:
+def _refute(evidence: list[Evidence], set_aside: list[SetAside], previous: tuple[int, int], first: int, said: str) -> int:
     """The sentence at evidence[first:] says the one at evidence[slice(*previous)] was not so: set aside the praise it
     refutes (and any praise in the refutation itself), or, when it refutes criticism, both the criticism and the
     refutation. Returns where this sentence's evidence now starts."""
@@ -956,11 +954,11 @@ def _refute(evidence: list[Evidence], set_aside: list[SetAside], previous: tuple
     if any(e.level in NEGATIVE_LEVELS for e in evidence[start:end]):
         # Criticism it says was not so ("Leaders said the backlog was a serious problem. This was not what we found."):
         # both are set aside, the criticism and the words refuting it, rather than counted twice.
-        gone = evidence[start:]
+        criticism, own = evidence[start:end], evidence[first:]
         del evidence[start:]
-        set_aside.extend(SetAside(e.theme, e.line, e.text, e.cue, f"refuted by the next sentence: '{said}'"
-                                  if e.line != line or e.text.strip() != said else "the refutation of the sentence before it")
-                         for e in gone)
+        set_aside.extend(SetAside(e.theme, e.line, e.text, e.cue, f"refuted by the next sentence: '{said}'")
+                         for e in criticism)
+        set_aside.extend(SetAside(e.theme, e.line, e.text, e.cue, "the refutation of the sentence before it") for e in own)
         return len(evidence)
     return first
 

@@ -175,7 +175,8 @@ def engine_disagreements(compiled: CompiledRulebook, reference, examples: list[s
             text = fold(opening + example)
             by_hyperscan, by_re2 = set(compiled.matcher.scan(text)), set(reference.scan(text))
             for start, end, pid in sorted(by_hyperscan ^ by_re2):
-                found.append(f"hyperscan and RE2 read '{_short(example)}' differently{' after a long opening' if opening else ''}"
+                found.append(f"hyperscan and RE2, the two regular-expression engines lii-check runs cues with, read "
+                             f"'{_short(example)}' differently{' after a long opening' if opening else ''}"
                              f" (cue '{compiled.patterns[pid].regex[:80]}' on '{text[start:end]}'): rewrite that cue more "
                              "simply (an optional group '(…)?' written as '(…)*' has avoided a known hyperscan fault)")
                 break

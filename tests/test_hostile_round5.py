@@ -68,7 +68,8 @@ def test_output_onto_the_file_stdout_is_redirected_to_is_refused(corpus, tmp_pat
 def test_a_file_named_with_a_trailing_slash_is_refused_as_the_shell_refuses_it(corpus, in_process, command, tail):
     done = in_process(*command, REPORT + tail, cwd=corpus)
     assert done.returncode == 2
-    assert f"{REPORT}{tail}: not a folder, though the name ends with '/' or goes on after one" in done.stderr
+    assert f"{REPORT}{tail}: {REPORT} is a file, not a folder: write its name without the '/' and anything after it" \
+        in done.stderr
 
 
 def test_its_own_output_named_as_the_only_report_is_said_as_such(corpus):
