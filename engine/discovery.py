@@ -285,9 +285,9 @@ def find_reports(paths: list[str], exclude: tuple[str, ...] = DEFAULT_EXCLUDES) 
         if not is_dir:
             if not exists:
                 raise NoReports(f"{given}: no such file or folder")
-            if given.endswith(("/", os.sep)) or not os.path.lexists(given):
-                # Path() drops a trailing slash, so "report.md/" read report.md and printed the name with the slash
-                # (a GitHub annotation or SARIF location that matches no file); the shell refuses it too.
+            if not os.path.lexists(given):
+                # Path() drops a trailing "/" or "/.", so "report.md/" read report.md and printed the name with the
+                # slash (a GitHub annotation or SARIF location that matches no file); the system refuses the name.
                 raise NoReports(file_named_as_folder(given))
             # A file named on the command line (pre-commit passes them) is still subject to the excludes,
             # so README.md passed by a hook is not checked as a report.

@@ -150,7 +150,7 @@ def refuse_second_document(targets: list[Target], fmt: str) -> None:
     if fmt not in DOCUMENT_FORMATS:
         return
     for target in targets:
-        if STREAM_FD.get(str(target.path)) == 1 or _stream_of(target.path) == 1:
+        if _stream_of(target.path) == 1:  # /dev/stdout, /dev/fd/1, or the file stdout is redirected to
             raise OutputProblem(f"{target.label}: standard output already carries the --format {fmt} "
                                 "document, so it would hold two and neither could be parsed: drop the --output, or "
                                 "write it to a file")

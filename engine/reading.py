@@ -462,6 +462,17 @@ _RANK = re.compile(
     r"\b(lowest|highest|worst|slowest|longest|best|fastest|shortest)\b[^.;]{0,40}?\b(?:of|in|among|amongst|"
     r"across) (?:the |all |its |any )?(?:[\w'’-]+ ){0,3}?(?:councils|authorities|region|council|country|england|"
     r"comparators?|neighbours|peers|directorates|departments|similar)\b", re.IGNORECASE)
+def _time_against_standard(clause: str) -> re.Match | None:
+    """A time taken set against its standard. In "N days … against a standard of M" the clause must say the time is
+    one taken (a wait, a response): time given ("30 days of protected learning time") or a period counted over ("over
+    the past 6 months") is better the longer it is, or neither. "N days … beyond the M-day standard" names a standard
+    for a time taken in itself."""
+    m = _DURATION_PAIR.search(clause)
+    if m:
+        return m if _TIME_TAKEN.search(clause[:m.end()]) else None
+    return _DURATION_ADJ.search(clause)
+
+
 # A place in a ranking: "ranked 148th out of 153", "placed 14th of 15 councils": in the lower half is a shortfall, in
 # the top quarter good news (a ranking of the council's performance, as the words say; which way is "first" is the
 # ranking's own)
@@ -471,7 +482,7 @@ _RANK_BAD = ("worst", "slowest")
 _RANK_GOOD = ("best", "fastest")
 # The place's circumstances, not its performance: "the highest levels of deprivation in the region", "the fastest
 # growing population", "the poorest communities"
-_RANK_CONTEXT = re.compile(r"\b(?:deprivation|deprived|population|growing|demand|needs?|poverty|poorest|communities|"
+_RANK_CONTEXT = re.compile(r"\b(?:deprivation|deprived|population|growing|demand|needs?|poverty|communities|"
                            r"diverse|diversity|older|ageing|aging|rural|urban|density|funded|funding)\b", re.IGNORECASE)
 
 
@@ -497,10 +508,8 @@ def figure_against_comparator(clause: str) -> tuple[str, str] | None:
         lower_better = bool(_LOWER_IS_BETTER.search(named)) and not _HIGHER_IS_BETTER.search(named)
         value, comparator = float(m.group(1)), float(m.group(2))
     elif "day" in lowered or "week" in lowered or "month" in lowered or "year" in lowered:
-        m = _DURATION_PAIR.search(clause) or _DURATION_ADJ.search(clause)
-        if m and not _TIME_TAKEN.search(clause[:m.end()]) and m.re is _DURATION_PAIR:
-            return None  # time given, or a period counted over: which way is better the clause does not say
-        if m:  # a time taken, both sides in days ("within 6 weeks, against a target of 28 days")
+        m = _time_against_standard(clause)
+        if m:  # a time taken, both sides in days ("within 6 weeks, against a target of 28 days"): lower is better
             lower_better = True
             value = float(m.group(1)) * _DAYS[m.group(2).lower().rstrip("s")]
             comparator = float(m.group(3)) * _DAYS[(m.group(4) or m.group(2)).lower().rstrip("s")]
@@ -520,7 +529,8 @@ def figure_against_comparator(clause: str) -> tuple[str, str] | None:
         if place <= of / 4:
             return "good", ordinal.group(0)
     rank = _RANK.search(clause) if ("est " in lowered or "worst" in lowered or "est-" in lowered) else None
-    if not rank or _RANK_CONTEXT.search(rank.group(0)):
+    # the circumstance may be the rank's subject too: "Deprivation was the highest in the region"
+    if not rank or _RANK_CONTEXT.search(clause, max(0, rank.start() - 40), rank.end()):
         return None
     word = rank.group(1).lower()
     if word in _RANK_BAD or word in _RANK_GOOD:

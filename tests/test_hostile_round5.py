@@ -21,8 +21,8 @@ from test_hostile_cli import REPORT, SHIFTED, corpus, real  # noqa: F401 - corpu
      ".lii-check.yml: lii-check does not read a configuration by this name, so its settings would be ignored: rename "
      "it to .lii-check.yaml"),
     (".LII-CHECK.yaml", "fail-on: warning\n", ".LII-CHECK.yaml: lii-check does not read a configuration by this name"),
-    ("pyproject.toml", '[tools.lii-check]\nfail-on = "warning"\n',
-     ":1: the table [tools.lii-check] is not read: lii-check reads [tool.lii-check] ('tool', not 'tools')"),
+    ("pyproject.toml", '[project]\nname = "x"\n\n[tools.lii-check]\nfail-on = "warning"\n',
+     ":4: the table [tools.lii-check] is not read: lii-check reads [tool.lii-check] ('tool', not 'tools')"),
 ])
 def test_a_configuration_by_a_near_miss_name_stops_the_run(corpus, in_process, name, text, said):
     (corpus / name).write_text(text, encoding="utf-8")
@@ -72,6 +72,13 @@ def test_a_file_named_with_a_trailing_slash_is_refused_as_the_shell_refuses_it(c
         in done.stderr
 
 
+def test_its_own_standard_error_redirected_into_the_corpus_is_not_read_as_a_report(corpus):
+    with open(corpus / "err.txt", "w") as err:  # `lii-check . 2> err.txt`, run from the corpus
+        done = real(["."], cwd=corpus, stdout=subprocess.PIPE, stderr=err)
+    assert done.returncode == 1 and "0 unreadable" in done.stdout
+    assert "err.txt" in " ".join(done.stdout.split())  # named under "Not searched"
+
+
 def test_its_own_output_named_as_the_only_report_is_said_as_such(corpus):
     with open(corpus / "out8.txt", "w") as out:
         done = real(["out8.txt"], cwd=corpus, stdout=out, stderr=subprocess.PIPE)
@@ -104,8 +111,9 @@ def test_a_regex_feature_re2_lacks_is_named_as_such_not_as_a_matter_of_linear_ti
         "linear-time engines", "")
 
 
-def test_an_empty_exclude_pattern_is_a_usage_error(corpus, in_process):
-    done = in_process("--exclude", "", ".", cwd=corpus)
+@pytest.mark.parametrize("pattern", ["", " "])
+def test_an_empty_exclude_pattern_is_a_usage_error(corpus, in_process, pattern):
+    done = in_process("--exclude", pattern, ".", cwd=corpus)
     assert done.returncode == 2 and "an empty pattern excludes nothing (is a variable unset?)" in done.stderr
 
 
@@ -149,6 +157,16 @@ def test_an_overlay_extending_a_folder_with_no_rule_files_is_located_at_its_exte
     assert "ov/team.yaml:2:10: the base folder '../empty' holds no rule files" in done.stdout + done.stderr
 
 
+def test_a_score_line_in_underscore_bold_is_read_between_rules_too(tmp_path):
+    # "---", "__Score: 3__", "---": the front-matter check reads the line before emphasis is taken out of the text
+    from lii_check.parser import read_report
+
+    path = tmp_path / "r.md"
+    path.write_text("---\n__Score: 3__\n---\n\n<!-- synthetic -->\nStaff said supervision was regular.\n",
+                    encoding="utf-8")
+    assert read_report(str(path), "r.md").awarded_score == 3
+
+
 @pytest.mark.parametrize("line", ["__Score: 4__", "Score： 4", "**Score: 4**", "__Score__: 4", "__Score:__ 4",
                                   "Score: __4__", "_Score:_ 4", "*Score:* 4", "## __Score: 4__"])
 def test_a_score_line_in_underscore_bold_or_with_a_full_width_colon_is_read(tmp_path, line):
@@ -172,7 +190,8 @@ def test_an_at_mention_in_report_text_pings_no_one_in_the_markdown_comment(tmp_p
 def test_a_manifest_with_a_rule_list_that_is_not_a_list_is_located_not_an_internal_error(tmp_path, in_process):
     (tmp_path / "fx").mkdir()
     shutil.copy(SHIFTED / REPORT, tmp_path / "fx" / "a.md")
-    (tmp_path / "fx" / "expected.yaml").write_text("- file: a.md\n  must_fire: 3\n", encoding="utf-8")
+    (tmp_path / "fx" / "expected.yaml").write_text(
+        "- file: a.md\n  must_fire: 3\n  must_not_fire: [consistency.score-above-evidence]\n", encoding="utf-8")
     done = in_process("rules", "test", "--fixtures", "fx", cwd=tmp_path)
     assert done.returncode == 2 and "fx/expected.yaml:2:" in done.stderr
 
@@ -181,6 +200,10 @@ def test_a_ci_template_named_like_lii_check_beside_a_real_configuration_is_not_i
     (corpus / "pyproject.toml").write_text('[tool.lii-check]\nfail-on = "warning"\n', encoding="utf-8")
     (corpus / "lii-check.yml").write_text("stages: [test]\n", encoding="utf-8")  # a CI template, not a configuration
     (corpus / ".lii-check.yml").write_text("fail-on: never\n", encoding="utf-8")  # a look-alike beside the real one
+    assert in_process("config", cwd=corpus).returncode == 0
+
+def test_a_ci_template_named_lii_check_yml_alone_is_not_taken_for_a_configuration(corpus, in_process):
+    (corpus / "lii-check.yml").write_text("stages: [test]\n", encoding="utf-8")  # no dot: a CI job, not a look-alike
     assert in_process("config", cwd=corpus).returncode == 0
 
 

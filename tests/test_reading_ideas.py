@@ -312,6 +312,7 @@ def test_a_minority_of_staff_is_a_count_not_the_equality_theme(compiled):
     ("The highest number of complaints in the council came from the east team.", "shortfall"),  # measure after it
     ("Waits for assessment were the longest in the region.", "shortfall"),
     ("Reablement outcomes were among the best in the country.", "good"),
+    ("Waiting times were among the best in the country.", "good"),  # best is good whatever the measure
 ])
 def test_a_time_taken_or_a_rank_among_peers_is_read_by_direction(clause, expected):
     assert figure_against_comparator(clause)[0] == expected
@@ -327,7 +328,8 @@ def test_a_rank_with_no_peers_or_a_duration_with_no_standard_is_left_to_the_cues
     "Staff stayed 30 months on average, against a regional figure of 18.",
     "Over the past 6 months, 3 staff had completed the course, against a target of 30.",  # a period, not a time taken
     "The borough had the highest levels of deprivation in the region.",  # the place's circumstances
-    "The council served some of the poorest communities in England.",
+    "The council had the fastest growing population in the region.",
+    "Deprivation was the highest in the region.",  # the circumstance as the rank's subject
 ])
 def test_time_given_and_a_places_circumstances_are_not_read_as_performance(clause):
     assert figure_against_comparator(clause) is None
@@ -418,4 +420,39 @@ def test_a_sentence_that_is_not_a_refutation_leaves_the_praise_before_it(tmp_pat
 
     claim = "Learning from complaints was shared with every team and reflective supervision was embedded."
     reading = find_evidence(_report(tmp_path, f"{claim} {sentence}"), compiled)
+    assert not any(s.reason.startswith("refuted") for s in reading.set_aside)
+
+
+def test_a_time_and_its_standard_are_compared_in_days_whatever_their_units():
+    # _DAYS: a year is 365 days, a week 7; the same time written in two units is neither better nor worse
+    assert figure_against_comparator("The appeal was answered in 1 year, against a target of 365 days.") is None
+    assert figure_against_comparator("Reviews were answered in 2 weeks, against a target of 14 days.") is None
+    assert figure_against_comparator("Reviews were answered in 3 weeks, against a target of 20 days.")[0] == "shortfall"
+
+
+def test_a_repeat_dressed_in_other_punctuation_or_quoting_counts_once(tmp_path, compiled):
+    from lii_check.reading import find_evidence
+
+    praise = "Learning was embedded across the workforce and co-production was well established"
+    text = f"{praise}.\n\n> {praise}!\n\n**{praise}** (1).\n\n\"{praise}\""
+    reading = find_evidence(_report(tmp_path, text), compiled)
+    assert len([s for s in reading.set_aside if s.cue == "(the same sentence again)"]) == 3
+
+
+def test_a_refutation_after_a_skipped_repeat_refutes_nothing(tmp_path, compiled):
+    from lii_check.reading import find_evidence
+
+    repeated = "Supervision records were kept in the new system for every practitioner."
+    text = f"{repeated} Reflective supervision was embedded in every team. {repeated} This was not what we found."
+    reading = find_evidence(_report(tmp_path, text), compiled)
+    assert not any(s.reason.startswith("refuted") for s in reading.set_aside)
+
+
+def test_a_long_sentence_ending_in_a_refutation_has_findings_of_its_own_and_refutes_nothing(tmp_path, compiled):
+    from lii_check.reading import find_evidence
+
+    text = ("Reflective supervision was embedded in every team. Leaders, managers and the principal social worker all "
+            "described a strong culture of learning across the service, but staff in the hospital team told us that "
+            "this was not what we found.")
+    reading = find_evidence(_report(tmp_path, text), compiled)
     assert not any(s.reason.startswith("refuted") for s in reading.set_aside)
