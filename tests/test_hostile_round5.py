@@ -223,3 +223,10 @@ def test_an_output_to_a_closed_standard_error_is_refused_not_written_into_the_sp
                                "--output", "sarif=/dev/stderr", "."], cwd=corpus, stdout=out,
                               preexec_fn=lambda: os.close(2), timeout=120)
     assert done.returncode == 2  # a usage error (the message goes to the closed stream), not an internal error (3)
+
+
+def test_an_at_mention_inside_raw_html_pings_no_one_either():
+    # formats.markdown.html_text: the <summary> lines of `rules diff --format markdown` name report paths
+    from lii_check.formats.markdown import html_text
+
+    assert html_text("reports/@octocat.md") == "reports/@&#8203;octocat.md"
